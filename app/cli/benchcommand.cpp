@@ -1,0 +1,74 @@
+#include "cliutil.h"
+#include "commands.h"
+
+#include "formats/metrics.h"
+
+#include <QElapsedTimer>
+
+#include <cstdio>
+
+namespace gotriage::cli {
+
+namespace {
+
+// Parses the file back to back for `seconds`, then reports throughput over
+// all iterations. One warm-up parse first, so page faults on the first copy
+// are not charged to the parser.
+int benchParseMetrics(const QString &path, double seconds)
+{
+    const auto payload = readInput(path);
+    if (!payload)
+        return kExitUsage;
+    const auto format = formats::detectExpositionFormat({}, *payload);
+    const std::size_t samples = formats::parseMetrics(*payload, format).samples.size();
+    if (samples == 0) {
+        printErr(QStringLiteral("gotriage-cli: %1: no samples to measure").arg(path));
+        return kExitRejected;
+    }
+
+    QElapsedTimer timer;
+    timer.start();
+    std::size_t iterations = 0;
+    std::size_t checksum = 0;
+    const auto budgetNs = static_cast<qint64>(seconds * 1e9);
+    while (timer.nsecsElapsed() < budgetNs) {
+        checksum += formats::parseMetrics(*payload, format).samples.size();
+        ++iterations;
+    }
+    const double elapsedNs = static_cast<double>(timer.nsecsElapsed());
+    const double bytes = static_cast<double>(payload->size()) * static_cast<double>(iterations);
+    const double megabytesPerSecond = bytes / (elapsedNs / 1e9) / 1e6;
+    const double nsPerSample = elapsedNs / static_cast<double>(samples * iterations);
+    std::printf("file: %s, %zu bytes, %zu samples, %zu iterations in %.2f s (checksum %zu)\n",
+                path.toLocal8Bit().constData(), payload->size(), samples, iterations, elapsedNs / 1e9, checksum);
+    std::printf("parse-metrics: %.1f MB/s, %.1f ns/sample\n", megabytesPerSecond, nsPerSample);
+    return kExitOk;
+}
+
+} // namespace
+
+int benchCommand(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Measure gotriage's own speed."));
+    parser.addPositionalArgument(QStringLiteral("WHAT"), QStringLiteral("parse-metrics"));
+    parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("payload to parse"));
+    parser.addOption({QStringLiteral("seconds"), QStringLiteral("how long to measure (default 3)"),
+                      QStringLiteral("seconds"), QStringLiteral("3")});
+    if (const auto exit = parseCommandLine(parser, arguments, 2, 2))
+        return *exit;
+    bool ok = false;
+    const double seconds = parser.value(QStringLiteral("seconds")).toDouble(&ok);
+    if (!ok || seconds <= 0 || seconds > 3600) {
+        printErr(QStringLiteral("gotriage-cli: --seconds takes a number of seconds up to 3600"));
+        return kExitUsage;
+    }
+    const QString what = parser.positionalArguments().at(0);
+    if (what != QLatin1String("parse-metrics")) {
+        printErr(QStringLiteral("gotriage-cli: bench: unknown benchmark \"%1\" (known: parse-metrics)").arg(what));
+        return kExitUsage;
+    }
+    return benchParseMetrics(parser.positionalArguments().at(1), seconds);
+}
+
+} // namespace gotriage::cli

@@ -1,0 +1,34 @@
+#pragma once
+
+#include "formats/parseproblem.h"
+
+#include <QCommandLineParser>
+#include <QString>
+
+#include <optional>
+#include <string>
+
+namespace gotriage::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitRejected = 1;
+inline constexpr int kExitUsage = 2;
+
+// Parses `arguments` without QCommandLineParser::process(), which would exit
+// with status 1; usage errors here are status 2. Returns the exit code to
+// stop with, or nullopt to go on.
+std::optional<int> parseCommandLine(QCommandLineParser &parser, const QStringList &arguments, int minPositional,
+                                    int maxPositional);
+
+// Reads a whole file ("-" is standard input). On failure prints
+// "gotriage-cli: PATH: reason" and returns nullopt.
+std::optional<std::string> readInput(const QString &path);
+
+// Prints each problem as "SOURCE:LINE:COL: message" on stderr. Returns true
+// when any of them rejected input (an error rather than a warning).
+bool printProblems(const QString &source, const formats::ProblemList &problems);
+
+void printOut(const std::string &line);
+void printErr(const QString &line);
+
+} // namespace gotriage::cli

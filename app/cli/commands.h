@@ -1,0 +1,13 @@
+#pragma once
+
+#include <QStringList>
+
+// Each command takes its own arguments (the command name first) and returns
+// the process exit code: 0 clean, 1 input rejected in part, 2 usage or I/O.
+namespace gotriage::cli {
+
+int parseMetricsCommand(const QStringList &arguments);
+int parseVarsCommand(const QStringList &arguments);
+int benchCommand(const QStringList &arguments);
+
+} // namespace gotriage::cli

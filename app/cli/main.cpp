@@ -1,0 +1,64 @@
+// gotriage-cli: the headless face of gotriage. Wiring only; every command's
+// work lives in gotriage_core.
+#include "cliutil.h"
+#include "commands.h"
+#include "version.h"
+
+#include <QCoreApplication>
+
+#include <functional>
+#include <map>
+
+namespace {
+
+const char kUsage[] = R"(usage: gotriage-cli <command> [options]
+
+commands:
+  parse-metrics FILE [--json] [--format text|openmetrics]
+                        parse a /metrics payload (Prometheus text or OpenMetrics)
+  parse-vars FILE [--json]
+                        parse a /debug/vars (expvar) payload
+  bench parse-metrics FILE [--seconds S]
+                        measure the /metrics parser's throughput
+
+options:
+  --version             print the version and exit
+  --help                print this help (or a command's, after its name)
+
+exit status: 0 clean, 1 some input was rejected, 2 usage or I/O error)";
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("gotriage-cli"));
+    QCoreApplication::setApplicationVersion(QString::fromLatin1(gotriage::kVersion));
+
+    using namespace gotriage::cli;
+    const QStringList arguments = QCoreApplication::arguments();
+    if (arguments.size() < 2) {
+        printErr(QString::fromLatin1(kUsage));
+        return kExitUsage;
+    }
+    const QString command = arguments.at(1);
+    if (command == QLatin1String("--version") || command == QLatin1String("-v")) {
+        printOut(std::string("gotriage-cli ") + gotriage::kVersion);
+        return kExitOk;
+    }
+    if (command == QLatin1String("--help") || command == QLatin1String("-h")) {
+        printOut(kUsage);
+        return kExitOk;
+    }
+    const std::map<QString, std::function<int(const QStringList &)>> commands = {
+        {QStringLiteral("parse-metrics"), parseMetricsCommand},
+        {QStringLiteral("parse-vars"), parseVarsCommand},
+        {QStringLiteral("bench"), benchCommand},
+    };
+    const auto it = commands.find(command);
+    if (it == commands.end()) {
+        printErr(QStringLiteral("gotriage-cli: unknown command \"%1\"\n\n").arg(command) + QString::fromLatin1(kUsage));
+        return kExitUsage;
+    }
+    return it->second(arguments.mid(1));
+}

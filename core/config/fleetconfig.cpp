@@ -1,0 +1,405 @@
+#include "fleetconfig.h"
+
+#include "formats/parseproblem.h"
+
+#include <QFile>
+#include <QSet>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+
+namespace gotriage::config {
+
+namespace {
+
+using Json = nlohmann::json;
+
+QString fromUtf8(const std::string &text)
+{
+    return QString::fromStdString(text);
+}
+
+QString describe(const Json &value)
+{
+    return fromUtf8(value.dump(-1, ' ', false, Json::error_handler_t::replace).substr(0, 60));
+}
+
+// Walks one fleet file, collecting problems with their JSON paths.
+class FleetReader
+{
+public:
+    explicit FleetReader(QString source) : m_source(std::move(source)) { }
+
+    FleetConfig read(std::string_view text);
+
+private:
+    void error(const QString &path, const QString &message) { add(path, message, true); }
+    void warning(const QString &path, const QString &message) { add(path, message, false); }
+    void add(const QString &path, const QString &message, bool isError)
+    {
+        ConfigProblem problem;
+        problem.file = m_source;
+        problem.jsonPath = path;
+        problem.isError = isError;
+        problem.message = message;
+        m_config.problems.push_back(std::move(problem));
+    }
+
+    void readFleetObject(const Json &root);
+    void readFileSd(const Json &root);
+    std::optional<ServiceConfig> readService(const Json &entry, const QString &path, const ServiceConfig &defaults,
+                                             bool isDefaults);
+    bool readPaths(const Json &value, const QString &path, EndpointPaths &paths);
+    bool readLimits(const Json &value, const QString &path, ServiceLimits &limits);
+    bool readLabels(const Json &value, const QString &path, std::vector<std::pair<QString, QString>> &labels);
+    std::optional<QUrl> readUrl(const Json &value, const QString &path);
+    void addService(ServiceConfig service, const QString &path);
+
+    QString m_source;
+    FleetConfig m_config;
+    QSet<QString> m_names;
+};
+
+FleetConfig FleetReader::read(std::string_view text)
+{
+    Json root;
+    try {
+        root = Json::parse(text.begin(), text.end());
+    } catch (const Json::parse_error &e) {
+        const auto pos = formats::positionOf(text, e.byte > 0 ? e.byte - 1 : 0);
+        std::string message = e.what();
+        if (const std::size_t colon = message.find(": "); colon != std::string::npos)
+            message = message.substr(colon + 2);
+        ConfigProblem problem;
+        problem.file = m_source;
+        problem.line = static_cast<int>(pos.line);
+        problem.column = static_cast<int>(pos.column);
+        problem.message = QStringLiteral("invalid JSON: ") + fromUtf8(message);
+        m_config.problems.push_back(std::move(problem));
+        return std::move(m_config);
+    }
+    if (root.is_array())
+        readFileSd(root);
+    else if (root.is_object())
+        readFleetObject(root);
+    else
+        error(QStringLiteral("$"), QStringLiteral("expected an object with \"services\" or a file_sd target list"));
+    return std::move(m_config);
+}
+
+void FleetReader::readFleetObject(const Json &root)
+{
+    for (const auto &[key, value] : root.items()) {
+        if (key != "services" && key != "defaults")
+            warning(QStringLiteral("$.") + fromUtf8(key), QStringLiteral("unknown key (ignored)"));
+    }
+    ServiceConfig defaults;
+    if (const auto it = root.find("defaults"); it != root.end()) {
+        if (auto parsed = readService(*it, QStringLiteral("$.defaults"), defaults, true))
+            defaults = std::move(*parsed);
+    }
+    const auto services = root.find("services");
+    if (services == root.end()) {
+        error(QStringLiteral("$.services"), QStringLiteral("missing (a list of services to watch)"));
+        return;
+    }
+    if (!services->is_array()) {
+        error(QStringLiteral("$.services"), QStringLiteral("expected an array, got ") + describe(*services));
+        return;
+    }
+    for (std::size_t i = 0; i < services->size(); ++i) {
+        const QString path = QStringLiteral("$.services[%1]").arg(i);
+        if (auto service = readService((*services)[i], path, defaults, false))
+            addService(std::move(*service), path);
+    }
+}
+
+void FleetReader::readFileSd(const Json &root)
+{
+    for (std::size_t g = 0; g < root.size(); ++g) {
+        const QString groupPath = QStringLiteral("$[%1]").arg(g);
+        const Json &group = root[g];
+        if (!group.is_object()) {
+            error(groupPath, QStringLiteral("expected a target group object"));
+            continue;
+        }
+        ServiceConfig base;
+        QString scheme = QStringLiteral("http");
+        if (const auto labels = group.find("labels"); labels != group.end()) {
+            std::vector<std::pair<QString, QString>> all;
+            if (readLabels(*labels, groupPath + QStringLiteral(".labels"), all)) {
+                for (auto &[key, value] : all) {
+                    // Prometheus' reserved labels steer the scrape; they are not service labels.
+                    if (key == QLatin1String("__scheme__"))
+                        scheme = value;
+                    else if (key == QLatin1String("__metrics_path__"))
+                        base.paths.metrics = value;
+                    else if (key == QLatin1String("tier"))
+                        base.tier = value == QLatin1String("core") ? Tier::Core : Tier::NonCore;
+                    else if (!key.startsWith(QLatin1String("__")))
+                        base.labels.emplace_back(key, value);
+                }
+            }
+        }
+        const auto targets = group.find("targets");
+        if (targets == group.end() || !targets->is_array()) {
+            error(groupPath + QStringLiteral(".targets"), QStringLiteral("expected an array of \"host:port\" strings"));
+            continue;
+        }
+        for (std::size_t t = 0; t < targets->size(); ++t) {
+            const QString path = groupPath + QStringLiteral(".targets[%1]").arg(t);
+            const Json &target = (*targets)[t];
+            if (!target.is_string() || target.get<std::string>().empty()) {
+                error(path, QStringLiteral("expected a \"host:port\" string"));
+                continue;
+            }
+            const QString hostPort = fromUtf8(target.get<std::string>());
+            const QUrl url(scheme + QStringLiteral("://") + hostPort);
+            if (!url.isValid() || url.host().isEmpty() || !url.path().isEmpty()) {
+                error(path, QStringLiteral("\"%1\" is not a host:port target").arg(hostPort));
+                continue;
+            }
+            ServiceConfig service = base;
+            service.name = hostPort;
+            service.baseUrl = url;
+            addService(std::move(service), path);
+        }
+    }
+}
+
+std::optional<ServiceConfig> FleetReader::readService(const Json &entry, const QString &path,
+                                                      const ServiceConfig &defaults, bool isDefaults)
+{
+    if (!entry.is_object()) {
+        error(path, QStringLiteral("expected an object, got ") + describe(entry));
+        return std::nullopt;
+    }
+    ServiceConfig service = defaults;
+    bool ok = true;
+    for (const auto &[key, value] : entry.items()) {
+        const QString keyPath = path + QStringLiteral(".") + fromUtf8(key);
+        if (key == "name" && !isDefaults) {
+            if (!value.is_string() || value.get<std::string>().empty()) {
+                error(keyPath, QStringLiteral("expected a non-empty string"));
+                ok = false;
+            } else {
+                service.name = fromUtf8(value.get<std::string>());
+            }
+        } else if (key == "url" && !isDefaults) {
+            if (auto url = readUrl(value, keyPath))
+                service.baseUrl = *url;
+            else
+                ok = false;
+        } else if (key == "tier") {
+            if (value == "core") {
+                service.tier = Tier::Core;
+            } else if (value == "non-core") {
+                service.tier = Tier::NonCore;
+            } else {
+                error(keyPath, QStringLiteral("expected \"core\" or \"non-core\", got ") + describe(value));
+                ok = false;
+            }
+        } else if (key == "interval_s") {
+            const double seconds = value.is_number() ? value.get<double>() : -1.0;
+            const auto interval = std::chrono::milliseconds(std::llround(seconds * 1000));
+            if (!value.is_number() || interval < kMinInterval || interval > kMaxInterval) {
+                error(keyPath,
+                      QStringLiteral("expected seconds between %1 and %2, got %3")
+                          .arg(kMinInterval.count() / 1000.0)
+                          .arg(kMaxInterval.count() / 1000)
+                          .arg(describe(value)));
+                ok = false;
+            } else {
+                service.interval = interval;
+            }
+        } else if (key == "labels") {
+            service.labels.clear();
+            ok = readLabels(value, keyPath, service.labels) && ok;
+        } else if (key == "paths") {
+            ok = readPaths(value, keyPath, service.paths) && ok;
+        } else if (key == "limits") {
+            ok = readLimits(value, keyPath, service.limits) && ok;
+        } else {
+            warning(keyPath, QStringLiteral("unknown key (ignored)"));
+        }
+    }
+    if (!isDefaults) {
+        if (service.name.isEmpty() && !entry.contains("name")) {
+            error(path + QStringLiteral(".name"), QStringLiteral("missing"));
+            ok = false;
+        }
+        if (service.baseUrl.isEmpty() && !entry.contains("url")) {
+            error(path + QStringLiteral(".url"), QStringLiteral("missing"));
+            ok = false;
+        }
+    }
+    if (!ok && !isDefaults)
+        return std::nullopt;
+    return service;
+}
+
+std::optional<QUrl> FleetReader::readUrl(const Json &value, const QString &path)
+{
+    if (!value.is_string()) {
+        error(path, QStringLiteral("expected a URL string, got ") + describe(value));
+        return std::nullopt;
+    }
+    const QUrl url(fromUtf8(value.get<std::string>()), QUrl::StrictMode);
+    const QString scheme = url.scheme();
+    if (!url.isValid() || (scheme != QLatin1String("http") && scheme != QLatin1String("https"))
+        || url.host().isEmpty()) {
+        error(path, QStringLiteral("expected an absolute http:// or https:// URL, got ") + describe(value));
+        return std::nullopt;
+    }
+    if (url.hasQuery() || url.hasFragment()) {
+        error(path, QStringLiteral("the base URL must not have a query or fragment"));
+        return std::nullopt;
+    }
+    return url;
+}
+
+bool FleetReader::readLabels(const Json &value, const QString &path, std::vector<std::pair<QString, QString>> &labels)
+{
+    if (!value.is_object()) {
+        error(path, QStringLiteral("expected an object of string values"));
+        return false;
+    }
+    bool ok = true;
+    for (const auto &[key, labelValue] : value.items()) {
+        if (!labelValue.is_string()) {
+            error(path + QStringLiteral(".") + fromUtf8(key), QStringLiteral("expected a string"));
+            ok = false;
+            continue;
+        }
+        labels.emplace_back(fromUtf8(key), fromUtf8(labelValue.get<std::string>()));
+    }
+    std::sort(labels.begin(), labels.end());
+    return ok;
+}
+
+bool FleetReader::readPaths(const Json &value, const QString &path, EndpointPaths &paths)
+{
+    if (!value.is_object()) {
+        error(path, QStringLiteral("expected an object with metrics, vars and pprof paths"));
+        return false;
+    }
+    bool ok = true;
+    for (const auto &[key, pathValue] : value.items()) {
+        const QString keyPath = path + QStringLiteral(".") + fromUtf8(key);
+        QString *target = key == "metrics" ? &paths.metrics
+            : key == "vars"                ? &paths.vars
+            : key == "pprof"               ? &paths.pprof
+                                           : nullptr;
+        if (!target) {
+            warning(keyPath, QStringLiteral("unknown endpoint (ignored; known: metrics, vars, pprof)"));
+            continue;
+        }
+        if (pathValue.is_null()) {
+            target->clear(); // the service does not serve it
+        } else if (pathValue.is_string() && pathValue.get<std::string>().starts_with('/')) {
+            *target = fromUtf8(pathValue.get<std::string>());
+        } else {
+            error(keyPath, QStringLiteral("expected a path starting with '/', or null, got ") + describe(pathValue));
+            ok = false;
+        }
+    }
+    return ok;
+}
+
+bool FleetReader::readLimits(const Json &value, const QString &path, ServiceLimits &limits)
+{
+    if (!value.is_object()) {
+        error(path, QStringLiteral("expected an object"));
+        return false;
+    }
+    bool ok = true;
+    for (const auto &[key, limitValue] : value.items()) {
+        const QString keyPath = path + QStringLiteral(".") + fromUtf8(key);
+        std::optional<double> *target = key == "goroutines" ? &limits.goroutines
+            : key == "memory_bytes"                         ? &limits.memoryBytes
+            : key == "cpu_cores"                            ? &limits.cpuCores
+            : key == "threads"                              ? &limits.threads
+                                                            : nullptr;
+        if (!target) {
+            warning(keyPath,
+                    QStringLiteral("unknown limit (ignored; known: goroutines, memory_bytes, cpu_cores, threads)"));
+            continue;
+        }
+        if (!limitValue.is_number() || !(limitValue.get<double>() > 0) || !std::isfinite(limitValue.get<double>())) {
+            error(keyPath, QStringLiteral("expected a positive number, got ") + describe(limitValue));
+            ok = false;
+            continue;
+        }
+        *target = limitValue.get<double>();
+    }
+    return ok;
+}
+
+void FleetReader::addService(ServiceConfig service, const QString &path)
+{
+    if (m_names.contains(service.name)) {
+        error(path, QStringLiteral("duplicate service name \"%1\"").arg(service.name));
+        return;
+    }
+    m_names.insert(service.name);
+    m_config.services.push_back(std::move(service));
+}
+
+} // namespace
+
+QString tierName(Tier tier)
+{
+    return tier == Tier::Core ? QStringLiteral("core") : QStringLiteral("non-core");
+}
+
+QUrl ServiceConfig::endpointUrl(const QString &path) const
+{
+    QUrl url = baseUrl;
+    QString basePath = url.path();
+    if (basePath.endsWith(QLatin1Char('/')))
+        basePath.chop(1);
+    url.setPath(basePath + path);
+    return url;
+}
+
+QString ConfigProblem::toString() const
+{
+    QString text = file;
+    if (line > 0)
+        text += QStringLiteral(":%1:%2").arg(line).arg(column);
+    text += QStringLiteral(": ");
+    if (!isError)
+        text += QStringLiteral("warning: ");
+    if (!jsonPath.isEmpty())
+        text += jsonPath + QStringLiteral(": ");
+    return text + message;
+}
+
+bool FleetConfig::hasErrors() const
+{
+    return std::any_of(problems.begin(), problems.end(), [](const ConfigProblem &p) { return p.isError; });
+}
+
+FleetConfig parseFleetConfig(std::string_view text, const QString &sourceName)
+{
+    return FleetReader(sourceName).read(text);
+}
+
+FleetConfig loadFleetConfig(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        FleetConfig config;
+        ConfigProblem problem;
+        problem.file = path;
+        problem.message = QStringLiteral("cannot read: ") + file.errorString();
+        config.problems.push_back(std::move(problem));
+        return config;
+    }
+    const QByteArray bytes = file.readAll();
+    return parseFleetConfig(std::string_view(bytes.constData(), static_cast<std::size_t>(bytes.size())), path);
+}
+
+} // namespace gotriage::config

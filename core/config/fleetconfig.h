@@ -1,0 +1,78 @@
+#pragma once
+
+#include <QString>
+#include <QUrl>
+
+#include <chrono>
+#include <optional>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace gotriage::config {
+
+enum class Tier { Core, NonCore };
+
+QString tierName(Tier tier);
+
+// Where a service serves each endpoint, relative to its base URL. An empty
+// path means the service does not serve that endpoint (it is not polled).
+struct EndpointPaths {
+    QString metrics = QStringLiteral("/metrics");
+    QString vars = QStringLiteral("/debug/vars");
+    QString pprof = QStringLiteral("/debug/pprof/");
+};
+
+// Limits that time-to-limit projections aim at. Unset means "use what the
+// service itself exposes" (process_max_fds, GOMEMLIMIT) or "no projection".
+struct ServiceLimits {
+    std::optional<double> goroutines;
+    std::optional<double> memoryBytes;
+    std::optional<double> cpuCores;
+    std::optional<double> threads;
+};
+
+struct ServiceConfig {
+    QString name;
+    QUrl baseUrl;
+    Tier tier = Tier::NonCore;
+    std::vector<std::pair<QString, QString>> labels; // sorted by key
+    std::chrono::milliseconds interval {1000};
+    EndpointPaths paths;
+    ServiceLimits limits;
+
+    QUrl endpointUrl(const QString &path) const;
+};
+
+// A problem in a fleet file. Either a text position (JSON syntax) or a JSON
+// path ("$.services[2].url") locates it; toString() gives the full message.
+struct ConfigProblem {
+    QString file;
+    int line = 0;
+    int column = 0;
+    QString jsonPath;
+    bool isError = true;
+    QString message;
+
+    QString toString() const;
+};
+
+struct FleetConfig {
+    std::vector<ServiceConfig> services;
+    std::vector<ConfigProblem> problems;
+
+    bool hasErrors() const;
+};
+
+inline constexpr std::chrono::milliseconds kMinInterval {100};
+inline constexpr std::chrono::milliseconds kMaxInterval {3600 * 1000};
+
+// Parses a fleet file: either {"services":[...]} or a Prometheus file_sd
+// target list ([{"targets":[...], "labels":{...}}]). Pure: no I/O. A bad
+// service entry is reported and skipped; the other services are kept.
+FleetConfig parseFleetConfig(std::string_view text, const QString &sourceName);
+
+// Reads and parses a fleet file; an unreadable file is one problem, not a throw.
+FleetConfig loadFleetConfig(const QString &path);
+
+} // namespace gotriage::config

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages gotriage needs.
+#
+#   packaging/install-deps.sh          build and run gotriage
+#   packaging/install-deps.sh --test   also everything the test suite needs
+#
+# Idempotent: when every package is already installed it touches nothing (and
+# needs no network). Uses sudo when not root. Packages are installed with
+# --no-install-recommends, and no system service is started or left running.
+set -euo pipefail
+
+# Build and run: the compiler toolchain and the libraries gotriage links.
+run_packages=(
+    cmake ninja-build g++ ccache pkg-config
+    qt6-base-dev libgl-dev libqcustomplot-dev
+    nlohmann-json3-dev zlib1g-dev
+)
+# Test only: the sanitizer toolchain, a headless X server, and the real peers
+# the integration tests talk to (Go toolchain and Prometheus' Go libraries).
+test_packages=(
+    clang libclang-rt-14-dev
+    xvfb xauth
+    golang-go golang-github-prometheus-common-dev
+)
+
+want=("${run_packages[@]}")
+case "${1:-}" in
+    --test) want+=("${test_packages[@]}") ;;
+    "") ;;
+    *) echo "usage: $0 [--test]" >&2; exit 2 ;;
+esac
+
+missing=()
+for pkg in "${want[@]}"; do
+    status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+    [[ "$status" == "install ok installed" ]] || missing+=("$pkg")
+done
+if [[ ${#missing[@]} -eq 0 ]]; then
+    echo "install-deps: all ${#want[@]} packages present"
+    exit 0
+fi
+
+sudo=()
+if [[ $(id -u) -ne 0 ]]; then
+    sudo=(sudo)
+fi
+
+# Forbid maintainer scripts from starting services (Prometheus, etcd ...)
+# for the duration of the install; restore whatever policy was there before.
+policy=/usr/sbin/policy-rc.d
+saved_policy=""
+if [[ -e $policy ]]; then
+    saved_policy=$(mktemp)
+    "${sudo[@]}" cp -p "$policy" "$saved_policy"
+fi
+restore_policy() {
+    if [[ -n "$saved_policy" ]]; then
+        "${sudo[@]}" mv "$saved_policy" "$policy"
+    else
+        "${sudo[@]}" rm -f "$policy"
+    fi
+}
+trap restore_policy EXIT
+printf '#!/bin/sh\nexit 101\n' | "${sudo[@]}" tee "$policy" >/dev/null
+"${sudo[@]}" chmod 755 "$policy"
+
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"

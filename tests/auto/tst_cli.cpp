@@ -1,0 +1,218 @@
+#include "testdata.h"
+
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <nlohmann/json.hpp>
+
+namespace {
+
+struct CliRun {
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+    QList<QByteArray> outLines() const
+    {
+        return out.trimmed().isEmpty() ? QList<QByteArray> {} : out.trimmed().split('\n');
+    }
+};
+
+CliRun runCli(const QStringList &arguments)
+{
+    QProcess process;
+    process.start(QStringLiteral(GOTRIAGE_CLI), arguments);
+    CliRun run;
+    if (!process.waitForFinished(60000)) {
+        process.kill();
+        process.waitForFinished();
+        return run;
+    }
+    run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+    run.out = process.readAllStandardOutput();
+    run.err = process.readAllStandardError();
+    return run;
+}
+
+} // namespace
+
+class TestCli : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase() { QVERIFY(m_dir.isValid()); }
+    void version();
+    void usageErrors_data();
+    void usageErrors();
+    void parseMetricsFixtureJson();
+    void parseMetricsNonFiniteAndTimestamps();
+    void parseMetricsRejectedLine();
+    void parseMetricsWarningsKeepExitZero();
+    void parseVarsJson();
+    void parseVarsGoroutinesAndErrors();
+    void benchParseMetrics();
+
+private:
+    QString writeFile(const QString &name, const QByteArray &content)
+    {
+        QFile file(m_dir.filePath(name));
+        if (!file.open(QIODevice::WriteOnly))
+            return {};
+        file.write(content);
+        return file.fileName();
+    }
+    QTemporaryDir m_dir;
+};
+
+void TestCli::version()
+{
+    const CliRun run = runCli({QStringLiteral("--version")});
+    QCOMPARE(run.exitCode, 0);
+    QVERIFY(QRegularExpression(QStringLiteral("^gotriage-cli \\d+\\.\\d+\\.\\d+\\n$"))
+                .match(QString::fromUtf8(run.out))
+                .hasMatch());
+}
+
+void TestCli::usageErrors_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<int>("exitCode");
+    const QString fixture = testDataPath(QStringLiteral("go1.19/metrics_default_leak_t0.txt"));
+    QTest::newRow("no-arguments") << QStringList {} << 2;
+    QTest::newRow("unknown-command") << QStringList {QStringLiteral("frobnicate")} << 2;
+    QTest::newRow("missing-file-argument") << QStringList {QStringLiteral("parse-metrics")} << 2;
+    QTest::newRow("unknown-option") << QStringList {QStringLiteral("parse-metrics"), fixture, QStringLiteral("--jsn")}
+                                    << 2;
+    QTest::newRow("bad-format") << QStringList {QStringLiteral("parse-metrics"), fixture,
+                                                QStringLiteral("--format=xml")}
+                                << 2;
+    QTest::newRow("nonexistent-file") << QStringList {QStringLiteral("parse-metrics"), QStringLiteral("/nonexistent"),
+                                                      QStringLiteral("--json")}
+                                      << 2;
+    QTest::newRow("vars-nonexistent") << QStringList {QStringLiteral("parse-vars"), QStringLiteral("/nonexistent")}
+                                      << 2;
+    QTest::newRow("bench-unknown") << QStringList {QStringLiteral("bench"), QStringLiteral("nothing"), fixture} << 2;
+    QTest::newRow("bench-bad-seconds") << QStringList {QStringLiteral("bench"), QStringLiteral("parse-metrics"),
+                                                       fixture, QStringLiteral("--seconds=-1")}
+                                       << 2;
+    QTest::newRow("help") << QStringList {QStringLiteral("--help")} << 0;
+    QTest::newRow("command-help") << QStringList {QStringLiteral("parse-vars"), QStringLiteral("--help")} << 0;
+}
+
+void TestCli::usageErrors()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(int, exitCode);
+    const CliRun run = runCli(arguments);
+    QCOMPARE(run.exitCode, exitCode);
+    if (exitCode == 2)
+        QVERIFY(!run.err.isEmpty());
+}
+
+void TestCli::parseMetricsFixtureJson()
+{
+    const QString path = testDataPath(QStringLiteral("go1.19/metrics_default_leak_t0.txt"));
+    const CliRun run = runCli({QStringLiteral("parse-metrics"), path, QStringLiteral("--json")});
+    QCOMPARE(run.exitCode, 0);
+    QVERIFY(run.err.isEmpty());
+    const auto lines = run.outLines();
+    QCOMPARE(lines.size(), 44);
+    bool sawGoroutines = false;
+    for (const QByteArray &line : lines) {
+        const auto object = nlohmann::json::parse(line.toStdString());
+        QVERIFY(object["name"].is_string());
+        QVERIFY(object["labels"].is_object());
+        QVERIFY(object["value"].is_number());
+        if (object["name"] == "go_goroutines") {
+            QCOMPARE(object["value"].get<double>(), 307.0);
+            sawGoroutines = true;
+        }
+    }
+    QVERIFY(sawGoroutines);
+}
+
+void TestCli::parseMetricsNonFiniteAndTimestamps()
+{
+    const QString path = writeFile(QStringLiteral("nonfinite.txt"),
+                                   "a NaN\nb{x=\"q\\\"\"} +Inf\nc -Inf 1700000000123\nh_bucket{le=\"1.0\"} 3\n");
+    const CliRun run = runCli({QStringLiteral("parse-metrics"), path, QStringLiteral("--json")});
+    QCOMPARE(run.exitCode, 0);
+    const auto lines = run.outLines();
+    QCOMPARE(lines.size(), 4);
+    QCOMPARE(lines[0], QByteArray(R"({"name":"a","labels":{},"value":"NaN"})"));
+    QCOMPARE(lines[1], QByteArray(R"({"name":"b","labels":{"x":"q\""},"value":"+Inf"})"));
+    QCOMPARE(lines[2], QByteArray(R"({"name":"c","labels":{},"value":"-Inf","timestamp_ms":1700000000123})"));
+    QCOMPARE(lines[3], QByteArray(R"({"name":"h_bucket","labels":{"le":"1"},"value":3.0})"));
+}
+
+void TestCli::parseMetricsRejectedLine()
+{
+    const QString path = writeFile(QStringLiteral("bad.txt"), "good 1\nbad 1.2.3\nalso_good 2\n");
+    const CliRun run = runCli({QStringLiteral("parse-metrics"), path, QStringLiteral("--json")});
+    QCOMPARE(run.exitCode, 1);
+    QCOMPARE(run.outLines().size(), 2); // good lines are still printed
+    QVERIFY2(run.err.startsWith((path + QStringLiteral(":2:5: invalid value")).toUtf8()), run.err.constData());
+}
+
+void TestCli::parseMetricsWarningsKeepExitZero()
+{
+    const QString path = writeFile(QStringLiteral("noeof.txt"), "# TYPE a_total counter\na_total 1\na_total 1\n");
+    const CliRun run = runCli(
+        {QStringLiteral("parse-metrics"), path, QStringLiteral("--json"), QStringLiteral("--format=openmetrics")});
+    QCOMPARE(run.exitCode, 0);
+    QCOMPARE(run.outLines().size(), 2);
+    QVERIFY(run.err.contains("warning: duplicate series"));
+    QVERIFY(run.err.contains("warning: missing \"# EOF\""));
+}
+
+void TestCli::parseVarsJson()
+{
+    const QString path = testDataPath(QStringLiteral("go1.19/vars_gcfrenzy.json"));
+    const CliRun run = runCli({QStringLiteral("parse-vars"), path, QStringLiteral("--json")});
+    QCOMPARE(run.exitCode, 0);
+    QCOMPARE(run.outLines().size(), 1);
+    // The exact digits must appear in the text: a double would print 1795821226125829120.
+    QVERIFY(run.out.contains("\"LastGC\":1795821226125829114"));
+    const auto object = nlohmann::json::parse(run.out.toStdString());
+    QCOMPARE(object["memstats"].size(), std::size_t(32));
+    QVERIFY(!object.contains("goroutines"));
+    const auto &pauses = object["gc_pauses"];
+    QCOMPARE(pauses.size(), std::size_t(256));
+    QCOMPARE(pauses.front()["gc"].get<int>(), 383);
+    QCOMPARE(pauses.back()["gc"].get<int>(), 638);
+    QCOMPARE(pauses.back()["pause_ns"].get<std::uint64_t>(), std::uint64_t(414791));
+    QCOMPARE(pauses.back()["end_ns"].get<std::uint64_t>(), object["memstats"]["LastGC"].get<std::uint64_t>());
+}
+
+void TestCli::parseVarsGoroutinesAndErrors()
+{
+    const QString good = writeFile(QStringLiteral("vars.json"), R"({"goroutines": 77, "memstats": {"NumGC": 0}})");
+    const CliRun ok = runCli({QStringLiteral("parse-vars"), good, QStringLiteral("--json")});
+    QCOMPARE(ok.exitCode, 0);
+    QCOMPARE(nlohmann::json::parse(ok.out.toStdString())["goroutines"].get<int>(), 77);
+
+    const QString bad = writeFile(QStringLiteral("bad.json"), "{\n  \"memstats\": {,}\n}\n");
+    const CliRun broken = runCli({QStringLiteral("parse-vars"), bad, QStringLiteral("--json")});
+    QCOMPARE(broken.exitCode, 1);
+    QVERIFY(broken.out.isEmpty());
+    QVERIFY2(broken.err.startsWith((bad + QStringLiteral(":2:16: invalid JSON")).toUtf8()), broken.err.constData());
+}
+
+void TestCli::benchParseMetrics()
+{
+    const QString path = testDataPath(QStringLiteral("go1.19/metrics_rich.txt"));
+    const CliRun run
+        = runCli({QStringLiteral("bench"), QStringLiteral("parse-metrics"), path, QStringLiteral("--seconds=0.3")});
+    QCOMPARE(run.exitCode, 0);
+    const QString last = QString::fromUtf8(run.outLines().constLast());
+    const auto match
+        = QRegularExpression(QStringLiteral("^parse-metrics: ([0-9.]+) MB/s, ([0-9.]+) ns/sample$")).match(last);
+    QVERIFY2(match.hasMatch(), qPrintable(last));
+    QVERIFY(match.captured(1).toDouble() > 0);
+    QVERIFY(match.captured(2).toDouble() > 0);
+}
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "tst_cli.moc"

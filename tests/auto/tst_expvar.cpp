@@ -1,0 +1,207 @@
+#include "testdata.h"
+
+#include "formats/expvar.h"
+
+#include <QTest>
+
+#include <nlohmann/json.hpp>
+
+using namespace gotriage::formats;
+
+namespace {
+
+// A memstats payload whose ring holds cycles numGC-255..numGC, each pause
+// being 1000 × its cycle number, so any misplaced index shows.
+std::string ringPayload(std::uint32_t numGC)
+{
+    nlohmann::json pauses = nlohmann::json::array();
+    nlohmann::json ends = nlohmann::json::array();
+    std::vector<std::uint64_t> ring(256, 0), endRing(256, 0);
+    for (std::uint64_t back = 0; back < 256 && back < numGC; ++back) {
+        const std::uint64_t gc = numGC - back;
+        ring[(gc - 1) % 256] = gc * 1000;
+        endRing[(gc - 1) % 256] = 1'700'000'000'000'000'000ULL + gc;
+    }
+    nlohmann::json memstats = {{"NumGC", numGC}, {"PauseNs", ring}, {"PauseEnd", endRing}};
+    return nlohmann::json {{"memstats", memstats}}.dump();
+}
+
+bool hasError(const ParsedExpvar &vars, const std::string &fragment)
+{
+    for (const ParseProblem &p : vars.problems.items()) {
+        if (p.severity == Severity::Error && p.message.find(fragment) != std::string::npos)
+            return true;
+    }
+    return false;
+}
+
+} // namespace
+
+class TestExpvar : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void fixtures_data();
+    void fixtures();
+    void wrappedFixtureRing();
+    void integersAbove2To53();
+    void pauseWindow_data();
+    void pauseWindow();
+    void numGcWrapsAround();
+    void goroutinesVar();
+    void errors_data();
+    void errors();
+};
+
+void TestExpvar::fixtures_data()
+{
+    QTest::addColumn<QString>("file");
+    QTest::addColumn<int>("numGC");
+    QTest::newRow("leak-t0") << QStringLiteral("go1.19/vars_leak_t0.json") << 0;
+    QTest::newRow("leak-t1") << QStringLiteral("go1.19/vars_leak_t1.json") << 2;
+    QTest::newRow("gcfrenzy") << QStringLiteral("go1.19/vars_gcfrenzy.json") << 638;
+}
+
+void TestExpvar::fixtures()
+{
+    QFETCH(QString, file);
+    QFETCH(int, numGC);
+    const ParsedExpvar vars = parseExpvar(readTestData(file));
+    QCOMPARE(vars.problems.items().size(), std::size_t(0));
+    QVERIFY(vars.memstats.has_value());
+    QCOMPARE(int(*vars.memstats->numGC), numGC);
+    QVERIFY(vars.memstats->hasPauseRing);
+    QVERIFY(vars.memstats->heapInuse.has_value());
+    QVERIFY(vars.memstats->nextGC.has_value());
+    QVERIFY(!vars.goroutines.has_value()); // expvar has no goroutine count
+    QVERIFY(!vars.cmdline.empty());
+    // Every field survives into the JSON copy.
+    QCOMPARE(nlohmann::json::parse(vars.memstatsJson).size(), std::size_t(32));
+}
+
+void TestExpvar::wrappedFixtureRing()
+{
+    const std::string payload = readTestData(QStringLiteral("go1.19/vars_gcfrenzy.json"));
+    const ParsedExpvar vars = parseExpvar(payload);
+    const MemStats &m = *vars.memstats;
+    QCOMPARE(*m.lastGC, std::uint64_t(1795821226125829114ULL)); // exact, above 2^53
+    const PauseWindow window = pausesSince(m, std::nullopt);
+    QCOMPARE(window.pauses.size(), std::size_t(256));
+    QCOMPARE(window.lostCycles, std::uint64_t(0));
+    QCOMPARE(window.pauses.front().gc, 638U - 255U);
+    QCOMPARE(window.pauses.back().gc, 638U);
+    QCOMPARE(window.pauses.back().pauseNs, std::uint64_t(414791));
+    // The runtime stamps the newest PauseEnd with LastGC.
+    QCOMPARE(window.pauses.back().endNs, *m.lastGC);
+    for (std::size_t i = 1; i < window.pauses.size(); ++i)
+        QVERIFY(window.pauses[i].endNs >= window.pauses[i - 1].endNs);
+}
+
+void TestExpvar::integersAbove2To53()
+{
+    const std::string payload
+        = R"({"memstats":{"TotalAlloc":18446744073709551615,"LastGC":9007199254740993,"NumGC":4294967295,"GCCPUFraction":0.25}})";
+    const ParsedExpvar vars = parseExpvar(payload);
+    QCOMPARE(vars.problems.items().size(), std::size_t(0));
+    QCOMPARE(*vars.memstats->totalAlloc, std::uint64_t(18446744073709551615ULL));
+    QCOMPARE(*vars.memstats->lastGC, std::uint64_t(9007199254740993ULL)); // 2^53 + 1
+    QCOMPARE(*vars.memstats->numGC, std::uint32_t(4294967295U));
+    QCOMPARE(*vars.memstats->gcCpuFraction, 0.25);
+    QVERIFY(!vars.memstats->heapInuse.has_value()); // missing is unknown, not zero
+    QVERIFY(vars.memstatsJson.find("9007199254740993") != std::string::npos);
+    QVERIFY(vars.memstatsJson.find("18446744073709551615") != std::string::npos);
+}
+
+void TestExpvar::pauseWindow_data()
+{
+    QTest::addColumn<int>("numGC");
+    QTest::addColumn<int>("previous"); // -1: first poll
+    QTest::addColumn<int>("expectedCount");
+    QTest::addColumn<int>("expectedLost");
+    QTest::newRow("first-poll-young") << 10 << -1 << 10 << 0;
+    QTest::newRow("first-poll-wrapped") << 600 << -1 << 256 << 0;
+    QTest::newRow("no-new-gc") << 600 << 600 << 0 << 0;
+    QTest::newRow("ten-new") << 600 << 590 << 10 << 0;
+    QTest::newRow("exactly-ring") << 600 << 344 << 256 << 0;
+    QTest::newRow("more-than-ring") << 600 << 300 << 256 << 44;
+}
+
+void TestExpvar::pauseWindow()
+{
+    QFETCH(int, numGC);
+    QFETCH(int, previous);
+    QFETCH(int, expectedCount);
+    QFETCH(int, expectedLost);
+    const ParsedExpvar vars = parseExpvar(ringPayload(std::uint32_t(numGC)));
+    QVERIFY(vars.memstats && vars.memstats->hasPauseRing);
+    const auto prev = previous < 0 ? std::nullopt : std::optional<std::uint32_t>(std::uint32_t(previous));
+    const PauseWindow window = pausesSince(*vars.memstats, prev);
+    QCOMPARE(int(window.pauses.size()), expectedCount);
+    QCOMPARE(int(window.lostCycles), expectedLost);
+    for (std::size_t i = 0; i < window.pauses.size(); ++i) {
+        const GcPause &pause = window.pauses[i];
+        QCOMPARE(int(pause.gc), numGC - expectedCount + 1 + int(i)); // oldest first, each seen once
+        QCOMPARE(pause.pauseNs, std::uint64_t(pause.gc) * 1000);
+    }
+}
+
+void TestExpvar::numGcWrapsAround()
+{
+    const ParsedExpvar vars = parseExpvar(ringPayload(5));
+    const PauseWindow window = pausesSince(*vars.memstats, 4294967290U);
+    QCOMPARE(window.pauses.size(), std::size_t(11)); // 4294967291 … 4294967295, 0, 1 … 5
+    QCOMPARE(window.pauses.front().gc, 4294967291U);
+    QCOMPARE(window.pauses[5].gc, 0U);
+    QCOMPARE(window.pauses.back().gc, 5U);
+    QCOMPARE(window.pauses.back().pauseNs, std::uint64_t(5000));
+}
+
+void TestExpvar::goroutinesVar()
+{
+    const ParsedExpvar vars = parseExpvar(R"({"goroutines": 1234, "memstats": {"NumGC": 1}})");
+    QCOMPARE(*vars.goroutines, std::int64_t(1234));
+    QVERIFY(!vars.memstats->hasPauseRing);
+    QVERIFY(pausesSince(*vars.memstats, std::nullopt).pauses.empty());
+}
+
+void TestExpvar::errors_data()
+{
+    QTest::addColumn<QByteArray>("payload");
+    QTest::addColumn<QString>("message");
+    QTest::addColumn<int>("line");
+    QTest::addColumn<int>("column");
+    QTest::addColumn<bool>("keepsMemstats");
+    QTest::newRow("syntax") << QByteArray("{\n\"memstats\": {\"NumGC\": 1,}\n}") << QStringLiteral("invalid JSON") << 2
+                            << 25 << false;
+    QTest::newRow("truncated") << QByteArray("{\"memstats\": {\"NumGC\"") << QStringLiteral("invalid JSON") << 1 << 22
+                               << false;
+    QTest::newRow("empty") << QByteArray("") << QStringLiteral("invalid JSON") << 1 << 1 << false;
+    QTest::newRow("not-object") << QByteArray("[1,2]") << QStringLiteral("top level") << 1 << 1 << false;
+    QTest::newRow("no-memstats") << QByteArray("{\"cmdline\":[]}") << QStringLiteral("no \"memstats\"") << 0 << 0
+                                 << false;
+    QTest::newRow("negative-numgc") << QByteArray("{\"memstats\":{\"NumGC\":-1,\"Sys\":5}}")
+                                    << QStringLiteral("memstats.NumGC: expected an unsigned integer") << 0 << 0 << true;
+    QTest::newRow("float-field") << QByteArray("{\"memstats\":{\"HeapInuse\":1.5}}")
+                                 << QStringLiteral("memstats.HeapInuse") << 0 << 0 << true;
+    QTest::newRow("short-ring") << QByteArray("{\"memstats\":{\"NumGC\":1,\"PauseNs\":[1,2]}}")
+                                << QStringLiteral("memstats.PauseNs: expected an array of 256") << 0 << 0 << true;
+}
+
+void TestExpvar::errors()
+{
+    QFETCH(QByteArray, payload);
+    QFETCH(QString, message);
+    QFETCH(int, line);
+    QFETCH(int, column);
+    QFETCH(bool, keepsMemstats);
+    const ParsedExpvar vars = parseExpvar(payload.toStdString());
+    QVERIFY2(hasError(vars, message.toStdString()),
+             vars.problems.items().empty() ? "no problem" : vars.problems.items().front().message.c_str());
+    QCOMPARE(int(vars.problems.items().front().line), line);
+    QCOMPARE(int(vars.problems.items().front().column), column);
+    QCOMPARE(vars.memstats.has_value(), keepsMemstats);
+}
+
+QTEST_APPLESS_MAIN(TestExpvar)
+#include "tst_expvar.moc"

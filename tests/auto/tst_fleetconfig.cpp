@@ -1,0 +1,163 @@
+#include "testdata.h"
+
+#include "config/fleetconfig.h"
+
+#include <QTest>
+
+using namespace gotriage::config;
+
+namespace {
+
+const ConfigProblem *findProblem(const FleetConfig &fleet, const QString &jsonPath)
+{
+    for (const ConfigProblem &p : fleet.problems) {
+        if (p.jsonPath == jsonPath)
+            return &p;
+    }
+    return nullptr;
+}
+
+} // namespace
+
+class TestFleetConfig : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void minimal();
+    void fullFile();
+    void fileSd();
+    void brokenEntries_data();
+    void brokenEntries();
+    void brokenFileKeepsGoodServices();
+    void syntaxErrorHasPosition();
+    void notAFleet();
+    void unreadableFile();
+};
+
+void TestFleetConfig::minimal()
+{
+    const FleetConfig fleet = parseFleetConfig(R"({"services":[{"name":"api-1","url":"http://127.0.0.1:8080"}]})",
+                                               QStringLiteral("f.json"));
+    QVERIFY(fleet.problems.empty());
+    QCOMPARE(fleet.services.size(), std::size_t(1));
+    const ServiceConfig &s = fleet.services[0];
+    QCOMPARE(s.name, QStringLiteral("api-1"));
+    QCOMPARE(s.tier, Tier::NonCore);
+    QCOMPARE(s.interval, std::chrono::milliseconds(1000));
+    QCOMPARE(s.endpointUrl(s.paths.metrics).toString(), QStringLiteral("http://127.0.0.1:8080/metrics"));
+    QCOMPARE(s.endpointUrl(s.paths.pprof).toString(), QStringLiteral("http://127.0.0.1:8080/debug/pprof/"));
+}
+
+void TestFleetConfig::fullFile()
+{
+    const FleetConfig fleet = loadFleetConfig(testDataPath(QStringLiteral("fleet/good.json")));
+    QVERIFY(fleet.problems.empty());
+    QCOMPARE(fleet.services.size(), std::size_t(2));
+    const ServiceConfig &api = fleet.services[0];
+    QCOMPARE(api.tier, Tier::Core);
+    QCOMPARE(api.interval, std::chrono::milliseconds(2000)); // from defaults
+    QCOMPARE(*api.limits.goroutines, 50000.0);
+    QCOMPARE(api.labels.size(), std::size_t(2));
+    QCOMPARE(api.labels[0].first, QStringLiteral("az")); // sorted by key
+    const ServiceConfig &worker = fleet.services[1];
+    QCOMPARE(worker.interval, std::chrono::milliseconds(500));
+    QVERIFY(worker.paths.vars.isEmpty()); // null: not served
+    QCOMPARE(worker.endpointUrl(worker.paths.metrics).toString(),
+             QStringLiteral("https://10.0.0.5:9443/prefix/internal/metrics"));
+    QCOMPARE(*worker.limits.memoryBytes, 536870912.0);
+    QCOMPARE(*worker.limits.goroutines, 50000.0); // defaults merge with the service's own limits
+}
+
+void TestFleetConfig::fileSd()
+{
+    const FleetConfig fleet = loadFleetConfig(testDataPath(QStringLiteral("fleet/file_sd.json")));
+    QVERIFY(fleet.problems.empty());
+    QCOMPARE(fleet.services.size(), std::size_t(3));
+    const ServiceConfig &first = fleet.services[0];
+    QCOMPARE(first.name, QStringLiteral("127.0.0.1:9100"));
+    QCOMPARE(first.tier, Tier::Core);
+    QCOMPARE(first.endpointUrl(first.paths.metrics).toString(), QStringLiteral("https://127.0.0.1:9100/m"));
+    QCOMPARE(first.labels.size(), std::size_t(1)); // job only: reserved labels steer, tier is a field
+    QCOMPARE(fleet.services[2].baseUrl.toString(), QStringLiteral("http://localhost:9200"));
+}
+
+void TestFleetConfig::brokenEntries_data()
+{
+    QTest::addColumn<QString>("jsonPath");
+    QTest::addColumn<bool>("isError");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("missing-url") << QStringLiteral("$.services[1].url") << true << QStringLiteral("missing");
+    QTest::newRow("bad-scheme") << QStringLiteral("$.services[2].url") << true << QStringLiteral("http://");
+    QTest::newRow("bad-tier") << QStringLiteral("$.services[3].tier") << true
+                              << QStringLiteral("\"core\" or \"non-core\"");
+    QTest::newRow("duplicate") << QStringLiteral("$.services[4]") << true
+                               << QStringLiteral("duplicate service name \"ok\"");
+    QTest::newRow("interval") << QStringLiteral("$.services[5].interval_s") << true
+                              << QStringLiteral("between 0.1 and 3600");
+    QTest::newRow("typo-is-warning") << QStringLiteral("$.services[6].intervall_s") << false
+                                     << QStringLiteral("unknown key");
+    QTest::newRow("negative-limit") << QStringLiteral("$.services[7].limits.goroutines") << true
+                                    << QStringLiteral("positive number");
+    QTest::newRow("not-object") << QStringLiteral("$.services[8]") << true << QStringLiteral("expected an object");
+}
+
+void TestFleetConfig::brokenEntries()
+{
+    QFETCH(QString, jsonPath);
+    QFETCH(bool, isError);
+    QFETCH(QString, message);
+    const QString path = testDataPath(QStringLiteral("fleet/broken.json"));
+    const FleetConfig fleet = loadFleetConfig(path);
+    const ConfigProblem *problem = findProblem(fleet, jsonPath);
+    QVERIFY2(problem, qPrintable(jsonPath));
+    QCOMPARE(problem->isError, isError);
+    QVERIFY2(problem->message.contains(message), qPrintable(problem->message));
+    // The full message names the file and the JSON path.
+    QVERIFY(problem->toString().startsWith(path + QStringLiteral(": ")));
+    QVERIFY(problem->toString().contains(jsonPath + QStringLiteral(": ")));
+}
+
+void TestFleetConfig::brokenFileKeepsGoodServices()
+{
+    const FleetConfig fleet = loadFleetConfig(testDataPath(QStringLiteral("fleet/broken.json")));
+    QVERIFY(fleet.hasErrors());
+    QStringList names;
+    for (const ServiceConfig &s : fleet.services)
+        names << s.name;
+    QCOMPARE(names, (QStringList {QStringLiteral("ok"), QStringLiteral("typo")}));
+    QCOMPARE(fleet.problems.size(), std::size_t(8));
+}
+
+void TestFleetConfig::syntaxErrorHasPosition()
+{
+    const FleetConfig fleet = parseFleetConfig("{\n  \"services\": [\n    {\"name\": \"a\" \"url\": 1}\n  ]\n}",
+                                               QStringLiteral("fleet.json"));
+    QCOMPARE(fleet.problems.size(), std::size_t(1));
+    const ConfigProblem &p = fleet.problems.front();
+    QCOMPARE(p.line, 3);
+    QCOMPARE(p.column, 22); // the end of the unexpected "url" token
+    QVERIFY2(p.toString().startsWith(QStringLiteral("fleet.json:3:22: invalid JSON")), qPrintable(p.toString()));
+}
+
+void TestFleetConfig::notAFleet()
+{
+    const FleetConfig noServices = parseFleetConfig(R"({"servics": []})", QStringLiteral("f.json"));
+    QVERIFY(findProblem(noServices, QStringLiteral("$.services")));
+    QVERIFY(findProblem(noServices, QStringLiteral("$.servics"))); // the typo is named too
+    const FleetConfig scalar = parseFleetConfig("42", QStringLiteral("f.json"));
+    QVERIFY(scalar.hasErrors());
+    const FleetConfig wrongType = parseFleetConfig(R"({"services": {"a": 1}})", QStringLiteral("f.json"));
+    QVERIFY(
+        findProblem(wrongType, QStringLiteral("$.services"))->message.contains(QStringLiteral("expected an array")));
+}
+
+void TestFleetConfig::unreadableFile()
+{
+    const FleetConfig fleet = loadFleetConfig(QStringLiteral("/nonexistent/fleet.json"));
+    QCOMPARE(fleet.problems.size(), std::size_t(1));
+    QVERIFY(fleet.problems.front().toString().startsWith(QStringLiteral("/nonexistent/fleet.json: cannot read")));
+}
+
+QTEST_APPLESS_MAIN(TestFleetConfig)
+#include "tst_fleetconfig.moc"
