@@ -99,10 +99,11 @@ void MainWindow::showFleet(const QString &path, const config::FleetConfig &fleet
     }
     if (!fleet.problems.empty())
         m_problemsDock->show();
-    statusBar()->showMessage(tr("%n service(s) in %1", nullptr, static_cast<int>(fleet.services.size())).arg(path)
-                             + (fleet.problems.empty()
-                                    ? QString()
-                                    : tr(" — %n problem(s)", nullptr, static_cast<int>(fleet.problems.size()))));
+    const auto count = fleet.services.size();
+    QString status = count == 1 ? tr("1 service in %1").arg(path) : tr("%1 services in %2").arg(count).arg(path);
+    if (!fleet.problems.empty())
+        status += fleet.problems.size() == 1 ? tr(" — 1 problem") : tr(" — %1 problems").arg(fleet.problems.size());
+    statusBar()->showMessage(status);
     emit fleetLoaded();
 }
 
