@@ -12,7 +12,7 @@ set -euo pipefail
 # Build and run: the compiler toolchain and the libraries gotriage links.
 run_packages=(
     cmake ninja-build g++ ccache pkg-config
-    qt6-base-dev libgl-dev libqcustomplot-dev
+    qt6-base-dev qt6-httpserver-dev libgl-dev libqcustomplot-dev
     nlohmann-json3-dev zlib1g-dev
 )
 # Test only: the sanitizer toolchain, a headless X server, and the real peers

@@ -9,5 +9,7 @@ namespace gotriage::cli {
 int parseMetricsCommand(const QStringList &arguments);
 int parseVarsCommand(const QStringList &arguments);
 int benchCommand(const QStringList &arguments);
+int scrapeCommand(const QStringList &arguments);
+int demoFleetCommand(const QStringList &arguments);
 
 } // namespace gotriage::cli

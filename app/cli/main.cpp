@@ -18,6 +18,10 @@ commands:
                         parse a /metrics payload (Prometheus text or OpenMetrics)
   parse-vars FILE [--json]
                         parse a /debug/vars (expvar) payload
+  scrape (--config FILE | --demo) (--once | --duration SECONDS) --json
+                        scrape a fleet; one JSON object per service per scrape
+  demo-fleet [--services N] [--fleet-out FILE] [--duration SECONDS]
+                        serve the built-in demo fleet until interrupted
   bench parse-metrics FILE [--seconds S]
                         measure the /metrics parser's throughput
 
@@ -54,6 +58,8 @@ int main(int argc, char *argv[])
         {QStringLiteral("parse-metrics"), parseMetricsCommand},
         {QStringLiteral("parse-vars"), parseVarsCommand},
         {QStringLiteral("bench"), benchCommand},
+        {QStringLiteral("scrape"), scrapeCommand},
+        {QStringLiteral("demo-fleet"), demoFleetCommand},
     };
     const auto it = commands.find(command);
     if (it == commands.end()) {

@@ -55,6 +55,12 @@ private:
     bool readLimits(const Json &value, const QString &path, ServiceLimits &limits);
     bool readLabels(const Json &value, const QString &path, std::vector<std::pair<QString, QString>> &labels);
     std::optional<QUrl> readUrl(const Json &value, const QString &path);
+    std::optional<std::chrono::milliseconds> readSeconds(const Json &value, const QString &path,
+                                                         std::chrono::milliseconds min, std::chrono::milliseconds max);
+    std::optional<QString> readString(const Json &value, const QString &path);
+    bool readTls(const Json &value, const QString &path, TlsSettings &tls);
+    bool readBearer(const Json &value, const QString &path, AuthSettings &auth);
+    bool readBasicAuth(const Json &value, const QString &path, AuthSettings &auth);
     void addService(ServiceConfig service, const QString &path);
 
     QString m_source;
@@ -202,18 +208,39 @@ std::optional<ServiceConfig> FleetReader::readService(const Json &entry, const Q
                 ok = false;
             }
         } else if (key == "interval_s") {
-            const double seconds = value.is_number() ? value.get<double>() : -1.0;
-            const auto interval = std::chrono::milliseconds(std::llround(seconds * 1000));
-            if (!value.is_number() || interval < kMinInterval || interval > kMaxInterval) {
-                error(keyPath,
-                      QStringLiteral("expected seconds between %1 and %2, got %3")
-                          .arg(kMinInterval.count() / 1000.0)
-                          .arg(kMaxInterval.count() / 1000)
-                          .arg(describe(value)));
+            if (const auto interval = readSeconds(value, keyPath, kMinInterval, kMaxInterval))
+                service.interval = *interval;
+            else
                 ok = false;
+        } else if (key == "timeout_s") {
+            if (const auto timeout = readSeconds(value, keyPath, std::chrono::milliseconds(50), kMaxInterval))
+                service.timeout = *timeout;
+            else
+                ok = false;
+        } else if (key == "connect_timeout_s") {
+            if (const auto timeout = readSeconds(value, keyPath, std::chrono::milliseconds(50), kMaxInterval))
+                service.connectTimeout = *timeout;
+            else
+                ok = false;
+        } else if (key == "body_limit_bytes") {
+            if (value.is_number_unsigned() && value.get<std::uint64_t>() >= 1024
+                && value.get<std::uint64_t>() <= (1ULL << 31)) {
+                service.bodyLimit = static_cast<qint64>(value.get<std::uint64_t>());
             } else {
-                service.interval = interval;
+                error(keyPath, QStringLiteral("expected a byte count between 1024 and 2147483648"));
+                ok = false;
             }
+        } else if (key == "request_counter" || key == "latency_histogram") {
+            if (const auto name = readString(value, keyPath))
+                (key == "request_counter" ? service.requestCounter : service.latencyHistogram) = *name;
+            else
+                ok = false;
+        } else if (key == "tls_config") {
+            ok = readTls(value, keyPath, service.tls) && ok;
+        } else if (key == "authorization") {
+            ok = readBearer(value, keyPath, service.auth) && ok;
+        } else if (key == "basic_auth") {
+            ok = readBasicAuth(value, keyPath, service.auth) && ok;
         } else if (key == "labels") {
             service.labels.clear();
             ok = readLabels(value, keyPath, service.labels) && ok;
@@ -258,6 +285,147 @@ std::optional<QUrl> FleetReader::readUrl(const Json &value, const QString &path)
         return std::nullopt;
     }
     return url;
+}
+
+std::optional<std::chrono::milliseconds> FleetReader::readSeconds(const Json &value, const QString &path,
+                                                                  std::chrono::milliseconds min,
+                                                                  std::chrono::milliseconds max)
+{
+    const double seconds = value.is_number() ? value.get<double>() : -1.0;
+    const auto duration = std::chrono::milliseconds(std::llround(seconds * 1000));
+    if (!value.is_number() || !std::isfinite(seconds) || duration < min || duration > max) {
+        error(path,
+              QStringLiteral("expected seconds between %1 and %2, got %3")
+                  .arg(static_cast<double>(min.count()) / 1000.0)
+                  .arg(static_cast<double>(max.count()) / 1000.0)
+                  .arg(describe(value)));
+        return std::nullopt;
+    }
+    return duration;
+}
+
+std::optional<QString> FleetReader::readString(const Json &value, const QString &path)
+{
+    if (!value.is_string() || value.get<std::string>().empty()) {
+        error(path, QStringLiteral("expected a non-empty string, got ") + describe(value));
+        return std::nullopt;
+    }
+    return fromUtf8(value.get<std::string>());
+}
+
+bool FleetReader::readTls(const Json &value, const QString &path, TlsSettings &tls)
+{
+    if (!value.is_object()) {
+        error(path, QStringLiteral("expected an object"));
+        return false;
+    }
+    bool ok = true;
+    for (const auto &[key, item] : value.items()) {
+        const QString keyPath = path + QStringLiteral(".") + fromUtf8(key);
+        if (key == "insecure_skip_verify") {
+            if (!item.is_boolean()) {
+                error(keyPath, QStringLiteral("expected true or false"));
+                ok = false;
+                continue;
+            }
+            tls.insecureSkipVerify = item.get<bool>();
+            if (tls.insecureSkipVerify)
+                warning(keyPath, QStringLiteral("TLS certificates of this service are not verified"));
+            continue;
+        }
+        QString *target = key == "ca_file" ? &tls.caFile
+            : key == "cert_file"           ? &tls.certFile
+            : key == "key_file"            ? &tls.keyFile
+            : key == "server_name"         ? &tls.serverName
+                                           : nullptr;
+        if (!target) {
+            warning(keyPath, QStringLiteral("unknown key (ignored)"));
+            continue;
+        }
+        if (const auto text = readString(item, keyPath))
+            *target = *text;
+        else
+            ok = false;
+    }
+    if (tls.certFile.isEmpty() != tls.keyFile.isEmpty()) {
+        error(path, QStringLiteral("cert_file and key_file go together"));
+        ok = false;
+    }
+    return ok;
+}
+
+bool FleetReader::readBearer(const Json &value, const QString &path, AuthSettings &auth)
+{
+    if (!value.is_object()) {
+        error(path, QStringLiteral("expected an object"));
+        return false;
+    }
+    if (value.contains("credentials")) {
+        error(path + QStringLiteral(".credentials"),
+              QStringLiteral("secrets are not accepted in the fleet file; use credentials_file or credentials_env"));
+        return false;
+    }
+    if (const auto type = value.find("type"); type != value.end() && *type != "Bearer") {
+        error(path + QStringLiteral(".type"), QStringLiteral("only \"Bearer\" is supported"));
+        return false;
+    }
+    auth = AuthSettings {};
+    auth.kind = AuthSettings::Kind::Bearer;
+    bool ok = true;
+    for (const auto &[key, item] : value.items()) {
+        const QString keyPath = path + QStringLiteral(".") + fromUtf8(key);
+        if (key == "type")
+            continue;
+        QString *target = key == "credentials_file" ? &auth.credentialsFile
+            : key == "credentials_env"              ? &auth.credentialsEnv
+                                                    : nullptr;
+        if (!target) {
+            warning(keyPath, QStringLiteral("unknown key (ignored)"));
+            continue;
+        }
+        if (const auto text = readString(item, keyPath))
+            *target = *text;
+        else
+            ok = false;
+    }
+    if (ok && auth.credentialsFile.isEmpty() == auth.credentialsEnv.isEmpty()) {
+        error(path, QStringLiteral("give exactly one of credentials_file and credentials_env"));
+        ok = false;
+    }
+    return ok;
+}
+
+bool FleetReader::readBasicAuth(const Json &value, const QString &path, AuthSettings &auth)
+{
+    if (!value.is_object()) {
+        error(path, QStringLiteral("expected an object"));
+        return false;
+    }
+    if (value.contains("password")) {
+        error(path + QStringLiteral(".password"),
+              QStringLiteral("secrets are not accepted in the fleet file; use password_file"));
+        return false;
+    }
+    auth = AuthSettings {};
+    auth.kind = AuthSettings::Kind::Basic;
+    bool ok = true;
+    for (const auto &[key, item] : value.items()) {
+        const QString keyPath = path + QStringLiteral(".") + fromUtf8(key);
+        QString *target = key == "username" ? &auth.username : key == "password_file" ? &auth.passwordFile : nullptr;
+        if (!target) {
+            warning(keyPath, QStringLiteral("unknown key (ignored)"));
+            continue;
+        }
+        if (const auto text = readString(item, keyPath))
+            *target = *text;
+        else
+            ok = false;
+    }
+    if (ok && (auth.username.isEmpty() || auth.passwordFile.isEmpty())) {
+        error(path, QStringLiteral("needs username and password_file"));
+        ok = false;
+    }
+    return ok;
 }
 
 bool FleetReader::readLabels(const Json &value, const QString &path, std::vector<std::pair<QString, QString>> &labels)
@@ -352,6 +520,12 @@ void FleetReader::addService(ServiceConfig service, const QString &path)
 QString tierName(Tier tier)
 {
     return tier == Tier::Core ? QStringLiteral("core") : QStringLiteral("non-core");
+}
+
+std::chrono::milliseconds ServiceConfig::totalTimeout() const
+{
+    const auto cap = interval * 4 / 5;
+    return timeout ? std::min(*timeout, cap) : cap;
 }
 
 QUrl ServiceConfig::endpointUrl(const QString &path) const

@@ -32,6 +32,28 @@ struct ServiceLimits {
     std::optional<double> threads;
 };
 
+// TLS settings, named as in Prometheus' scrape_config tls_config.
+struct TlsSettings {
+    QString caFile; // PEM; added to the system CAs
+    QString certFile; // client certificate (PEM)
+    QString keyFile; // client key (PEM, unencrypted)
+    QString serverName; // name to verify instead of the URL's host
+    bool insecureSkipVerify = false; // per service only; shown as a warning
+};
+
+// Credentials are never written in the fleet file: it names where they are.
+struct AuthSettings {
+    enum class Kind { None, Bearer, Basic };
+    Kind kind = Kind::None;
+    QString credentialsFile; // Bearer: token file
+    QString credentialsEnv; // Bearer: environment variable holding the token
+    QString username; // Basic
+    QString passwordFile; // Basic
+};
+
+inline constexpr qint64 kDefaultBodyLimit = 16 * 1024 * 1024;
+inline constexpr std::chrono::milliseconds kDefaultConnectTimeout {2000};
+
 struct ServiceConfig {
     QString name;
     QUrl baseUrl;
@@ -40,7 +62,16 @@ struct ServiceConfig {
     std::chrono::milliseconds interval {1000};
     EndpointPaths paths;
     ServiceLimits limits;
+    TlsSettings tls;
+    AuthSettings auth;
+    std::chrono::milliseconds connectTimeout = kDefaultConnectTimeout;
+    std::optional<std::chrono::milliseconds> timeout; // total; capped at 0.8 × interval
+    qint64 bodyLimit = kDefaultBodyLimit; // uncompressed bytes per response
+    QString requestCounter; // counter with a status-code label, for req_rate/err_rate
+    QString latencyHistogram; // request-duration histogram, for latency_p99
 
+    // The total time one scrape may take: the configured timeout, at most 0.8 × interval.
+    std::chrono::milliseconds totalTimeout() const;
     QUrl endpointUrl(const QString &path) const;
 };
 

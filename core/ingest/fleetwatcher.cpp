@@ -1,0 +1,115 @@
+#include "fleetwatcher.h"
+
+#include "store/seriesstore.h"
+
+#include <QNetworkAccessManager>
+
+#include <map>
+
+namespace gotriage::ingest {
+
+namespace {
+
+bool sameSettings(const config::ServiceConfig &a, const config::ServiceConfig &b)
+{
+    return a.baseUrl == b.baseUrl && a.interval == b.interval && a.paths.metrics == b.paths.metrics
+        && a.paths.vars == b.paths.vars && a.paths.pprof == b.paths.pprof && a.timeout == b.timeout
+        && a.connectTimeout == b.connectTimeout && a.bodyLimit == b.bodyLimit && a.requestCounter == b.requestCounter
+        && a.latencyHistogram == b.latencyHistogram && a.tls.caFile == b.tls.caFile && a.tls.certFile == b.tls.certFile
+        && a.tls.keyFile == b.tls.keyFile && a.tls.serverName == b.tls.serverName
+        && a.tls.insecureSkipVerify == b.tls.insecureSkipVerify && a.auth.kind == b.auth.kind
+        && a.auth.credentialsFile == b.auth.credentialsFile && a.auth.credentialsEnv == b.auth.credentialsEnv
+        && a.auth.username == b.auth.username && a.auth.passwordFile == b.auth.passwordFile;
+}
+
+} // namespace
+
+// Owns the network manager and the pollers; every method runs in the ingest thread.
+class IngestWorker : public QObject
+{
+public:
+    IngestWorker(FleetWatcher *watcher, store::SeriesStore *store) : m_watcher(watcher), m_store(store) { }
+
+    void setServices(const std::vector<config::ServiceConfig> &services, bool replace)
+    {
+        if (!m_manager) {
+            m_manager = new QNetworkAccessManager(this);
+            m_manager->setAutoDeleteReplies(false);
+        }
+        std::map<QString, ServicePoller *> keep;
+        std::vector<QString> names;
+        for (const config::ServiceConfig &service : services) {
+            names.push_back(service.name);
+            const auto it = m_pollers.find(service.name);
+            if (it != m_pollers.end() && sameSettings(it->second->service(), service)) {
+                keep[service.name] = it->second;
+                m_pollers.erase(it);
+                continue;
+            }
+            auto *poller = new ServicePoller(service, m_manager, m_store, this);
+            QObject::connect(poller, &ServicePoller::reportAvailable, m_watcher, &FleetWatcher::reportAvailable,
+                             Qt::QueuedConnection);
+            poller->start();
+            keep[service.name] = poller;
+        }
+        if (replace) {
+            for (auto &[name, poller] : m_pollers)
+                delete poller; // aborts its fetch in flight
+            m_pollers = std::move(keep);
+            m_store->retain(names);
+        } else {
+            for (auto &[name, poller] : keep) {
+                if (auto it = m_pollers.find(name); it != m_pollers.end())
+                    delete it->second;
+                m_pollers[name] = poller;
+            }
+        }
+    }
+
+    void stop()
+    {
+        for (auto &[name, poller] : m_pollers)
+            delete poller;
+        m_pollers.clear();
+        delete m_manager;
+        m_manager = nullptr;
+    }
+
+private:
+    FleetWatcher *m_watcher;
+    store::SeriesStore *m_store;
+    QNetworkAccessManager *m_manager = nullptr;
+    std::map<QString, ServicePoller *> m_pollers;
+};
+
+FleetWatcher::FleetWatcher(QObject *parent) : QObject(parent), m_store(std::make_unique<store::SeriesStore>())
+{
+    qRegisterMetaType<ScrapeReportPtr>();
+    m_thread.setObjectName(QStringLiteral("gotriage-ingest"));
+    m_worker = new IngestWorker(this, m_store.get());
+    m_worker->moveToThread(&m_thread);
+    connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
+    m_thread.start();
+}
+
+FleetWatcher::~FleetWatcher()
+{
+    QMetaObject::invokeMethod(
+        m_worker, [worker = m_worker] { worker->stop(); }, Qt::BlockingQueuedConnection);
+    m_thread.quit();
+    m_thread.wait();
+}
+
+void FleetWatcher::setServices(const std::vector<config::ServiceConfig> &services)
+{
+    QMetaObject::invokeMethod(
+        m_worker, [worker = m_worker, services] { worker->setServices(services, true); }, Qt::QueuedConnection);
+}
+
+void FleetWatcher::addService(const config::ServiceConfig &service)
+{
+    QMetaObject::invokeMethod(
+        m_worker, [worker = m_worker, service] { worker->setServices({service}, false); }, Qt::QueuedConnection);
+}
+
+} // namespace gotriage::ingest

@@ -1,0 +1,29 @@
+#pragma once
+
+#include <QString>
+
+namespace gotriage::ingest {
+
+// How scraping one service is going: a value the UI and the CLI show as is.
+struct ServiceHealth {
+    bool up = false;
+    QString lastError; // empty after a good scrape
+    qint64 lastAttemptMs = 0; // wall clock
+    qint64 lastGoodMs = 0; // wall clock; 0 = never
+    qint64 scrapeDurationMs = 0;
+    qint64 bytes = 0; // last scrape, all endpoints
+    quint64 scrapes = 0;
+    quint64 failures = 0; // total
+    quint64 consecutiveFailures = 0;
+    quint64 skipped = 0; // ticks that found the previous scrape still running
+    qint64 nextAttemptMs = 0; // wall clock, with backoff
+    bool insecure = false; // certificate verification off
+
+    // Seconds since the last good scrape at `nowMs`, or -1 if there was none.
+    double ageSeconds(qint64 nowMs) const
+    {
+        return lastGoodMs > 0 ? static_cast<double>(nowMs - lastGoodMs) / 1000.0 : -1.0;
+    }
+};
+
+} // namespace gotriage::ingest

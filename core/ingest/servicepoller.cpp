@@ -1,0 +1,257 @@
+#include "servicepoller.h"
+
+#include "formats/pprofindex.h"
+#include "ingest/httpfetch.h"
+#include "store/seriesstore.h"
+
+#include <QDateTime>
+#include <QHash>
+
+#include <algorithm>
+
+namespace gotriage::ingest {
+
+namespace {
+
+qint64 nowMs()
+{
+    return QDateTime::currentMSecsSinceEpoch();
+}
+
+std::string_view bodyView(const QByteArray &body)
+{
+    return {body.constData(), static_cast<std::size_t>(body.size())};
+}
+
+// "metrics: 3 lines rejected, first URL:12:5: invalid value" — enough to find it.
+QString describeProblems(const QString &endpoint, const QUrl &url, const formats::ProblemList &problems)
+{
+    if (!problems.hasErrors())
+        return {};
+    const auto &items = problems.items();
+    const auto first = std::find_if(items.begin(), items.end(), [](const formats::ParseProblem &p) {
+        return p.severity == formats::Severity::Error;
+    });
+    const std::string where = url.toString(QUrl::RemoveUserInfo).toStdString();
+    return QStringLiteral("%1: %2 rejected, first %3")
+        .arg(endpoint)
+        .arg(problems.errorCount() == 1 ? QStringLiteral("1 line")
+                                        : QStringLiteral("%1 lines").arg(problems.errorCount()))
+        .arg(QString::fromStdString(first == items.end() ? where : formats::formatProblem(where, *first)));
+}
+
+bool hasGoroutines(const ScrapeResult &scrape)
+{
+    if (scrape.vars && scrape.vars->goroutines)
+        return true;
+    if (!scrape.metrics)
+        return false;
+    const auto &samples = scrape.metrics->samples;
+    return std::any_of(samples.begin(), samples.end(),
+                       [&](const formats::SampleRef &s) { return scrape.metrics->name(s) == "go_goroutines"; });
+}
+
+} // namespace
+
+ServicePoller::ServicePoller(config::ServiceConfig service, QNetworkAccessManager *manager, store::SeriesStore *store,
+                             QObject *parent)
+    : QObject(parent)
+    , m_service(std::move(service))
+    , m_manager(manager)
+    , m_store(store)
+    , m_deriver({m_service.requestCounter, m_service.latencyHistogram})
+    , m_random(static_cast<std::minstd_rand::result_type>(qHash(m_service.name, 0) | 1U))
+{
+    m_timer.setSingleShot(true);
+    m_timer.setTimerType(Qt::PreciseTimer);
+    connect(&m_timer, &QTimer::timeout, this, &ServicePoller::tick);
+}
+
+ServicePoller::~ServicePoller() = default;
+
+qint64 ServicePoller::delayToPhase(const QString &name, qint64 intervalMs, qint64 now)
+{
+    const auto phase = static_cast<qint64>(qHash(name, 0) % static_cast<std::size_t>(intervalMs));
+    qint64 delay = ((phase - now % intervalMs) % intervalMs + intervalMs) % intervalMs;
+    return delay == 0 ? intervalMs : delay;
+}
+
+void ServicePoller::start()
+{
+    // Files named by the settings are read here, on the ingest thread.
+    m_settings = resolveRequestSettings(m_service);
+    m_health.insecure = m_service.tls.insecureSkipVerify;
+    m_timer.start(static_cast<int>(delayToPhase(m_service.name, m_service.interval.count(), nowMs())));
+}
+
+void ServicePoller::tick()
+{
+    const qint64 now = nowMs();
+    m_timer.start(static_cast<int>(delayToPhase(m_service.name, m_service.interval.count(), now)));
+    if (m_step != Step::Done) {
+        ++m_health.skipped; // the previous scrape is still running: never stack
+        return;
+    }
+    if (now < m_health.nextAttemptMs)
+        return; // backing off from a dead target
+
+    m_current = std::make_shared<ScrapeResult>();
+    m_current->service = m_service.name;
+    m_current->tsMs = now;
+    m_scrapeClock.start();
+    if (!m_settings.errors.isEmpty()) {
+        m_current->error = m_settings.errors.join(QStringLiteral("; "));
+        m_step = Step::Metrics;
+        complete();
+        return;
+    }
+    m_step = !m_service.paths.metrics.isEmpty() ? Step::Metrics
+        : !m_service.paths.vars.isEmpty()       ? Step::Vars
+                                                : Step::Pprof;
+    fetchStep();
+}
+
+std::chrono::milliseconds ServicePoller::remainingBudget() const
+{
+    return m_service.totalTimeout() - std::chrono::milliseconds(m_scrapeClock.elapsed());
+}
+
+void ServicePoller::fetchStep()
+{
+    const QString &path = m_step == Step::Metrics ? m_service.paths.metrics
+        : m_step == Step::Vars                    ? m_service.paths.vars
+                                                  : m_service.paths.pprof;
+    const QUrl url = m_service.endpointUrl(path);
+    const auto budget = remainingBudget();
+    if (budget.count() <= 0) {
+        FetchResult late;
+        late.url = url;
+        late.error = QStringLiteral("GET %1: skipped, the scrape's %2 ms were used up")
+                         .arg(url.toString(QUrl::RemoveUserInfo))
+                         .arg(m_service.totalTimeout().count());
+        onFetched(late);
+        return;
+    }
+    QNetworkRequest request = m_settings.request(url, m_service.baseUrl);
+    if (m_step == Step::Metrics) {
+        request.setRawHeader("Accept",
+                             QByteArray(formats::kMetricsAcceptHeader.data(),
+                                        static_cast<qsizetype>(formats::kMetricsAcceptHeader.size())));
+    }
+    m_fetch = new HttpFetch(m_manager, request, {m_service.connectTimeout, budget, m_service.bodyLimit}, this);
+    connect(m_fetch, &HttpFetch::finished, this, &ServicePoller::onFetched);
+    m_fetch->start();
+}
+
+void ServicePoller::onFetched(const FetchResult &result)
+{
+    if (m_fetch) {
+        m_fetch->deleteLater();
+        m_fetch = nullptr;
+    }
+    ScrapeResult &scrape = *m_current;
+    scrape.bytes += result.body.size();
+    const bool isMain = (m_step == Step::Metrics) || (m_step == Step::Vars && m_service.paths.metrics.isEmpty());
+
+    if (!result.ok) {
+        if (isMain) {
+            scrape.error = result.error;
+            complete();
+            return;
+        }
+        scrape.problems << result.error;
+    } else if (m_step == Step::Metrics) {
+        const auto format = formats::detectExpositionFormat(
+            std::string_view(result.contentType.constData(), static_cast<std::size_t>(result.contentType.size())),
+            bodyView(result.body));
+        auto parsed = std::make_shared<formats::ParsedMetrics>(formats::parseMetrics(bodyView(result.body), format));
+        if (const QString problem = describeProblems(QStringLiteral("metrics"), result.url, parsed->problems);
+            !problem.isEmpty())
+            scrape.problems << problem;
+        if (parsed->samples.empty()) {
+            scrape.error
+                = QStringLiteral("GET %1: no samples in the response").arg(result.url.toString(QUrl::RemoveUserInfo));
+            complete();
+            return;
+        }
+        scrape.metrics = std::move(parsed);
+        scrape.up = true;
+    } else if (m_step == Step::Vars) {
+        auto parsed = std::make_shared<formats::ParsedExpvar>(formats::parseExpvar(bodyView(result.body)));
+        if (const QString problem = describeProblems(QStringLiteral("vars"), result.url, parsed->problems);
+            !problem.isEmpty())
+            scrape.problems << problem;
+        if (isMain && !parsed->memstats) {
+            scrape.error
+                = QStringLiteral("GET %1: no memstats in the response").arg(result.url.toString(QUrl::RemoveUserInfo));
+            complete();
+            return;
+        }
+        scrape.vars = std::move(parsed);
+        scrape.up = scrape.up || isMain;
+    } else if (m_step == Step::Pprof) {
+        const formats::ParsedPprofIndex index = formats::parsePprofIndex(bodyView(result.body));
+        if (index.goroutines)
+            scrape.pprofGoroutines = index.goroutines;
+        else
+            scrape.problems
+                << QStringLiteral("pprof: no goroutine count at %1").arg(result.url.toString(QUrl::RemoveUserInfo));
+        scrape.up = scrape.up || isMain;
+    }
+
+    // Next endpoint: vars after metrics; the pprof index only when nothing
+    // else gave a goroutine count (it is the cheapest source of one).
+    if (m_step == Step::Metrics && !m_service.paths.vars.isEmpty()) {
+        m_step = Step::Vars;
+    } else if (m_step != Step::Pprof && !m_service.paths.pprof.isEmpty() && !hasGoroutines(scrape)) {
+        m_step = Step::Pprof;
+    } else {
+        complete();
+        return;
+    }
+    fetchStep();
+}
+
+void ServicePoller::complete()
+{
+    ScrapeResult &scrape = *m_current;
+    scrape.durationMs = m_scrapeClock.elapsed();
+    const qint64 now = nowMs();
+
+    ServiceHealth &h = m_health;
+    h.up = scrape.up;
+    h.lastAttemptMs = scrape.tsMs;
+    h.scrapeDurationMs = scrape.durationMs;
+    h.bytes = scrape.bytes;
+    ++h.scrapes;
+    if (scrape.up) {
+        h.lastError.clear();
+        h.lastGoodMs = scrape.tsMs;
+        h.consecutiveFailures = 0;
+        h.nextAttemptMs = 0;
+    } else {
+        h.lastError = scrape.error;
+        ++h.failures;
+        ++h.consecutiveFailures;
+        // The first failure may be a blip; from the second on, back off
+        // exponentially with ±20 % jitter so a dead fleet is not hammered in sync.
+        if (h.consecutiveFailures >= 2) {
+            const auto exponent = std::min<quint64>(h.consecutiveFailures - 1, 10);
+            const auto base = std::min<qint64>(m_service.interval.count() << exponent,
+                                               std::max(kMaxBackoff, m_service.interval).count());
+            const double jitter = 0.8 + 0.4 * std::uniform_real_distribution<double>(0.0, 1.0)(m_random);
+            h.nextAttemptMs = now + static_cast<qint64>(static_cast<double>(base) * jitter);
+        }
+    }
+
+    auto report = std::make_shared<ScrapeReport>();
+    report->vitals = m_deriver.derive(scrape);
+    if (scrape.up)
+        m_store->append(m_service.name, report->vitals);
+    report->health = h;
+    report->scrape = std::move(m_current);
+    m_step = Step::Done;
+    emit reportAvailable(report);
+}
+
+} // namespace gotriage::ingest

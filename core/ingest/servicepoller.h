@@ -1,0 +1,93 @@
+#pragma once
+
+#include "config/fleetconfig.h"
+#include "ingest/requestsettings.h"
+#include "ingest/scraperesult.h"
+#include "ingest/servicehealth.h"
+#include "signals/vital.h"
+#include "signals/vitalsderiver.h"
+
+#include <QElapsedTimer>
+#include <QObject>
+#include <QTimer>
+
+#include <memory>
+#include <random>
+
+class QNetworkAccessManager;
+
+namespace gotriage::store {
+class SeriesStore;
+}
+
+namespace gotriage::ingest {
+
+struct FetchResult;
+class HttpFetch;
+
+// What one scrape produced, after derivation: shared read-only between threads.
+struct ScrapeReport {
+    std::shared_ptr<const ScrapeResult> scrape;
+    vitals::VitalsSample vitals;
+    ServiceHealth health;
+};
+using ScrapeReportPtr = std::shared_ptr<const ScrapeReport>;
+
+// Scrapes one service on its own schedule: a stable hash-based phase inside
+// the interval (so a fleet does not fire in lockstep), at most one scrape in
+// flight (a tick that finds one running is skipped and counted), endpoints
+// fetched one after another within one total timeout, exponential backoff
+// with jitter while the service is down. Parses and derives vitals on its own
+// thread and appends them to the store. Lives in the ingest thread.
+class ServicePoller : public QObject
+{
+    Q_OBJECT
+
+public:
+    static constexpr std::chrono::milliseconds kMaxBackoff {30000};
+
+    ServicePoller(config::ServiceConfig service, QNetworkAccessManager *manager, store::SeriesStore *store,
+                  QObject *parent = nullptr);
+    ~ServicePoller() override;
+
+    void start();
+    const config::ServiceConfig &service() const { return m_service; }
+    const ServiceHealth &health() const { return m_health; }
+
+    // Milliseconds from `nowMs` to this service's next slot on the phase grid.
+    static qint64 delayToPhase(const QString &name, qint64 intervalMs, qint64 nowMs);
+
+signals:
+    void reportAvailable(const gotriage::ingest::ScrapeReportPtr &report);
+
+private:
+    enum class Step { Metrics, Vars, Pprof, Done };
+
+    void tick();
+    void fetchStep();
+    void onFetched(const FetchResult &result);
+    void complete();
+    void scheduleNext();
+    std::chrono::milliseconds remainingBudget() const;
+
+    config::ServiceConfig m_service;
+    QNetworkAccessManager *m_manager;
+    store::SeriesStore *m_store;
+    RequestSettings m_settings;
+    vitals::VitalsDeriver m_deriver;
+    ServiceHealth m_health;
+    QTimer m_timer;
+    std::minstd_rand m_random;
+
+    // The scrape in flight, if any.
+    HttpFetch *m_fetch = nullptr;
+    Step m_step = Step::Done;
+    std::shared_ptr<ScrapeResult> m_current;
+    qint64 m_startedMs = 0;
+    QElapsedTimer m_scrapeClock;
+    qint64 m_nextDeadlineMs = 0; // phase grid slot of the next normal tick
+};
+
+} // namespace gotriage::ingest
+
+Q_DECLARE_METATYPE(gotriage::ingest::ScrapeReportPtr)

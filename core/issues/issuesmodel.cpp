@@ -1,0 +1,118 @@
+#include "issuesmodel.h"
+
+#include <QDateTime>
+
+#include <algorithm>
+
+namespace gotriage::issues {
+
+void IssuesModel::report(const QString &service, const QString &category, const QString &what, Severity severity,
+                         qint64 nowMs)
+{
+    for (std::size_t i = 0; i < m_issues.size(); ++i) {
+        Issue &issue = m_issues[i];
+        if (issue.service != service || issue.category != category || !issue.active)
+            continue;
+        if (issue.what != what) {
+            issue.what = what; // same problem area, new wording (another status code, say)
+            issue.severity = severity;
+        }
+        issue.lastSeenMs = nowMs;
+        ++issue.count;
+        const int row = static_cast<int>(i);
+        emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
+        return;
+    }
+    if (static_cast<int>(m_issues.size()) >= kMaxIssues) {
+        // Bounded: the oldest resolved issue goes first.
+        const auto oldest = std::find_if(m_issues.begin(), m_issues.end(), [](const Issue &i) { return !i.active; });
+        if (oldest == m_issues.end())
+            return;
+        const int row = static_cast<int>(oldest - m_issues.begin());
+        beginRemoveRows({}, row, row);
+        m_issues.erase(oldest);
+        endRemoveRows();
+    }
+    const int row = static_cast<int>(m_issues.size());
+    beginInsertRows({}, row, row);
+    m_issues.push_back({service, category, what, severity, nowMs, nowMs, 1, true});
+    endInsertRows();
+}
+
+void IssuesModel::resolve(const QString &service, const QString &category)
+{
+    for (std::size_t i = 0; i < m_issues.size(); ++i) {
+        Issue &issue = m_issues[i];
+        if (issue.active && issue.service == service && issue.category == category) {
+            issue.active = false;
+            const int row = static_cast<int>(i);
+            emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
+        }
+    }
+}
+
+void IssuesModel::removeService(const QString &service)
+{
+    for (int row = static_cast<int>(m_issues.size()) - 1; row >= 0; --row) {
+        if (m_issues[static_cast<std::size_t>(row)].service != service)
+            continue;
+        beginRemoveRows({}, row, row);
+        m_issues.erase(m_issues.begin() + row);
+        endRemoveRows();
+    }
+}
+
+int IssuesModel::activeCount() const
+{
+    return static_cast<int>(std::count_if(m_issues.begin(), m_issues.end(), [](const Issue &i) { return i.active; }));
+}
+
+int IssuesModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : static_cast<int>(m_issues.size());
+}
+
+int IssuesModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant IssuesModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const Issue &issue = m_issues[static_cast<std::size_t>(index.row())];
+    if (role == ActiveRole)
+        return issue.active;
+    if (role == SeverityRole)
+        return static_cast<int>(issue.severity);
+    if (role != Qt::DisplayRole && role != Qt::ToolTipRole)
+        return {};
+    const auto time = [](qint64 ms) { return QDateTime::fromMSecsSinceEpoch(ms).toString(QStringLiteral("HH:mm:ss")); };
+    switch (index.column()) {
+    case ServiceColumn:
+        return issue.service;
+    case ProblemColumn:
+        return issue.what;
+    case SinceColumn:
+        return time(issue.sinceMs);
+    case LastSeenColumn:
+        return time(issue.lastSeenMs);
+    case CountColumn:
+        return issue.count;
+    case StateColumn:
+        return issue.active ? tr("active") : tr("resolved");
+    default:
+        return {};
+    }
+}
+
+QVariant IssuesModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return {};
+    static const char *const kHeaders[] = {"Service", "Problem", "Since", "Last seen", "Count", "State"};
+    return section >= 0 && section < ColumnCount ? tr(kHeaders[section]) : QVariant();
+}
+
+} // namespace gotriage::issues

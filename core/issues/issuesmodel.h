@@ -1,0 +1,57 @@
+#pragma once
+
+#include <QAbstractTableModel>
+#include <QString>
+
+#include <vector>
+
+namespace gotriage::issues {
+
+// Per-service problems, one row per (service, problem): what, since when, how
+// often, whether it still holds. Problems are shown here rather than in modal
+// dialogs; later capabilities (analysis, actions) report into the same model.
+// Lives in the thread that uses it (the GUI thread).
+class IssuesModel : public QAbstractTableModel
+{
+    Q_OBJECT
+
+public:
+    enum Column { ServiceColumn, ProblemColumn, SinceColumn, LastSeenColumn, CountColumn, StateColumn, ColumnCount };
+    enum Role { ActiveRole = Qt::UserRole + 1, SeverityRole };
+    enum class Severity { Warning, Error };
+
+    struct Issue {
+        QString service;
+        QString category; // "scrape", "parse", "config", "tls" ...: one active problem per category
+        QString what;
+        Severity severity = Severity::Error;
+        qint64 sinceMs = 0;
+        qint64 lastSeenMs = 0;
+        quint64 count = 0;
+        bool active = true;
+    };
+
+    static constexpr int kMaxIssues = 2000;
+
+    using QAbstractTableModel::QAbstractTableModel;
+
+    // Records a problem: bumps the row of the same service, category and
+    // text, else replaces the category's active row, else adds one.
+    void report(const QString &service, const QString &category, const QString &what, Severity severity, qint64 nowMs);
+    // The category's problem no longer holds (kept, shown as resolved).
+    void resolve(const QString &service, const QString &category);
+    void removeService(const QString &service);
+
+    const std::vector<Issue> &issues() const { return m_issues; }
+    int activeCount() const;
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+private:
+    std::vector<Issue> m_issues;
+};
+
+} // namespace gotriage::issues

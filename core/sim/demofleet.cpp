@@ -1,0 +1,133 @@
+#include "demofleet.h"
+
+#include "sim/simserver.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+namespace gotriage::sim {
+
+namespace {
+
+struct Role {
+    const char *name;
+    Scenario scenario;
+    bool core;
+};
+
+// The sick services come first so that even a small demo shows every battlefield.
+constexpr Role kRoles[] = {
+    {"checkout-api", Scenario::GoroutineLeak, true}, {"search-api", Scenario::MemoryCreep, true},
+    {"image-resizer", Scenario::GcFrenzy, false},    {"pricing-engine", Scenario::CpuContention, true},
+    {"notifier", Scenario::Flapping, false},         {"cart-api", Scenario::Healthy, true},
+    {"catalog-api", Scenario::Healthy, true},        {"auth-api", Scenario::Healthy, true},
+    {"recommendations", Scenario::Healthy, false},   {"reviews-api", Scenario::Healthy, false},
+    {"inventory-api", Scenario::Healthy, true},      {"shipping-api", Scenario::Healthy, false},
+};
+
+} // namespace
+
+DemoFleet::DemoFleet(QObject *parent) : QObject(parent)
+{ }
+
+DemoFleet::~DemoFleet() = default;
+
+bool DemoFleet::start(int count, QString *error)
+{
+    if (count < 1 || count > kMaxServices) {
+        *error = QStringLiteral("the demo fleet takes 1 to %1 services, not %2").arg(kMaxServices).arg(count);
+        return false;
+    }
+    const double now = static_cast<double>(QDateTime::currentMSecsSinceEpoch()) / 1000.0;
+    constexpr int kRoleCount = static_cast<int>(std::size(kRoles));
+    for (int i = 0; i < count; ++i) {
+        const Role &role = kRoles[i % kRoleCount];
+        const int replica = i / kRoleCount + 1;
+        const Scenario scenario = i < kRoleCount ? role.scenario : Scenario::Healthy;
+        auto service
+            = std::make_unique<SimService>(QStringLiteral("%1-%2").arg(QLatin1String(role.name)).arg(replica), scenario,
+                                           static_cast<std::uint32_t>(1000 + i), now - 60.0 * (i % 7));
+        auto server = std::make_unique<SimServer>(std::move(service));
+        if (!server->listenOnLoopback()) {
+            *error = QStringLiteral("cannot listen on 127.0.0.1 for demo service %1").arg(i + 1);
+            m_servers.clear();
+            return false;
+        }
+        m_servers.push_back(std::move(server));
+    }
+    return true;
+}
+
+std::vector<config::ServiceConfig> DemoFleet::services() const
+{
+    std::vector<config::ServiceConfig> out;
+    constexpr int kRoleCount = static_cast<int>(std::size(kRoles));
+    for (std::size_t i = 0; i < m_servers.size(); ++i) {
+        const SimServer &server = *m_servers[i];
+        config::ServiceConfig service;
+        service.name = server.service().name();
+        service.baseUrl = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(server.port()));
+        service.tier = kRoles[static_cast<int>(i) % kRoleCount].core ? config::Tier::Core : config::Tier::NonCore;
+        service.labels = {{QStringLiteral("demo"), scenarioName(server.service().scenario())}};
+        service.requestCounter = QStringLiteral("http_requests_total");
+        service.latencyHistogram = QStringLiteral("http_request_duration_seconds");
+        out.push_back(std::move(service));
+    }
+    return out;
+}
+
+QByteArray DemoFleet::fleetJson() const
+{
+    QJsonArray services;
+    for (const config::ServiceConfig &s : this->services()) {
+        QJsonObject labels;
+        for (const auto &[key, value] : s.labels)
+            labels.insert(key, value);
+        services.append(QJsonObject {
+            {QStringLiteral("name"), s.name},
+            {QStringLiteral("url"), s.baseUrl.toString()},
+            {QStringLiteral("tier"), config::tierName(s.tier)},
+            {QStringLiteral("labels"), labels},
+            {QStringLiteral("request_counter"), s.requestCounter},
+            {QStringLiteral("latency_histogram"), s.latencyHistogram},
+        });
+    }
+    return QJsonDocument(QJsonObject {{QStringLiteral("services"), services}}).toJson(QJsonDocument::Indented);
+}
+
+DemoFleetThread::DemoFleetThread()
+{
+    m_thread.setObjectName(QStringLiteral("gotriage-demo-fleet"));
+}
+
+DemoFleetThread::~DemoFleetThread()
+{
+    if (m_fleet) {
+        // The servers' sockets belong to the fleet thread: delete them there.
+        QMetaObject::invokeMethod(
+            m_fleet, [fleet = m_fleet] { delete fleet; }, Qt::BlockingQueuedConnection);
+    }
+    m_thread.quit();
+    m_thread.wait();
+}
+
+bool DemoFleetThread::start(int count, QString *error)
+{
+    m_thread.start();
+    m_fleet = new DemoFleet;
+    m_fleet->moveToThread(&m_thread);
+    bool ok = false;
+    QMetaObject::invokeMethod(
+        m_fleet,
+        [this, count, error, &ok] {
+            ok = m_fleet->start(count, error);
+            if (ok)
+                m_services = m_fleet->services();
+        },
+        Qt::BlockingQueuedConnection);
+    return ok;
+}
+
+} // namespace gotriage::sim

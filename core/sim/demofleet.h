@@ -1,0 +1,57 @@
+#pragma once
+
+#include "config/fleetconfig.h"
+
+#include <QObject>
+#include <QThread>
+
+#include <memory>
+#include <vector>
+
+namespace gotriage::sim {
+
+class SimServer;
+
+// A fleet of emulated Go services, each on its own 127.0.0.1 ephemeral port.
+// The first services cover every scenario (a slow goroutine leak, memory
+// creep, a GC frenzy, CPU burn under lock contention, a crash-looping
+// service), the rest are healthy. Lives in the thread that started it.
+class DemoFleet : public QObject
+{
+    Q_OBJECT
+
+public:
+    static constexpr int kMaxServices = 1000;
+
+    explicit DemoFleet(QObject *parent = nullptr);
+    ~DemoFleet() override;
+
+    // Starts `count` services; false (with `error` set) if a port could not be had.
+    bool start(int count, QString *error);
+
+    // The fleet file describing the running services.
+    std::vector<config::ServiceConfig> services() const;
+    QByteArray fleetJson() const;
+
+private:
+    std::vector<std::unique_ptr<SimServer>> m_servers;
+};
+
+// Runs a DemoFleet in a thread of its own, so serving it never competes with
+// the GUI thread. start() blocks until every port is listening.
+class DemoFleetThread
+{
+public:
+    DemoFleetThread();
+    ~DemoFleetThread();
+
+    bool start(int count, QString *error);
+    const std::vector<config::ServiceConfig> &services() const { return m_services; }
+
+private:
+    QThread m_thread;
+    DemoFleet *m_fleet = nullptr;
+    std::vector<config::ServiceConfig> m_services;
+};
+
+} // namespace gotriage::sim

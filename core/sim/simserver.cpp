@@ -1,0 +1,85 @@
+#include "simserver.h"
+
+#include <QDateTime>
+#include <QHttpServerRequest>
+#include <QHttpServerResponder>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+namespace gotriage::sim {
+
+namespace {
+
+double nowSeconds()
+{
+    return static_cast<double>(QDateTime::currentMSecsSinceEpoch()) / 1000.0;
+}
+
+} // namespace
+
+SimServer::SimServer(std::unique_ptr<SimService> service, QObject *parent)
+    : QAbstractHttpServer(parent), m_service(std::move(service))
+{ }
+
+SimServer::~SimServer() = default;
+
+bool SimServer::listenOnLoopback()
+{
+    m_port = listen(QHostAddress::LocalHost, 0);
+    return m_port != 0;
+}
+
+bool SimServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
+{
+    using Status = QHttpServerResponder::StatusCode;
+    using Method = QHttpServerRequest::Method;
+    QHttpServerResponder responder = makeResponder(request, socket);
+    const QString path = request.url().path();
+    m_service->advanceTo(nowSeconds());
+
+    if (path == QLatin1String("/admin/throttle")) {
+        if (request.method() == Method::Post) {
+            const QJsonObject body = QJsonDocument::fromJson(request.body()).object();
+            const QJsonValue rps = body.value(QStringLiteral("rps"));
+            if (!rps.isDouble() || rps.toDouble() < 0) {
+                responder.write(QByteArray("{\"error\":\"expected {\\\"rps\\\": N} with N >= 0\"}\n"),
+                                QByteArray("application/json"), Status::BadRequest);
+                return true;
+            }
+            m_service->setThrottle(rps.toDouble());
+        } else if (request.method() != Method::Get) {
+            responder.write(Status::MethodNotAllowed);
+            return true;
+        }
+        const QJsonObject reply {{QStringLiteral("rps"), m_service->throttle()}};
+        responder.write(QJsonDocument(reply).toJson(QJsonDocument::Compact) + '\n', QByteArray("application/json"));
+        return true;
+    }
+    if (request.method() != Method::Get) {
+        responder.write(Status::MethodNotAllowed);
+        return true;
+    }
+    if (m_service->isDown()) {
+        responder.write(QByteArray("service restarting\n"), QByteArray("text/plain"), Status::ServiceUnavailable);
+        return true;
+    }
+    if (path == QLatin1String("/metrics")) {
+        responder.write(m_service->metricsText(), QByteArray("text/plain; version=0.0.4; charset=utf-8"));
+    } else if (path == QLatin1String("/debug/vars")) {
+        responder.write(m_service->varsJson(), QByteArray("application/json; charset=utf-8"));
+    } else if (path == QLatin1String("/debug/pprof/")) {
+        responder.write(m_service->pprofIndexHtml(), QByteArray("text/html; charset=utf-8"));
+    } else {
+        return false;
+    }
+    return true;
+}
+
+void SimServer::missingHandler(const QHttpServerRequest &request, QTcpSocket *socket)
+{
+    makeResponder(request, socket)
+        .write(QByteArray("404 page not found\n"), QByteArray("text/plain"),
+               QHttpServerResponder::StatusCode::NotFound);
+}
+
+} // namespace gotriage::sim

@@ -1,0 +1,139 @@
+#include "seriesstore.h"
+
+#include <algorithm>
+
+namespace gotriage::store {
+
+std::vector<std::pair<std::int64_t, double>> ServiceSnapshot::series(vitals::Vital vital) const
+{
+    std::vector<std::pair<std::int64_t, double>> out;
+    out.reserve(samples.size());
+    for (const vitals::VitalsSample &s : samples) {
+        if (vitals::isKnown(s[vital]))
+            out.emplace_back(s.tsMs, s[vital]);
+    }
+    return out;
+}
+
+SeriesStore::SeriesStore(std::size_t budgetBytes) : m_budget(budgetBytes)
+{ }
+
+void SeriesStore::setBudget(std::size_t budgetBytes)
+{
+    m_budget = budgetBytes;
+}
+
+std::size_t SeriesStore::budget() const
+{
+    return m_budget;
+}
+
+std::size_t SeriesStore::capacityPerService() const
+{
+    std::shared_lock lock(m_mapMutex);
+    const std::size_t services = std::max<std::size_t>(1, m_series.size());
+    return std::max(kMinSamplesPerService, m_budget / services / kBytesPerSample);
+}
+
+void SeriesStore::trim(Series &series, std::size_t capacity)
+{
+    while (series.samples.size() > capacity) {
+        series.samples.pop_front();
+        ++m_dropped;
+    }
+}
+
+void SeriesStore::append(const QString &service, const vitals::VitalsSample &sample)
+{
+    std::shared_ptr<Series> series = find(service);
+    if (!series) {
+        std::unique_lock lock(m_mapMutex);
+        auto &slot = m_series[service];
+        if (!slot)
+            slot = std::make_shared<Series>();
+        series = slot;
+    }
+    const std::size_t capacity = capacityPerService();
+    std::lock_guard lock(series->mutex);
+    // Samples arrive in time order; one that does not is a clock step back
+    // and would break every reader's binary search, so it replaces the tail.
+    while (!series->samples.empty() && series->samples.back().tsMs >= sample.tsMs)
+        series->samples.pop_back();
+    series->samples.push_back(sample);
+    trim(*series, capacity);
+}
+
+void SeriesStore::retain(const std::vector<QString> &keep)
+{
+    std::unique_lock lock(m_mapMutex);
+    for (auto it = m_series.begin(); it != m_series.end();) {
+        if (std::find(keep.begin(), keep.end(), it.key()) == keep.end())
+            it = m_series.erase(it);
+        else
+            ++it;
+    }
+}
+
+std::shared_ptr<SeriesStore::Series> SeriesStore::find(const QString &service) const
+{
+    std::shared_lock lock(m_mapMutex);
+    const auto it = m_series.find(service);
+    return it == m_series.end() ? nullptr : it.value();
+}
+
+ServiceSnapshot SeriesStore::snapshot(const QString &service, std::int64_t sinceMs) const
+{
+    ServiceSnapshot out;
+    const std::shared_ptr<Series> series = find(service);
+    if (!series)
+        return out;
+    std::lock_guard lock(series->mutex);
+    const auto first = std::lower_bound(series->samples.begin(), series->samples.end(), sinceMs,
+                                        [](const vitals::VitalsSample &s, std::int64_t t) { return s.tsMs < t; });
+    out.samples.assign(first, series->samples.end());
+    return out;
+}
+
+std::optional<vitals::VitalsSample> SeriesStore::latest(const QString &service) const
+{
+    const std::shared_ptr<Series> series = find(service);
+    if (!series)
+        return std::nullopt;
+    std::lock_guard lock(series->mutex);
+    if (series->samples.empty())
+        return std::nullopt;
+    return series->samples.back();
+}
+
+std::vector<QString> SeriesStore::services() const
+{
+    std::shared_lock lock(m_mapMutex);
+    std::vector<QString> out;
+    out.reserve(m_series.size());
+    for (auto it = m_series.cbegin(); it != m_series.cend(); ++it)
+        out.push_back(it.key());
+    return out;
+}
+
+std::size_t SeriesStore::sampleCount() const
+{
+    std::shared_lock lock(m_mapMutex);
+    std::size_t count = 0;
+    for (const std::shared_ptr<Series> &series : m_series) {
+        std::lock_guard seriesLock(series->mutex);
+        count += series->samples.size();
+    }
+    return count;
+}
+
+std::uint64_t SeriesStore::droppedSamples() const
+{
+    return m_dropped;
+}
+
+std::size_t SeriesStore::memoryBytes() const
+{
+    return sampleCount() * kBytesPerSample;
+}
+
+} // namespace gotriage::store
