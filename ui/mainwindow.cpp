@@ -1,110 +1,217 @@
 #include "mainwindow.h"
 
-#include "fleetlistmodel.h"
+#include "config/fleetfilewatcher.h"
+#include "fleetoverviewmodel.h"
+#include "ingest/fleetwatcher.h"
+#include "issues/issuesmodel.h"
+#include "servicedetailview.h"
+#include "sim/demofleet.h"
+#include "sparklinedelegate.h"
 #include "version.h"
 
 #include <QAction>
+#include <QDateTime>
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QFutureWatcher>
 #include <QHeaderView>
+#include <QInputDialog>
 #include <QLabel>
-#include <QListWidget>
 #include <QMenuBar>
 #include <QMessageBox>
-#include <QStackedWidget>
+#include <QSplitter>
 #include <QStatusBar>
 #include <QTableView>
-#include <QtConcurrent/QtConcurrentRun>
+#include <QToolBar>
 
 namespace gotriage::ui {
 
-MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent), m_fleetModel(new FleetListModel(this))
+namespace {
+
+constexpr int kFirstDataTimeoutMs = 15000;
+const QString kFleetFileService = QStringLiteral("(fleet file)");
+
+} // namespace
+
+MainWindow::MainWindow(QWidget *parent)
+    : QMainWindow(parent)
+    , m_watcher(new ingest::FleetWatcher(this))
+    , m_fleetFile(new config::FleetFileWatcher(this))
+    , m_issues(new issues::IssuesModel(this))
+    , m_overview(new FleetOverviewModel(&m_watcher->store(), this))
+    , m_proxy(new FleetSortProxy(this))
+    , m_overviewView(new QTableView(this))
+    , m_detail(new ServiceDetailView(&m_watcher->store(), this))
+    , m_issuesView(new QTableView(this))
+    , m_issuesDock(new QDockWidget(tr("Issues"), this))
+    , m_statusLabel(new QLabel(this))
 {
     setWindowTitle(QStringLiteral("gotriage"));
-    resize(1280, 800);
+    resize(1440, 900);
 
-    m_emptyState = new QLabel(this);
-    m_emptyState->setAlignment(Qt::AlignCenter);
-    m_emptyState->setWordWrap(true);
-    m_emptyState->setTextFormat(Qt::RichText);
-    m_emptyState->setText(tr("<h2>No fleet loaded</h2>"
-                             "<p>Open a fleet file (<b>File &rsaquo; Open fleet…</b>, Ctrl+O)<br>"
-                             "or start gotriage with <code>--config fleet.json</code>.</p>"));
+    m_proxy->setSourceModel(m_overview);
+    m_proxy->setDynamicSortFilter(true);
+    m_proxy->sort(0);
+    m_overviewView->setModel(m_proxy);
+    auto *sparklines = new SparklineDelegate(m_overviewView);
+    for (int column = FleetOverviewModel::CpuColumn; column < FleetOverviewModel::ColumnCount; ++column)
+        m_overviewView->setItemDelegateForColumn(column, sparklines);
+    m_overviewView->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_overviewView->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_overviewView->verticalHeader()->hide();
+    m_overviewView->verticalHeader()->setDefaultSectionSize(30);
+    m_overviewView->setShowGrid(false);
+    m_overviewView->setWordWrap(false);
+    QHeaderView *header = m_overviewView->horizontalHeader();
+    header->setSectionResizeMode(QHeaderView::Stretch);
+    header->setSectionResizeMode(FleetOverviewModel::ServiceColumn, QHeaderView::Interactive);
+    header->setSectionResizeMode(FleetOverviewModel::HealthColumn, QHeaderView::Interactive);
+    header->setSectionResizeMode(FleetOverviewModel::AgeColumn, QHeaderView::Interactive);
+    header->resizeSection(FleetOverviewModel::ServiceColumn, 170);
+    header->resizeSection(FleetOverviewModel::HealthColumn, 90);
+    header->resizeSection(FleetOverviewModel::AgeColumn, 90);
 
-    m_fleetView = new QTableView(this);
-    m_fleetView->setModel(m_fleetModel);
-    m_fleetView->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_fleetView->setAlternatingRowColors(true);
-    m_fleetView->verticalHeader()->hide();
-    m_fleetView->horizontalHeader()->setStretchLastSection(true);
-    m_fleetView->setSortingEnabled(false);
+    auto *splitter = new QSplitter(Qt::Vertical, this);
+    splitter->addWidget(m_overviewView);
+    splitter->addWidget(m_detail);
+    splitter->setStretchFactor(0, 1);
+    splitter->setStretchFactor(1, 1);
+    splitter->setSizes({380, 420});
+    setCentralWidget(splitter);
 
-    m_pages = new QStackedWidget(this);
-    m_pages->addWidget(m_emptyState);
-    m_pages->addWidget(m_fleetView);
-    setCentralWidget(m_pages);
+    m_issuesView->setModel(m_issues);
+    m_issuesView->verticalHeader()->hide();
+    m_issuesView->setShowGrid(false);
+    m_issuesView->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_issuesView->horizontalHeader()->setStretchLastSection(false);
+    m_issuesView->horizontalHeader()->setSectionResizeMode(issues::IssuesModel::ProblemColumn, QHeaderView::Stretch);
+    m_issuesDock->setObjectName(QStringLiteral("issuesDock"));
+    m_issuesDock->setWidget(m_issuesView);
+    addDockWidget(Qt::BottomDockWidgetArea, m_issuesDock);
+    resizeDocks({m_issuesDock}, {130}, Qt::Vertical);
 
-    m_problems = new QListWidget(this);
-    m_problemsDock = new QDockWidget(tr("Problems"), this);
-    m_problemsDock->setObjectName(QStringLiteral("problemsDock"));
-    m_problemsDock->setWidget(m_problems);
-    addDockWidget(Qt::BottomDockWidgetArea, m_problemsDock);
-    m_problemsDock->hide();
+    QToolBar *toolbar = addToolBar(tr("Fleet"));
+    toolbar->setObjectName(QStringLiteral("fleetToolbar"));
+    toolbar->setMovable(false);
+    QAction *open = toolbar->addAction(tr("Open fleet…"), this, &MainWindow::chooseFleetFile);
+    open->setShortcut(QKeySequence::Open);
+    QAction *add = toolbar->addAction(tr("Add service…"), this, &MainWindow::promptAddService);
+    add->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_N));
 
     QMenu *fileMenu = menuBar()->addMenu(tr("&File"));
-    QAction *open = fileMenu->addAction(tr("&Open fleet…"), this, &MainWindow::chooseFleetFile);
-    open->setShortcut(QKeySequence::Open);
+    fileMenu->addAction(open);
+    fileMenu->addAction(add);
     fileMenu->addSeparator();
     QAction *quit = fileMenu->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
     QMenu *viewMenu = menuBar()->addMenu(tr("&View"));
-    viewMenu->addAction(m_problemsDock->toggleViewAction());
+    viewMenu->addAction(m_issuesDock->toggleViewAction());
     QMenu *helpMenu = menuBar()->addMenu(tr("&Help"));
-    helpMenu->addAction(tr("&About gotriage"), this, &MainWindow::showAbout);
+    helpMenu->addAction(tr("&About gotriage"), this, [this] {
+        QMessageBox::about(this, tr("About gotriage"),
+                           tr("<b>gotriage %1</b><p>An incident dashboard for fleets of Go services.</p>")
+                               .arg(QString::fromLatin1(kVersion)));
+    });
+    statusBar()->addWidget(m_statusLabel, 1);
 
-    statusBar()->showMessage(tr("Ready"));
+    connect(m_watcher, &ingest::FleetWatcher::reportAvailable, this,
+            [this](const ingest::ScrapeReportPtr &report) { onReport(*report); });
+    connect(m_fleetFile, &config::FleetFileWatcher::fleetLoaded, this, &MainWindow::onFleetLoaded);
+    connect(m_overviewView->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+            &MainWindow::onSelectionChanged);
+    m_refresh.setInterval(kRefreshIntervalMs);
+    connect(&m_refresh, &QTimer::timeout, this, &MainWindow::onRefreshTimer);
+    m_refresh.start();
+    m_firstDataTimeout.setSingleShot(true);
+    connect(&m_firstDataTimeout, &QTimer::timeout, this, [this] {
+        if (!m_firstDataSent) {
+            m_firstDataSent = true;
+            emit firstDataAvailable();
+        }
+    });
+    updateStatus();
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow()
+{
+    // The watcher's pollers scrape the demo fleet: stop them before it goes.
+    delete m_watcher;
+    m_demo.reset();
+}
 
 void MainWindow::openFleetFile(const QString &path)
 {
-    // Disk and JSON parsing stay off the GUI thread; a newer request
-    // supersedes an older one still in flight.
-    const quint64 generation = ++m_loadGeneration;
-    statusBar()->showMessage(tr("Loading %1…").arg(path));
-    auto *watcher = new QFutureWatcher<config::FleetConfig>(this);
-    connect(watcher, &QFutureWatcher<config::FleetConfig>::finished, this, [this, watcher, generation, path] {
-        watcher->deleteLater();
-        if (generation != m_loadGeneration)
-            return;
-        showFleet(path, watcher->result());
-    });
-    watcher->setFuture(QtConcurrent::run(&config::loadFleetConfig, path));
+    m_statusLabel->setText(tr("Loading %1…").arg(path));
+    m_fleetFile->load(path);
 }
 
-void MainWindow::showFleet(const QString &path, const config::FleetConfig &fleet)
+bool MainWindow::startDemo(int services, QString *error)
 {
-    m_fleetModel->setServices(fleet.services);
-    m_fleetView->resizeColumnsToContents();
-    m_pages->setCurrentWidget(fleet.services.empty() ? static_cast<QWidget *>(m_emptyState) : m_fleetView);
-    setWindowTitle(QStringLiteral("gotriage — %1").arg(QFileInfo(path).fileName()));
-
-    m_problems->clear();
-    for (const config::ConfigProblem &problem : fleet.problems) {
-        auto *item = new QListWidgetItem(problem.toString(), m_problems);
-        item->setForeground(problem.isError ? QColor(0xff, 0x6b, 0x6b) : QColor(0xf5, 0xc2, 0x42));
+    m_demo = std::make_unique<sim::DemoFleetThread>();
+    if (!m_demo->start(services, error)) {
+        m_demo.reset();
+        return false;
     }
-    if (!fleet.problems.empty())
-        m_problemsDock->show();
-    const auto count = fleet.services.size();
-    QString status = count == 1 ? tr("1 service in %1").arg(path) : tr("%1 services in %2").arg(count).arg(path);
-    if (!fleet.problems.empty())
-        status += fleet.problems.size() == 1 ? tr(" — 1 problem") : tr(" — %1 problems").arg(fleet.problems.size());
-    statusBar()->showMessage(status);
+    setWindowTitle(QStringLiteral("gotriage — demo fleet"));
+    watchServices(m_demo->services());
+    return true;
+}
+
+void MainWindow::watchServices(const std::vector<config::ServiceConfig> &services)
+{
+    m_overview->setServices(services);
+    m_watcher->setServices(services);
+    m_goodReports.clear();
+    m_firstDataSent = false;
+    m_firstDataTimeout.start(kFirstDataTimeoutMs);
+    if (!services.empty() && m_detail->service().isEmpty())
+        selectService(services.front().name);
+    m_dirty = true;
     emit fleetLoaded();
+}
+
+void MainWindow::onFleetLoaded(const config::FleetConfig &fleet, bool isReload)
+{
+    m_issues->resolve(kFleetFileService, QStringLiteral("config"));
+    for (const config::ConfigProblem &problem : fleet.problems) {
+        m_issues->report(kFleetFileService, QStringLiteral("config"), problem.toString(),
+                         problem.isError ? issues::IssuesModel::Severity::Error
+                                         : issues::IssuesModel::Severity::Warning,
+                         QDateTime::currentMSecsSinceEpoch());
+    }
+    // A broken edit must not blank the war-room screen: keep watching what
+    // was there when a reload yields nothing usable.
+    if (isReload && fleet.services.empty())
+        return;
+    setWindowTitle(QStringLiteral("gotriage — %1").arg(QFileInfo(m_fleetFile->path()).fileName()));
+    watchServices(fleet.services);
+}
+
+void MainWindow::addServiceByUrl(const QUrl &url)
+{
+    config::ServiceConfig service;
+    service.name = url.port() > 0 ? QStringLiteral("%1:%2").arg(url.host()).arg(url.port()) : url.host();
+    service.baseUrl = url.adjusted(QUrl::RemovePath | QUrl::RemoveQuery | QUrl::RemoveFragment);
+    m_overview->addService(service);
+    m_watcher->addService(service);
+    selectService(service.name);
+}
+
+void MainWindow::promptAddService()
+{
+    bool ok = false;
+    const QString text
+        = QInputDialog::getText(this, tr("Add service"), tr("Base URL of a Go service (serving /metrics):"),
+                                QLineEdit::Normal, QStringLiteral("http://127.0.0.1:8080"), &ok);
+    if (!ok || text.trimmed().isEmpty())
+        return;
+    const QUrl url(text.trimmed(), QUrl::StrictMode);
+    if (!url.isValid() || url.host().isEmpty()
+        || (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https"))) {
+        m_statusLabel->setText(tr("Not an http:// or https:// URL: %1").arg(text));
+        return;
+    }
+    addServiceByUrl(url);
 }
 
 void MainWindow::chooseFleetFile()
@@ -115,11 +222,110 @@ void MainWindow::chooseFleetFile()
         openFleetFile(path);
 }
 
-void MainWindow::showAbout()
+void MainWindow::selectService(const QString &name)
 {
-    QMessageBox::about(this, tr("About gotriage"),
-                       tr("<b>gotriage %1</b><p>An incident dashboard for fleets of Go services.</p>")
-                           .arg(QString::fromLatin1(kVersion)));
+    const int sourceRow = m_overview->rowOf(name);
+    if (sourceRow < 0)
+        return;
+    const QModelIndex index = m_proxy->mapFromSource(m_overview->index(sourceRow, 0));
+    m_overviewView->selectionModel()->select(index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+}
+
+void MainWindow::onSelectionChanged()
+{
+    const QModelIndexList rows = m_overviewView->selectionModel()->selectedRows();
+    if (rows.isEmpty())
+        return;
+    const int sourceRow = m_proxy->mapToSource(rows.front()).row();
+    const config::ServiceConfig *service = m_overview->service(sourceRow);
+    if (!service || service->name == m_detail->service())
+        return;
+    m_detail->setService(service->name,
+                         service->baseUrl.toString() + QStringLiteral(" · ") + config::tierName(service->tier));
+}
+
+void MainWindow::onReport(const ingest::ScrapeReport &report)
+{
+    const ingest::ScrapeResult &scrape = *report.scrape;
+    m_overview->applyReport(report);
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    using Severity = issues::IssuesModel::Severity;
+    if (scrape.up)
+        m_issues->resolve(scrape.service, QStringLiteral("scrape"));
+    else
+        m_issues->report(scrape.service, QStringLiteral("scrape"), scrape.error, Severity::Error, now);
+    if (scrape.problems.isEmpty())
+        m_issues->resolve(scrape.service, QStringLiteral("endpoint"));
+    else
+        m_issues->report(scrape.service, QStringLiteral("endpoint"), scrape.problems.join(QStringLiteral("; ")),
+                         Severity::Warning, now);
+    if (report.health.insecure)
+        m_issues->report(scrape.service, QStringLiteral("tls"), tr("TLS certificate verification is off"),
+                         Severity::Warning, now);
+    if (report.health.skipped > 0)
+        m_issues->report(scrape.service, QStringLiteral("slow"),
+                         tr("%1 scrapes skipped: the previous one was still running").arg(report.health.skipped),
+                         Severity::Warning, now);
+
+    m_dirty = true;
+    if (scrape.service == m_detail->service())
+        m_detailDirty = true;
+    if (!m_firstDataSent && scrape.up) {
+        ++m_goodReports[scrape.service];
+        const bool allTwice = std::all_of(m_goodReports.cbegin(), m_goodReports.cend(), [](int n) { return n >= 2; });
+        if (allTwice && m_goodReports.size() >= m_overview->rowCount()) {
+            m_firstDataSent = true;
+            m_firstDataTimeout.stop();
+            m_dirty = true;
+            onRefreshTimer(); // the first screen shows the data, not a frame before it
+            emit firstDataAvailable();
+        }
+    }
+}
+
+void MainWindow::onRefreshTimer()
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    // Ages move even without new data, so the overview refreshes each tick;
+    // it pulls history only for rows that got a report.
+    m_overview->refresh(now);
+    if (m_detailDirty || now - m_lastDetailRefreshMs >= 1000) {
+        m_detail->refresh(now);
+        m_detailDirty = false;
+        m_lastDetailRefreshMs = now;
+    }
+    m_dirty = false;
+    updateStatus();
+}
+
+void MainWindow::updateStatus()
+{
+    int up = 0, down = 0, stale = 0;
+    for (int row = 0; row < m_overview->rowCount(); ++row) {
+        switch (m_overview->healthOf(row)) {
+        case FleetOverviewModel::Health::Up:
+            ++up;
+            break;
+        case FleetOverviewModel::Health::Down:
+            ++down;
+            break;
+        case FleetOverviewModel::Health::Stale:
+            ++stale;
+            break;
+        case FleetOverviewModel::Health::Pending:
+            break;
+        }
+    }
+    const int total = m_overview->rowCount();
+    if (total == 0) {
+        m_statusLabel->setText(tr("No fleet: open a fleet file (Ctrl+O) or add a service (Ctrl+N)"));
+        return;
+    }
+    QString text = tr("%1 services: %2 up, %3 down, %4 stale").arg(total).arg(up).arg(down).arg(stale);
+    const int active = m_issues->activeCount();
+    if (active > 0)
+        text += tr(" · %1 active issues").arg(active);
+    m_statusLabel->setText(text);
 }
 
 } // namespace gotriage::ui

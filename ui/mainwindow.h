@@ -1,51 +1,97 @@
 #pragma once
 
+#include "config/fleetconfig.h"
+
 #include <QMainWindow>
+#include <QTimer>
+
+#include <memory>
 
 class QDockWidget;
 class QLabel;
-class QListWidget;
-class QStackedWidget;
+class QSplitter;
 class QTableView;
 
 namespace gotriage::config {
-struct FleetConfig;
+class FleetFileWatcher;
+}
+namespace gotriage::ingest {
+class FleetWatcher;
+struct ScrapeReport;
+} // namespace gotriage::ingest
+namespace gotriage::issues {
+class IssuesModel;
+}
+namespace gotriage::sim {
+class DemoFleetThread;
 }
 
 namespace gotriage::ui {
 
-class FleetListModel;
+class FleetOverviewModel;
+class FleetSortProxy;
+class ServiceDetailView;
 
-// The top-level window. It wires views to models and starts background
-// jobs; it computes nothing itself. GUI thread only.
+// The top-level window: the fleet overview (worst first), the selected
+// service's charts and the Issues list. It wires models, views and the
+// watcher together; scraping, parsing and file loading happen elsewhere, off
+// the GUI thread. GUI thread only.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
 
 public:
+    static constexpr int kRefreshIntervalMs = 250; // coalesced repaint rate
+
     explicit MainWindow(QWidget *parent = nullptr);
     ~MainWindow() override;
 
-    // Loads a fleet file on a worker thread; fleetLoaded() follows.
+    // Loads a fleet file (on a worker thread) and watches it for changes.
     void openFleetFile(const QString &path);
+    // Starts the built-in demo fleet and watches it; false if it could not start.
+    bool startDemo(int services, QString *error);
+    void watchServices(const std::vector<config::ServiceConfig> &services);
+    void addServiceByUrl(const QUrl &url);
 
-    FleetListModel *fleetModel() const { return m_fleetModel; }
+    FleetOverviewModel *overviewModel() const { return m_overview; }
+    issues::IssuesModel *issuesModel() const { return m_issues; }
+    ServiceDetailView *detailView() const { return m_detail; }
+    QTableView *overviewView() const { return m_overviewView; }
+    void selectService(const QString &name);
 
 signals:
     void fleetLoaded();
+    // Every service has been scraped at least twice (rates are known), or
+    // the wait for that gave up: the window shows what there is to show.
+    void firstDataAvailable();
 
 private:
-    void showFleet(const QString &path, const config::FleetConfig &fleet);
+    void onFleetLoaded(const config::FleetConfig &fleet, bool isReload);
+    void onReport(const ingest::ScrapeReport &report);
+    void onRefreshTimer();
+    void onSelectionChanged();
+    void promptAddService();
     void chooseFleetFile();
-    void showAbout();
+    void updateStatus();
 
-    FleetListModel *m_fleetModel = nullptr;
-    QStackedWidget *m_pages = nullptr;
-    QLabel *m_emptyState = nullptr;
-    QTableView *m_fleetView = nullptr;
-    QListWidget *m_problems = nullptr;
-    QDockWidget *m_problemsDock = nullptr;
-    quint64 m_loadGeneration = 0;
+    std::unique_ptr<sim::DemoFleetThread> m_demo;
+    ingest::FleetWatcher *m_watcher;
+    config::FleetFileWatcher *m_fleetFile;
+    issues::IssuesModel *m_issues;
+    FleetOverviewModel *m_overview;
+    FleetSortProxy *m_proxy;
+    QTableView *m_overviewView;
+    ServiceDetailView *m_detail;
+    QTableView *m_issuesView;
+    QDockWidget *m_issuesDock;
+    QLabel *m_statusLabel;
+    QTimer m_refresh;
+    QTimer m_firstDataTimeout;
+    bool m_dirty = false;
+    bool m_detailDirty = false;
+    qint64 m_lastDetailRefreshMs = 0;
+    bool m_firstDataSent = false;
+    QHash<QString, int> m_goodReports;
 };
 
 } // namespace gotriage::ui

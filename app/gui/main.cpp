@@ -1,5 +1,6 @@
 // gotriage: the desktop dashboard. Parses the command line and wires the
 // main window; everything else lives in gotriage_ui and gotriage_core.
+#include "eventloopprobe.h"
 #include "mainwindow.h"
 #include "theme.h"
 #include "version.h"
@@ -21,6 +22,13 @@ void saveScreenshotAndQuit(QWidget &window, const QString &path)
     QCoreApplication::exit(saved ? 0 : 2);
 }
 
+double secondsOption(const QCommandLineParser &parser, const QCommandLineOption &option, bool *ok)
+{
+    const double value = parser.value(option).toDouble(ok);
+    *ok = *ok && value >= 0;
+    return value;
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
@@ -31,24 +39,38 @@ int main(int argc, char *argv[])
     QApplication::setApplicationVersion(QString::fromLatin1(gotriage::kVersion));
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("Incident dashboard for fleets of Go services."));
+    parser.setApplicationDescription(QStringLiteral(
+        "Incident dashboard for fleets of Go services. Without --config it watches a built-in demo fleet."));
     parser.addHelpOption();
     parser.addVersionOption();
     const QCommandLineOption configOption(QStringLiteral("config"), QStringLiteral("fleet file to watch"),
                                           QStringLiteral("FILE"));
+    const QCommandLineOption demoOption(QStringLiteral("demo"),
+                                        QStringLiteral("watch the built-in demo fleet (the default)"));
+    const QCommandLineOption servicesOption(QStringLiteral("demo-services"),
+                                            QStringLiteral("how many demo services (default 12)"), QStringLiteral("N"),
+                                            QStringLiteral("12"));
     const QCommandLineOption screenshotOption(QStringLiteral("screenshot"),
-                                              QStringLiteral("save the window as PNG once loaded, then exit"),
+                                              QStringLiteral("once data has arrived, save the window as PNG and exit"),
                                               QStringLiteral("FILE.png"));
     const QCommandLineOption afterOption(QStringLiteral("after"),
-                                         QStringLiteral("with --screenshot: wait this long after loading"),
+                                         QStringLiteral("with --screenshot: wait this much longer first"),
                                          QStringLiteral("SECONDS"), QStringLiteral("0"));
-    parser.addOptions({configOption, screenshotOption, afterOption});
+    const QCommandLineOption measureOption(
+        QStringLiteral("measure"),
+        QStringLiteral("run this long, then print CPU use and GUI-thread stalls and exit (benchmarks)"),
+        QStringLiteral("SECONDS"));
+    parser.addOptions({configOption, demoOption, servicesOption, screenshotOption, afterOption, measureOption});
     parser.process(app);
 
-    bool afterOk = false;
-    const double afterSeconds = parser.value(afterOption).toDouble(&afterOk);
-    if (!afterOk || afterSeconds < 0) {
+    bool ok = false;
+    const double afterSeconds = secondsOption(parser, afterOption, &ok);
+    if (!ok) {
         std::fprintf(stderr, "gotriage: --after takes a number of seconds\n");
+        return 2;
+    }
+    if (parser.isSet(configOption) && parser.isSet(demoOption)) {
+        std::fprintf(stderr, "gotriage: --config and --demo exclude each other\n");
         return 2;
     }
 
@@ -58,17 +80,37 @@ int main(int argc, char *argv[])
 
     const QString screenshotPath = parser.value(screenshotOption);
     if (!screenshotPath.isEmpty()) {
-        const int delayMs = static_cast<int>(afterSeconds * 1000);
-        auto shoot = [&window, screenshotPath, delayMs] {
-            QTimer::singleShot(delayMs, &window,
-                               [&window, screenshotPath] { saveScreenshotAndQuit(window, screenshotPath); });
-        };
-        if (parser.isSet(configOption))
-            QObject::connect(&window, &gotriage::ui::MainWindow::fleetLoaded, &window, shoot);
-        else
-            shoot();
+        QObject::connect(
+            &window, &gotriage::ui::MainWindow::firstDataAvailable, &window, [&window, screenshotPath, afterSeconds] {
+                QTimer::singleShot(static_cast<int>(afterSeconds * 1000), &window,
+                                   [&window, screenshotPath] { saveScreenshotAndQuit(window, screenshotPath); });
+            });
     }
-    if (parser.isSet(configOption))
+    gotriage::ui::EventLoopProbe probe;
+    if (parser.isSet(measureOption)) {
+        const double seconds = secondsOption(parser, measureOption, &ok);
+        if (!ok) {
+            std::fprintf(stderr, "gotriage: --measure takes a number of seconds\n");
+            return 2;
+        }
+        probe.start();
+        QTimer::singleShot(static_cast<int>(seconds * 1000), &app, [&probe] {
+            std::printf("%s\n", probe.summary().toLocal8Bit().constData());
+            std::fflush(stdout);
+            QCoreApplication::quit();
+        });
+    }
+
+    if (parser.isSet(configOption)) {
         window.openFleetFile(parser.value(configOption));
+    } else {
+        QString error;
+        const int services = parser.value(servicesOption).toInt(&ok);
+        if (!ok || !window.startDemo(services, &error)) {
+            std::fprintf(stderr, "gotriage: %s\n",
+                         (ok ? error : QStringLiteral("--demo-services takes a number")).toLocal8Bit().constData());
+            return 2;
+        }
+    }
     return QApplication::exec();
 }

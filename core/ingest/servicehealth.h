@@ -2,6 +2,8 @@
 
 #include <QString>
 
+#include <algorithm>
+
 namespace gotriage::ingest {
 
 // How scraping one service is going: a value the UI and the CLI show as is.
@@ -22,7 +24,7 @@ struct ServiceHealth {
     // Seconds since the last good scrape at `nowMs`, or -1 if there was none.
     double ageSeconds(qint64 nowMs) const
     {
-        return lastGoodMs > 0 ? static_cast<double>(nowMs - lastGoodMs) / 1000.0 : -1.0;
+        return lastGoodMs > 0 ? static_cast<double>(std::max<qint64>(0, nowMs - lastGoodMs)) / 1000.0 : -1.0;
     }
 };
 

@@ -108,20 +108,21 @@ MetricsReadings readMetrics(const formats::ParsedMetrics &m, const std::string &
 VitalsDeriver::VitalsDeriver(Options options) : m_options(std::move(options))
 { }
 
-double VitalsDeriver::rate(double previous, double current, double seconds) const
+bool VitalsDeriver::anyDecreased(const Counters &before, const Counters &after)
 {
-    if (!isKnown(previous) || !isKnown(current) || !(seconds > 0))
-        return kUnknown;
-    const bool reset = m_sawRestart || current < previous;
-    return (reset ? current : current - previous) / seconds;
+    // NaN compares false: a counter that was not there cannot have gone down.
+    return after.cpuSeconds < before.cpuSeconds || after.allocBytes < before.allocBytes
+        || after.gcCycles < before.gcCycles || after.requests < before.requests || after.errors < before.errors
+        || after.gcCpuSeconds < before.gcCpuSeconds || after.totalCpuSeconds < before.totalCpuSeconds;
 }
 
 VitalsSample VitalsDeriver::derive(const ingest::ScrapeResult &scrape)
 {
     VitalsSample out;
     out.tsMs = scrape.tsMs;
+    m_sawRestart = false;
     if (!scrape.up)
-        return out; // nothing known; keep the previous counters for when it returns
+        return out; // nothing known; the counters wait for the service to return
 
     const std::string latencyBucket
         = m_options.latencyHistogram.isEmpty() ? std::string() : m_options.latencyHistogram.toStdString() + "_bucket";
@@ -147,30 +148,45 @@ VitalsSample VitalsDeriver::derive(const ingest::ScrapeResult &scrape)
     if (!isKnown(r.goroutines) && scrape.pprofGoroutines)
         r.goroutines = static_cast<double>(*scrape.pprofGoroutines);
 
-    m_sawRestart
+    Counters current {r.cpuSeconds, r.allocBytes,   r.gcCycles,        r.requests,
+                      r.errors,     r.gcCpuSeconds, r.totalCpuSeconds, std::move(r.latencyBuckets)};
+    const bool restarted
         = isKnown(r.startTime) && isKnown(m_previousStartTime) && std::fabs(r.startTime - m_previousStartTime) > 0.5;
-    if (mem && mem->numGC && m_previousNumGC && *mem->numGC < *m_previousNumGC && !isKnown(r.startTime))
-        m_sawRestart = true;
+    const bool numGcWentBack = mem && mem->numGC && m_previousNumGC && *mem->numGC < *m_previousNumGC;
+    const bool reset
+        = !m_history.empty() && (restarted || numGcWentBack || anyDecreased(m_history.back().counters, current));
+    m_sawRestart = reset;
+    // After a reset the window starts at the last scrape before it, and what
+    // the counters show now is all increase since the restart.
+    if (reset)
+        m_history.erase(m_history.begin(), m_history.end() - 1);
+    while (m_history.size() > 1 && m_history[1].tsMs <= scrape.tsMs - kRateWindowMs)
+        m_history.pop_front();
+    const Checkpoint *base = m_history.empty() ? nullptr : &m_history.front();
+    const double seconds = base ? static_cast<double>(scrape.tsMs - base->tsMs) / 1000.0 : 0.0;
+    auto rate = [&](double Counters::*field) {
+        if (!base || !isKnown(base->counters.*field) || !isKnown(current.*field) || !(seconds > 0))
+            return kUnknown;
+        return (reset ? current.*field : current.*field - base->counters.*field) / seconds;
+    };
 
-    const double seconds = m_previousTsMs ? static_cast<double>(scrape.tsMs - *m_previousTsMs) / 1000.0 : 0.0;
-
-    out[Vital::Cpu] = rate(m_previous.cpuSeconds, r.cpuSeconds, seconds);
+    out[Vital::Cpu] = rate(&Counters::cpuSeconds);
     out[Vital::Rss] = r.rss;
     out[Vital::HeapInuse] = r.heapInuse;
     out[Vital::HeapGoal] = r.nextGc;
-    out[Vital::AllocRate] = rate(m_previous.allocBytes, r.allocBytes, seconds);
-    out[Vital::GcRate] = rate(m_previous.gcCycles, r.gcCycles, seconds);
+    out[Vital::AllocRate] = rate(&Counters::allocBytes);
+    out[Vital::GcRate] = rate(&Counters::gcCycles);
     out[Vital::Goroutines] = r.goroutines;
     out[Vital::Threads] = r.threads;
     out[Vital::Fds] = r.openFds;
     out[Vital::FdsMax] = r.maxFds;
-    out[Vital::ReqRate] = rate(m_previous.requests, r.requests, seconds);
-    out[Vital::ErrRate] = rate(m_previous.errors, r.errors, seconds);
+    out[Vital::ReqRate] = rate(&Counters::requests);
+    out[Vital::ErrRate] = rate(&Counters::errors);
     out[Vital::HeapLive] = r.heapLive;
 
     // GC pause: every pause since the previous scrape from the expvar ring,
     // else the summary's max over the runtime's last 256 pauses.
-    if (mem && mem->hasPauseRing && m_previousNumGC && !m_sawRestart) {
+    if (mem && mem->hasPauseRing && m_previousNumGC && !reset) {
         double longest = 0;
         for (const formats::GcPause &pause : formats::pausesSince(*mem, m_previousNumGC).pauses)
             longest = std::max(longest, static_cast<double>(pause.pauseNs) / 1e9);
@@ -179,30 +195,28 @@ VitalsSample VitalsDeriver::derive(const ingest::ScrapeResult &scrape)
         out[Vital::GcPause] = r.gcPauseMax;
     }
 
-    const double gcCpu = rate(m_previous.gcCpuSeconds, r.gcCpuSeconds, seconds);
-    const double totalCpu = rate(m_previous.totalCpuSeconds, r.totalCpuSeconds, seconds);
+    const double gcCpu = rate(&Counters::gcCpuSeconds);
+    const double totalCpu = rate(&Counters::totalCpuSeconds);
     if (isKnown(gcCpu) && totalCpu > 0)
         out[Vital::GcCpu] = gcCpu / totalCpu;
     else if (mem && mem->gcCpuFraction)
         out[Vital::GcCpu] = *mem->gcCpuFraction; // lifetime average: the best expvar offers
 
-    if (!r.latencyBuckets.empty() && !m_previous.latencyBuckets.empty()) {
+    if (base && !current.latencyBuckets.empty() && !base->counters.latencyBuckets.empty()) {
         std::vector<std::pair<double, double>> delta;
-        delta.reserve(r.latencyBuckets.size());
-        for (const auto &[le, count] : r.latencyBuckets) {
-            const auto before = m_previous.latencyBuckets.find(le);
-            const double previous = before == m_previous.latencyBuckets.end() || m_sawRestart ? 0.0 : before->second;
+        delta.reserve(current.latencyBuckets.size());
+        for (const auto &[le, count] : current.latencyBuckets) {
+            const auto before = base->counters.latencyBuckets.find(le);
+            const double previous = before == base->counters.latencyBuckets.end() || reset ? 0.0 : before->second;
             delta.emplace_back(le, count >= previous ? count - previous : count);
         }
         out[Vital::LatencyP99] = histogramQuantile(0.99, delta);
     }
 
-    m_previousTsMs = scrape.tsMs;
     m_previousStartTime = r.startTime;
     if (mem && mem->numGC)
         m_previousNumGC = *mem->numGC;
-    m_previous = Counters {r.cpuSeconds, r.allocBytes,   r.gcCycles,        r.requests,
-                           r.errors,     r.gcCpuSeconds, r.totalCpuSeconds, std::move(r.latencyBuckets)};
+    m_history.push_back({scrape.tsMs, std::move(current)});
     return out;
 }
 

@@ -4,6 +4,7 @@
 
 #include <QString>
 
+#include <deque>
 #include <map>
 #include <optional>
 
@@ -14,8 +15,10 @@ struct ScrapeResult;
 namespace gotriage::vitals {
 
 // Turns successive scrapes of one service into vitals. Rates follow PromQL's
-// rate(): a counter that goes down, or a changed process_start_time_seconds,
-// is a restart, and the new value counts as the increase since then.
+// rate() over a short window (kRateWindowMs, so that a 1 s poll of a counter
+// ticking in whole GC cycles or 10 ms CPU slices reads smoothly): a counter
+// that goes down, or a changed process_start_time_seconds, is a restart, the
+// window starts over, and the new value counts as the increase since then.
 // Not thread-safe; one instance per service, used by one thread at a time.
 class VitalsDeriver
 {
@@ -24,6 +27,8 @@ public:
         QString requestCounter; // empty: auto-detect a counter with a status-code label
         QString latencyHistogram; // empty: no latency_p99
     };
+
+    static constexpr std::int64_t kRateWindowMs = 10'000;
 
     explicit VitalsDeriver(Options options = {});
 
@@ -45,13 +50,17 @@ private:
         std::map<double, double> latencyBuckets; // upper bound -> cumulative count
     };
 
-    double rate(double previous, double current, double seconds) const;
+    struct Checkpoint {
+        std::int64_t tsMs = 0;
+        Counters counters;
+    };
+
+    static bool anyDecreased(const Counters &before, const Counters &after);
 
     Options m_options;
-    std::optional<std::int64_t> m_previousTsMs;
+    std::deque<Checkpoint> m_history; // oldest first, spanning about kRateWindowMs
     double m_previousStartTime = kUnknown;
     std::optional<std::uint32_t> m_previousNumGC;
-    Counters m_previous;
     bool m_sawRestart = false;
 };
 

@@ -153,9 +153,9 @@ void SimService::step(double dt)
 
     // Faults that grow with traffic: throttling slows them down.
     if (m_scenario == Scenario::GoroutineLeak)
-        m_leakedGoroutines += served * 0.05;
+        m_leakedGoroutines += served * 0.01;
     if (m_scenario == Scenario::MemoryCreep)
-        m_retainedBytes += served * 3 * 1024;
+        m_retainedBytes += served * 512;
     m_spinningGoroutines = m_scenario == Scenario::CpuContention ? 6 + m_servedRps * 0.05 : 0;
 
     double latency = 0.012 + 0.00002 * m_leakedGoroutines;

@@ -1,0 +1,248 @@
+#include "fleetoverviewmodel.h"
+
+#include "ingest/servicepoller.h"
+#include "store/seriesstore.h"
+#include "vitalformat.h"
+
+#include <QBrush>
+#include <QColor>
+
+namespace gotriage::ui {
+
+using vitals::Vital;
+
+FleetOverviewModel::FleetOverviewModel(const store::SeriesStore *store, QObject *parent)
+    : QAbstractTableModel(parent), m_store(store)
+{ }
+
+void FleetOverviewModel::setServices(const std::vector<config::ServiceConfig> &services)
+{
+    beginResetModel();
+    std::vector<Row> rows;
+    for (const config::ServiceConfig &service : services) {
+        Row row;
+        // A reload keeps what is known about services that stay.
+        if (const int old = rowOf(service.name); old >= 0)
+            row = m_rows[static_cast<std::size_t>(old)];
+        row.service = service;
+        rows.push_back(std::move(row));
+        m_dirty.insert(service.name);
+    }
+    m_rows = std::move(rows);
+    endResetModel();
+}
+
+void FleetOverviewModel::addService(const config::ServiceConfig &service)
+{
+    if (rowOf(service.name) >= 0)
+        return;
+    const int row = rowCount();
+    beginInsertRows({}, row, row);
+    m_rows.push_back({service, {}, false, {}, {}});
+    endInsertRows();
+}
+
+void FleetOverviewModel::applyReport(const ingest::ScrapeReport &report)
+{
+    const int row = rowOf(report.scrape->service);
+    if (row < 0)
+        return; // a report from a service removed since
+    Row &r = m_rows[static_cast<std::size_t>(row)];
+    r.health = report.health;
+    r.reported = true;
+    if (report.scrape->up)
+        r.latest = report.vitals;
+    m_dirty.insert(r.service.name);
+}
+
+void FleetOverviewModel::refresh(qint64 nowMs)
+{
+    m_nowMs = nowMs;
+    if (m_rows.empty())
+        return;
+    for (Row &row : m_rows) {
+        if (!m_dirty.contains(row.service.name))
+            continue;
+        const store::ServiceSnapshot snapshot = m_store->snapshot(row.service.name, nowMs - kSparklineWindowMs);
+        for (int column = CpuColumn; column < ColumnCount; ++column) {
+            QList<double> &line = row.sparklines[static_cast<std::size_t>(column)];
+            line.clear();
+            line.reserve(static_cast<qsizetype>(snapshot.samples.size()));
+            const Vital vital = vitalOf(static_cast<Column>(column));
+            for (const vitals::VitalsSample &sample : snapshot.samples) {
+                if (vitals::isKnown(sample[vital]))
+                    line.append(sample[vital]);
+            }
+        }
+    }
+    m_dirty.clear();
+    // Ages change every refresh, so every row is repainted; the view only
+    // paints what is visible.
+    emit dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1));
+}
+
+int FleetOverviewModel::rowOf(const QString &service) const
+{
+    for (std::size_t i = 0; i < m_rows.size(); ++i) {
+        if (m_rows[i].service.name == service)
+            return static_cast<int>(i);
+    }
+    return -1;
+}
+
+const config::ServiceConfig *FleetOverviewModel::service(int row) const
+{
+    return row >= 0 && row < rowCount() ? &m_rows[static_cast<std::size_t>(row)].service : nullptr;
+}
+
+const ingest::ServiceHealth *FleetOverviewModel::health(int row) const
+{
+    return row >= 0 && row < rowCount() ? &m_rows[static_cast<std::size_t>(row)].health : nullptr;
+}
+
+FleetOverviewModel::Health FleetOverviewModel::healthOf(int row) const
+{
+    const Row &r = m_rows[static_cast<std::size_t>(row)];
+    if (!r.reported)
+        return Health::Pending;
+    if (!r.health.up)
+        return Health::Down;
+    const qint64 staleAfter = r.service.interval.count() * kStaleIntervals;
+    if (m_nowMs > 0 && m_nowMs - r.health.lastGoodMs > staleAfter)
+        return Health::Stale;
+    return Health::Up;
+}
+
+Vital FleetOverviewModel::vitalOf(Column column)
+{
+    switch (column) {
+    case CpuColumn:
+        return Vital::Cpu;
+    case RssColumn:
+        return Vital::Rss;
+    case HeapColumn:
+        return Vital::HeapInuse;
+    case GcRateColumn:
+        return Vital::GcRate;
+    case GoroutinesColumn:
+        return Vital::Goroutines;
+    case ReqRateColumn:
+        return Vital::ReqRate;
+    case ErrRateColumn:
+        return Vital::ErrRate;
+    default:
+        return Vital::Cpu;
+    }
+}
+
+int FleetOverviewModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : static_cast<int>(m_rows.size());
+}
+
+int FleetOverviewModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant FleetOverviewModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const Row &r = m_rows[static_cast<std::size_t>(index.row())];
+    const Health health = healthOf(index.row());
+    const int column = index.column();
+
+    switch (role) {
+    case ServiceNameRole:
+        return r.service.name;
+    case SortRankRole: {
+        const int base = health == Health::Down ? 300
+            : health == Health::Stale           ? 200
+            : health == Health::Pending         ? 100
+                                                : 0;
+        return base + static_cast<int>(std::min<quint64>(r.health.consecutiveFailures, 99));
+    }
+    case StaleRole:
+        return health == Health::Stale || health == Health::Down;
+    case SparklineRole:
+        return column >= CpuColumn ? QVariant::fromValue(r.sparklines[static_cast<std::size_t>(column)]) : QVariant();
+    case Qt::ForegroundRole:
+        if (column == HealthColumn) {
+            switch (health) {
+            case Health::Up:
+                return QBrush(QColor(0x4c, 0xc9, 0x6f));
+            case Health::Stale:
+                return QBrush(QColor(0xf5, 0xc2, 0x42));
+            case Health::Down:
+                return QBrush(QColor(0xff, 0x6b, 0x6b));
+            case Health::Pending:
+                return QBrush(QColor(0x7f, 0x84, 0x8e));
+            }
+        }
+        if (column != ServiceColumn && (health == Health::Stale || health == Health::Down))
+            return QBrush(QColor(0x7f, 0x84, 0x8e)); // stale data looks stale
+        return {};
+    case Qt::ToolTipRole:
+        if (column == HealthColumn || column == ServiceColumn) {
+            QString tip = r.service.baseUrl.toString();
+            if (!r.health.lastError.isEmpty())
+                tip += QLatin1Char('\n') + r.health.lastError;
+            if (r.health.skipped > 0)
+                tip += QStringLiteral("\n%1 scrapes skipped (previous still running)").arg(r.health.skipped);
+            if (r.health.insecure)
+                tip += QStringLiteral("\nTLS certificate verification is off");
+            return tip;
+        }
+        return {};
+    case Qt::TextAlignmentRole:
+        return column >= AgeColumn ? QVariant(Qt::AlignRight | Qt::AlignVCenter)
+                                   : QVariant(Qt::AlignLeft | Qt::AlignVCenter);
+    case Qt::DisplayRole:
+        break;
+    default:
+        return {};
+    }
+
+    switch (column) {
+    case ServiceColumn:
+        return r.service.name;
+    case HealthColumn:
+        switch (health) {
+        case Health::Pending:
+            return tr("pending");
+        case Health::Up:
+            return r.health.insecure ? tr("up (insecure)") : tr("up");
+        case Health::Stale:
+            return tr("stale");
+        case Health::Down:
+            return tr("down");
+        }
+        return {};
+    case AgeColumn:
+        return formatAge(r.health.ageSeconds(m_nowMs));
+    default:
+        return formatVital(vitalOf(static_cast<Column>(column)), r.latest[vitalOf(static_cast<Column>(column))]);
+    }
+}
+
+QVariant FleetOverviewModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return {};
+    static const char *const kHeaders[]
+        = {"Service", "Health", "Last good", "CPU", "RSS", "Heap", "GC", "Goroutines", "Requests", "Errors"};
+    return section >= 0 && section < ColumnCount ? tr(kHeaders[section]) : QVariant();
+}
+
+bool FleetSortProxy::lessThan(const QModelIndex &left, const QModelIndex &right) const
+{
+    const int leftRank = left.data(FleetOverviewModel::SortRankRole).toInt();
+    const int rightRank = right.data(FleetOverviewModel::SortRankRole).toInt();
+    if (leftRank != rightRank)
+        return leftRank > rightRank; // worse first
+    return left.data(FleetOverviewModel::ServiceNameRole).toString()
+        < right.data(FleetOverviewModel::ServiceNameRole).toString();
+}
+
+} // namespace gotriage::ui

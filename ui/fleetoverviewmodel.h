@@ -1,0 +1,100 @@
+#pragma once
+
+#include "config/fleetconfig.h"
+#include "ingest/servicehealth.h"
+#include "signals/vital.h"
+
+#include <QAbstractTableModel>
+#include <QList>
+#include <QSet>
+#include <QSortFilterProxyModel>
+
+#include <array>
+#include <vector>
+
+namespace gotriage::ingest {
+struct ScrapeReport;
+}
+namespace gotriage::store {
+class SeriesStore;
+}
+
+namespace gotriage::ui {
+
+// One row per watched service: health, age of the last good scrape, and the
+// current value and recent trend of each main vital. Reports only mark rows
+// dirty; refresh() (called by the window's coalescing timer) pulls sparklines
+// from the store for dirty rows. GUI thread only.
+class FleetOverviewModel : public QAbstractTableModel
+{
+    Q_OBJECT
+
+public:
+    enum Column {
+        ServiceColumn,
+        HealthColumn,
+        AgeColumn,
+        CpuColumn,
+        RssColumn,
+        HeapColumn,
+        GcRateColumn,
+        GoroutinesColumn,
+        ReqRateColumn,
+        ErrRateColumn,
+        ColumnCount
+    };
+    enum Role {
+        SortRankRole = Qt::UserRole + 1, // larger is worse
+        SparklineRole, // QList<double>: the column's vital over the sparkline window
+        StaleRole, // bool: no fresh data
+        ServiceNameRole,
+    };
+    enum class Health { Pending, Up, Stale, Down };
+
+    static constexpr qint64 kSparklineWindowMs = 5 * 60 * 1000;
+    static constexpr int kStaleIntervals = 3; // no good scrape for this many intervals: stale
+
+    explicit FleetOverviewModel(const store::SeriesStore *store, QObject *parent = nullptr);
+
+    void setServices(const std::vector<config::ServiceConfig> &services);
+    void addService(const config::ServiceConfig &service);
+    void applyReport(const ingest::ScrapeReport &report);
+    void refresh(qint64 nowMs);
+
+    int rowOf(const QString &service) const;
+    const config::ServiceConfig *service(int row) const;
+    const ingest::ServiceHealth *health(int row) const;
+    Health healthOf(int row) const;
+    static vitals::Vital vitalOf(Column column);
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+private:
+    struct Row {
+        config::ServiceConfig service;
+        ingest::ServiceHealth health;
+        bool reported = false;
+        vitals::VitalsSample latest;
+        std::array<QList<double>, ColumnCount> sparklines;
+    };
+
+    std::vector<Row> m_rows;
+    const store::SeriesStore *m_store;
+    QSet<QString> m_dirty;
+    qint64 m_nowMs = 0;
+};
+
+// Worst first (down, stale, pending, up), then by name.
+class FleetSortProxy : public QSortFilterProxyModel
+{
+public:
+    using QSortFilterProxyModel::QSortFilterProxyModel;
+
+protected:
+    bool lessThan(const QModelIndex &left, const QModelIndex &right) const override;
+};
+
+} // namespace gotriage::ui

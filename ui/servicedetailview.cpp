@@ -1,0 +1,160 @@
+#include "servicedetailview.h"
+
+#include "signals/vital.h"
+#include "store/seriesstore.h"
+#include "timechart.h"
+
+#include <QComboBox>
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPushButton>
+
+#include <algorithm>
+
+namespace gotriage::ui {
+
+namespace {
+
+using vitals::Vital;
+
+struct SeriesSpec {
+    ServiceDetailView::Chart chart;
+    Vital vital;
+    const char *name;
+    QColor color;
+    TimeChart::Axis axis;
+    double scale;
+    const char *unit;
+};
+
+const QColor kBlue(0x3d, 0x8b, 0xfd);
+const QColor kGreen(0x4c, 0xc9, 0x6f);
+const QColor kAmber(0xf5, 0xc2, 0x42);
+const QColor kViolet(0xb0, 0x7c, 0xf5);
+constexpr double kMiB = 1.0 / (1024 * 1024);
+
+// Which vital goes on which chart, in which colour and unit.
+const SeriesSpec kSeries[] = {
+    {ServiceDetailView::CpuChart, Vital::Cpu, "CPU", kBlue, TimeChart::Axis::Left, 1.0, "cores"},
+    {ServiceDetailView::MemoryChart, Vital::Rss, "RSS", kBlue, TimeChart::Axis::Left, kMiB, "MiB"},
+    {ServiceDetailView::MemoryChart, Vital::HeapInuse, "heap in use", kGreen, TimeChart::Axis::Left, kMiB, "MiB"},
+    {ServiceDetailView::MemoryChart, Vital::HeapGoal, "heap goal", kAmber, TimeChart::Axis::Left, kMiB, "MiB"},
+    {ServiceDetailView::GcChart, Vital::GcRate, "GC cycles", kBlue, TimeChart::Axis::Left, 1.0, "/s"},
+    {ServiceDetailView::GcChart, Vital::GcPause, "longest pause", kAmber, TimeChart::Axis::Right, 1e3, "ms"},
+    {ServiceDetailView::GoroutinesChart, Vital::Goroutines, "goroutines", kBlue, TimeChart::Axis::Left, 1.0, ""},
+    {ServiceDetailView::GoroutinesChart, Vital::Threads, "threads", kViolet, TimeChart::Axis::Right, 1.0, ""},
+};
+
+} // namespace
+
+ServiceDetailView::ServiceDetailView(const store::SeriesStore *store, QWidget *parent)
+    : QWidget(parent)
+    , m_store(store)
+    , m_title(new QLabel(this))
+    , m_window(new QComboBox(this))
+    , m_live(new QPushButton(tr("Live"), this))
+{
+    m_title->setTextFormat(Qt::RichText);
+    m_title->setText(tr("<b>Select a service</b>"));
+    m_window->addItem(tr("Last 5 minutes"), 5 * 60);
+    m_window->addItem(tr("Last 15 minutes"), 15 * 60);
+    m_window->addItem(tr("Last hour"), 60 * 60);
+    m_window->addItem(tr("Last 6 hours"), 6 * 60 * 60);
+    m_window->setCurrentIndex(0);
+    m_live->setCheckable(true);
+    m_live->setChecked(true);
+    m_live->setToolTip(tr("Follow the newest data (panning or zooming a chart stops following)"));
+
+    auto *header = new QHBoxLayout;
+    header->addWidget(m_title, 1);
+    header->addWidget(m_window);
+    header->addWidget(m_live);
+
+    m_charts[CpuChart] = new TimeChart(tr("CPU"), tr("cores"), {}, this);
+    m_charts[MemoryChart] = new TimeChart(tr("Memory"), tr("MiB"), {}, this);
+    m_charts[GcChart] = new TimeChart(tr("Garbage collection"), tr("cycles/s"), tr("pause ms"), this);
+    m_charts[GoroutinesChart] = new TimeChart(tr("Goroutines and threads"), tr("goroutines"), tr("threads"), this);
+    for (const SeriesSpec &spec : kSeries)
+        m_charts[spec.chart]->addSeries(tr(spec.name), spec.color, spec.axis, spec.scale,
+                                        QString::fromLatin1(spec.unit));
+
+    auto *grid = new QGridLayout;
+    grid->setSpacing(6);
+    for (int i = 0; i < ChartCount; ++i) {
+        grid->addWidget(m_charts[static_cast<std::size_t>(i)], i / 2, i % 2);
+        connect(m_charts[static_cast<std::size_t>(i)], &TimeChart::timeRangeChangedByUser, this,
+                [this, chart = m_charts[static_cast<std::size_t>(i)]](double from, double to) {
+                    setFollowing(false);
+                    applyRangeToAll(from, to, chart);
+                });
+    }
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(6, 6, 6, 6);
+    layout->addLayout(header);
+    layout->addLayout(grid, 1);
+
+    connect(m_live, &QPushButton::toggled, this, [this](bool on) {
+        setFollowing(on);
+        refresh(m_nowMs);
+    });
+    connect(m_window, &QComboBox::currentIndexChanged, this, [this] {
+        setFollowing(true);
+        refresh(m_nowMs);
+    });
+}
+
+void ServiceDetailView::setService(const QString &name, const QString &description)
+{
+    m_service = name;
+    m_title->setText(QStringLiteral("<b>%1</b>&nbsp;&nbsp;<span style='color:#7f848e'>%2</span>")
+                         .arg(name.toHtmlEscaped(), description.toHtmlEscaped()));
+    setFollowing(true);
+    refresh(m_nowMs);
+}
+
+void ServiceDetailView::setFollowing(bool following)
+{
+    m_following = following;
+    const QSignalBlocker blocker(m_live);
+    m_live->setChecked(following);
+}
+
+void ServiceDetailView::applyRangeToAll(double from, double to, TimeChart *except)
+{
+    for (TimeChart *chart : m_charts) {
+        if (chart != except) {
+            chart->setTimeRange(from, to);
+            chart->replot();
+        }
+    }
+}
+
+void ServiceDetailView::refresh(qint64 nowMs)
+{
+    m_nowMs = nowMs;
+    if (m_service.isEmpty() || nowMs == 0)
+        return;
+    const qint64 windowMs = static_cast<qint64>(m_window->currentData().toInt()) * 1000;
+    // While following, load just the window; after a pan, everything kept.
+    const store::ServiceSnapshot snapshot = m_store->snapshot(m_service, m_following ? nowMs - windowMs : INT64_MIN);
+    std::array<int, ChartCount> nextSeries {};
+    for (const SeriesSpec &spec : kSeries) {
+        TimeChart *chart = m_charts[spec.chart];
+        chart->setSeriesData(nextSeries[spec.chart]++, snapshot.series(spec.vital));
+    }
+    if (m_following) {
+        // A young history fills the chart instead of hugging its right edge.
+        const double now = static_cast<double>(nowMs) / 1000.0;
+        double from = now - static_cast<double>(windowMs) / 1000.0;
+        if (!snapshot.samples.empty())
+            from = std::max(from,
+                            std::min(now - 60.0, static_cast<double>(snapshot.samples.front().tsMs) / 1000.0 - 5.0));
+        for (TimeChart *chart : m_charts)
+            chart->setTimeRange(from, now);
+    }
+    for (TimeChart *chart : m_charts)
+        chart->replot();
+}
+
+} // namespace gotriage::ui

@@ -1,0 +1,54 @@
+#pragma once
+
+#include <QWidget>
+
+#include <array>
+
+class QComboBox;
+class QLabel;
+class QPushButton;
+
+namespace gotriage::store {
+class SeriesStore;
+}
+
+namespace gotriage::ui {
+
+class TimeChart;
+
+// Live charts of one service: CPU; memory (RSS, heap in use, heap goal);
+// GC (rate and pause); goroutines and threads. The time axes move together
+// and follow "now" until the operator pans or zooms; Live resumes following.
+// GUI thread only.
+class ServiceDetailView : public QWidget
+{
+    Q_OBJECT
+
+public:
+    enum Chart { CpuChart, MemoryChart, GcChart, GoroutinesChart, ChartCount };
+
+    explicit ServiceDetailView(const store::SeriesStore *store, QWidget *parent = nullptr);
+
+    void setService(const QString &name, const QString &description);
+    QString service() const { return m_service; }
+    // Pulls the service's history from the store and repaints.
+    void refresh(qint64 nowMs);
+
+    TimeChart *chart(Chart which) const { return m_charts[which]; }
+    bool isFollowing() const { return m_following; }
+    void setFollowing(bool following);
+
+private:
+    void applyRangeToAll(double from, double to, TimeChart *except);
+
+    const store::SeriesStore *m_store;
+    QString m_service;
+    QLabel *m_title;
+    QComboBox *m_window;
+    QPushButton *m_live;
+    std::array<TimeChart *, ChartCount> m_charts {};
+    bool m_following = true;
+    qint64 m_nowMs = 0;
+};
+
+} // namespace gotriage::ui

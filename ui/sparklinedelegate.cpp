@@ -1,0 +1,68 @@
+#include "sparklinedelegate.h"
+
+#include "fleetoverviewmodel.h"
+
+#include <QPainter>
+#include <QPainterPath>
+
+#include <algorithm>
+
+namespace gotriage::ui {
+
+void SparklineDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index) const
+{
+    QStyleOptionViewItem textOption = option;
+    initStyleOption(&textOption, index);
+    const QList<double> values = index.data(FleetOverviewModel::SparklineRole).value<QList<double>>();
+    const bool stale = index.data(FleetOverviewModel::StaleRole).toBool();
+
+    // Background and selection as the style draws them, text drawn by us.
+    const QString text = textOption.text;
+    textOption.text.clear();
+    option.widget->style()->drawControl(QStyle::CE_ItemViewItem, &textOption, painter, option.widget);
+
+    const QRect cell = option.rect.adjusted(4, 5, -6, -5);
+    const int textWidth = std::min(cell.width() / 2, option.fontMetrics.horizontalAdvance(text) + 8);
+    const QRect lineRect(cell.left(), cell.top(), cell.width() - textWidth - 6, cell.height());
+
+    painter->save();
+    painter->setRenderHint(QPainter::Antialiasing);
+    if (values.size() >= 2 && lineRect.width() > 10) {
+        const auto [lowIt, highIt] = std::minmax_element(values.begin(), values.end());
+        const double low = *lowIt;
+        const double span = *highIt - low > 0 ? *highIt - low : 1.0;
+        QPainterPath path;
+        for (qsizetype i = 0; i < values.size(); ++i) {
+            const double x
+                = lineRect.left() + lineRect.width() * static_cast<double>(i) / static_cast<double>(values.size() - 1);
+            // Flat series sit mid-height rather than on the floor.
+            const double y = *highIt - low > 0 ? lineRect.bottom() - lineRect.height() * (values[i] - low) / span
+                                               : lineRect.center().y();
+            if (i == 0)
+                path.moveTo(x, y);
+            else
+                path.lineTo(x, y);
+        }
+        const bool selected = option.state & QStyle::State_Selected;
+        const QColor color = selected ? option.palette.color(QPalette::HighlightedText)
+            : stale                   ? QColor(0x5a, 0x5e, 0x66)
+                                      : QColor(0x3d, 0x8b, 0xfd);
+        painter->setPen(QPen(color, 1.4));
+        painter->drawPath(path);
+    }
+    const QColor textColor
+        = textOption.palette.color(option.state & QStyle::State_Selected ? QPalette::HighlightedText : QPalette::Text);
+    const QVariant foreground = index.data(Qt::ForegroundRole);
+    painter->setPen(foreground.isValid() ? foreground.value<QBrush>().color() : textColor);
+    painter->drawText(QRect(cell.right() - textWidth, cell.top(), textWidth, cell.height()),
+                      Qt::AlignRight | Qt::AlignVCenter, text);
+    painter->restore();
+}
+
+QSize SparklineDelegate::sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const
+{
+    const QSize base = QStyledItemDelegate::sizeHint(option, index);
+    return {base.width() + 70, std::max(base.height(), 28)};
+}
+
+} // namespace gotriage::ui

@@ -1,0 +1,180 @@
+#include "timechart.h"
+
+#include "qcp.h"
+
+#include <QDateTime>
+#include <QToolTip>
+#include <QVBoxLayout>
+
+#include <cmath>
+
+namespace gotriage::ui {
+
+namespace {
+
+const QColor kBackground(0x16, 0x18, 0x1c);
+const QColor kAxis(0x7f, 0x84, 0x8e);
+const QColor kGrid(0x2a, 0x2e, 0x35);
+const QColor kText(0xdc, 0xdf, 0xe4);
+
+void styleAxis(QCPAxis *axis)
+{
+    axis->setBasePen(QPen(kAxis));
+    axis->setTickPen(QPen(kAxis));
+    axis->setSubTickPen(QPen(kAxis));
+    axis->setTickLabelColor(kAxis);
+    axis->setLabelColor(kAxis);
+    axis->grid()->setPen(QPen(kGrid, 1, Qt::DotLine));
+    axis->grid()->setZeroLinePen(QPen(kGrid));
+}
+
+} // namespace
+
+TimeChart::TimeChart(const QString &title, const QString &leftLabel, const QString &rightLabel, QWidget *parent)
+    : QWidget(parent), m_plot(new QCustomPlot(this))
+{
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_plot);
+    setMinimumHeight(150);
+
+    m_plot->setBackground(kBackground);
+    m_plot->axisRect()->setBackground(kBackground);
+    m_plot->plotLayout()->insertRow(0);
+    auto *titleElement = new QCPTextElement(m_plot, title, QFont(font().family(), font().pointSize(), QFont::Bold));
+    titleElement->setTextColor(kText);
+    m_plot->plotLayout()->addElement(0, 0, titleElement);
+
+    auto ticker = QSharedPointer<QCPAxisTickerDateTime>::create();
+    ticker->setDateTimeFormat(QStringLiteral("HH:mm:ss"));
+    ticker->setDateTimeSpec(Qt::LocalTime);
+    m_plot->xAxis->setTicker(ticker);
+    for (QCPAxis *axis : {m_plot->xAxis, m_plot->yAxis, m_plot->yAxis2})
+        styleAxis(axis);
+    m_plot->yAxis->setLabel(leftLabel);
+    if (!rightLabel.isEmpty()) {
+        m_plot->yAxis2->setVisible(true);
+        m_plot->yAxis2->setLabel(rightLabel);
+        m_plot->yAxis2->grid()->setVisible(false);
+    }
+    m_plot->legend->setVisible(true);
+    m_plot->legend->setBrush(QColor(0x1e, 0x21, 0x26, 220));
+    m_plot->legend->setBorderPen(QPen(kGrid));
+    m_plot->legend->setTextColor(kText);
+    m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
+
+    // Only the time axis pans and zooms; value axes follow the data.
+    m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    m_plot->axisRect()->setRangeDrag(Qt::Horizontal);
+    m_plot->axisRect()->setRangeZoom(Qt::Horizontal);
+    connect(m_plot->xAxis, qOverload<const QCPRange &>(&QCPAxis::rangeChanged), this, [this](const QCPRange &range) {
+        if (!m_settingRange) {
+            rescaleValueAxes();
+            emit timeRangeChangedByUser(range.lower, range.upper);
+        }
+    });
+    connect(m_plot, &QCustomPlot::mouseMove, this, &TimeChart::onMouseMove);
+}
+
+TimeChart::~TimeChart() = default;
+
+int TimeChart::addSeries(const QString &name, const QColor &color, Axis axis, double scale, const QString &unit)
+{
+    QCPGraph *graph = m_plot->addGraph(m_plot->xAxis, axis == Axis::Left ? m_plot->yAxis : m_plot->yAxis2);
+    graph->setName(name);
+    graph->setPen(QPen(color, 1.6));
+    graph->setAdaptiveSampling(true);
+    m_series.push_back({name, unit, axis, scale});
+    return static_cast<int>(m_series.size() - 1);
+}
+
+void TimeChart::setSeriesData(int series, const std::vector<std::pair<std::int64_t, double>> &points)
+{
+    QVector<QCPGraphData> graphData;
+    graphData.reserve(static_cast<qsizetype>(points.size()));
+    const double scale = m_series[static_cast<std::size_t>(series)].scale;
+    for (const auto &[tsMs, value] : points)
+        graphData.append(QCPGraphData(static_cast<double>(tsMs) / 1000.0, value * scale));
+    m_plot->graph(series)->data()->set(graphData, true);
+}
+
+void TimeChart::setTimeRange(double fromSeconds, double toSeconds)
+{
+    m_settingRange = true;
+    m_plot->xAxis->setRange(fromSeconds, toSeconds);
+    m_settingRange = false;
+    rescaleValueAxes();
+}
+
+std::pair<double, double> TimeChart::timeRange() const
+{
+    return {m_plot->xAxis->range().lower, m_plot->xAxis->range().upper};
+}
+
+void TimeChart::rescaleValueAxes()
+{
+    // Fit each value axis to what is visible, starting at zero: these are
+    // magnitudes, and a zero floor keeps small wiggles from looking dramatic.
+    for (QCPAxis *axis : {m_plot->yAxis, m_plot->yAxis2}) {
+        double high = 0;
+        bool any = false;
+        for (int i = 0; i < m_plot->graphCount(); ++i) {
+            QCPGraph *graph = m_plot->graph(i);
+            if (graph->valueAxis() != axis)
+                continue;
+            bool found = false;
+            const QCPRange range = graph->getValueRange(found, QCP::sdBoth, m_plot->xAxis->range());
+            if (found) {
+                high = any ? std::max(high, range.upper) : range.upper;
+                any = true;
+            }
+        }
+        axis->setRange(0, any && high > 0 ? high * 1.15 : 1);
+    }
+}
+
+void TimeChart::replot()
+{
+    rescaleValueAxes();
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+int TimeChart::pointCount(int series) const
+{
+    return m_plot->graph(series)->dataCount();
+}
+
+QString TimeChart::hoverText(double timeSeconds) const
+{
+    QString text
+        = QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(timeSeconds * 1000)).toString(QStringLiteral("HH:mm:ss"));
+    for (int i = 0; i < m_plot->graphCount(); ++i) {
+        const QCPGraph *graph = m_plot->graph(i);
+        if (graph->data()->isEmpty())
+            continue;
+        auto it = graph->data()->findBegin(timeSeconds, true);
+        if (it == graph->data()->constEnd())
+            continue;
+        // Nearest point, not just the one before.
+        auto next = it + 1;
+        if (next != graph->data()->constEnd() && std::fabs(next->key - timeSeconds) < std::fabs(it->key - timeSeconds))
+            it = next;
+        const SeriesInfo &info = m_series[static_cast<std::size_t>(i)];
+        text += QStringLiteral("\n%1: %2%3")
+                    .arg(info.name, QString::number(it->value, 'g', 4),
+                         info.unit.isEmpty() ? QString() : QLatin1Char(' ') + info.unit);
+    }
+    return text;
+}
+
+void TimeChart::onMouseMove(QMouseEvent *event)
+{
+    if (!m_plot->axisRect()->rect().contains(event->pos())) {
+        QToolTip::hideText();
+        return;
+    }
+    const double time = m_plot->xAxis->pixelToCoord(event->pos().x());
+    QToolTip::showText(event->globalPosition().toPoint(), hoverText(time), m_plot);
+}
+
+} // namespace gotriage::ui

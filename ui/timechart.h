@@ -1,0 +1,63 @@
+#pragma once
+
+#include <QColor>
+#include <QString>
+#include <QWidget>
+
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+class QCustomPlot;
+class QMouseEvent;
+
+namespace gotriage::ui {
+
+// One live chart over wall-clock time, on QCustomPlot: a few series on a
+// left and optionally a right value axis. Drag pans and the wheel zooms the
+// time axis; hovering shows the values under the cursor. Data arrives in
+// setSeriesData(); nothing repaints until replot(). GUI thread only.
+class TimeChart : public QWidget
+{
+    Q_OBJECT
+
+public:
+    enum class Axis { Left, Right };
+
+    TimeChart(const QString &title, const QString &leftLabel, const QString &rightLabel = {},
+              QWidget *parent = nullptr);
+    ~TimeChart() override;
+
+    // `scale` converts stored values to axis units (bytes -> MiB, s -> ms).
+    int addSeries(const QString &name, const QColor &color, Axis axis = Axis::Left, double scale = 1.0,
+                  const QString &unit = {});
+    void setSeriesData(int series, const std::vector<std::pair<std::int64_t, double>> &points);
+    void setTimeRange(double fromSeconds, double toSeconds);
+    std::pair<double, double> timeRange() const;
+    void replot();
+
+    int pointCount(int series) const;
+    QString hoverText(double timeSeconds) const;
+    QCustomPlot *plot() const { return m_plot; }
+
+signals:
+    // The user panned or zoomed; the owner keeps sibling charts in step.
+    void timeRangeChangedByUser(double fromSeconds, double toSeconds);
+
+private:
+    void onMouseMove(QMouseEvent *event);
+    void rescaleValueAxes();
+
+    struct SeriesInfo {
+        QString name;
+        QString unit;
+        Axis axis;
+        double scale;
+    };
+
+    QCustomPlot *m_plot;
+    std::vector<SeriesInfo> m_series;
+    bool m_settingRange = false;
+};
+
+} // namespace gotriage::ui

@@ -1,0 +1,72 @@
+#include "vitalformat.h"
+
+#include <cmath>
+
+namespace gotriage::ui {
+
+namespace {
+
+QString number(double value)
+{
+    const double magnitude = std::fabs(value);
+    const int decimals = magnitude >= 100 ? 0 : magnitude >= 10 ? 1 : 2;
+    return QString::number(value, 'f', decimals);
+}
+
+} // namespace
+
+QString formatBytes(double bytes)
+{
+    static const char *const kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    int unit = 0;
+    while (std::fabs(bytes) >= 1024 && unit < 4) {
+        bytes /= 1024;
+        ++unit;
+    }
+    return number(bytes) + QLatin1Char(' ') + QLatin1String(kUnits[unit]);
+}
+
+QString formatDuration(double seconds)
+{
+    if (seconds < 1e-3)
+        return number(seconds * 1e6) + QStringLiteral(" µs");
+    if (seconds < 1)
+        return number(seconds * 1e3) + QStringLiteral(" ms");
+    return number(seconds) + QStringLiteral(" s");
+}
+
+QString formatAge(double seconds)
+{
+    if (seconds < 0)
+        return QStringLiteral("never");
+    if (seconds < 60)
+        return QString::number(seconds, 'f', seconds < 10 ? 1 : 0) + QStringLiteral(" s ago");
+    if (seconds < 3600)
+        return QString::number(std::floor(seconds / 60)) + QStringLiteral(" min ago");
+    return QString::number(std::floor(seconds / 3600)) + QStringLiteral(" h ago");
+}
+
+QString formatVital(vitals::Vital vital, double value)
+{
+    if (!vitals::isKnown(value))
+        return QStringLiteral("—");
+    switch (vitals::kVitals[vitals::index(vital)].unit) {
+    case vitals::VitalUnit::Cores:
+        return number(value) + (value == 1.0 ? QStringLiteral(" core") : QStringLiteral(" cores"));
+    case vitals::VitalUnit::Bytes:
+        return formatBytes(value);
+    case vitals::VitalUnit::BytesPerSecond:
+        return formatBytes(value) + QStringLiteral("/s");
+    case vitals::VitalUnit::PerSecond:
+        return number(value) + QStringLiteral("/s");
+    case vitals::VitalUnit::Seconds:
+        return formatDuration(value);
+    case vitals::VitalUnit::Count:
+        return QString::number(std::llround(value));
+    case vitals::VitalUnit::Fraction:
+        return number(value * 100) + QStringLiteral(" %");
+    }
+    return number(value);
+}
+
+} // namespace gotriage::ui
