@@ -19,7 +19,7 @@ run_packages=(
 # the integration tests talk to (Go toolchain and Prometheus' Go libraries).
 test_packages=(
     clang libclang-rt-14-dev
-    xvfb xauth
+    xvfb xauth openssl
     golang-go golang-github-prometheus-common-dev
 )
 

@@ -30,7 +30,7 @@ HttpFetch::HttpFetch(QNetworkAccessManager *manager, const QNetworkRequest &requ
     m_connectTimer.setSingleShot(true);
     m_totalTimer.setSingleShot(true);
     connect(&m_connectTimer, &QTimer::timeout, this, [this] {
-        fail(QStringLiteral("no response within %1 ms (connect timeout)").arg(m_limits.connectTimeout.count()));
+        fail(QStringLiteral("no response within %1 ms (connect timeout)").arg(m_connectTimer.interval()));
     });
     connect(&m_totalTimer, &QTimer::timeout, this,
             [this] { fail(QStringLiteral("timed out after %1 ms").arg(m_limits.totalTimeout.count())); });
@@ -129,11 +129,19 @@ void HttpFetch::finish()
     m_totalTimer.stop();
     m_result.durationMs = m_clock.elapsed();
     if (m_reply) {
+        // Aborting inside one of the reply's own signals upsets
+        // QNetworkAccessManager; let the event loop unwind first.
         m_reply->disconnect(this);
-        if (m_reply->isRunning())
-            m_reply->abort();
-        m_reply->deleteLater();
+        QNetworkReply *reply = m_reply;
         m_reply = nullptr;
+        QMetaObject::invokeMethod(
+            reply,
+            [reply] {
+                if (reply->isRunning())
+                    reply->abort();
+                reply->deleteLater();
+            },
+            Qt::QueuedConnection);
     }
     emit finished(m_result);
 }

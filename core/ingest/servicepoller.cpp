@@ -88,12 +88,18 @@ void ServicePoller::tick()
 {
     const qint64 now = nowMs();
     m_timer.start(static_cast<int>(delayToPhase(m_service.name, m_service.interval.count(), now)));
+    if (m_step == Step::Done && now < m_health.nextAttemptMs)
+        return; // backing off from a dead target
+    scrapeNow();
+}
+
+void ServicePoller::scrapeNow()
+{
+    const qint64 now = nowMs();
     if (m_step != Step::Done) {
         ++m_health.skipped; // the previous scrape is still running: never stack
         return;
     }
-    if (now < m_health.nextAttemptMs)
-        return; // backing off from a dead target
 
     m_current = std::make_shared<ScrapeResult>();
     m_current->service = m_service.name;

@@ -51,6 +51,9 @@ public:
     ~ServicePoller() override;
 
     void start();
+    // Scrapes now, off the schedule. If a scrape is still running this one is
+    // skipped and counted: a slow target never has two requests stacked up.
+    void scrapeNow();
     const config::ServiceConfig &service() const { return m_service; }
     const ServiceHealth &health() const { return m_health; }
 

@@ -216,6 +216,8 @@ VitalsSample VitalsDeriver::derive(const ingest::ScrapeResult &scrape)
     m_previousStartTime = r.startTime;
     if (mem && mem->numGC)
         m_previousNumGC = *mem->numGC;
+    if (reset)
+        m_history.clear(); // the restart begins a new segment: no rate spans it
     m_history.push_back({scrape.tsMs, std::move(current)});
     return out;
 }

@@ -1,0 +1,180 @@
+#pragma once
+
+// A real HTTP server on 127.0.0.1 that misbehaves on request, for the
+// scraper's tests: slow, silent, huge, corrupt gzip, redirects, errors. Each
+// response closes the connection; every request is recorded.
+#include <QByteArray>
+#include <QList>
+#include <QObject>
+#include <QPair>
+#include <QPointer>
+#include <QSslCertificate>
+#include <QSslKey>
+#include <QSslServer>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTimer>
+
+#include <functional>
+#include <memory>
+
+class TestHttpServer : public QObject
+{
+public:
+    enum class Mode { Ok, Silent, Slow, Huge, HugeNoLength, GzipCorrupt, Gzip, Redirect, Status503 };
+
+    struct Request {
+        QByteArray method;
+        QByteArray path;
+        QList<QPair<QByteArray, QByteArray>> headers;
+        QByteArray header(const QByteArray &name) const
+        {
+            for (const auto &[key, value] : headers) {
+                if (key.compare(name, Qt::CaseInsensitive) == 0)
+                    return value;
+            }
+            return {};
+        }
+    };
+
+    Mode mode = Mode::Ok;
+    QByteArray body = "# TYPE go_goroutines gauge\ngo_goroutines 42\n# TYPE process_resident_memory_bytes gauge\n"
+                      "process_resident_memory_bytes 1.2e+07\n";
+    QByteArray gzipBody; // for Mode::Gzip
+    QByteArray redirectLocation;
+    int slowChunkMs = 200;
+    qint64 hugeBytes = 32 * 1024 * 1024;
+    QList<Request> requests;
+    int concurrent = 0;
+    int maxConcurrent = 0;
+
+    explicit TestHttpServer(QObject *parent = nullptr) : QObject(parent) { }
+
+    bool listen() { return start(new QTcpServer(this)); }
+    bool listenTls(const QSslCertificate &certificate, const QSslKey &key)
+    {
+        auto *ssl = new QSslServer(this);
+        QSslConfiguration config = QSslConfiguration::defaultConfiguration();
+        config.setLocalCertificate(certificate);
+        config.setPrivateKey(key);
+        config.setPeerVerifyMode(QSslSocket::VerifyNone);
+        ssl->setSslConfiguration(config);
+        return start(ssl);
+    }
+    quint16 port() const { return m_server->serverPort(); }
+    void close() { m_server->close(); }
+
+private:
+    bool start(QTcpServer *server)
+    {
+        m_server = server;
+        connect(m_server, &QTcpServer::pendingConnectionAvailable, this, &TestHttpServer::accept);
+        return m_server->listen(QHostAddress::LocalHost, 0);
+    }
+
+    void accept()
+    {
+        while (QTcpSocket *socket = m_server->nextPendingConnection()) {
+            auto buffer = std::make_shared<QByteArray>();
+            connect(socket, &QTcpSocket::readyRead, this, [this, socket, buffer] {
+                *buffer += socket->readAll();
+                const qsizetype end = buffer->indexOf("\r\n\r\n");
+                if (end < 0 || socket->property("handled").toBool())
+                    return;
+                socket->setProperty("handled", true);
+                handle(socket, parse(buffer->left(end)));
+            });
+            connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+        }
+    }
+
+    static Request parse(const QByteArray &head)
+    {
+        Request request;
+        const QList<QByteArray> lines = head.split('\n');
+        const QList<QByteArray> first = lines.value(0).trimmed().split(' ');
+        request.method = first.value(0);
+        request.path = first.value(1);
+        for (qsizetype i = 1; i < lines.size(); ++i) {
+            const qsizetype colon = lines[i].indexOf(':');
+            if (colon > 0)
+                request.headers.append({lines[i].left(colon).trimmed(), lines[i].mid(colon + 1).trimmed()});
+        }
+        return request;
+    }
+
+    void respond(QTcpSocket *socket, const QByteArray &status, const QByteArray &headers, const QByteArray &content)
+    {
+        socket->write("HTTP/1.1 " + status + "\r\nConnection: close\r\n" + headers
+                      + "Content-Length: " + QByteArray::number(content.size()) + "\r\n\r\n" + content);
+        finish(socket);
+    }
+
+    void finish(QTcpSocket *socket)
+    {
+        --concurrent;
+        socket->disconnectFromHost();
+    }
+
+    void handle(QTcpSocket *socket, const Request &request)
+    {
+        requests.append(request);
+        maxConcurrent = std::max(maxConcurrent, ++concurrent);
+        const QByteArray text = "Content-Type: text/plain; version=0.0.4\r\n";
+        switch (mode) {
+        case Mode::Ok:
+            respond(socket, "200 OK", text, body);
+            break;
+        case Mode::Silent:
+            break; // accepts, reads, never answers
+        case Mode::Slow: {
+            socket->write("HTTP/1.1 200 OK\r\nConnection: close\r\n" + text + "Content-Length: 100000\r\n\r\n");
+            auto *drip = new QTimer(socket);
+            QPointer<QTcpSocket> guard(socket);
+            connect(drip, &QTimer::timeout, socket, [guard] {
+                if (guard)
+                    guard->write("# slow\n");
+            });
+            drip->start(slowChunkMs);
+            connect(socket, &QTcpSocket::disconnected, this, [this] { --concurrent; });
+            break;
+        }
+        case Mode::Huge:
+            socket->write("HTTP/1.1 200 OK\r\nConnection: close\r\n" + text
+                          + "Content-Length: " + QByteArray::number(hugeBytes) + "\r\n\r\n");
+            socket->write(QByteArray(1024 * 1024, '#'));
+            finish(socket);
+            break;
+        case Mode::HugeNoLength: {
+            socket->write("HTTP/1.1 200 OK\r\nConnection: close\r\n" + text + "\r\n");
+            const QByteArray line = "go_goroutines 1\n";
+            QByteArray chunk;
+            while (chunk.size() < 256 * 1024)
+                chunk += line;
+            for (qint64 sent = 0; sent < hugeBytes && socket->state() == QAbstractSocket::ConnectedState;
+                 sent += chunk.size())
+                socket->write(chunk);
+            finish(socket);
+            break;
+        }
+        case Mode::GzipCorrupt:
+            respond(socket, "200 OK", text + "Content-Encoding: gzip\r\n",
+                    QByteArray("\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03", 10) + QByteArray(4000, '\x5a'));
+            break;
+        case Mode::Gzip:
+            respond(socket, "200 OK", text + "Content-Encoding: gzip\r\n", gzipBody);
+            break;
+        case Mode::Redirect:
+            if (request.path == "/real/metrics")
+                respond(socket, "200 OK", text, body);
+            else
+                respond(socket, "302 Found", "Location: " + redirectLocation + "\r\n", {});
+            break;
+        case Mode::Status503:
+            respond(socket, "503 Service Unavailable", text, "restarting\n");
+            break;
+        }
+    }
+
+    QTcpServer *m_server = nullptr;
+};

@@ -1,0 +1,430 @@
+#include "testhttpserver.h"
+
+#include "ingest/fleetwatcher.h"
+#include "ingest/servicepoller.h"
+#include "store/seriesstore.h"
+
+#include <QDateTime>
+#include <QNetworkAccessManager>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <zlib.h>
+
+using namespace gotriage;
+
+namespace {
+
+config::ServiceConfig serviceAt(const QString &name, const QString &url, int intervalMs = 500)
+{
+    config::ServiceConfig service;
+    service.name = name;
+    service.baseUrl = QUrl(url);
+    service.interval = std::chrono::milliseconds(intervalMs);
+    service.paths.vars.clear(); // the test servers serve /metrics only
+    service.paths.pprof.clear();
+    return service;
+}
+
+QByteArray gzip(const QByteArray &data)
+{
+    z_stream stream {};
+    deflateInit2(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
+    QByteArray out(static_cast<qsizetype>(deflateBound(&stream, static_cast<uLong>(data.size()))), '\0');
+    stream.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(data.constData()));
+    stream.avail_in = static_cast<uInt>(data.size());
+    stream.next_out = reinterpret_cast<Bytef *>(out.data());
+    stream.avail_out = static_cast<uInt>(out.size());
+    deflate(&stream, Z_FINISH);
+    out.resize(static_cast<qsizetype>(stream.total_out));
+    deflateEnd(&stream);
+    return out;
+}
+
+} // namespace
+
+class TestServicePoller : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void phaseIsStableAndSpread();
+    void goodTarget();
+    void gzipIsNegotiatedAndInflated();
+    void deadTargetBacksOff();
+    void silentTargetTimesOut();
+    void slowTargetIsNeverStacked();
+    void bodyLimitWithContentLength();
+    void bodyLimitWhileReading();
+    void corruptGzip();
+    void redirects_data();
+    void redirects();
+    void serverErrorIsReported();
+    void bearerTokenGoesToItsHostOnly();
+    void missingCredentialsFileIsAnError();
+    void tls_data();
+    void tls();
+    void healthyServicesKeepTheirPaceBesideBadOnes();
+
+private:
+    ingest::ScrapeReportPtr scrapeOnce(const config::ServiceConfig &service);
+
+    QNetworkAccessManager m_manager;
+    store::SeriesStore m_store;
+    QTemporaryDir m_dir;
+};
+
+void TestServicePoller::initTestCase()
+{
+    qRegisterMetaType<ingest::ScrapeReportPtr>();
+    QVERIFY(m_dir.isValid());
+}
+
+ingest::ScrapeReportPtr TestServicePoller::scrapeOnce(const config::ServiceConfig &service)
+{
+    ingest::ServicePoller poller(service, &m_manager, &m_store);
+    QSignalSpy spy(&poller, &ingest::ServicePoller::reportAvailable);
+    poller.start();
+    if (!spy.wait(5000))
+        return nullptr;
+    return spy.takeFirst().at(0).value<ingest::ScrapeReportPtr>();
+}
+
+void TestServicePoller::phaseIsStableAndSpread()
+{
+    // The same name always lands on the same slot; many names spread out.
+    QCOMPARE(ingest::ServicePoller::delayToPhase(QStringLiteral("api-1"), 1000, 5'000'000),
+             ingest::ServicePoller::delayToPhase(QStringLiteral("api-1"), 1000, 5'000'000));
+    QSet<qint64> usedSlots;
+    for (int i = 0; i < 100; ++i) {
+        const qint64 delay = ingest::ServicePoller::delayToPhase(QStringLiteral("svc-%1").arg(i), 1000, 5'000'000);
+        QVERIFY(delay > 0 && delay <= 1000);
+        usedSlots.insert(delay / 100);
+    }
+    QVERIFY2(usedSlots.size() >= 8, "100 services should use most of the ten 100 ms slots");
+}
+
+void TestServicePoller::goodTarget()
+{
+    TestHttpServer server;
+    QVERIFY(server.listen());
+    const auto report
+        = scrapeOnce(serviceAt(QStringLiteral("good"), QStringLiteral("http://127.0.0.1:%1").arg(server.port())));
+    QVERIFY(report);
+    QVERIFY(report->scrape->up);
+    QVERIFY(report->scrape->error.isEmpty());
+    QCOMPARE(report->vitals[vitals::Vital::Goroutines], 42.0);
+    QCOMPARE(report->vitals[vitals::Vital::Rss], 1.2e7);
+    QVERIFY(!vitals::isKnown(report->vitals[vitals::Vital::Threads])); // not exposed: unknown, not zero
+    QCOMPARE(report->health.lastGoodMs, report->scrape->tsMs);
+    QVERIFY(m_store.latest(QStringLiteral("good")).has_value());
+    const auto &request = server.requests.constFirst();
+    QCOMPARE(request.path, QByteArray("/metrics"));
+    QVERIFY(request.header("Accept").startsWith("application/openmetrics-text"));
+    QVERIFY(request.header("Accept-Encoding").contains("gzip"));
+}
+
+void TestServicePoller::gzipIsNegotiatedAndInflated()
+{
+    TestHttpServer server;
+    server.mode = TestHttpServer::Mode::Gzip;
+    server.gzipBody = gzip(server.body);
+    QVERIFY(server.listen());
+    const auto report
+        = scrapeOnce(serviceAt(QStringLiteral("gz"), QStringLiteral("http://127.0.0.1:%1").arg(server.port())));
+    QVERIFY(report && report->scrape->up);
+    QCOMPARE(report->vitals[vitals::Vital::Goroutines], 42.0);
+}
+
+void TestServicePoller::deadTargetBacksOff()
+{
+    TestHttpServer server;
+    QVERIFY(server.listen());
+    const quint16 port = server.port();
+    server.close(); // nothing listens there any more
+    const QString url = QStringLiteral("http://127.0.0.1:%1").arg(port);
+    ingest::ServicePoller poller(serviceAt(QStringLiteral("dead"), url, 200), &m_manager, &m_store);
+    QSignalSpy spy(&poller, &ingest::ServicePoller::reportAvailable);
+    poller.start();
+    QTRY_VERIFY_WITH_TIMEOUT(spy.count() >= 3, 10000);
+    const auto first = spy.at(0).at(0).value<ingest::ScrapeReportPtr>();
+    QVERIFY(!first->scrape->up);
+    QVERIFY2(first->scrape->error.contains(url + QStringLiteral("/metrics")), qPrintable(first->scrape->error));
+    QVERIFY2(first->scrape->error.contains(QStringLiteral("refused"), Qt::CaseInsensitive),
+             qPrintable(first->scrape->error));
+    // From the second failure on, attempts spread out: the gaps grow.
+    const auto second = spy.at(1).at(0).value<ingest::ScrapeReportPtr>();
+    const auto third = spy.at(2).at(0).value<ingest::ScrapeReportPtr>();
+    QVERIFY(second->health.nextAttemptMs > second->scrape->tsMs + 200 * 0.8);
+    QVERIFY2(third->scrape->tsMs - second->scrape->tsMs >= 300,
+             qPrintable(QStringLiteral("gap %1 ms").arg(third->scrape->tsMs - second->scrape->tsMs)));
+    QCOMPARE(third->health.consecutiveFailures, quint64(3));
+    QVERIFY(third->health.nextAttemptMs - third->scrape->tsMs > second->health.nextAttemptMs - second->scrape->tsMs);
+}
+
+void TestServicePoller::silentTargetTimesOut()
+{
+    TestHttpServer server;
+    server.mode = TestHttpServer::Mode::Silent;
+    QVERIFY(server.listen());
+    const auto report
+        = scrapeOnce(serviceAt(QStringLiteral("silent"), QStringLiteral("http://127.0.0.1:%1").arg(server.port())));
+    QVERIFY(report);
+    QVERIFY(!report->scrape->up);
+    QVERIFY2(report->scrape->error.contains(QStringLiteral("no response within 400 ms")),
+             qPrintable(report->scrape->error));
+    QVERIFY(report->scrape->durationMs >= 380 && report->scrape->durationMs < 1000);
+}
+
+void TestServicePoller::slowTargetIsNeverStacked()
+{
+    TestHttpServer server;
+    server.mode = TestHttpServer::Mode::Slow;
+    QVERIFY(server.listen());
+    ingest::ServicePoller poller(
+        serviceAt(QStringLiteral("slow"), QStringLiteral("http://127.0.0.1:%1").arg(server.port()), 1000), &m_manager,
+        &m_store);
+    QSignalSpy spy(&poller, &ingest::ServicePoller::reportAvailable);
+    poller.scrapeNow();
+    QTest::qWait(100);
+    poller.scrapeNow(); // still running: skipped, counted
+    poller.scrapeNow();
+    QVERIFY(spy.wait(3000));
+    const auto report = spy.takeFirst().at(0).value<ingest::ScrapeReportPtr>();
+    QVERIFY(!report->scrape->up);
+    QVERIFY2(report->scrape->error.contains(QStringLiteral("timed out after 800 ms")),
+             qPrintable(report->scrape->error));
+    QCOMPARE(report->health.skipped, quint64(2));
+    QCOMPARE(server.maxConcurrent, 1);
+    QCOMPARE(server.requests.size(), 1);
+}
+
+void TestServicePoller::bodyLimitWithContentLength()
+{
+    TestHttpServer server;
+    server.mode = TestHttpServer::Mode::Huge;
+    QVERIFY(server.listen());
+    const auto report
+        = scrapeOnce(serviceAt(QStringLiteral("huge"), QStringLiteral("http://127.0.0.1:%1").arg(server.port())));
+    QVERIFY(report && !report->scrape->up);
+    QVERIFY2(report->scrape->error.contains(QStringLiteral("exceeds the 16.0 MiB limit")),
+             qPrintable(report->scrape->error));
+}
+
+void TestServicePoller::bodyLimitWhileReading()
+{
+    TestHttpServer server;
+    server.mode = TestHttpServer::Mode::HugeNoLength;
+    server.hugeBytes = 4 * 1024 * 1024;
+    QVERIFY(server.listen());
+    config::ServiceConfig service
+        = serviceAt(QStringLiteral("stream"), QStringLiteral("http://127.0.0.1:%1").arg(server.port()), 2000);
+    service.bodyLimit = 256 * 1024;
+    const auto report = scrapeOnce(service);
+    QVERIFY(report && !report->scrape->up);
+    QVERIFY2(report->scrape->error.contains(QStringLiteral("body exceeds the 262144 bytes limit")),
+             qPrintable(report->scrape->error));
+}
+
+void TestServicePoller::corruptGzip()
+{
+    TestHttpServer server;
+    server.mode = TestHttpServer::Mode::GzipCorrupt;
+    QVERIFY(server.listen());
+    const QString url = QStringLiteral("http://127.0.0.1:%1").arg(server.port());
+    const auto report = scrapeOnce(serviceAt(QStringLiteral("gzip"), url));
+    QVERIFY(report && !report->scrape->up);
+    QVERIFY2(report->scrape->error.startsWith(QStringLiteral("GET ") + url + QStringLiteral("/metrics: ")),
+             qPrintable(report->scrape->error));
+}
+
+void TestServicePoller::redirects_data()
+{
+    QTest::addColumn<bool>("sameHost");
+    QTest::newRow("same-host-followed") << true;
+    QTest::newRow("other-host-refused") << false;
+}
+
+void TestServicePoller::redirects()
+{
+    QFETCH(bool, sameHost);
+    TestHttpServer server;
+    server.mode = TestHttpServer::Mode::Redirect;
+    TestHttpServer other;
+    QVERIFY(server.listen() && other.listen());
+    server.redirectLocation = sameHost
+        ? QByteArray("/real/metrics")
+        : QByteArray("http://127.0.0.1:") + QByteArray::number(other.port()) + "/metrics";
+    config::ServiceConfig service
+        = serviceAt(QStringLiteral("redirect"), QStringLiteral("http://127.0.0.1:%1").arg(server.port()));
+    const QString tokenFile = m_dir.filePath(QStringLiteral("token"));
+    QFile file(tokenFile);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("s3cret\n");
+    file.close();
+    service.auth.kind = config::AuthSettings::Kind::Bearer;
+    service.auth.credentialsFile = tokenFile;
+    const auto report = scrapeOnce(service);
+    QVERIFY(report);
+    QCOMPARE(report->scrape->up, sameHost);
+    if (sameHost) {
+        QCOMPARE(server.requests.size(), 2);
+        QCOMPARE(server.requests.last().header("Authorization"), QByteArray("Bearer s3cret"));
+    } else {
+        QVERIFY2(report->scrape->error.contains(QStringLiteral("refused redirect to another host")),
+                 qPrintable(report->scrape->error));
+        QCOMPARE(other.requests.size(), 0); // the other host never saw the request, nor the token
+    }
+    QVERIFY(!report->scrape->error.contains(QStringLiteral("s3cret")));
+}
+
+void TestServicePoller::serverErrorIsReported()
+{
+    TestHttpServer server;
+    server.mode = TestHttpServer::Mode::Status503;
+    QVERIFY(server.listen());
+    const auto report
+        = scrapeOnce(serviceAt(QStringLiteral("e503"), QStringLiteral("http://127.0.0.1:%1").arg(server.port())));
+    QVERIFY(report && !report->scrape->up);
+    QVERIFY2(report->scrape->error.endsWith(QStringLiteral("/metrics: HTTP 503 Service Unavailable")),
+             qPrintable(report->scrape->error));
+}
+
+void TestServicePoller::bearerTokenGoesToItsHostOnly()
+{
+    TestHttpServer server;
+    QVERIFY(server.listen());
+    qputenv("GOTRIAGE_TEST_TOKEN", "from-env");
+    config::ServiceConfig service
+        = serviceAt(QStringLiteral("auth"), QStringLiteral("http://127.0.0.1:%1").arg(server.port()));
+    service.auth.kind = config::AuthSettings::Kind::Bearer;
+    service.auth.credentialsEnv = QStringLiteral("GOTRIAGE_TEST_TOKEN");
+    const auto report = scrapeOnce(service);
+    QVERIFY(report && report->scrape->up);
+    QCOMPARE(server.requests.constFirst().header("Authorization"), QByteArray("Bearer from-env"));
+
+    // Basic auth from a password file.
+    const QString passwordFile = m_dir.filePath(QStringLiteral("password"));
+    QFile file(passwordFile);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("pa:ss\n");
+    file.close();
+    service.auth = {};
+    service.auth.kind = config::AuthSettings::Kind::Basic;
+    service.auth.username = QStringLiteral("ops");
+    service.auth.passwordFile = passwordFile;
+    QVERIFY(scrapeOnce(service)->scrape->up);
+    QCOMPARE(server.requests.constLast().header("Authorization"), "Basic " + QByteArray("ops:pa:ss").toBase64());
+
+    // The request settings attach credentials only to the service's own host.
+    const ingest::RequestSettings settings = ingest::resolveRequestSettings(service);
+    QVERIFY(settings.request(QUrl(QStringLiteral("http://127.0.0.2:1/x")), service.baseUrl)
+                .rawHeader("Authorization")
+                .isEmpty());
+}
+
+void TestServicePoller::missingCredentialsFileIsAnError()
+{
+    TestHttpServer server;
+    QVERIFY(server.listen());
+    config::ServiceConfig service
+        = serviceAt(QStringLiteral("nocred"), QStringLiteral("http://127.0.0.1:%1").arg(server.port()));
+    service.auth.kind = config::AuthSettings::Kind::Bearer;
+    service.auth.credentialsFile = QStringLiteral("/nonexistent/token");
+    const auto report = scrapeOnce(service);
+    QVERIFY(report && !report->scrape->up);
+    QVERIFY2(report->scrape->error.contains(QStringLiteral("cannot read credentials_file /nonexistent/token")),
+             qPrintable(report->scrape->error));
+    QCOMPARE(server.requests.size(), 0); // nothing is sent without the credentials it needs
+}
+
+void TestServicePoller::tls_data()
+{
+    QTest::addColumn<int>("trust"); // 0: system CAs only, 1: ca_file, 2: insecure_skip_verify
+    QTest::addColumn<bool>("up");
+    QTest::newRow("unknown-ca-refused") << 0 << false;
+    QTest::newRow("ca-file") << 1 << true;
+    QTest::newRow("insecure-skip-verify") << 2 << true;
+}
+
+void TestServicePoller::tls()
+{
+    QFETCH(int, trust);
+    QFETCH(bool, up);
+    const QString cert = m_dir.filePath(QStringLiteral("cert.pem"));
+    const QString key = m_dir.filePath(QStringLiteral("key.pem"));
+    if (!QFile::exists(cert)) {
+        QProcess openssl;
+        openssl.setProcessChannelMode(QProcess::MergedChannels);
+        openssl.start(QStringLiteral("openssl"),
+                      {QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"),
+                       QStringLiteral("rsa:2048"), QStringLiteral("-nodes"), QStringLiteral("-days"),
+                       QStringLiteral("2"), QStringLiteral("-subj"), QStringLiteral("/CN=localhost"),
+                       QStringLiteral("-addext"), QStringLiteral("subjectAltName=DNS:localhost,IP:127.0.0.1"),
+                       QStringLiteral("-keyout"), key, QStringLiteral("-out"), cert});
+        QVERIFY(openssl.waitForFinished(30000));
+        const int rc = openssl.exitCode();
+        QCOMPARE(rc, 0);
+    }
+    QFile keyFile(key);
+    QVERIFY(keyFile.open(QIODevice::ReadOnly));
+    TestHttpServer server;
+    QVERIFY(server.listenTls(QSslCertificate::fromPath(cert).constFirst(), QSslKey(keyFile.readAll(), QSsl::Rsa)));
+    config::ServiceConfig service
+        = serviceAt(QStringLiteral("tls"), QStringLiteral("https://127.0.0.1:%1").arg(server.port()), 2000);
+    if (trust == 1)
+        service.tls.caFile = cert;
+    if (trust == 2)
+        service.tls.insecureSkipVerify = true;
+    const auto report = scrapeOnce(service);
+    QVERIFY(report);
+    QVERIFY2(report->scrape->up == up, qPrintable(report->scrape->error));
+    QCOMPARE(report->health.insecure, trust == 2);
+    if (!up)
+        QVERIFY2(report->scrape->error.contains(QStringLiteral("certificate"), Qt::CaseInsensitive),
+                 qPrintable(report->scrape->error));
+}
+
+void TestServicePoller::healthyServicesKeepTheirPaceBesideBadOnes()
+{
+    TestHttpServer good, silent, slow, huge;
+    silent.mode = TestHttpServer::Mode::Silent;
+    slow.mode = TestHttpServer::Mode::Slow;
+    huge.mode = TestHttpServer::Mode::Huge;
+    QVERIFY(good.listen() && silent.listen() && slow.listen() && huge.listen());
+    TestHttpServer dead;
+    QVERIFY(dead.listen());
+    dead.close();
+    auto url = [](const TestHttpServer &s) { return QStringLiteral("http://127.0.0.1:%1").arg(s.port()); };
+    ingest::FleetWatcher watcher;
+    QSignalSpy spy(&watcher, &ingest::FleetWatcher::reportAvailable);
+    watcher.setServices({serviceAt(QStringLiteral("good"), url(good)), serviceAt(QStringLiteral("silent"), url(silent)),
+                         serviceAt(QStringLiteral("slow"), url(slow)), serviceAt(QStringLiteral("huge"), url(huge)),
+                         serviceAt(QStringLiteral("dead"), url(dead))});
+    // The test servers run in this thread; the watcher scrapes from its own.
+    QTest::qWait(4000);
+    std::vector<qint64> goodTimes;
+    QSet<QString> reported;
+    for (const QList<QVariant> &args : spy) {
+        const auto report = args.at(0).value<ingest::ScrapeReportPtr>();
+        reported.insert(report->scrape->service);
+        if (report->scrape->service == QLatin1String("good")) {
+            QVERIFY(report->scrape->up);
+            goodTimes.push_back(report->scrape->tsMs);
+        } else {
+            QVERIFY(!report->scrape->up);
+            QVERIFY(!report->scrape->error.isEmpty());
+        }
+    }
+    QCOMPARE(reported.size(), 5);
+    QVERIFY2(goodTimes.size() >= 6, qPrintable(QStringLiteral("%1 good scrapes").arg(goodTimes.size())));
+    for (std::size_t i = 1; i < goodTimes.size(); ++i)
+        QVERIFY2(goodTimes[i] - goodTimes[i - 1] < 750,
+                 qPrintable(QStringLiteral("gap %1 ms").arg(goodTimes[i] - goodTimes[i - 1])));
+}
+
+QTEST_GUILESS_MAIN(TestServicePoller)
+#include "tst_servicepoller.moc"

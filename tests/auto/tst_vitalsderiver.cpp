@@ -1,0 +1,266 @@
+#include "formats/expvar.h"
+#include "formats/metrics.h"
+#include "ingest/scraperesult.h"
+#include "signals/histogramquantile.h"
+#include "signals/vitalsderiver.h"
+
+#include <QTest>
+
+#include <cmath>
+#include <limits>
+
+using namespace gotriage;
+using vitals::Vital;
+
+namespace {
+
+struct Counters {
+    double cpu = 10;
+    double alloc = 1e6;
+    double gcCount = 100;
+    double ok = 1000;
+    double errors = 10;
+    double start = 1.7e9;
+    double goroutines = 50;
+};
+
+// A client_golang-shaped payload with the given counter values.
+ingest::ScrapeResult scrape(qint64 tsMs, const Counters &c)
+{
+    std::string text;
+    auto line = [&](const std::string &name, double value) { text += name + " " + std::to_string(value) + "\n"; };
+    text += "# TYPE process_cpu_seconds_total counter\n";
+    line("process_cpu_seconds_total", c.cpu);
+    text += "# TYPE process_start_time_seconds gauge\n";
+    line("process_start_time_seconds", c.start);
+    text += "# TYPE go_memstats_alloc_bytes_total counter\n";
+    line("go_memstats_alloc_bytes_total", c.alloc);
+    text += "# TYPE go_gc_duration_seconds summary\n";
+    line("go_gc_duration_seconds{quantile=\"1\"}", 0.002);
+    line("go_gc_duration_seconds_count", c.gcCount);
+    text += "# TYPE go_goroutines gauge\n";
+    line("go_goroutines", c.goroutines);
+    text += "# TYPE http_requests_total counter\n";
+    line("http_requests_total{code=\"200\",method=\"get\"}", c.ok);
+    line("http_requests_total{code=\"503\",method=\"get\"}", c.errors);
+    text += "# TYPE promhttp_metric_handler_requests_total counter\n";
+    line("promhttp_metric_handler_requests_total{code=\"200\"}", 1e6); // never the request counter
+    ingest::ScrapeResult result;
+    result.service = QStringLiteral("svc");
+    result.tsMs = tsMs;
+    result.up = true;
+    result.metrics = std::make_shared<formats::ParsedMetrics>(
+        formats::parseMetrics(text, formats::ExpositionFormat::PrometheusText));
+    return result;
+}
+
+} // namespace
+
+class TestVitalsDeriver : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void firstScrapeHasNoRates();
+    void ratesOverTheWindow();
+    void counterResetCountsTheNewValue();
+    void restartWithoutDecrease();
+    void unknownIsNeverZero();
+    void downScrapeKeepsState();
+    void expvarFillsGapsAndPauses();
+    void latencyP99();
+    void histogramQuantile_data();
+    void histogramQuantile();
+};
+
+void TestVitalsDeriver::firstScrapeHasNoRates()
+{
+    vitals::VitalsDeriver deriver;
+    const auto v = deriver.derive(scrape(1000, {}));
+    QVERIFY(!vitals::isKnown(v[Vital::Cpu]));
+    QVERIFY(!vitals::isKnown(v[Vital::ReqRate]));
+    QCOMPARE(v[Vital::Goroutines], 50.0);
+    QCOMPARE(v[Vital::GcPause], 0.002);
+}
+
+void TestVitalsDeriver::ratesOverTheWindow()
+{
+    vitals::VitalsDeriver deriver;
+    Counters c;
+    deriver.derive(scrape(0, c));
+    c.cpu += 0.5; // half a core for one second
+    c.ok += 100;
+    c.errors += 5;
+    c.gcCount += 2;
+    const auto v = deriver.derive(scrape(1000, c));
+    QCOMPARE(v[Vital::Cpu], 0.5);
+    QCOMPARE(v[Vital::ReqRate], 105.0); // every status code
+    QCOMPARE(v[Vital::ErrRate], 5.0); // 5xx only
+    QCOMPARE(v[Vital::GcRate], 2.0);
+    // Later rates span the window (10 s), not just the last step.
+    for (int s = 2; s <= 30; ++s) {
+        c.cpu += (s % 2) ? 1.0 : 0.0; // 1 core every other second: 0.5 on average
+        const auto w = deriver.derive(scrape(s * 1000, c));
+        if (s >= 12)
+            QVERIFY2(std::fabs(w[Vital::Cpu] - 0.5) <= 0.051, qPrintable(QString::number(w[Vital::Cpu])));
+    }
+}
+
+void TestVitalsDeriver::counterResetCountsTheNewValue()
+{
+    vitals::VitalsDeriver deriver;
+    Counters c;
+    c.ok = 5000;
+    deriver.derive(scrape(0, c));
+    c.ok = 30; // the counter went back: a reset, and 30 requests since then
+    c.errors = 0;
+    const auto v = deriver.derive(scrape(1000, c));
+    QVERIFY(deriver.sawRestart());
+    QCOMPARE(v[Vital::ReqRate], 30.0);
+    QVERIFY(v[Vital::ReqRate] >= 0); // never a negative rate
+    c.ok = 130;
+    const auto next = deriver.derive(scrape(2000, c));
+    QVERIFY(!deriver.sawRestart());
+    QCOMPARE(next[Vital::ReqRate], 100.0); // the window restarted at the reset
+}
+
+void TestVitalsDeriver::restartWithoutDecrease()
+{
+    // A process that restarted and already did more work than before its crash:
+    // no counter went down, process_start_time_seconds tells.
+    vitals::VitalsDeriver deriver;
+    Counters c;
+    c.cpu = 2;
+    deriver.derive(scrape(0, c));
+    c.start += 30;
+    c.cpu = 3; // all of it since the restart
+    const auto v = deriver.derive(scrape(1000, c));
+    QVERIFY(deriver.sawRestart());
+    QCOMPARE(v[Vital::Cpu], 3.0);
+}
+
+void TestVitalsDeriver::unknownIsNeverZero()
+{
+    vitals::VitalsDeriver deriver;
+    ingest::ScrapeResult result;
+    result.up = true;
+    result.tsMs = 1000;
+    result.metrics = std::make_shared<formats::ParsedMetrics>(
+        formats::parseMetrics("go_goroutines 7\n", formats::ExpositionFormat::PrometheusText));
+    const auto v = deriver.derive(result);
+    QCOMPARE(v[Vital::Goroutines], 7.0);
+    for (const vitals::VitalInfo &info : vitals::kVitals) {
+        if (info.vital != Vital::Goroutines)
+            QVERIFY2(!vitals::isKnown(v[info.vital]), info.name.data());
+    }
+}
+
+void TestVitalsDeriver::downScrapeKeepsState()
+{
+    vitals::VitalsDeriver deriver;
+    Counters c;
+    deriver.derive(scrape(0, c));
+    ingest::ScrapeResult down;
+    down.tsMs = 1000;
+    const auto v = deriver.derive(down);
+    QVERIFY(!vitals::isKnown(v[Vital::Goroutines]));
+    c.cpu += 2;
+    const auto back = deriver.derive(scrape(2000, c));
+    QCOMPARE(back[Vital::Cpu], 1.0);
+}
+
+void TestVitalsDeriver::expvarFillsGapsAndPauses()
+{
+    auto vars = [](std::uint32_t numGC, std::uint64_t totalAlloc) {
+        std::string pauses = "[", ends = "[";
+        for (int i = 0; i < 256; ++i) {
+            // Cycle g (1-based) sits at index g-1 and paused g microseconds.
+            pauses += std::to_string((i + 1) * 1000) + (i < 255 ? "," : "]");
+            ends += std::string("1") + (i < 255 ? "," : "]");
+        }
+        const std::string json = R"({"goroutines": 12, "memstats": {"HeapInuse": 4096, "NextGC": 8192, "TotalAlloc": )"
+            + std::to_string(totalAlloc) + R"(, "NumGC": )" + std::to_string(numGC)
+            + R"(, "GCCPUFraction": 0.01, "PauseNs": )" + pauses + R"(, "PauseEnd": )" + ends + "}}";
+        ingest::ScrapeResult result;
+        result.up = true;
+        result.vars = std::make_shared<formats::ParsedExpvar>(formats::parseExpvar(json));
+        return result;
+    };
+    vitals::VitalsDeriver deriver;
+    auto first = vars(10, 1000);
+    first.tsMs = 0;
+    const auto a = deriver.derive(first);
+    QCOMPARE(a[Vital::HeapInuse], 4096.0);
+    QCOMPARE(a[Vital::HeapGoal], 8192.0);
+    QCOMPARE(a[Vital::Goroutines], 12.0);
+    QCOMPARE(a[Vital::GcCpu], 0.01);
+    auto second = vars(13, 3000);
+    second.tsMs = 2000;
+    const auto b = deriver.derive(second);
+    QCOMPARE(b[Vital::GcRate], 1.5);
+    QCOMPARE(b[Vital::AllocRate], 1000.0);
+    QCOMPARE(b[Vital::GcPause], 13000e-9); // the longest of cycles 11, 12, 13
+    auto third = vars(13, 3000);
+    third.tsMs = 3000;
+    QCOMPARE(deriver.derive(third)[Vital::GcPause], 0.0); // no GC since: no pause
+}
+
+void TestVitalsDeriver::latencyP99()
+{
+    vitals::VitalsDeriver deriver({QString(), QStringLiteral("rpc_seconds")});
+    auto payload = [](double fast, double slow, qint64 tsMs) {
+        const std::string text = "# TYPE rpc_seconds histogram\n"
+                                 "rpc_seconds_bucket{le=\"0.1\"} "
+            + std::to_string(fast)
+            + "\n"
+              "rpc_seconds_bucket{le=\"1\"} "
+            + std::to_string(fast + slow)
+            + "\n"
+              "rpc_seconds_bucket{le=\"+Inf\"} "
+            + std::to_string(fast + slow) + "\n";
+        ingest::ScrapeResult r;
+        r.up = true;
+        r.tsMs = tsMs;
+        r.metrics = std::make_shared<formats::ParsedMetrics>(
+            formats::parseMetrics(text, formats::ExpositionFormat::PrometheusText));
+        return r;
+    };
+    deriver.derive(payload(1000, 0, 0));
+    // 98 fast and 2 slow requests since: the 99th percentile is in the slow bucket.
+    const double p99 = deriver.derive(payload(1098, 2, 1000))[Vital::LatencyP99];
+    QVERIFY2(std::fabs(p99 - 0.55) < 1e-9, qPrintable(QString::number(p99)));
+}
+
+void TestVitalsDeriver::histogramQuantile_data()
+{
+    QTest::addColumn<double>("q");
+    QTest::addColumn<QList<double>>("bounds");
+    QTest::addColumn<QList<double>>("counts");
+    QTest::addColumn<double>("expected");
+    const double inf = std::numeric_limits<double>::infinity();
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    QTest::newRow("median-first-bucket") << 0.5 << QList<double> {1, 2, inf} << QList<double> {10, 10, 10} << 0.5;
+    QTest::newRow("interpolated") << 0.75 << QList<double> {1, 2, inf} << QList<double> {10, 20, 20} << 1.5;
+    QTest::newRow("in-inf-bucket") << 0.99 << QList<double> {1, 2, inf} << QList<double> {10, 10, 20} << 2.0;
+    QTest::newRow("empty") << 0.5 << QList<double> {1, inf} << QList<double> {0, 0} << nan;
+    QTest::newRow("no-inf-bucket") << 0.5 << QList<double> {1, 2} << QList<double> {1, 2} << nan;
+}
+
+void TestVitalsDeriver::histogramQuantile()
+{
+    QFETCH(double, q);
+    QFETCH(QList<double>, bounds);
+    QFETCH(QList<double>, counts);
+    QFETCH(double, expected);
+    std::vector<std::pair<double, double>> buckets;
+    for (qsizetype i = 0; i < bounds.size(); ++i)
+        buckets.emplace_back(bounds[i], counts[i]);
+    const double got = vitals::histogramQuantile(q, buckets);
+    if (std::isnan(expected))
+        QVERIFY(std::isnan(got));
+    else
+        QCOMPARE(got, expected);
+}
+
+QTEST_APPLESS_MAIN(TestVitalsDeriver)
+#include "tst_vitalsderiver.moc"
