@@ -2,6 +2,7 @@
 
 #include <QProcess>
 #include <QRegularExpression>
+#include <QSet>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -53,6 +54,9 @@ private slots:
     void parseVarsJson();
     void parseVarsGoroutinesAndErrors();
     void benchParseMetrics();
+    void scrapeDemoOnce();
+    void demoFleetProcessAndScrapeConfig();
+    void scrapeReportsBrokenFleetAndDeadService();
 
 private:
     QString writeFile(const QString &name, const QByteArray &content)
@@ -212,6 +216,81 @@ void TestCli::benchParseMetrics()
     QVERIFY2(match.hasMatch(), qPrintable(last));
     QVERIFY(match.captured(1).toDouble() > 0);
     QVERIFY(match.captured(2).toDouble() > 0);
+}
+
+void TestCli::scrapeDemoOnce()
+{
+    const CliRun run = runCli({QStringLiteral("scrape"), QStringLiteral("--demo"), QStringLiteral("--services"),
+                               QStringLiteral("5"), QStringLiteral("--once"), QStringLiteral("--json")});
+    QCOMPARE(run.exitCode, 0);
+    const auto lines = run.outLines();
+    QCOMPARE(lines.size(), 5);
+    QSet<QString> services;
+    for (const QByteArray &line : lines) {
+        const auto object = nlohmann::json::parse(line.toStdString());
+        services.insert(QString::fromStdString(object["service"].get<std::string>()));
+        QVERIFY(object["up"].get<bool>());
+        QVERIFY(object["error"].is_null());
+        QVERIFY(object["ts_ms"].get<qint64>() > 1'600'000'000'000);
+        const auto &vitals = object["vitals"];
+        QCOMPARE(vitals.size(), std::size_t(16));
+        QVERIFY(vitals["rss"].get<double>() > 1e6);
+        QVERIFY(vitals["goroutines"].get<double>() >= 1);
+        QVERIFY(vitals["cpu"].is_null()); // a rate needs two scrapes: unknown, not zero
+    }
+    QCOMPARE(services.size(), 5);
+}
+
+void TestCli::demoFleetProcessAndScrapeConfig()
+{
+    const QString fleetFile = m_dir.filePath(QStringLiteral("demo-fleet.json"));
+    QProcess demo;
+    demo.start(QStringLiteral(GOTRIAGE_CLI),
+               {QStringLiteral("demo-fleet"), QStringLiteral("--services"), QStringLiteral("3"),
+                QStringLiteral("--fleet-out"), fleetFile});
+    QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(fleetFile), 10000);
+    const CliRun run = runCli({QStringLiteral("scrape"), QStringLiteral("--config"), fleetFile,
+                               QStringLiteral("--duration"), QStringLiteral("2.5"), QStringLiteral("--json")});
+    demo.terminate(); // SIGTERM: a clean stop
+    QVERIFY(demo.waitForFinished(10000));
+    QCOMPARE(demo.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(demo.exitCode(), 0);
+    QCOMPARE(run.exitCode, 0);
+    const auto lines = run.outLines();
+    QVERIFY2(lines.size() >= 6, run.out.constData()); // two or more scrapes of each service
+    bool sawRate = false;
+    for (const QByteArray &line : lines) {
+        const auto object = nlohmann::json::parse(line.toStdString());
+        QVERIFY(object["up"].get<bool>());
+        sawRate = sawRate || object["vitals"]["req_rate"].is_number();
+    }
+    QVERIFY(sawRate); // the demo fleet file names its request counter
+}
+
+void TestCli::scrapeReportsBrokenFleetAndDeadService()
+{
+    const QString fleet
+        = writeFile(QStringLiteral("mixed.json"),
+                    R"({"services":[{"name":"dead","url":"http://127.0.0.1:1","interval_s":0.5},{"name":"bad"}]})");
+    const CliRun run = runCli({QStringLiteral("scrape"), QStringLiteral("--config"), fleet, QStringLiteral("--once"),
+                               QStringLiteral("--json")});
+    QCOMPARE(run.exitCode, 1); // a service entry was rejected
+    QVERIFY(run.err.contains((fleet + QStringLiteral(": $.services[1].url: missing")).toUtf8()));
+    const auto object = nlohmann::json::parse(run.outLines().constFirst().toStdString());
+    QCOMPARE(object["service"].get<std::string>(), std::string("dead"));
+    QVERIFY(!object["up"].get<bool>());
+    QVERIFY(QString::fromStdString(object["error"].get<std::string>())
+                .startsWith(QStringLiteral("GET http://127.0.0.1:1/metrics: ")));
+
+    QCOMPARE(runCli({QStringLiteral("scrape"), QStringLiteral("--demo"), QStringLiteral("--json")}).exitCode, 2);
+    QCOMPARE(runCli({QStringLiteral("scrape"), QStringLiteral("--config"), fleet, QStringLiteral("--demo"),
+                     QStringLiteral("--once")})
+                 .exitCode,
+             2);
+    QCOMPARE(runCli({QStringLiteral("scrape"), QStringLiteral("--config"), QStringLiteral("/nonexistent.json"),
+                     QStringLiteral("--once")})
+                 .exitCode,
+             2);
 }
 
 QTEST_GUILESS_MAIN(TestCli)

@@ -33,6 +33,10 @@ private slots:
     void syntaxErrorHasPosition();
     void notAFleet();
     void unreadableFile();
+    void tlsAndAuth();
+    void secretsAreRefused_data();
+    void secretsAreRefused();
+    void timeouts();
 };
 
 void TestFleetConfig::minimal()
@@ -157,6 +161,69 @@ void TestFleetConfig::unreadableFile()
     const FleetConfig fleet = loadFleetConfig(QStringLiteral("/nonexistent/fleet.json"));
     QCOMPARE(fleet.problems.size(), std::size_t(1));
     QVERIFY(fleet.problems.front().toString().startsWith(QStringLiteral("/nonexistent/fleet.json: cannot read")));
+}
+
+void TestFleetConfig::tlsAndAuth()
+{
+    const FleetConfig fleet = parseFleetConfig(R"({"services":[
+        {"name":"a","url":"https://10.0.0.1:8443","tls_config":{"ca_file":"/etc/ca.pem","cert_file":"/c.pem",
+         "key_file":"/k.pem","server_name":"api.internal"},"authorization":{"type":"Bearer","credentials_file":"/run/token"}},
+        {"name":"b","url":"https://10.0.0.2:8443","tls_config":{"insecure_skip_verify":true},
+         "basic_auth":{"username":"ops","password_file":"/run/pw"}}]})",
+                                               QStringLiteral("f.json"));
+    QCOMPARE(fleet.services.size(), std::size_t(2));
+    QVERIFY(!fleet.hasErrors());
+    const ServiceConfig &a = fleet.services[0];
+    QCOMPARE(a.tls.caFile, QStringLiteral("/etc/ca.pem"));
+    QCOMPARE(a.tls.serverName, QStringLiteral("api.internal"));
+    QCOMPARE(a.auth.kind, AuthSettings::Kind::Bearer);
+    QCOMPARE(a.auth.credentialsFile, QStringLiteral("/run/token"));
+    const ServiceConfig &b = fleet.services[1];
+    QVERIFY(b.tls.insecureSkipVerify);
+    QCOMPARE(b.auth.kind, AuthSettings::Kind::Basic);
+    // Turning verification off is allowed per service, and always said out loud.
+    const ConfigProblem *warning = findProblem(fleet, QStringLiteral("$.services[1].tls_config.insecure_skip_verify"));
+    QVERIFY(warning && !warning->isError);
+}
+
+void TestFleetConfig::secretsAreRefused_data()
+{
+    QTest::addColumn<QString>("service");
+    QTest::addColumn<QString>("jsonPath");
+    QTest::newRow("inline-bearer") << QStringLiteral(R"("authorization":{"credentials":"abc"})")
+                                   << QStringLiteral("$.services[0].authorization.credentials");
+    QTest::newRow("inline-password") << QStringLiteral(R"("basic_auth":{"username":"u","password":"p"})")
+                                     << QStringLiteral("$.services[0].basic_auth.password");
+    QTest::newRow("both-sources") << QStringLiteral(
+        R"("authorization":{"credentials_file":"/a","credentials_env":"B"})")
+                                  << QStringLiteral("$.services[0].authorization");
+    QTest::newRow("cert-without-key") << QStringLiteral(R"("tls_config":{"cert_file":"/c.pem"})")
+                                      << QStringLiteral("$.services[0].tls_config");
+}
+
+void TestFleetConfig::secretsAreRefused()
+{
+    QFETCH(QString, service);
+    QFETCH(QString, jsonPath);
+    const QString text = QStringLiteral(R"({"services":[{"name":"a","url":"https://h:1",%1}]})").arg(service);
+    const FleetConfig fleet = parseFleetConfig(text.toStdString(), QStringLiteral("f.json"));
+    QVERIFY(fleet.services.empty());
+    const ConfigProblem *problem = findProblem(fleet, jsonPath);
+    QVERIFY2(problem && problem->isError,
+             qPrintable(fleet.problems.empty() ? QString() : fleet.problems.front().toString()));
+    QVERIFY(!problem->toString().contains(QStringLiteral("abc")));
+}
+
+void TestFleetConfig::timeouts()
+{
+    const FleetConfig fleet = parseFleetConfig(
+        R"({"services":[{"name":"a","url":"http://h:1","interval_s":2},{"name":"b","url":"http://h:2","interval_s":10,"timeout_s":3,"connect_timeout_s":0.5,"body_limit_bytes":1048576}]})",
+        QStringLiteral("f.json"));
+    QVERIFY(fleet.problems.empty());
+    QCOMPARE(fleet.services[0].totalTimeout(), std::chrono::milliseconds(1600)); // 0.8 × interval
+    QCOMPARE(fleet.services[1].totalTimeout(), std::chrono::milliseconds(3000));
+    QCOMPARE(fleet.services[1].connectTimeout, std::chrono::milliseconds(500));
+    QCOMPARE(fleet.services[1].bodyLimit, qint64(1048576));
 }
 
 QTEST_APPLESS_MAIN(TestFleetConfig)

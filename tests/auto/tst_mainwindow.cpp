@@ -1,0 +1,222 @@
+#include "testdata.h"
+
+#include "fleetoverviewmodel.h"
+#include "issues/issuesmodel.h"
+#include "mainwindow.h"
+#include "servicedetailview.h"
+#include "timechart.h"
+#include "vitalformat.h"
+
+#include "qcp.h"
+
+#include <QAbstractItemModelTester>
+#include <QApplication>
+#include <QImage>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QTableView>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace gotriage;
+
+class TestMainWindow : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void issuesModel();
+    void formatting();
+    void demoFleetFillsTheCharts();
+    void deadServiceSortsFirstWithAnIssue();
+    void fleetFileIsReloadedWhenItChanges();
+    void addServiceByUrl();
+    void panningStopsFollowing();
+    void screenshotFromTheCommandLine();
+};
+
+void TestMainWindow::issuesModel()
+{
+    issues::IssuesModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    using Severity = issues::IssuesModel::Severity;
+    model.report(QStringLiteral("a"), QStringLiteral("scrape"), QStringLiteral("HTTP 503"), Severity::Error, 1000);
+    model.report(QStringLiteral("a"), QStringLiteral("scrape"), QStringLiteral("HTTP 503"), Severity::Error, 2000);
+    model.report(QStringLiteral("a"), QStringLiteral("scrape"), QStringLiteral("timed out"), Severity::Error, 3000);
+    model.report(QStringLiteral("b"), QStringLiteral("scrape"), QStringLiteral("refused"), Severity::Error, 3000);
+    QCOMPARE(model.rowCount(), 2);
+    const auto &a = model.issues().front();
+    QCOMPARE(a.count, quint64(3));
+    QCOMPARE(a.sinceMs, qint64(1000));
+    QCOMPARE(a.lastSeenMs, qint64(3000));
+    QCOMPARE(a.what, QStringLiteral("timed out"));
+    model.resolve(QStringLiteral("a"), QStringLiteral("scrape"));
+    QCOMPARE(model.activeCount(), 1);
+    QCOMPARE(model.index(0, issues::IssuesModel::StateColumn).data().toString(), QStringLiteral("resolved"));
+    model.report(QStringLiteral("a"), QStringLiteral("scrape"), QStringLiteral("again"), Severity::Error, 4000);
+    QCOMPARE(model.rowCount(), 3); // a new episode, the resolved one stays as history
+    model.removeService(QStringLiteral("a"));
+    QCOMPARE(model.rowCount(), 1);
+    // Bounded: old resolved rows make room.
+    for (int i = 0; i < issues::IssuesModel::kMaxIssues + 10; ++i) {
+        model.report(QStringLiteral("s%1").arg(i), QStringLiteral("scrape"), QStringLiteral("x"), Severity::Error, i);
+        model.resolve(QStringLiteral("s%1").arg(i), QStringLiteral("scrape"));
+    }
+    QVERIFY(model.rowCount() <= issues::IssuesModel::kMaxIssues);
+}
+
+void TestMainWindow::formatting()
+{
+    using vitals::Vital;
+    QCOMPARE(ui::formatVital(Vital::Rss, 512.0 * 1024 * 1024), QStringLiteral("512 MiB"));
+    QCOMPARE(ui::formatVital(Vital::Cpu, 1.25), QStringLiteral("1.25 cores"));
+    QCOMPARE(ui::formatVital(Vital::GcPause, 0.00025), QStringLiteral("250 µs"));
+    QCOMPARE(ui::formatVital(Vital::ReqRate, 3.2), QStringLiteral("3.20/s"));
+    QCOMPARE(ui::formatVital(Vital::Goroutines, 1234.0), QStringLiteral("1234"));
+    QCOMPARE(ui::formatVital(Vital::Cpu, vitals::kUnknown), QStringLiteral("—")); // unknown is not zero
+    QCOMPARE(ui::formatAge(-1), QStringLiteral("never"));
+    QCOMPARE(ui::formatAge(0.4), QStringLiteral("0.4 s ago"));
+    QCOMPARE(ui::formatAge(180), QStringLiteral("3 min ago"));
+}
+
+void TestMainWindow::demoFleetFillsTheCharts()
+{
+    ui::MainWindow window;
+    QAbstractItemModelTester tester(window.overviewModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    window.show();
+    QSignalSpy firstData(&window, &ui::MainWindow::firstDataAvailable);
+    QString error;
+    QVERIFY2(window.startDemo(6, &error), qPrintable(error));
+    QVERIFY(firstData.wait(20000));
+    QCOMPARE(window.overviewModel()->rowCount(), 6);
+    QTRY_VERIFY_WITH_TIMEOUT(window.detailView()->chart(ui::ServiceDetailView::CpuChart)->pointCount(0) >= 1, 5000);
+    ui::ServiceDetailView *detail = window.detailView();
+    QVERIFY(!detail->service().isEmpty());
+    QVERIFY(detail->chart(ui::ServiceDetailView::MemoryChart)->pointCount(0) >= 2); // RSS
+    QVERIFY(detail->chart(ui::ServiceDetailView::MemoryChart)->pointCount(2) >= 2); // heap goal
+    QVERIFY(detail->chart(ui::ServiceDetailView::GoroutinesChart)->pointCount(0) >= 2);
+    QVERIFY(detail->chart(ui::ServiceDetailView::GcChart)->pointCount(1) >= 1); // pauses
+    // Hovering names the values under the cursor.
+    const auto [from, to] = detail->chart(ui::ServiceDetailView::CpuChart)->timeRange();
+    QVERIFY(detail->chart(ui::ServiceDetailView::CpuChart)->hoverText(to).contains(QStringLiteral("CPU: ")));
+    QVERIFY(to - from >= 60);
+    // Every row shows live values.
+    for (int row = 0; row < 6; ++row) {
+        QCOMPARE(window.overviewModel()->index(row, ui::FleetOverviewModel::HealthColumn).data().toString(),
+                 QStringLiteral("up"));
+        QVERIFY(window.overviewModel()
+                    ->index(row, ui::FleetOverviewModel::RssColumn)
+                    .data()
+                    .toString()
+                    .endsWith(QStringLiteral("MiB")));
+    }
+}
+
+void TestMainWindow::deadServiceSortsFirstWithAnIssue()
+{
+    QTcpServer closed;
+    QVERIFY(closed.listen(QHostAddress::LocalHost));
+    const quint16 port = closed.serverPort();
+    closed.close();
+    ui::MainWindow window;
+    window.show();
+    QString error;
+    QVERIFY(window.startDemo(3, &error));
+    config::ServiceConfig dead;
+    dead.name = QStringLiteral("zz-dead");
+    dead.baseUrl = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(port));
+    window.addServiceByUrl(dead.baseUrl);
+    const QString deadName = QStringLiteral("127.0.0.1:%1").arg(port);
+    QTRY_VERIFY_WITH_TIMEOUT(window.issuesModel()->activeCount() >= 1, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(window.overviewView()->model()->index(0, 0).data().toString(), deadName, 5000);
+    QCOMPARE(window.overviewView()->model()->index(0, ui::FleetOverviewModel::HealthColumn).data().toString(),
+             QStringLiteral("down"));
+    const auto &issue = window.issuesModel()->issues().front();
+    QCOMPARE(issue.service, deadName);
+    QVERIFY2(issue.what.contains(dead.baseUrl.toString() + QStringLiteral("/metrics")), qPrintable(issue.what));
+}
+
+void TestMainWindow::fleetFileIsReloadedWhenItChanges()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("fleet.json"));
+    auto write = [&](const QByteArray &content) {
+        QFile file(path + QStringLiteral(".tmp"));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(content);
+        file.close();
+        QFile::remove(path);
+        QVERIFY(QFile::rename(path + QStringLiteral(".tmp"), path)); // replaced, as editors do
+    };
+    write(R"({"services":[{"name":"a","url":"http://127.0.0.1:1"}]})");
+    ui::MainWindow window;
+    QSignalSpy loaded(&window, &ui::MainWindow::fleetLoaded);
+    window.openFleetFile(path);
+    QVERIFY(loaded.wait(5000));
+    QCOMPARE(window.overviewModel()->rowCount(), 1);
+    write(R"({"services":[{"name":"a","url":"http://127.0.0.1:1"},{"name":"b","url":"http://127.0.0.1:2"}]})");
+    QVERIFY(loaded.wait(5000));
+    QCOMPARE(window.overviewModel()->rowCount(), 2);
+    // A broken edit is reported and the fleet keeps being watched.
+    write(R"({"services":[{"name":"a","url":)");
+    auto configIssue = [&window] {
+        for (const auto &issue : window.issuesModel()->issues()) {
+            if (issue.active && issue.what.contains(QStringLiteral("fleet.json:1:")))
+                return true;
+        }
+        return false;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(configIssue(), 5000);
+    QCOMPARE(window.overviewModel()->rowCount(), 2);
+}
+
+void TestMainWindow::addServiceByUrl()
+{
+    ui::MainWindow window;
+    window.addServiceByUrl(QUrl(QStringLiteral("http://127.0.0.1:9/some/path")));
+    QCOMPARE(window.overviewModel()->rowCount(), 1);
+    const config::ServiceConfig *service = window.overviewModel()->service(0);
+    QCOMPARE(service->name, QStringLiteral("127.0.0.1:9"));
+    QCOMPARE(service->endpointUrl(service->paths.metrics).toString(), QStringLiteral("http://127.0.0.1:9/metrics"));
+}
+
+void TestMainWindow::panningStopsFollowing()
+{
+    ui::MainWindow window;
+    window.show();
+    QString error;
+    QVERIFY(window.startDemo(1, &error));
+    QSignalSpy firstData(&window, &ui::MainWindow::firstDataAvailable);
+    QVERIFY(firstData.wait(20000));
+    ui::ServiceDetailView *detail = window.detailView();
+    QVERIFY(detail->isFollowing());
+    ui::TimeChart *cpu = detail->chart(ui::ServiceDetailView::CpuChart);
+    const auto [from, to] = cpu->timeRange();
+    cpu->plot()->xAxis->setRange(from - 30, to - 30); // what a drag does
+    QVERIFY(!detail->isFollowing());
+    QCOMPARE(detail->chart(ui::ServiceDetailView::MemoryChart)->timeRange().first, from - 30); // charts move together
+    QTest::qWait(1200);
+    QCOMPARE(cpu->timeRange().second, to - 30); // no longer dragged along by new data
+    detail->setFollowing(true);
+    detail->refresh(QDateTime::currentMSecsSinceEpoch());
+    QVERIFY(cpu->timeRange().second > to);
+}
+
+void TestMainWindow::screenshotFromTheCommandLine()
+{
+    QTemporaryDir dir;
+    const QString png = dir.filePath(QStringLiteral("shot.png"));
+    QProcess gui;
+    gui.start(QStringLiteral(GOTRIAGE_GUI),
+              {QStringLiteral("--demo"), QStringLiteral("--demo-services"), QStringLiteral("4"),
+               QStringLiteral("--screenshot"), png});
+    QVERIFY(gui.waitForFinished(60000));
+    QCOMPARE(gui.exitCode(), 0);
+    const QImage image(png);
+    QVERIFY(!image.isNull());
+    QVERIFY(image.width() >= 1200 && image.height() >= 800);
+}
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_mainwindow.moc"
