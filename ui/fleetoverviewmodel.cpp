@@ -4,6 +4,7 @@
 #include "store/seriesstore.h"
 #include "vitalformat.h"
 
+#include <algorithm>
 #include <QBrush>
 #include <QColor>
 
@@ -60,25 +61,37 @@ void FleetOverviewModel::refresh(qint64 nowMs)
     m_nowMs = nowMs;
     if (m_rows.empty())
         return;
-    for (Row &row : m_rows) {
+    for (std::size_t i = 0; i < m_rows.size(); ++i) {
+        Row &row = m_rows[i];
         if (!m_dirty.contains(row.service.name))
             continue;
         const store::ServiceSnapshot snapshot = m_store->snapshot(row.service.name, nowMs - kSparklineWindowMs);
+        // Bucket means over the window: at most kSparklinePoints per line.
+        const std::size_t n = snapshot.samples.size();
+        const std::size_t perBucket = std::max<std::size_t>(1, (n + kSparklinePoints - 1) / kSparklinePoints);
         for (int column = CpuColumn; column < ColumnCount; ++column) {
             QList<double> &line = row.sparklines[static_cast<std::size_t>(column)];
             line.clear();
-            line.reserve(static_cast<qsizetype>(snapshot.samples.size()));
             const Vital vital = vitalOf(static_cast<Column>(column));
-            for (const vitals::VitalsSample &sample : snapshot.samples) {
-                if (vitals::isKnown(sample[vital]))
-                    line.append(sample[vital]);
+            for (std::size_t start = 0; start < n; start += perBucket) {
+                double sum = 0;
+                int known = 0;
+                for (std::size_t k = start; k < std::min(n, start + perBucket); ++k) {
+                    if (vitals::isKnown(snapshot.samples[k][vital])) {
+                        sum += snapshot.samples[k][vital];
+                        ++known;
+                    }
+                }
+                if (known > 0)
+                    line.append(sum / known);
             }
         }
+        const int r = static_cast<int>(i);
+        emit dataChanged(index(r, CpuColumn), index(r, ColumnCount - 1));
     }
     m_dirty.clear();
-    // Ages change every refresh, so every row is repainted; the view only
-    // paints what is visible.
-    emit dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1));
+    // Health and ages move even without new data.
+    emit dataChanged(index(0, ServiceColumn), index(rowCount() - 1, AgeColumn));
 }
 
 int FleetOverviewModel::rowOf(const QString &service) const

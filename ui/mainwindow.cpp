@@ -7,6 +7,7 @@
 #include "servicedetailview.h"
 #include "sim/demofleet.h"
 #include "sparklinedelegate.h"
+#include "store/seriesstore.h"
 #include "version.h"
 
 #include <QAction>
@@ -296,6 +297,23 @@ void MainWindow::onRefreshTimer()
     }
     m_dirty = false;
     updateStatus();
+}
+
+QString MainWindow::storeSummary() const
+{
+    const store::SeriesStore &store = m_watcher->store();
+    const std::size_t services = std::max<std::size_t>(1, store.services().size());
+    const std::size_t samples = store.sampleCount();
+    // At one sample per second a service-hour is 3600 samples.
+    const double perServiceHour = static_cast<double>(store::SeriesStore::kBytesPerSample) * 3600.0;
+    return QStringLiteral("store: %1 samples of %2 services, %3 KiB held; %4 KiB per service per hour of 1 s history; "
+                          "budget %5 MiB = %6 h for this fleet")
+        .arg(samples)
+        .arg(services)
+        .arg(static_cast<double>(store.memoryBytes()) / 1024.0, 0, 'f', 0)
+        .arg(perServiceHour / 1024.0, 0, 'f', 0)
+        .arg(static_cast<double>(store.budget()) / (1024.0 * 1024.0), 0, 'f', 0)
+        .arg(static_cast<double>(store.budget()) / (perServiceHour * static_cast<double>(services)), 0, 'f', 1);
 }
 
 void MainWindow::updateStatus()

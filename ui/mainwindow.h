@@ -41,7 +41,7 @@ class MainWindow : public QMainWindow
     Q_OBJECT
 
 public:
-    static constexpr int kRefreshIntervalMs = 250; // coalesced repaint rate
+    static constexpr int kRefreshIntervalMs = 500; // coalesced repaint rate: data arrives about once a second
 
     explicit MainWindow(QWidget *parent = nullptr);
     ~MainWindow() override;
@@ -54,6 +54,8 @@ public:
     void addServiceByUrl(const QUrl &url);
 
     FleetOverviewModel *overviewModel() const { return m_overview; }
+    // "store: …" line of the --measure report: samples held and memory per service-hour.
+    QString storeSummary() const;
     issues::IssuesModel *issuesModel() const { return m_issues; }
     ServiceDetailView *detailView() const { return m_detail; }
     QTableView *overviewView() const { return m_overviewView; }

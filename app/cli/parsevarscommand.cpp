@@ -21,7 +21,7 @@ int parseVarsCommand(const QStringList &arguments)
     if (!payload)
         return kExitUsage;
 
-    const formats::ParsedExpvar vars = formats::parseExpvar(*payload);
+    const formats::ParsedExpvar vars = formats::parseExpvar(*payload, formats::ExpvarOptions::KeepMemstatsJson);
     using OrderedJson = nlohmann::ordered_json;
     OrderedJson out = OrderedJson::object();
     if (vars.memstats) {

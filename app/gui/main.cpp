@@ -86,6 +86,8 @@ int main(int argc, char *argv[])
                                    [&window, screenshotPath] { saveScreenshotAndQuit(window, screenshotPath); });
             });
     }
+    // --measure: steady state only. Measuring starts once every service has
+    // been scraped twice, plus a settling delay, so start-up is not counted.
     gotriage::ui::EventLoopProbe probe;
     if (parser.isSet(measureOption)) {
         const double seconds = secondsOption(parser, measureOption, &ok);
@@ -93,11 +95,16 @@ int main(int argc, char *argv[])
             std::fprintf(stderr, "gotriage: --measure takes a number of seconds\n");
             return 2;
         }
-        probe.start();
-        QTimer::singleShot(static_cast<int>(seconds * 1000), &app, [&probe] {
-            std::printf("%s\n", probe.summary().toLocal8Bit().constData());
-            std::fflush(stdout);
-            QCoreApplication::quit();
+        QObject::connect(&window, &gotriage::ui::MainWindow::firstDataAvailable, &window, [&probe, &window, seconds] {
+            QTimer::singleShot(5000, &window, [&probe, &window, seconds] {
+                probe.start();
+                QTimer::singleShot(static_cast<int>(seconds * 1000), &window, [&probe, &window] {
+                    std::printf("%s\n%s\n", probe.summary().toLocal8Bit().constData(),
+                                window.storeSummary().toLocal8Bit().constData());
+                    std::fflush(stdout);
+                    QCoreApplication::quit();
+                });
+            });
         });
     }
 

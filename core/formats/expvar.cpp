@@ -78,7 +78,7 @@ MemStats readMemStats(const Json &m, ProblemList &problems)
 
 } // namespace
 
-ParsedExpvar parseExpvar(std::string_view payload)
+ParsedExpvar parseExpvar(std::string_view payload, ExpvarOptions options)
 {
     ParsedExpvar result;
     Json root;
@@ -104,7 +104,8 @@ ParsedExpvar parseExpvar(std::string_view payload)
         result.problems.error(0, 0, "memstats: expected an object");
     } else {
         result.memstats = readMemStats(*it, result.problems);
-        result.memstatsJson = it->dump(-1, ' ', false, Json::error_handler_t::replace);
+        if (options == ExpvarOptions::KeepMemstatsJson)
+            result.memstatsJson = it->dump(-1, ' ', false, Json::error_handler_t::replace);
     }
     if (const auto it = root.find("goroutines"); it != root.end()) {
         if (it->is_number_integer())

@@ -35,7 +35,7 @@ struct GcPause {
 // The parsed form of one /debug/vars payload; an immutable value once returned.
 struct ParsedExpvar {
     std::optional<MemStats> memstats;
-    std::string memstatsJson; // every memstats field as served, compact, integers exact
+    std::string memstatsJson; // with kKeepMemstatsJson: every field as served, compact, integers exact
     std::optional<std::int64_t> goroutines; // only when the service publishes a "goroutines" var
     std::vector<std::string> cmdline;
     ProblemList problems;
@@ -43,7 +43,10 @@ struct ParsedExpvar {
 
 // Parses /debug/vars. Never throws: JSON errors carry line and column, a field
 // of the wrong type names its path ("memstats.NumGC") and is left unknown.
-ParsedExpvar parseExpvar(std::string_view payload);
+// The copy of all memstats fields is for display and export; scraping does
+// not need it, and re-serialising on every poll is not free.
+enum class ExpvarOptions { Typed, KeepMemstatsJson };
+ParsedExpvar parseExpvar(std::string_view payload, ExpvarOptions options = ExpvarOptions::Typed);
 
 // The pauses of the cycles completed after `previousNumGC` (all still in the
 // ring when there is no previous poll), oldest first. When more than 256

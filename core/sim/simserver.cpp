@@ -31,6 +31,16 @@ bool SimServer::listenOnLoopback()
 
 bool SimServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
 {
+    const bool handled = respond(request, socket);
+    // Like Go's net/http, honour "Connection: close" (QHttpServer does not):
+    // a watcher that asks for it should not be left holding idle sockets.
+    if (handled && request.value("connection").compare("close", Qt::CaseInsensitive) == 0)
+        socket->disconnectFromHost();
+    return handled;
+}
+
+bool SimServer::respond(const QHttpServerRequest &request, QTcpSocket *socket)
+{
     using Status = QHttpServerResponder::StatusCode;
     using Method = QHttpServerRequest::Method;
     QHttpServerResponder responder = makeResponder(request, socket);

@@ -27,6 +27,8 @@ protected:
     void missingHandler(const QHttpServerRequest &request, QTcpSocket *socket) override;
 
 private:
+    bool respond(const QHttpServerRequest &request, QTcpSocket *socket);
+
     std::unique_ptr<SimService> m_service;
     quint16 m_port = 0;
 };
