@@ -70,8 +70,12 @@ void TestDemoFleet::metricsLookLikeClientGolang()
     for (const auto *m : {&real, &emulated}) {
         for (const formats::SampleRef &s : m->samples) {
             std::string key(m->name(s));
-            for (const formats::LabelRef &l : m->labelsOf(s))
-                key += "," + std::string(m->text(l.name)) + "=" + std::string(m->text(l.value));
+            for (const formats::LabelRef &l : m->labelsOf(s)) {
+                key += ',';
+                key += m->text(l.name);
+                key += '=';
+                key += m->text(l.value);
+            }
             if (m->typeOf(s) != formats::MetricType::Unknown
                 && realTypes.count(std::string(m->text(m->families[s.family].name))))
                 (m == &real ? realSeries : simSeries).insert(key);
