@@ -39,7 +39,9 @@ void FleetOverviewModel::addService(const config::ServiceConfig &service)
         return;
     const int row = rowCount();
     beginInsertRows({}, row, row);
-    m_rows.push_back({service, {}, false, {}, {}});
+    Row added;
+    added.service = service;
+    m_rows.push_back(std::move(added));
     endInsertRows();
 }
 
@@ -51,8 +53,16 @@ void FleetOverviewModel::applyReport(const ingest::ScrapeReport &report)
     Row &r = m_rows[static_cast<std::size_t>(row)];
     r.health = report.health;
     r.reported = true;
-    if (report.scrape->up)
-        r.latest = report.vitals;
+    if (report.scrape->up) {
+        // Some vitals come from endpoints polled less often (/debug/vars):
+        // keep each one's newest value rather than blanking it in between.
+        for (std::size_t v = 0; v < vitals::kVitalCount; ++v) {
+            if (vitals::isKnown(report.vitals.values[v])) {
+                r.latest.values[v] = report.vitals.values[v];
+                r.latestMs[v] = report.vitals.tsMs;
+            }
+        }
+    }
     m_dirty.insert(r.service.name);
 }
 
@@ -234,8 +244,15 @@ QVariant FleetOverviewModel::data(const QModelIndex &index, int role) const
         return {};
     case AgeColumn:
         return formatAge(r.health.ageSeconds(m_nowMs));
-    default:
-        return formatVital(vitalOf(static_cast<Column>(column)), r.latest[vitalOf(static_cast<Column>(column))]);
+    default: {
+        const Vital vital = vitalOf(static_cast<Column>(column));
+        // A value older than the stale threshold is not shown as current.
+        const qint64 seenMs = r.latestMs[vitals::index(vital)];
+        const qint64 maxAgeMs
+            = std::max(r.service.varsInterval().count(), r.service.interval.count()) * kStaleIntervals;
+        const bool fresh = seenMs > 0 && (m_nowMs == 0 || m_nowMs - seenMs <= maxAgeMs);
+        return formatVital(vital, fresh ? r.latest[vital] : vitals::kUnknown);
+    }
     }
 }
 

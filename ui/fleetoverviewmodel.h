@@ -79,7 +79,8 @@ private:
         config::ServiceConfig service;
         ingest::ServiceHealth health;
         bool reported = false;
-        vitals::VitalsSample latest;
+        vitals::VitalsSample latest; // newest known value of each vital ...
+        std::array<qint64, vitals::kVitalCount> latestMs{}; // ... and when it was seen
         std::array<QList<double>, ColumnCount> sparklines;
     };
 

@@ -4,6 +4,7 @@
 #include "fleetoverviewmodel.h"
 #include "ingest/fleetwatcher.h"
 #include "issues/issuesmodel.h"
+#include "issuesstyleproxy.h"
 #include "servicedetailview.h"
 #include "sim/demofleet.h"
 #include "sparklinedelegate.h"
@@ -80,7 +81,9 @@ MainWindow::MainWindow(QWidget *parent)
     splitter->setSizes({380, 420});
     setCentralWidget(splitter);
 
-    m_issuesView->setModel(m_issues);
+    auto *issuesStyle = new IssuesStyleProxy(this);
+    issuesStyle->setSourceModel(m_issues);
+    m_issuesView->setModel(issuesStyle);
     m_issuesView->verticalHeader()->hide();
     m_issuesView->setShowGrid(false);
     m_issuesView->setSelectionBehavior(QAbstractItemView::SelectRows);

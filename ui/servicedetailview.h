@@ -46,7 +46,7 @@ private:
     QLabel *m_title;
     QComboBox *m_window;
     QPushButton *m_live;
-    std::array<TimeChart *, ChartCount> m_charts {};
+    std::array<TimeChart *, ChartCount> m_charts{};
     bool m_following = true;
     qint64 m_nowMs = 0;
 };

@@ -15,7 +15,7 @@ namespace gotriage::cli {
 
 namespace {
 
-std::atomic<bool> g_stopRequested {false};
+std::atomic<bool> g_stopRequested{false};
 
 void requestStop(int)
 {

@@ -30,7 +30,7 @@ int parseVarsCommand(const QStringList &arguments)
         out["memstats"] = OrderedJson::parse(vars.memstatsJson);
         OrderedJson pauses = OrderedJson::array();
         for (const formats::GcPause &pause : formats::pausesSince(*vars.memstats, std::nullopt).pauses)
-            pauses.push_back(OrderedJson {{"gc", pause.gc}, {"pause_ns", pause.pauseNs}, {"end_ns", pause.endNs}});
+            pauses.push_back(OrderedJson{{"gc", pause.gc}, {"pause_ns", pause.pauseNs}, {"end_ns", pause.endNs}});
         out["gc_pauses"] = std::move(pauses);
     }
     if (vars.goroutines)

@@ -212,6 +212,11 @@ std::optional<ServiceConfig> FleetReader::readService(const Json &entry, const Q
                 service.interval = *interval;
             else
                 ok = false;
+        } else if (key == "vars_interval_s") {
+            if (const auto varsInterval = readSeconds(value, keyPath, kMinInterval, kMaxInterval))
+                service.varsIntervalSetting = *varsInterval;
+            else
+                ok = false;
         } else if (key == "timeout_s") {
             if (const auto timeout = readSeconds(value, keyPath, std::chrono::milliseconds(50), kMaxInterval))
                 service.timeout = *timeout;
@@ -369,7 +374,7 @@ bool FleetReader::readBearer(const Json &value, const QString &path, AuthSetting
         error(path + QStringLiteral(".type"), QStringLiteral("only \"Bearer\" is supported"));
         return false;
     }
-    auth = AuthSettings {};
+    auth = AuthSettings{};
     auth.kind = AuthSettings::Kind::Bearer;
     bool ok = true;
     for (const auto &[key, item] : value.items()) {
@@ -406,7 +411,7 @@ bool FleetReader::readBasicAuth(const Json &value, const QString &path, AuthSett
               QStringLiteral("secrets are not accepted in the fleet file; use password_file"));
         return false;
     }
-    auth = AuthSettings {};
+    auth = AuthSettings{};
     auth.kind = AuthSettings::Kind::Basic;
     bool ok = true;
     for (const auto &[key, item] : value.items()) {

@@ -22,8 +22,8 @@ struct MemStats {
     std::optional<double> gcCpuFraction; // lifetime average, 0..1
     // The runtime's circular buffers: cycle g (1-based) is at index (g-1) % 256.
     bool hasPauseRing = false;
-    std::array<std::uint64_t, 256> pauseNs {};
-    std::array<std::uint64_t, 256> pauseEnd {};
+    std::array<std::uint64_t, 256> pauseNs{};
+    std::array<std::uint64_t, 256> pauseEnd{};
 };
 
 struct GcPause {

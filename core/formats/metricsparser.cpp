@@ -15,7 +15,7 @@ namespace {
 
 constexpr std::array<std::uint8_t, 256> makeCharClasses()
 {
-    std::array<std::uint8_t, 256> table {};
+    std::array<std::uint8_t, 256> table{};
     for (int c = 0; c < 256; ++c) {
         const bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
         const bool digit = c >= '0' && c <= '9';
@@ -161,7 +161,7 @@ private:
     }
     TextRef store(std::string_view text)
     {
-        const TextRef ref {static_cast<std::uint32_t>(m_out.m_text.size()), static_cast<std::uint32_t>(text.size())};
+        const TextRef ref{static_cast<std::uint32_t>(m_out.m_text.size()), static_cast<std::uint32_t>(text.size())};
         m_out.m_text.append(text);
         return ref;
     }
@@ -342,7 +342,7 @@ std::optional<LineError> MetricsParser::parseSample(std::string_view line, std::
     const std::size_t n = line.size();
     std::size_t i = 0;
     if (!hasClass(line[0], 4))
-        return LineError {0, "expected a metric name"};
+        return LineError{0, "expected a metric name"};
     while (i < n && hasClass(line[i], 8))
         ++i;
 
@@ -362,12 +362,12 @@ std::optional<LineError> MetricsParser::parseSample(std::string_view line, std::
             ++i;
     } else if (i > 0 && i < n && !isBlank(line[i - 1])) {
         m_out.labels.resize(sample.firstLabel);
-        return LineError {i, "invalid character in metric name"};
+        return LineError{i, "invalid character in metric name"};
     }
 
     auto fail = [&](std::size_t column, std::string message) {
         m_out.labels.resize(sample.firstLabel);
-        return LineError {column, std::move(message)};
+        return LineError{column, std::move(message)};
     };
 
     if (i >= n)
@@ -428,26 +428,26 @@ std::optional<LineError> MetricsParser::parseLabels(std::string_view line, std::
         while (i < n && isBlank(line[i]))
             ++i;
         if (i >= n)
-            return LineError {i, "unterminated label set"};
+            return LineError{i, "unterminated label set"};
         if (line[i] == '}') {
             ++i;
             return std::nullopt;
         }
         const std::size_t nameStart = i;
         if (!hasClass(line[i], 1))
-            return LineError {i, "expected a label name"};
+            return LineError{i, "expected a label name"};
         while (i < n && hasClass(line[i], 2))
             ++i;
         const std::string_view labelName = line.substr(nameStart, i - nameStart);
         while (i < n && isBlank(line[i]))
             ++i;
         if (i >= n || line[i] != '=')
-            return LineError {i, "expected '=' after label name \"" + std::string(labelName) + "\""};
+            return LineError{i, "expected '=' after label name \"" + std::string(labelName) + "\""};
         ++i;
         while (i < n && isBlank(line[i]))
             ++i;
         if (i >= n || line[i] != '"')
-            return LineError {i, "expected '\"' to open the value of label \"" + std::string(labelName) + "\""};
+            return LineError{i, "expected '\"' to open the value of label \"" + std::string(labelName) + "\""};
         ++i;
 
         const std::size_t valueStart = i;
@@ -457,7 +457,7 @@ std::optional<LineError> MetricsParser::parseLabels(std::string_view line, std::
             ++i;
         }
         if (i >= n)
-            return LineError {valueStart - 1, "unterminated value of label \"" + std::string(labelName) + "\""};
+            return LineError{valueStart - 1, "unterminated value of label \"" + std::string(labelName) + "\""};
         TextRef valueRef;
         std::string_view value;
         if (line[i] == '"') {
@@ -481,24 +481,24 @@ std::optional<LineError> MetricsParser::parseLabels(std::string_view line, std::
                 else if (next == 'n')
                     m_scratch += '\n';
                 else
-                    return LineError {i, "invalid escape sequence \"\\" + std::string(1, next) + "\" in label value"};
+                    return LineError{i, "invalid escape sequence \"\\" + std::string(1, next) + "\" in label value"};
                 i += 2;
             }
             if (i >= n)
-                return LineError {valueStart - 1, "unterminated value of label \"" + std::string(labelName) + "\""};
+                return LineError{valueStart - 1, "unterminated value of label \"" + std::string(labelName) + "\""};
             valueRef = store(m_scratch);
             value = view(valueRef);
         }
         if ((highBits & 0x80U) != 0 && !isValidUtf8(value))
-            return LineError {valueStart, "label value is not valid UTF-8"};
+            return LineError{valueStart, "label value is not valid UTF-8"};
         ++i; // closing quote
 
         if (labelName == "le" || labelName == "quantile") {
             const auto number = parseGoFloat(value);
             if (!number)
-                return LineError {valueStart,
-                                  "label " + std::string(labelName) + "=\"" + std::string(value.substr(0, 64))
-                                      + "\" is not a number"};
+                return LineError{valueStart,
+                                 "label " + std::string(labelName) + "=\"" + std::string(value.substr(0, 64))
+                                     + "\" is not a number"};
             char canonical[32];
             const std::size_t length = formatGoFloat(*number, canonical);
             const std::string_view canonicalView(canonical, length);
@@ -508,7 +508,7 @@ std::optional<LineError> MetricsParser::parseLabels(std::string_view line, std::
         const TextRef nameRef = refOf(labelName);
         for (std::uint32_t k = sample.firstLabel; k < m_out.labels.size(); ++k) {
             if (view(m_out.labels[k].name) == labelName)
-                return LineError {nameStart, "duplicate label \"" + std::string(labelName) + "\""};
+                return LineError{nameStart, "duplicate label \"" + std::string(labelName) + "\""};
         }
         m_out.labels.push_back({nameRef, valueRef});
         ++sample.labelCount;
@@ -516,14 +516,14 @@ std::optional<LineError> MetricsParser::parseLabels(std::string_view line, std::
         while (i < n && isBlank(line[i]))
             ++i;
         if (i >= n)
-            return LineError {i, "unterminated label set"};
+            return LineError{i, "unterminated label set"};
         if (line[i] == ',') {
             ++i;
             continue;
         }
         if (line[i] == '}')
             continue;
-        return LineError {i, "expected ',' or '}' after a label"};
+        return LineError{i, "expected ',' or '}' after a label"};
     }
 }
 

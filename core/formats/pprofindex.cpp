@@ -33,7 +33,7 @@ ParsedPprofIndex parsePprofIndex(std::string_view html)
             result.problems.error(where.line, where.column, "profile row without a profile name");
             continue;
         }
-        PprofProfileEntry entry {std::string(html.substr(anchorClose + 2, nameEnd - anchorClose - 2)), count};
+        PprofProfileEntry entry{std::string(html.substr(anchorClose + 2, nameEnd - anchorClose - 2)), count};
         if (entry.name == "goroutine")
             result.goroutines = count;
         result.profiles.push_back(std::move(entry));

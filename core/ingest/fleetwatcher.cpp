@@ -12,14 +12,15 @@ namespace {
 
 bool sameSettings(const config::ServiceConfig &a, const config::ServiceConfig &b)
 {
-    return a.baseUrl == b.baseUrl && a.interval == b.interval && a.paths.metrics == b.paths.metrics
-        && a.paths.vars == b.paths.vars && a.paths.pprof == b.paths.pprof && a.timeout == b.timeout
-        && a.connectTimeout == b.connectTimeout && a.bodyLimit == b.bodyLimit && a.requestCounter == b.requestCounter
-        && a.latencyHistogram == b.latencyHistogram && a.tls.caFile == b.tls.caFile && a.tls.certFile == b.tls.certFile
-        && a.tls.keyFile == b.tls.keyFile && a.tls.serverName == b.tls.serverName
-        && a.tls.insecureSkipVerify == b.tls.insecureSkipVerify && a.auth.kind == b.auth.kind
-        && a.auth.credentialsFile == b.auth.credentialsFile && a.auth.credentialsEnv == b.auth.credentialsEnv
-        && a.auth.username == b.auth.username && a.auth.passwordFile == b.auth.passwordFile;
+    return a.baseUrl == b.baseUrl && a.interval == b.interval && a.varsIntervalSetting == b.varsIntervalSetting
+        && a.paths.metrics == b.paths.metrics && a.paths.vars == b.paths.vars && a.paths.pprof == b.paths.pprof
+        && a.timeout == b.timeout && a.connectTimeout == b.connectTimeout && a.bodyLimit == b.bodyLimit
+        && a.requestCounter == b.requestCounter && a.latencyHistogram == b.latencyHistogram
+        && a.tls.caFile == b.tls.caFile && a.tls.certFile == b.tls.certFile && a.tls.keyFile == b.tls.keyFile
+        && a.tls.serverName == b.tls.serverName && a.tls.insecureSkipVerify == b.tls.insecureSkipVerify
+        && a.auth.kind == b.auth.kind && a.auth.credentialsFile == b.auth.credentialsFile
+        && a.auth.credentialsEnv == b.auth.credentialsEnv && a.auth.username == b.auth.username
+        && a.auth.passwordFile == b.auth.passwordFile;
 }
 
 } // namespace

@@ -36,8 +36,8 @@ class HttpFetch : public QObject
 
 public:
     struct Limits {
-        std::chrono::milliseconds connectTimeout {2000};
-        std::chrono::milliseconds totalTimeout {800};
+        std::chrono::milliseconds connectTimeout{2000};
+        std::chrono::milliseconds totalTimeout{800};
         qint64 bodyLimit = 16 * 1024 * 1024;
     };
 

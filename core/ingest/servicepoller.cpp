@@ -194,6 +194,7 @@ void ServicePoller::onFetched(const FetchResult &result)
             return;
         }
         scrape.vars = std::move(parsed);
+        m_lastVarsMs = scrape.tsMs;
         scrape.up = scrape.up || isMain;
     } else if (m_step == Step::Pprof) {
         const formats::ParsedPprofIndex index = formats::parsePprofIndex(bodyView(result.body));
@@ -207,7 +208,8 @@ void ServicePoller::onFetched(const FetchResult &result)
 
     // Next endpoint: vars after metrics; the pprof index only when nothing
     // else gave a goroutine count (it is the cheapest source of one).
-    if (m_step == Step::Metrics && !m_service.paths.vars.isEmpty()) {
+    if (m_step == Step::Metrics && !m_service.paths.vars.isEmpty()
+        && scrape.tsMs - m_lastVarsMs >= m_service.varsInterval().count()) {
         m_step = Step::Vars;
     } else if (m_step != Step::Pprof && !m_service.paths.pprof.isEmpty() && !hasGoroutines(scrape)) {
         m_step = Step::Pprof;

@@ -44,7 +44,7 @@ class ServicePoller : public QObject
     Q_OBJECT
 
 public:
-    static constexpr std::chrono::milliseconds kMaxBackoff {30000};
+    static constexpr std::chrono::milliseconds kMaxBackoff{30000};
 
     ServicePoller(config::ServiceConfig service, QNetworkAccessManager *manager, store::SeriesStore *store,
                   QObject *parent = nullptr);
@@ -88,7 +88,7 @@ private:
     std::shared_ptr<ScrapeResult> m_current;
     qint64 m_startedMs = 0;
     QElapsedTimer m_scrapeClock;
-    qint64 m_nextDeadlineMs = 0; // phase grid slot of the next normal tick
+    qint64 m_lastVarsMs = 0; // when /debug/vars last answered
 };
 
 } // namespace gotriage::ingest

@@ -87,7 +87,7 @@ struct VitalsSample {
 
     static constexpr std::array<double, kVitalCount> filledUnknown()
     {
-        std::array<double, kVitalCount> a {};
+        std::array<double, kVitalCount> a{};
         for (double &v : a)
             v = kUnknown;
         return a;

@@ -148,8 +148,8 @@ VitalsSample VitalsDeriver::derive(const ingest::ScrapeResult &scrape)
     if (!isKnown(r.goroutines) && scrape.pprofGoroutines)
         r.goroutines = static_cast<double>(*scrape.pprofGoroutines);
 
-    Counters current {r.cpuSeconds, r.allocBytes,   r.gcCycles,        r.requests,
-                      r.errors,     r.gcCpuSeconds, r.totalCpuSeconds, std::move(r.latencyBuckets)};
+    Counters current{r.cpuSeconds, r.allocBytes,   r.gcCycles,        r.requests,
+                     r.errors,     r.gcCpuSeconds, r.totalCpuSeconds, std::move(r.latencyBuckets)};
     const bool restarted
         = isKnown(r.startTime) && isKnown(m_previousStartTime) && std::fabs(r.startTime - m_previousStartTime) > 0.5;
     const bool numGcWentBack = mem && mem->numGC && m_previousNumGC && *mem->numGC < *m_previousNumGC;
@@ -191,7 +191,10 @@ VitalsSample VitalsDeriver::derive(const ingest::ScrapeResult &scrape)
         for (const formats::GcPause &pause : formats::pausesSince(*mem, m_previousNumGC).pauses)
             longest = std::max(longest, static_cast<double>(pause.pauseNs) / 1e9);
         out[Vital::GcPause] = longest;
-    } else if (isKnown(r.gcPauseMax)) {
+    } else if (isKnown(r.gcPauseMax) && !m_previousNumGC) {
+        // Only for services without expvar: once the ring has been seen, a
+        // scrape that skipped /debug/vars leaves the pause unknown rather
+        // than mixing in the summary's different "max of the last 256".
         out[Vital::GcPause] = r.gcPauseMax;
     }
 

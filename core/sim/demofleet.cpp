@@ -85,7 +85,7 @@ QByteArray DemoFleet::fleetJson() const
         QJsonObject labels;
         for (const auto &[key, value] : s.labels)
             labels.insert(key, value);
-        services.append(QJsonObject {
+        services.append(QJsonObject{
             {QStringLiteral("name"), s.name},
             {QStringLiteral("url"), s.baseUrl.toString()},
             {QStringLiteral("tier"), config::tierName(s.tier)},
@@ -94,7 +94,7 @@ QByteArray DemoFleet::fleetJson() const
             {QStringLiteral("latency_histogram"), s.latencyHistogram},
         });
     }
-    return QJsonDocument(QJsonObject {{QStringLiteral("services"), services}}).toJson(QJsonDocument::Indented);
+    return QJsonDocument(QJsonObject{{QStringLiteral("services"), services}}).toJson(QJsonDocument::Indented);
 }
 
 DemoFleetThread::DemoFleetThread()

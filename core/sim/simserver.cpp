@@ -61,7 +61,7 @@ bool SimServer::respond(const QHttpServerRequest &request, QTcpSocket *socket)
             responder.write(Status::MethodNotAllowed);
             return true;
         }
-        const QJsonObject reply {{QStringLiteral("rps"), m_service->throttle()}};
+        const QJsonObject reply{{QStringLiteral("rps"), m_service->throttle()}};
         responder.write(QJsonDocument(reply).toJson(QJsonDocument::Compact) + '\n', QByteArray("application/json"));
         return true;
     }

@@ -205,7 +205,7 @@ QByteArray SimService::metricsText() const
     w.out.reserve(8 * 1024);
     // The same families and types as a Go service with client_golang's default registry.
     w.family("go_gc_duration_seconds", "summary", "A summary of the pause duration of garbage collection cycles.");
-    std::array<std::uint64_t, 256> recent {};
+    std::array<std::uint64_t, 256> recent{};
     const std::size_t n = std::min<std::size_t>(m_numGC, 256);
     for (std::size_t i = 0; i < n; ++i)
         recent[i] = m_pauseNs[i];

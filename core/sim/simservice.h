@@ -75,15 +75,15 @@ private:
     double m_requestsOk = 0;
     double m_requestsError = 0;
     double m_requestsThrottled = 0;
-    std::array<double, 10> m_latencyBuckets {}; // cumulative counts per bucket of kLatencyBounds
+    std::array<double, 10> m_latencyBuckets{}; // cumulative counts per bucket of kLatencyBounds
     double m_latencySum = 0;
     mutable double m_metricsScrapes = 0; // promhttp counts its own scrapes
 
     std::uint32_t m_numGC = 0;
     std::uint64_t m_pauseTotalNs = 0;
     std::uint64_t m_lastGcNs = 0;
-    std::array<std::uint64_t, 256> m_pauseNs {};
-    std::array<std::uint64_t, 256> m_pauseEnd {};
+    std::array<std::uint64_t, 256> m_pauseNs{};
+    std::array<std::uint64_t, 256> m_pauseEnd{};
 };
 
 } // namespace gotriage::sim

@@ -67,7 +67,7 @@ private:
     mutable std::shared_mutex m_mapMutex;
     QHash<QString, std::shared_ptr<Series>> m_series;
     std::atomic<std::size_t> m_budget;
-    std::atomic<std::uint64_t> m_dropped {0};
+    std::atomic<std::uint64_t> m_dropped{0};
 };
 
 } // namespace gotriage::store

@@ -40,6 +40,7 @@ public:
     Mode mode = Mode::Ok;
     QByteArray body = "# TYPE go_goroutines gauge\ngo_goroutines 42\n# TYPE process_resident_memory_bytes gauge\n"
                       "process_resident_memory_bytes 1.2e+07\n";
+    QByteArray varsBody = R"({"memstats": {"NumGC": 3, "HeapInuse": 65536}})";
     QByteArray gzipBody; // for Mode::Gzip
     QByteArray redirectLocation;
     int slowChunkMs = 200;
@@ -123,7 +124,10 @@ private:
         const QByteArray text = "Content-Type: text/plain; version=0.0.4\r\n";
         switch (mode) {
         case Mode::Ok:
-            respond(socket, "200 OK", text, body);
+            if (request.path == "/debug/vars")
+                respond(socket, "200 OK", "Content-Type: application/json\r\n", varsBody);
+            else
+                respond(socket, "200 OK", text, body);
             break;
         case Mode::Silent:
             break; // accepts, reads, never answers

@@ -16,7 +16,7 @@ struct CliRun {
     QByteArray err;
     QList<QByteArray> outLines() const
     {
-        return out.trimmed().isEmpty() ? QList<QByteArray> {} : out.trimmed().split('\n');
+        return out.trimmed().isEmpty() ? QList<QByteArray>{} : out.trimmed().split('\n');
     }
 };
 
@@ -84,25 +84,23 @@ void TestCli::usageErrors_data()
     QTest::addColumn<QStringList>("arguments");
     QTest::addColumn<int>("exitCode");
     const QString fixture = testDataPath(QStringLiteral("go1.19/metrics_default_leak_t0.txt"));
-    QTest::newRow("no-arguments") << QStringList {} << 2;
-    QTest::newRow("unknown-command") << QStringList {QStringLiteral("frobnicate")} << 2;
-    QTest::newRow("missing-file-argument") << QStringList {QStringLiteral("parse-metrics")} << 2;
-    QTest::newRow("unknown-option") << QStringList {QStringLiteral("parse-metrics"), fixture, QStringLiteral("--jsn")}
+    QTest::newRow("no-arguments") << QStringList{} << 2;
+    QTest::newRow("unknown-command") << QStringList{QStringLiteral("frobnicate")} << 2;
+    QTest::newRow("missing-file-argument") << QStringList{QStringLiteral("parse-metrics")} << 2;
+    QTest::newRow("unknown-option") << QStringList{QStringLiteral("parse-metrics"), fixture, QStringLiteral("--jsn")}
                                     << 2;
-    QTest::newRow("bad-format") << QStringList {QStringLiteral("parse-metrics"), fixture,
-                                                QStringLiteral("--format=xml")}
+    QTest::newRow("bad-format") << QStringList{QStringLiteral("parse-metrics"), fixture, QStringLiteral("--format=xml")}
                                 << 2;
-    QTest::newRow("nonexistent-file") << QStringList {QStringLiteral("parse-metrics"), QStringLiteral("/nonexistent"),
-                                                      QStringLiteral("--json")}
+    QTest::newRow("nonexistent-file") << QStringList{QStringLiteral("parse-metrics"), QStringLiteral("/nonexistent"),
+                                                     QStringLiteral("--json")}
                                       << 2;
-    QTest::newRow("vars-nonexistent") << QStringList {QStringLiteral("parse-vars"), QStringLiteral("/nonexistent")}
-                                      << 2;
-    QTest::newRow("bench-unknown") << QStringList {QStringLiteral("bench"), QStringLiteral("nothing"), fixture} << 2;
-    QTest::newRow("bench-bad-seconds") << QStringList {QStringLiteral("bench"), QStringLiteral("parse-metrics"),
-                                                       fixture, QStringLiteral("--seconds=-1")}
+    QTest::newRow("vars-nonexistent") << QStringList{QStringLiteral("parse-vars"), QStringLiteral("/nonexistent")} << 2;
+    QTest::newRow("bench-unknown") << QStringList{QStringLiteral("bench"), QStringLiteral("nothing"), fixture} << 2;
+    QTest::newRow("bench-bad-seconds") << QStringList{QStringLiteral("bench"), QStringLiteral("parse-metrics"), fixture,
+                                                      QStringLiteral("--seconds=-1")}
                                        << 2;
-    QTest::newRow("help") << QStringList {QStringLiteral("--help")} << 0;
-    QTest::newRow("command-help") << QStringList {QStringLiteral("parse-vars"), QStringLiteral("--help")} << 0;
+    QTest::newRow("help") << QStringList{QStringLiteral("--help")} << 0;
+    QTest::newRow("command-help") << QStringList{QStringLiteral("parse-vars"), QStringLiteral("--help")} << 0;
 }
 
 void TestCli::usageErrors()

@@ -23,7 +23,7 @@ std::string ringPayload(std::uint32_t numGC)
         endRing[(gc - 1) % 256] = 1'700'000'000'000'000'000ULL + gc;
     }
     nlohmann::json memstats = {{"NumGC", numGC}, {"PauseNs", ring}, {"PauseEnd", endRing}};
-    return nlohmann::json {{"memstats", memstats}}.dump();
+    return nlohmann::json{{"memstats", memstats}}.dump();
 }
 
 bool hasError(const ParsedExpvar &vars, const std::string &fragment)

@@ -129,7 +129,7 @@ void TestFleetConfig::brokenFileKeepsGoodServices()
     QStringList names;
     for (const ServiceConfig &s : fleet.services)
         names << s.name;
-    QCOMPARE(names, (QStringList {QStringLiteral("ok"), QStringLiteral("typo")}));
+    QCOMPARE(names, (QStringList{QStringLiteral("ok"), QStringLiteral("typo")}));
     QCOMPARE(fleet.problems.size(), std::size_t(8));
 }
 

@@ -99,14 +99,14 @@ void TestSeriesStore::retainForgetsRemovedServices()
     store.append(QStringLiteral("a"), sampleAt(1, 1));
     store.append(QStringLiteral("b"), sampleAt(1, 1));
     store.retain({QStringLiteral("b")});
-    QCOMPARE(store.services(), std::vector<QString> {QStringLiteral("b")});
+    QCOMPARE(store.services(), std::vector<QString>{QStringLiteral("b")});
 }
 
 void TestSeriesStore::concurrentWriterAndReaders()
 {
     store::SeriesStore store(500 * store::SeriesStore::kBytesPerSample);
-    std::atomic<bool> done {false};
-    std::atomic<int> badSnapshots {0};
+    std::atomic<bool> done{false};
+    std::atomic<int> badSnapshots{0};
     std::thread writer([&] {
         for (int i = 0; i < 200'000; ++i)
             store.append(QStringLiteral("svc-%1").arg(i % 5), sampleAt(i, i));

@@ -30,7 +30,7 @@ config::ServiceConfig serviceAt(const QString &name, const QString &url, int int
 
 QByteArray gzip(const QByteArray &data)
 {
-    z_stream stream {};
+    z_stream stream{};
     deflateInit2(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
     QByteArray out(static_cast<qsizetype>(deflateBound(&stream, static_cast<uLong>(data.size()))), '\0');
     stream.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(data.constData()));
@@ -54,6 +54,7 @@ private slots:
     void phaseIsStableAndSpread();
     void goodTarget();
     void gzipIsNegotiatedAndInflated();
+    void varsArePolledAtTheirOwnPace();
     void deadTargetBacksOff();
     void silentTargetTimesOut();
     void slowTargetIsNeverStacked();
@@ -137,6 +138,29 @@ void TestServicePoller::gzipIsNegotiatedAndInflated()
         = scrapeOnce(serviceAt(QStringLiteral("gz"), QStringLiteral("http://127.0.0.1:%1").arg(server.port())));
     QVERIFY(report && report->scrape->up);
     QCOMPARE(report->vitals[vitals::Vital::Goroutines], 42.0);
+}
+
+void TestServicePoller::varsArePolledAtTheirOwnPace()
+{
+    TestHttpServer server;
+    QVERIFY(server.listen());
+    config::ServiceConfig service
+        = serviceAt(QStringLiteral("paced"), QStringLiteral("http://127.0.0.1:%1").arg(server.port()), 200);
+    service.paths.vars = QStringLiteral("/debug/vars");
+    service.varsIntervalSetting = std::chrono::milliseconds(1000);
+    ingest::ServicePoller poller(service, &m_manager, &m_store);
+    QSignalSpy spy(&poller, &ingest::ServicePoller::reportAvailable);
+    poller.start();
+    QTRY_VERIFY_WITH_TIMEOUT(spy.count() >= 12, 10000);
+    int metrics = 0, vars = 0;
+    for (const auto &request : server.requests)
+        (request.path == "/debug/vars" ? vars : metrics)++;
+    QVERIFY2(metrics >= 12, qPrintable(QString::number(metrics)));
+    // Twelve scrapes at 200 ms span about 2.4 s: expvar was asked two or three times, not twelve.
+    QVERIFY2(vars >= 2 && vars <= 4, qPrintable(QString::number(vars)));
+    const auto first = spy.at(0).at(0).value<ingest::ScrapeReportPtr>();
+    QVERIFY(first->scrape->vars);
+    QVERIFY(!spy.at(1).at(0).value<ingest::ScrapeReportPtr>()->scrape->vars);
 }
 
 void TestServicePoller::deadTargetBacksOff()

@@ -203,6 +203,16 @@ void TestVitalsDeriver::expvarFillsGapsAndPauses()
     auto third = vars(13, 3000);
     third.tsMs = 3000;
     QCOMPARE(deriver.derive(third)[Vital::GcPause], 0.0); // no GC since: no pause
+    // A scrape that skipped /debug/vars (it is polled more slowly) leaves the
+    // pause unknown instead of mixing in the summary's longer-term maximum.
+    Counters consistent; // the same process seen through /metrics
+    consistent.gcCount = 14;
+    consistent.alloc = 3500;
+    auto metricsOnly = scrape(4000, consistent);
+    QVERIFY(!vitals::isKnown(deriver.derive(metricsOnly)[Vital::GcPause]));
+    auto fourth = vars(15, 4000);
+    fourth.tsMs = 5000;
+    QCOMPARE(deriver.derive(fourth)[Vital::GcPause], 15000e-9); // every pause since the last ring read
 }
 
 void TestVitalsDeriver::latencyP99()
@@ -239,11 +249,11 @@ void TestVitalsDeriver::histogramQuantile_data()
     QTest::addColumn<double>("expected");
     const double inf = std::numeric_limits<double>::infinity();
     const double nan = std::numeric_limits<double>::quiet_NaN();
-    QTest::newRow("median-first-bucket") << 0.5 << QList<double> {1, 2, inf} << QList<double> {10, 10, 10} << 0.5;
-    QTest::newRow("interpolated") << 0.75 << QList<double> {1, 2, inf} << QList<double> {10, 20, 20} << 1.5;
-    QTest::newRow("in-inf-bucket") << 0.99 << QList<double> {1, 2, inf} << QList<double> {10, 10, 20} << 2.0;
-    QTest::newRow("empty") << 0.5 << QList<double> {1, inf} << QList<double> {0, 0} << nan;
-    QTest::newRow("no-inf-bucket") << 0.5 << QList<double> {1, 2} << QList<double> {1, 2} << nan;
+    QTest::newRow("median-first-bucket") << 0.5 << QList<double>{1, 2, inf} << QList<double>{10, 10, 10} << 0.5;
+    QTest::newRow("interpolated") << 0.75 << QList<double>{1, 2, inf} << QList<double>{10, 20, 20} << 1.5;
+    QTest::newRow("in-inf-bucket") << 0.99 << QList<double>{1, 2, inf} << QList<double>{10, 10, 20} << 2.0;
+    QTest::newRow("empty") << 0.5 << QList<double>{1, inf} << QList<double>{0, 0} << nan;
+    QTest::newRow("no-inf-bucket") << 0.5 << QList<double>{1, 2} << QList<double>{1, 2} << nan;
 }
 
 void TestVitalsDeriver::histogramQuantile()
