@@ -58,6 +58,9 @@ private:
     std::optional<std::chrono::milliseconds> readSeconds(const Json &value, const QString &path,
                                                          std::chrono::milliseconds min, std::chrono::milliseconds max);
     std::optional<QString> readString(const Json &value, const QString &path);
+    bool readStringFields(const Json &value, const QString &path,
+                          std::initializer_list<std::pair<std::string_view, QString *>> fields,
+                          std::initializer_list<std::string_view> handledElsewhere = {});
     bool readTls(const Json &value, const QString &path, TlsSettings &tls);
     bool readBearer(const Json &value, const QString &path, AuthSettings &auth);
     bool readBasicAuth(const Json &value, const QString &path, AuthSettings &auth);
@@ -318,7 +321,9 @@ std::optional<QString> FleetReader::readString(const Json &value, const QString 
     return fromUtf8(value.get<std::string>());
 }
 
-bool FleetReader::readTls(const Json &value, const QString &path, TlsSettings &tls)
+bool FleetReader::readStringFields(const Json &value, const QString &path,
+                                   std::initializer_list<std::pair<std::string_view, QString *>> fields,
+                                   std::initializer_list<std::string_view> handledElsewhere)
 {
     if (!value.is_object()) {
         error(path, QStringLiteral("expected an object"));
@@ -326,33 +331,40 @@ bool FleetReader::readTls(const Json &value, const QString &path, TlsSettings &t
     }
     bool ok = true;
     for (const auto &[key, item] : value.items()) {
+        if (std::find(handledElsewhere.begin(), handledElsewhere.end(), key) != handledElsewhere.end())
+            continue;
         const QString keyPath = path + QStringLiteral(".") + fromUtf8(key);
-        if (key == "insecure_skip_verify") {
-            if (!item.is_boolean()) {
-                error(keyPath, QStringLiteral("expected true or false"));
-                ok = false;
-                continue;
-            }
-            tls.insecureSkipVerify = item.get<bool>();
-            if (tls.insecureSkipVerify)
-                warning(keyPath, QStringLiteral("TLS certificates of this service are not verified"));
-            continue;
-        }
-        QString *target = key == "ca_file" ? &tls.caFile
-            : key == "cert_file"           ? &tls.certFile
-            : key == "key_file"            ? &tls.keyFile
-            : key == "server_name"         ? &tls.serverName
-                                           : nullptr;
-        if (!target) {
+        const auto field = std::find_if(fields.begin(), fields.end(), [&](const auto &f) { return f.first == key; });
+        if (field == fields.end()) {
             warning(keyPath, QStringLiteral("unknown key (ignored)"));
-            continue;
-        }
-        if (const auto text = readString(item, keyPath))
-            *target = *text;
-        else
+        } else if (const auto text = readString(item, keyPath)) {
+            *field->second = *text;
+        } else {
             ok = false;
+        }
     }
-    if (tls.certFile.isEmpty() != tls.keyFile.isEmpty()) {
+    return ok;
+}
+
+bool FleetReader::readTls(const Json &value, const QString &path, TlsSettings &tls)
+{
+    bool ok = readStringFields(value, path,
+                               {{"ca_file", &tls.caFile},
+                                {"cert_file", &tls.certFile},
+                                {"key_file", &tls.keyFile},
+                                {"server_name", &tls.serverName}},
+                               {"insecure_skip_verify"});
+    if (const auto insecure = value.find("insecure_skip_verify"); ok && insecure != value.end()) {
+        const QString keyPath = path + QStringLiteral(".insecure_skip_verify");
+        if (!insecure->is_boolean()) {
+            error(keyPath, QStringLiteral("expected true or false"));
+            return false;
+        }
+        tls.insecureSkipVerify = insecure->get<bool>();
+        if (tls.insecureSkipVerify)
+            warning(keyPath, QStringLiteral("TLS certificates of this service are not verified"));
+    }
+    if (ok && tls.certFile.isEmpty() != tls.keyFile.isEmpty()) {
         error(path, QStringLiteral("cert_file and key_file go together"));
         ok = false;
     }
@@ -361,38 +373,22 @@ bool FleetReader::readTls(const Json &value, const QString &path, TlsSettings &t
 
 bool FleetReader::readBearer(const Json &value, const QString &path, AuthSettings &auth)
 {
-    if (!value.is_object()) {
-        error(path, QStringLiteral("expected an object"));
-        return false;
-    }
-    if (value.contains("credentials")) {
+    if (value.is_object() && value.contains("credentials")) {
         error(path + QStringLiteral(".credentials"),
               QStringLiteral("secrets are not accepted in the fleet file; use credentials_file or credentials_env"));
         return false;
     }
-    if (const auto type = value.find("type"); type != value.end() && *type != "Bearer") {
-        error(path + QStringLiteral(".type"), QStringLiteral("only \"Bearer\" is supported"));
-        return false;
+    if (value.is_object()) {
+        if (const auto type = value.find("type"); type != value.end() && *type != "Bearer") {
+            error(path + QStringLiteral(".type"), QStringLiteral("only \"Bearer\" is supported"));
+            return false;
+        }
     }
     auth = AuthSettings{};
     auth.kind = AuthSettings::Kind::Bearer;
-    bool ok = true;
-    for (const auto &[key, item] : value.items()) {
-        const QString keyPath = path + QStringLiteral(".") + fromUtf8(key);
-        if (key == "type")
-            continue;
-        QString *target = key == "credentials_file" ? &auth.credentialsFile
-            : key == "credentials_env"              ? &auth.credentialsEnv
-                                                    : nullptr;
-        if (!target) {
-            warning(keyPath, QStringLiteral("unknown key (ignored)"));
-            continue;
-        }
-        if (const auto text = readString(item, keyPath))
-            *target = *text;
-        else
-            ok = false;
-    }
+    bool ok = readStringFields(value, path,
+                               {{"credentials_file", &auth.credentialsFile}, {"credentials_env", &auth.credentialsEnv}},
+                               {"type"});
     if (ok && auth.credentialsFile.isEmpty() == auth.credentialsEnv.isEmpty()) {
         error(path, QStringLiteral("give exactly one of credentials_file and credentials_env"));
         ok = false;
@@ -402,30 +398,14 @@ bool FleetReader::readBearer(const Json &value, const QString &path, AuthSetting
 
 bool FleetReader::readBasicAuth(const Json &value, const QString &path, AuthSettings &auth)
 {
-    if (!value.is_object()) {
-        error(path, QStringLiteral("expected an object"));
-        return false;
-    }
-    if (value.contains("password")) {
+    if (value.is_object() && value.contains("password")) {
         error(path + QStringLiteral(".password"),
               QStringLiteral("secrets are not accepted in the fleet file; use password_file"));
         return false;
     }
     auth = AuthSettings{};
     auth.kind = AuthSettings::Kind::Basic;
-    bool ok = true;
-    for (const auto &[key, item] : value.items()) {
-        const QString keyPath = path + QStringLiteral(".") + fromUtf8(key);
-        QString *target = key == "username" ? &auth.username : key == "password_file" ? &auth.passwordFile : nullptr;
-        if (!target) {
-            warning(keyPath, QStringLiteral("unknown key (ignored)"));
-            continue;
-        }
-        if (const auto text = readString(item, keyPath))
-            *target = *text;
-        else
-            ok = false;
-    }
+    bool ok = readStringFields(value, path, {{"username", &auth.username}, {"password_file", &auth.passwordFile}});
     if (ok && (auth.username.isEmpty() || auth.passwordFile.isEmpty())) {
         error(path, QStringLiteral("needs username and password_file"));
         ok = false;
