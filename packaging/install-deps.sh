@@ -20,7 +20,7 @@ run_packages=(
 test_packages=(
     clang libclang-rt-14-dev
     xvfb xauth openssl
-    golang-go golang-github-prometheus-common-dev
+    golang-go golang-github-prometheus-common-dev golang-github-prometheus-client-golang-dev
 )
 
 want=("${run_packages[@]}")

@@ -60,7 +60,10 @@ int main(int argc, char *argv[])
         QStringLiteral("measure"),
         QStringLiteral("run this long, then print CPU use and GUI-thread stalls and exit (benchmarks)"),
         QStringLiteral("SECONDS"));
-    parser.addOptions({configOption, demoOption, servicesOption, screenshotOption, afterOption, measureOption});
+    const QCommandLineOption selectOption(QStringLiteral("select"), QStringLiteral("show this service's charts first"),
+                                          QStringLiteral("SERVICE"));
+    parser.addOptions(
+        {configOption, demoOption, servicesOption, selectOption, screenshotOption, afterOption, measureOption});
     parser.process(app);
 
     bool ok = false;
@@ -78,6 +81,11 @@ int main(int argc, char *argv[])
     gotriage::ui::MainWindow window;
     window.show();
 
+    if (parser.isSet(selectOption)) {
+        const QString service = parser.value(selectOption);
+        QObject::connect(&window, &gotriage::ui::MainWindow::fleetLoaded, &window,
+                         [&window, service] { window.selectService(service); });
+    }
     const QString screenshotPath = parser.value(screenshotOption);
     if (!screenshotPath.isEmpty()) {
         QObject::connect(

@@ -45,13 +45,19 @@ HttpFetch::~HttpFetch()
     }
 }
 
+void HttpFetch::setMethod(const QByteArray &verb, const QByteArray &body)
+{
+    m_verb = verb;
+    m_body = body;
+}
+
 void HttpFetch::start()
 {
     m_request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::UserVerifiedRedirectPolicy);
     m_request.setMaximumRedirectsAllowed(3);
     m_request.setTransferTimeout(static_cast<int>(m_limits.totalTimeout.count()));
     m_clock.start();
-    m_reply = m_manager->get(m_request);
+    m_reply = m_verb == "GET" ? m_manager->get(m_request) : m_manager->sendCustomRequest(m_request, m_verb, m_body);
     connect(m_reply, &QNetworkReply::readyRead, this, &HttpFetch::onReadyRead);
     connect(m_reply, &QNetworkReply::metaDataChanged, this, &HttpFetch::onMetaData);
     connect(m_reply, &QNetworkReply::finished, this, &HttpFetch::onFinished);
@@ -118,7 +124,8 @@ void HttpFetch::fail(const QString &reason)
         return;
     m_result.ok = false;
     m_result.body.clear();
-    m_result.error = QStringLiteral("GET %1: %2").arg(m_result.url.toString(QUrl::RemoveUserInfo), reason);
+    m_result.error = QStringLiteral("%1 %2: %3")
+                         .arg(QString::fromLatin1(m_verb), m_result.url.toString(QUrl::RemoveUserInfo), reason);
     finish();
 }
 

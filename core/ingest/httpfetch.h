@@ -25,7 +25,8 @@ struct FetchResult {
     qint64 durationMs = 0;
 };
 
-// One bounded HTTP GET. Enforces a connect timeout (no response headers yet),
+// One bounded HTTP request (GET for scrapes; POST/PUT for actions such as a
+// throttle change). Enforces a connect timeout (no response headers yet),
 // a total timeout and a body size limit while reading, and refuses redirects
 // to another scheme, host or port. gzip is negotiated and inflated by
 // QNetworkAccessManager. Lives in the thread of its manager; emits
@@ -44,6 +45,8 @@ public:
     HttpFetch(QNetworkAccessManager *manager, const QNetworkRequest &request, Limits limits, QObject *parent = nullptr);
     ~HttpFetch() override;
 
+    // Sends `verb` ("POST", "PUT") with `body` instead of a GET.
+    void setMethod(const QByteArray &verb, const QByteArray &body);
     void start();
 
 signals:
@@ -59,6 +62,8 @@ private:
     QNetworkAccessManager *m_manager;
     QNetworkRequest m_request;
     Limits m_limits;
+    QByteArray m_verb = "GET";
+    QByteArray m_body;
     QPointer<QNetworkReply> m_reply;
     QTimer m_connectTimer;
     QTimer m_totalTimer;

@@ -1,0 +1,304 @@
+// End-to-end against the Go incident lab (tests/lab): real Go 1.19 services
+// with client_golang, scraped by gotriage's own code over loopback. CTest
+// starts the lab before this test and stops it after (fixture "lab").
+#include "config/fleetconfig.h"
+#include "formats/expvar.h"
+#include "formats/metrics.h"
+#include "formats/pprofindex.h"
+#include "ingest/fleetwatcher.h"
+#include "ingest/httpfetch.h"
+
+#include <QDateTime>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QSignalSpy>
+#include <QTest>
+
+#include <set>
+
+using namespace gotriage;
+
+namespace {
+
+std::string_view view(const QByteArray &bytes)
+{
+    return {bytes.constData(), static_cast<std::size_t>(bytes.size())};
+}
+
+std::size_t sampleLines(const QByteArray &payload)
+{
+    std::size_t count = 0;
+    for (const QByteArray &line : payload.split('\n')) {
+        if (!line.isEmpty() && !line.startsWith('#'))
+            ++count;
+    }
+    return count;
+}
+
+std::set<std::string> seriesOf(const formats::ParsedMetrics &m)
+{
+    std::set<std::string> out;
+    for (const formats::SampleRef &s : m.samples) {
+        std::vector<std::string> labels;
+        for (const formats::LabelRef &l : m.labelsOf(s))
+            labels.push_back(std::string(m.text(l.name)) + "=" + std::string(m.text(l.value)));
+        std::sort(labels.begin(), labels.end());
+        std::string key(m.name(s));
+        for (const std::string &l : labels)
+            key += "," + l;
+        out.insert(key);
+    }
+    return out;
+}
+
+// utime + stime of a process in seconds, from /proc/<pid>/stat (fields 14
+// and 15, counted after the command name's closing parenthesis).
+double procCpuSeconds(qint64 pid)
+{
+    QFile file(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (!file.open(QIODevice::ReadOnly))
+        return -1;
+    const QByteArray stat = file.readAll();
+    const QList<QByteArray> fields = stat.mid(stat.lastIndexOf(')') + 2).split(' ');
+    return (fields.value(11).toDouble() + fields.value(12).toDouble()) / 100.0; // USER_HZ
+}
+
+double procRssBytes(qint64 pid)
+{
+    QFile file(QStringLiteral("/proc/%1/status").arg(pid));
+    if (!file.open(QIODevice::ReadOnly))
+        return -1;
+    for (const QByteArray &line : file.readAll().split('\n')) {
+        if (line.startsWith("VmRSS:"))
+            return line.mid(6).trimmed().split(' ').value(0).toDouble() * 1024;
+    }
+    return -1;
+}
+
+} // namespace
+
+class TestLab : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void everyEndpointParses_data();
+    void everyEndpointParses();
+    void textAndOpenMetricsAgree();
+    void vitalsMatchWhatTheServiceReports();
+    void leakRisesAtTheInjectedRate();
+    void throttleChangesTheRequestRate();
+
+private:
+    ingest::FetchResult request(const QUrl &url, const QByteArray &accept = {}, const QByteArray &verb = "GET",
+                                const QByteArray &body = {});
+    QJsonObject stats(const config::ServiceConfig &service);
+    const config::ServiceConfig &service(const QString &name) const;
+    std::vector<ingest::ScrapeReportPtr> watch(const config::ServiceConfig &service, int seconds,
+                                               const std::function<void()> &onReport = {});
+
+    QNetworkAccessManager m_manager;
+    std::vector<config::ServiceConfig> m_services;
+};
+
+void TestLab::initTestCase()
+{
+    qRegisterMetaType<ingest::ScrapeReportPtr>();
+    const QString dir = qEnvironmentVariable("GOTRIAGE_LAB_DIR");
+    QVERIFY2(!dir.isEmpty(), "GOTRIAGE_LAB_DIR is not set: run through CTest, which starts the lab");
+    const config::FleetConfig fleet = config::loadFleetConfig(dir + QStringLiteral("/fleet.json"));
+    QVERIFY(fleet.problems.empty());
+    m_services = fleet.services;
+    QCOMPARE(m_services.size(), std::size_t(4));
+}
+
+const config::ServiceConfig &TestLab::service(const QString &name) const
+{
+    for (const config::ServiceConfig &s : m_services) {
+        if (s.name == name)
+            return s;
+    }
+    qFatal("no lab service %s", qPrintable(name));
+}
+
+ingest::FetchResult TestLab::request(const QUrl &url, const QByteArray &accept, const QByteArray &verb,
+                                     const QByteArray &body)
+{
+    QNetworkRequest request(url);
+    if (!accept.isEmpty())
+        request.setRawHeader("Accept", accept);
+    if (!body.isEmpty())
+        request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("application/json"));
+    ingest::HttpFetch fetch(&m_manager, request, {std::chrono::milliseconds(3000), std::chrono::milliseconds(5000)});
+    if (verb != "GET")
+        fetch.setMethod(verb, body);
+    QSignalSpy done(&fetch, &ingest::HttpFetch::finished);
+    fetch.start();
+    if (!done.wait(10000))
+        return {};
+    return done.takeFirst().at(0).value<ingest::FetchResult>();
+}
+
+QJsonObject TestLab::stats(const config::ServiceConfig &service)
+{
+    return QJsonDocument::fromJson(request(service.endpointUrl(QStringLiteral("/admin/stats"))).body).object();
+}
+
+std::vector<ingest::ScrapeReportPtr> TestLab::watch(const config::ServiceConfig &service, int seconds,
+                                                    const std::function<void()> &onReport)
+{
+    ingest::FleetWatcher watcher;
+    std::vector<ingest::ScrapeReportPtr> reports;
+    connect(&watcher, &ingest::FleetWatcher::reportAvailable, this, [&](const ingest::ScrapeReportPtr &report) {
+        reports.push_back(report);
+        if (onReport)
+            onReport();
+    });
+    watcher.setServices({service});
+    QTest::qWait(seconds * 1000);
+    return reports;
+}
+
+void TestLab::everyEndpointParses_data()
+{
+    QTest::addColumn<QString>("name");
+    for (const char *name : {"healthy-1", "leak-1", "creep-1", "contention-1"})
+        QTest::newRow(name) << QString::fromLatin1(name);
+}
+
+void TestLab::everyEndpointParses()
+{
+    QFETCH(QString, name);
+    const config::ServiceConfig &s = service(name);
+    const ingest::FetchResult metrics = request(s.endpointUrl(s.paths.metrics), "text/plain;version=0.0.4");
+    QVERIFY2(metrics.ok, qPrintable(metrics.error));
+    const auto parsed = formats::parseMetrics(
+        view(metrics.body), formats::detectExpositionFormat(view(metrics.contentType), view(metrics.body)));
+    for (const formats::ParseProblem &p : parsed.problems.items())
+        qWarning("%s", formats::formatProblem(name.toStdString(), p).c_str());
+    QCOMPARE(parsed.problems.items().size(), std::size_t(0));
+    QCOMPARE(parsed.samples.size(), sampleLines(metrics.body)); // every exposed sample was read
+    for (const formats::SampleRef &sample : parsed.samples)
+        QVERIFY(sample.family != formats::kNoFamily);
+
+    const ingest::FetchResult vars = request(s.endpointUrl(s.paths.vars));
+    const auto expvar = formats::parseExpvar(view(vars.body));
+    QCOMPARE(expvar.problems.items().size(), std::size_t(0));
+    QVERIFY(expvar.memstats && expvar.memstats->hasPauseRing);
+    QVERIFY(expvar.goroutines.has_value()); // the lab publishes one
+
+    const auto index = formats::parsePprofIndex(view(request(s.endpointUrl(s.paths.pprof)).body));
+    QVERIFY(index.goroutines.has_value());
+    QVERIFY(*index.goroutines > 0);
+}
+
+void TestLab::textAndOpenMetricsAgree()
+{
+    const config::ServiceConfig &s = service(QStringLiteral("healthy-1"));
+    const ingest::FetchResult text = request(s.endpointUrl(s.paths.metrics), "text/plain;version=0.0.4");
+    const ingest::FetchResult om
+        = request(s.endpointUrl(s.paths.metrics), "application/openmetrics-text;version=0.0.1");
+    QVERIFY(text.contentType.startsWith("text/plain"));
+    QVERIFY2(om.contentType.startsWith("application/openmetrics-text"), om.contentType.constData());
+    const auto textParsed = formats::parseMetrics(
+        view(text.body), formats::detectExpositionFormat(view(text.contentType), view(text.body)));
+    const auto omParsed
+        = formats::parseMetrics(view(om.body), formats::detectExpositionFormat(view(om.contentType), view(om.body)));
+    QVERIFY(omParsed.format == formats::ExpositionFormat::OpenMetrics);
+    QVERIFY(omParsed.sawEof);
+    QCOMPARE(omParsed.problems.items().size(), std::size_t(0));
+    QVERIFY2(textParsed.samples.size() > 120,
+             qPrintable(QString::number(textParsed.samples.size()))); // runtime/metrics, histograms, a summary
+    QVERIFY(seriesOf(textParsed) == seriesOf(omParsed));
+}
+
+void TestLab::vitalsMatchWhatTheServiceReports()
+{
+    const config::ServiceConfig &s = service(QStringLiteral("healthy-1"));
+    const qint64 pid = stats(s).value(QStringLiteral("pid")).toInteger();
+    QVERIFY(pid > 0);
+    std::vector<std::pair<qint64, double>> procCpu; // (ms, cpu seconds) read as each report arrived
+    double rssAtLastReport = 0;
+    const auto reports = watch(s, 5, [&] {
+        procCpu.emplace_back(QDateTime::currentMSecsSinceEpoch(), procCpuSeconds(pid));
+        rssAtLastReport = procRssBytes(pid);
+    });
+    QVERIFY(reports.size() >= 4);
+    const auto &last = *reports.back();
+    QVERIFY(last.scrape->up);
+
+    // RSS: what the process collector said vs the kernel, moments apart (10 %).
+    const double rss = last.vitals[vitals::Vital::Rss];
+    QVERIFY2(std::fabs(rss - rssAtLastReport) <= 0.1 * rssAtLastReport,
+             qPrintable(QStringLiteral("rss %1 vs /proc %2").arg(rss).arg(rssAtLastReport)));
+
+    // CPU: the rate over the reports vs /proc over the same span (0.03 cores or 20 %).
+    const double procRate = (procCpu.back().second - procCpu.front().second)
+        / (static_cast<double>(procCpu.back().first - procCpu.front().first) / 1000.0);
+    const double cpu = last.vitals[vitals::Vital::Cpu];
+    QVERIFY2(std::fabs(cpu - procRate) <= std::max(0.03, 0.2 * procRate),
+             qPrintable(QStringLiteral("cpu %1 vs /proc %2").arg(cpu).arg(procRate)));
+
+    // Goroutines: the vital vs the service's own runtime.NumGoroutine() (the
+    // load driver's requests come and go: 10 either way).
+    const double goroutines = last.vitals[vitals::Vital::Goroutines];
+    const int own = stats(s).value(QStringLiteral("goroutines")).toInt();
+    QVERIFY2(std::fabs(goroutines - own) <= 10,
+             qPrintable(QStringLiteral("goroutines %1 vs %2").arg(goroutines).arg(own)));
+
+    // Requests: the load driver sends 50/s.
+    const double reqRate = last.vitals[vitals::Vital::ReqRate];
+    QVERIFY2(reqRate > 40 && reqRate < 60, qPrintable(QString::number(reqRate)));
+}
+
+void TestLab::leakRisesAtTheInjectedRate()
+{
+    const auto reports = watch(service(QStringLiteral("leak-1")), 6);
+    QVERIFY(reports.size() >= 5);
+    const auto &first = *reports.front();
+    const auto &last = *reports.back();
+    const double seconds = static_cast<double>(last.scrape->tsMs - first.scrape->tsMs) / 1000.0;
+    const double slope = (last.vitals[vitals::Vital::Goroutines] - first.vitals[vitals::Vital::Goroutines]) / seconds;
+    QVERIFY2(slope > 40 && slope < 60, qPrintable(QStringLiteral("%1 goroutines/s, injected 50/s").arg(slope)));
+}
+
+void TestLab::throttleChangesTheRequestRate()
+{
+    const config::ServiceConfig &s = service(QStringLiteral("healthy-1"));
+    auto okCount = [&] {
+        const ingest::FetchResult metrics = request(s.endpointUrl(s.paths.metrics));
+        const auto parsed = formats::parseMetrics(view(metrics.body), formats::ExpositionFormat::PrometheusText);
+        for (const formats::SampleRef &sample : parsed.samples) {
+            if (parsed.name(sample) == "http_requests_total" && parsed.label(sample, "code") == "200")
+                return std::pair(QDateTime::currentMSecsSinceEpoch(), sample.value);
+        }
+        return std::pair(QDateTime::currentMSecsSinceEpoch(), -1.0);
+    };
+    auto okRate = [&] {
+        const auto a = okCount();
+        QTest::qWait(3000);
+        const auto b = okCount();
+        return (b.second - a.second) / (static_cast<double>(b.first - a.first) / 1000.0);
+    };
+    const double before = okRate();
+    QVERIFY2(before > 40, qPrintable(QString::number(before)));
+
+    const QUrl throttle = s.endpointUrl(QStringLiteral("/admin/throttle"));
+    const ingest::FetchResult set = request(throttle, {}, "POST", R"({"rps": 10})");
+    QVERIFY2(set.ok, qPrintable(set.error));
+    QCOMPARE(QJsonDocument::fromJson(set.body).object().value(QStringLiteral("rps")).toDouble(), 10.0);
+    QTest::qWait(500);
+    const double after = okRate();
+    QVERIFY2(after > 6 && after < 14, qPrintable(QStringLiteral("%1 admitted/s after throttling to 10").arg(after)));
+
+    QVERIFY(request(throttle, {}, "POST", R"({"rps": 0})").ok); // leave the lab as it was
+    const ingest::FetchResult bad = request(throttle, {}, "POST", R"({"rps": "fast"})");
+    QVERIFY(!bad.ok);
+    QVERIFY2(bad.error.contains(QStringLiteral("HTTP 400")), qPrintable(bad.error));
+}
+
+QTEST_GUILESS_MAIN(TestLab)
+#include "tst_lab.moc"
