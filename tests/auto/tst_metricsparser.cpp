@@ -108,6 +108,12 @@ void TestMetricsParser::fixtures_data()
     QTest::newRow("default-memcreep") << QStringLiteral("go1.19/metrics_default_memcreep.txt") << false;
     QTest::newRow("rich-text") << QStringLiteral("go1.19/metrics_rich.txt") << false;
     QTest::newRow("rich-openmetrics") << QStringLiteral("go1.19/openmetrics_rich.txt") << true;
+    // Captured from the project's own lab (tests/lab/refresh-fixtures.sh).
+    QTest::newRow("lab-default-leak") << QStringLiteral("lab/metrics_default_leak.txt") << false;
+    QTest::newRow("lab-default-memcreep") << QStringLiteral("lab/metrics_default_memcreep.txt") << false;
+    QTest::newRow("lab-rich-text") << QStringLiteral("lab/metrics_rich.txt") << false;
+    QTest::newRow("lab-rich-openmetrics") << QStringLiteral("lab/openmetrics_rich.txt") << true;
+    QTest::newRow("go1.21-handmade") << QStringLiteral("handmade/metrics_go121.txt") << false;
 }
 
 void TestMetricsParser::fixtures()

@@ -4,6 +4,7 @@
 #include "signals/histogramquantile.h"
 #include "signals/vitalsderiver.h"
 
+#include <QFile>
 #include <QTest>
 
 #include <cmath>
@@ -69,6 +70,7 @@ private slots:
     void downScrapeKeepsState();
     void expvarFillsGapsAndPauses();
     void latencyP99();
+    void newerGoRuntimeSeries();
     void histogramQuantile_data();
     void histogramQuantile();
 };
@@ -239,6 +241,33 @@ void TestVitalsDeriver::latencyP99()
     // 98 fast and 2 slow requests since: the 99th percentile is in the slow bucket.
     const double p99 = deriver.derive(payload(1098, 2, 1000))[Vital::LatencyP99];
     QVERIFY2(std::fabs(p99 - 0.55) < 1e-9, qPrintable(QString::number(p99)));
+}
+
+void TestVitalsDeriver::newerGoRuntimeSeries()
+{
+    // gc_cpu from the runtime's CPU classes (Go >= 1.20) and heap_live (Go >=
+    // 1.21): a hand-made payload, since the Go 1.19 lab cannot serve them.
+    QFile file(QStringLiteral(GOTRIAGE_TEST_DATA "/handmade/metrics_go121.txt"));
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    std::string text = file.readAll().toStdString();
+    auto at = [&](qint64 tsMs, const std::string &payload) {
+        ingest::ScrapeResult r;
+        r.up = true;
+        r.tsMs = tsMs;
+        r.metrics = std::make_shared<formats::ParsedMetrics>(
+            formats::parseMetrics(payload, formats::ExpositionFormat::PrometheusText));
+        return r;
+    };
+    vitals::VitalsDeriver deriver;
+    const auto first = deriver.derive(at(0, text));
+    QCOMPARE(first[Vital::HeapLive], 33554432.0);
+    QVERIFY(!vitals::isKnown(first[Vital::GcCpu])); // a share of two rates: needs two scrapes
+    // Ten seconds later: 4 cores × 10 s available, 2 s of it in GC: 5 %.
+    auto replace
+        = [&](const std::string &from, const std::string &to) { text.replace(text.find(from), from.size(), to); };
+    replace("go_cpu_classes_gc_total_cpu_seconds_total 12.5", "go_cpu_classes_gc_total_cpu_seconds_total 14.5");
+    replace("go_cpu_classes_total_cpu_seconds_total 250", "go_cpu_classes_total_cpu_seconds_total 290");
+    QCOMPARE(deriver.derive(at(10000, text))[Vital::GcCpu], 0.05);
 }
 
 void TestVitalsDeriver::histogramQuantile_data()

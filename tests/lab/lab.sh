@@ -25,8 +25,12 @@ build_labsvc() {
     if [[ -x "$bin" && -z "$(find "$here/service" -newer "$bin" -name '*.go' | head -n 1)" ]]; then
         return
     fi
-    (cd "$here/service" && GOPATH=/usr/share/gocode GO111MODULE=off GOPROXY=off GOFLAGS= GOCACHE="$build/.gocache" \
-        go build -trimpath -o "$bin" .)
+    # A GOPATH of our own holding the service as package "labsvc", so stack
+    # traces and profiles say labsvc/main.go rather than a build-machine path.
+    mkdir -p "$build/gopath/src"
+    ln -sfn "$here/service" "$build/gopath/src/labsvc"
+    (cd "$build/gopath/src/labsvc" && GOPATH="$build/gopath:/usr/share/gocode" GO111MODULE=off GOPROXY=off GOFLAGS= \
+        GOCACHE="$build/.gocache" go build -trimpath -o "$bin" .)
 }
 
 start_lab() {
