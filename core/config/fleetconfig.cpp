@@ -334,7 +334,8 @@ bool FleetReader::readStringFields(const Json &value, const QString &path,
         if (std::find(handledElsewhere.begin(), handledElsewhere.end(), key) != handledElsewhere.end())
             continue;
         const QString keyPath = path + QStringLiteral(".") + fromUtf8(key);
-        const auto field = std::find_if(fields.begin(), fields.end(), [&](const auto &f) { return f.first == key; });
+        const std::string &name = key; // clang 14 cannot capture a structured binding
+        const auto field = std::find_if(fields.begin(), fields.end(), [&](const auto &f) { return f.first == name; });
         if (field == fields.end()) {
             warning(keyPath, QStringLiteral("unknown key (ignored)"));
         } else if (const auto text = readString(item, keyPath)) {
