@@ -211,6 +211,12 @@ QVariant FleetOverviewModel::data(const QModelIndex &index, int role) const
             QString tip = r.service.baseUrl.toString();
             if (!r.health.lastError.isEmpty())
                 tip += QLatin1Char('\n') + r.health.lastError;
+            if (r.health.scrapes > 0)
+                tip += QStringLiteral("\nlast scrape: %1 ms, %2")
+                           .arg(r.health.scrapeDurationMs)
+                           .arg(formatBytes(static_cast<double>(r.health.bytes)));
+            if (r.health.failures > 0)
+                tip += QStringLiteral("\n%1 of %2 scrapes failed").arg(r.health.failures).arg(r.health.scrapes);
             if (r.health.skipped > 0)
                 tip += QStringLiteral("\n%1 scrapes skipped (previous still running)").arg(r.health.skipped);
             if (r.health.insecure)

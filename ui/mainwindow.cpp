@@ -302,6 +302,11 @@ void MainWindow::onRefreshTimer()
     updateStatus();
 }
 
+void MainWindow::setHistoryBudget(std::size_t bytes)
+{
+    m_watcher->store().setBudget(bytes);
+}
+
 QString MainWindow::storeSummary() const
 {
     const store::SeriesStore &store = m_watcher->store();

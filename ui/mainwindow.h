@@ -52,6 +52,8 @@ public:
     bool startDemo(int services, QString *error);
     void watchServices(const std::vector<config::ServiceConfig> &services);
     void addServiceByUrl(const QUrl &url);
+    // How much history the window keeps for the whole fleet.
+    void setHistoryBudget(std::size_t bytes);
 
     FleetOverviewModel *overviewModel() const { return m_overview; }
     // "store: …" line of the --measure report: samples held and memory per service-hour.

@@ -60,10 +60,13 @@ int main(int argc, char *argv[])
         QStringLiteral("measure"),
         QStringLiteral("run this long, then print CPU use and GUI-thread stalls and exit (benchmarks)"),
         QStringLiteral("SECONDS"));
+    const QCommandLineOption historyOption(QStringLiteral("history-mib"),
+                                           QStringLiteral("memory for the fleet's history, in MiB (default 256)"),
+                                           QStringLiteral("MIB"), QStringLiteral("256"));
     const QCommandLineOption selectOption(QStringLiteral("select"), QStringLiteral("show this service's charts first"),
                                           QStringLiteral("SERVICE"));
-    parser.addOptions(
-        {configOption, demoOption, servicesOption, selectOption, screenshotOption, afterOption, measureOption});
+    parser.addOptions({configOption, demoOption, servicesOption, historyOption, selectOption, screenshotOption,
+                       afterOption, measureOption});
     parser.process(app);
 
     bool ok = false;
@@ -77,8 +80,15 @@ int main(int argc, char *argv[])
         return 2;
     }
 
+    const int historyMib = parser.value(historyOption).toInt(&ok);
+    if (!ok || historyMib < 1 || historyMib > 64 * 1024) {
+        std::fprintf(stderr, "gotriage: --history-mib takes a number of MiB from 1 to 65536\n");
+        return 2;
+    }
+
     gotriage::ui::applyDarkTheme(app);
     gotriage::ui::MainWindow window;
+    window.setHistoryBudget(static_cast<std::size_t>(historyMib) * 1024 * 1024);
     window.show();
 
     if (parser.isSet(selectOption)) {
