@@ -53,6 +53,41 @@ bool printProblems(const QString &source, const formats::ProblemList &problems)
     return problems.hasErrors();
 }
 
+void addFleetOptions(QCommandLineParser &parser)
+{
+    parser.addOption({QStringLiteral("config"), QStringLiteral("fleet file"), QStringLiteral("FILE")});
+    parser.addOption({QStringLiteral("demo"), QStringLiteral("watch a built-in demo fleet started for the purpose")});
+    parser.addOption({QStringLiteral("services"), QStringLiteral("with --demo: how many services (default 12)"),
+                      QStringLiteral("N"), QStringLiteral("12")});
+}
+
+std::optional<int> loadFleet(const QCommandLineParser &parser, sim::DemoFleetThread &demoFleet,
+                             std::vector<config::ServiceConfig> &services, int &exitCode)
+{
+    if (parser.isSet(QStringLiteral("demo"))) {
+        bool ok = false;
+        QString error;
+        const int count = parser.value(QStringLiteral("services")).toInt(&ok);
+        if (!ok || !demoFleet.start(count, &error)) {
+            printErr(QStringLiteral("gotriage-cli: ") + (ok ? error : QStringLiteral("--services takes a number")));
+            return kExitUsage;
+        }
+        services = demoFleet.services();
+        return std::nullopt;
+    }
+    const config::FleetConfig fleet = config::loadFleetConfig(parser.value(QStringLiteral("config")));
+    for (const config::ConfigProblem &problem : fleet.problems)
+        printErr(problem.toString());
+    if (fleet.services.empty()) {
+        printErr(QStringLiteral("gotriage-cli: no service to watch"));
+        return kExitUsage;
+    }
+    if (fleet.hasErrors())
+        exitCode = kExitRejected;
+    services = fleet.services;
+    return std::nullopt;
+}
+
 void printOut(const std::string &line)
 {
     std::fwrite(line.data(), 1, line.size(), stdout);

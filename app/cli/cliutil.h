@@ -1,6 +1,8 @@
 #pragma once
 
+#include "config/fleetconfig.h"
 #include "formats/parseproblem.h"
+#include "sim/demofleet.h"
 
 #include <QCommandLineParser>
 #include <QString>
@@ -27,6 +29,14 @@ std::optional<std::string> readInput(const QString &path);
 // Prints each problem as "SOURCE:LINE:COL: message" on stderr. Returns true
 // when any of them rejected input (an error rather than a warning).
 bool printProblems(const QString &source, const formats::ProblemList &problems);
+
+// --config FILE | --demo [--services N], shared by the commands that watch a fleet.
+void addFleetOptions(QCommandLineParser &parser);
+// Fills `services` from the fleet file or a demo fleet it starts; prints
+// config problems (exitCode becomes 1 if a service was rejected). Returns an
+// exit code to stop with, or nullopt.
+std::optional<int> loadFleet(const QCommandLineParser &parser, sim::DemoFleetThread &demoFleet,
+                             std::vector<config::ServiceConfig> &services, int &exitCode);
 
 void printOut(const std::string &line);
 void printErr(const QString &line);

@@ -11,5 +11,6 @@ int parseVarsCommand(const QStringList &arguments);
 int benchCommand(const QStringList &arguments);
 int scrapeCommand(const QStringList &arguments);
 int demoFleetCommand(const QStringList &arguments);
+int analyzeCommand(const QStringList &arguments);
 
 } // namespace gotriage::cli

@@ -20,6 +20,8 @@ commands:
                         parse a /debug/vars (expvar) payload
   scrape (--config FILE | --demo) (--once | --duration SECONDS) --json
                         scrape a fleet; one JSON object per service per scrape
+  analyze (--config FILE | --demo) --duration SECONDS --json [--fast]
+                        watch a fleet; one JSON object per finding change
   demo-fleet [--services N] [--fleet-out FILE] [--duration SECONDS]
                         serve the built-in demo fleet until interrupted
   bench parse-metrics FILE [--seconds S]
@@ -60,6 +62,7 @@ int main(int argc, char *argv[])
         {QStringLiteral("bench"), benchCommand},
         {QStringLiteral("scrape"), scrapeCommand},
         {QStringLiteral("demo-fleet"), demoFleetCommand},
+        {QStringLiteral("analyze"), analyzeCommand},
     };
     const auto it = commands.find(command);
     if (it == commands.end()) {

@@ -44,10 +44,7 @@ int scrapeCommand(const QStringList &arguments)
 {
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Scrape a fleet and print each service's vitals per scrape."));
-    parser.addOption({QStringLiteral("config"), QStringLiteral("fleet file"), QStringLiteral("FILE")});
-    parser.addOption({QStringLiteral("demo"), QStringLiteral("scrape a built-in demo fleet started for the purpose")});
-    parser.addOption({QStringLiteral("services"), QStringLiteral("with --demo: how many services (default 12)"),
-                      QStringLiteral("N"), QStringLiteral("12")});
+    addFleetOptions(parser);
     parser.addOption({QStringLiteral("once"), QStringLiteral("one scrape of every service, then exit")});
     parser.addOption(
         {QStringLiteral("duration"), QStringLiteral("scrape for this long, then exit"), QStringLiteral("SECONDS")});
@@ -72,26 +69,8 @@ int scrapeCommand(const QStringList &arguments)
     std::vector<config::ServiceConfig> services;
     int exitCode = kExitOk;
     sim::DemoFleetThread demoFleet;
-    if (demo) {
-        QString error;
-        const int count = parser.value(QStringLiteral("services")).toInt(&ok);
-        if (!ok || !demoFleet.start(count, &error)) {
-            printErr(QStringLiteral("gotriage-cli: ") + (ok ? error : QStringLiteral("--services takes a number")));
-            return kExitUsage;
-        }
-        services = demoFleet.services();
-    } else {
-        const config::FleetConfig fleet = config::loadFleetConfig(parser.value(QStringLiteral("config")));
-        for (const config::ConfigProblem &problem : fleet.problems)
-            printErr(problem.toString());
-        if (fleet.services.empty()) {
-            printErr(QStringLiteral("gotriage-cli: no service to scrape"));
-            return kExitUsage;
-        }
-        if (fleet.hasErrors())
-            exitCode = kExitRejected;
-        services = fleet.services;
-    }
+    if (const auto exit = loadFleet(parser, demoFleet, services, exitCode))
+        return *exit;
 
     ingest::FleetWatcher watcher;
     QSet<QString> reported;

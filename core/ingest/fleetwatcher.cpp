@@ -47,7 +47,7 @@ public:
                 m_pollers.erase(it);
                 continue;
             }
-            auto *poller = new ServicePoller(service, m_manager, m_store, this);
+            auto *poller = new ServicePoller(service, m_manager, m_store, this, m_analysis);
             QObject::connect(poller, &ServicePoller::reportAvailable, m_watcher, &FleetWatcher::reportAvailable,
                              Qt::QueuedConnection);
             poller->start();
@@ -75,6 +75,8 @@ public:
         delete m_manager;
         m_manager = nullptr;
     }
+
+    analysis::AnalysisSettings m_analysis;
 
 private:
     FleetWatcher *m_watcher;
@@ -105,6 +107,12 @@ void FleetWatcher::setServices(const std::vector<config::ServiceConfig> &service
 {
     QMetaObject::invokeMethod(
         m_worker, [worker = m_worker, services] { worker->setServices(services, true); }, Qt::QueuedConnection);
+}
+
+void FleetWatcher::setAnalysisSettings(const analysis::AnalysisSettings &settings)
+{
+    QMetaObject::invokeMethod(m_worker, [worker = m_worker, settings] { worker->m_analysis = settings; },
+                              Qt::QueuedConnection);
 }
 
 void FleetWatcher::addService(const config::ServiceConfig &service)

@@ -34,6 +34,8 @@ public:
     // their poller and history; removed services are forgotten.
     void setServices(const std::vector<config::ServiceConfig> &services);
     void addService(const config::ServiceConfig &service);
+    // Analysis thresholds for services added from now on (tests use fast ones).
+    void setAnalysisSettings(const analysis::AnalysisSettings &settings);
 
     store::SeriesStore &store() { return *m_store; }
     const store::SeriesStore &store() const { return *m_store; }

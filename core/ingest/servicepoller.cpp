@@ -54,12 +54,13 @@ bool hasGoroutines(const ScrapeResult &scrape)
 } // namespace
 
 ServicePoller::ServicePoller(config::ServiceConfig service, QNetworkAccessManager *manager, store::SeriesStore *store,
-                             QObject *parent)
+                             QObject *parent, const analysis::AnalysisSettings &analysis)
     : QObject(parent)
     , m_service(std::move(service))
     , m_manager(manager)
     , m_store(store)
     , m_deriver({m_service.requestCounter, m_service.latencyHistogram})
+    , m_analyzer(m_service, analysis)
     , m_random(static_cast<std::minstd_rand::result_type>(qHash(m_service.name, 0) | 1U))
 {
     m_timer.setSingleShot(true);
@@ -257,6 +258,12 @@ void ServicePoller::complete()
     if (scrape.up)
         m_store->append(m_service.name, report->vitals);
     report->health = h;
+    report->restarted = m_deriver.sawRestart();
+    // Analysis runs here, per service, as each scrape completes: trend
+    // windows close on bucket boundaries, so the work spreads over time.
+    report->findingChanges = m_analyzer.update(scrape, report->vitals, h, report->restarted);
+    report->findings = m_analyzer.findings();
+    report->projections = m_analyzer.projections();
     report->scrape = std::move(m_current);
     m_step = Step::Done;
     emit reportAvailable(report);

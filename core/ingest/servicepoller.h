@@ -1,5 +1,6 @@
 #pragma once
 
+#include "analysis/serviceanalyzer.h"
 #include "config/fleetconfig.h"
 #include "ingest/requestsettings.h"
 #include "ingest/scraperesult.h"
@@ -30,6 +31,10 @@ struct ScrapeReport {
     std::shared_ptr<const ScrapeResult> scrape;
     vitals::VitalsSample vitals;
     ServiceHealth health;
+    bool restarted = false; // the process restarted (or its counters reset) since the last scrape
+    std::vector<analysis::FindingChange> findingChanges; // what this scrape raised, updated or cleared
+    std::vector<analysis::Finding> findings; // all active, after this scrape
+    std::vector<analysis::Projection> projections;
 };
 using ScrapeReportPtr = std::shared_ptr<const ScrapeReport>;
 
@@ -47,7 +52,7 @@ public:
     static constexpr std::chrono::milliseconds kMaxBackoff{30000};
 
     ServicePoller(config::ServiceConfig service, QNetworkAccessManager *manager, store::SeriesStore *store,
-                  QObject *parent = nullptr);
+                  QObject *parent = nullptr, const analysis::AnalysisSettings &analysis = {});
     ~ServicePoller() override;
 
     void start();
@@ -78,6 +83,7 @@ private:
     store::SeriesStore *m_store;
     RequestSettings m_settings;
     vitals::VitalsDeriver m_deriver;
+    analysis::ServiceAnalyzer m_analyzer;
     ServiceHealth m_health;
     QTimer m_timer;
     std::minstd_rand m_random;

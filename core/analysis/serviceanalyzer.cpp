@@ -1,0 +1,457 @@
+#include "serviceanalyzer.h"
+
+#include "analysis/statistics.h"
+#include "ingest/scraperesult.h"
+#include "ingest/servicehealth.h"
+
+#include <QRegularExpression>
+
+#include <cmath>
+
+namespace gotriage::analysis {
+
+using vitals::Vital;
+
+namespace {
+
+constexpr double kMiB = 1024.0 * 1024.0;
+
+QString number(double v)
+{
+    const double a = std::fabs(v);
+    return QString::number(v, 'f', a >= 100 ? 0 : a >= 10 ? 1 : 2);
+}
+
+QString amount(Vital vital, double value)
+{
+    const auto unit = vitals::kVitals[vitals::index(vital)].unit;
+    if (unit == vitals::VitalUnit::Bytes)
+        return number(value / kMiB) + QStringLiteral(" MiB");
+    if (unit == vitals::VitalUnit::Cores)
+        return number(value) + QStringLiteral(" cores");
+    return number(value);
+}
+
+QString duration(double seconds)
+{
+    if (!std::isfinite(seconds))
+        return QStringLiteral("never");
+    if (seconds < 90)
+        return QStringLiteral("%1 s").arg(std::llround(seconds));
+    const auto minutes = std::llround(seconds / 60);
+    if (minutes < 60)
+        return QStringLiteral("%1 min").arg(minutes);
+    const auto hours = minutes / 60;
+    if (hours < 48)
+        return QStringLiteral("%1 h %2 min").arg(hours).arg(minutes % 60);
+    return QStringLiteral("%1 days").arg(hours / 24);
+}
+
+QString signalName(Vital vital)
+{
+    switch (vital) {
+    case Vital::HeapLive:
+        return QStringLiteral("heap after GC");
+    case Vital::Rss:
+        return QStringLiteral("RSS");
+    default:
+        return QString::fromLatin1(vitals::vitalName(vital).data(),
+                                   static_cast<qsizetype>(vitals::vitalName(vital).size()));
+    }
+}
+
+} // namespace
+
+AnalysisSettings AnalysisSettings::fast()
+{
+    AnalysisSettings s;
+    s.windows = {{std::chrono::seconds(20), std::chrono::seconds(1)},
+                 {std::chrono::seconds(60), std::chrono::seconds(2)},
+                 {std::chrono::seconds(240), std::chrono::seconds(4)}};
+    s.persistence = std::chrono::seconds(2);
+    s.clearAfter = std::chrono::seconds(5);
+    s.shortWindow = std::chrono::seconds(5);
+    return s;
+}
+
+ServiceAnalyzer::ServiceAnalyzer(config::ServiceConfig service, AnalysisSettings settings)
+    : m_service(std::move(service)), m_settings(std::move(settings))
+{
+    // Heap is trended after GC: a lower envelope rides under the sawtooth.
+    m_tracked.push_back({Vital::Goroutines, TrendTracker(m_settings.windows)});
+    m_tracked.push_back({Vital::HeapLive, TrendTracker(m_settings.windows, Aggregate::Min)});
+    m_tracked.push_back({Vital::Rss, TrendTracker(m_settings.windows)});
+    m_tracked.push_back({Vital::Fds, TrendTracker(m_settings.windows)});
+    m_tracked.push_back({Vital::Threads, TrendTracker(m_settings.windows)});
+    m_tracked.push_back({Vital::Cpu, TrendTracker(m_settings.windows)});
+    m_tracked.push_back({Vital::ReqRate, TrendTracker(m_settings.windows)});
+}
+
+void ServiceAnalyzer::track(std::int64_t tsMs, const vitals::VitalsSample &v)
+{
+    for (Tracked &t : m_tracked) {
+        double value = v[t.vital];
+        if (t.vital == Vital::HeapLive) {
+            // Best post-GC signal available: live heap (Go >= 1.21), else the
+            // heap goal (proportional to it while GOGC is constant), else
+            // heap in use through the tracker's minimum per bucket.
+            value = vitals::isKnown(v[Vital::HeapLive]) ? v[Vital::HeapLive]
+                : vitals::isKnown(v[Vital::HeapGoal])   ? v[Vital::HeapGoal]
+                                                        : v[Vital::HeapInuse];
+        }
+        t.tracker.add(tsMs, value, m_settings.trend);
+    }
+}
+
+void ServiceAnalyzer::readRuntime(const ingest::ScrapeResult &scrape)
+{
+    // Runtime settings hardly change: read them every 30 s.
+    if (!scrape.metrics || (m_runtimeReadMs > 0 && scrape.tsMs - m_runtimeReadMs < 30000))
+        return;
+    m_runtimeReadMs = scrape.tsMs;
+    const formats::ParsedMetrics &m = *scrape.metrics;
+    for (const formats::SampleRef &s : m.samples) {
+        const std::string_view name = m.name(s);
+        if (name == "go_info")
+            m_runtime.goVersion
+                = QString::fromUtf8(m.label(s, "version").data(), static_cast<qsizetype>(m.label(s, "version").size()));
+        else if (name == "go_sched_gomaxprocs_threads")
+            m_runtime.gomaxprocs = s.value;
+        else if (name == "go_gc_gogc_percent")
+            m_runtime.gogcPercent = s.value;
+        else if (name == "go_gc_gomemlimit_bytes")
+            m_runtime.gomemlimitBytes = s.value;
+    }
+}
+
+std::optional<double> ServiceAnalyzer::limitOf(Vital vital, const vitals::VitalsSample &latest) const
+{
+    switch (vital) {
+    case Vital::Goroutines:
+        return m_service.limits.goroutines.value_or(m_settings.defaultGoroutineBudget);
+    case Vital::HeapLive:
+    case Vital::Rss:
+        // GOMEMLIMIT counts when set (math.MaxInt64 means "no limit").
+        if (m_runtime.gomemlimitBytes && *m_runtime.gomemlimitBytes < 9e18)
+            return m_runtime.gomemlimitBytes;
+        return m_service.limits.memoryBytes;
+    case Vital::Fds:
+        return vitals::isKnown(latest[Vital::FdsMax]) ? std::optional(latest[Vital::FdsMax]) : std::nullopt;
+    case Vital::Threads:
+        return m_service.limits.threads.value_or(m_settings.defaultThreadLimit);
+    default:
+        return std::nullopt;
+    }
+}
+
+Projection ServiceAnalyzer::project(const Tracked &t) const
+{
+    Projection p;
+    p.vital = t.vital;
+    p.segmentStartMs = t.tracker.segmentStartMs();
+    p.limit = limitOf(t.vital, m_latest);
+    if (const TrendEstimate *best = t.tracker.best())
+        p.trend = *best;
+    // Time to limit only for a significant rise still below the limit.
+    if (p.limit && p.trend.significant && p.trend.slopePerSecond > 0 && p.trend.level < *p.limit) {
+        const double headroom = *p.limit - p.trend.level;
+        p.etaSeconds = headroom / p.trend.slopePerSecond;
+        p.etaLowSeconds = headroom / p.trend.slopeHighPerSecond;
+        p.etaHighSeconds = p.trend.slopeLowPerSecond > 0 ? headroom / p.trend.slopeLowPerSecond
+                                                         : std::numeric_limits<double>::infinity();
+    }
+    return p;
+}
+
+double ServiceAnalyzer::recentMedian(Vital vital) const
+{
+    std::vector<double> values;
+    for (const vitals::VitalsSample &s : m_recent) {
+        if (vitals::isKnown(s[vital]))
+            values.push_back(s[vital]);
+    }
+    return values.empty() ? vitals::kUnknown : median(values);
+}
+
+std::optional<Finding> ServiceAnalyzer::growthFinding(FindingKind kind, const Tracked &t, double minGrowth) const
+{
+    const Projection p = project(t);
+    const TrendEstimate &e = p.trend;
+    if (!e.valid || !e.significant || e.slopePerSecond <= 0)
+        return std::nullopt;
+    // Material: fast enough relative to the level, and enough in absolute terms.
+    const double growth = e.slopePerSecond * e.spanSeconds;
+    if (e.relativePerMinute() < m_settings.minRelativeGrowthPerMinute || growth < minGrowth)
+        return std::nullopt;
+    Finding f;
+    f.service = m_service.name;
+    f.kind = kind;
+    f.severity = Severity::Warning;
+    const double perMinute = e.slopePerSecond * 60;
+    f.evidence
+        = QStringLiteral("%1 %2%3/min (%4 %/min) over %5, 95 % CI %6–%7/min, Mann–Kendall z %8; now %9")
+              .arg(signalName(t.vital), perMinute >= 0 ? QStringLiteral("+") : QString(), amount(t.vital, perMinute))
+              .arg(number(e.relativePerMinute() * 100), duration(e.spanSeconds))
+              .arg(amount(t.vital, e.slopeLowPerSecond * 60), amount(t.vital, e.slopeHighPerSecond * 60))
+              .arg(number(e.z), amount(t.vital, e.level));
+    if (p.etaSeconds) {
+        f.etaSeconds = p.etaSeconds;
+        f.etaLowSeconds = p.etaLowSeconds;
+        f.etaHighSeconds = p.etaHighSeconds;
+        f.evidence += QStringLiteral("; limit %1 reached in %2 (%3–%4)")
+                          .arg(amount(t.vital, *p.limit), duration(*p.etaSeconds), duration(*p.etaLowSeconds),
+                               duration(*p.etaHighSeconds));
+        if (*p.etaSeconds < static_cast<double>(m_settings.etaCritical.count()))
+            f.severity = Severity::Critical;
+    }
+    return f;
+}
+
+std::map<FindingKind, Finding> ServiceAnalyzer::propose(std::int64_t tsMs, const vitals::VitalsSample &v,
+                                                        const ingest::ServiceHealth &health) const
+{
+    std::map<FindingKind, Finding> out;
+    auto base = [&](FindingKind kind, Severity severity) {
+        Finding f;
+        f.service = m_service.name;
+        f.kind = kind;
+        f.severity = severity;
+        return f;
+    };
+
+    const qint64 staleAfterMs = m_service.interval.count() * m_settings.staleIntervals;
+    if (health.lastGoodMs == 0 ? health.consecutiveFailures >= 2 : tsMs - health.lastGoodMs > staleAfterMs) {
+        Finding f = base(FindingKind::Stale, Severity::Warning);
+        f.evidence = health.lastGoodMs == 0
+            ? QStringLiteral("never scraped successfully: %1").arg(health.lastError)
+            : QStringLiteral("no fresh data for %1: %2")
+                  .arg(duration(static_cast<double>(tsMs - health.lastGoodMs) / 1000.0), health.lastError);
+        f.nextStep = QStringLiteral("check that the service is up and reachable from here");
+        out[FindingKind::Stale] = f;
+        return out; // nothing else is judged on old data
+    }
+
+    for (const Tracked &t : m_tracked) {
+        std::optional<Finding> f;
+        if (t.vital == Vital::Goroutines || t.vital == Vital::Threads || t.vital == Vital::Fds) {
+            f = growthFinding(FindingKind::GoroutineLeak, t,
+                              t.vital == Vital::Goroutines ? m_settings.minGoroutineGrowth : 10);
+            if (f && t.vital == Vital::Goroutines)
+                f->nextStep = QStringLiteral(
+                    "capture two goroutine dumps (debug=1) a minute apart and compare the growing stacks");
+            else if (f)
+                f->nextStep
+                    = QStringLiteral("capture a goroutine dump and look for goroutines stuck in syscalls or I/O");
+        } else if (t.vital == Vital::HeapLive || t.vital == Vital::Rss) {
+            f = growthFinding(FindingKind::MemoryBlackHole, t, m_settings.minBytesGrowth);
+            if (f)
+                f->nextStep = QStringLiteral("capture two heap profiles (inuse_space) minutes apart and compare them");
+        }
+        if (!f)
+            continue;
+        // One finding per kind: keep the more severe, then the first tracked.
+        const auto it = out.find(f->kind);
+        if (it == out.end() || f->severity > it->second.severity)
+            out[f->kind] = *f;
+    }
+
+    // GC frenzy: sustained GC rate or GC CPU share.
+    const double gcRate = recentMedian(Vital::GcRate);
+    const double gcCpu = recentMedian(Vital::GcCpu);
+    if (gcRate >= m_settings.gcRateWarning || gcCpu >= m_settings.gcCpuWarning) {
+        const bool critical = gcRate >= m_settings.gcRateCritical || gcCpu >= m_settings.gcCpuCritical;
+        Finding f = base(FindingKind::GcFrenzy, critical ? Severity::Critical : Severity::Warning);
+        f.evidence = QStringLiteral("%1 GC cycles/s over the last %2")
+                         .arg(number(gcRate), duration(static_cast<double>(m_settings.shortWindow.count())));
+        if (vitals::isKnown(gcCpu))
+            f.evidence += QStringLiteral(", %1 % of CPU in GC").arg(number(gcCpu * 100));
+        if (vitals::isKnown(v[Vital::AllocRate]))
+            f.evidence += QStringLiteral(", allocating %1 MiB/s").arg(number(v[Vital::AllocRate] / kMiB));
+        f.nextStep = QStringLiteral("capture an allocs profile (alloc_space) and review GOGC / GOMEMLIMIT");
+        out[FindingKind::GcFrenzy] = f;
+    }
+
+    // CPU saturation: near GOMAXPROCS or the configured quota ...
+    const double cpu = recentMedian(Vital::Cpu);
+    const std::optional<double> capacity = m_runtime.gomaxprocs ? m_runtime.gomaxprocs : m_service.limits.cpuCores;
+    if (capacity && vitals::isKnown(cpu) && cpu >= m_settings.cpuSaturation * *capacity) {
+        Finding f = base(FindingKind::CpuSaturation,
+                         cpu >= m_settings.cpuCritical * *capacity ? Severity::Critical : Severity::Warning);
+        f.evidence = QStringLiteral("CPU %1 of %2 cores (%3 %) over the last %4")
+                         .arg(number(cpu), number(*capacity), number(100 * cpu / *capacity),
+                              duration(static_cast<double>(m_settings.shortWindow.count())));
+        f.nextStep = QStringLiteral("capture a 10 s CPU profile, then the mutex and block profiles");
+        out[FindingKind::CpuSaturation] = f;
+    } else {
+        // ... or ineffective consumption: CPU rising while requests do not.
+        const Tracked &cpuTrend
+            = *std::find_if(m_tracked.begin(), m_tracked.end(), [](const Tracked &t) { return t.vital == Vital::Cpu; });
+        const Tracked &reqTrend = *std::find_if(m_tracked.begin(), m_tracked.end(),
+                                                [](const Tracked &t) { return t.vital == Vital::ReqRate; });
+        const TrendEstimate *c = cpuTrend.tracker.best();
+        const TrendEstimate *r = reqTrend.tracker.best();
+        // Material: at least 1 %/min and minCpuGrowthCores over the window.
+        const bool cpuRising = c && c->significant && c->slopePerSecond > 0 && c->relativePerMinute() >= 0.01
+            && c->slopePerSecond * c->spanSeconds >= m_settings.minCpuGrowthCores;
+        // Requests keep up when they rise at half the CPU's relative pace or
+        // more, significant or not: only CPU that outruns its traffic counts.
+        const bool requestsRising = cpuRising && r && r->valid
+            && (r->relativePerMinute() >= 0.5 * c->relativePerMinute()
+                || (r->significant && r->slopePerSecond > 0
+                    && r->relativePerMinute() >= 0.25 * c->relativePerMinute()));
+        if (cpuRising && r && r->valid && !requestsRising) {
+            Finding f = base(FindingKind::CpuSaturation, Severity::Warning);
+            f.evidence = QStringLiteral("CPU %1 %/min over %2 while requests change %3 %/min: ineffective consumption")
+                             .arg(number(c->relativePerMinute() * 100), duration(c->spanSeconds),
+                                  number(r->relativePerMinute() * 100));
+            f.nextStep = QStringLiteral("capture a 10 s CPU profile and compare it with one from before the rise");
+            out[FindingKind::CpuSaturation] = f;
+        }
+    }
+    return out;
+}
+
+std::vector<Finding> ServiceAnalyzer::configRemarks(const vitals::VitalsSample &v) const
+{
+    std::vector<Finding> out;
+    auto remark = [&](const QString &evidence, const QString &nextStep) {
+        Finding f;
+        f.service = m_service.name;
+        f.kind = FindingKind::Config;
+        f.severity = Severity::Info;
+        f.evidence = evidence;
+        f.nextStep = nextStep;
+        out.push_back(f);
+    };
+    static const QRegularExpression kGoVersion(QStringLiteral("^go1\\.(\\d+)"));
+    if (const auto match = kGoVersion.match(m_runtime.goVersion); match.hasMatch()) {
+        if (match.captured(1).toInt() < m_settings.supportedGoMinor)
+            remark(QStringLiteral("built with %1, which no longer gets security fixes (supported: go1.%2 and newer)")
+                       .arg(m_runtime.goVersion)
+                       .arg(m_settings.supportedGoMinor),
+                   QStringLiteral("rebuild with a supported Go release"));
+    }
+    if (m_runtime.gomaxprocs && m_service.limits.cpuCores && *m_runtime.gomaxprocs > *m_service.limits.cpuCores + 0.5)
+        remark(QStringLiteral("GOMAXPROCS %1 exceeds the CPU quota of %2 cores: the scheduler will be throttled")
+                   .arg(number(*m_runtime.gomaxprocs), number(*m_service.limits.cpuCores)),
+               QStringLiteral("set GOMAXPROCS to the quota (or use automaxprocs)"));
+    const bool noMemoryLimit = !m_runtime.gomemlimitBytes || *m_runtime.gomemlimitBytes >= 9e18;
+    if (noMemoryLimit && m_service.limits.memoryBytes && vitals::isKnown(v[Vital::Rss])
+        && v[Vital::Rss] >= 0.8 * *m_service.limits.memoryBytes)
+        remark(QStringLiteral("RSS %1 MiB is %2 % of the %3 MiB memory limit and GOMEMLIMIT is not set")
+                   .arg(number(v[Vital::Rss] / kMiB), number(100 * v[Vital::Rss] / *m_service.limits.memoryBytes),
+                        number(*m_service.limits.memoryBytes / kMiB)),
+               QStringLiteral(
+                   "set GOMEMLIMIT below the container limit so the GC works harder before the OOM killer does"));
+    return out;
+}
+
+std::vector<FindingChange> ServiceAnalyzer::update(const ingest::ScrapeResult &scrape, const vitals::VitalsSample &v,
+                                                   const ingest::ServiceHealth &health, bool restarted)
+{
+    const std::int64_t now = scrape.tsMs;
+    if (scrape.up) {
+        if (restarted) {
+            for (Tracked &t : m_tracked)
+                t.tracker.reset(); // a new segment: the old level says nothing about the new process
+        }
+        readRuntime(scrape);
+        track(now, v);
+        m_latest = v;
+        m_recent.push_back(v);
+        const std::int64_t shortMs
+            = std::chrono::duration_cast<std::chrono::milliseconds>(m_settings.shortWindow).count();
+        while (!m_recent.empty() && m_recent.front().tsMs < now - shortMs)
+            m_recent.pop_front();
+    }
+
+    std::vector<FindingChange> changes;
+    const std::map<FindingKind, Finding> proposals = propose(now, m_latest, health);
+    const std::int64_t persistMs
+        = std::chrono::duration_cast<std::chrono::milliseconds>(m_settings.persistence).count();
+    const std::int64_t clearMs = std::chrono::duration_cast<std::chrono::milliseconds>(m_settings.clearAfter).count();
+    for (FindingKind kind : {FindingKind::GoroutineLeak, FindingKind::MemoryBlackHole, FindingKind::GcFrenzy,
+                             FindingKind::CpuSaturation, FindingKind::Stale}) {
+        Candidate &c = m_candidates[kind];
+        const auto it = proposals.find(kind);
+        if (it != proposals.end()) {
+            c.absentSinceMs = -1;
+            if (c.heldSinceMs < 0)
+                c.heldSinceMs = now;
+            Finding next = it->second;
+            // Staleness is news at once; the rest must persist first.
+            if (!c.active && (kind == FindingKind::Stale || now - c.heldSinceMs >= persistMs)) {
+                next.sinceMs = now;
+                c.active = next;
+                changes.push_back({FindingChange::Type::Raised, now, next});
+            } else if (c.active) {
+                next.sinceMs = c.active->sinceMs;
+                // Severity has hysteresis too: it rises at once, and falls
+                // only after the higher reading has been absent for clearAfter.
+                if (next.severity < c.active->severity) {
+                    if (c.lowerSinceMs < 0)
+                        c.lowerSinceMs = now;
+                    if (now - c.lowerSinceMs < clearMs)
+                        next.severity = c.active->severity;
+                } else {
+                    c.lowerSinceMs = -1;
+                }
+                const bool changed = next.severity != c.active->severity;
+                c.active = next; // evidence follows the numbers
+                if (changed)
+                    changes.push_back({FindingChange::Type::Updated, now, next});
+            }
+        } else {
+            c.heldSinceMs = -1;
+            if (c.active) {
+                if (c.absentSinceMs < 0)
+                    c.absentSinceMs = now;
+                if (kind == FindingKind::Stale || now - c.absentSinceMs >= clearMs) {
+                    changes.push_back({FindingChange::Type::Cleared, now, *c.active});
+                    c.active.reset();
+                    c.absentSinceMs = -1;
+                }
+            }
+        }
+    }
+
+    // Configuration remarks: raised and cleared as they are read.
+    if (scrape.up) {
+        std::vector<Finding> remarks = configRemarks(m_latest);
+        for (const Finding &old : m_configFindings) {
+            if (std::none_of(remarks.begin(), remarks.end(),
+                             [&](const Finding &f) { return f.evidence == old.evidence; }))
+                changes.push_back({FindingChange::Type::Cleared, now, old});
+        }
+        for (Finding &f : remarks) {
+            const auto old = std::find_if(m_configFindings.begin(), m_configFindings.end(),
+                                          [&](const Finding &o) { return o.evidence == f.evidence; });
+            f.sinceMs = old == m_configFindings.end() ? now : old->sinceMs;
+            if (old == m_configFindings.end())
+                changes.push_back({FindingChange::Type::Raised, now, f});
+        }
+        m_configFindings = std::move(remarks);
+    }
+    return changes;
+}
+
+std::vector<Finding> ServiceAnalyzer::findings() const
+{
+    std::vector<Finding> out;
+    for (const auto &[kind, c] : m_candidates) {
+        if (c.active)
+            out.push_back(*c.active);
+    }
+    out.insert(out.end(), m_configFindings.begin(), m_configFindings.end());
+    return out;
+}
+
+std::vector<Projection> ServiceAnalyzer::projections() const
+{
+    std::vector<Projection> out;
+    for (const Tracked &t : m_tracked)
+        out.push_back(project(t));
+    return out;
+}
+
+} // namespace gotriage::analysis

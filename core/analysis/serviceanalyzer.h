@@ -1,0 +1,120 @@
+#pragma once
+
+#include "analysis/finding.h"
+#include "analysis/trendtracker.h"
+#include "config/fleetconfig.h"
+#include "signals/vital.h"
+
+#include <array>
+#include <deque>
+#include <map>
+#include <optional>
+#include <vector>
+
+namespace gotriage::ingest {
+struct ScrapeResult;
+struct ServiceHealth;
+} // namespace gotriage::ingest
+
+namespace gotriage::analysis {
+
+// Thresholds, windows and guards of the analysis. The defaults are what the
+// accuracy targets are measured with; tests may use faster ones.
+struct AnalysisSettings {
+    std::vector<WindowSpec> windows = {{std::chrono::minutes(5), std::chrono::seconds(10)},
+                                       {std::chrono::minutes(30), std::chrono::seconds(30)},
+                                       {std::chrono::hours(2), std::chrono::seconds(60)}};
+    TrendSettings trend;
+    std::chrono::seconds persistence{30}; // a condition holds this long before it is a finding
+    std::chrono::seconds clearAfter{120}; // and is gone this long before the finding clears
+    std::chrono::seconds shortWindow{60}; // for levels: CPU, GC rate
+    double minRelativeGrowthPerMinute = 0.0005; // 0.05 %/min: slower growth is not material
+    double minGoroutineGrowth = 20; // per window, for goroutine_leak
+    double minBytesGrowth = 4.0 * 1024 * 1024; // per window, for memory_black_hole
+    double gcRateWarning = 2; // cycles/s
+    double gcRateCritical = 10;
+    double gcCpuWarning = 0.10; // share of CPU in GC
+    double gcCpuCritical = 0.25;
+    double cpuSaturation = 0.85; // of GOMAXPROCS or the CPU quota
+    double cpuCritical = 0.95;
+    double minCpuGrowthCores = 0.1; // per window, for ineffective consumption
+    int staleIntervals = 3;
+    double defaultGoroutineBudget = 100000;
+    double defaultThreadLimit = 10000; // Go's runtime/debug.SetMaxThreads default
+    std::chrono::seconds etaCritical{3600}; // a limit this close is critical
+    int supportedGoMinor = 26; // oldest Go 1.x with security fixes (two newest releases, late 2026)
+
+    // Windows and guards scaled down ~30× for tests that cannot wait minutes.
+    static AnalysisSettings fast();
+};
+
+// A signal's projection toward its limit, for badges and charts.
+struct Projection {
+    vitals::Vital vital = vitals::Vital::Goroutines;
+    TrendEstimate trend;
+    std::int64_t segmentStartMs = 0;
+    std::optional<double> limit;
+    std::optional<double> etaSeconds, etaLowSeconds, etaHighSeconds;
+};
+
+// The runtime settings a service exposes (client_golang >= 1.20 on newer Go).
+struct RuntimeInfo {
+    QString goVersion; // "go1.19.8"
+    std::optional<double> gomaxprocs, gogcPercent, gomemlimitBytes;
+};
+
+// Analysis of one service: trends on restart-aware segments, time to limit,
+// the four battlefields with hysteresis, staleness and runtime configuration
+// remarks. Fed after every scrape on the thread that scrapes the service.
+// Not thread-safe.
+class ServiceAnalyzer
+{
+public:
+    ServiceAnalyzer(config::ServiceConfig service, AnalysisSettings settings = {});
+
+    // Returns what was raised, updated or cleared by this scrape.
+    std::vector<FindingChange> update(const ingest::ScrapeResult &scrape, const vitals::VitalsSample &vitals,
+                                      const ingest::ServiceHealth &health, bool restarted);
+
+    std::vector<Finding> findings() const;
+    std::vector<Projection> projections() const;
+    const RuntimeInfo &runtime() const { return m_runtime; }
+
+private:
+    // One finding's hysteresis: raised after the condition held for
+    // `persistence`, cleared after it was absent for `clearAfter`.
+    struct Candidate {
+        std::optional<Finding> proposal; // this scrape's reading
+        std::int64_t heldSinceMs = -1;
+        std::int64_t absentSinceMs = -1;
+        std::int64_t lowerSinceMs = -1; // severity below the active one since
+        std::optional<Finding> active;
+    };
+
+    struct Tracked {
+        vitals::Vital vital;
+        TrendTracker tracker;
+    };
+
+    void track(std::int64_t tsMs, const vitals::VitalsSample &vitals);
+    void readRuntime(const ingest::ScrapeResult &scrape);
+    std::optional<double> limitOf(vitals::Vital vital, const vitals::VitalsSample &latest) const;
+    Projection project(const Tracked &tracked) const;
+    double recentMedian(vitals::Vital vital) const;
+    std::map<FindingKind, Finding> propose(std::int64_t tsMs, const vitals::VitalsSample &vitals,
+                                           const ingest::ServiceHealth &health) const;
+    std::optional<Finding> growthFinding(FindingKind kind, const Tracked &tracked, double minGrowth) const;
+    std::vector<Finding> configRemarks(const vitals::VitalsSample &vitals) const;
+
+    config::ServiceConfig m_service;
+    AnalysisSettings m_settings;
+    std::vector<Tracked> m_tracked;
+    std::deque<vitals::VitalsSample> m_recent; // the short window
+    vitals::VitalsSample m_latest;
+    RuntimeInfo m_runtime;
+    std::int64_t m_runtimeReadMs = 0;
+    std::map<FindingKind, Candidate> m_candidates;
+    std::vector<Finding> m_configFindings;
+};
+
+} // namespace gotriage::analysis

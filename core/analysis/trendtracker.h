@@ -1,0 +1,83 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <vector>
+
+namespace gotriage::analysis {
+
+// One trend window: the last `span` of a signal in buckets of `bucket`.
+struct WindowSpec {
+    std::chrono::seconds span;
+    std::chrono::seconds bucket;
+};
+
+// How a bucket summarises the raw values that fell into it. Median resists
+// spikes; Min follows a lower envelope (heap after GC across cycles).
+enum class Aggregate { Median, Min };
+
+struct TrendSettings {
+    double alpha = 0.01; // Mann–Kendall two-sided significance
+    int minPoints = 8; // buckets a window needs before it is judged
+};
+
+struct TrendEstimate {
+    bool valid = false;
+    std::size_t window = 0; // index into the tracker's windows
+    double spanSeconds = 0; // what the fit actually covers
+    double slopePerSecond = 0;
+    double slopeLowPerSecond = 0; // 95 % CI
+    double slopeHighPerSecond = 0;
+    double level = 0; // fitted value at the newest bucket
+    double z = 0;
+    double p = 1;
+    int points = 0;
+    bool significant = false; // rising or falling beyond noise, in both halves
+    std::int64_t evaluatedMs = 0;
+
+    double relativePerMinute() const { return level != 0 ? slopePerSecond * 60 / level : 0; }
+};
+
+// Robust trend of one signal over several windows, on restart-aware
+// segments: reset() starts a new segment, so a restart or counter reset is
+// never read as a trend. A window is evaluated when one of its buckets
+// closes, which staggers the work: short windows often, long ones rarely.
+// Not thread-safe.
+class TrendTracker
+{
+public:
+    TrendTracker(std::vector<WindowSpec> windows, Aggregate aggregate = Aggregate::Median);
+
+    // Adds a value; NaN is ignored. Returns true when a window was re-evaluated.
+    bool add(std::int64_t tsMs, double value, const TrendSettings &settings);
+    void reset();
+
+    const std::vector<TrendEstimate> &estimates() const { return m_estimates; }
+    // The significant estimate over the longest span, else the longest valid one.
+    const TrendEstimate *best() const;
+    std::int64_t segmentStartMs() const { return m_segmentStartMs; }
+    double latest() const { return m_latest; }
+
+private:
+    struct Bucket {
+        double t; // seconds since the segment start, bucket middle
+        double value;
+    };
+    struct Window {
+        WindowSpec spec;
+        std::deque<Bucket> buckets;
+        std::vector<double> pending; // raw values of the open bucket
+        std::int64_t bucketStartMs = -1;
+    };
+
+    void evaluate(std::size_t index, std::int64_t nowMs, const TrendSettings &settings);
+
+    std::vector<Window> m_windows;
+    std::vector<TrendEstimate> m_estimates;
+    Aggregate m_aggregate;
+    std::int64_t m_segmentStartMs = -1;
+    double m_latest = 0;
+};
+
+} // namespace gotriage::analysis
