@@ -1,4 +1,5 @@
 #include "cliutil.h"
+#include "benchdetect.h"
 #include "commands.h"
 
 #include "formats/metrics.h"
@@ -51,11 +52,15 @@ int benchCommand(const QStringList &arguments)
 {
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Measure gotriage's own speed."));
-    parser.addPositionalArgument(QStringLiteral("WHAT"), QStringLiteral("parse-metrics"));
-    parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("payload to parse"));
+    parser.addPositionalArgument(QStringLiteral("WHAT"), QStringLiteral("parse-metrics, detect or analysis-cost"));
+    parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("with parse-metrics: the payload to parse"));
+    parser.addOption({QStringLiteral("seeds"), QStringLiteral("detect: cases per scenario (default 10)"), QStringLiteral("N"),
+                      QStringLiteral("10")});
+    parser.addOption({QStringLiteral("services"), QStringLiteral("analysis-cost: services (default 1000)"), QStringLiteral("N"),
+                      QStringLiteral("1000")});
     parser.addOption({QStringLiteral("seconds"), QStringLiteral("how long to measure (default 3)"),
                       QStringLiteral("seconds"), QStringLiteral("3")});
-    if (const auto exit = parseCommandLine(parser, arguments, 2, 2))
+    if (const auto exit = parseCommandLine(parser, arguments, 1, 2))
         return *exit;
     bool ok = false;
     const double seconds = parser.value(QStringLiteral("seconds")).toDouble(&ok);
@@ -64,8 +69,13 @@ int benchCommand(const QStringList &arguments)
         return kExitUsage;
     }
     const QString what = parser.positionalArguments().at(0);
-    if (what != QLatin1String("parse-metrics")) {
-        printErr(QStringLiteral("gotriage-cli: bench: unknown benchmark \"%1\" (known: parse-metrics)").arg(what));
+    if (what == QLatin1String("detect"))
+        return benchDetect(std::max(1, parser.value(QStringLiteral("seeds")).toInt()));
+    if (what == QLatin1String("analysis-cost"))
+        return benchAnalysisCost(std::max(1, parser.value(QStringLiteral("services")).toInt()),
+                                 std::max(60, static_cast<int>(seconds)));
+    if (what != QLatin1String("parse-metrics") || parser.positionalArguments().size() != 2) {
+        printErr(QStringLiteral("gotriage-cli: bench: unknown benchmark \"%1\" (known: parse-metrics FILE, detect, analysis-cost)").arg(what));
         return kExitUsage;
     }
     return benchParseMetrics(parser.positionalArguments().at(1), seconds);

@@ -51,6 +51,7 @@ QString signalName(Vital vital)
 {
     switch (vital) {
     case Vital::HeapLive:
+    case Vital::HeapInuse:
         return QStringLiteral("heap after GC");
     case Vital::Rss:
         return QStringLiteral("RSS");
@@ -79,7 +80,8 @@ ServiceAnalyzer::ServiceAnalyzer(config::ServiceConfig service, AnalysisSettings
 {
     // Heap is trended after GC: a lower envelope rides under the sawtooth.
     m_tracked.push_back({Vital::Goroutines, TrendTracker(m_settings.windows)});
-    m_tracked.push_back({Vital::HeapLive, TrendTracker(m_settings.windows, Aggregate::Min)});
+    m_tracked.push_back({Vital::HeapLive, TrendTracker(m_settings.windows)});
+    m_tracked.push_back({Vital::HeapInuse, TrendTracker(m_settings.windows, Aggregate::Min)});
     m_tracked.push_back({Vital::Rss, TrendTracker(m_settings.windows)});
     m_tracked.push_back({Vital::Fds, TrendTracker(m_settings.windows)});
     m_tracked.push_back({Vital::Threads, TrendTracker(m_settings.windows)});
@@ -91,14 +93,15 @@ void ServiceAnalyzer::track(std::int64_t tsMs, const vitals::VitalsSample &v)
 {
     for (Tracked &t : m_tracked) {
         double value = v[t.vital];
-        if (t.vital == Vital::HeapLive) {
-            // Best post-GC signal available: live heap (Go >= 1.21), else the
-            // heap goal (proportional to it while GOGC is constant), else
-            // heap in use through the tracker's minimum per bucket.
-            value = vitals::isKnown(v[Vital::HeapLive]) ? v[Vital::HeapLive]
-                : vitals::isKnown(v[Vital::HeapGoal])   ? v[Vital::HeapGoal]
-                                                        : v[Vital::HeapInuse];
-        }
+        // Heap after GC: the live heap (Go >= 1.21), else the heap goal
+        // (proportional to it while GOGC is constant). Only without either is
+        // heap in use trended, through its minimum per bucket: the lower
+        // envelope under the sawtooth.
+        const bool postGcKnown = vitals::isKnown(v[Vital::HeapLive]) || vitals::isKnown(v[Vital::HeapGoal]);
+        if (t.vital == Vital::HeapLive)
+            value = vitals::isKnown(v[Vital::HeapLive]) ? v[Vital::HeapLive] : v[Vital::HeapGoal];
+        else if (t.vital == Vital::HeapInuse && postGcKnown)
+            continue;
         t.tracker.add(tsMs, value, m_settings.trend);
     }
 }
@@ -130,6 +133,7 @@ std::optional<double> ServiceAnalyzer::limitOf(Vital vital, const vitals::Vitals
     case Vital::Goroutines:
         return m_service.limits.goroutines.value_or(m_settings.defaultGoroutineBudget);
     case Vital::HeapLive:
+    case Vital::HeapInuse:
     case Vital::Rss:
         // GOMEMLIMIT counts when set (math.MaxInt64 means "no limit").
         if (m_runtime.gomemlimitBytes && *m_runtime.gomemlimitBytes < 9e18)
@@ -242,7 +246,7 @@ std::map<FindingKind, Finding> ServiceAnalyzer::propose(std::int64_t tsMs, const
             else if (f)
                 f->nextStep
                     = QStringLiteral("capture a goroutine dump and look for goroutines stuck in syscalls or I/O");
-        } else if (t.vital == Vital::HeapLive || t.vital == Vital::Rss) {
+        } else if (t.vital == Vital::HeapLive || t.vital == Vital::HeapInuse || t.vital == Vital::Rss) {
             f = growthFinding(FindingKind::MemoryBlackHole, t, m_settings.minBytesGrowth);
             if (f)
                 f->nextStep = QStringLiteral("capture two heap profiles (inuse_space) minutes apart and compare them");

@@ -25,12 +25,12 @@ struct AnalysisSettings {
                                        {std::chrono::minutes(30), std::chrono::seconds(30)},
                                        {std::chrono::hours(2), std::chrono::seconds(60)}};
     TrendSettings trend;
-    std::chrono::seconds persistence{30}; // a condition holds this long before it is a finding
+    std::chrono::seconds persistence{20}; // a condition holds this long before it is a finding
     std::chrono::seconds clearAfter{120}; // and is gone this long before the finding clears
     std::chrono::seconds shortWindow{60}; // for levels: CPU, GC rate
     double minRelativeGrowthPerMinute = 0.0005; // 0.05 %/min: slower growth is not material
-    double minGoroutineGrowth = 20; // per window, for goroutine_leak
-    double minBytesGrowth = 4.0 * 1024 * 1024; // per window, for memory_black_hole
+    double minGoroutineGrowth = 5; // per window, for goroutine_leak
+    double minBytesGrowth = 1.0 * 1024 * 1024; // per window, for memory_black_hole
     double gcRateWarning = 2; // cycles/s
     double gcRateCritical = 10;
     double gcCpuWarning = 0.10; // share of CPU in GC

@@ -83,6 +83,14 @@ TheilSen theilSen(std::span<const double> x, std::span<const double> y)
 
 MannKendall mannKendall(std::span<const double> y, double detrendSlopePerIndex)
 {
+    std::vector<double> residual(y.size());
+    for (std::size_t i = 0; i < y.size(); ++i)
+        residual[i] = y[i] - detrendSlopePerIndex * static_cast<double>(i);
+    return mannKendallWithLag1(y, lag1Autocorrelation(residual));
+}
+
+MannKendall mannKendallWithLag1(std::span<const double> y, double lag1)
+{
     MannKendall out;
     const std::size_t n = y.size();
     if (n < 4)
@@ -108,10 +116,7 @@ MannKendall mannKendall(std::span<const double> y, double detrendSlopePerIndex)
 
     // Autocorrelation of what is left after removing the trend: persistence
     // makes runs look like trends, so it widens the variance.
-    std::vector<double> residual(n);
-    for (std::size_t i = 0; i < n; ++i)
-        residual[i] = y[i] - detrendSlopePerIndex * static_cast<double>(i);
-    out.lag1 = std::clamp(lag1Autocorrelation(residual), 0.0, 0.9);
+    out.lag1 = std::clamp(lag1, 0.0, 0.9);
     variance *= (1 + out.lag1) / (1 - out.lag1);
 
     out.s = s;

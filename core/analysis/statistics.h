@@ -29,6 +29,8 @@ struct MannKendall {
     double lag1 = 0; // autocorrelation used for the correction
 };
 MannKendall mannKendall(std::span<const double> y, double detrendSlopePerIndex = 0);
+// The same with the lag-1 autocorrelation given (from the caller's own fit).
+MannKendall mannKendallWithLag1(std::span<const double> y, double lag1);
 
 double median(std::span<const double> values); // copies; NaN when empty
 double lag1Autocorrelation(std::span<const double> values);

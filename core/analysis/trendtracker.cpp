@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace gotriage::analysis {
 
@@ -80,27 +81,66 @@ void TrendTracker::evaluate(std::size_t index, std::int64_t nowMs, const TrendSe
     const TheilSen fit = theilSen(x, y);
     if (!fit.valid)
         return;
-    const double step = (x.back() - x.front()) / static_cast<double>(n - 1);
-    const MannKendall mk = mannKendall(y, fit.slope * step);
     e.valid = true;
     e.spanSeconds = x.back() - x.front();
     e.slopePerSecond = fit.slope;
     e.slopeLowPerSecond = fit.slopeLow;
     e.slopeHighPerSecond = fit.slopeHigh;
     e.level = fit.intercept + fit.slope * x.back();
+
+    // A step (a deploy, a cache warming up) is monotonic too. A trend is
+    // what a continuous "flat, then rising" line (a hinge, which includes a
+    // plain line) explains better than the best single level shift; a hinge
+    // cannot jump, so a step fits it badly, while a leak that began inside
+    // the window fits it well from the start.
+    std::vector<double> prefix(n + 1, 0), prefixSq(n + 1, 0);
+    for (std::size_t i = 0; i < n; ++i) {
+        prefix[i + 1] = prefix[i] + y[i];
+        prefixSq[i + 1] = prefixSq[i] + y[i] * y[i];
+    }
+    const auto flatSse = [&](std::size_t from, std::size_t to) { // [from, to)
+        const double count = static_cast<double>(to - from);
+        const double sum = prefix[to] - prefix[from];
+        return prefixSq[to] - prefixSq[from] - sum * sum / count;
+    };
+    double stepSse = std::numeric_limits<double>::infinity();
+    for (std::size_t k = 2; k + 2 <= n; ++k)
+        stepSse = std::min(stepSse, flatSse(0, k) + flatSse(k, n));
+    double hingeSse = std::numeric_limits<double>::infinity();
+    std::vector<double> hingeResidual(n), residual(n);
+    for (std::size_t k = 0; k + 4 <= n; ++k) {
+        // Least squares for y = a + b·max(0, x − x_k).
+        double su = 0, suu = 0, suy = 0;
+        for (std::size_t i = k; i < n; ++i) {
+            const double u = x[i] - x[k];
+            su += u;
+            suu += u * u;
+            suy += u * y[i];
+        }
+        const double sy = prefix[n];
+        const double nn = static_cast<double>(n);
+        const double det = nn * suu - su * su;
+        if (det <= 0)
+            continue;
+        const double b = (nn * suy - su * sy) / det;
+        const double a = (sy - b * su) / nn;
+        double sse = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+            residual[i] = y[i] - (a + b * (i >= k ? x[i] - x[k] : 0.0));
+            sse += residual[i] * residual[i];
+        }
+        if (sse < hingeSse) {
+            hingeSse = sse;
+            hingeResidual = residual;
+        }
+    }
+    // Autocorrelation is judged on what the best shape leaves over: a leak
+    // that began mid-window is not "persistent noise" around a straight line.
+    const MannKendall mk = mannKendallWithLag1(y, std::isfinite(hingeSse) ? lag1Autocorrelation(hingeResidual) : 0.0);
+    const bool sameSign = fit.slope > 0 ? fit.slopeLow > 0 : fit.slopeHigh < 0;
     e.z = mk.z;
     e.p = mk.p;
-
-    // A step (a deploy, a cache warming up) is monotonic too; a trend keeps
-    // its direction in both halves of the window.
-    const std::size_t half = n / 2;
-    const TheilSen first = theilSen(std::span(x).first(half), std::span(y).first(half));
-    const TheilSen second = theilSen(std::span(x).subspan(half), std::span(y).subspan(half));
-    const bool sameSign = fit.slope > 0 ? fit.slopeLow > 0 : fit.slopeHigh < 0;
-    const auto agrees = [&](const TheilSen &part) {
-        return part.valid && part.slope * fit.slope > 0 && std::fabs(part.slope) >= 0.25 * std::fabs(fit.slope);
-    };
-    e.significant = mk.p < settings.alpha && sameSign && agrees(first) && agrees(second);
+    e.significant = mk.p < settings.alpha && sameSign && hingeSse < stepSse;
 }
 
 const TrendEstimate *TrendTracker::best() const

@@ -18,7 +18,7 @@ struct WindowSpec {
 enum class Aggregate { Median, Min };
 
 struct TrendSettings {
-    double alpha = 0.01; // Mann–Kendall two-sided significance
+    double alpha = 0.001; // Mann–Kendall two-sided significance (|z| > 3.29)
     int minPoints = 8; // buckets a window needs before it is judged
 };
 
@@ -33,7 +33,7 @@ struct TrendEstimate {
     double z = 0;
     double p = 1;
     int points = 0;
-    bool significant = false; // rising or falling beyond noise, in both halves
+    bool significant = false; // beyond noise, and shaped like a ramp rather than a step
     std::int64_t evaluatedMs = 0;
 
     double relativePerMinute() const { return level != 0 ? slopePerSecond * 60 / level : 0; }

@@ -1,0 +1,197 @@
+#include "benchdetect.h"
+
+#include "cliutil.h"
+
+#include "analysis/corpus.h"
+#include "analysis/serviceanalyzer.h"
+#include "analysis/statistics.h"
+#include "ingest/scraperesult.h"
+#include "ingest/servicehealth.h"
+
+#include <QElapsedTimer>
+
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <sys/resource.h>
+
+namespace gotriage::cli {
+
+namespace {
+
+struct Outcome {
+    std::optional<double> detectedAfterOnset; // seconds, correct kind
+    bool falseAlarm = false; // a battlefield raised on a healthy case, before onset, or the wrong kind
+    std::optional<double> staticAfterOnset; // the 2× baseline threshold
+    QString firstFalse; // what fired, for the report
+};
+
+Outcome run(const analysis::CorpusCase &c)
+{
+    config::ServiceConfig service;
+    service.name = c.name;
+    analysis::ServiceAnalyzer analyzer(service);
+    ingest::ServiceHealth health;
+    health.up = true;
+    Outcome out;
+    std::vector<double> warmup;
+    double baseline = 0;
+    std::size_t restart = 0;
+    for (const vitals::VitalsSample &v : c.samples) {
+        const double s = static_cast<double>(v.tsMs) / 1000.0;
+        ingest::ScrapeResult scrape;
+        scrape.tsMs = v.tsMs;
+        scrape.up = true;
+        health.lastGoodMs = v.tsMs;
+        const bool restarted = restart < c.restartsAt.size() && s >= c.restartsAt[restart];
+        if (restarted)
+            ++restart;
+        for (const analysis::FindingChange &change : analyzer.update(scrape, v, health, restarted)) {
+            if (change.type != analysis::FindingChange::Type::Raised || !analysis::isBattlefield(change.finding.kind))
+                continue;
+            // A leak may raise a second battlefield as it spreads (leaked
+            // goroutines hold memory); only a raise on a healthy series, or
+            // before the leak began, is a false alarm.
+            if (!c.expected || s < c.onsetSeconds) {
+                if (!out.falseAlarm)
+                    out.firstFalse = QStringLiteral("%1 at %2 s: %3").arg(analysis::kindName(change.finding.kind)).arg(s).arg(change.finding.evidence);
+                out.falseAlarm = true;
+            }
+            else if (change.finding.kind == *c.expected && !out.detectedAfterOnset)
+                out.detectedAfterOnset = s - c.onsetSeconds;
+        }
+        // The static alert: twice the median of the healthy stretch.
+        if (s < c.onsetSeconds) {
+            warmup.push_back(v[c.signal]);
+        } else {
+            if (baseline == 0)
+                baseline = analysis::median(warmup);
+            if (!out.staticAfterOnset && v[c.signal] >= 2 * baseline)
+                out.staticAfterOnset = s - c.onsetSeconds;
+        }
+    }
+    return out;
+}
+
+QString minutes(std::optional<double> seconds)
+{
+    return seconds ? QString::number(*seconds / 60.0, 'f', 1) : QStringLiteral("never");
+}
+
+double cpuSeconds()
+{
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+           static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
+} // namespace
+
+int benchDetect(int seeds)
+{
+    analysis::CorpusOptions options;
+    options.seeds = seeds;
+    const std::vector<analysis::CorpusCase> corpus = analysis::buildCorpus(options);
+    std::printf("detect: %zu cases, %d s each at 1 s, leak onset at %d s; noise AR(1) phi %.1f, sd %.0f %% of level\n",
+                corpus.size(), options.durationSeconds, options.onsetSeconds, options.phi, options.noise * 100);
+
+    struct Row {
+        int cases = 0, detected = 0, falseAlarms = 0, staticDetected = 0;
+        double rate = 0;
+        std::vector<double> delays, staticDelays;
+    };
+    std::map<QString, Row> rows; // by kind and rate
+    int healthyCases = 0, healthyAlarms = 0;
+    std::vector<QString> alarmed;
+    for (const analysis::CorpusCase &c : corpus) {
+        const Outcome o = run(c);
+        if (!c.expected) {
+            ++healthyCases;
+            if (o.falseAlarm) {
+                ++healthyAlarms;
+                alarmed.push_back(c.name + QStringLiteral(": ") + o.firstFalse);
+            }
+            continue;
+        }
+        const QString key = analysis::kindName(*c.expected) + QStringLiteral(" ") +
+                            QString::number(c.ratePerMinute * 100, 'g', 3) + QStringLiteral(" %/min");
+        Row &row = rows[key];
+        row.rate = c.ratePerMinute;
+        ++row.cases;
+        if (o.falseAlarm) {
+            ++row.falseAlarms;
+            alarmed.push_back(c.name + QStringLiteral(": ") + o.firstFalse);
+        }
+        if (o.detectedAfterOnset) {
+            ++row.detected;
+            row.delays.push_back(*o.detectedAfterOnset);
+        }
+        if (o.staticAfterOnset) {
+            ++row.staticDetected;
+            row.staticDelays.push_back(*o.staticAfterOnset);
+        }
+    }
+    std::printf("%-34s %7s %10s %12s %12s %14s %8s\n", "leak", "recall", "median min", "max min", "false alarm",
+                "static 2x min", "speedup");
+    for (auto &[key, row] : rows) {
+        const double med = row.delays.empty() ? NAN : analysis::median(row.delays);
+        const double worst = row.delays.empty() ? NAN : *std::max_element(row.delays.begin(), row.delays.end());
+        // When the static alert does not fire within the run, its time is
+        // what the growth needs to double the baseline: 1 / rate minutes.
+        const double staticMed = row.staticDelays.empty() ? 60.0 / row.rate : analysis::median(row.staticDelays);
+        std::printf("%-34s %6.0f%% %10s %12s %12d %14s %7.1fx%s\n", key.toLocal8Bit().constData(),
+                    100.0 * row.detected / row.cases, minutes(row.delays.empty() ? std::nullopt : std::optional(med)).toLocal8Bit().constData(),
+                    minutes(row.delays.empty() ? std::nullopt : std::optional(worst)).toLocal8Bit().constData(), row.falseAlarms,
+                    (row.staticDelays.empty() ? QStringLiteral("~") + minutes(staticMed) : minutes(staticMed)).toLocal8Bit().constData(),
+                    row.delays.empty() ? 0.0 : staticMed / std::max(1.0, med), row.staticDelays.empty() ? " (static: 1/rate)" : "");
+    }
+    std::printf("healthy cases (sawtooth at GOGC 25..400, noise, bursts, restarts, counter resets, deploy steps): %d, false alarms: %d\n",
+                healthyCases, healthyAlarms);
+    for (const QString &name : alarmed)
+        std::printf("  false alarm: %s\n", name.toLocal8Bit().constData());
+    return kExitOk;
+}
+
+int benchAnalysisCost(int services, int seconds)
+{
+    // Every service gets one sample per simulated second, as at a 1 s
+    // interval; the cost is CPU time per simulated second.
+    analysis::CorpusOptions options;
+    options.seeds = 1;
+    options.durationSeconds = seconds;
+    options.leakRatesPerMinute = {0.01};
+    const std::vector<analysis::CorpusCase> corpus = analysis::buildCorpus(options);
+    std::vector<analysis::ServiceAnalyzer> analyzers;
+    analyzers.reserve(static_cast<std::size_t>(services));
+    for (int i = 0; i < services; ++i) {
+        config::ServiceConfig service;
+        service.name = QStringLiteral("svc-%1").arg(i);
+        analyzers.emplace_back(service);
+    }
+    ingest::ServiceHealth health;
+    health.up = true;
+    const double before = cpuSeconds();
+    QElapsedTimer wall;
+    wall.start();
+    for (int s = 0; s < seconds; ++s) {
+        for (int i = 0; i < services; ++i) {
+            const analysis::CorpusCase &c = corpus[static_cast<std::size_t>(i) % corpus.size()];
+            vitals::VitalsSample v = c.samples[static_cast<std::size_t>(s)];
+            // Spread services over the second, as scrape phases do.
+            v.tsMs += (i * 997) % 1000;
+            ingest::ScrapeResult scrape;
+            scrape.tsMs = v.tsMs;
+            scrape.up = true;
+            health.lastGoodMs = v.tsMs;
+            analyzers[static_cast<std::size_t>(i)].update(scrape, v, health, false);
+        }
+    }
+    const double cpu = cpuSeconds() - before;
+    std::printf("analysis-cost: %d services x %zu vitals (7 trended over 3 windows) for %d simulated seconds: %.2f s CPU in %.2f s\n",
+                services, vitals::kVitalCount, seconds, cpu, static_cast<double>(wall.elapsed()) / 1000.0);
+    std::printf("analysis-cost: %.2f %% of one core at a 1 s interval\n", 100.0 * cpu / seconds);
+    return kExitOk;
+}
+
+} // namespace gotriage::cli

@@ -1,0 +1,380 @@
+#include "analysis/serviceanalyzer.h"
+#include "analysis/statistics.h"
+#include "analysis/trendtracker.h"
+#include "ingest/scraperesult.h"
+#include "ingest/servicehealth.h"
+
+#include <QTest>
+
+#include <cmath>
+#include <random>
+
+using namespace gotriage;
+using namespace gotriage::analysis;
+using vitals::Vital;
+
+namespace {
+
+// AR(1) noise: each step keeps phi of the previous deviation; sigma is the
+// stationary standard deviation as a share of the level.
+class Ar1Noise
+{
+public:
+    Ar1Noise(double phi, double sigma, unsigned seed)
+        : m_phi(phi)
+        , m_step(sigma * std::sqrt(1 - phi * phi))
+        , m_random(seed)
+    {
+    }
+    double next()
+    {
+        m_state = m_phi * m_state + std::normal_distribution<double>(0, m_step)(m_random);
+        return m_state;
+    }
+
+private:
+    double m_phi, m_step, m_state = 0;
+    std::mt19937 m_random;
+};
+
+struct Feed {
+    ServiceAnalyzer analyzer;
+    ingest::ServiceHealth health;
+    std::vector<FindingChange> changes;
+
+    explicit Feed(AnalysisSettings settings, config::ServiceConfig service = {})
+        : analyzer(service.name.isEmpty() ? named(std::move(service)) : std::move(service), std::move(settings))
+    {
+    }
+    static config::ServiceConfig named(config::ServiceConfig s)
+    {
+        s.name = QStringLiteral("svc");
+        return s;
+    }
+    void at(qint64 tsMs, const vitals::VitalsSample &v, bool up = true, bool restarted = false)
+    {
+        ingest::ScrapeResult scrape;
+        scrape.tsMs = tsMs;
+        scrape.up = up;
+        health.up = up;
+        if (up)
+            health.lastGoodMs = tsMs;
+        else
+            ++health.consecutiveFailures;
+        auto c = analyzer.update(scrape, v, health, restarted);
+        changes.insert(changes.end(), c.begin(), c.end());
+    }
+    std::optional<qint64> raisedAt(FindingKind kind) const
+    {
+        for (const FindingChange &c : changes) {
+            if (c.finding.kind == kind && c.type == FindingChange::Type::Raised)
+                return c.tsMs;
+        }
+        return std::nullopt;
+    }
+    int battlefieldRaises() const
+    {
+        int n = 0;
+        for (const FindingChange &c : changes)
+            n += c.type == FindingChange::Type::Raised && isBattlefield(c.finding.kind);
+        return n;
+    }
+};
+
+vitals::VitalsSample sample(qint64 tsMs)
+{
+    vitals::VitalsSample v;
+    v.tsMs = tsMs;
+    return v;
+}
+
+} // namespace
+
+class TestAnalysis : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void theilSenOnALine();
+    void theilSenIgnoresOutliers();
+    void mannKendallTextbook();
+    void mannKendallTies();
+    void autocorrelationWidensTheVariance();
+    void trackerSeesARamp();
+    void trackerIgnoresNoiseAndSteps_data();
+    void trackerIgnoresNoiseAndSteps();
+    void restartStartsANewSegment();
+    void goroutineLeakWithTimeToLimit();
+    void gcSawtoothIsNotALeak();
+    void memoryCreepAfterGc();
+    void gcFrenzyAndHysteresis();
+    void cpuSaturationNearGomaxprocs();
+    void staleIsImmediate();
+    void configRemarks();
+};
+
+void TestAnalysis::theilSenOnALine()
+{
+    const std::vector<double> x{0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+    std::vector<double> y;
+    for (double v : x)
+        y.push_back(3 + 2 * v);
+    const TheilSen fit = theilSen(x, y);
+    QVERIFY(fit.valid);
+    QCOMPARE(fit.slope, 2.0);
+    QCOMPARE(fit.intercept, 3.0);
+    QCOMPARE(fit.slopeLow, 2.0);
+    QCOMPARE(fit.slopeHigh, 2.0);
+}
+
+void TestAnalysis::theilSenIgnoresOutliers()
+{
+    std::vector<double> x, y;
+    for (int i = 0; i < 30; ++i) {
+        x.push_back(i);
+        y.push_back(100 + 0.5 * i + (i % 7 == 0 ? 400 : 0)); // GC spikes
+    }
+    const TheilSen fit = theilSen(x, y);
+    QVERIFY(std::fabs(fit.slope - 0.5) < 0.05);
+    QVERIFY(fit.slopeLow <= 0.5 && fit.slopeHigh >= 0.5);
+}
+
+void TestAnalysis::mannKendallTextbook()
+{
+    // A strictly rising series of 10: S = 45, Var(S) = 10·9·25/18 = 125, Z = 44/√125.
+    std::vector<double> y{1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+    const MannKendall mk = mannKendall(y, 1.0);
+    QCOMPARE(mk.s, 45.0);
+    QCOMPARE(mk.lag1, 0.0); // the residual around the trend is constant
+    QVERIFY(std::fabs(mk.z - 44 / std::sqrt(125.0)) < 1e-9);
+    QVERIFY(mk.p < 0.001);
+    std::reverse(y.begin(), y.end());
+    QVERIFY(mannKendall(y, -1.0).z < -3.9);
+}
+
+void TestAnalysis::mannKendallTies()
+{
+    // Ties shrink the variance: Var = [n(n−1)(2n+5) − Σ t(t−1)(2t+5)]/18.
+    const std::vector<double> y{1, 1, 2, 2, 3, 3};
+    const MannKendall mk = mannKendall(y, 0.4);
+    QCOMPARE(mk.s, 12.0);
+    const double expected = (6.0 * 5 * 17 - 3 * (2.0 * 1 * 9)) / 18.0;
+    QVERIFY(std::fabs(mk.variance / ((1 + mk.lag1) / (1 - mk.lag1)) - expected) < 1e-9);
+}
+
+void TestAnalysis::autocorrelationWidensTheVariance()
+{
+    Ar1Noise noise(0.9, 1.0, 7);
+    std::vector<double> y;
+    for (int i = 0; i < 100; ++i)
+        y.push_back(noise.next());
+    const MannKendall mk = mannKendall(y);
+    QVERIFY(mk.lag1 > 0.5);
+    const double plain = 100.0 * 99 * 205 / 18;
+    QVERIFY(mk.variance > 2 * plain);
+}
+
+void TestAnalysis::trackerSeesARamp()
+{
+    TrendTracker tracker({{std::chrono::minutes(5), std::chrono::seconds(10)}});
+    Ar1Noise noise(0.7, 0.02, 1);
+    for (int s = 0; s <= 300; ++s)
+        tracker.add(s * 1000LL, 1000 * (1 + 0.01 * s / 60.0) * (1 + noise.next()), {}); // 1 %/min
+    const TrendEstimate *e = tracker.best();
+    QVERIFY(e && e->significant);
+    QVERIFY2(std::fabs(e->relativePerMinute() - 0.01) < 0.004, qPrintable(QString::number(e->relativePerMinute())));
+}
+
+void TestAnalysis::trackerIgnoresNoiseAndSteps_data()
+{
+    QTest::addColumn<int>("shape"); // 0 noise, 1 step, 2 sawtooth, 3 bursts
+    QTest::newRow("noise") << 0;
+    QTest::newRow("deploy-step") << 1;
+    QTest::newRow("gc-sawtooth") << 2;
+    QTest::newRow("bursts") << 3;
+}
+
+void TestAnalysis::trackerIgnoresNoiseAndSteps()
+{
+    QFETCH(int, shape);
+    for (unsigned seed = 1; seed <= 20; ++seed) {
+        TrendTracker tracker({{std::chrono::minutes(5), std::chrono::seconds(10)},
+                              {std::chrono::minutes(30), std::chrono::seconds(30)}},
+                             shape == 2 ? Aggregate::Min : Aggregate::Median);
+        Ar1Noise noise(0.7, 0.02, seed);
+        std::mt19937 random(seed);
+        bool everSignificant = false;
+        for (int s = 0; s <= 1800; ++s) {
+            double v = 1000 * (1 + noise.next());
+            if (shape == 1 && s > 900)
+                v *= 1.3;
+            if (shape == 2)
+                v = 1000 + 1000 * std::fmod(s, 17.0) / 17.0; // heap climbs to the goal, GC drops it
+            if (shape == 3 && std::uniform_int_distribution<int>(0, 60)(random) == 0)
+                v *= 3;
+            tracker.add(s * 1000LL, v, {});
+            const TrendEstimate *e = tracker.best();
+            everSignificant = everSignificant || (e && e->significant);
+        }
+        QVERIFY2(!everSignificant, qPrintable(QStringLiteral("false trend with seed %1").arg(seed)));
+    }
+}
+
+void TestAnalysis::restartStartsANewSegment()
+{
+    TrendTracker tracker({{std::chrono::minutes(5), std::chrono::seconds(10)}});
+    for (int s = 0; s < 200; ++s)
+        tracker.add(s * 1000LL, 5000 + 10.0 * s, {});
+    QVERIFY(tracker.best()->significant);
+    tracker.reset();
+    QVERIFY(!tracker.best());
+    for (int s = 200; s < 260; ++s)
+        tracker.add(s * 1000LL, 100, {});
+    QCOMPARE(tracker.segmentStartMs(), 200'000LL);
+    QVERIFY(!tracker.best() || !tracker.best()->significant);
+}
+
+void TestAnalysis::goroutineLeakWithTimeToLimit()
+{
+    config::ServiceConfig service;
+    service.name = QStringLiteral("api");
+    service.limits.goroutines = 2000;
+    Feed feed({}, service);
+    Ar1Noise noise(0.7, 0.02, 3);
+    for (int s = 0; s <= 600; ++s) {
+        auto v = sample(s * 1000LL);
+        v[Vital::Goroutines] = (500 + 1.0 * s) * (1 + noise.next()); // +60/min on 500
+        feed.at(v.tsMs, v);
+    }
+    const auto raised = feed.raisedAt(FindingKind::GoroutineLeak);
+    QVERIFY(raised.has_value());
+    QVERIFY2(*raised <= 300'000, qPrintable(QString::number(*raised)));
+    const auto findings = feed.analyzer.findings();
+    const auto leak = std::find_if(findings.begin(), findings.end(), [](const Finding &f) { return f.kind == FindingKind::GoroutineLeak; });
+    QVERIFY(leak != findings.end());
+    QVERIFY(leak->etaSeconds.has_value());
+    // At 10 minutes: ~1100 goroutines, +60/min to 2000: about 15 minutes left.
+    QVERIFY2(std::fabs(*leak->etaSeconds - 900) < 200, qPrintable(QString::number(*leak->etaSeconds)));
+    QVERIFY(*leak->etaLowSeconds <= *leak->etaSeconds && *leak->etaSeconds <= *leak->etaHighSeconds);
+    QCOMPARE(leak->severity, Severity::Critical); // under an hour
+    QVERIFY(leak->evidence.contains(QStringLiteral("goroutines +")));
+    QVERIFY(leak->evidence.contains(QStringLiteral("limit 2000 reached in")));
+    QVERIFY(!leak->nextStep.isEmpty());
+}
+
+void TestAnalysis::gcSawtoothIsNotALeak()
+{
+    Feed feed({});
+    for (int s = 0; s <= 1800; ++s) {
+        auto v = sample(s * 1000LL);
+        const double live = 64e6;
+        v[Vital::HeapInuse] = live + live * std::fmod(s, 13.0) / 13.0; // busy GC, steady live heap
+        v[Vital::HeapGoal] = 2 * live;
+        v[Vital::Rss] = 2.4 * live;
+        v[Vital::Goroutines] = 50;
+        v[Vital::GcRate] = 1.0 / 13;
+        v[Vital::Cpu] = 0.3;
+        feed.at(v.tsMs, v);
+    }
+    QCOMPARE(feed.battlefieldRaises(), 0);
+}
+
+void TestAnalysis::memoryCreepAfterGc()
+{
+    Feed feed({});
+    for (int s = 0; s <= 900; ++s) {
+        auto v = sample(s * 1000LL);
+        const double live = 64e6 * (1 + 0.01 * s / 60.0); // 1 %/min under the sawtooth
+        v[Vital::HeapInuse] = live + live * std::fmod(s, 13.0) / 13.0;
+        v[Vital::Rss] = 2.2 * live;
+        feed.at(v.tsMs, v);
+    }
+    const auto raised = feed.raisedAt(FindingKind::MemoryBlackHole);
+    QVERIFY(raised.has_value());
+    QVERIFY2(*raised <= 300'000, qPrintable(QString::number(*raised)));
+}
+
+void TestAnalysis::gcFrenzyAndHysteresis()
+{
+    AnalysisSettings settings;
+    settings.persistence = std::chrono::seconds(10);
+    settings.clearAfter = std::chrono::seconds(30);
+    Feed feed(settings);
+    auto run = [&](int from, int to, double gcRate) {
+        for (int s = from; s < to; ++s) {
+            auto v = sample(s * 1000LL);
+            v[Vital::GcRate] = gcRate;
+            feed.at(v.tsMs, v);
+        }
+    };
+    run(0, 60, 0.2);
+    QVERIFY(!feed.raisedAt(FindingKind::GcFrenzy));
+    run(60, 120, 12);
+    QVERIFY(feed.raisedAt(FindingKind::GcFrenzy));
+    QVERIFY(*feed.raisedAt(FindingKind::GcFrenzy) >= 60'000 + 10'000);
+    // A short dip does not clear it ...
+    run(120, 140, 0.2);
+    QCOMPARE(feed.analyzer.findings().size(), std::size_t(1));
+    // ... a long one does.
+    run(140, 260, 0.2);
+    QVERIFY(feed.analyzer.findings().empty());
+}
+
+void TestAnalysis::cpuSaturationNearGomaxprocs()
+{
+    config::ServiceConfig service;
+    service.name = QStringLiteral("busy");
+    service.limits.cpuCores = 2;
+    Feed feed({}, service);
+    for (int s = 0; s < 120; ++s) {
+        auto v = sample(s * 1000LL);
+        v[Vital::Cpu] = 1.95;
+        feed.at(v.tsMs, v);
+    }
+    const auto findings = feed.analyzer.findings();
+    QCOMPARE(findings.size(), std::size_t(1));
+    QCOMPARE(findings.front().kind, FindingKind::CpuSaturation);
+    QCOMPARE(findings.front().severity, Severity::Critical);
+    QVERIFY(findings.front().evidence.contains(QStringLiteral("of 2.00 cores")));
+}
+
+void TestAnalysis::staleIsImmediate()
+{
+    Feed feed({});
+    auto v = sample(0);
+    v[Vital::Goroutines] = 10;
+    feed.at(0, v);
+    for (int s = 1; s <= 5; ++s)
+        feed.at(s * 1000LL, sample(s * 1000LL), false);
+    QVERIFY(feed.raisedAt(FindingKind::Stale));
+    feed.at(6000, v);
+    QVERIFY(feed.analyzer.findings().empty());
+}
+
+void TestAnalysis::configRemarks()
+{
+    config::ServiceConfig service;
+    service.name = QStringLiteral("old");
+    service.limits.cpuCores = 1;
+    service.limits.memoryBytes = 100e6;
+    Feed feed({}, service);
+    ingest::ScrapeResult scrape;
+    scrape.up = true;
+    scrape.tsMs = 1000;
+    scrape.metrics = std::make_shared<formats::ParsedMetrics>(formats::parseMetrics(
+        "go_info{version=\"go1.19.8\"} 1\ngo_sched_gomaxprocs_threads 8\n", formats::ExpositionFormat::PrometheusText));
+    auto v = sample(1000);
+    v[Vital::Rss] = 90e6;
+    const auto changes = feed.analyzer.update(scrape, v, feed.health, false);
+    QCOMPARE(changes.size(), std::size_t(3));
+    for (const FindingChange &c : changes) {
+        QCOMPARE(c.finding.kind, FindingKind::Config);
+        QCOMPARE(c.finding.severity, Severity::Info);
+    }
+    QVERIFY(changes[0].finding.evidence.contains(QStringLiteral("go1.19.8")));
+    QVERIFY(changes[1].finding.evidence.contains(QStringLiteral("GOMAXPROCS 8")));
+    QVERIFY(changes[2].finding.evidence.contains(QStringLiteral("GOMEMLIMIT is not set")));
+}
+
+QTEST_APPLESS_MAIN(TestAnalysis)
+#include "tst_analysis.moc"
