@@ -1,5 +1,6 @@
 #include "fleetoverviewmodel.h"
 
+#include "findingsmodel.h"
 #include "ingest/servicepoller.h"
 #include "store/seriesstore.h"
 #include "vitalformat.h"
@@ -53,6 +54,7 @@ void FleetOverviewModel::applyReport(const ingest::ScrapeReport &report)
     Row &r = m_rows[static_cast<std::size_t>(row)];
     r.health = report.health;
     r.reported = true;
+    r.findings = report.findings;
     if (report.scrape->up) {
         // Some vitals come from endpoints polled less often (/debug/vars):
         // keep each one's newest value rather than blanking it in between.
@@ -136,6 +138,18 @@ FleetOverviewModel::Health FleetOverviewModel::healthOf(int row) const
     return Health::Up;
 }
 
+const analysis::Finding *FleetOverviewModel::worstFinding(int row) const
+{
+    const analysis::Finding *worst = nullptr;
+    for (const analysis::Finding &f : m_rows[static_cast<std::size_t>(row)].findings) {
+        if (f.kind == analysis::FindingKind::Config)
+            continue;
+        if (!worst || FindingsModel::weight(f) > FindingsModel::weight(*worst))
+            worst = &f;
+    }
+    return worst;
+}
+
 Vital FleetOverviewModel::vitalOf(Column column)
 {
     switch (column) {
@@ -180,10 +194,10 @@ QVariant FleetOverviewModel::data(const QModelIndex &index, int role) const
     case ServiceNameRole:
         return r.service.name;
     case SortRankRole: {
-        const int base = health == Health::Down ? 300
-            : health == Health::Stale           ? 200
-            : health == Health::Pending         ? 100
-                                                : 0;
+        // Worst first: down, then critical findings, stale, warnings, pending, fine.
+        int base = health == Health::Down ? 300 : health == Health::Stale ? 200 : health == Health::Pending ? 100 : 0;
+        if (const analysis::Finding *f = worstFinding(index.row()))
+            base = std::max(base, f->severity == analysis::Severity::Critical ? 280 : 150);
         return base + static_cast<int>(std::min<quint64>(r.health.consecutiveFailures, 99));
     }
     case StaleRole:
@@ -191,6 +205,13 @@ QVariant FleetOverviewModel::data(const QModelIndex &index, int role) const
     case SparklineRole:
         return column >= CpuColumn ? QVariant::fromValue(r.sparklines[static_cast<std::size_t>(column)]) : QVariant();
     case Qt::ForegroundRole:
+        if (column == FindingsColumn) {
+            const analysis::Finding *f = worstFinding(index.row());
+            if (!f)
+                return {};
+            return QBrush(f->severity == analysis::Severity::Critical ? QColor(0xff, 0x6b, 0x6b)
+                                                                      : QColor(0xf5, 0xc2, 0x42));
+        }
         if (column == HealthColumn) {
             switch (health) {
             case Health::Up:
@@ -207,6 +228,12 @@ QVariant FleetOverviewModel::data(const QModelIndex &index, int role) const
             return QBrush(QColor(0x7f, 0x84, 0x8e)); // stale data looks stale
         return {};
     case Qt::ToolTipRole:
+        if (column == FindingsColumn) {
+            QStringList lines;
+            for (const analysis::Finding &f : r.findings)
+                lines << FindingsModel::kindLabel(f.kind) + QStringLiteral(": ") + f.evidence;
+            return lines.join(QLatin1Char('\n'));
+        }
         if (column == HealthColumn || column == ServiceColumn) {
             QString tip = r.service.baseUrl.toString();
             if (!r.health.lastError.isEmpty())
@@ -248,6 +275,20 @@ QVariant FleetOverviewModel::data(const QModelIndex &index, int role) const
             return tr("down");
         }
         return {};
+    case FindingsColumn: {
+        const analysis::Finding *f = worstFinding(index.row());
+        if (!f)
+            return {};
+        QString text = FindingsModel::kindLabel(f->kind);
+        if (f->etaSeconds)
+            text += QStringLiteral(" · limit in ") + formatEta(*f->etaSeconds);
+        const auto more = std::count_if(r.findings.begin(), r.findings.end(), [](const analysis::Finding &g) {
+            return g.kind != analysis::FindingKind::Config;
+        });
+        if (more > 1)
+            text += QStringLiteral(" (+%1)").arg(more - 1);
+        return text;
+    }
     case AgeColumn:
         return formatAge(r.health.ageSeconds(m_nowMs));
     default: {
@@ -266,8 +307,8 @@ QVariant FleetOverviewModel::headerData(int section, Qt::Orientation orientation
 {
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
-    static const char *const kHeaders[]
-        = {"Service", "Health", "Last good", "CPU", "RSS", "Heap", "GC", "Goroutines", "Requests", "Errors"};
+    static const char *const kHeaders[] = {"Service", "Health", "Findings",   "Last good", "CPU",   "RSS",
+                                           "Heap",    "GC",     "Goroutines", "Requests",  "Errors"};
     return section >= 0 && section < ColumnCount ? tr(kHeaders[section]) : QVariant();
 }
 

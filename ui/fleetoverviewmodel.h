@@ -1,5 +1,6 @@
 #pragma once
 
+#include "analysis/finding.h"
 #include "config/fleetconfig.h"
 #include "ingest/servicehealth.h"
 #include "signals/vital.h"
@@ -33,6 +34,7 @@ public:
     enum Column {
         ServiceColumn,
         HealthColumn,
+        FindingsColumn,
         AgeColumn,
         CpuColumn,
         RssColumn,
@@ -67,6 +69,8 @@ public:
     const config::ServiceConfig *service(int row) const;
     const ingest::ServiceHealth *health(int row) const;
     Health healthOf(int row) const;
+    // The most pressing battlefield or stale finding of a row, if any.
+    const analysis::Finding *worstFinding(int row) const;
     static vitals::Vital vitalOf(Column column);
 
     int rowCount(const QModelIndex &parent = {}) const override;
@@ -82,6 +86,7 @@ private:
         vitals::VitalsSample latest; // newest known value of each vital ...
         std::array<qint64, vitals::kVitalCount> latestMs{}; // ... and when it was seen
         std::array<QList<double>, ColumnCount> sparklines;
+        std::vector<analysis::Finding> findings; // active, from the newest report
     };
 
     std::vector<Row> m_rows;

@@ -1,6 +1,7 @@
 #include "mainwindow.h"
 
 #include "config/fleetfilewatcher.h"
+#include "findingsmodel.h"
 #include "fleetoverviewmodel.h"
 #include "ingest/fleetwatcher.h"
 #include "issues/issuesmodel.h"
@@ -46,6 +47,9 @@ MainWindow::MainWindow(QWidget *parent)
     , m_detail(new ServiceDetailView(&m_watcher->store(), this))
     , m_issuesView(new QTableView(this))
     , m_issuesDock(new QDockWidget(tr("Issues"), this))
+    , m_findings(new FindingsModel(this))
+    , m_findingsView(new QTableView(this))
+    , m_findingsDock(new QDockWidget(tr("Findings"), this))
     , m_statusLabel(new QLabel(this))
 {
     setWindowTitle(QStringLiteral("gotriage"));
@@ -69,6 +73,8 @@ MainWindow::MainWindow(QWidget *parent)
     header->setSectionResizeMode(FleetOverviewModel::ServiceColumn, QHeaderView::Interactive);
     header->setSectionResizeMode(FleetOverviewModel::HealthColumn, QHeaderView::Interactive);
     header->setSectionResizeMode(FleetOverviewModel::AgeColumn, QHeaderView::Interactive);
+    header->setSectionResizeMode(FleetOverviewModel::FindingsColumn, QHeaderView::Interactive);
+    header->resizeSection(FleetOverviewModel::FindingsColumn, 230);
     header->resizeSection(FleetOverviewModel::ServiceColumn, 170);
     header->resizeSection(FleetOverviewModel::HealthColumn, 90);
     header->resizeSection(FleetOverviewModel::AgeColumn, 90);
@@ -92,7 +98,25 @@ MainWindow::MainWindow(QWidget *parent)
     m_issuesDock->setObjectName(QStringLiteral("issuesDock"));
     m_issuesDock->setWidget(m_issuesView);
     addDockWidget(Qt::BottomDockWidgetArea, m_issuesDock);
-    resizeDocks({m_issuesDock}, {130}, Qt::Vertical);
+
+    m_findingsView->setModel(m_findings);
+    m_findingsView->verticalHeader()->hide();
+    m_findingsView->setShowGrid(false);
+    m_findingsView->setWordWrap(false);
+    m_findingsView->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_findingsView->horizontalHeader()->setSectionResizeMode(FindingsModel::EvidenceColumn, QHeaderView::Stretch);
+    m_findingsView->horizontalHeader()->resizeSection(FindingsModel::ServiceColumn, 150);
+    m_findingsView->horizontalHeader()->resizeSection(FindingsModel::KindColumn, 140);
+    m_findingsView->horizontalHeader()->resizeSection(FindingsModel::NextStepColumn, 300);
+    m_findingsDock->setObjectName(QStringLiteral("findingsDock"));
+    m_findingsDock->setWidget(m_findingsView);
+    addDockWidget(Qt::BottomDockWidgetArea, m_findingsDock);
+    tabifyDockWidget(m_issuesDock, m_findingsDock);
+    m_findingsDock->raise();
+    connect(m_findingsView, &QTableView::doubleClicked, this, [this](const QModelIndex &index) {
+        selectService(m_findings->findings()[static_cast<std::size_t>(index.row())].service);
+    });
+    resizeDocks({m_issuesDock}, {150}, Qt::Vertical);
 
     QToolBar *toolbar = addToolBar(tr("Fleet"));
     toolbar->setObjectName(QStringLiteral("fleetToolbar"));
@@ -109,6 +133,7 @@ MainWindow::MainWindow(QWidget *parent)
     QAction *quit = fileMenu->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
     QMenu *viewMenu = menuBar()->addMenu(tr("&View"));
+    viewMenu->addAction(m_findingsDock->toggleViewAction());
     viewMenu->addAction(m_issuesDock->toggleViewAction());
     QMenu *helpMenu = menuBar()->addMenu(tr("&Help"));
     helpMenu->addAction(tr("&About gotriage"), this, [this] {
@@ -163,6 +188,11 @@ bool MainWindow::startDemo(int services, QString *error)
 
 void MainWindow::watchServices(const std::vector<config::ServiceConfig> &services)
 {
+    for (const analysis::Finding &f : std::vector<analysis::Finding>(m_findings->findings())) {
+        if (std::none_of(services.begin(), services.end(),
+                         [&](const config::ServiceConfig &s) { return s.name == f.service; }))
+            m_findings->removeService(f.service);
+    }
     m_overview->setServices(services);
     m_watcher->setServices(services);
     m_goodReports.clear();
@@ -252,6 +282,7 @@ void MainWindow::onReport(const ingest::ScrapeReport &report)
 {
     const ingest::ScrapeResult &scrape = *report.scrape;
     m_overview->applyReport(report);
+    m_findings->setServiceFindings(scrape.service, report.findings);
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     using Severity = issues::IssuesModel::Severity;
     if (scrape.up)
@@ -300,6 +331,11 @@ void MainWindow::onRefreshTimer()
     }
     m_dirty = false;
     updateStatus();
+}
+
+void MainWindow::setAnalysisSettings(const analysis::AnalysisSettings &settings)
+{
+    m_watcher->setAnalysisSettings(settings);
 }
 
 void MainWindow::setHistoryBudget(std::size_t bytes)

@@ -15,6 +15,9 @@ class QTableView;
 namespace gotriage::config {
 class FleetFileWatcher;
 }
+namespace gotriage::analysis {
+struct AnalysisSettings;
+}
 namespace gotriage::ingest {
 class FleetWatcher;
 struct ScrapeReport;
@@ -28,6 +31,7 @@ class DemoFleetThread;
 
 namespace gotriage::ui {
 
+class FindingsModel;
 class FleetOverviewModel;
 class FleetSortProxy;
 class ServiceDetailView;
@@ -54,11 +58,14 @@ public:
     void addServiceByUrl(const QUrl &url);
     // How much history the window keeps for the whole fleet.
     void setHistoryBudget(std::size_t bytes);
+    // Before watching: analysis thresholds (the defaults, or fast ones for demos).
+    void setAnalysisSettings(const analysis::AnalysisSettings &settings);
 
     FleetOverviewModel *overviewModel() const { return m_overview; }
     // "store: …" line of the --measure report: samples held and memory per service-hour.
     QString storeSummary() const;
     issues::IssuesModel *issuesModel() const { return m_issues; }
+    FindingsModel *findingsModel() const { return m_findings; }
     ServiceDetailView *detailView() const { return m_detail; }
     QTableView *overviewView() const { return m_overviewView; }
     void selectService(const QString &name);
@@ -88,6 +95,9 @@ private:
     ServiceDetailView *m_detail;
     QTableView *m_issuesView;
     QDockWidget *m_issuesDock;
+    FindingsModel *m_findings;
+    QTableView *m_findingsView;
+    QDockWidget *m_findingsDock;
     QLabel *m_statusLabel;
     QTimer m_refresh;
     QTimer m_firstDataTimeout;

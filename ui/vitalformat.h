@@ -13,5 +13,7 @@ QString formatBytes(double bytes);
 QString formatDuration(double seconds);
 // "0.4 s ago", "3 min ago", "never"
 QString formatAge(double seconds);
+// A time ahead: "45 s", "33 min", "1 h 52 min", "3 days"
+QString formatEta(double seconds);
 
 } // namespace gotriage::ui

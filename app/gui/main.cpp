@@ -1,5 +1,6 @@
 // gotriage: the desktop dashboard. Parses the command line and wires the
 // main window; everything else lives in gotriage_ui and gotriage_core.
+#include "analysis/serviceanalyzer.h"
 #include "eventloopprobe.h"
 #include "mainwindow.h"
 #include "theme.h"
@@ -63,10 +64,13 @@ int main(int argc, char *argv[])
     const QCommandLineOption historyOption(QStringLiteral("history-mib"),
                                            QStringLiteral("memory for the fleet's history, in MiB (default 256)"),
                                            QStringLiteral("MIB"), QStringLiteral("256"));
+    const QCommandLineOption fastAnalysisOption(
+        QStringLiteral("fast-analysis"),
+        QStringLiteral("trend windows of seconds instead of minutes: findings show up fast (demos, not incidents)"));
     const QCommandLineOption selectOption(QStringLiteral("select"), QStringLiteral("show this service's charts first"),
                                           QStringLiteral("SERVICE"));
-    parser.addOptions({configOption, demoOption, servicesOption, historyOption, selectOption, screenshotOption,
-                       afterOption, measureOption});
+    parser.addOptions({configOption, demoOption, servicesOption, historyOption, fastAnalysisOption, selectOption,
+                       screenshotOption, afterOption, measureOption});
     parser.process(app);
 
     bool ok = false;
@@ -89,6 +93,8 @@ int main(int argc, char *argv[])
     gotriage::ui::applyDarkTheme(app);
     gotriage::ui::MainWindow window;
     window.setHistoryBudget(static_cast<std::size_t>(historyMib) * 1024 * 1024);
+    if (parser.isSet(fastAnalysisOption))
+        window.setAnalysisSettings(gotriage::analysis::AnalysisSettings::fast());
     window.show();
 
     if (parser.isSet(selectOption)) {

@@ -72,6 +72,7 @@ AnalysisSettings AnalysisSettings::fast()
     s.persistence = std::chrono::seconds(2);
     s.clearAfter = std::chrono::seconds(5);
     s.shortWindow = std::chrono::seconds(5);
+    s.warmup = std::chrono::seconds(5);
     return s;
 }
 

@@ -8,6 +8,8 @@
 #include "ingest/fleetwatcher.h"
 #include "ingest/httpfetch.h"
 
+#include "analysis/finding.h"
+
 #include <QDateTime>
 #include <QFile>
 #include <QJsonDocument>
@@ -16,6 +18,7 @@
 #include <QSignalSpy>
 #include <QTest>
 
+#include <map>
 #include <set>
 
 using namespace gotriage;
@@ -91,6 +94,7 @@ private slots:
     void vitalsMatchWhatTheServiceReports();
     void leakRisesAtTheInjectedRate();
     void throttleChangesTheRequestRate();
+    void battlefieldsOnTheLab();
 
 private:
     ingest::FetchResult request(const QUrl &url, const QByteArray &accept = {}, const QByteArray &verb = "GET",
@@ -298,6 +302,35 @@ void TestLab::throttleChangesTheRequestRate()
     const ingest::FetchResult bad = request(throttle, {}, "POST", R"({"rps": "fast"})");
     QVERIFY(!bad.ok);
     QVERIFY2(bad.error.contains(QStringLiteral("HTTP 400")), qPrintable(bad.error));
+}
+
+void TestLab::battlefieldsOnTheLab()
+{
+    // Analysis with the fast settings (windows of seconds, not minutes): the
+    // leak, the creep and the contention are each found as their
+    // battlefield; the healthy service, GC sawtooth and all, gets none.
+    ingest::FleetWatcher watcher;
+    watcher.setAnalysisSettings(analysis::AnalysisSettings::fast());
+    std::map<QString, std::set<analysis::FindingKind>> raised;
+    connect(&watcher, &ingest::FleetWatcher::reportAvailable, this, [&](const ingest::ScrapeReportPtr &report) {
+        for (const analysis::FindingChange &change : report->findingChanges) {
+            if (change.type == analysis::FindingChange::Type::Raised && analysis::isBattlefield(change.finding.kind)) {
+                raised[change.finding.service].insert(change.finding.kind);
+                qInfo("%s: %s: %s", qPrintable(change.finding.service),
+                      qPrintable(analysis::kindName(change.finding.kind)), qPrintable(change.finding.evidence));
+            }
+        }
+    });
+    watcher.setServices(m_services);
+    auto found = [&](const char *service, analysis::FindingKind kind) {
+        return raised[QString::fromLatin1(service)].count(kind) > 0;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(found("leak-1", analysis::FindingKind::GoroutineLeak)
+                                 && found("creep-1", analysis::FindingKind::MemoryBlackHole)
+                                 && found("contention-1", analysis::FindingKind::CpuSaturation),
+                             60000);
+    QTest::qWait(5000); // give the healthy service more rope than the others needed
+    QVERIFY2(raised[QStringLiteral("healthy-1")].empty(), "a battlefield finding on the healthy service");
 }
 
 QTEST_GUILESS_MAIN(TestLab)

@@ -1,9 +1,11 @@
 #include "testdata.h"
 
 #include "fleetoverviewmodel.h"
+#include "ingest/servicepoller.h"
 #include "issues/issuesmodel.h"
 #include "mainwindow.h"
 #include "servicedetailview.h"
+#include "store/seriesstore.h"
 #include "timechart.h"
 #include "vitalformat.h"
 
@@ -11,6 +13,7 @@
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
+#include <QDateTime>
 #include <QImage>
 #include <QProcess>
 #include <QSignalSpy>
@@ -27,6 +30,7 @@ class TestMainWindow : public QObject
 
 private slots:
     void issuesModel();
+    void findingsSortWorstFirst();
     void formatting();
     void demoFleetFillsTheCharts();
     void deadServiceSortsFirstWithAnIssue();
@@ -64,6 +68,47 @@ void TestMainWindow::issuesModel()
         model.resolve(QStringLiteral("s%1").arg(i), QStringLiteral("scrape"));
     }
     QVERIFY(model.rowCount() <= issues::IssuesModel::kMaxIssues);
+}
+
+void TestMainWindow::findingsSortWorstFirst()
+{
+    store::SeriesStore store;
+    ui::FleetOverviewModel model(&store);
+    ui::FleetSortProxy proxy;
+    proxy.setSourceModel(&model);
+    proxy.setDynamicSortFilter(true);
+    proxy.sort(0);
+    std::vector<config::ServiceConfig> services(3);
+    for (int i = 0; i < 3; ++i) {
+        services[static_cast<std::size_t>(i)].name = QStringLiteral("svc-%1").arg(i);
+        services[static_cast<std::size_t>(i)].baseUrl = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(i + 1));
+    }
+    model.setServices(services);
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    for (int i = 0; i < 3; ++i) {
+        ingest::ScrapeReport report;
+        auto scrape = std::make_shared<ingest::ScrapeResult>();
+        scrape->service = services[static_cast<std::size_t>(i)].name;
+        scrape->up = true;
+        scrape->tsMs = now;
+        report.scrape = scrape;
+        report.health.up = true;
+        report.health.lastGoodMs = now;
+        if (i == 2) {
+            analysis::Finding leak;
+            leak.service = scrape->service;
+            leak.kind = analysis::FindingKind::GoroutineLeak;
+            leak.severity = analysis::Severity::Warning;
+            leak.etaSeconds = 5400;
+            report.findings = {leak};
+        }
+        model.applyReport(report);
+    }
+    model.refresh(now);
+    QCOMPARE(proxy.index(0, 0).data().toString(), QStringLiteral("svc-2"));
+    QCOMPARE(proxy.index(0, ui::FleetOverviewModel::FindingsColumn).data().toString(),
+             QStringLiteral("goroutine leak · limit in 1 h 30 min"));
+    QCOMPARE(proxy.index(1, 0).data().toString(), QStringLiteral("svc-0"));
 }
 
 void TestMainWindow::formatting()

@@ -157,7 +157,8 @@ void TestServicePoller::varsArePolledAtTheirOwnPace()
         (request.path == "/debug/vars" ? vars : metrics)++;
     QVERIFY2(metrics >= 12, qPrintable(QString::number(metrics)));
     // Twelve scrapes at 200 ms span about 2.4 s: expvar was asked two or three times, not twelve.
-    QVERIFY2(vars >= 2 && vars * 3 <= metrics, qPrintable(QStringLiteral("%1 vars, %2 metrics").arg(vars).arg(metrics)));
+    QVERIFY2(vars >= 2 && vars * 3 <= metrics,
+             qPrintable(QStringLiteral("%1 vars, %2 metrics").arg(vars).arg(metrics)));
     const auto first = spy.at(0).at(0).value<ingest::ScrapeReportPtr>();
     QVERIFY(first->scrape->vars);
     QVERIFY(!spy.at(1).at(0).value<ingest::ScrapeReportPtr>()->scrape->vars);

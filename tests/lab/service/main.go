@@ -53,7 +53,11 @@ func main() {
 	spinners := flag.Int("contention-goroutines", 8, "contention: goroutines fighting over one mutex")
 	slowPerSec := flag.Float64("slowdeps-per-sec", 20, "slowdeps: downstream calls that never return, per second")
 	load := flag.Float64("load", 0, "built-in load driver: requests per second to /work (0: off)")
+	gomaxprocs := flag.Int("gomaxprocs", 0, "set GOMAXPROCS (0: the runtime's default)")
 	flag.Parse()
+	if *gomaxprocs > 0 {
+		runtime.GOMAXPROCS(*gomaxprocs)
+	}
 
 	runtime.SetBlockProfileRate(10000)  // ~1 sample per 10 µs blocked
 	runtime.SetMutexProfileFraction(10) // ~1 in 10 contention events
