@@ -303,8 +303,10 @@ void MainWindow::onReport(const ingest::ScrapeReport &report)
                          Severity::Warning, now);
 
     m_dirty = true;
-    if (scrape.service == m_detail->service())
+    if (scrape.service == m_detail->service()) {
         m_detailDirty = true;
+        m_detail->setProjections(report.projections);
+    }
     if (!m_firstDataSent && scrape.up) {
         ++m_goodReports[scrape.service];
         const bool allTwice = std::all_of(m_goodReports.cbegin(), m_goodReports.cend(), [](int n) { return n >= 2; });

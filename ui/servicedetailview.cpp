@@ -1,8 +1,10 @@
 #include "servicedetailview.h"
 
+#include "analysis/serviceanalyzer.h"
 #include "signals/vital.h"
 #include "store/seriesstore.h"
 #include "timechart.h"
+#include "vitalformat.h"
 
 #include <QComboBox>
 #include <QGridLayout>
@@ -79,6 +81,10 @@ ServiceDetailView::ServiceDetailView(const store::SeriesStore *store, QWidget *p
         m_charts[spec.chart]->addSeries(tr(spec.name), spec.color, spec.axis, spec.scale,
                                         QString::fromLatin1(spec.unit));
 
+    m_goroutineTrend = m_charts[GoroutinesChart]->addTrendSeries(tr("trend"), QColor(0xdc, 0xdf, 0xe4));
+    m_heapTrend = m_charts[MemoryChart]->addTrendSeries(tr("heap after GC trend"), QColor(0xdc, 0xdf, 0xe4),
+                                                        TimeChart::Axis::Left, kMiB);
+
     auto *grid = new QGridLayout;
     grid->setSpacing(6);
     for (int i = 0; i < ChartCount; ++i) {
@@ -107,10 +113,32 @@ ServiceDetailView::ServiceDetailView(const store::SeriesStore *store, QWidget *p
 void ServiceDetailView::setService(const QString &name, const QString &description)
 {
     m_service = name;
+    setProjections({}); // the previous service's trends are not this one's
     m_title->setText(QStringLiteral("<b>%1</b>&nbsp;&nbsp;<span style='color:#7f848e'>%2</span>")
                          .arg(name.toHtmlEscaped(), description.toHtmlEscaped()));
     setFollowing(true);
     refresh(m_nowMs);
+}
+
+void ServiceDetailView::setProjections(const std::vector<analysis::Projection> &projections)
+{
+    auto draw = [&](int series, TimeChart *chart, vitals::Vital vital, const QString &what) {
+        std::vector<std::pair<std::int64_t, double>> line;
+        for (const analysis::Projection &p : projections) {
+            if (p.vital != vital || !p.trend.valid || !p.trend.significant)
+                continue;
+            const std::int64_t end = p.trend.evaluatedMs;
+            const auto start = end - static_cast<std::int64_t>(p.trend.spanSeconds * 1000);
+            line = {{start, p.trend.level - p.trend.slopePerSecond * p.trend.spanSeconds}, {end, p.trend.level}};
+            QString name = what;
+            if (p.etaSeconds)
+                name += tr(": limit in %1").arg(formatEta(*p.etaSeconds));
+            chart->setSeriesName(series, name);
+        }
+        chart->setSeriesData(series, line);
+    };
+    draw(m_goroutineTrend, m_charts[GoroutinesChart], vitals::Vital::Goroutines, tr("trend"));
+    draw(m_heapTrend, m_charts[MemoryChart], vitals::Vital::HeapLive, tr("heap after GC trend"));
 }
 
 void ServiceDetailView::setFollowing(bool following)

@@ -3,6 +3,7 @@
 #include <QWidget>
 
 #include <array>
+#include <vector>
 
 class QComboBox;
 class QLabel;
@@ -10,6 +11,9 @@ class QPushButton;
 
 namespace gotriage::store {
 class SeriesStore;
+}
+namespace gotriage::analysis {
+struct Projection;
 }
 
 namespace gotriage::ui {
@@ -35,6 +39,8 @@ public:
     void refresh(qint64 nowMs);
 
     TimeChart *chart(Chart which) const { return m_charts[which]; }
+    // The analysis' fitted trends for the shown service (drawn dashed).
+    void setProjections(const std::vector<analysis::Projection> &projections);
     bool isFollowing() const { return m_following; }
     void setFollowing(bool following);
 
@@ -48,6 +54,8 @@ private:
     QPushButton *m_live;
     std::array<TimeChart *, ChartCount> m_charts{};
     bool m_following = true;
+    int m_goroutineTrend = -1;
+    int m_heapTrend = -1;
     qint64 m_nowMs = 0;
 };
 

@@ -88,6 +88,21 @@ int TimeChart::addSeries(const QString &name, const QColor &color, Axis axis, do
     return static_cast<int>(m_series.size() - 1);
 }
 
+int TimeChart::addTrendSeries(const QString &name, const QColor &color, Axis axis, double scale)
+{
+    const int series = addSeries(name, color, axis, scale);
+    QCPGraph *graph = m_plot->graph(series);
+    graph->setPen(QPen(color, 1.4, Qt::DashLine));
+    graph->removeFromLegend();
+    return series;
+}
+
+void TimeChart::setSeriesName(int series, const QString &name)
+{
+    m_plot->graph(series)->setName(name);
+    m_series[static_cast<std::size_t>(series)].name = name;
+}
+
 void TimeChart::setSeriesData(int series, const std::vector<std::pair<std::int64_t, double>> &points)
 {
     QVector<QCPGraphData> graphData;
@@ -95,7 +110,15 @@ void TimeChart::setSeriesData(int series, const std::vector<std::pair<std::int64
     const double scale = m_series[static_cast<std::size_t>(series)].scale;
     for (const auto &[tsMs, value] : points)
         graphData.append(QCPGraphData(static_cast<double>(tsMs) / 1000.0, value * scale));
-    m_plot->graph(series)->data()->set(graphData, true);
+    QCPGraph *graph = m_plot->graph(series);
+    graph->data()->set(graphData, true);
+    // Trend lines come and go: show them in the legend only while drawn.
+    if (graph->pen().style() == Qt::DashLine) {
+        if (graphData.isEmpty())
+            graph->removeFromLegend();
+        else
+            graph->addToLegend();
+    }
 }
 
 void TimeChart::setTimeRange(double fromSeconds, double toSeconds)

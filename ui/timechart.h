@@ -31,6 +31,9 @@ public:
     // `scale` converts stored values to axis units (bytes -> MiB, s -> ms).
     int addSeries(const QString &name, const QColor &color, Axis axis = Axis::Left, double scale = 1.0,
                   const QString &unit = {});
+    // A dashed line (a fitted trend); hidden from the legend while empty.
+    int addTrendSeries(const QString &name, const QColor &color, Axis axis = Axis::Left, double scale = 1.0);
+    void setSeriesName(int series, const QString &name);
     void setSeriesData(int series, const std::vector<std::pair<std::int64_t, double>> &points);
     void setTimeRange(double fromSeconds, double toSeconds);
     std::pair<double, double> timeRange() const;
