@@ -56,6 +56,8 @@ int benchCommand(const QStringList &arguments)
     parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("with parse-metrics: the payload to parse"));
     parser.addOption({QStringLiteral("seeds"), QStringLiteral("detect: cases per scenario (default 10)"),
                       QStringLiteral("N"), QStringLiteral("10")});
+    parser.addOption({QStringLiteral("lab"), QStringLiteral("detect: also score series captured from the lab (JSON lines)"),
+                      QStringLiteral("FILE")});
     parser.addOption({QStringLiteral("services"), QStringLiteral("analysis-cost: services (default 1000)"),
                       QStringLiteral("N"), QStringLiteral("1000")});
     parser.addOption({QStringLiteral("seconds"), QStringLiteral("how long to measure (default 3)"),
@@ -70,7 +72,8 @@ int benchCommand(const QStringList &arguments)
     }
     const QString what = parser.positionalArguments().at(0);
     if (what == QLatin1String("detect"))
-        return benchDetect(std::max(1, parser.value(QStringLiteral("seeds")).toInt()));
+        return benchDetect(std::max(1, parser.value(QStringLiteral("seeds")).toInt()),
+                           parser.values(QStringLiteral("lab")));
     if (what == QLatin1String("analysis-cost"))
         return benchAnalysisCost(std::max(1, parser.value(QStringLiteral("services")).toInt()),
                                  std::max(60, static_cast<int>(seconds)));

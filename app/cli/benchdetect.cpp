@@ -11,6 +11,8 @@
 
 #include <QElapsedTimer>
 
+#include <nlohmann/json.hpp>
+
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -103,7 +105,55 @@ double cpuSeconds()
 
 } // namespace
 
-int benchDetect(int seeds)
+// Series captured from the lab with `gotriage-cli scrape --json`, labelled
+// by service name: leak* goroutine_leak, memcreep* memory_black_hole,
+// healthy* nothing. The faults run from the first scrape on.
+std::vector<analysis::CorpusCase> loadLabSeries(const QString &path)
+{
+    std::vector<analysis::CorpusCase> out;
+    const auto text = readInput(path);
+    if (!text)
+        return out;
+    std::map<std::string, analysis::CorpusCase> byService;
+    std::size_t start = 0;
+    while (start < text->size()) {
+        std::size_t end = text->find('\n', start);
+        if (end == std::string::npos)
+            end = text->size();
+        const auto line = nlohmann::json::parse(text->begin() + static_cast<std::ptrdiff_t>(start),
+                                                text->begin() + static_cast<std::ptrdiff_t>(end), nullptr, false);
+        start = end + 1;
+        if (line.is_discarded() || !line.contains("service") || !line.value("up", false))
+            continue;
+        const std::string service = line["service"].get<std::string>();
+        analysis::CorpusCase &c = byService[service];
+        vitals::VitalsSample v;
+        v.tsMs = line["ts_ms"].get<std::int64_t>();
+        for (const auto &[name, value] : line["vitals"].items()) {
+            if (const auto vital = vitals::vitalFromName(name); vital && value.is_number())
+                v[*vital] = value.get<double>();
+        }
+        c.samples.push_back(v);
+    }
+    for (auto &[service, c] : byService) {
+        c.name = QStringLiteral("lab:") + QString::fromStdString(service);
+        if (service.starts_with("leak")) {
+            c.expected = analysis::FindingKind::GoroutineLeak;
+            c.signal = vitals::Vital::Goroutines;
+        } else if (service.starts_with("memcreep")) {
+            c.expected = analysis::FindingKind::MemoryBlackHole;
+            c.signal = vitals::Vital::HeapGoal;
+        }
+        // Time from the first sample; the onset is the first scrape.
+        const std::int64_t t0 = c.samples.empty() ? 0 : c.samples.front().tsMs;
+        for (vitals::VitalsSample &v : c.samples)
+            v.tsMs -= t0;
+        out.push_back(std::move(c));
+    }
+    return out;
+}
+
+int benchDetect(int seeds, const QStringList &labFiles)
 {
     analysis::CorpusOptions options;
     options.seeds = seeds;
@@ -171,7 +221,24 @@ int benchDetect(int seeds)
                 healthyCases, healthyAlarms);
     for (const QString &name : alarmed)
         std::printf("  false alarm: %s\n", name.toLocal8Bit().constData());
-    return kExitOk;
+
+    int labAlarms = 0;
+    for (const QString &file : labFiles) {
+        for (const analysis::CorpusCase &c : loadLabSeries(file)) {
+            const Outcome o = run(c);
+            labAlarms += o.falseAlarm ? 1 : 0;
+            const double capturedMinutes = c.samples.empty() ? 0 : static_cast<double>(c.samples.back().tsMs) / 60000.0;
+            const QString expected = c.expected ? analysis::kindName(*c.expected) : QStringLiteral("nothing");
+            const QString detected = o.detectedAfterOnset
+                                         ? QStringLiteral("after %1 min").arg(*o.detectedAfterOnset / 60.0, 0, 'f', 1)
+                                         : (c.expected ? QStringLiteral("never") : QStringLiteral("nothing raised"));
+            std::printf("%-22s %5.1f min captured, expects %-18s %s%s\n", c.name.toLocal8Bit().constData(),
+                        capturedMinutes, expected.toLocal8Bit().constData(), detected.toLocal8Bit().constData(),
+                        o.falseAlarm ? (QStringLiteral("; FALSE ALARM: ") + o.firstFalse).toLocal8Bit().constData() : "");
+        }
+    }
+    // A false alarm anywhere fails the run: CI keeps the healthy corpus clean.
+    return healthyAlarms + labAlarms > 0 ? kExitRejected : kExitOk;
 }
 
 int benchAnalysisCost(int services, int seconds)
