@@ -57,6 +57,7 @@ private slots:
     void scrapeDemoOnce();
     void demoFleetProcessAndScrapeConfig();
     void scrapeReportsBrokenFleetAndDeadService();
+    void analyzeDemoFindsTheGcFrenzy();
 
 private:
     QString writeFile(const QString &name, const QByteArray &content)
@@ -289,6 +290,29 @@ void TestCli::scrapeReportsBrokenFleetAndDeadService()
                      QStringLiteral("--once")})
                  .exitCode,
              2);
+}
+
+void TestCli::analyzeDemoFindsTheGcFrenzy()
+{
+    const CliRun run = runCli({QStringLiteral("analyze"), QStringLiteral("--demo"), QStringLiteral("--services"),
+                               QStringLiteral("3"), QStringLiteral("--duration"), QStringLiteral("15"),
+                               QStringLiteral("--json"), QStringLiteral("--fast")});
+    QCOMPARE(run.exitCode, 0);
+    bool frenzy = false, config = false;
+    for (const QByteArray &line : run.outLines()) {
+        const auto object = nlohmann::json::parse(line.toStdString());
+        for (const char *key : {"ts_ms", "service", "kind", "severity", "change", "evidence", "eta_s", "next_step"})
+            QVERIFY2(object.contains(key), key);
+        if (object["kind"] == "gc_frenzy" && object["change"] == "raised") {
+            QCOMPARE(object["service"].get<std::string>(), std::string("image-resizer-1"));
+            QVERIFY(QString::fromStdString(object["evidence"].get<std::string>()).contains(QStringLiteral("GC cycles/s")));
+            frenzy = true;
+        }
+        config = config || (object["kind"] == "config" && object["severity"] == "info");
+    }
+    QVERIFY2(frenzy, run.out.constData());
+    QVERIFY(config); // the demo fleet says it runs go1.19.8
+    QCOMPARE(runCli({QStringLiteral("analyze"), QStringLiteral("--demo"), QStringLiteral("--json")}).exitCode, 2);
 }
 
 QTEST_GUILESS_MAIN(TestCli)
