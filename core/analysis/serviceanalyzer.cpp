@@ -401,6 +401,7 @@ std::vector<FindingChange> ServiceAnalyzer::update(const ingest::ScrapeResult &s
             c.absentSinceMs = -1;
             if (c.heldSinceMs < 0)
                 c.heldSinceMs = now;
+            c.lastHeldMs = now;
             Finding next = it->second;
             // Staleness is news at once; the rest must persist first.
             if (!c.active && (kind == FindingKind::Stale || now - c.heldSinceMs >= persistMs)) {
@@ -425,7 +426,11 @@ std::vector<FindingChange> ServiceAnalyzer::update(const ingest::ScrapeResult &s
                     changes.push_back({FindingChange::Type::Updated, now, next});
             }
         } else {
-            c.heldSinceMs = -1;
+            // A reading that flickers (a window judged just under the bar
+            // once) keeps its place; only an absence as long as the
+            // persistence itself starts the count again.
+            if (c.heldSinceMs >= 0 && now - c.lastHeldMs > persistMs)
+                c.heldSinceMs = -1;
             if (c.active) {
                 if (c.absentSinceMs < 0)
                     c.absentSinceMs = now;

@@ -93,6 +93,7 @@ private:
     struct Candidate {
         std::optional<Finding> proposal; // this scrape's reading
         std::int64_t heldSinceMs = -1;
+        std::int64_t lastHeldMs = -1;
         std::int64_t absentSinceMs = -1;
         std::int64_t lowerSinceMs = -1; // severity below the active one since
         std::optional<Finding> active;
