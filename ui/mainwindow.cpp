@@ -11,6 +11,7 @@
 #include "sparklinedelegate.h"
 #include "store/seriesstore.h"
 #include "version.h"
+#include "vitalformat.h"
 
 #include <QAction>
 #include <QDateTime>
@@ -306,6 +307,19 @@ void MainWindow::onReport(const ingest::ScrapeReport &report)
     if (scrape.service == m_detail->service()) {
         m_detailDirty = true;
         m_detail->setProjections(report.projections);
+        QStringList runtime;
+        if (!report.runtime.goVersion.isEmpty())
+            runtime << report.runtime.goVersion;
+        if (report.runtime.gomaxprocs)
+            runtime << tr("GOMAXPROCS %1").arg(*report.runtime.gomaxprocs);
+        if (report.runtime.gogcPercent)
+            runtime << tr("GOGC %1").arg(
+                *report.runtime.gogcPercent < 0 ? tr("off") : QString::number(*report.runtime.gogcPercent));
+        if (report.runtime.gomemlimitBytes)
+            runtime << tr("GOMEMLIMIT %1")
+                           .arg(*report.runtime.gomemlimitBytes >= 9e18 ? tr("off")
+                                                                        : formatBytes(*report.runtime.gomemlimitBytes));
+        m_detail->setRuntime(runtime.join(QStringLiteral(" · ")));
     }
     if (!m_firstDataSent && scrape.up) {
         ++m_goodReports[scrape.service];

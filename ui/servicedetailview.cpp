@@ -113,9 +113,10 @@ ServiceDetailView::ServiceDetailView(const store::SeriesStore *store, QWidget *p
 void ServiceDetailView::setService(const QString &name, const QString &description)
 {
     m_service = name;
+    m_description = description;
+    m_runtime.clear();
     setProjections({}); // the previous service's trends are not this one's
-    m_title->setText(QStringLiteral("<b>%1</b>&nbsp;&nbsp;<span style='color:#7f848e'>%2</span>")
-                         .arg(name.toHtmlEscaped(), description.toHtmlEscaped()));
+    setRuntime({});
     setFollowing(true);
     refresh(m_nowMs);
 }
@@ -139,6 +140,18 @@ void ServiceDetailView::setProjections(const std::vector<analysis::Projection> &
     };
     draw(m_goroutineTrend, m_charts[GoroutinesChart], vitals::Vital::Goroutines, tr("trend"));
     draw(m_heapTrend, m_charts[MemoryChart], vitals::Vital::HeapLive, tr("heap after GC trend"));
+}
+
+void ServiceDetailView::setRuntime(const QString &summary)
+{
+    if (summary == m_runtime && !m_title->text().isEmpty() && !summary.isEmpty())
+        return;
+    m_runtime = summary;
+    QString text = QStringLiteral("<b>%1</b>&nbsp;&nbsp;<span style='color:#7f848e'>%2</span>")
+                       .arg(m_service.toHtmlEscaped(), m_description.toHtmlEscaped());
+    if (!summary.isEmpty())
+        text += QStringLiteral("&nbsp;&nbsp;<span style='color:#9aa0aa'>%1</span>").arg(summary.toHtmlEscaped());
+    m_title->setText(text);
 }
 
 void ServiceDetailView::setFollowing(bool following)

@@ -41,6 +41,8 @@ public:
     TimeChart *chart(Chart which) const { return m_charts[which]; }
     // The analysis' fitted trends for the shown service (drawn dashed).
     void setProjections(const std::vector<analysis::Projection> &projections);
+    // The runtime settings line under the title ("go1.21.4 · GOMAXPROCS 4 · …").
+    void setRuntime(const QString &summary);
     bool isFollowing() const { return m_following; }
     void setFollowing(bool following);
 
@@ -50,6 +52,8 @@ private:
     const store::SeriesStore *m_store;
     QString m_service;
     QLabel *m_title;
+    QString m_description;
+    QString m_runtime;
     QComboBox *m_window;
     QPushButton *m_live;
     std::array<TimeChart *, ChartCount> m_charts{};

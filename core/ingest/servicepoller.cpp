@@ -264,6 +264,7 @@ void ServicePoller::complete()
     report->findingChanges = m_analyzer.update(scrape, report->vitals, h, report->restarted);
     report->findings = m_analyzer.findings();
     report->projections = m_analyzer.projections();
+    report->runtime = m_analyzer.runtime();
     report->scrape = std::move(m_current);
     m_step = Step::Done;
     emit reportAvailable(report);

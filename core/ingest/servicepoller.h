@@ -35,6 +35,7 @@ struct ScrapeReport {
     std::vector<analysis::FindingChange> findingChanges; // what this scrape raised, updated or cleared
     std::vector<analysis::Finding> findings; // all active, after this scrape
     std::vector<analysis::Projection> projections;
+    analysis::RuntimeInfo runtime; // Go version, GOMAXPROCS, GOGC, GOMEMLIMIT where exposed
 };
 using ScrapeReportPtr = std::shared_ptr<const ScrapeReport>;
 
