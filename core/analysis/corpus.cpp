@@ -38,7 +38,6 @@ CorpusCase generate(Shape shape, double rate, double gogc, unsigned seed, const 
     c.ratePerMinute = rate;
     const double goroutineBase = 400;
     const double liveBase = 48.0 * 1024 * 1024;
-    double gcCycles = 0;
     double heapInUse = liveBase;
     double restartAt = 0;
     double reqTotal = 0;
@@ -68,10 +67,8 @@ CorpusCase generate(Shape shape, double rate, double gogc, unsigned seed, const 
         // brings it back to the live heap.
         const double goal = live * (1 + gogc / 100);
         heapInUse += live * 0.08;
-        if (heapInUse >= goal) {
+        if (heapInUse >= goal)
             heapInUse = live;
-            gcCycles += 1;
-        }
         double req = 200 * (1 + reqNoise.next());
         if (shape == Shape::Bursts && std::uniform_int_distribution<int>(0, 60)(random) == 0)
             req *= 3;
