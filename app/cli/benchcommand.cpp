@@ -56,7 +56,8 @@ int benchCommand(const QStringList &arguments)
     parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("with parse-metrics: the payload to parse"));
     parser.addOption({QStringLiteral("seeds"), QStringLiteral("detect: cases per scenario (default 10)"),
                       QStringLiteral("N"), QStringLiteral("10")});
-    parser.addOption({QStringLiteral("lab"), QStringLiteral("detect: also score series captured from the lab (JSON lines)"),
+    parser.addOption({QStringLiteral("lab"),
+                      QStringLiteral("detect: also score series captured from the lab (JSON lines)"),
                       QStringLiteral("FILE")});
     parser.addOption({QStringLiteral("services"), QStringLiteral("analysis-cost: services (default 1000)"),
                       QStringLiteral("N"), QStringLiteral("1000")});

@@ -230,11 +230,12 @@ int benchDetect(int seeds, const QStringList &labFiles)
             const double capturedMinutes = c.samples.empty() ? 0 : static_cast<double>(c.samples.back().tsMs) / 60000.0;
             const QString expected = c.expected ? analysis::kindName(*c.expected) : QStringLiteral("nothing");
             const QString detected = o.detectedAfterOnset
-                                         ? QStringLiteral("after %1 min").arg(*o.detectedAfterOnset / 60.0, 0, 'f', 1)
-                                         : (c.expected ? QStringLiteral("never") : QStringLiteral("nothing raised"));
+                ? QStringLiteral("after %1 min").arg(*o.detectedAfterOnset / 60.0, 0, 'f', 1)
+                : (c.expected ? QStringLiteral("never") : QStringLiteral("nothing raised"));
             std::printf("%-22s %5.1f min captured, expects %-18s %s%s\n", c.name.toLocal8Bit().constData(),
                         capturedMinutes, expected.toLocal8Bit().constData(), detected.toLocal8Bit().constData(),
-                        o.falseAlarm ? (QStringLiteral("; FALSE ALARM: ") + o.firstFalse).toLocal8Bit().constData() : "");
+                        o.falseAlarm ? (QStringLiteral("; FALSE ALARM: ") + o.firstFalse).toLocal8Bit().constData()
+                                     : "");
         }
     }
     // A false alarm anywhere fails the run: CI keeps the healthy corpus clean.

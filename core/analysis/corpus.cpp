@@ -9,30 +9,18 @@ using vitals::Vital;
 
 namespace {
 
-class Ar1
+unsigned derivedSeed(std::mt19937 &random)
 {
-public:
-    Ar1(double phi, double sigma, std::mt19937 &random)
-        : m_phi(phi), m_step(sigma * std::sqrt(1 - phi * phi)), m_random(random)
-    { }
-    double next()
-    {
-        m_state = m_phi * m_state + std::normal_distribution<double>(0, m_step)(m_random);
-        return m_state;
-    }
-
-private:
-    double m_phi, m_step, m_state = 0;
-    std::mt19937 &m_random;
-};
+    return static_cast<unsigned>(random());
+}
 
 enum class Shape { GoroutineLeak, HeapLeak, Noise, Sawtooth, Bursts, Restarts, CounterResets, DeployStep };
 
 CorpusCase generate(Shape shape, double rate, double gogc, unsigned seed, const CorpusOptions &o)
 {
     std::mt19937 random(seed * 7919 + static_cast<unsigned>(shape) * 104729 + static_cast<unsigned>(rate * 1e6));
-    Ar1 goroutineNoise(o.phi, o.noise, random), heapNoise(o.phi, o.noise, random), cpuNoise(o.phi, o.noise, random),
-        reqNoise(o.phi, o.noise, random);
+    Ar1Noise goroutineNoise(o.phi, o.noise, derivedSeed(random)), heapNoise(o.phi, o.noise, derivedSeed(random)),
+        cpuNoise(o.phi, o.noise, derivedSeed(random)), reqNoise(o.phi, o.noise, derivedSeed(random));
     CorpusCase c;
     c.onsetSeconds = o.onsetSeconds;
     c.ratePerMinute = rate;
@@ -113,6 +101,16 @@ QString percent(double rate)
 }
 
 } // namespace
+
+Ar1Noise::Ar1Noise(double phi, double sigma, unsigned seed)
+    : m_phi(phi), m_step(sigma * std::sqrt(1 - phi * phi)), m_random(seed)
+{ }
+
+double Ar1Noise::next()
+{
+    m_state = m_phi * m_state + std::normal_distribution<double>(0, m_step)(m_random);
+    return m_state;
+}
 
 std::vector<CorpusCase> buildCorpus(const CorpusOptions &o)
 {

@@ -6,6 +6,7 @@
 #include <QString>
 
 #include <optional>
+#include <random>
 #include <vector>
 
 namespace gotriage::analysis {
@@ -24,6 +25,19 @@ struct CorpusCase {
     double ratePerMinute = 0; // share of baseline per minute
     std::vector<vitals::VitalsSample> samples;
     std::vector<int> restartsAt; // seconds at which the process restarted
+};
+
+// AR(1) noise as a share of the level: each step keeps `phi` of the previous
+// deviation; `sigma` is the stationary standard deviation.
+class Ar1Noise
+{
+public:
+    Ar1Noise(double phi, double sigma, unsigned seed);
+    double next();
+
+private:
+    double m_phi, m_step, m_state = 0;
+    std::mt19937 m_random;
 };
 
 struct CorpusOptions {

@@ -1,6 +1,7 @@
 #include "serviceanalyzer.h"
 
 #include "analysis/statistics.h"
+#include "common/duration.h"
 #include "ingest/scraperesult.h"
 #include "ingest/servicehealth.h"
 
@@ -30,21 +31,6 @@ QString amount(Vital vital, double value)
     if (unit == vitals::VitalUnit::Cores)
         return number(value) + QStringLiteral(" cores");
     return number(value);
-}
-
-QString duration(double seconds)
-{
-    if (!std::isfinite(seconds))
-        return QStringLiteral("never");
-    if (seconds < 90)
-        return QStringLiteral("%1 s").arg(std::llround(seconds));
-    const auto minutes = std::llround(seconds / 60);
-    if (minutes < 60)
-        return QStringLiteral("%1 min").arg(minutes);
-    const auto hours = minutes / 60;
-    if (hours < 48)
-        return QStringLiteral("%1 h %2 min").arg(hours).arg(minutes % 60);
-    return QStringLiteral("%1 days").arg(hours / 24);
 }
 
 QString signalName(Vital vital)
@@ -205,7 +191,7 @@ std::optional<Finding> ServiceAnalyzer::growthFinding(FindingKind kind, const Tr
     f.evidence
         = QStringLiteral("%1 %2%3/min (%4 %/min) over %5, 95 % CI %6–%7/min, Mann–Kendall z %8; now %9")
               .arg(signalName(t.vital), perMinute >= 0 ? QStringLiteral("+") : QString(), amount(t.vital, perMinute))
-              .arg(number(e.relativePerMinute() * 100), duration(e.spanSeconds))
+              .arg(number(e.relativePerMinute() * 100), formatSpan(e.spanSeconds))
               .arg(amount(t.vital, e.slopeLowPerSecond * 60), amount(t.vital, e.slopeHighPerSecond * 60))
               .arg(number(e.z), amount(t.vital, e.level));
     if (p.etaSeconds) {
@@ -213,8 +199,8 @@ std::optional<Finding> ServiceAnalyzer::growthFinding(FindingKind kind, const Tr
         f.etaLowSeconds = p.etaLowSeconds;
         f.etaHighSeconds = p.etaHighSeconds;
         f.evidence += QStringLiteral("; limit %1 reached in %2 (%3–%4)")
-                          .arg(amount(t.vital, *p.limit), duration(*p.etaSeconds), duration(*p.etaLowSeconds),
-                               duration(*p.etaHighSeconds));
+                          .arg(amount(t.vital, *p.limit), formatSpan(*p.etaSeconds), formatSpan(*p.etaLowSeconds),
+                               formatSpan(*p.etaHighSeconds));
         if (*p.etaSeconds < static_cast<double>(m_settings.etaCritical.count()))
             f.severity = Severity::Critical;
     }
@@ -239,7 +225,7 @@ std::map<FindingKind, Finding> ServiceAnalyzer::propose(std::int64_t tsMs, const
         f.evidence = health.lastGoodMs == 0
             ? QStringLiteral("never scraped successfully: %1").arg(health.lastError)
             : QStringLiteral("no fresh data for %1: %2")
-                  .arg(duration(static_cast<double>(tsMs - health.lastGoodMs) / 1000.0), health.lastError);
+                  .arg(formatSpan(static_cast<double>(tsMs - health.lastGoodMs) / 1000.0), health.lastError);
         f.nextStep = QStringLiteral("check that the service is up and reachable from here");
         out[FindingKind::Stale] = f;
         return out; // nothing else is judged on old data
@@ -278,7 +264,7 @@ std::map<FindingKind, Finding> ServiceAnalyzer::propose(std::int64_t tsMs, const
         const bool critical = gcRate >= m_settings.gcRateCritical || gcCpu >= m_settings.gcCpuCritical;
         Finding f = base(FindingKind::GcFrenzy, critical ? Severity::Critical : Severity::Warning);
         f.evidence = QStringLiteral("%1 GC cycles/s over the last %2")
-                         .arg(number(gcRate), duration(static_cast<double>(m_settings.shortWindow.count())));
+                         .arg(number(gcRate), formatSpan(static_cast<double>(m_settings.shortWindow.count())));
         if (vitals::isKnown(gcCpu))
             f.evidence += QStringLiteral(", %1 % of CPU in GC").arg(number(gcCpu * 100));
         if (vitals::isKnown(v[Vital::AllocRate]))
@@ -295,7 +281,7 @@ std::map<FindingKind, Finding> ServiceAnalyzer::propose(std::int64_t tsMs, const
                          cpu >= m_settings.cpuCritical * *capacity ? Severity::Critical : Severity::Warning);
         f.evidence = QStringLiteral("CPU %1 of %2 cores (%3 %) over the last %4")
                          .arg(number(cpu), number(*capacity), number(100 * cpu / *capacity),
-                              duration(static_cast<double>(m_settings.shortWindow.count())));
+                              formatSpan(static_cast<double>(m_settings.shortWindow.count())));
         f.nextStep = QStringLiteral("capture a 10 s CPU profile, then the mutex and block profiles");
         out[FindingKind::CpuSaturation] = f;
     } else {
@@ -318,7 +304,7 @@ std::map<FindingKind, Finding> ServiceAnalyzer::propose(std::int64_t tsMs, const
         if (cpuRising && r && r->valid && !requestsRising) {
             Finding f = base(FindingKind::CpuSaturation, Severity::Warning);
             f.evidence = QStringLiteral("CPU %1 %/min over %2 while requests change %3 %/min: ineffective consumption")
-                             .arg(number(c->relativePerMinute() * 100), duration(c->spanSeconds),
+                             .arg(number(c->relativePerMinute() * 100), formatSpan(c->spanSeconds),
                                   number(r->relativePerMinute() * 100));
             f.nextStep = QStringLiteral("capture a 10 s CPU profile and compare it with one from before the rise");
             out[FindingKind::CpuSaturation] = f;

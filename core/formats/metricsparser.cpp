@@ -1,6 +1,7 @@
 #include "metrics.h"
 
 #include "gofloat.h"
+#include "utf8.h"
 
 #include <algorithm>
 #include <array>
@@ -51,44 +52,6 @@ inline std::uint64_t mix(std::uint64_t h)
     h ^= h >> 27;
     h *= 0x94d049bb133111ebULL;
     return h ^ (h >> 31);
-}
-
-bool isValidUtf8(std::string_view s)
-{
-    std::size_t i = 0;
-    while (i < s.size()) {
-        const auto c = static_cast<unsigned char>(s[i]);
-        std::size_t extra = 0;
-        std::uint32_t cp = 0;
-        if (c < 0x80) {
-            ++i;
-            continue;
-        } else if ((c & 0xE0) == 0xC0) {
-            extra = 1;
-            cp = c & 0x1F;
-        } else if ((c & 0xF0) == 0xE0) {
-            extra = 2;
-            cp = c & 0x0F;
-        } else if ((c & 0xF8) == 0xF0) {
-            extra = 3;
-            cp = c & 0x07;
-        } else {
-            return false;
-        }
-        if (i + extra >= s.size())
-            return false;
-        for (std::size_t k = 1; k <= extra; ++k) {
-            const auto cc = static_cast<unsigned char>(s[i + k]);
-            if ((cc & 0xC0) != 0x80)
-                return false;
-            cp = (cp << 6) | (cc & 0x3F);
-        }
-        const std::uint32_t minimum[] = {0, 0x80, 0x800, 0x10000};
-        if (cp < minimum[extra] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-            return false;
-        i += extra + 1;
-    }
-    return true;
 }
 
 std::optional<MetricType> typeFromWord(std::string_view word, ExpositionFormat format)
@@ -576,38 +539,6 @@ void MetricsParser::checkDuplicate(const SampleRef &sample, std::uint32_t lineNo
     }
     m_seriesHashes[slot] = hash;
     m_seriesSample[slot] = static_cast<std::uint32_t>(m_out.samples.size());
-}
-
-std::string_view ParsedMetrics::label(const SampleRef &sample, std::string_view labelName) const
-{
-    for (const LabelRef &label : labelsOf(sample)) {
-        if (text(label.name) == labelName)
-            return text(label.value);
-    }
-    return {};
-}
-
-std::string_view metricTypeName(MetricType type)
-{
-    switch (type) {
-    case MetricType::Unknown:
-        return "unknown";
-    case MetricType::Counter:
-        return "counter";
-    case MetricType::Gauge:
-        return "gauge";
-    case MetricType::Histogram:
-        return "histogram";
-    case MetricType::GaugeHistogram:
-        return "gaugehistogram";
-    case MetricType::Summary:
-        return "summary";
-    case MetricType::StateSet:
-        return "stateset";
-    case MetricType::Info:
-        return "info";
-    }
-    return "unknown";
 }
 
 ParsedMetrics parseMetrics(std::string_view payload, ExpositionFormat format)

@@ -1,3 +1,4 @@
+#include "analysis/corpus.h"
 #include "analysis/serviceanalyzer.h"
 #include "analysis/statistics.h"
 #include "analysis/trendtracker.h"
@@ -14,25 +15,6 @@ using namespace gotriage::analysis;
 using vitals::Vital;
 
 namespace {
-
-// AR(1) noise: each step keeps phi of the previous deviation; sigma is the
-// stationary standard deviation as a share of the level.
-class Ar1Noise
-{
-public:
-    Ar1Noise(double phi, double sigma, unsigned seed)
-        : m_phi(phi), m_step(sigma * std::sqrt(1 - phi * phi)), m_random(seed)
-    { }
-    double next()
-    {
-        m_state = m_phi * m_state + std::normal_distribution<double>(0, m_step)(m_random);
-        return m_state;
-    }
-
-private:
-    double m_phi, m_step, m_state = 0;
-    std::mt19937 m_random;
-};
 
 struct Feed {
     ServiceAnalyzer analyzer;

@@ -305,7 +305,8 @@ void TestCli::analyzeDemoFindsTheGcFrenzy()
             QVERIFY2(object.contains(key), key);
         if (object["kind"] == "gc_frenzy" && object["change"] == "raised") {
             QCOMPARE(object["service"].get<std::string>(), std::string("image-resizer-1"));
-            QVERIFY(QString::fromStdString(object["evidence"].get<std::string>()).contains(QStringLiteral("GC cycles/s")));
+            QVERIFY(
+                QString::fromStdString(object["evidence"].get<std::string>()).contains(QStringLiteral("GC cycles/s")));
             frenzy = true;
         }
         config = config || (object["kind"] == "config" && object["severity"] == "info");
