@@ -280,6 +280,8 @@ QVariant FleetOverviewModel::data(const QModelIndex &index, int role) const
         if (!f)
             return {};
         QString text = FindingsModel::kindLabel(f->kind);
+        if (!f->rate.isEmpty())
+            text = QStringLiteral("▲ ") + text + QLatin1Char(' ') + f->rate;
         if (f->etaSeconds)
             text += QStringLiteral(" · limit in ") + formatEta(*f->etaSeconds);
         const auto more = std::count_if(r.findings.begin(), r.findings.end(), [](const analysis::Finding &g) {

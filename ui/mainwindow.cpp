@@ -75,7 +75,7 @@ MainWindow::MainWindow(QWidget *parent)
     header->setSectionResizeMode(FleetOverviewModel::HealthColumn, QHeaderView::Interactive);
     header->setSectionResizeMode(FleetOverviewModel::AgeColumn, QHeaderView::Interactive);
     header->setSectionResizeMode(FleetOverviewModel::FindingsColumn, QHeaderView::Interactive);
-    header->resizeSection(FleetOverviewModel::FindingsColumn, 230);
+    header->resizeSection(FleetOverviewModel::FindingsColumn, 300);
     header->resizeSection(FleetOverviewModel::ServiceColumn, 170);
     header->resizeSection(FleetOverviewModel::HealthColumn, 90);
     header->resizeSection(FleetOverviewModel::AgeColumn, 90);

@@ -22,7 +22,8 @@ void SparklineDelegate::paint(QPainter *painter, const QStyleOptionViewItem &opt
     option.widget->style()->drawControl(QStyle::CE_ItemViewItem, &textOption, painter, option.widget);
 
     const QRect cell = option.rect.adjusted(4, 5, -6, -5);
-    const int textWidth = std::min(cell.width() / 2, option.fontMetrics.horizontalAdvance(text) + 8);
+    // The number is what matters: it gets its width, the sparkline the rest.
+    const int textWidth = std::min(cell.width() - 24, option.fontMetrics.horizontalAdvance(text) + 8);
     const QRect lineRect(cell.left(), cell.top(), cell.width() - textWidth - 6, cell.height());
 
     painter->save();

@@ -21,6 +21,7 @@ struct Finding {
     Severity severity = Severity::Warning;
     QString evidence; // numbers: "goroutines +41/min for 23 min, …"
     QString nextStep; // "capture a goroutine dump (debug=2) …"
+    QString rate; // for growth: "+41/min", "+1.2 MiB/min"; empty otherwise
     std::optional<double> etaSeconds; // time until a limit, when projected
     std::optional<double> etaLowSeconds; // 95 % band
     std::optional<double> etaHighSeconds;

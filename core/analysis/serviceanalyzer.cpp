@@ -188,6 +188,7 @@ std::optional<Finding> ServiceAnalyzer::growthFinding(FindingKind kind, const Tr
     f.kind = kind;
     f.severity = Severity::Warning;
     const double perMinute = e.slopePerSecond * 60;
+    f.rate = QStringLiteral("+%1/min").arg(amount(t.vital, perMinute));
     f.evidence
         = QStringLiteral("%1 %2%3/min (%4 %/min) over %5, 95 % CI %6–%7/min, Mann–Kendall z %8; now %9")
               .arg(signalName(t.vital), perMinute >= 0 ? QStringLiteral("+") : QString(), amount(t.vital, perMinute))

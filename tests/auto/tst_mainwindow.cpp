@@ -100,6 +100,7 @@ void TestMainWindow::findingsSortWorstFirst()
             leak.kind = analysis::FindingKind::GoroutineLeak;
             leak.severity = analysis::Severity::Warning;
             leak.etaSeconds = 5400;
+            leak.rate = QStringLiteral("+41/min");
             report.findings = {leak};
         }
         model.applyReport(report);
@@ -107,7 +108,7 @@ void TestMainWindow::findingsSortWorstFirst()
     model.refresh(now);
     QCOMPARE(proxy.index(0, 0).data().toString(), QStringLiteral("svc-2"));
     QCOMPARE(proxy.index(0, ui::FleetOverviewModel::FindingsColumn).data().toString(),
-             QStringLiteral("goroutine leak · limit in 1 h 30 min"));
+             QStringLiteral("▲ goroutine leak +41/min · limit in 1 h 30 min"));
     QCOMPARE(proxy.index(1, 0).data().toString(), QStringLiteral("svc-0"));
 }
 
