@@ -123,6 +123,9 @@ void ServiceDetailView::setService(const QString &name, const QString &descripti
 
 void ServiceDetailView::setProjections(const std::vector<analysis::Projection> &projections)
 {
+    m_projectionSeconds = static_cast<double>(m_window->currentData().toInt()) / 5.0;
+    bool projecting = false;
+    m_projectedToMs = 0;
     auto draw = [&](int series, TimeChart *chart, vitals::Vital vital, const QString &what) {
         std::vector<std::pair<std::int64_t, double>> line;
         for (const analysis::Projection &p : projections) {
@@ -131,6 +134,16 @@ void ServiceDetailView::setProjections(const std::vector<analysis::Projection> &
             const std::int64_t end = p.trend.evaluatedMs;
             const auto start = end - static_cast<std::int64_t>(p.trend.spanSeconds * 1000);
             line = {{start, p.trend.level - p.trend.slopePerSecond * p.trend.spanSeconds}, {end, p.trend.level}};
+            // The projection: where the trend leads over the next stretch
+            // (a fifth of what the chart shows, at most half the fitted span,
+            // or to the limit if sooner).
+            if (p.etaSeconds) {
+                const double horizon = std::min({*p.etaSeconds, m_projectionSeconds, p.trend.spanSeconds / 2});
+                line.emplace_back(end + static_cast<std::int64_t>(horizon * 1000),
+                                  p.trend.level + p.trend.slopePerSecond * horizon);
+                projecting = true;
+                m_projectedToMs = std::max(m_projectedToMs, line.back().first);
+            }
             QString name = what;
             if (p.etaSeconds)
                 name += tr(": limit in %1").arg(formatEta(*p.etaSeconds));
@@ -140,6 +153,7 @@ void ServiceDetailView::setProjections(const std::vector<analysis::Projection> &
     };
     draw(m_goroutineTrend, m_charts[GoroutinesChart], vitals::Vital::Goroutines, tr("trend"));
     draw(m_heapTrend, m_charts[MemoryChart], vitals::Vital::HeapLive, tr("heap after GC trend"));
+    m_projecting = projecting;
 }
 
 void ServiceDetailView::setRuntime(const QString &summary)
@@ -191,8 +205,10 @@ void ServiceDetailView::refresh(qint64 nowMs)
         if (!snapshot.samples.empty())
             from = std::max(from,
                             std::min(now - 60.0, static_cast<double>(snapshot.samples.front().tsMs) / 1000.0 - 5.0));
+        // Room on the right for a projection, when there is one.
+        const double to = m_projecting ? std::max(now, static_cast<double>(m_projectedToMs) / 1000.0) : now;
         for (TimeChart *chart : m_charts)
-            chart->setTimeRange(from, now);
+            chart->setTimeRange(from, to);
     }
     for (TimeChart *chart : m_charts)
         chart->replot();

@@ -3,6 +3,7 @@
 #include <QWidget>
 
 #include <array>
+#include <cstdint>
 #include <vector>
 
 class QComboBox;
@@ -60,6 +61,9 @@ private:
     bool m_following = true;
     int m_goroutineTrend = -1;
     int m_heapTrend = -1;
+    bool m_projecting = false; // a trend leads somewhere: leave room right of "now"
+    double m_projectionSeconds = 60;
+    std::int64_t m_projectedToMs = 0; // where the longest projection ends
     qint64 m_nowMs = 0;
 };
 
