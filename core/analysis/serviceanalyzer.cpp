@@ -139,12 +139,17 @@ std::optional<double> ServiceAnalyzer::limitOf(Vital vital, const vitals::Vitals
 
 Projection ServiceAnalyzer::project(const Tracked &t) const
 {
+    const TrendEstimate *best = t.tracker.best();
+    return project(t, best ? *best : TrendEstimate{});
+}
+
+Projection ServiceAnalyzer::project(const Tracked &t, const TrendEstimate &trend) const
+{
     Projection p;
     p.vital = t.vital;
     p.segmentStartMs = t.tracker.segmentStartMs();
+    p.trend = trend;
     p.limit = limitOf(t.vital, m_latest);
-    if (const TrendEstimate *best = t.tracker.best())
-        p.trend = *best;
     // Time to limit only for a significant rise still below the limit.
     if (p.limit && p.trend.significant && p.trend.slopePerSecond > 0 && p.trend.level < *p.limit) {
         const double headroom = *p.limit - p.trend.level;
@@ -168,21 +173,33 @@ double ServiceAnalyzer::recentMedian(Vital vital) const
 
 std::optional<Finding> ServiceAnalyzer::growthFinding(FindingKind kind, const Tracked &t, double minGrowth) const
 {
-    const Projection p = project(t);
-    const TrendEstimate &e = p.trend;
-    if (!e.valid || !e.significant || e.slopePerSecond <= 0)
-        return std::nullopt;
-    // Material: fast enough relative to the level, and enough in absolute terms.
-    const double growth = e.slopePerSecond * e.spanSeconds;
-    if (e.relativePerMinute() < m_settings.minRelativeGrowthPerMinute || growth < minGrowth
-        || growth < m_settings.minGrowthOverNoise * e.noise)
-        return std::nullopt;
+    // Every window is a candidate: the finding rests on the longest one that
+    // is significant and material, so a slow leak need not wait for the
+    // longest window to agree.
     const auto &all = t.tracker.estimates();
     const auto rising = std::count_if(all.begin(), all.end(), [](const TrendEstimate &w) {
         return w.valid && w.significant && w.slopePerSecond > 0;
     });
-    if (rising < 2 && e.z < m_settings.strongZ)
+    const TrendEstimate *chosen = nullptr;
+    for (const TrendEstimate &w : all) {
+        if (!w.valid || !w.significant || w.slopePerSecond <= 0)
+            continue;
+        // Material: fast enough relative to the level, enough in absolute
+        // terms, and well above the buckets' own noise.
+        const double growth = w.slopePerSecond * w.spanSeconds;
+        if (w.relativePerMinute() < m_settings.minRelativeGrowthPerMinute || growth < minGrowth
+            || growth < m_settings.minGrowthOverNoise * w.noise)
+            continue;
+        // Corroborated by a second window, or strong on its own.
+        if (rising < 2 && w.z < m_settings.strongZ)
+            continue;
+        if (!chosen || w.spanSeconds > chosen->spanSeconds)
+            chosen = &w;
+    }
+    if (!chosen)
         return std::nullopt;
+    const Projection p = project(t, *chosen);
+    const TrendEstimate &e = p.trend;
     Finding f;
     f.service = m_service.name;
     f.kind = kind;

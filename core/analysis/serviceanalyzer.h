@@ -23,7 +23,9 @@ namespace gotriage::analysis {
 struct AnalysisSettings {
     std::vector<WindowSpec> windows = {{std::chrono::minutes(2), std::chrono::seconds(5)},
                                        {std::chrono::minutes(5), std::chrono::seconds(10)},
+                                       {std::chrono::minutes(10), std::chrono::seconds(10)},
                                        {std::chrono::minutes(30), std::chrono::seconds(30)},
+                                       {std::chrono::minutes(60), std::chrono::seconds(20)},
                                        {std::chrono::hours(2), std::chrono::seconds(60)}};
     TrendSettings trend;
     std::chrono::seconds persistence{20}; // a condition holds this long before it is a finding
@@ -107,7 +109,8 @@ private:
     void track(std::int64_t tsMs, const vitals::VitalsSample &vitals);
     void readRuntime(const ingest::ScrapeResult &scrape);
     std::optional<double> limitOf(vitals::Vital vital, const vitals::VitalsSample &latest) const;
-    Projection project(const Tracked &tracked) const;
+    Projection project(const Tracked &tracked) const; // from the tracker's best window
+    Projection project(const Tracked &tracked, const TrendEstimate &trend) const;
     double recentMedian(vitals::Vital vital) const;
     std::map<FindingKind, Finding> propose(std::int64_t tsMs, const vitals::VitalsSample &vitals,
                                            const ingest::ServiceHealth &health) const;
