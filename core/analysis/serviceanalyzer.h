@@ -21,12 +21,10 @@ namespace gotriage::analysis {
 // Thresholds, windows and guards of the analysis. The defaults are what the
 // accuracy targets are measured with; tests may use faster ones.
 struct AnalysisSettings {
-    std::vector<WindowSpec> windows = {{std::chrono::minutes(2), std::chrono::seconds(5)},
-                                       {std::chrono::minutes(5), std::chrono::seconds(10)},
-                                       {std::chrono::minutes(10), std::chrono::seconds(10)},
-                                       {std::chrono::minutes(30), std::chrono::seconds(30)},
-                                       {std::chrono::minutes(60), std::chrono::seconds(20)},
-                                       {std::chrono::hours(2), std::chrono::seconds(60)}};
+    std::vector<WindowSpec> windows
+        = {{std::chrono::minutes(2), std::chrono::seconds(5)},   {std::chrono::minutes(5), std::chrono::seconds(10)},
+           {std::chrono::minutes(10), std::chrono::seconds(10)}, {std::chrono::minutes(30), std::chrono::seconds(30)},
+           {std::chrono::minutes(60), std::chrono::seconds(20)}, {std::chrono::hours(2), std::chrono::seconds(60)}};
     TrendSettings trend;
     std::chrono::seconds persistence{20}; // a condition holds this long before it is a finding
     std::chrono::seconds clearAfter{120}; // and is gone this long before the finding clears
