@@ -31,6 +31,9 @@ void FleetOverviewModel::setServices(const std::vector<config::ServiceConfig> &s
         m_dirty.insert(service.name);
     }
     m_rows = std::move(rows);
+    m_rowByName.clear();
+    for (std::size_t i = 0; i < m_rows.size(); ++i)
+        m_rowByName.insert(m_rows[i].service.name, static_cast<int>(i));
     endResetModel();
 }
 
@@ -42,6 +45,7 @@ void FleetOverviewModel::addService(const config::ServiceConfig &service)
     beginInsertRows({}, row, row);
     Row added;
     added.service = service;
+    m_rowByName.insert(service.name, row);
     m_rows.push_back(std::move(added));
     endInsertRows();
 }
@@ -108,11 +112,7 @@ void FleetOverviewModel::refresh(qint64 nowMs)
 
 int FleetOverviewModel::rowOf(const QString &service) const
 {
-    for (std::size_t i = 0; i < m_rows.size(); ++i) {
-        if (m_rows[i].service.name == service)
-            return static_cast<int>(i);
-    }
-    return -1;
+    return m_rowByName.value(service, -1);
 }
 
 const config::ServiceConfig *FleetOverviewModel::service(int row) const

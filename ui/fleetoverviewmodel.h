@@ -6,6 +6,7 @@
 #include "signals/vital.h"
 
 #include <QAbstractTableModel>
+#include <QHash>
 #include <QList>
 #include <QSet>
 #include <QSortFilterProxyModel>
@@ -90,6 +91,7 @@ private:
     };
 
     std::vector<Row> m_rows;
+    QHash<QString, int> m_rowByName; // reports arrive by name, hundreds a second
     const store::SeriesStore *m_store;
     QSet<QString> m_dirty;
     qint64 m_nowMs = 0;

@@ -201,7 +201,6 @@ void MainWindow::watchServices(const std::vector<config::ServiceConfig> &service
     m_firstDataTimeout.start(kFirstDataTimeoutMs);
     if (!services.empty() && m_detail->service().isEmpty())
         selectService(services.front().name);
-    m_dirty = true;
     emit fleetLoaded();
 }
 
@@ -303,7 +302,6 @@ void MainWindow::onReport(const ingest::ScrapeReport &report)
                          tr("%1 scrapes skipped: the previous one was still running").arg(report.health.skipped),
                          Severity::Warning, now);
 
-    m_dirty = true;
     if (scrape.service == m_detail->service()) {
         m_detailDirty = true;
         m_detail->setProjections(report.projections);
@@ -327,7 +325,6 @@ void MainWindow::onReport(const ingest::ScrapeReport &report)
         if (allTwice && m_goodReports.size() >= m_overview->rowCount()) {
             m_firstDataSent = true;
             m_firstDataTimeout.stop();
-            m_dirty = true;
             onRefreshTimer(); // the first screen shows the data, not a frame before it
             emit firstDataAvailable();
         }
@@ -345,7 +342,6 @@ void MainWindow::onRefreshTimer()
         m_detailDirty = false;
         m_lastDetailRefreshMs = now;
     }
-    m_dirty = false;
     updateStatus();
 }
 

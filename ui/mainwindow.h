@@ -101,7 +101,6 @@ private:
     QLabel *m_statusLabel;
     QTimer m_refresh;
     QTimer m_firstDataTimeout;
-    bool m_dirty = false;
     bool m_detailDirty = false;
     qint64 m_lastDetailRefreshMs = 0;
     bool m_firstDataSent = false;
