@@ -61,6 +61,8 @@ private:
     bool m_following = true;
     int m_goroutineTrend = -1;
     int m_heapTrend = -1;
+    int m_goroutineLimit = -1;
+    int m_heapLimit = -1;
     bool m_projecting = false; // a trend leads somewhere: leave room right of "now"
     double m_projectionSeconds = 60;
     std::int64_t m_projectedToMs = 0; // where the longest projection ends

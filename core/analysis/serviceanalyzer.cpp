@@ -177,21 +177,27 @@ std::optional<Finding> ServiceAnalyzer::growthFinding(FindingKind kind, const Tr
     // is significant and material, so a slow leak need not wait for the
     // longest window to agree.
     const auto &all = t.tracker.estimates();
-    const auto rising = std::count_if(all.begin(), all.end(), [](const TrendEstimate &w) {
-        return w.valid && w.significant && w.slopePerSecond > 0;
-    });
     const TrendEstimate *chosen = nullptr;
     for (const TrendEstimate &w : all) {
         if (!w.valid || !w.significant || w.slopePerSecond <= 0)
             continue;
         // Material: fast enough relative to the level, enough in absolute
-        // terms, and well above the buckets' own noise.
+        // terms, and well above the buckets' own noise (a rise after a flat
+        // stretch has passed a stricter test already, so it needs less).
         const double growth = w.slopePerSecond * w.spanSeconds;
         if (w.relativePerMinute() < m_settings.minRelativeGrowthPerMinute || growth < minGrowth
-            || growth < m_settings.minGrowthOverNoise * w.noise)
+            || growth < (w.fromHinge ? m_settings.minRiseOverNoise : m_settings.minGrowthOverNoise) * w.noise)
             continue;
-        // Corroborated by a second window, or strong on its own.
-        if (rising < 2 && w.z < m_settings.strongZ)
+        // Corroborated by a second window that sees a different stretch of
+        // history, or strong on its own. Early on, when every window holds
+        // the same few minutes, windows are one witness, not several.
+        const bool corroborated = std::any_of(all.begin(), all.end(), [&](const TrendEstimate &o) {
+            const double longer = std::max(o.coveredSeconds, w.coveredSeconds);
+            const double shorter = std::min(o.coveredSeconds, w.coveredSeconds);
+            return &o != &w && o.valid && o.significant && o.slopePerSecond > 0
+                && longer >= m_settings.distinctCoverage * shorter;
+        });
+        if (!corroborated && w.z < m_settings.strongZ)
             continue;
         if (!chosen || w.spanSeconds > chosen->spanSeconds)
             chosen = &w;
@@ -206,12 +212,19 @@ std::optional<Finding> ServiceAnalyzer::growthFinding(FindingKind kind, const Tr
     f.severity = Severity::Warning;
     const double perMinute = e.slopePerSecond * 60;
     f.rate = QStringLiteral("+%1/min").arg(amount(t.vital, perMinute));
+    // The numbers of the test that found it: a rise after a flat stretch
+    // is told as such ("for 4 min, flat before"), a trend over the window
+    // with its Mann–Kendall z.
     f.evidence
-        = QStringLiteral("%1 %2%3/min (%4 %/min) over %5, 95 % CI %6–%7/min, Mann–Kendall z %8; now %9")
+        = QStringLiteral("%1 %2%3/min (%4 %/min) %5, 95 % CI %6–%7/min, %8; now %9")
               .arg(signalName(t.vital), perMinute >= 0 ? QStringLiteral("+") : QString(), amount(t.vital, perMinute))
-              .arg(number(e.relativePerMinute() * 100), formatSpan(e.spanSeconds))
+              .arg(number(e.relativePerMinute() * 100),
+                   e.fromHinge ? QStringLiteral("for %1, flat before").arg(formatSpan(e.spanSeconds))
+                               : QStringLiteral("over %1").arg(formatSpan(e.spanSeconds)))
               .arg(amount(t.vital, e.slopeLowPerSecond * 60), amount(t.vital, e.slopeHighPerSecond * 60))
-              .arg(number(e.z), amount(t.vital, e.level));
+              .arg(e.fromHinge ? QStringLiteral("slope t %1").arg(number(e.hingeZ))
+                               : QStringLiteral("Mann–Kendall z %1").arg(number(e.z)),
+                   amount(t.vital, e.level));
     if (p.etaSeconds) {
         f.etaSeconds = p.etaSeconds;
         f.etaLowSeconds = p.etaLowSeconds;

@@ -22,6 +22,14 @@ double trimmedMean(std::vector<double> values)
     return sum / static_cast<double>(values.size() - 2 * cut);
 }
 
+// The best "flat, then rising" fit: y = a + b·max(0, x − x_k).
+struct Hinge {
+    std::size_t k = 0;
+    double a = 0, b = 0;
+    double sse = std::numeric_limits<double>::infinity();
+    double spread = 0; // Σ(u − ū)² of the hinge regressor, for the slope's standard error
+};
+
 } // namespace
 
 TrendTracker::TrendTracker(std::vector<WindowSpec> windows, Aggregate aggregate) : m_aggregate(aggregate)
@@ -99,6 +107,7 @@ void TrendTracker::evaluate(std::size_t index, std::int64_t nowMs, const TrendSe
         return;
     e.valid = true;
     e.spanSeconds = x.back() - x.front();
+    e.coveredSeconds = e.spanSeconds;
     e.slopePerSecond = fit.slope;
     e.slopeLowPerSecond = fit.slopeLow;
     e.slopeHighPerSecond = fit.slopeHigh;
@@ -106,9 +115,9 @@ void TrendTracker::evaluate(std::size_t index, std::int64_t nowMs, const TrendSe
 
     // A step (a deploy, a cache warming up) is monotonic too. A trend is
     // what a continuous "flat, then rising" line (a hinge, which includes a
-    // plain line) explains better than the best single level shift; a hinge
-    // cannot jump, so a step fits it badly, while a leak that began inside
-    // the window fits it well from the start.
+    // plain line) explains about as well as the best single level shift or
+    // better; a hinge cannot jump, so a step fits it badly, while a leak
+    // that began inside the window fits it well from the start.
     std::vector<double> prefix(n + 1, 0), prefixSq(n + 1, 0);
     for (std::size_t i = 0; i < n; ++i) {
         prefix[i + 1] = prefix[i] + y[i];
@@ -122,7 +131,7 @@ void TrendTracker::evaluate(std::size_t index, std::int64_t nowMs, const TrendSe
     double stepSse = std::numeric_limits<double>::infinity();
     for (std::size_t k = 2; k + 2 <= n; ++k)
         stepSse = std::min(stepSse, flatSse(0, k) + flatSse(k, n));
-    double hingeSse = std::numeric_limits<double>::infinity();
+    Hinge hinge;
     std::vector<double> hingeResidual(n), residual(n);
     for (std::size_t k = 0; k + 4 <= n; ++k) {
         // Least squares for y = a + b·max(0, x − x_k).
@@ -145,18 +154,19 @@ void TrendTracker::evaluate(std::size_t index, std::int64_t nowMs, const TrendSe
             residual[i] = y[i] - (a + b * (i >= k ? x[i] - x[k] : 0.0));
             sse += residual[i] * residual[i];
         }
-        if (sse < hingeSse) {
-            hingeSse = sse;
+        if (sse < hinge.sse) {
+            hinge = {k, a, b, sse, det / nn};
             hingeResidual = residual;
         }
     }
+    const bool hingeFitted = std::isfinite(hinge.sse);
     // Autocorrelation is judged on what the best shape leaves over: a leak
     // that began mid-window is not "persistent noise" around a straight line.
-    const MannKendall mk = mannKendallWithLag1(y, std::isfinite(hingeSse) ? lag1Autocorrelation(hingeResidual) : 0.0);
-    const bool sameSign = fit.slope > 0 ? fit.slopeLow > 0 : fit.slopeHigh < 0;
+    const double lag1 = hingeFitted ? std::clamp(lag1Autocorrelation(hingeResidual), 0.0, 0.9) : 0.0;
+    const MannKendall mk = mannKendallWithLag1(y, lag1);
     e.z = mk.z;
     e.p = mk.p;
-    if (std::isfinite(hingeSse)) {
+    if (hingeFitted) {
         std::vector<double> spread(n);
         for (std::size_t i = 0; i < n; ++i)
             spread[i] = std::fabs(hingeResidual[i]);
@@ -165,8 +175,40 @@ void TrendTracker::evaluate(std::size_t index, std::int64_t nowMs, const TrendSe
     // Windows with short buckets are judged more often, so each judgement
     // must be stricter for the same false-alarm rate per unit of time.
     const double bucketSeconds = static_cast<double>(w.spec.bucket.count());
-    const double alpha = settings.alpha * std::min(1.0, bucketSeconds / 10.0) * std::min(1.0, bucketSeconds / 10.0);
-    e.significant = mk.p < alpha && sameSign && hingeSse < stepSse;
+    const double strictness = std::min(1.0, bucketSeconds / 10.0) * std::min(1.0, bucketSeconds / 10.0);
+    const bool trendSignificant
+        = mk.p < settings.alpha * strictness && (fit.slope > 0 ? fit.slopeLow > 0 : fit.slopeHigh < 0);
+
+    // The hinge's own slope test. Where a series was flat and then began to
+    // rise, the flat stretch pins the level down and the slope of the rise
+    // is measured against it: far more power than a test of the whole
+    // window, for a leak that began minutes ago. The breakpoint is the best
+    // of many, so the bar is higher than for a single test; the rise must
+    // span a fifth of the window so a few late buckets cannot make one.
+    if (hingeFitted && n > 3) {
+        const double inflation = (1 + lag1) / (1 - lag1);
+        const double se = std::sqrt(inflation * hinge.sse / static_cast<double>(n - 2) / hinge.spread);
+        const std::size_t risePoints = n - hinge.k;
+        const bool isHinge = hinge.k > 0 && risePoints >= std::max<std::size_t>(6, n / 5);
+        e.hingeZ = isHinge && se > 0 ? hinge.b / se : 0;
+        // Short buckets raise the bar in proportion (5 s: twice), which in
+        // practice leaves the hinge test to windows of 10 s buckets and up.
+        if (std::fabs(e.hingeZ) >= settings.hingeZ / std::sqrt(strictness)) {
+            // The rise, not the whole window, is what the numbers describe.
+            e.slopePerSecond = hinge.b;
+            e.slopeLowPerSecond = hinge.b - 1.959964 * se;
+            e.slopeHighPerSecond = hinge.b + 1.959964 * se;
+            e.spanSeconds = x.back() - x[hinge.k];
+            e.level = hinge.a + hinge.b * e.spanSeconds;
+            e.fromHinge = true;
+        }
+    }
+    // "About as well": on a slow ramp buried in noise the best step often
+    // fits a little better by chance, so a step wins only by more than a
+    // few residual variances. A real step wins by hundreds.
+    const double residualVariance = stepSse / static_cast<double>(n - 3);
+    const bool notStep = hinge.sse - stepSse < settings.stepMargin * residualVariance;
+    e.significant = (trendSignificant || e.fromHinge) && notStep;
 }
 
 const TrendEstimate *TrendTracker::best() const

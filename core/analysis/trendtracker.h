@@ -20,12 +20,20 @@ enum class Aggregate { Median, Min };
 struct TrendSettings {
     double alpha = 0.001; // Mann–Kendall two-sided significance (|z| > 3.29)
     int minPoints = 8; // buckets a window needs before it is judged
+    // A rise after a flat stretch: its slope's t (AR(1)-corrected, scaled
+    // like alpha for short buckets) must reach this. The breakpoint is the
+    // best of many, hence a higher bar than one test's 3.29.
+    double hingeZ = 5.0;
+    // A step explains the window better than a trend when it leaves less
+    // residual than the hinge by this many residual variances.
+    double stepMargin = 10;
 };
 
 struct TrendEstimate {
     bool valid = false;
     std::size_t window = 0; // index into the tracker's windows
-    double spanSeconds = 0; // what the fit actually covers
+    double spanSeconds = 0; // what the fitted trend covers
+    double coveredSeconds = 0; // what the window's buckets cover
     double slopePerSecond = 0;
     double slopeLowPerSecond = 0; // 95 % CI
     double slopeHighPerSecond = 0;
@@ -33,6 +41,8 @@ struct TrendEstimate {
     double z = 0;
     double p = 1;
     int points = 0;
+    double hingeZ = 0; // t of the slope after the best hinge (0 without a flat stretch)
+    bool fromHinge = false; // slope, level and span describe the rise after the hinge
     double noise = 0; // robust sd of the buckets around the fitted shape
     bool significant = false; // beyond noise, and shaped like a ramp rather than a step
     std::int64_t evaluatedMs = 0;

@@ -27,6 +27,9 @@ constexpr Role kRoles[] = {
     {"inventory-api", Scenario::Healthy, true},      {"shipping-api", Scenario::Healthy, false},
 };
 
+constexpr double kGoroutineBudget = 2000;
+constexpr double kMemoryLimitBytes = 512.0 * 1024 * 1024;
+
 } // namespace
 
 DemoFleet::DemoFleet(QObject *parent) : QObject(parent)
@@ -73,6 +76,9 @@ std::vector<config::ServiceConfig> DemoFleet::services() const
         service.labels = {{QStringLiteral("demo"), scenarioName(server.service().scenario())}};
         service.requestCounter = QStringLiteral("http_requests_total");
         service.latencyHistogram = QStringLiteral("http_request_duration_seconds");
+        // Limits like a container's, so the demo shows time to limit.
+        service.limits.goroutines = kGoroutineBudget;
+        service.limits.memoryBytes = kMemoryLimitBytes;
         out.push_back(std::move(service));
     }
     return out;
@@ -92,6 +98,9 @@ QByteArray DemoFleet::fleetJson() const
             {QStringLiteral("labels"), labels},
             {QStringLiteral("request_counter"), s.requestCounter},
             {QStringLiteral("latency_histogram"), s.latencyHistogram},
+            {QStringLiteral("limits"),
+             QJsonObject{{QStringLiteral("goroutines"), s.limits.goroutines.value_or(kGoroutineBudget)},
+                         {QStringLiteral("memory_bytes"), s.limits.memoryBytes.value_or(kMemoryLimitBytes)}}},
         });
     }
     return QJsonDocument(QJsonObject{{QStringLiteral("services"), services}}).toJson(QJsonDocument::Indented);

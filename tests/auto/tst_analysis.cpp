@@ -79,6 +79,8 @@ private slots:
     void mannKendallTies();
     void autocorrelationWidensTheVariance();
     void trackerSeesARamp();
+    void trackerMeasuresARiseAfterAFlatStretch();
+    void trackerTellsANoisyStepFromARamp();
     void trackerIgnoresNoiseAndSteps_data();
     void trackerIgnoresNoiseAndSteps();
     void restartStartsANewSegment();
@@ -161,6 +163,55 @@ void TestAnalysis::trackerSeesARamp()
     const TrendEstimate *e = tracker.best();
     QVERIFY(e && e->significant);
     QVERIFY2(std::fabs(e->relativePerMinute() - 0.01) < 0.004, qPrintable(QString::number(e->relativePerMinute())));
+}
+
+void TestAnalysis::trackerMeasuresARiseAfterAFlatStretch()
+{
+    // Five flat minutes, then 1 %/min for five: the whole window's slope
+    // would be about half the rise's; the hinge test finds the rise, says
+    // when it began and measures its own slope.
+    TrendTracker tracker({{std::chrono::minutes(10), std::chrono::seconds(10)}});
+    for (unsigned seed = 1; seed <= 5; ++seed) {
+        tracker.reset();
+        Ar1Noise noise(0.7, 0.02, seed);
+        for (int s = 0; s <= 600; ++s) {
+            const double rise = s > 300 ? 0.01 * (s - 300) / 60.0 : 0.0;
+            tracker.add(s * 1000LL, 1000 * (1 + rise) * (1 + noise.next()), {});
+        }
+        const TrendEstimate &e = tracker.estimates().front();
+        const QString what = QStringLiteral("seed %1: t %2, %3 %/min over %4 s")
+                                 .arg(seed)
+                                 .arg(e.hingeZ)
+                                 .arg(e.relativePerMinute() * 100)
+                                 .arg(e.spanSeconds);
+        QVERIFY2(e.significant && e.fromHinge, qPrintable(what));
+        // Where a noisy rise began is uncertain by a minute or so, and the
+        // slope with it.
+        QVERIFY2(e.relativePerMinute() > 0.006 && e.relativePerMinute() < 0.014, qPrintable(what));
+        QVERIFY2(e.spanSeconds > 200 && e.spanSeconds < 420, qPrintable(what));
+        QVERIFY2(e.slopeLowPerSecond < e.slopePerSecond && e.slopePerSecond < e.slopeHighPerSecond, qPrintable(what));
+    }
+}
+
+void TestAnalysis::trackerTellsANoisyStepFromARamp()
+{
+    // A +10 % step in the same noise: a hinge can follow it well enough
+    // for a steep slope t, yet a step fits better by far more than the
+    // noise allows, so it is not a trend.
+    TrendTracker tracker({{std::chrono::minutes(10), std::chrono::seconds(10)}});
+    int steep = 0;
+    for (unsigned seed = 1; seed <= 5; ++seed) {
+        tracker.reset();
+        Ar1Noise noise(0.7, 0.02, seed);
+        for (int s = 0; s <= 600; ++s)
+            tracker.add(s * 1000LL, 1000 * (s > 300 ? 1.1 : 1.0) * (1 + noise.next()), {});
+        const TrendEstimate &e = tracker.estimates().front();
+        const QString what = QStringLiteral("seed %1: hinge t %2").arg(seed).arg(e.hingeZ);
+        QVERIFY2(e.valid && !e.significant, qPrintable(what));
+        steep += e.hingeZ > TrendSettings{}.hingeZ ? 1 : 0;
+    }
+    // The step test did the work: for some seeds the slope alone was steep enough.
+    QVERIFY(steep > 0);
 }
 
 void TestAnalysis::trackerIgnoresNoiseAndSteps_data()
