@@ -8,6 +8,7 @@
 #include "formats/metrics.h"
 #include "ingest/scraperesult.h"
 #include "ingest/servicehealth.h"
+#include "signals/vitalsderiver.h"
 
 #include <QElapsedTimer>
 #include <QtConcurrent/QtConcurrentMap>
@@ -41,27 +42,38 @@ Outcome run(const analysis::CorpusCase &c)
     std::vector<double> warmup;
     double baseline = 0;
     std::size_t restart = 0;
-    // Like a real exporter, the series says when its process started.
-    auto startedAt = [](double seconds) {
-        const std::string text = "process_start_time_seconds " + std::to_string(seconds) + "\n";
-        return std::make_shared<const formats::ParsedMetrics>(
-            formats::parseMetrics(text, formats::ExpositionFormat::PrometheusText));
-    };
+    // Like a real exporter, the series says when its process started, and
+    // its rates come from counters read through the real deriver: a counter
+    // reset or a restart reaches the analysis as it would from a scrape.
     // Healthy and leak series start with a process already running; a
     // restart scenario's process starts with the series.
-    std::shared_ptr<const formats::ParsedMetrics> metrics = startedAt(c.restartsAt.empty() ? -3600.0 : 0.0);
-    for (const vitals::VitalsSample &v : c.samples) {
+    double startTime = c.restartsAt.empty() ? -3600.0 : 0.0;
+    vitals::VitalsDeriver deriver({QStringLiteral("http_requests_total"), {}});
+    char text[256];
+    for (std::size_t i = 0; i < c.samples.size(); ++i) {
+        vitals::VitalsSample v = c.samples[i];
         const double s = static_cast<double>(v.tsMs) / 1000.0;
         ingest::ScrapeResult scrape;
         scrape.tsMs = v.tsMs;
         scrape.up = true;
         health.lastGoodMs = v.tsMs;
-        const bool restarted = restart < c.restartsAt.size() && s >= c.restartsAt[restart];
-        if (restarted) {
+        if (restart < c.restartsAt.size() && s >= c.restartsAt[restart]) {
             ++restart;
-            metrics = startedAt(s);
+            startTime = s;
         }
-        scrape.metrics = metrics;
+        int length = std::snprintf(text, sizeof text, "process_start_time_seconds %.17g\n", startTime);
+        if (i < c.counters.size())
+            length += std::snprintf(text + length, sizeof text - static_cast<std::size_t>(length),
+                                    "process_cpu_seconds_total %.17g\nhttp_requests_total{code=\"200\"} %.17g\n",
+                                    c.counters[i].cpuSeconds, c.counters[i].requests);
+        scrape.metrics = std::make_shared<const formats::ParsedMetrics>(formats::parseMetrics(
+            std::string_view(text, static_cast<std::size_t>(length)), formats::ExpositionFormat::PrometheusText));
+        const vitals::VitalsSample derived = deriver.derive(scrape);
+        if (i < c.counters.size()) {
+            v[vitals::Vital::Cpu] = derived[vitals::Vital::Cpu];
+            v[vitals::Vital::ReqRate] = derived[vitals::Vital::ReqRate];
+        }
+        const bool restarted = deriver.sawProcessRestart();
         for (const analysis::FindingChange &change : analyzer.update(scrape, v, health, restarted)) {
             if (change.type != analysis::FindingChange::Type::Raised || !analysis::isBattlefield(change.finding.kind))
                 continue;

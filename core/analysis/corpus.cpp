@@ -29,6 +29,7 @@ CorpusCase generate(Shape shape, double rate, double gogc, unsigned seed, const 
     double heapInUse = liveBase;
     double restartAt = 0;
     double reqTotal = 0;
+    double cpuTotal = 0;
     for (int s = 0; s < o.durationSeconds; ++s) {
         const double sinceOnset = std::max(0, s - o.onsetSeconds) / 60.0;
         double goroutines = goroutineBase;
@@ -60,7 +61,9 @@ CorpusCase generate(Shape shape, double rate, double gogc, unsigned seed, const 
         double req = 200 * (1 + reqNoise.next());
         if (shape == Shape::Bursts && std::uniform_int_distribution<int>(0, 60)(random) == 0)
             req *= 3;
-        reqTotal = (shape == Shape::CounterResets && s % 600 == 0) ? 0 : reqTotal + req;
+        // A counter reset (a re-registered collector, a library that
+        // restarts its counters) without the process restarting.
+        reqTotal = (shape == Shape::CounterResets && s > 0 && s % 600 == 0) ? req : reqTotal + req;
 
         vitals::VitalsSample v;
         v.tsMs = static_cast<std::int64_t>(s) * 1000;
@@ -72,9 +75,13 @@ CorpusCase generate(Shape shape, double rate, double gogc, unsigned seed, const 
         v[Vital::Fds] = 24;
         v[Vital::FdsMax] = 65536;
         v[Vital::Cpu] = 0.4 * (1 + cpuNoise.next()) * (req / 200);
+        cpuTotal += v[Vital::Cpu];
+        if (!c.restartsAt.empty() && c.restartsAt.back() == s)
+            cpuTotal = v[Vital::Cpu], reqTotal = req; // a new process counts from zero
         v[Vital::ReqRate] = req;
         v[Vital::GcRate] = 0.08 * live / (goal - live);
         c.samples.push_back(v);
+        c.counters.push_back({reqTotal, cpuTotal});
     }
     switch (shape) {
     case Shape::GoroutineLeak:

@@ -24,6 +24,15 @@ struct CorpusCase {
     int onsetSeconds = 0;
     double ratePerMinute = 0; // share of baseline per minute
     std::vector<vitals::VitalsSample> samples;
+    // The counters behind the rates, as the service exposes them
+    // (http_requests_total, process_cpu_seconds_total): the harness turns
+    // them into rates with the real deriver, so counter resets go the same
+    // way as in a scrape.
+    struct Counters {
+        double requests = 0;
+        double cpuSeconds = 0;
+    };
+    std::vector<Counters> counters;
     std::vector<int> restartsAt; // seconds at which the process restarted
 };
 

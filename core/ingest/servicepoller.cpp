@@ -258,7 +258,7 @@ void ServicePoller::complete()
     if (scrape.up)
         m_store->append(m_service.name, report->vitals);
     report->health = h;
-    report->restarted = m_deriver.sawRestart();
+    report->restarted = m_deriver.sawProcessRestart();
     // Analysis runs here, per service, as each scrape completes: trend
     // windows close on bucket boundaries, so the work spreads over time.
     report->findingChanges = m_analyzer.update(scrape, report->vitals, h, report->restarted);

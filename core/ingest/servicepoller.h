@@ -31,7 +31,7 @@ struct ScrapeReport {
     std::shared_ptr<const ScrapeResult> scrape;
     vitals::VitalsSample vitals;
     ServiceHealth health;
-    bool restarted = false; // the process restarted (or its counters reset) since the last scrape
+    bool restarted = false; // the process restarted since the last scrape (a counter reset alone is not one)
     std::vector<analysis::FindingChange> findingChanges; // what this scrape raised, updated or cleared
     std::vector<analysis::Finding> findings; // all active, after this scrape
     std::vector<analysis::Projection> projections;

@@ -121,6 +121,7 @@ VitalsSample VitalsDeriver::derive(const ingest::ScrapeResult &scrape)
     VitalsSample out;
     out.tsMs = scrape.tsMs;
     m_sawRestart = false;
+    m_sawProcessRestart = false;
     if (!scrape.up)
         return out; // nothing known; the counters wait for the service to return
 
@@ -153,9 +154,11 @@ VitalsSample VitalsDeriver::derive(const ingest::ScrapeResult &scrape)
     const bool restarted
         = isKnown(r.startTime) && isKnown(m_previousStartTime) && std::fabs(r.startTime - m_previousStartTime) > 0.5;
     const bool numGcWentBack = mem && mem->numGC && m_previousNumGC && *mem->numGC < *m_previousNumGC;
-    const bool reset
-        = !m_history.empty() && (restarted || numGcWentBack || anyDecreased(m_history.back().counters, current));
+    const bool decreased = !m_history.empty() && anyDecreased(m_history.back().counters, current);
+    const bool reset = !m_history.empty() && (restarted || numGcWentBack || decreased);
     m_sawRestart = reset;
+    const bool processIdentified = isKnown(r.startTime) || (mem && mem->numGC);
+    m_sawProcessRestart = !m_history.empty() && (restarted || numGcWentBack || (decreased && !processIdentified));
     // After a reset the window starts at the last scrape before it, and what
     // the counters show now is all increase since the restart.
     if (reset)

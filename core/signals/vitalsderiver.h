@@ -34,8 +34,14 @@ public:
 
     VitalsSample derive(const ingest::ScrapeResult &scrape);
 
-    // Whether the last derive() saw the process restart.
+    // Whether the last derive() saw a counter reset (the rate window starts
+    // over), which a restart always is.
     bool sawRestart() const { return m_sawRestart; }
+    // Whether that reset was the process restarting: its start time changed
+    // or its GC count went back, or counters went back and neither is known.
+    // A counter reset alone (a re-registered collector) leaves the process,
+    // and the trends of its gauges, as they were.
+    bool sawProcessRestart() const { return m_sawProcessRestart; }
 
 private:
     // Cumulative values kept from the previous scrape (NaN when not seen).
@@ -62,6 +68,7 @@ private:
     double m_previousStartTime = kUnknown;
     std::optional<std::uint32_t> m_previousNumGC;
     bool m_sawRestart = false;
+    bool m_sawProcessRestart = false;
 };
 
 } // namespace gotriage::vitals

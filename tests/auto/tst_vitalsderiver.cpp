@@ -118,6 +118,8 @@ void TestVitalsDeriver::counterResetCountsTheNewValue()
     c.errors = 0;
     const auto v = deriver.derive(scrape(1000, c));
     QVERIFY(deriver.sawRestart());
+    // The process start time did not change: the counter reset, the process did not.
+    QVERIFY(!deriver.sawProcessRestart());
     QCOMPARE(v[Vital::ReqRate], 30.0);
     QVERIFY(v[Vital::ReqRate] >= 0); // never a negative rate
     c.ok = 130;
@@ -138,6 +140,7 @@ void TestVitalsDeriver::restartWithoutDecrease()
     c.cpu = 3; // all of it since the restart
     const auto v = deriver.derive(scrape(1000, c));
     QVERIFY(deriver.sawRestart());
+    QVERIFY(deriver.sawProcessRestart());
     QCOMPARE(v[Vital::Cpu], 3.0);
 }
 
