@@ -32,8 +32,10 @@ ingest::ScrapeResult scrape(qint64 tsMs, const Counters &c)
     auto line = [&](const std::string &name, double value) { text += name + " " + std::to_string(value) + "\n"; };
     text += "# TYPE process_cpu_seconds_total counter\n";
     line("process_cpu_seconds_total", c.cpu);
-    text += "# TYPE process_start_time_seconds gauge\n";
-    line("process_start_time_seconds", c.start);
+    if (!std::isnan(c.start)) {
+        text += "# TYPE process_start_time_seconds gauge\n";
+        line("process_start_time_seconds", c.start);
+    }
     text += "# TYPE go_memstats_alloc_bytes_total counter\n";
     line("go_memstats_alloc_bytes_total", c.alloc);
     text += "# TYPE go_gc_duration_seconds summary\n";
@@ -66,6 +68,7 @@ private slots:
     void ratesOverTheWindow();
     void counterResetCountsTheNewValue();
     void restartWithoutDecrease();
+    void decreaseWithoutStartTimeIsARestart();
     void unknownIsNeverZero();
     void downScrapeKeepsState();
     void expvarFillsGapsAndPauses();
@@ -142,6 +145,21 @@ void TestVitalsDeriver::restartWithoutDecrease()
     QVERIFY(deriver.sawRestart());
     QVERIFY(deriver.sawProcessRestart());
     QCOMPARE(v[Vital::Cpu], 3.0);
+}
+
+void TestVitalsDeriver::decreaseWithoutStartTimeIsARestart()
+{
+    // Without a start time (or expvar's GC count) nothing tells a counter
+    // reset from a new process, so counters going back count as both.
+    vitals::VitalsDeriver deriver;
+    Counters c;
+    c.start = std::nan("");
+    deriver.derive(scrape(0, c));
+    c.cpu = 1;
+    c.gcCount = 1;
+    deriver.derive(scrape(1000, c));
+    QVERIFY(deriver.sawRestart());
+    QVERIFY(deriver.sawProcessRestart());
 }
 
 void TestVitalsDeriver::unknownIsNeverZero()
