@@ -85,7 +85,7 @@ ServiceDetailView::ServiceDetailView(const store::SeriesStore *store, QWidget *p
     m_heapTrend = m_charts[MemoryChart]->addTrendSeries(tr("heap after GC trend"), QColor(0xdc, 0xdf, 0xe4),
                                                         TimeChart::Axis::Left, kMiB);
     const QColor limitColor(0xe0, 0x6c, 0x75);
-    m_goroutineLimit = m_charts[GoroutinesChart]->addTrendSeries(tr("budget"), limitColor);
+    m_goroutineLimit = m_charts[GoroutinesChart]->addTrendSeries(tr("goroutine budget"), limitColor);
     m_heapLimit = m_charts[MemoryChart]->addTrendSeries(tr("memory limit"), limitColor, TimeChart::Axis::Left, kMiB);
 
     auto *grid = new QGridLayout;
@@ -126,11 +126,11 @@ void ServiceDetailView::setService(const QString &name, const QString &descripti
 
 void ServiceDetailView::setProjections(const std::vector<analysis::Projection> &projections)
 {
-    m_projectionSeconds = static_cast<double>(m_window->currentData().toInt()) / 5.0;
+    const double windowSeconds = m_window->currentData().toInt();
+    m_projectionSeconds = windowSeconds / 5.0;
     bool projecting = false;
     m_projectedToMs = 0;
-    auto draw = [&](int series, int limitSeries, TimeChart *chart, vitals::Vital vital, const QString &what,
-                    const QString &limitName) {
+    auto draw = [&](int series, int limitSeries, TimeChart *chart, vitals::Vital vital, const QString &what) {
         std::vector<std::pair<std::int64_t, double>> line, limitLine;
         for (const analysis::Projection &p : projections) {
             if (p.vital != vital || !p.trend.valid || !p.trend.significant)
@@ -140,13 +140,11 @@ void ServiceDetailView::setProjections(const std::vector<analysis::Projection> &
             line = {{start, p.trend.level - p.trend.slopePerSecond * p.trend.spanSeconds}, {end, p.trend.level}};
             // The projection: where the trend leads over the next stretch
             // (a fifth of what the chart shows, at most half the fitted span,
-            // or to the limit if sooner).
-            // A limit within reach of the chart (3× the level) is drawn, and
-            // the projection runs on to it when that is within half the
-            // window: where the line meets the limit is the point.
+            // or to the limit if sooner). A limit within reach of the chart
+            // (3× the level) is drawn, and the projection runs on to it when
+            // that is within half the window: where they meet is the point.
             const bool limitInReach = p.etaSeconds && p.limit && *p.limit <= 3 * p.trend.level;
             if (p.etaSeconds) {
-                const double windowSeconds = m_projectionSeconds * 5;
                 const double horizon = limitInReach && *p.etaSeconds <= windowSeconds / 2
                     ? *p.etaSeconds
                     : std::min({*p.etaSeconds, m_projectionSeconds, p.trend.spanSeconds / 2});
@@ -165,13 +163,10 @@ void ServiceDetailView::setProjections(const std::vector<analysis::Projection> &
                 limitLine = {{start, *p.limit}, {line.back().first, *p.limit}};
         }
         chart->setSeriesData(series, line);
-        chart->setSeriesName(limitSeries, limitName);
         chart->setSeriesData(limitSeries, limitLine);
     };
-    draw(m_goroutineTrend, m_goroutineLimit, m_charts[GoroutinesChart], vitals::Vital::Goroutines, tr("trend"),
-         tr("goroutine budget"));
-    draw(m_heapTrend, m_heapLimit, m_charts[MemoryChart], vitals::Vital::HeapLive, tr("heap after GC trend"),
-         tr("memory limit"));
+    draw(m_goroutineTrend, m_goroutineLimit, m_charts[GoroutinesChart], vitals::Vital::Goroutines, tr("trend"));
+    draw(m_heapTrend, m_heapLimit, m_charts[MemoryChart], vitals::Vital::HeapLive, tr("heap after GC trend"));
     m_projecting = projecting;
 }
 

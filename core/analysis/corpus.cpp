@@ -76,8 +76,11 @@ CorpusCase generate(Shape shape, double rate, double gogc, unsigned seed, const 
         v[Vital::FdsMax] = 65536;
         v[Vital::Cpu] = 0.4 * (1 + cpuNoise.next()) * (req / 200);
         cpuTotal += v[Vital::Cpu];
-        if (!c.restartsAt.empty() && c.restartsAt.back() == s)
-            cpuTotal = v[Vital::Cpu], reqTotal = req; // a new process counts from zero
+        if (!c.restartsAt.empty() && c.restartsAt.back() == s) {
+            // A new process counts from zero.
+            cpuTotal = v[Vital::Cpu];
+            reqTotal = req;
+        }
         v[Vital::ReqRate] = req;
         v[Vital::GcRate] = 0.08 * live / (goal - live);
         c.samples.push_back(v);

@@ -33,6 +33,7 @@ private slots:
     void findingsSortWorstFirst();
     void formatting();
     void demoFleetFillsTheCharts();
+    void chartsDrawALimitWithinReach();
     void deadServiceSortsFirstWithAnIssue();
     void fleetFileIsReloadedWhenItChanges();
     void addServiceByUrl();
@@ -124,6 +125,42 @@ void TestMainWindow::formatting()
     QCOMPARE(ui::formatAge(-1), QStringLiteral("never"));
     QCOMPARE(ui::formatAge(0.4), QStringLiteral("0.4 s ago"));
     QCOMPARE(ui::formatAge(180), QStringLiteral("3 min ago"));
+}
+
+void TestMainWindow::chartsDrawALimitWithinReach()
+{
+    store::SeriesStore store;
+    ui::ServiceDetailView detail(&store);
+    detail.setService(QStringLiteral("api"), {});
+    QCustomPlot *plot = detail.chart(ui::ServiceDetailView::GoroutinesChart)->plot();
+    const int limitSeries = plot->graphCount() - 1; // the budget is the chart's last series
+    const int trendSeries = limitSeries - 1; // the trend just before it
+
+    analysis::Projection p;
+    p.vital = vitals::Vital::Goroutines;
+    p.trend.valid = p.trend.significant = true;
+    p.trend.evaluatedMs = 1'000'000;
+    p.trend.spanSeconds = 240;
+    p.trend.level = 1200;
+    p.trend.slopePerSecond = 8; // 800 more in 100 s
+    p.limit = 2000;
+    p.etaSeconds = 100;
+    detail.setProjections({p});
+    // Within 3× the level: the budget is drawn, and the projection runs on to
+    // it (100 s is within half the 5-minute default window).
+    QCOMPARE(plot->graph(limitSeries)->dataCount(), 2);
+    QCOMPARE(plot->graph(limitSeries)->data()->at(0)->value, 2000.0);
+    const auto last = plot->graph(trendSeries)->data()->at(plot->graph(trendSeries)->dataCount() - 1);
+    QCOMPARE(last->value, 2000.0);
+    QCOMPARE(last->key, 1'000.0 + 100.0);
+
+    // A budget far above (the default 100 000) would flatten the chart: not drawn.
+    p.limit = 100'000;
+    p.etaSeconds = 12'350;
+    detail.setProjections({p});
+    QCOMPARE(plot->graph(limitSeries)->dataCount(), 0);
+    QVERIFY(plot->graph(trendSeries)->dataCount() >= 2);
+    QVERIFY(plot->graph(trendSeries)->data()->at(plot->graph(trendSeries)->dataCount() - 1)->value < 2000);
 }
 
 void TestMainWindow::demoFleetFillsTheCharts()
