@@ -276,7 +276,8 @@ std::map<FindingKind, Finding> ServiceAnalyzer::propose(std::int64_t tsMs, const
                 f->nextStep
                     = QStringLiteral("capture a goroutine dump and look for goroutines stuck in syscalls or I/O");
         } else if (t.vital == Vital::HeapLive || t.vital == Vital::HeapInuse || t.vital == Vital::Rss) {
-            f = growthFinding(FindingKind::MemoryBlackHole, t, m_settings.minBytesGrowth);
+            f = growthFinding(FindingKind::MemoryBlackHole, t,
+                              t.vital == Vital::Rss ? m_settings.minRssGrowth : m_settings.minBytesGrowth);
             if (f)
                 f->nextStep = QStringLiteral("capture two heap profiles (inuse_space) minutes apart and compare them");
         }

@@ -40,6 +40,11 @@ struct AnalysisSettings {
     double strongZ = 4.5;
     double distinctCoverage = 1.25;
     double minBytesGrowth = 1.0 * 1024 * 1024; // per window, for memory_black_hole
+    // RSS moves in steps of a MiB or more in a healthy process (a new heap
+    // peak, code and runtime pages touched for the first time, the
+    // scavenger's lag), and rarely comes back down: two or three such steps
+    // in a window look like growth. Its floor is therefore higher.
+    double minRssGrowth = 4.0 * 1024 * 1024; // per window, for memory_black_hole from RSS
     double gcRateWarning = 2; // cycles/s
     double gcRateCritical = 10;
     double gcCpuWarning = 0.10; // share of CPU in GC

@@ -7,6 +7,7 @@
 
 #include <QTest>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 
@@ -87,6 +88,9 @@ private slots:
     void goroutineLeakWithTimeToLimit();
     void gcSawtoothIsNotALeak();
     void memoryCreepAfterGc();
+    void rssStepsOfASettlingProcessAreNotALeak_data();
+    void rssStepsOfASettlingProcessAreNotALeak();
+    void rssGrowthUnderAFlatHeap();
     void gcFrenzyAndHysteresis();
     void cpuSaturationNearGomaxprocs();
     void staleIsImmediate();
@@ -330,6 +334,63 @@ void TestAnalysis::memoryCreepAfterGc()
     const auto raised = feed.raisedAt(FindingKind::MemoryBlackHole);
     QVERIFY(raised.has_value());
     QVERIFY2(*raised <= 300'000, qPrintable(QString::number(*raised)));
+}
+
+void TestAnalysis::rssStepsOfASettlingProcessAreNotALeak_data()
+{
+    QTest::addColumn<double>("rssFloorMiB");
+    QTest::addColumn<bool>("raised");
+    QTest::newRow("RSS floor 4 MiB") << 4.0 << false;
+    // The test can tell: at the heap's 1 MiB floor the same steps are called a leak.
+    QTest::newRow("RSS floor 1 MiB") << 1.0 << true;
+}
+
+void TestAnalysis::rssStepsOfASettlingProcessAreNotALeak()
+{
+    // A small Go process minutes after start, as in the lab: the heap goal
+    // is flat, but RSS climbs a few hundred KiB at a time as new heap peaks
+    // and first-touched pages arrive, and never comes back down.
+    QFETCH(double, rssFloorMiB);
+    QFETCH(bool, raised);
+    AnalysisSettings settings;
+    settings.minRssGrowth = rssFloorMiB * 1024 * 1024;
+    Feed feed(settings);
+    std::mt19937 rng(7);
+    std::normal_distribution<double> noise(0, 0.05 * 1024 * 1024);
+    const std::vector<int> stepsAt{200, 225, 250, 280, 300, 330, 350, 380, 410, 440};
+    for (int s = 0; s <= 1200; ++s) {
+        auto v = sample(s * 1000LL);
+        const auto steps = std::count_if(stepsAt.begin(), stepsAt.end(), [&](int at) { return s >= at; });
+        v[Vital::Rss] = 16.0 * 1024 * 1024 + static_cast<double>(steps) * 0.3 * 1024 * 1024 + noise(rng);
+        v[Vital::HeapGoal] = 4.8 * 1024 * 1024 + noise(rng);
+        v[Vital::Goroutines] = 10;
+        feed.at(v.tsMs, v);
+    }
+    QCOMPARE(feed.raisedAt(FindingKind::MemoryBlackHole).has_value(), raised);
+}
+
+void TestAnalysis::rssGrowthUnderAFlatHeap()
+{
+    // Memory the Go heap does not hold (cgo, mmap): RSS grows 1 %/min while
+    // the heap goal stays put. RSS alone finds it, and says so.
+    Feed feed({});
+    std::mt19937 rng(11);
+    std::normal_distribution<double> noise(0, 0.5 * 1024 * 1024);
+    const double base = 200.0 * 1024 * 1024;
+    for (int s = 0; s <= 900; ++s) {
+        auto v = sample(s * 1000LL);
+        v[Vital::Rss] = base * (1 + 0.01 * s / 60.0) + noise(rng);
+        v[Vital::HeapGoal] = 80.0 * 1024 * 1024 + noise(rng);
+        v[Vital::Goroutines] = 40;
+        feed.at(v.tsMs, v);
+    }
+    const auto raisedAt = feed.raisedAt(FindingKind::MemoryBlackHole);
+    QVERIFY(raisedAt.has_value());
+    QVERIFY2(*raisedAt <= 300'000, qPrintable(QString::number(*raisedAt)));
+    for (const FindingChange &c : feed.changes) {
+        if (c.type == FindingChange::Type::Raised && c.finding.kind == FindingKind::MemoryBlackHole)
+            QVERIFY2(c.finding.evidence.startsWith(QStringLiteral("RSS +")), qPrintable(c.finding.evidence));
+    }
 }
 
 void TestAnalysis::gcFrenzyAndHysteresis()
