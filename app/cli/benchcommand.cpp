@@ -54,7 +54,8 @@ int benchCommand(const QStringList &arguments)
     parser.setApplicationDescription(QStringLiteral("Measure gotriage's own speed."));
     parser.addPositionalArgument(QStringLiteral("WHAT"), QStringLiteral("parse-metrics, detect or analysis-cost"));
     parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("with parse-metrics: the payload to parse"));
-    parser.addOption({QStringLiteral("seeds"), QStringLiteral("detect: cases per scenario (default 10)"),
+    parser.addOption({QStringLiteral("seeds"),
+                      QStringLiteral("detect: cases per scenario (default 10; 0 with --lab: the lab series only)"),
                       QStringLiteral("N"), QStringLiteral("10")});
     parser.addOption({QStringLiteral("lab"),
                       QStringLiteral("detect: also score series captured from the lab (JSON lines)"),
@@ -71,13 +72,29 @@ int benchCommand(const QStringList &arguments)
         printErr(QStringLiteral("gotriage-cli: --seconds takes a number of seconds up to 3600"));
         return kExitUsage;
     }
+    // A count option as a whole number in [least, most], or a usage error naming it.
+    auto count = [&](const QString &option, int least, int most) -> std::optional<int> {
+        const int n = parser.value(option).toInt(&ok);
+        if (ok && n >= least && n <= most)
+            return n;
+        printErr(QStringLiteral("gotriage-cli: --%1 takes a whole number from %2 to %3, not \"%4\"")
+                     .arg(option)
+                     .arg(least)
+                     .arg(most)
+                     .arg(parser.value(option)));
+        return std::nullopt;
+    };
     const QString what = parser.positionalArguments().at(0);
-    if (what == QLatin1String("detect"))
-        return benchDetect(std::max(1, parser.value(QStringLiteral("seeds")).toInt()),
-                           parser.values(QStringLiteral("lab")));
-    if (what == QLatin1String("analysis-cost"))
-        return benchAnalysisCost(std::max(1, parser.value(QStringLiteral("services")).toInt()),
-                                 std::max(60, static_cast<int>(seconds)));
+    if (what == QLatin1String("detect")) {
+        // --seeds 0 scores only the lab series.
+        const QStringList labFiles = parser.values(QStringLiteral("lab"));
+        const auto seeds = count(QStringLiteral("seeds"), labFiles.isEmpty() ? 1 : 0, 1000);
+        return seeds ? benchDetect(*seeds, labFiles) : kExitUsage;
+    }
+    if (what == QLatin1String("analysis-cost")) {
+        const auto services = count(QStringLiteral("services"), 1, 100000);
+        return services ? benchAnalysisCost(*services, std::max(60, static_cast<int>(seconds))) : kExitUsage;
+    }
     if (what != QLatin1String("parse-metrics") || parser.positionalArguments().size() != 2) {
         printErr(QStringLiteral(
                      "gotriage-cli: bench: unknown benchmark \"%1\" (known: parse-metrics FILE, detect, analysis-cost)")

@@ -54,6 +54,7 @@ private slots:
     void parseVarsJson();
     void parseVarsGoroutinesAndErrors();
     void benchParseMetrics();
+    void benchDetectLabSeriesOnly();
     void scrapeDemoOnce();
     void demoFleetProcessAndScrapeConfig();
     void scrapeReportsBrokenFleetAndDeadService();
@@ -99,6 +100,15 @@ void TestCli::usageErrors_data()
     QTest::newRow("bench-unknown") << QStringList{QStringLiteral("bench"), QStringLiteral("nothing"), fixture} << 2;
     QTest::newRow("bench-bad-seconds") << QStringList{QStringLiteral("bench"), QStringLiteral("parse-metrics"), fixture,
                                                       QStringLiteral("--seconds=-1")}
+                                       << 2;
+    QTest::newRow("detect-bad-seeds") << QStringList{QStringLiteral("bench"), QStringLiteral("detect"),
+                                                     QStringLiteral("--seeds=many")}
+                                      << 2;
+    QTest::newRow("detect-no-cases") << QStringList{QStringLiteral("bench"), QStringLiteral("detect"),
+                                                    QStringLiteral("--seeds=0")}
+                                     << 2; // nothing to score without --lab
+    QTest::newRow("cost-bad-services") << QStringList{QStringLiteral("bench"), QStringLiteral("analysis-cost"),
+                                                      QStringLiteral("--services=-3")}
                                        << 2;
     QTest::newRow("help") << QStringList{QStringLiteral("--help")} << 0;
     QTest::newRow("command-help") << QStringList{QStringLiteral("parse-vars"), QStringLiteral("--help")} << 0;
@@ -215,6 +225,20 @@ void TestCli::benchParseMetrics()
     QVERIFY2(match.hasMatch(), qPrintable(last));
     QVERIFY(match.captured(1).toDouble() > 0);
     QVERIFY(match.captured(2).toDouble() > 0);
+}
+
+void TestCli::benchDetectLabSeriesOnly()
+{
+    // --seeds 0: only the lab captures are replayed, one line each.
+    const CliRun run = runCli({QStringLiteral("bench"), QStringLiteral("detect"), QStringLiteral("--seeds=0"),
+                               QStringLiteral("--lab"), testDataPath(QStringLiteral("lab/series_lab.jsonl"))});
+    QCOMPARE(run.exitCode, 0);
+    const QString out = QString::fromUtf8(run.out);
+    QVERIFY2(!out.contains(QStringLiteral("cases, 3600 s")), qPrintable(out)); // no synthetic corpus
+    QVERIFY2(out.contains(QStringLiteral("lab:healthy-1")) && out.contains(QStringLiteral("nothing raised")),
+             qPrintable(out));
+    QVERIFY2(out.contains(QRegularExpression(QStringLiteral("lab:leak-1 .*goroutine_leak +after [0-9.]+ min"))),
+             qPrintable(out));
 }
 
 void TestCli::scrapeDemoOnce()
