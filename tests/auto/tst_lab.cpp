@@ -18,6 +18,7 @@
 #include <QSignalSpy>
 #include <QTest>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -116,7 +117,7 @@ void TestLab::initTestCase()
     const config::FleetConfig fleet = config::loadFleetConfig(dir + QStringLiteral("/fleet.json"));
     QVERIFY(fleet.problems.empty());
     m_services = fleet.services;
-    QCOMPARE(m_services.size(), std::size_t(4));
+    QCOMPARE(m_services.size(), std::size_t(5));
 }
 
 const config::ServiceConfig &TestLab::service(const QString &name) const
@@ -169,7 +170,7 @@ std::vector<ingest::ScrapeReportPtr> TestLab::watch(const config::ServiceConfig 
 void TestLab::everyEndpointParses_data()
 {
     QTest::addColumn<QString>("name");
-    for (const char *name : {"healthy-1", "leak-1", "creep-1", "contention-1"})
+    for (const char *name : {"healthy-1", "healthy-busy-1", "leak-1", "creep-1", "contention-1"})
         QTest::newRow(name) << QString::fromLatin1(name);
 }
 
@@ -308,11 +309,16 @@ void TestLab::battlefieldsOnTheLab()
 {
     // Analysis with the fast settings (windows of seconds, not minutes): the
     // leak, the creep and the contention are each found as their
-    // battlefield; the healthy service, GC sawtooth and all, gets none.
+    // battlefield; the healthy services get none, including the one serving
+    // 200 requests/s with a GC cycle about every second.
     ingest::FleetWatcher watcher;
     watcher.setAnalysisSettings(analysis::AnalysisSettings::fast());
     std::map<QString, std::set<analysis::FindingKind>> raised;
+    std::vector<double> busyGcRates; // cycles/s of the busy healthy service, to show it is busy
     connect(&watcher, &ingest::FleetWatcher::reportAvailable, this, [&](const ingest::ScrapeReportPtr &report) {
+        if (report->scrape->service == QLatin1String("healthy-busy-1")
+            && vitals::isKnown(report->vitals[vitals::Vital::GcRate]))
+            busyGcRates.push_back(report->vitals[vitals::Vital::GcRate]);
         for (const analysis::FindingChange &change : report->findingChanges) {
             if (change.type == analysis::FindingChange::Type::Raised && analysis::isBattlefield(change.finding.kind)) {
                 raised[change.finding.service].insert(change.finding.kind);
@@ -329,8 +335,14 @@ void TestLab::battlefieldsOnTheLab()
                                  && found("creep-1", analysis::FindingKind::MemoryBlackHole)
                                  && found("contention-1", analysis::FindingKind::CpuSaturation),
                              150000); // generous: ASan and a loaded CI machine slow the lab down
-    QTest::qWait(5000); // give the healthy service more rope than the others needed
+    QTest::qWait(5000); // give the healthy services more rope than the others needed
     QVERIFY2(raised[QStringLiteral("healthy-1")].empty(), "a battlefield finding on the healthy service");
+    QVERIFY2(raised[QStringLiteral("healthy-busy-1")].empty(),
+             "a battlefield finding on the healthy service with the busy GC sawtooth");
+    QVERIFY(!busyGcRates.empty());
+    std::sort(busyGcRates.begin(), busyGcRates.end());
+    const double medianGcRate = busyGcRates[busyGcRates.size() / 2];
+    QVERIFY2(medianGcRate >= 0.3, qPrintable(QStringLiteral("%1 GC cycles/s: not busy").arg(medianGcRate)));
 }
 
 QTEST_GUILESS_MAIN(TestLab)
