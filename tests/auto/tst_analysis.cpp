@@ -86,6 +86,8 @@ private slots:
     void trackerIgnoresNoiseAndSteps();
     void restartStartsANewSegment();
     void goroutineLeakWithTimeToLimit();
+    void corroborationNeedsDifferentHistory_data();
+    void corroborationNeedsDifferentHistory();
     void gcSawtoothIsNotALeak();
     void memoryCreepAfterGc();
     void rssStepsOfASettlingProcessAreNotALeak_data();
@@ -302,6 +304,44 @@ void TestAnalysis::goroutineLeakWithTimeToLimit()
     QVERIFY(leak->evidence.contains(QStringLiteral("goroutines +")));
     QVERIFY(leak->evidence.contains(QStringLiteral("limit 2000 reached in")));
     QVERIFY(!leak->nextStep.isEmpty());
+}
+
+void TestAnalysis::corroborationNeedsDifferentHistory_data()
+{
+    QTest::addColumn<double>("distinctCoverage");
+    QTest::addColumn<int>("earliestSecond");
+    QTest::addColumn<int>("latestSecond");
+    // Windows of 60 s and 120 s: until the longer one holds 75 s, both see
+    // the same stretch and are one witness.
+    QTest::newRow("distinct history (1.25x)") << 1.25 << 75 << 100;
+    // The test can tell: when any two windows corroborate, the same ramp is
+    // raised soon after the longer window has its 8 buckets (32 s).
+    QTest::newRow("any two windows (1x)") << 1.0 << 30 << 60;
+}
+
+void TestAnalysis::corroborationNeedsDifferentHistory()
+{
+    QFETCH(double, distinctCoverage);
+    QFETCH(int, earliestSecond);
+    QFETCH(int, latestSecond);
+    AnalysisSettings settings;
+    settings.windows
+        = {{std::chrono::seconds(60), std::chrono::seconds(2)}, {std::chrono::seconds(120), std::chrono::seconds(4)}};
+    settings.persistence = std::chrono::seconds(2);
+    settings.warmup = std::chrono::seconds(0);
+    settings.strongZ = 1000; // no window may stand alone
+    settings.distinctCoverage = distinctCoverage;
+    Feed feed(settings);
+    Ar1Noise noise(0.7, 0.01, 5);
+    for (int s = 0; s <= 120; ++s) {
+        auto v = sample(s * 1000LL);
+        v[Vital::Goroutines] = (400 + 2.0 * s) * (1 + noise.next()); // +30 %/min, plain to every window
+        feed.at(v.tsMs, v);
+    }
+    const auto raised = feed.raisedAt(FindingKind::GoroutineLeak);
+    QVERIFY(raised.has_value());
+    QVERIFY2(*raised >= earliestSecond * 1000LL && *raised <= latestSecond * 1000LL,
+             qPrintable(QStringLiteral("raised at %1 ms").arg(*raised)));
 }
 
 void TestAnalysis::gcSawtoothIsNotALeak()
