@@ -28,6 +28,8 @@
 #include <QTableView>
 #include <QToolBar>
 
+#include <algorithm>
+
 namespace gotriage::ui {
 
 namespace {
@@ -75,10 +77,10 @@ MainWindow::MainWindow(QWidget *parent)
     header->setSectionResizeMode(FleetOverviewModel::HealthColumn, QHeaderView::Interactive);
     header->setSectionResizeMode(FleetOverviewModel::AgeColumn, QHeaderView::Interactive);
     header->setSectionResizeMode(FleetOverviewModel::FindingsColumn, QHeaderView::Interactive);
-    header->resizeSection(FleetOverviewModel::FindingsColumn, 300);
     header->resizeSection(FleetOverviewModel::ServiceColumn, 170);
-    header->resizeSection(FleetOverviewModel::HealthColumn, 90);
+    header->resizeSection(FleetOverviewModel::HealthColumn, 80);
     header->resizeSection(FleetOverviewModel::AgeColumn, 90);
+    fitOverviewColumns();
 
     auto *splitter = new QSplitter(Qt::Vertical, this);
     splitter->addWidget(m_overviewView);
@@ -202,6 +204,30 @@ void MainWindow::watchServices(const std::vector<config::ServiceConfig> &service
     if (!services.empty() && m_detail->service().isEmpty())
         selectService(services.front().name);
     emit fleetLoaded();
+}
+
+void MainWindow::resizeEvent(QResizeEvent *event)
+{
+    QMainWindow::resizeEvent(event);
+    fitOverviewColumns();
+}
+
+void MainWindow::fitOverviewColumns()
+{
+    // On a narrow window the Findings column gives up width first (it
+    // elides, and the Findings panel has the whole text), so that each
+    // vital keeps room for its number and a sparkline.
+    constexpr int kVitalWidth = 100;
+    constexpr int kFindingsMin = 170, kFindingsMax = 300;
+    const QHeaderView *header = m_overviewView->horizontalHeader();
+    int fixed = 0;
+    for (int column :
+         {FleetOverviewModel::ServiceColumn, FleetOverviewModel::HealthColumn, FleetOverviewModel::AgeColumn})
+        fixed += header->sectionSize(column);
+    const int vitals = FleetOverviewModel::ColumnCount - FleetOverviewModel::CpuColumn;
+    const int spare = width() - 24 - fixed - vitals * kVitalWidth;
+    m_overviewView->horizontalHeader()->resizeSection(FleetOverviewModel::FindingsColumn,
+                                                      std::clamp(spare, kFindingsMin, kFindingsMax));
 }
 
 void MainWindow::onFleetLoaded(const config::FleetConfig &fleet, bool isReload)

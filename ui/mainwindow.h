@@ -76,7 +76,11 @@ signals:
     // the wait for that gave up: the window shows what there is to show.
     void firstDataAvailable();
 
+protected:
+    void resizeEvent(QResizeEvent *event) override;
+
 private:
+    void fitOverviewColumns();
     void onFleetLoaded(const config::FleetConfig &fleet, bool isReload);
     void onReport(const ingest::ScrapeReport &report);
     void onRefreshTimer();

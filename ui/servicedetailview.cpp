@@ -130,11 +130,30 @@ void ServiceDetailView::setProjections(const std::vector<analysis::Projection> &
     m_projectionSeconds = windowSeconds / 5.0;
     bool projecting = false;
     m_projectedToMs = 0;
-    auto draw = [&](int series, int limitSeries, TimeChart *chart, vitals::Vital vital, const QString &what) {
+    // A chart draws one trend: of the first candidate signal whose rise a
+    // finding rests on, else of the first with a significant trend. The
+    // memory chart thus shows RSS growing under a flat heap.
+    struct Candidate {
+        vitals::Vital vital;
+        QString name;
+    };
+    auto pick = [&](const std::vector<Candidate> &candidates) -> std::pair<const analysis::Projection *, QString> {
+        for (const bool needMaterial : {true, false}) {
+            for (const Candidate &c : candidates) {
+                for (const analysis::Projection &p : projections) {
+                    if (p.vital == c.vital && p.trend.valid && p.trend.significant && (p.material || !needMaterial))
+                        return {&p, c.name};
+                }
+            }
+        }
+        return {nullptr, candidates.front().name};
+    };
+    auto draw = [&](int series, int limitSeries, TimeChart *chart, const std::vector<Candidate> &candidates) {
         std::vector<std::pair<std::int64_t, double>> line, limitLine;
-        for (const analysis::Projection &p : projections) {
-            if (p.vital != vital || !p.trend.valid || !p.trend.significant)
-                continue;
+        const auto [chosen, what] = pick(candidates);
+        QString name = what;
+        if (chosen) {
+            const analysis::Projection &p = *chosen;
             const std::int64_t end = p.trend.evaluatedMs;
             const auto start = end - static_cast<std::int64_t>(p.trend.spanSeconds * 1000);
             line = {{start, p.trend.level - p.trend.slopePerSecond * p.trend.spanSeconds}, {end, p.trend.level}};
@@ -153,20 +172,22 @@ void ServiceDetailView::setProjections(const std::vector<analysis::Projection> &
                 projecting = true;
                 m_projectedToMs = std::max(m_projectedToMs, line.back().first);
             }
-            QString name = what;
             if (p.etaSeconds)
                 name += tr(": limit in %1").arg(formatEta(*p.etaSeconds));
-            chart->setSeriesName(series, name);
             // A limit far above would flatten every line; the legend's
             // "limit in …" says it then.
             if (limitInReach)
                 limitLine = {{start, *p.limit}, {line.back().first, *p.limit}};
         }
+        chart->setSeriesName(series, name);
         chart->setSeriesData(series, line);
         chart->setSeriesData(limitSeries, limitLine);
     };
-    draw(m_goroutineTrend, m_goroutineLimit, m_charts[GoroutinesChart], vitals::Vital::Goroutines, tr("trend"));
-    draw(m_heapTrend, m_heapLimit, m_charts[MemoryChart], vitals::Vital::HeapLive, tr("heap after GC trend"));
+    draw(m_goroutineTrend, m_goroutineLimit, m_charts[GoroutinesChart], {{vitals::Vital::Goroutines, tr("trend")}});
+    draw(m_heapTrend, m_heapLimit, m_charts[MemoryChart],
+         {{vitals::Vital::HeapLive, tr("heap after GC trend")},
+          {vitals::Vital::HeapInuse, tr("heap after GC trend")},
+          {vitals::Vital::Rss, tr("RSS trend")}});
     m_projecting = projecting;
 }
 

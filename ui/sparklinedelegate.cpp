@@ -9,6 +9,10 @@
 
 namespace gotriage::ui {
 
+namespace {
+constexpr int kMinSparklineWidth = 24; // narrower shows no shape worth reading
+} // namespace
+
 void SparklineDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index) const
 {
     QStyleOptionViewItem textOption = option;
@@ -22,13 +26,16 @@ void SparklineDelegate::paint(QPainter *painter, const QStyleOptionViewItem &opt
     option.widget->style()->drawControl(QStyle::CE_ItemViewItem, &textOption, painter, option.widget);
 
     const QRect cell = option.rect.adjusted(4, 5, -6, -5);
-    // The number is what matters: it gets its width, the sparkline the rest.
-    const int textWidth = std::min(cell.width() - 24, option.fontMetrics.horizontalAdvance(text) + 8);
-    const QRect lineRect(cell.left(), cell.top(), cell.width() - textWidth - 6, cell.height());
+    // The number is what matters: it gets its width, the sparkline the rest
+    // when that is enough to show a shape; in a narrow column the number
+    // alone, elided rather than cut.
+    const int textWidth = std::min(cell.width(), option.fontMetrics.horizontalAdvance(text) + 8);
+    const int lineWidth = cell.width() - textWidth - 6;
+    const QRect lineRect(cell.left(), cell.top(), lineWidth >= kMinSparklineWidth ? lineWidth : 0, cell.height());
 
     painter->save();
     painter->setRenderHint(QPainter::Antialiasing);
-    if (values.size() >= 2 && lineRect.width() > 10) {
+    if (values.size() >= 2 && lineRect.width() > 0) {
         const auto [lowIt, highIt] = std::minmax_element(values.begin(), values.end());
         const double low = *lowIt;
         const double span = *highIt - low > 0 ? *highIt - low : 1.0;
@@ -56,7 +63,8 @@ void SparklineDelegate::paint(QPainter *painter, const QStyleOptionViewItem &opt
     const QVariant foreground = index.data(Qt::ForegroundRole);
     painter->setPen(foreground.isValid() ? foreground.value<QBrush>().color() : textColor);
     painter->drawText(QRect(cell.right() - textWidth, cell.top(), textWidth, cell.height()),
-                      Qt::AlignRight | Qt::AlignVCenter, text);
+                      Qt::AlignRight | Qt::AlignVCenter,
+                      option.fontMetrics.elidedText(text, Qt::ElideRight, textWidth));
     painter->restore();
 }
 

@@ -6,6 +6,7 @@
 #include <QToolTip>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <cmath>
 
 namespace gotriage::ui {
@@ -57,11 +58,22 @@ TimeChart::TimeChart(const QString &title, const QString &leftLabel, const QStri
         m_plot->yAxis2->setLabel(rightLabel);
         m_plot->yAxis2->grid()->setVisible(false);
     }
+    // The legend sits in a row of its own under the title, one line across,
+    // rather than inside the axis rect, where it hid the oldest minutes.
     m_plot->legend->setVisible(true);
-    m_plot->legend->setBrush(QColor(0x1e, 0x21, 0x26, 220));
-    m_plot->legend->setBorderPen(QPen(kGrid));
+    m_plot->axisRect()->insetLayout()->take(m_plot->legend);
+    m_plot->plotLayout()->insertRow(1);
+    auto *legendRow = new QCPLayoutGrid;
+    m_plot->plotLayout()->addElement(1, 0, legendRow);
+    m_plot->plotLayout()->setRowStretchFactor(1, 0.001);
+    legendRow->addElement(0, 0, m_plot->legend);
+    legendRow->addElement(0, 1, new QCPLayoutElement(m_plot)); // takes the rest of the row
+    legendRow->setColumnStretchFactor(0, 0.001); // entries packed to the left, not spread out
+    m_plot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    m_plot->legend->setBrush(Qt::NoBrush);
+    m_plot->legend->setBorderPen(Qt::NoPen);
     m_plot->legend->setTextColor(kText);
-    m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
+    m_plot->legend->setMargins(QMargins(4, 0, 4, 0));
 
     // Only the time axis pans and zooms; value axes follow the data.
     m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
@@ -101,6 +113,45 @@ void TimeChart::setSeriesName(int series, const QString &name)
 {
     m_plot->graph(series)->setName(name);
     m_series[static_cast<std::size_t>(series)].name = name;
+    fitLegend();
+}
+
+void TimeChart::resizeEvent(QResizeEvent *event)
+{
+    QWidget::resizeEvent(event);
+    fitLegend();
+}
+
+void TimeChart::fitLegend()
+{
+    // One line of entries while they fit across the chart; on a narrow
+    // chart they wrap onto more lines rather than being cut off. Entries
+    // form a grid, so a column is as wide as its widest entry.
+    QCPLegend *legend = m_plot->legend;
+    std::vector<int> widths; // the grid may hold empty cells after an entry left
+    for (int i = 0; i < legend->itemCount(); ++i) {
+        if (const QCPAbstractLegendItem *item = legend->item(i))
+            widths.push_back(item->minimumOuterSizeHint().width());
+    }
+    const int count = static_cast<int>(widths.size());
+    const int available = width() - 16;
+    int perLine = std::max(1, count);
+    for (; perLine > 1; --perLine) {
+        int total = 0;
+        for (int column = 0; column < perLine; ++column) {
+            int widest = 0;
+            for (int i = column; i < count; i += perLine)
+                widest = std::max(widest, widths[static_cast<std::size_t>(i)]);
+            total += widest + legend->columnSpacing();
+        }
+        if (total <= available)
+            break;
+    }
+    const int wrap = perLine >= count ? 0 : perLine;
+    if (wrap != legend->wrap()) {
+        legend->setWrap(wrap);
+        legend->setFillOrder(QCPLayoutGrid::foColumnsFirst, true); // re-lays the entries out, without gaps
+    }
 }
 
 void TimeChart::setSeriesData(int series, const std::vector<std::pair<std::int64_t, double>> &points)
@@ -118,6 +169,7 @@ void TimeChart::setSeriesData(int series, const std::vector<std::pair<std::int64
             graph->removeFromLegend();
         else
             graph->addToLegend();
+        fitLegend();
     }
 }
 

@@ -10,6 +10,7 @@
 
 class QCustomPlot;
 class QMouseEvent;
+class QResizeEvent;
 
 namespace gotriage::ui {
 
@@ -47,9 +48,13 @@ signals:
     // The user panned or zoomed; the owner keeps sibling charts in step.
     void timeRangeChangedByUser(double fromSeconds, double toSeconds);
 
+protected:
+    void resizeEvent(QResizeEvent *event) override;
+
 private:
     void onMouseMove(QMouseEvent *event);
     void rescaleValueAxes();
+    void fitLegend();
 
     struct SeriesInfo {
         QString name;

@@ -171,11 +171,30 @@ double ServiceAnalyzer::recentMedian(Vital vital) const
     return values.empty() ? vitals::kUnknown : median(values);
 }
 
-std::optional<Finding> ServiceAnalyzer::growthFinding(FindingKind kind, const Tracked &t, double minGrowth) const
+double ServiceAnalyzer::minGrowth(Vital vital) const
+{
+    switch (vital) {
+    case Vital::Goroutines:
+        return m_settings.minGoroutineGrowth;
+    case Vital::Threads:
+    case Vital::Fds:
+        return 10;
+    case Vital::HeapLive:
+    case Vital::HeapInuse:
+        return m_settings.minBytesGrowth;
+    case Vital::Rss:
+        return m_settings.minRssGrowth;
+    default:
+        return std::numeric_limits<double>::infinity(); // not judged for growth
+    }
+}
+
+const TrendEstimate *ServiceAnalyzer::materialTrend(const Tracked &t) const
 {
     // Every window is a candidate: the finding rests on the longest one that
     // is significant and material, so a slow leak need not wait for the
     // longest window to agree.
+    const double minGrowth = this->minGrowth(t.vital);
     const auto &all = t.tracker.estimates();
     const TrendEstimate *chosen = nullptr;
     for (const TrendEstimate &w : all) {
@@ -202,6 +221,12 @@ std::optional<Finding> ServiceAnalyzer::growthFinding(FindingKind kind, const Tr
         if (!chosen || w.spanSeconds > chosen->spanSeconds)
             chosen = &w;
     }
+    return chosen;
+}
+
+std::optional<Finding> ServiceAnalyzer::growthFinding(FindingKind kind, const Tracked &t) const
+{
+    const TrendEstimate *chosen = materialTrend(t);
     if (!chosen)
         return std::nullopt;
     const Projection p = project(t, *chosen);
@@ -267,8 +292,7 @@ std::map<FindingKind, Finding> ServiceAnalyzer::propose(std::int64_t tsMs, const
             break;
         std::optional<Finding> f;
         if (t.vital == Vital::Goroutines || t.vital == Vital::Threads || t.vital == Vital::Fds) {
-            f = growthFinding(FindingKind::GoroutineLeak, t,
-                              t.vital == Vital::Goroutines ? m_settings.minGoroutineGrowth : 10);
+            f = growthFinding(FindingKind::GoroutineLeak, t);
             if (f && t.vital == Vital::Goroutines)
                 f->nextStep = QStringLiteral(
                     "capture two goroutine dumps (debug=1) a minute apart and compare the growing stacks");
@@ -276,8 +300,7 @@ std::map<FindingKind, Finding> ServiceAnalyzer::propose(std::int64_t tsMs, const
                 f->nextStep
                     = QStringLiteral("capture a goroutine dump and look for goroutines stuck in syscalls or I/O");
         } else if (t.vital == Vital::HeapLive || t.vital == Vital::HeapInuse || t.vital == Vital::Rss) {
-            f = growthFinding(FindingKind::MemoryBlackHole, t,
-                              t.vital == Vital::Rss ? m_settings.minRssGrowth : m_settings.minBytesGrowth);
+            f = growthFinding(FindingKind::MemoryBlackHole, t);
             if (f)
                 f->nextStep = QStringLiteral("capture two heap profiles (inuse_space) minutes apart and compare them");
         }
@@ -494,9 +517,19 @@ std::vector<Finding> ServiceAnalyzer::findings() const
 
 std::vector<Projection> ServiceAnalyzer::projections() const
 {
+    // The fitted trend is always drawn; a time to limit only where a finding
+    // would rest on it: a significant and material rise, after warm-up.
+    // (A flat heap's slope can be significant and still say "limit in 7 days".)
     std::vector<Projection> out;
-    for (const Tracked &t : m_tracked)
-        out.push_back(project(t));
+    const bool warmingUp = m_latest.tsMs < m_warmupUntilMs;
+    for (const Tracked &t : m_tracked) {
+        const TrendEstimate *material = warmingUp ? nullptr : materialTrend(t);
+        Projection p = material ? project(t, *material) : project(t);
+        p.material = material != nullptr;
+        if (!material)
+            p.etaSeconds = p.etaLowSeconds = p.etaHighSeconds = std::nullopt;
+        out.push_back(p);
+    }
     return out;
 }
 

@@ -69,6 +69,7 @@ struct Projection {
     std::int64_t segmentStartMs = 0;
     std::optional<double> limit;
     std::optional<double> etaSeconds, etaLowSeconds, etaHighSeconds;
+    bool material = false; // the rise a finding rests on (significant, material, corroborated, after warm-up)
 };
 
 // The runtime settings a service exposes (client_golang >= 1.20 on newer Go).
@@ -120,7 +121,11 @@ private:
     double recentMedian(vitals::Vital vital) const;
     std::map<FindingKind, Finding> propose(std::int64_t tsMs, const vitals::VitalsSample &vitals,
                                            const ingest::ServiceHealth &health) const;
-    std::optional<Finding> growthFinding(FindingKind kind, const Tracked &tracked, double minGrowth) const;
+    // Least growth over a window that counts for a signal (infinite: not judged for growth).
+    double minGrowth(vitals::Vital vital) const;
+    // The longest window whose rise is significant, material and corroborated, if any.
+    const TrendEstimate *materialTrend(const Tracked &tracked) const;
+    std::optional<Finding> growthFinding(FindingKind kind, const Tracked &tracked) const;
     std::vector<Finding> configRemarks(const vitals::VitalsSample &vitals) const;
 
     config::ServiceConfig m_service;

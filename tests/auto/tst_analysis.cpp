@@ -86,6 +86,7 @@ private slots:
     void trackerIgnoresNoiseAndSteps();
     void restartStartsANewSegment();
     void goroutineLeakWithTimeToLimit();
+    void timeToLimitOnlyForAMaterialRise();
     void corroborationNeedsDifferentHistory_data();
     void corroborationNeedsDifferentHistory();
     void gcSawtoothIsNotALeak();
@@ -304,6 +305,37 @@ void TestAnalysis::goroutineLeakWithTimeToLimit()
     QVERIFY(leak->evidence.contains(QStringLiteral("goroutines +")));
     QVERIFY(leak->evidence.contains(QStringLiteral("limit 2000 reached in")));
     QVERIFY(!leak->nextStep.isEmpty());
+}
+
+void TestAnalysis::timeToLimitOnlyForAMaterialRise()
+{
+    // Goroutines leak; the heap drifts 0.02 %/min so steadily that the
+    // drift is significant, but too slow to matter (the floor is 0.05 %/min).
+    // Charts get a time to limit for the first only.
+    config::ServiceConfig service;
+    service.name = QStringLiteral("api");
+    service.limits.goroutines = 2000;
+    service.limits.memoryBytes = 512.0 * 1024 * 1024;
+    Feed feed({}, service);
+    Ar1Noise noise(0.7, 0.0002, 9);
+    for (int s = 0; s <= 900; ++s) {
+        auto v = sample(s * 1000LL);
+        v[Vital::Goroutines] = std::round(500 + 1.0 * s);
+        v[Vital::HeapGoal] = 100.0 * 1024 * 1024 * (1 + 0.0002 * s / 60.0) * (1 + noise.next());
+        feed.at(v.tsMs, v);
+    }
+    const std::vector<Projection> projections = feed.analyzer.projections();
+    auto of = [&](Vital vital) {
+        return *std::find_if(projections.begin(), projections.end(),
+                             [&](const Projection &p) { return p.vital == vital; });
+    };
+    const Projection goroutines = of(Vital::Goroutines);
+    QVERIFY(goroutines.etaSeconds.has_value());
+    QVERIFY2(std::fabs(*goroutines.etaSeconds - 600) < 60, qPrintable(QString::number(*goroutines.etaSeconds)));
+    const Projection heap = of(Vital::HeapLive);
+    QVERIFY(heap.trend.significant && heap.trend.slopePerSecond > 0); // the test can tell
+    QVERIFY2(!heap.etaSeconds.has_value(), qPrintable(QString::number(heap.etaSeconds.value_or(0))));
+    QVERIFY(!feed.raisedAt(FindingKind::MemoryBlackHole).has_value());
 }
 
 void TestAnalysis::corroborationNeedsDifferentHistory_data()

@@ -34,6 +34,8 @@ private slots:
     void formatting();
     void demoFleetFillsTheCharts();
     void chartsDrawALimitWithinReach();
+    void memoryChartDrawsTheTrendAFindingRestsOn();
+    void chartLegendWrapsOnANarrowChart();
     void deadServiceSortsFirstWithAnIssue();
     void fleetFileIsReloadedWhenItChanges();
     void addServiceByUrl();
@@ -161,6 +163,62 @@ void TestMainWindow::chartsDrawALimitWithinReach()
     QCOMPARE(plot->graph(limitSeries)->dataCount(), 0);
     QVERIFY(plot->graph(trendSeries)->dataCount() >= 2);
     QVERIFY(plot->graph(trendSeries)->data()->at(plot->graph(trendSeries)->dataCount() - 1)->value < 2000);
+}
+
+void TestMainWindow::memoryChartDrawsTheTrendAFindingRestsOn()
+{
+    store::SeriesStore store;
+    ui::ServiceDetailView detail(&store);
+    detail.setService(QStringLiteral("api"), {});
+    QCustomPlot *plot = detail.chart(ui::ServiceDetailView::MemoryChart)->plot();
+    const int trendSeries = plot->graphCount() - 2; // the trend, then the limit, come last
+
+    auto projection = [](vitals::Vital vital, double level, bool material) {
+        analysis::Projection p;
+        p.vital = vital;
+        p.trend.valid = p.trend.significant = true;
+        p.trend.evaluatedMs = 1'000'000;
+        p.trend.spanSeconds = 120;
+        p.trend.level = level;
+        p.trend.slopePerSecond = 1000;
+        p.material = material;
+        return p;
+    };
+    // RSS grows (cgo, say) under a heap whose slight drift is significant
+    // but not material: the chart shows the RSS trend.
+    detail.setProjections(
+        {projection(vitals::Vital::HeapLive, 40e6, false), projection(vitals::Vital::Rss, 90e6, true)});
+    QCOMPARE(plot->graph(trendSeries)->name(), QStringLiteral("RSS trend"));
+    QVERIFY(plot->graph(trendSeries)->dataCount() >= 2);
+    QCOMPARE(plot->graph(trendSeries)->data()->at(1)->value, 90e6 / (1024.0 * 1024.0)); // the chart is in MiB
+
+    // When the heap after GC is what grows, its trend comes first.
+    detail.setProjections(
+        {projection(vitals::Vital::HeapLive, 40e6, true), projection(vitals::Vital::Rss, 90e6, true)});
+    QCOMPARE(plot->graph(trendSeries)->name(), QStringLiteral("heap after GC trend"));
+
+    // Nothing material: the significant heap trend is still drawn, without a time to limit.
+    detail.setProjections({projection(vitals::Vital::HeapLive, 40e6, false)});
+    QCOMPARE(plot->graph(trendSeries)->name(), QStringLiteral("heap after GC trend"));
+    QVERIFY(plot->graph(trendSeries)->dataCount() >= 2);
+}
+
+void TestMainWindow::chartLegendWrapsOnANarrowChart()
+{
+    // The legend is a line above the plot; on a narrow chart its entries
+    // wrap onto more lines instead of being cut off.
+    ui::TimeChart chart(QStringLiteral("Memory"), QStringLiteral("MiB"));
+    for (const char *name : {"RSS", "heap in use", "heap goal", "heap after GC trend: limit in 1 h 36 min"})
+        chart.addSeries(QString::fromLatin1(name), Qt::white);
+    chart.show();
+    chart.resize(1200, 200);
+    QCOMPARE(chart.plot()->legend->wrap(), 0); // one line
+    chart.resize(380, 200);
+    QVERIFY(chart.plot()->legend->wrap() > 0);
+    QVERIFY(chart.plot()->legend->rowCount() >= 2);
+    chart.resize(1200, 200);
+    QCOMPARE(chart.plot()->legend->wrap(), 0);
+    QCOMPARE(chart.plot()->legend->rowCount(), 1);
 }
 
 void TestMainWindow::demoFleetFillsTheCharts()
