@@ -205,7 +205,7 @@ const TrendEstimate *ServiceAnalyzer::materialTrend(const Tracked &t) const
         // stretch has passed a stricter test already, so it needs less).
         const double growth = w.slopePerSecond * w.spanSeconds;
         if (w.relativePerMinute() < m_settings.minRelativeGrowthPerMinute || growth < minGrowth
-            || growth < (w.fromHinge ? m_settings.minRiseOverNoise : m_settings.minGrowthOverNoise) * w.noise)
+            || growth < (w.flatBefore ? m_settings.minRiseOverNoise : m_settings.minGrowthOverNoise) * w.noise)
             continue;
         // Corroborated by a second window that sees a different stretch of
         // history, or strong on its own. Early on, when every window holds
@@ -216,7 +216,8 @@ const TrendEstimate *ServiceAnalyzer::materialTrend(const Tracked &t) const
             return &o != &w && o.valid && o.significant && o.slopePerSecond > 0
                 && longer >= m_settings.distinctCoverage * shorter;
         });
-        if (!corroborated && w.z < m_settings.strongZ)
+        const bool strong = w.z >= m_settings.strongZ || (w.fromHinge && w.hingeZ >= m_settings.strongSlopeT);
+        if (!corroborated && !strong)
             continue;
         if (!chosen || w.spanSeconds > chosen->spanSeconds)
             chosen = &w;
@@ -238,14 +239,15 @@ std::optional<Finding> ServiceAnalyzer::growthFinding(FindingKind kind, const Tr
     const double perMinute = e.slopePerSecond * 60;
     f.rate = QStringLiteral("+%1/min").arg(amount(t.vital, perMinute));
     // The numbers of the test that found it: a rise after a flat stretch
-    // is told as such ("for 4 min, flat before"), a trend over the window
-    // with its Mann–Kendall z.
+    // is told as such ("for 4 min, flat before"), with its slope's t; a
+    // trend over the window with its Mann–Kendall z, or its slope's t when
+    // that test passed.
     f.evidence
         = QStringLiteral("%1 %2%3/min (%4 %/min) %5, 95 % CI %6–%7/min, %8; now %9")
               .arg(signalName(t.vital), perMinute >= 0 ? QStringLiteral("+") : QString(), amount(t.vital, perMinute))
               .arg(number(e.relativePerMinute() * 100),
-                   e.fromHinge ? QStringLiteral("for %1, flat before").arg(formatSpan(e.spanSeconds))
-                               : QStringLiteral("over %1").arg(formatSpan(e.spanSeconds)))
+                   e.flatBefore ? QStringLiteral("for %1, flat before").arg(formatSpan(e.spanSeconds))
+                                : QStringLiteral("over %1").arg(formatSpan(e.spanSeconds)))
               .arg(amount(t.vital, e.slopeLowPerSecond * 60), amount(t.vital, e.slopeHighPerSecond * 60))
               .arg(e.fromHinge ? QStringLiteral("slope t %1").arg(number(e.hingeZ))
                                : QStringLiteral("Mann–Kendall z %1").arg(number(e.z)),

@@ -33,11 +33,12 @@ struct AnalysisSettings {
     double minRelativeGrowthPerMinute = 0.0005; // 0.05 %/min: slower growth is not material
     double minGoroutineGrowth = 5; // per window, for goroutine_leak
     double minGrowthOverNoise = 3; // growth over the window, in units of the buckets' noise
-    double minRiseOverNoise = 2; // the same for a rise found after a flat stretch (TrendEstimate::fromHinge)
+    double minRiseOverNoise = 2; // the same for a rise found after a flat stretch (TrendEstimate::flatBefore)
     // Corroboration: a rise must be significant in two windows at once, or
     // in one with a Mann–Kendall z at least this strong. Two windows count
     // as two witnesses only when one covers this much more history.
     double strongZ = 4.5;
+    double strongSlopeT = 10; // a slope t (TrendEstimate::hingeZ) this high stands alone too
     double distinctCoverage = 1.25;
     double minBytesGrowth = 1.0 * 1024 * 1024; // per window, for memory_black_hole
     // RSS moves in steps of a MiB or more in a healthy process (a new heap

@@ -188,8 +188,12 @@ void TrendTracker::evaluate(std::size_t index, std::int64_t nowMs, const TrendSe
     if (hingeFitted && n > 3) {
         const double inflation = (1 + lag1) / (1 - lag1);
         const double se = std::sqrt(inflation * hinge.sse / static_cast<double>(n - 2) / hinge.spread);
+        // The best "hinge" may start at the first bucket: a plain line, its
+        // slope tested the same way. Mann–Kendall, being rank-based, cannot
+        // exceed z ≈ 4.5 on a dozen buckets however steep and clean the
+        // rise; the slope's t can, so a loud leak is not held back by it.
         const std::size_t risePoints = n - hinge.k;
-        const bool isHinge = hinge.k > 0 && risePoints >= std::max<std::size_t>(6, n / 5);
+        const bool isHinge = risePoints >= std::max<std::size_t>(6, n / 5);
         e.hingeZ = isHinge && se > 0 ? hinge.b / se : 0;
         // Short buckets raise the bar in proportion (5 s: twice), which in
         // practice leaves the hinge test to windows of 10 s buckets and up.
@@ -201,6 +205,7 @@ void TrendTracker::evaluate(std::size_t index, std::int64_t nowMs, const TrendSe
             e.spanSeconds = x.back() - x[hinge.k];
             e.level = hinge.a + hinge.b * e.spanSeconds;
             e.fromHinge = true;
+            e.flatBefore = hinge.k > 0;
         }
     }
     // "About as well": on a slow ramp buried in noise the best step often

@@ -42,7 +42,8 @@ struct TrendEstimate {
     double p = 1;
     int points = 0;
     double hingeZ = 0; // t of the slope after the best hinge (0 without a flat stretch)
-    bool fromHinge = false; // slope, level and span describe the rise after the hinge
+    bool fromHinge = false; // slope, level and span describe the rise after the hinge (its slope's t passed)
+    bool flatBefore = false; // with fromHinge: the rise began inside the window, after a flat stretch
     double noise = 0; // robust sd of the buckets around the fitted shape
     bool significant = false; // beyond noise, and shaped like a ramp rather than a step
     std::int64_t evaluatedMs = 0;

@@ -94,6 +94,8 @@ private slots:
     void rssStepsOfASettlingProcessAreNotALeak_data();
     void rssStepsOfASettlingProcessAreNotALeak();
     void rssGrowthUnderAFlatHeap();
+    void steepCleanRiseIsFoundByItsSlope_data();
+    void steepCleanRiseIsFoundByItsSlope();
     void gcFrenzyAndHysteresis();
     void cpuSaturationNearGomaxprocs();
     void staleIsImmediate();
@@ -361,7 +363,8 @@ void TestAnalysis::corroborationNeedsDifferentHistory()
         = {{std::chrono::seconds(60), std::chrono::seconds(2)}, {std::chrono::seconds(120), std::chrono::seconds(4)}};
     settings.persistence = std::chrono::seconds(2);
     settings.warmup = std::chrono::seconds(0);
-    settings.strongZ = 1000; // no window may stand alone
+    settings.strongZ = 1000; // no window may stand alone, by Mann–Kendall or by its slope
+    settings.strongSlopeT = 1e9;
     settings.distinctCoverage = distinctCoverage;
     Feed feed(settings);
     Ar1Noise noise(0.7, 0.01, 5);
@@ -462,6 +465,52 @@ void TestAnalysis::rssGrowthUnderAFlatHeap()
     for (const FindingChange &c : feed.changes) {
         if (c.type == FindingChange::Type::Raised && c.finding.kind == FindingKind::MemoryBlackHole)
             QVERIFY2(c.finding.evidence.startsWith(QStringLiteral("RSS +")), qPrintable(c.finding.evidence));
+    }
+}
+
+void TestAnalysis::steepCleanRiseIsFoundByItsSlope_data()
+{
+    QTest::addColumn<double>("slopeBar");
+    QTest::addColumn<int>("latestSecond");
+    QTest::newRow("slope test") << 5.0 << 75;
+    // The test can tell: without the slope test, Mann–Kendall on a dozen
+    // buckets tops out near z 4.5 and the windows wait for corroboration.
+    QTest::newRow("Mann-Kendall only") << 1e9 << 0;
+}
+
+void TestAnalysis::steepCleanRiseIsFoundByItsSlope()
+{
+    // The lab's memcreep from its start: every page touched, RSS +70 MiB/min
+    // in a clean line, the heap goal doubling at each rare GC cycle.
+    QFETCH(double, slopeBar);
+    QFETCH(int, latestSecond);
+    AnalysisSettings settings;
+    settings.trend.hingeZ = slopeBar;
+    Feed feed(settings);
+    std::mt19937 rng(3);
+    std::normal_distribution<double> noise(0, 0.3 * 1024 * 1024);
+    const double mib = 1024.0 * 1024.0;
+    for (int s = 0; s <= 150; ++s) {
+        auto v = sample(s * 1000LL);
+        const double retained = 5 * mib + 1.17 * mib * s;
+        v[Vital::Rss] = 6 * mib + retained + noise(rng);
+        v[Vital::HeapGoal] = 4 * mib * std::pow(2.0, std::floor(std::log2(retained / (4 * mib)) + 1));
+        v[Vital::Goroutines] = 12;
+        feed.at(v.tsMs, v);
+    }
+    const auto raisedAt = feed.raisedAt(FindingKind::MemoryBlackHole);
+    if (latestSecond == 0) {
+        QVERIFY2(!raisedAt || *raisedAt > 75'000, qPrintable(QString::number(raisedAt.value_or(-1))));
+        return;
+    }
+    QVERIFY(raisedAt.has_value());
+    QVERIFY2(*raisedAt <= latestSecond * 1000LL, qPrintable(QString::number(*raisedAt)));
+    for (const FindingChange &c : feed.changes) {
+        if (c.type == FindingChange::Type::Raised && c.finding.kind == FindingKind::MemoryBlackHole) {
+            QVERIFY2(c.finding.evidence.startsWith(QStringLiteral("RSS +")), qPrintable(c.finding.evidence));
+            QVERIFY2(c.finding.evidence.contains(QStringLiteral("slope t")), qPrintable(c.finding.evidence));
+            QVERIFY2(!c.finding.evidence.contains(QStringLiteral("flat before")), qPrintable(c.finding.evidence));
+        }
     }
 }
 
