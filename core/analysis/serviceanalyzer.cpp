@@ -66,14 +66,14 @@ ServiceAnalyzer::ServiceAnalyzer(config::ServiceConfig service, AnalysisSettings
     : m_service(std::move(service)), m_settings(std::move(settings))
 {
     // Heap is trended after GC: a lower envelope rides under the sawtooth.
-    m_tracked.push_back({Vital::Goroutines, TrendTracker(m_settings.windows)});
-    m_tracked.push_back({Vital::HeapLive, TrendTracker(m_settings.windows)});
-    m_tracked.push_back({Vital::HeapInuse, TrendTracker(m_settings.windows, Aggregate::Min)});
-    m_tracked.push_back({Vital::Rss, TrendTracker(m_settings.windows)});
-    m_tracked.push_back({Vital::Fds, TrendTracker(m_settings.windows)});
-    m_tracked.push_back({Vital::Threads, TrendTracker(m_settings.windows)});
-    m_tracked.push_back({Vital::Cpu, TrendTracker(m_settings.windows)});
-    m_tracked.push_back({Vital::ReqRate, TrendTracker(m_settings.windows)});
+    m_tracked.push_back({Vital::Goroutines, TrendTracker(m_settings.windows), {}});
+    m_tracked.push_back({Vital::HeapLive, TrendTracker(m_settings.windows), {}});
+    m_tracked.push_back({Vital::HeapInuse, TrendTracker(m_settings.windows, Aggregate::Min), {}});
+    m_tracked.push_back({Vital::Rss, TrendTracker(m_settings.windows), {}});
+    m_tracked.push_back({Vital::Fds, TrendTracker(m_settings.windows), {}});
+    m_tracked.push_back({Vital::Threads, TrendTracker(m_settings.windows), {}});
+    m_tracked.push_back({Vital::Cpu, TrendTracker(m_settings.windows), {}});
+    m_tracked.push_back({Vital::ReqRate, TrendTracker(m_settings.windows), {}});
 }
 
 void ServiceAnalyzer::track(std::int64_t tsMs, const vitals::VitalsSample &v)
@@ -189,15 +189,16 @@ double ServiceAnalyzer::minGrowth(Vital vital) const
     }
 }
 
-const TrendEstimate *ServiceAnalyzer::materialTrend(const Tracked &t) const
+std::optional<std::size_t> ServiceAnalyzer::chooseMaterialWindow(const Tracked &t) const
 {
     // Every window is a candidate: the finding rests on the longest one that
     // is significant and material, so a slow leak need not wait for the
     // longest window to agree.
     const double minGrowth = this->minGrowth(t.vital);
     const auto &all = t.tracker.estimates();
-    const TrendEstimate *chosen = nullptr;
-    for (const TrendEstimate &w : all) {
+    std::optional<std::size_t> chosen;
+    for (std::size_t i = 0; i < all.size(); ++i) {
+        const TrendEstimate &w = all[i];
         if (!w.valid || !w.significant || w.slopePerSecond <= 0)
             continue;
         // Material: fast enough relative to the level, enough in absolute
@@ -219,15 +220,15 @@ const TrendEstimate *ServiceAnalyzer::materialTrend(const Tracked &t) const
         const bool strong = w.z >= m_settings.strongZ || (w.fromHinge && w.hingeZ >= m_settings.strongSlopeT);
         if (!corroborated && !strong)
             continue;
-        if (!chosen || w.spanSeconds > chosen->spanSeconds)
-            chosen = &w;
+        if (!chosen || w.spanSeconds > all[*chosen].spanSeconds)
+            chosen = i;
     }
     return chosen;
 }
 
 std::optional<Finding> ServiceAnalyzer::growthFinding(FindingKind kind, const Tracked &t) const
 {
-    const TrendEstimate *chosen = materialTrend(t);
+    const TrendEstimate *chosen = t.material();
     if (!chosen)
         return std::nullopt;
     const Projection p = project(t, *chosen);
@@ -423,6 +424,8 @@ std::vector<FindingChange> ServiceAnalyzer::update(const ingest::ScrapeResult &s
             m_warmupUntilMs
                 = std::max(m_warmupUntilMs, static_cast<std::int64_t>(*m_runtime.startTimeSeconds * 1000) + warmupMs);
         track(now, v);
+        for (Tracked &t : m_tracked)
+            t.materialWindow = chooseMaterialWindow(t);
         m_latest = v;
         m_recent.push_back(v);
         const std::int64_t shortMs
@@ -525,7 +528,7 @@ std::vector<Projection> ServiceAnalyzer::projections() const
     std::vector<Projection> out;
     const bool warmingUp = m_latest.tsMs < m_warmupUntilMs;
     for (const Tracked &t : m_tracked) {
-        const TrendEstimate *material = warmingUp ? nullptr : materialTrend(t);
+        const TrendEstimate *material = warmingUp ? nullptr : t.material();
         Projection p = material ? project(t, *material) : project(t);
         p.material = material != nullptr;
         if (!material)

@@ -112,6 +112,13 @@ private:
     struct Tracked {
         vitals::Vital vital;
         TrendTracker tracker;
+        // The window a finding would rest on (index into tracker.estimates()),
+        // chosen once per update for findings and projections alike.
+        std::optional<std::size_t> materialWindow;
+        const TrendEstimate *material() const
+        {
+            return materialWindow ? &tracker.estimates()[*materialWindow] : nullptr;
+        }
     };
 
     void track(std::int64_t tsMs, const vitals::VitalsSample &vitals);
@@ -125,7 +132,7 @@ private:
     // Least growth over a window that counts for a signal (infinite: not judged for growth).
     double minGrowth(vitals::Vital vital) const;
     // The longest window whose rise is significant, material and corroborated, if any.
-    const TrendEstimate *materialTrend(const Tracked &tracked) const;
+    std::optional<std::size_t> chooseMaterialWindow(const Tracked &tracked) const;
     std::optional<Finding> growthFinding(FindingKind kind, const Tracked &tracked) const;
     std::vector<Finding> configRemarks(const vitals::VitalsSample &vitals) const;
 
