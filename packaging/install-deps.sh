@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages gotriage needs.
 #
-#   packaging/install-deps.sh          build and run gotriage
-#   packaging/install-deps.sh --test   also everything the test suite needs
+#   packaging/install-deps.sh                 build and run gotriage
+#   packaging/install-deps.sh --test          also everything the test suite needs
+#   packaging/install-deps.sh --list [--test] print the package list, install nothing
+#                                             (packaging/check-deps.sh reads it)
 #
 # Idempotent: when every package is already installed it touches nothing (and
 # needs no network). Uses sudo when not root. Packages are installed with
@@ -12,23 +14,34 @@ set -euo pipefail
 # Build and run: the compiler toolchain and the libraries gotriage links.
 run_packages=(
     cmake ninja-build g++ ccache pkg-config
-    qt6-base-dev qt6-httpserver-dev libgl-dev libqcustomplot-dev
+    # qt6-httpserver-dev needs Qt6WebSockets' CMake config but does not
+    # depend on its -dev package (packaging/check-deps.sh catches such gaps).
+    qt6-base-dev qt6-httpserver-dev qt6-websockets-dev libgl-dev libqcustomplot-dev
     nlohmann-json3-dev zlib1g-dev
 )
-# Test only: the sanitizer toolchain, a headless X server, and the real peers
-# the integration tests talk to (Go toolchain and Prometheus' Go libraries).
+# Test only: the sanitizer toolchain, a headless X server, the Go toolchain
+# and Prometheus' Go libraries for the lab, and real Go servers nobody here
+# wrote that the integration tests watch (Prometheus, etcd, node-exporter).
 test_packages=(
     clang libclang-rt-14-dev
     xvfb xauth openssl
     golang-go golang-github-prometheus-common-dev golang-github-prometheus-client-golang-dev
+    prometheus etcd-server etcd-client prometheus-node-exporter
 )
 
 want=("${run_packages[@]}")
-case "${1:-}" in
-    --test) want+=("${test_packages[@]}") ;;
-    "") ;;
-    *) echo "usage: $0 [--test]" >&2; exit 2 ;;
-esac
+list_only=false
+for arg in "$@"; do
+    case "$arg" in
+        --test) want+=("${test_packages[@]}") ;;
+        --list) list_only=true ;;
+        *) echo "usage: $0 [--list] [--test]" >&2; exit 2 ;;
+    esac
+done
+if $list_only; then
+    printf '%s\n' "${want[@]}"
+    exit 0
+fi
 
 missing=()
 for pkg in "${want[@]}"; do
