@@ -15,7 +15,8 @@
 # - every <Package>_DIR that holds a package config (find_package results);
 # - every GOTRIAGE_* program or file the project looked up (ccache, and the
 #   tools the tests run: go, prometheus, etcd, xvfb-run ...);
-# - the C++ compiler and the zlib library.
+# - the C++ compiler and the zlib and curl libraries (found by Find modules,
+#   which leave no package config behind).
 # Exit status 0 when all come from the closure, 1 otherwise (each culprit is
 # named with the package that owns it), 2 on usage errors.
 set -euo pipefail
@@ -104,7 +105,7 @@ while IFS= read -r line; do
                 | head -n 1)
             [[ -n "$config" ]] && check_path "$key" "$config"
             ;;
-        GOTRIAGE_*|CMAKE_CXX_COMPILER|ZLIB_LIBRARY*)
+        GOTRIAGE_*|CMAKE_CXX_COMPILER|ZLIB_LIBRARY*|CURL_LIBRARY*)
             [[ -e "$value" ]] && check_path "$key" "$value"
             ;;
     esac

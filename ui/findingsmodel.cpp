@@ -41,16 +41,61 @@ int FindingsModel::weight(const Finding &f)
 
 void FindingsModel::setServiceFindings(const QString &service, const std::vector<Finding> &findings)
 {
-    std::vector<Finding> next;
-    next.reserve(m_findings.size() + findings.size());
-    for (const Finding &f : m_findings) {
-        if (f.service != service)
-            next.push_back(f);
+    const auto it = m_byService.find(service);
+    if (findings.empty() && it == m_byService.end())
+        return;
+    if (findings.empty())
+        m_byService.erase(it);
+    else
+        m_byService[service] = findings;
+    rebuild();
+}
+
+QStringList FindingsModel::servicesWithFindings() const
+{
+    QStringList names;
+    for (const auto &entry : m_byService)
+        names << entry.first;
+    return names;
+}
+
+void FindingsModel::rebuild()
+{
+    struct Row {
+        Finding finding;
+        QStringList services;
+    };
+    std::vector<Row> rows;
+    std::map<std::pair<QString, QString>, std::size_t> remarks; // (evidence, next step) -> row
+    for (const auto &[service, findings] : m_byService) { // by name: grouped lists read in order
+        for (const Finding &f : findings) {
+            if (f.kind != FindingKind::Config) {
+                rows.push_back({f, {service}});
+                continue;
+            }
+            const auto [group, added] = remarks.try_emplace({f.evidence, f.nextStep}, rows.size());
+            if (added) {
+                rows.push_back({f, {service}});
+            } else {
+                Row &row = rows[group->second];
+                row.services << service;
+                row.finding.sinceMs = std::min(row.finding.sinceMs, f.sinceMs);
+                row.finding.service = row.services.join(QStringLiteral(", "));
+            }
+        }
     }
-    next.insert(next.end(), findings.begin(), findings.end());
-    std::stable_sort(next.begin(), next.end(), [](const Finding &a, const Finding &b) {
-        return weight(a) != weight(b) ? weight(a) > weight(b) : a.service < b.service;
+    std::stable_sort(rows.begin(), rows.end(), [](const Row &a, const Row &b) {
+        return weight(a.finding) != weight(b.finding) ? weight(a.finding) > weight(b.finding)
+                                                      : a.finding.service < b.finding.service;
     });
+    std::vector<Finding> next;
+    std::vector<QStringList> services;
+    next.reserve(rows.size());
+    services.reserve(rows.size());
+    for (Row &row : rows) {
+        next.push_back(std::move(row.finding));
+        services.push_back(std::move(row.services));
+    }
     // Most reports change nothing: keep the view still then.
     const bool same = next.size() == m_findings.size()
         && std::equal(next.begin(), next.end(), m_findings.begin(), [](const Finding &a, const Finding &b) {
@@ -61,11 +106,13 @@ void FindingsModel::setServiceFindings(const QString &service, const std::vector
         return;
     if (next.size() == m_findings.size()) {
         m_findings = std::move(next);
+        m_services = std::move(services);
         emit dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1));
         return;
     }
     beginResetModel();
     m_findings = std::move(next);
+    m_services = std::move(services);
     endResetModel();
 }
 

@@ -4,13 +4,18 @@
 
 #include <QAbstractTableModel>
 
+#include <QStringList>
+
+#include <map>
 #include <vector>
 
 namespace gotriage::ui {
 
 // The active findings of the whole fleet, worst first: the battlefields,
 // staleness, then configuration remarks. Each report replaces its service's
-// findings. GUI thread only.
+// findings. A remark that several services share ("built with go1.19.8 …")
+// is one row naming them all, so that remarks never crowd out warnings.
+// GUI thread only.
 class FindingsModel : public QAbstractTableModel
 {
     Q_OBJECT
@@ -31,7 +36,11 @@ public:
 
     void setServiceFindings(const QString &service, const std::vector<analysis::Finding> &findings);
     void removeService(const QString &service);
+    // One per row; a grouped remark's `service` lists every service it names.
     const std::vector<analysis::Finding> &findings() const { return m_findings; }
+    QStringList servicesWithFindings() const;
+    // The services of a row (one, or all that share the remark).
+    const QStringList &services(int row) const { return m_services[static_cast<std::size_t>(row)]; }
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
@@ -44,7 +53,11 @@ public:
     static int weight(const analysis::Finding &finding);
 
 private:
+    void rebuild();
+
+    std::map<QString, std::vector<analysis::Finding>> m_byService;
     std::vector<analysis::Finding> m_findings;
+    std::vector<QStringList> m_services;
 };
 
 } // namespace gotriage::ui

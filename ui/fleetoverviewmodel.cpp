@@ -110,6 +110,11 @@ void FleetOverviewModel::refresh(qint64 nowMs)
     emit dataChanged(index(0, ServiceColumn), index(rowCount() - 1, AgeColumn));
 }
 
+bool FleetOverviewModel::anyFindings() const
+{
+    return std::any_of(m_rows.begin(), m_rows.end(), [](const auto &row) { return !row.findings.empty(); });
+}
+
 int FleetOverviewModel::rowOf(const QString &service) const
 {
     return m_rowByName.value(service, -1);
@@ -300,7 +305,7 @@ QVariant FleetOverviewModel::data(const QModelIndex &index, int role) const
         const qint64 maxAgeMs
             = std::max(r.service.varsInterval().count(), r.service.interval.count()) * kStaleIntervals;
         const bool fresh = seenMs > 0 && (m_nowMs == 0 || m_nowMs - seenMs <= maxAgeMs);
-        return formatVital(vital, fresh ? r.latest[vital] : vitals::kUnknown);
+        return formatVitalCompact(vital, fresh ? r.latest[vital] : vitals::kUnknown);
     }
     }
 }
@@ -309,7 +314,7 @@ QVariant FleetOverviewModel::headerData(int section, Qt::Orientation orientation
 {
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
-    static const char *const kHeaders[] = {"Service", "Health", "Findings",   "Last good", "CPU",   "RSS",
+    static const char *const kHeaders[] = {"Service", "Health", "Findings",   "Last good", "CPU cores", "RSS",
                                            "Heap",    "GC",     "Goroutines", "Requests",  "Errors"};
     return section >= 0 && section < ColumnCount ? tr(kHeaders[section]) : QVariant();
 }

@@ -67,6 +67,8 @@ public:
     void refresh(qint64 nowMs);
 
     int rowOf(const QString &service) const;
+    // Whether any service has an active finding (else the column can shrink).
+    bool anyFindings() const;
     const config::ServiceConfig *service(int row) const;
     const ingest::ServiceHealth *health(int row) const;
     Health healthOf(int row) const;

@@ -5,6 +5,7 @@
 #include "fleetoverviewmodel.h"
 #include "ingest/fleetwatcher.h"
 #include "issues/issuesmodel.h"
+#include "issues/scrapeissues.h"
 #include "issuesstyleproxy.h"
 #include "servicedetailview.h"
 #include "sim/demofleet.h"
@@ -82,13 +83,14 @@ MainWindow::MainWindow(QWidget *parent)
     header->resizeSection(FleetOverviewModel::AgeColumn, 90);
     fitOverviewColumns();
 
-    auto *splitter = new QSplitter(Qt::Vertical, this);
-    splitter->addWidget(m_overviewView);
-    splitter->addWidget(m_detail);
-    splitter->setStretchFactor(0, 1);
-    splitter->setStretchFactor(1, 1);
-    splitter->setSizes({380, 420});
-    setCentralWidget(splitter);
+    m_splitter = new QSplitter(Qt::Vertical, this);
+    m_splitter->addWidget(m_overviewView);
+    m_splitter->addWidget(m_detail);
+    m_splitter->setStretchFactor(0, 1);
+    m_splitter->setStretchFactor(1, 2);
+    m_splitter->setSizes({300, 600});
+    setCentralWidget(m_splitter);
+    connect(m_splitter, &QSplitter::splitterMoved, this, [this] { m_splitterMovedByUser = true; });
 
     auto *issuesStyle = new IssuesStyleProxy(this);
     issuesStyle->setSourceModel(m_issues);
@@ -117,7 +119,7 @@ MainWindow::MainWindow(QWidget *parent)
     tabifyDockWidget(m_issuesDock, m_findingsDock);
     m_findingsDock->raise();
     connect(m_findingsView, &QTableView::doubleClicked, this, [this](const QModelIndex &index) {
-        selectService(m_findings->findings()[static_cast<std::size_t>(index.row())].service);
+        selectService(m_findings->services(index.row()).constFirst());
     });
     resizeDocks({m_issuesDock}, {150}, Qt::Vertical);
 
@@ -191,12 +193,13 @@ bool MainWindow::startDemo(int services, QString *error)
 
 void MainWindow::watchServices(const std::vector<config::ServiceConfig> &services)
 {
-    for (const analysis::Finding &f : std::vector<analysis::Finding>(m_findings->findings())) {
+    for (const QString &name : m_findings->servicesWithFindings()) {
         if (std::none_of(services.begin(), services.end(),
-                         [&](const config::ServiceConfig &s) { return s.name == f.service; }))
-            m_findings->removeService(f.service);
+                         [&](const config::ServiceConfig &s) { return s.name == name; }))
+            m_findings->removeService(name);
     }
     m_overview->setServices(services);
+    fitSplitter();
     m_watcher->setServices(services);
     m_goodReports.clear();
     m_firstDataSent = false;
@@ -210,24 +213,53 @@ void MainWindow::resizeEvent(QResizeEvent *event)
 {
     QMainWindow::resizeEvent(event);
     fitOverviewColumns();
+    fitSplitter();
+}
+
+void MainWindow::fitSplitter()
+{
+    // A small fleet's table takes the rows it has, the charts the rest; a
+    // large one gets at most 40 % of the height.
+    if (m_splitterMovedByUser)
+        return; // the operator's choice stands
+    const QList<int> sizes = m_splitter->sizes();
+    const int total = sizes.value(0) + sizes.value(1);
+    if (total <= 0)
+        return;
+    const int rows = m_overview->rowCount();
+    const int wanted = m_overviewView->horizontalHeader()->height()
+        + std::max(rows, 3) * m_overviewView->verticalHeader()->defaultSectionSize() + 2 * m_overviewView->frameWidth()
+        + 4;
+    const int table = std::min(wanted, total * 2 / 5);
+    m_splitter->setSizes({table, total - table});
 }
 
 void MainWindow::fitOverviewColumns()
 {
-    // On a narrow window the Findings column gives up width first (it
+    // On a narrow window the text columns give up width first (Findings
     // elides, and the Findings panel has the whole text), so that each
-    // vital keeps room for its number and a sparkline.
-    constexpr int kVitalWidth = 100;
-    constexpr int kFindingsMin = 170, kFindingsMax = 300;
-    const QHeaderView *header = m_overviewView->horizontalHeader();
+    // vital keeps room for its number and a sparkline. An empty Findings
+    // column keeps only its header's width.
+    constexpr int kVitalWidth = 96;
+    QHeaderView *header = m_overviewView->horizontalHeader();
+    const QFontMetrics metrics(header->font());
+    const auto headerWidth = [&](int column) {
+        return metrics.horizontalAdvance(m_overview->headerData(column, Qt::Horizontal).toString()) + 24;
+    };
+    const bool narrow = width() < 1280;
+    header->resizeSection(FleetOverviewModel::ServiceColumn, narrow ? 140 : 170);
+    header->resizeSection(FleetOverviewModel::HealthColumn, std::max(headerWidth(FleetOverviewModel::HealthColumn), 70));
+    header->resizeSection(FleetOverviewModel::AgeColumn, std::max(headerWidth(FleetOverviewModel::AgeColumn), 80));
     int fixed = 0;
     for (int column :
          {FleetOverviewModel::ServiceColumn, FleetOverviewModel::HealthColumn, FleetOverviewModel::AgeColumn})
         fixed += header->sectionSize(column);
     const int vitals = FleetOverviewModel::ColumnCount - FleetOverviewModel::CpuColumn;
-    const int spare = width() - 24 - fixed - vitals * kVitalWidth;
-    m_overviewView->horizontalHeader()->resizeSection(FleetOverviewModel::FindingsColumn,
-                                                      std::clamp(spare, kFindingsMin, kFindingsMax));
+    const int spare = m_overviewView->viewport()->width() - fixed - vitals * kVitalWidth;
+    const int findingsMin = headerWidth(FleetOverviewModel::FindingsColumn);
+    const int findingsMax = m_overview->anyFindings() ? 300 : findingsMin;
+    header->resizeSection(FleetOverviewModel::FindingsColumn,
+                          std::clamp(spare, findingsMin, std::max(findingsMin, findingsMax)));
 }
 
 void MainWindow::onFleetLoaded(const config::FleetConfig &fleet, bool isReload)
@@ -304,29 +336,36 @@ void MainWindow::onSelectionChanged()
                          service->baseUrl.toString() + QStringLiteral(" · ") + config::tierName(service->tier));
 }
 
+namespace {
+
+// "requests from grpc_server_handled_total (found by itself) · latency from …"
+QString signalSourcesText(const vitals::DerivedSources &sources)
+{
+    const auto part = [](const QString &what, const QString &name, bool detected, const QString &key) {
+        if (name.isEmpty())
+            return MainWindow::tr("%1: none found (name one with %2)").arg(what, key);
+        return detected ? MainWindow::tr("%1 from %2 (found by itself)").arg(what, name)
+                        : MainWindow::tr("%1 from %2").arg(what, name);
+    };
+    return part(MainWindow::tr("requests"), sources.requestCounter, sources.requestCounterDetected,
+                QStringLiteral("request_counter"))
+        + QStringLiteral(" · ")
+        + part(MainWindow::tr("latency"), sources.latencyHistogram, sources.latencyHistogramDetected,
+               QStringLiteral("latency_histogram"));
+}
+
+} // namespace
+
 void MainWindow::onReport(const ingest::ScrapeReport &report)
 {
     const ingest::ScrapeResult &scrape = *report.scrape;
     m_overview->applyReport(report);
+    if (m_overview->anyFindings() != m_overviewHadFindings) {
+        m_overviewHadFindings = !m_overviewHadFindings;
+        fitOverviewColumns();
+    }
     m_findings->setServiceFindings(scrape.service, report.findings);
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    using Severity = issues::IssuesModel::Severity;
-    if (scrape.up)
-        m_issues->resolve(scrape.service, QStringLiteral("scrape"));
-    else
-        m_issues->report(scrape.service, QStringLiteral("scrape"), scrape.error, Severity::Error, now);
-    if (scrape.problems.isEmpty())
-        m_issues->resolve(scrape.service, QStringLiteral("endpoint"));
-    else
-        m_issues->report(scrape.service, QStringLiteral("endpoint"), scrape.problems.join(QStringLiteral("; ")),
-                         Severity::Warning, now);
-    if (report.health.insecure)
-        m_issues->report(scrape.service, QStringLiteral("tls"), tr("TLS certificate verification is off"),
-                         Severity::Warning, now);
-    if (report.health.skipped > 0)
-        m_issues->report(scrape.service, QStringLiteral("slow"),
-                         tr("%1 scrapes skipped: the previous one was still running").arg(report.health.skipped),
-                         Severity::Warning, now);
+    issues::applyScrapeReport(*m_issues, report, QDateTime::currentMSecsSinceEpoch());
 
     if (scrape.service == m_detail->service()) {
         m_detailDirty = true;
@@ -344,6 +383,8 @@ void MainWindow::onReport(const ingest::ScrapeReport &report)
                            .arg(*report.runtime.gomemlimitBytes >= 9e18 ? tr("off")
                                                                         : formatBytes(*report.runtime.gomemlimitBytes));
         m_detail->setRuntime(runtime.join(QStringLiteral(" · ")));
+        if (scrape.metrics)
+            m_detail->setSignalSources(signalSourcesText(report.sources));
     }
     if (!m_firstDataSent && scrape.up) {
         ++m_goodReports[scrape.service];

@@ -81,6 +81,7 @@ protected:
 
 private:
     void fitOverviewColumns();
+    void fitSplitter();
     void onFleetLoaded(const config::FleetConfig &fleet, bool isReload);
     void onReport(const ingest::ScrapeReport &report);
     void onRefreshTimer();
@@ -105,6 +106,9 @@ private:
     QLabel *m_statusLabel;
     QTimer m_refresh;
     QTimer m_firstDataTimeout;
+    bool m_overviewHadFindings = false;
+    QSplitter *m_splitter = nullptr;
+    bool m_splitterMovedByUser = false;
     bool m_detailDirty = false;
     qint64 m_lastDetailRefreshMs = 0;
     bool m_firstDataSent = false;

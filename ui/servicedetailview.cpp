@@ -34,6 +34,8 @@ const QColor kBlue(0x3d, 0x8b, 0xfd);
 const QColor kGreen(0x4c, 0xc9, 0x6f);
 const QColor kAmber(0xf5, 0xc2, 0x42);
 const QColor kViolet(0xb0, 0x7c, 0xf5);
+const QColor kRed(0xe0, 0x6c, 0x75);
+const QColor kGrey(0x9a, 0xa0, 0xaa);
 constexpr double kMiB = 1.0 / (1024 * 1024);
 
 // Which vital goes on which chart, in which colour and unit.
@@ -43,9 +45,18 @@ const SeriesSpec kSeries[] = {
     {ServiceDetailView::MemoryChart, Vital::HeapInuse, "heap in use", kGreen, TimeChart::Axis::Left, kMiB, "MiB"},
     {ServiceDetailView::MemoryChart, Vital::HeapGoal, "heap goal", kAmber, TimeChart::Axis::Left, kMiB, "MiB"},
     {ServiceDetailView::GcChart, Vital::GcRate, "GC cycles", kBlue, TimeChart::Axis::Left, 1.0, "/s"},
-    {ServiceDetailView::GcChart, Vital::GcPause, "longest pause", kAmber, TimeChart::Axis::Right, 1e3, "ms"},
+    // Three pauses, each named for what it measures: the summary's max is
+    // over the runtime's recent pauses and sits flat for minutes.
+    {ServiceDetailView::GcChart, Vital::GcPauseMean, "mean pause", kGreen, TimeChart::Axis::Right, 1e3, "ms"},
+    {ServiceDetailView::GcChart, Vital::GcPause, "longest pause since last read", kAmber, TimeChart::Axis::Right, 1e3,
+     "ms"},
+    {ServiceDetailView::GcChart, Vital::GcPauseRecentMax, "max of recent pauses", kGrey, TimeChart::Axis::Right, 1e3,
+     "ms"},
     {ServiceDetailView::GoroutinesChart, Vital::Goroutines, "goroutines", kBlue, TimeChart::Axis::Left, 1.0, ""},
     {ServiceDetailView::GoroutinesChart, Vital::Threads, "threads", kViolet, TimeChart::Axis::Right, 1.0, ""},
+    {ServiceDetailView::RequestsChart, Vital::ReqRate, "requests", kBlue, TimeChart::Axis::Left, 1.0, "/s"},
+    {ServiceDetailView::RequestsChart, Vital::ErrRatio, "errors", kRed, TimeChart::Axis::Right, 100.0, "%"},
+    {ServiceDetailView::LatencyChart, Vital::LatencyP99, "p99", kViolet, TimeChart::Axis::Left, 1e3, "ms"},
 };
 
 } // namespace
@@ -77,6 +88,8 @@ ServiceDetailView::ServiceDetailView(const store::SeriesStore *store, QWidget *p
     m_charts[MemoryChart] = new TimeChart(tr("Memory"), tr("MiB"), {}, this);
     m_charts[GcChart] = new TimeChart(tr("Garbage collection"), tr("cycles/s"), tr("pause ms"), this);
     m_charts[GoroutinesChart] = new TimeChart(tr("Goroutines and threads"), tr("goroutines"), tr("threads"), this);
+    m_charts[RequestsChart] = new TimeChart(tr("Requests and errors"), tr("requests/s"), tr("errors %"), this);
+    m_charts[LatencyChart] = new TimeChart(tr("Latency"), tr("ms"), {}, this);
     for (const SeriesSpec &spec : kSeries)
         m_charts[spec.chart]->addSeries(tr(spec.name), spec.color, spec.axis, spec.scale,
                                         QString::fromLatin1(spec.unit));
@@ -118,6 +131,7 @@ void ServiceDetailView::setService(const QString &name, const QString &descripti
     m_service = name;
     m_description = description;
     m_runtime.clear();
+    m_sources.clear();
     setProjections({}); // the previous service's trends are not this one's
     setRuntime({});
     setFollowing(true);
@@ -200,7 +214,19 @@ void ServiceDetailView::setRuntime(const QString &summary)
                        .arg(m_service.toHtmlEscaped(), m_description.toHtmlEscaped());
     if (!summary.isEmpty())
         text += QStringLiteral("&nbsp;&nbsp;<span style='color:#9aa0aa'>%1</span>").arg(summary.toHtmlEscaped());
+    if (!m_sources.isEmpty())
+        text += QStringLiteral("<br><span style='color:#7f848e'>%1</span>").arg(m_sources.toHtmlEscaped());
     m_title->setText(text);
+}
+
+void ServiceDetailView::setSignalSources(const QString &summary)
+{
+    if (summary == m_sources)
+        return;
+    m_sources = summary;
+    const QString runtime = m_runtime;
+    m_runtime = QStringLiteral("\x01"); // forces setRuntime to redraw the header
+    setRuntime(runtime);
 }
 
 void ServiceDetailView::setFollowing(bool following)

@@ -22,7 +22,8 @@ namespace gotriage::ui {
 class TimeChart;
 
 // Live charts of one service: CPU; memory (RSS, heap in use, heap goal);
-// GC (rate and pause); goroutines and threads. The time axes move together
+// GC (rate and pauses); goroutines and threads; the golden signals (request
+// rate and error ratio, latency p99). The time axes move together
 // and follow "now" until the operator pans or zooms; Live resumes following.
 // GUI thread only.
 class ServiceDetailView : public QWidget
@@ -30,7 +31,7 @@ class ServiceDetailView : public QWidget
     Q_OBJECT
 
 public:
-    enum Chart { CpuChart, MemoryChart, GcChart, GoroutinesChart, ChartCount };
+    enum Chart { CpuChart, MemoryChart, GcChart, GoroutinesChart, RequestsChart, LatencyChart, ChartCount };
 
     explicit ServiceDetailView(const store::SeriesStore *store, QWidget *parent = nullptr);
 
@@ -44,6 +45,9 @@ public:
     void setProjections(const std::vector<analysis::Projection> &projections);
     // The runtime settings line under the title ("go1.21.4 · GOMAXPROCS 4 · …").
     void setRuntime(const QString &summary);
+    // Which counter and histogram the golden signals come from, shown in the
+    // header ("requests: grpc_server_handled_total (found)").
+    void setSignalSources(const QString &summary);
     bool isFollowing() const { return m_following; }
     void setFollowing(bool following);
 
@@ -55,6 +59,7 @@ private:
     QLabel *m_title;
     QString m_description;
     QString m_runtime;
+    QString m_sources;
     QComboBox *m_window;
     QPushButton *m_live;
     std::array<TimeChart *, ChartCount> m_charts{};

@@ -6,12 +6,29 @@
 #include <QPainterPath>
 
 #include <algorithm>
+#include <cmath>
 
 namespace gotriage::ui {
 
 namespace {
 constexpr int kMinSparklineWidth = 24; // narrower shows no shape worth reading
+// A sparkline spans at least this share of its level: scaled to its own
+// min and max, 45 -> 46 goroutines would fill the cell like a spike.
+constexpr double kMinRelativeSpan = 0.2;
 } // namespace
+
+std::pair<double, double> SparklineDelegate::verticalRange(const QList<double> &values)
+{
+    const auto [lowIt, highIt] = std::minmax_element(values.begin(), values.end());
+    double low = *lowIt, high = *highIt;
+    const double minSpan = kMinRelativeSpan * std::max(std::fabs(low), std::fabs(high));
+    if (high - low < minSpan) {
+        const double middle = (low + high) / 2;
+        low = middle - minSpan / 2;
+        high = middle + minSpan / 2;
+    }
+    return {low, high};
+}
 
 void SparklineDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index) const
 {
@@ -36,16 +53,15 @@ void SparklineDelegate::paint(QPainter *painter, const QStyleOptionViewItem &opt
     painter->save();
     painter->setRenderHint(QPainter::Antialiasing);
     if (values.size() >= 2 && lineRect.width() > 0) {
-        const auto [lowIt, highIt] = std::minmax_element(values.begin(), values.end());
-        const double low = *lowIt;
-        const double span = *highIt - low > 0 ? *highIt - low : 1.0;
+        const auto [low, high] = verticalRange(values);
+        const double span = high - low;
         QPainterPath path;
         for (qsizetype i = 0; i < values.size(); ++i) {
             const double x
                 = lineRect.left() + lineRect.width() * static_cast<double>(i) / static_cast<double>(values.size() - 1);
             // Flat series sit mid-height rather than on the floor.
-            const double y = *highIt - low > 0 ? lineRect.bottom() - lineRect.height() * (values[i] - low) / span
-                                               : lineRect.center().y();
+            const double y = span > 0 ? lineRect.bottom() - lineRect.height() * (values[i] - low) / span
+                                      : lineRect.center().y();
             if (i == 0)
                 path.moveTo(x, y);
             else

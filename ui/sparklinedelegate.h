@@ -1,6 +1,9 @@
 #pragma once
 
+#include <QList>
 #include <QStyledItemDelegate>
+
+#include <utility>
 
 namespace gotriage::ui {
 
@@ -13,6 +16,10 @@ public:
 
     void paint(QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index) const override;
     QSize sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const override;
+
+    // The values mapped to the cell's bottom and top: their min and max,
+    // widened around the middle to at least a fifth of the level.
+    static std::pair<double, double> verticalRange(const QList<double> &values);
 };
 
 } // namespace gotriage::ui

@@ -96,6 +96,7 @@ int TimeChart::addSeries(const QString &name, const QColor &color, Axis axis, do
     graph->setName(name);
     graph->setPen(QPen(color, 1.6));
     graph->setAdaptiveSampling(true);
+    graph->removeFromLegend(); // listed once it has points
     m_series.push_back({name, unit, axis, scale});
     return static_cast<int>(m_series.size() - 1);
 }
@@ -163,8 +164,10 @@ void TimeChart::setSeriesData(int series, const std::vector<std::pair<std::int64
         graphData.append(QCPGraphData(static_cast<double>(tsMs) / 1000.0, value * scale));
     QCPGraph *graph = m_plot->graph(series);
     graph->data()->set(graphData, true);
-    // Trend lines come and go: show them in the legend only while drawn.
-    if (graph->pen().style() == Qt::DashLine) {
+    // A series shows in the legend only while it has points: trend lines
+    // come and go, and a service without, say, expvar has no pause series.
+    const bool listed = m_plot->legend->hasItemWithPlottable(graph);
+    if (graphData.isEmpty() == listed) {
         if (graphData.isEmpty())
             graph->removeFromLegend();
         else

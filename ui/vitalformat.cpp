@@ -57,6 +57,12 @@ QString formatVital(vitals::Vital vital, double value)
 {
     if (!vitals::isKnown(value))
         return QStringLiteral("—");
+    // Rare events read better as an interval: "1 per 40 s", not "0.03/s".
+    if (vital == vitals::Vital::GcRate && value > 0 && value < 0.5) {
+        const double every = 1.0 / value;
+        return every < 120 ? QStringLiteral("1 per %1 s").arg(std::llround(every))
+                           : QStringLiteral("1 per %1 min").arg(std::llround(every / 60));
+    }
     switch (vitals::kVitals[vitals::index(vital)].unit) {
     case vitals::VitalUnit::Cores:
         return number(value) + (value == 1.0 ? QStringLiteral(" core") : QStringLiteral(" cores"));
@@ -74,6 +80,14 @@ QString formatVital(vitals::Vital vital, double value)
         return number(value * 100) + QStringLiteral(" %");
     }
     return number(value);
+}
+
+QString formatVitalCompact(vitals::Vital vital, double value)
+{
+    // The column header names the unit ("CPU cores").
+    if (vitals::isKnown(value) && vitals::kVitals[vitals::index(vital)].unit == vitals::VitalUnit::Cores)
+        return number(value);
+    return formatVital(vital, value);
 }
 
 } // namespace gotriage::ui

@@ -9,6 +9,8 @@ namespace gotriage::ui {
 // Human-readable value of a vital in its unit ("1.25 cores", "512 MiB",
 // "3.2/s", "250 µs"); an unknown value reads "—", never "0".
 QString formatVital(vitals::Vital vital, double value);
+// For a table cell whose header carries the unit: "0.02" under "CPU cores".
+QString formatVitalCompact(vitals::Vital vital, double value);
 QString formatBytes(double bytes);
 QString formatDuration(double seconds);
 // "0.4 s ago", "3 min ago", "never"

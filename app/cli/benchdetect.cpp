@@ -48,7 +48,7 @@ Outcome run(const analysis::CorpusCase &c)
     // Healthy and leak series start with a process already running; a
     // restart scenario's process starts with the series.
     double startTime = c.restartsAt.empty() ? -3600.0 : 0.0;
-    vitals::VitalsDeriver deriver({QStringLiteral("http_requests_total"), {}});
+    vitals::VitalsDeriver deriver({QStringLiteral("http_requests_total"), {}, {}});
     char text[256];
     for (std::size_t i = 0; i < c.samples.size(); ++i) {
         vitals::VitalsSample v = c.samples[i];

@@ -2,10 +2,12 @@
 #include "commands.h"
 
 #include "ingest/fleetwatcher.h"
+#include "issues/scrapeissues.h"
 #include "signals/vital.h"
 #include "sim/demofleet.h"
 
 #include <QCoreApplication>
+#include <QDateTime>
 #include <QSet>
 #include <QTimer>
 
@@ -74,6 +76,7 @@ int scrapeCommand(const QStringList &arguments)
 
     ingest::FleetWatcher watcher;
     QSet<QString> reported;
+    issues::IssuesModel issueLog;
     const auto total = static_cast<qsizetype>(services.size());
     QObject::connect(&watcher, &ingest::FleetWatcher::reportAvailable, &watcher,
                      [&](const ingest::ScrapeReportPtr &report) {
@@ -81,8 +84,11 @@ int scrapeCommand(const QStringList &arguments)
                              return;
                          reported.insert(report->scrape->service);
                          printOut(reportLine(*report));
-                         for (const QString &problem : report->scrape->problems)
-                             printErr(report->scrape->service + QStringLiteral(": ") + problem);
+                         // Each problem once, when it starts or changes: a dead
+                         // endpoint is not news every second.
+                         for (const QString &line : issues::applyScrapeReport(
+                                  issueLog, *report, QDateTime::currentMSecsSinceEpoch()))
+                             printErr(line);
                          std::fflush(stdout);
                          if (once && reported.size() == total)
                              QCoreApplication::quit();

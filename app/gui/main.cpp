@@ -11,6 +11,7 @@
 #include <QTimer>
 
 #include <cstdio>
+#include <string_view>
 
 namespace {
 
@@ -30,47 +31,95 @@ double secondsOption(const QCommandLineParser &parser, const QCommandLineOption 
     return value;
 }
 
+// The command line, built the same way for the display-less path (--help,
+// --version) and for the window.
+struct CommandLine {
+    QCommandLineParser parser;
+    const QCommandLineOption configOption{QStringLiteral("config"), QStringLiteral("fleet file to watch"),
+                                          QStringLiteral("FILE")};
+    const QCommandLineOption demoOption{QStringLiteral("demo"),
+                                        QStringLiteral("watch the built-in demo fleet (the default)")};
+    const QCommandLineOption servicesOption{QStringLiteral("demo-services"),
+                                            QStringLiteral("how many demo services (default 12)"), QStringLiteral("N"),
+                                            QStringLiteral("12")};
+    const QCommandLineOption screenshotOption{QStringLiteral("screenshot"),
+                                              QStringLiteral("once data has arrived, save the window as PNG and exit"),
+                                              QStringLiteral("FILE.png")};
+    const QCommandLineOption afterOption{QStringLiteral("after"),
+                                         QStringLiteral("with --screenshot: wait this much longer first"),
+                                         QStringLiteral("SECONDS"), QStringLiteral("0")};
+    const QCommandLineOption sizeOption{QStringLiteral("size"), QStringLiteral("window size, e.g. 1440x900"),
+                                        QStringLiteral("WxH")};
+    const QCommandLineOption measureOption{
+        QStringLiteral("measure"),
+        QStringLiteral("run this long, then print CPU use and GUI-thread stalls and exit (benchmarks)"),
+        QStringLiteral("SECONDS")};
+    const QCommandLineOption historyOption{QStringLiteral("history-mib"),
+                                           QStringLiteral("memory for the fleet's history, in MiB (default 256)"),
+                                           QStringLiteral("MIB"), QStringLiteral("256")};
+    const QCommandLineOption fastAnalysisOption{
+        QStringLiteral("fast-analysis"),
+        QStringLiteral("trend windows of seconds instead of minutes: findings show up fast (demos, not incidents)")};
+    const QCommandLineOption selectOption{QStringLiteral("select"), QStringLiteral("show this service's charts first"),
+                                          QStringLiteral("SERVICE")};
+
+    CommandLine()
+    {
+        parser.setApplicationDescription(QStringLiteral(
+            "Incident dashboard for fleets of Go services. Without --config it watches a built-in demo fleet."));
+        parser.addHelpOption();
+        parser.addVersionOption();
+        parser.addOptions({configOption, demoOption, servicesOption, historyOption, fastAnalysisOption, selectOption,
+                           screenshotOption, afterOption, sizeOption, measureOption});
+    }
+};
+
+void setApplicationNames()
+{
+    QCoreApplication::setApplicationName(QStringLiteral("gotriage"));
+    QCoreApplication::setOrganizationName(QStringLiteral("gotriage"));
+    QCoreApplication::setApplicationVersion(QString::fromLatin1(gotriage::kVersion));
+}
+
+// --help and --version need no window: answered before QApplication, which
+// aborts without a display.
+bool wantsOnlyText(int argc, char *argv[])
+{
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view arg = argv[i];
+        if (arg == "-h" || arg == "--help" || arg == "--help-all" || arg == "-?" || arg == "-v"
+            || arg == "--version")
+            return true;
+    }
+    return false;
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
 {
-    QApplication app(argc, argv);
-    QApplication::setApplicationName(QStringLiteral("gotriage"));
-    QApplication::setOrganizationName(QStringLiteral("gotriage"));
-    QApplication::setApplicationVersion(QString::fromLatin1(gotriage::kVersion));
+    if (wantsOnlyText(argc, argv)) {
+        QCoreApplication app(argc, argv);
+        setApplicationNames();
+        CommandLine commandLine;
+        commandLine.parser.process(app); // prints and exits
+        return 0;
+    }
 
-    QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
-        "Incident dashboard for fleets of Go services. Without --config it watches a built-in demo fleet."));
-    parser.addHelpOption();
-    parser.addVersionOption();
-    const QCommandLineOption configOption(QStringLiteral("config"), QStringLiteral("fleet file to watch"),
-                                          QStringLiteral("FILE"));
-    const QCommandLineOption demoOption(QStringLiteral("demo"),
-                                        QStringLiteral("watch the built-in demo fleet (the default)"));
-    const QCommandLineOption servicesOption(QStringLiteral("demo-services"),
-                                            QStringLiteral("how many demo services (default 12)"), QStringLiteral("N"),
-                                            QStringLiteral("12"));
-    const QCommandLineOption screenshotOption(QStringLiteral("screenshot"),
-                                              QStringLiteral("once data has arrived, save the window as PNG and exit"),
-                                              QStringLiteral("FILE.png"));
-    const QCommandLineOption afterOption(QStringLiteral("after"),
-                                         QStringLiteral("with --screenshot: wait this much longer first"),
-                                         QStringLiteral("SECONDS"), QStringLiteral("0"));
-    const QCommandLineOption measureOption(
-        QStringLiteral("measure"),
-        QStringLiteral("run this long, then print CPU use and GUI-thread stalls and exit (benchmarks)"),
-        QStringLiteral("SECONDS"));
-    const QCommandLineOption historyOption(QStringLiteral("history-mib"),
-                                           QStringLiteral("memory for the fleet's history, in MiB (default 256)"),
-                                           QStringLiteral("MIB"), QStringLiteral("256"));
-    const QCommandLineOption fastAnalysisOption(
-        QStringLiteral("fast-analysis"),
-        QStringLiteral("trend windows of seconds instead of minutes: findings show up fast (demos, not incidents)"));
-    const QCommandLineOption selectOption(QStringLiteral("select"), QStringLiteral("show this service's charts first"),
-                                          QStringLiteral("SERVICE"));
-    parser.addOptions({configOption, demoOption, servicesOption, historyOption, fastAnalysisOption, selectOption,
-                       screenshotOption, afterOption, measureOption});
+    QApplication app(argc, argv);
+    setApplicationNames();
+    CommandLine commandLine;
+    QCommandLineParser &parser = commandLine.parser;
+    const QCommandLineOption &configOption = commandLine.configOption;
+    const QCommandLineOption &demoOption = commandLine.demoOption;
+    const QCommandLineOption &servicesOption = commandLine.servicesOption;
+    const QCommandLineOption &screenshotOption = commandLine.screenshotOption;
+    const QCommandLineOption &afterOption = commandLine.afterOption;
+    const QCommandLineOption &sizeOption = commandLine.sizeOption;
+    const QCommandLineOption &measureOption = commandLine.measureOption;
+    const QCommandLineOption &historyOption = commandLine.historyOption;
+    const QCommandLineOption &fastAnalysisOption = commandLine.fastAnalysisOption;
+    const QCommandLineOption &selectOption = commandLine.selectOption;
     parser.process(app);
 
     bool ok = false;
@@ -95,6 +144,15 @@ int main(int argc, char *argv[])
     window.setHistoryBudget(static_cast<std::size_t>(historyMib) * 1024 * 1024);
     if (parser.isSet(fastAnalysisOption))
         window.setAnalysisSettings(gotriage::analysis::AnalysisSettings::fast());
+    if (parser.isSet(sizeOption)) {
+        const QStringList size = parser.value(sizeOption).split(QLatin1Char('x'));
+        const int width = size.value(0).toInt(), height = size.value(1).toInt();
+        if (size.size() != 2 || width < 400 || height < 300) {
+            std::fprintf(stderr, "gotriage: --size takes WIDTHxHEIGHT, at least 400x300\n");
+            return 2;
+        }
+        window.resize(width, height);
+    }
     window.show();
 
     if (parser.isSet(selectOption)) {

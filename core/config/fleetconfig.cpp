@@ -8,7 +8,11 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <span>
+#include <string_view>
+#include <vector>
 
 namespace gotriage::config {
 
@@ -19,6 +23,73 @@ using Json = nlohmann::json;
 QString fromUtf8(const std::string &text)
 {
     return QString::fromStdString(text);
+}
+
+// Levenshtein distance, for "did you mean": keys are short, so the
+// quadratic table is a few hundred cells.
+std::size_t editDistance(std::string_view a, std::string_view b)
+{
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j)
+        row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        std::size_t diagonal = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            const std::size_t above = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            diagonal = above;
+        }
+    }
+    return row[b.size()];
+}
+
+// "unknown key (ignored); did you mean `limits`?" when one known key is close.
+QString unknownKey(std::string_view key, std::span<const std::string_view> known)
+{
+    std::string_view best;
+    std::size_t bestDistance = std::max<std::size_t>(2, key.size() / 3) + 1;
+    for (const std::string_view candidate : known) {
+        const std::size_t d = editDistance(key, candidate);
+        if (d < bestDistance) {
+            best = candidate;
+            bestDistance = d;
+        }
+    }
+    if (best.empty())
+        return QStringLiteral("unknown key (ignored)");
+    return QStringLiteral("unknown key (ignored); did you mean `%1`?").arg(QString::fromUtf8(best.data(), static_cast<qsizetype>(best.size())));
+}
+
+constexpr std::array<std::string_view, 16> kServiceKeys
+    = {"name", "url", "tier", "interval_s", "vars_interval_s", "timeout_s", "connect_timeout_s", "body_limit_bytes",
+       "request_counter", "latency_histogram", "tls_config", "authorization", "basic_auth", "labels", "paths",
+       "limits"};
+
+constexpr std::array<std::string_view, 2> kFleetKeys = {"services", "defaults"};
+
+// A fleet file that does not parse as JSON but reads like YAML (Prometheus'
+// own configs are YAML, so this is the natural first guess of a new user).
+bool looksLikeYaml(std::string_view text)
+{
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        std::size_t end = text.find('\n', pos);
+        if (end == std::string_view::npos)
+            end = text.size();
+        std::string_view line = text.substr(pos, end - pos);
+        pos = end + 1;
+        while (!line.empty() && (line.front() == ' ' || line.front() == '\t'))
+            line.remove_prefix(1);
+        if (line.empty() || line.front() == '#')
+            continue;
+        if (line.starts_with("---") || line.starts_with("- "))
+            return true;
+        const std::size_t colon = line.find(':');
+        return colon != std::string_view::npos && colon > 0 && line.front() != '{' && line.front() != '['
+            && line.front() != '"';
+    }
+    return false;
 }
 
 QString describe(const Json &value)
@@ -86,6 +157,10 @@ FleetConfig FleetReader::read(std::string_view text)
         problem.line = static_cast<int>(pos.line);
         problem.column = static_cast<int>(pos.column);
         problem.message = QStringLiteral("invalid JSON: ") + fromUtf8(message);
+        if (looksLikeYaml(text))
+            problem.message = QStringLiteral("this looks like YAML, but fleet files are JSON: "
+                                             "{\"services\": [{\"name\": \"api\", \"url\": \"http://host:port\"}]} (")
+                + problem.message + QStringLiteral(")");
         m_config.problems.push_back(std::move(problem));
         return std::move(m_config);
     }
@@ -102,7 +177,7 @@ void FleetReader::readFleetObject(const Json &root)
 {
     for (const auto &[key, value] : root.items()) {
         if (key != "services" && key != "defaults")
-            warning(QStringLiteral("$.") + fromUtf8(key), QStringLiteral("unknown key (ignored)"));
+            warning(QStringLiteral("$.") + fromUtf8(key), unknownKey(key, kFleetKeys));
     }
     ServiceConfig defaults;
     if (const auto it = root.find("defaults"); it != root.end()) {
@@ -257,7 +332,7 @@ std::optional<ServiceConfig> FleetReader::readService(const Json &entry, const Q
         } else if (key == "limits") {
             ok = readLimits(value, keyPath, service.limits) && ok;
         } else {
-            warning(keyPath, QStringLiteral("unknown key (ignored)"));
+            warning(keyPath, unknownKey(key, kServiceKeys));
         }
     }
     if (!isDefaults) {
@@ -291,6 +366,16 @@ std::optional<QUrl> FleetReader::readUrl(const Json &value, const QString &path)
     if (url.hasQuery() || url.hasFragment()) {
         error(path, QStringLiteral("the base URL must not have a query or fragment"));
         return std::nullopt;
+    }
+    const QString urlPath = url.path();
+    if (urlPath.endsWith(QLatin1String("/metrics")) || urlPath.contains(QLatin1String("/debug/"))) {
+        // Kept as given (a service may live under a prefix), but said, because
+        // the endpoints are appended to it: /metrics/metrics answers 404.
+        QUrl base = url;
+        base.setPath(QString());
+        warning(path, QStringLiteral("`url` is the service's base URL: gotriage appends `paths.metrics` (/metrics) "
+                                     "and the other endpoints to it; did you mean \"%1\"?")
+                          .arg(base.toString()));
     }
     return url;
 }
@@ -337,7 +422,14 @@ bool FleetReader::readStringFields(const Json &value, const QString &path,
         const std::string &name = key; // clang 14 cannot capture a structured binding
         const auto field = std::find_if(fields.begin(), fields.end(), [&](const auto &f) { return f.first == name; });
         if (field == fields.end()) {
-            warning(keyPath, QStringLiteral("unknown key (ignored)"));
+            QString message = QStringLiteral("unknown key (ignored)");
+            for (const auto &[known, target] : fields) {
+                if (editDistance(key, known) <= std::max<std::size_t>(2, key.size() / 3)) {
+                    message += QStringLiteral("; did you mean `%1`?").arg(fromUtf8(std::string(known)));
+                    break;
+                }
+            }
+            warning(keyPath, message);
         } else if (const auto text = readString(item, keyPath)) {
             *field->second = *text;
         } else {

@@ -2,7 +2,7 @@
 
 #include "store/seriesstore.h"
 
-#include <QNetworkAccessManager>
+#include "ingest/requestexecutor.h"
 
 #include <map>
 
@@ -25,7 +25,7 @@ bool sameSettings(const config::ServiceConfig &a, const config::ServiceConfig &b
 
 } // namespace
 
-// Owns the network manager and the pollers; every method runs in the ingest thread.
+// Owns the request executor and the pollers; every method runs in the ingest thread.
 class IngestWorker : public QObject
 {
 public:
@@ -33,10 +33,8 @@ public:
 
     void setServices(const std::vector<config::ServiceConfig> &services, bool replace)
     {
-        if (!m_manager) {
-            m_manager = new QNetworkAccessManager(this);
-            m_manager->setAutoDeleteReplies(false);
-        }
+        if (!m_executor)
+            m_executor = new RequestExecutor(this);
         std::map<QString, ServicePoller *> keep;
         std::vector<QString> names;
         for (const config::ServiceConfig &service : services) {
@@ -47,7 +45,7 @@ public:
                 m_pollers.erase(it);
                 continue;
             }
-            auto *poller = new ServicePoller(service, m_manager, m_store, this, m_analysis);
+            auto *poller = new ServicePoller(service, m_executor, m_store, this, m_analysis);
             QObject::connect(poller, &ServicePoller::reportAvailable, m_watcher, &FleetWatcher::reportAvailable,
                              Qt::QueuedConnection);
             poller->start();
@@ -72,8 +70,8 @@ public:
         for (auto &[name, poller] : m_pollers)
             delete poller;
         m_pollers.clear();
-        delete m_manager;
-        m_manager = nullptr;
+        delete m_executor;
+        m_executor = nullptr;
     }
 
     analysis::AnalysisSettings m_analysis;
@@ -81,7 +79,7 @@ public:
 private:
     FleetWatcher *m_watcher;
     store::SeriesStore *m_store;
-    QNetworkAccessManager *m_manager = nullptr;
+    RequestExecutor *m_executor = nullptr;
     std::map<QString, ServicePoller *> m_pollers;
 };
 

@@ -42,26 +42,26 @@ RequestSettings resolveRequestSettings(const config::ServiceConfig &service)
             }
         }
         if (token)
-            out.headers.append({"Authorization", "Bearer " + *token});
+            out.credentialHeaders.emplace_back("Authorization", "Bearer " + *token);
     } else if (auth.kind == config::AuthSettings::Kind::Basic) {
         if (const auto password = readSecretFile(auth.passwordFile, QStringLiteral("password_file"), out.errors)) {
             const QByteArray pair = auth.username.toUtf8() + ':' + *password;
-            out.headers.append({"Authorization", "Basic " + pair.toBase64()});
+            out.credentialHeaders.emplace_back("Authorization", "Basic " + pair.toBase64());
         }
     }
 
+    // Files are checked here, where a bad one can be named, rather than
+    // failing each handshake with a less specific error.
     const config::TlsSettings &tls = service.tls;
     if (service.baseUrl.scheme() == QLatin1String("https")) {
-        out.hasTls = true;
-        out.tls = QSslConfiguration::defaultConfiguration();
-        if (!tls.caFile.isEmpty()) {
-            const QList<QSslCertificate> cas = QSslCertificate::fromPath(tls.caFile, QSsl::Pem);
-            if (cas.isEmpty())
-                out.errors << QStringLiteral("ca_file %1 holds no PEM certificate").arg(tls.caFile);
-            out.tls.addCaCertificates(cas);
-        }
+        out.tls.caFile = tls.caFile;
+        out.tls.certFile = tls.certFile;
+        out.tls.keyFile = tls.keyFile;
+        out.tls.serverName = tls.serverName;
+        out.tls.insecureSkipVerify = tls.insecureSkipVerify;
+        if (!tls.caFile.isEmpty() && QSslCertificate::fromPath(tls.caFile, QSsl::Pem).isEmpty())
+            out.errors << QStringLiteral("ca_file %1 holds no PEM certificate").arg(tls.caFile);
         if (!tls.certFile.isEmpty()) {
-            const QList<QSslCertificate> certs = QSslCertificate::fromPath(tls.certFile, QSsl::Pem);
             QFile keyFile(tls.keyFile);
             QSslKey key;
             if (keyFile.open(QIODevice::ReadOnly)) {
@@ -70,43 +70,24 @@ RequestSettings resolveRequestSettings(const config::ServiceConfig &service)
                 if (key.isNull())
                     key = QSslKey(pem, QSsl::Ec);
             }
-            if (certs.isEmpty())
+            if (QSslCertificate::fromPath(tls.certFile, QSsl::Pem).isEmpty())
                 out.errors << QStringLiteral("cert_file %1 holds no PEM certificate").arg(tls.certFile);
             else if (key.isNull())
                 out.errors << QStringLiteral("key_file %1 holds no unencrypted PEM key").arg(tls.keyFile);
-            else {
-                out.tls.setLocalCertificate(certs.constFirst());
-                out.tls.setPrivateKey(key);
-            }
         }
-        if (tls.insecureSkipVerify) {
-            out.tls.setPeerVerifyMode(QSslSocket::VerifyNone);
+        if (tls.insecureSkipVerify)
             out.warnings << QStringLiteral("TLS certificate verification is off (insecure_skip_verify)");
-        }
-        out.peerVerifyName = tls.serverName;
     }
     return out;
 }
 
-QNetworkRequest RequestSettings::request(const QUrl &url, const QUrl &owner) const
+HttpRequest RequestSettings::request(const QUrl &url, const QUrl &owner) const
 {
-    QNetworkRequest request(url);
-    request.setRawHeader("User-Agent", "gotriage");
-    // Every idle keep-alive socket is polled on every event-loop wakeup of
-    // the ingest thread; with hundreds of services that costs more CPU than
-    // a fresh loopback or LAN connection per scrape. TLS handshakes cost more
-    // than polling, so HTTPS connections stay open.
-    if (url.scheme() == QLatin1String("http"))
-        request.setRawHeader("Connection", "close");
-    if (url.host().compare(owner.host(), Qt::CaseInsensitive) == 0 && url.port() == owner.port()) {
-        for (const auto &[name, value] : headers)
-            request.setRawHeader(name, value);
-    }
-    if (hasTls) {
-        request.setSslConfiguration(tls);
-        if (!peerVerifyName.isEmpty())
-            request.setPeerVerifyName(peerVerifyName);
-    }
+    HttpRequest request;
+    request.url = url;
+    request.origin = owner;
+    request.credentialHeaders = credentialHeaders;
+    request.tls = tls;
     return request;
 }
 

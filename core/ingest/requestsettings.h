@@ -1,11 +1,8 @@
 #pragma once
 
 #include "config/fleetconfig.h"
+#include "ingest/httprequest.h"
 
-#include <QList>
-#include <QNetworkRequest>
-#include <QPair>
-#include <QSslConfiguration>
 #include <QStringList>
 
 namespace gotriage::ingest {
@@ -14,15 +11,14 @@ namespace gotriage::ingest {
 // resolved once from the files and environment they name. Reads files: call
 // it off the GUI thread. Secrets live only in `headers` and are never logged.
 struct RequestSettings {
-    QList<QPair<QByteArray, QByteArray>> headers;
-    bool hasTls = false;
-    QSslConfiguration tls;
-    QString peerVerifyName;
+    std::vector<std::pair<QByteArray, QByteArray>> credentialHeaders;
+    TlsOptions tls;
     QStringList errors; // a setting that could not be honoured: the service is not scraped
     QStringList warnings; // e.g. certificate verification is off
 
-    // A request to `url` with these settings; credentials only go to `owner`'s host.
-    QNetworkRequest request(const QUrl &url, const QUrl &owner) const;
+    // A GET of `url` with these settings; the executor sends the credentials
+    // only while the request stays on `owner`'s scheme, host and port.
+    HttpRequest request(const QUrl &url, const QUrl &owner) const;
 };
 
 RequestSettings resolveRequestSettings(const config::ServiceConfig &service);

@@ -8,6 +8,8 @@
 
 #include <memory>
 #include <optional>
+#include <utility>
+#include <vector>
 
 namespace gotriage::ingest {
 
@@ -24,6 +26,9 @@ struct ScrapeResult {
     std::shared_ptr<const formats::ParsedExpvar> vars;
     std::optional<std::int64_t> pprofGoroutines;
     QStringList problems; // what went wrong without taking the service down
+    // Facts said once, when first found: (endpoint, text), e.g. an optional
+    // endpoint that is not exposed.
+    std::vector<std::pair<QString, QString>> notes;
 };
 
 } // namespace gotriage::ingest

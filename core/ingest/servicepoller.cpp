@@ -1,6 +1,7 @@
 #include "servicepoller.h"
 
 #include "formats/pprofindex.h"
+#include "ingest/fetchhints.h"
 #include "ingest/httpfetch.h"
 #include "store/seriesstore.h"
 
@@ -53,13 +54,13 @@ bool hasGoroutines(const ScrapeResult &scrape)
 
 } // namespace
 
-ServicePoller::ServicePoller(config::ServiceConfig service, QNetworkAccessManager *manager, store::SeriesStore *store,
+ServicePoller::ServicePoller(config::ServiceConfig service, RequestExecutor *executor, store::SeriesStore *store,
                              QObject *parent, const analysis::AnalysisSettings &analysis)
     : QObject(parent)
     , m_service(std::move(service))
-    , m_manager(manager)
+    , m_executor(executor)
     , m_store(store)
-    , m_deriver({m_service.requestCounter, m_service.latencyHistogram})
+    , m_deriver({m_service.requestCounter, m_service.latencyHistogram, m_service.paths.metrics})
     , m_analyzer(m_service, analysis)
     , m_random(static_cast<std::minstd_rand::result_type>(qHash(m_service.name, 0) | 1U))
 {
@@ -139,13 +140,15 @@ void ServicePoller::fetchStep()
         onFetched(late);
         return;
     }
-    QNetworkRequest request = m_settings.request(url, m_service.baseUrl);
+    HttpRequest request = m_settings.request(url, m_service.baseUrl);
     if (m_step == Step::Metrics) {
-        request.setRawHeader("Accept",
-                             QByteArray(formats::kMetricsAcceptHeader.data(),
-                                        static_cast<qsizetype>(formats::kMetricsAcceptHeader.size())));
+        request.headers.emplace_back("Accept", QByteArray(formats::kMetricsAcceptHeader.data(),
+                                                          static_cast<qsizetype>(formats::kMetricsAcceptHeader.size())));
     }
-    m_fetch = new HttpFetch(m_manager, request, {m_service.connectTimeout, budget, m_service.bodyLimit}, this);
+    request.connectTimeout = m_service.connectTimeout;
+    request.totalTimeout = budget;
+    request.bodyLimit = m_service.bodyLimit;
+    m_fetch = new HttpFetch(m_executor, std::move(request), this);
     connect(m_fetch, &HttpFetch::finished, this, &ServicePoller::onFetched);
     m_fetch->start();
 }
@@ -160,13 +163,45 @@ void ServicePoller::onFetched(const FetchResult &result)
     scrape.bytes += result.body.size();
     const bool isMain = (m_step == Step::Metrics) || (m_step == Step::Vars && m_service.paths.metrics.isEmpty());
 
-    if (!result.ok) {
+    const QString pathKey = m_step == Step::Metrics ? QStringLiteral("metrics")
+        : m_step == Step::Vars                      ? QStringLiteral("vars")
+                                                    : QStringLiteral("pprof");
+    if (result.ok && m_step != Step::Pprof && looksLikeHtml(result.contentType, result.body)) {
+        const QString error = QStringLiteral("GET %1: the response is HTML, not %2: check `paths.%3`")
+                                  .arg(result.url.toString(QUrl::RemoveUserInfo),
+                                       m_step == Step::Metrics ? QStringLiteral("metrics") : QStringLiteral("expvar JSON"),
+                                       pathKey);
         if (isMain) {
-            scrape.error = result.error;
+            scrape.error = error;
             complete();
             return;
         }
-        scrape.problems << result.error;
+        scrape.problems << error;
+    } else if (!result.ok && !isMain && result.httpStatus == 404) {
+        // An optional endpoint that is not mounted is a fact about the
+        // service, not an incident: said once, asked again rarely.
+        bool &missing = m_step == Step::Vars ? m_varsMissing : m_pprofMissing;
+        (m_step == Step::Vars ? m_varsCheckedMs : m_pprofCheckedMs) = scrape.tsMs;
+        if (!missing) {
+            scrape.notes.push_back(
+                {pathKey,
+                 QStringLiteral("%1 is not exposed (HTTP 404); it is optional, and gotriage asks again every %2 min. "
+                                "If the service never serves it, set \"paths\": {\"%3\": null} for it in the fleet "
+                                "file")
+                     .arg(result.url.toString(QUrl::RemoveUserInfo))
+                     .arg(kOptionalRecheck.count() / 60000)
+                     .arg(pathKey)});
+        }
+        missing = true;
+    } else if (!result.ok) {
+        const QString hint = hintFor(result, pathKey);
+        const QString error = hint.isEmpty() ? result.error : result.error + QStringLiteral(" (") + hint + QStringLiteral(")");
+        if (isMain) {
+            scrape.error = error;
+            complete();
+            return;
+        }
+        scrape.problems << error;
     } else if (m_step == Step::Metrics) {
         const auto format = formats::detectExpositionFormat(
             std::string_view(result.contentType.constData(), static_cast<std::size_t>(result.contentType.size())),
@@ -196,9 +231,11 @@ void ServicePoller::onFetched(const FetchResult &result)
         }
         scrape.vars = std::move(parsed);
         m_lastVarsMs = scrape.tsMs;
+        m_varsMissing = false;
         scrape.up = scrape.up || isMain;
     } else if (m_step == Step::Pprof) {
         const formats::ParsedPprofIndex index = formats::parsePprofIndex(bodyView(result.body));
+        m_pprofMissing = false;
         if (index.goroutines)
             scrape.pprofGoroutines = index.goroutines;
         else
@@ -209,10 +246,14 @@ void ServicePoller::onFetched(const FetchResult &result)
 
     // Next endpoint: vars after metrics; the pprof index only when nothing
     // else gave a goroutine count (it is the cheapest source of one).
+    const auto due = [&](bool missing, qint64 checkedMs) {
+        return !missing || scrape.tsMs - checkedMs >= kOptionalRecheck.count();
+    };
     if (m_step == Step::Metrics && !m_service.paths.vars.isEmpty()
-        && scrape.tsMs - m_lastVarsMs >= m_service.varsInterval().count()) {
+        && scrape.tsMs - m_lastVarsMs >= m_service.varsInterval().count() && due(m_varsMissing, m_varsCheckedMs)) {
         m_step = Step::Vars;
-    } else if (m_step != Step::Pprof && !m_service.paths.pprof.isEmpty() && !hasGoroutines(scrape)) {
+    } else if (m_step != Step::Pprof && !m_service.paths.pprof.isEmpty() && !hasGoroutines(scrape)
+               && due(m_pprofMissing, m_pprofCheckedMs)) {
         m_step = Step::Pprof;
     } else {
         complete();
@@ -265,6 +306,7 @@ void ServicePoller::complete()
     report->findings = m_analyzer.findings();
     report->projections = m_analyzer.projections();
     report->runtime = m_analyzer.runtime();
+    report->sources = m_deriver.sources();
     report->scrape = std::move(m_current);
     m_step = Step::Done;
     emit reportAvailable(report);

@@ -15,8 +15,6 @@
 #include <memory>
 #include <random>
 
-class QNetworkAccessManager;
-
 namespace gotriage::store {
 class SeriesStore;
 }
@@ -25,6 +23,7 @@ namespace gotriage::ingest {
 
 struct FetchResult;
 class HttpFetch;
+class RequestExecutor;
 
 // What one scrape produced, after derivation: shared read-only between threads.
 struct ScrapeReport {
@@ -36,6 +35,7 @@ struct ScrapeReport {
     std::vector<analysis::Finding> findings; // all active, after this scrape
     std::vector<analysis::Projection> projections;
     analysis::RuntimeInfo runtime; // Go version, GOMAXPROCS, GOGC, GOMEMLIMIT where exposed
+    vitals::DerivedSources sources; // which counter and histogram the golden signals come from
 };
 using ScrapeReportPtr = std::shared_ptr<const ScrapeReport>;
 
@@ -51,8 +51,10 @@ class ServicePoller : public QObject
 
 public:
     static constexpr std::chrono::milliseconds kMaxBackoff{30000};
+    // How often an optional endpoint that answered 404 is asked again.
+    static constexpr std::chrono::milliseconds kOptionalRecheck{5 * 60 * 1000};
 
-    ServicePoller(config::ServiceConfig service, QNetworkAccessManager *manager, store::SeriesStore *store,
+    ServicePoller(config::ServiceConfig service, RequestExecutor *executor, store::SeriesStore *store,
                   QObject *parent = nullptr, const analysis::AnalysisSettings &analysis = {});
     ~ServicePoller() override;
 
@@ -80,7 +82,7 @@ private:
     std::chrono::milliseconds remainingBudget() const;
 
     config::ServiceConfig m_service;
-    QNetworkAccessManager *m_manager;
+    RequestExecutor *m_executor;
     store::SeriesStore *m_store;
     RequestSettings m_settings;
     vitals::VitalsDeriver m_deriver;
@@ -96,6 +98,10 @@ private:
     qint64 m_startedMs = 0;
     QElapsedTimer m_scrapeClock;
     qint64 m_lastVarsMs = 0; // when /debug/vars last answered
+    bool m_varsMissing = false; // answered 404: not exposed
+    qint64 m_varsCheckedMs = 0;
+    bool m_pprofMissing = false;
+    qint64 m_pprofCheckedMs = 0;
 };
 
 } // namespace gotriage::ingest

@@ -6,14 +6,15 @@
 
 namespace gotriage::issues {
 
-void IssuesModel::report(const QString &service, const QString &category, const QString &what, Severity severity,
+bool IssuesModel::report(const QString &service, const QString &category, const QString &what, Severity severity,
                          qint64 nowMs)
 {
     for (std::size_t i = 0; i < m_issues.size(); ++i) {
         Issue &issue = m_issues[i];
         if (issue.service != service || issue.category != category || !issue.active)
             continue;
-        if (issue.what != what) {
+        const bool changed = issue.what != what || issue.severity != severity;
+        if (changed) {
             issue.what = what; // same problem area, new wording (another status code, say)
             issue.severity = severity;
         }
@@ -21,13 +22,13 @@ void IssuesModel::report(const QString &service, const QString &category, const 
         ++issue.count;
         const int row = static_cast<int>(i);
         emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
-        return;
+        return changed;
     }
     if (static_cast<int>(m_issues.size()) >= kMaxIssues) {
         // Bounded: the oldest resolved issue goes first.
         const auto oldest = std::find_if(m_issues.begin(), m_issues.end(), [](const Issue &i) { return !i.active; });
         if (oldest == m_issues.end())
-            return;
+            return false;
         const int row = static_cast<int>(oldest - m_issues.begin());
         beginRemoveRows({}, row, row);
         m_issues.erase(oldest);
@@ -37,6 +38,7 @@ void IssuesModel::report(const QString &service, const QString &category, const 
     beginInsertRows({}, row, row);
     m_issues.push_back({service, category, what, severity, nowMs, nowMs, 1, true});
     endInsertRows();
+    return true;
 }
 
 void IssuesModel::resolve(const QString &service, const QString &category)

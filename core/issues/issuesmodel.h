@@ -18,7 +18,7 @@ class IssuesModel : public QAbstractTableModel
 public:
     enum Column { ServiceColumn, ProblemColumn, SinceColumn, LastSeenColumn, CountColumn, StateColumn, ColumnCount };
     enum Role { ActiveRole = Qt::UserRole + 1, SeverityRole };
-    enum class Severity { Warning, Error };
+    enum class Severity { Info, Warning, Error };
 
     struct Issue {
         QString service;
@@ -36,8 +36,10 @@ public:
     using QAbstractTableModel::QAbstractTableModel;
 
     // Records a problem: bumps the row of the same service, category and
-    // text, else replaces the category's active row, else adds one.
-    void report(const QString &service, const QString &category, const QString &what, Severity severity, qint64 nowMs);
+    // text, else replaces the category's active row, else adds one. Returns
+    // true when that is news (a new row, or new wording or severity), which
+    // is what a log prints; a repeat only counts.
+    bool report(const QString &service, const QString &category, const QString &what, Severity severity, qint64 nowMs);
     // The category's problem no longer holds (kept, shown as resolved).
     void resolve(const QString &service, const QString &category);
     void removeService(const QString &service);

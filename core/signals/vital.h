@@ -19,19 +19,22 @@ enum class Vital : std::uint8_t {
     HeapGoal, // bytes
     AllocRate, // bytes/s
     GcRate, // cycles/s
-    GcPause, // seconds, longest pause since the previous scrape
+    GcPause, // seconds, longest pause since the previous /debug/vars read (expvar's ring)
     Goroutines,
     Threads,
     Fds,
     FdsMax,
     ReqRate, // requests/s
-    ErrRate, // 5xx responses/s
+    ErrRate, // errors/s: HTTP 5xx, or gRPC server-side codes
     LatencyP99, // seconds
     GcCpu, // fraction of CPU spent in GC, 0..1
     HeapLive, // bytes marked live by the last GC
+    GcPauseMean, // seconds, mean pause over the GC rate's window (Δsum / Δcount)
+    GcPauseRecentMax, // seconds, the summary's quantile="1": max of the runtime's recent pauses
+    ErrRatio, // errors / requests over the rate window, 0..1
 };
 
-inline constexpr std::size_t kVitalCount = 16;
+inline constexpr std::size_t kVitalCount = 19;
 
 enum class VitalUnit : std::uint8_t { Cores, Bytes, BytesPerSecond, PerSecond, Seconds, Count, Fraction };
 
@@ -58,6 +61,9 @@ inline constexpr std::array<VitalInfo, kVitalCount> kVitals = {{
     {Vital::LatencyP99, "latency_p99", VitalUnit::Seconds},
     {Vital::GcCpu, "gc_cpu", VitalUnit::Fraction},
     {Vital::HeapLive, "heap_live", VitalUnit::Bytes},
+    {Vital::GcPauseMean, "gc_pause_mean", VitalUnit::Seconds},
+    {Vital::GcPauseRecentMax, "gc_pause_recent_max", VitalUnit::Seconds},
+    {Vital::ErrRatio, "err_ratio", VitalUnit::Fraction},
 }};
 
 constexpr std::size_t index(Vital vital)
@@ -80,6 +86,11 @@ inline bool isKnown(double value)
 // One scrape's vitals for one service.
 struct VitalsSample {
     std::int64_t tsMs = 0; // wall clock, ms since the epoch
+    // When the expvar-only values (gc_pause, and gc_cpu where /metrics lacks
+    // it) were read: /debug/vars is polled more slowly than /metrics, and
+    // between reads those values are carried forward, not left as gaps.
+    // 0 when they were never read.
+    std::int64_t varsTsMs = 0;
     std::array<double, kVitalCount> values = filledUnknown();
 
     double operator[](Vital vital) const { return values[index(vital)]; }

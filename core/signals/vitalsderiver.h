@@ -1,8 +1,10 @@
 #pragma once
 
+#include "signals/trafficreader.h"
 #include "signals/vital.h"
 
 #include <QString>
+#include <QStringList>
 
 #include <deque>
 #include <map>
@@ -14,21 +16,39 @@ struct ScrapeResult;
 
 namespace gotriage::vitals {
 
+// Where the request and latency vitals of a service come from, as the detail
+// header shows it, and why a name the fleet file gave cannot be used.
+struct DerivedSources {
+    QString requestCounter; // the counter family behind req_rate and err_rate; empty: none
+    bool requestCounterDetected = false; // found by itself rather than named
+    QString latencyHistogram; // the histogram behind latency_p99 (without _bucket); empty: none
+    bool latencyHistogramDetected = false;
+    QStringList problems; // "request_counter `x` is not in /metrics; …"
+};
+
 // Turns successive scrapes of one service into vitals. Rates follow PromQL's
 // rate() over a short window (kRateWindowMs, so that a 1 s poll of a counter
-// ticking in whole GC cycles or 10 ms CPU slices reads smoothly): a counter
-// that goes down, or a changed process_start_time_seconds, is a restart, the
-// window starts over, and the new value counts as the increase since then.
-// Not thread-safe; one instance per service, used by one thread at a time.
+// ticking in whole GC cycles or 10 ms CPU slices reads smoothly), and stay
+// unknown until the window spans kMinRateWindowMs: one second of a counter
+// that ticks in steps reads as a false zero. The GC rate and the mean pause
+// widen their window until it holds two collections (up to kMaxGcWindowMs),
+// so a service that collects every 40 s reads 1 per 40 s, not 0.
+// A counter that goes down, or a changed process_start_time_seconds, is a
+// restart, the window starts over, and the new value counts as the increase
+// since then. Not thread-safe; one instance per service, used by one thread
+// at a time.
 class VitalsDeriver
 {
 public:
     struct Options {
         QString requestCounter; // empty: auto-detect a counter with a status-code label
-        QString latencyHistogram; // empty: no latency_p99
+        QString latencyHistogram; // empty: auto-detect *_request_duration_seconds, grpc_server_handling_seconds
+        QString metricsPath; // gotriage's own scrapes, not the service's traffic; empty: /metrics
     };
 
     static constexpr std::int64_t kRateWindowMs = 10'000;
+    static constexpr std::int64_t kMinRateWindowMs = 5'000;
+    static constexpr std::int64_t kMaxGcWindowMs = 300'000;
 
     explicit VitalsDeriver(Options options = {});
 
@@ -42,6 +62,8 @@ public:
     // A counter reset alone (a re-registered collector) leaves the process,
     // and the trends of its gauges, as they were.
     bool sawProcessRestart() const { return m_sawProcessRestart; }
+    // As of the last derive() that saw /metrics.
+    const DerivedSources &sources() const { return m_sources; }
 
 private:
     // Cumulative values kept from the previous scrape (NaN when not seen).
@@ -53,6 +75,7 @@ private:
         double errors = kUnknown;
         double gcCpuSeconds = kUnknown;
         double totalCpuSeconds = kUnknown;
+        double gcPauseSeconds = kUnknown; // sum of all pauses
         std::map<double, double> latencyBuckets; // upper bound -> cumulative count
     };
 
@@ -61,10 +84,27 @@ private:
         Counters counters;
     };
 
-    static bool anyDecreased(const Counters &before, const Counters &after);
+    struct GcCheckpoint {
+        std::int64_t tsMs = 0;
+        double cycles = kUnknown;
+        double pauseSeconds = kUnknown;
+    };
 
-    Options m_options;
+    // A value read from /debug/vars, carried between its reads.
+    struct Carried {
+        double value = kUnknown;
+        std::int64_t tsMs = 0;
+    };
+
+    static bool anyDecreased(const Counters &before, const Counters &after);
+    void deriveGc(VitalsSample &out, const Counters &current);
+
+    TrafficReader m_traffic;
+    DerivedSources m_sources;
     std::deque<Checkpoint> m_history; // oldest first, spanning about kRateWindowMs
+    std::deque<GcCheckpoint> m_gcHistory; // oldest first, spanning up to kMaxGcWindowMs
+    Carried m_pause;
+    Carried m_varsGcCpu;
     double m_previousStartTime = kUnknown;
     std::optional<std::uint32_t> m_previousNumGC;
     bool m_sawRestart = false;

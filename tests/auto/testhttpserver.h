@@ -1,8 +1,9 @@
 #pragma once
 
 // A real HTTP server on 127.0.0.1 that misbehaves on request, for the
-// scraper's tests: slow, silent, huge, corrupt gzip, redirects, errors. Each
-// response closes the connection; every request is recorded.
+// scraper's tests: slow, silent, huge, corrupt gzip, redirects, errors, bodies
+// cut short, HTML. Each response closes the connection; every request is
+// recorded.
 #include <QByteArray>
 #include <QList>
 #include <QObject>
@@ -18,10 +19,30 @@
 #include <functional>
 #include <memory>
 
+#include <sys/socket.h>
+
 class TestHttpServer : public QObject
 {
 public:
-    enum class Mode { Ok, Silent, Slow, Huge, HugeNoLength, GzipCorrupt, Gzip, Redirect, Status503 };
+    enum class Mode {
+        Ok,
+        Silent,
+        Slow,
+        Huge,
+        HugeNoLength,
+        GzipCorrupt,
+        Gzip,
+        Redirect,
+        Status503,
+        Status404, // every path
+        VarsMissing, // /metrics answers, /debug/vars and the pprof index are 404
+        Html, // 200 with an HTML page, as a login or proxy page would be
+        CutReset, // Content-Length promises more than is sent, then a TCP reset
+        CutClose, // the same, then an orderly close
+        ChunkedCut, // a chunked body cut inside a chunk
+        ChunkedNoEnd, // whole chunks, but never the final empty one
+        GzipCut, // a gzip body cut short of its Content-Length
+    };
 
     struct Request {
         QByteArray method;
@@ -43,6 +64,9 @@ public:
     QByteArray varsBody = R"({"memstats": {"NumGC": 3, "HeapInuse": 65536}})";
     QByteArray gzipBody; // for Mode::Gzip
     QByteArray redirectLocation;
+    // What a cut response sends before it stops: a prefix that parses as a
+    // complete, plausible payload if the cut went unnoticed.
+    QByteArray cutBody = "go_goroutines 5\ngo_threads";
     int slowChunkMs = 200;
     qint64 hugeBytes = 32 * 1024 * 1024;
     QList<Request> requests;
@@ -177,7 +201,61 @@ private:
         case Mode::Status503:
             respond(socket, "503 Service Unavailable", text, "restarting\n");
             break;
+        case Mode::Status404:
+            respond(socket, "404 Not Found", "Content-Type: text/plain\r\n", "404 page not found\n");
+            break;
+        case Mode::VarsMissing:
+            if (request.path == "/metrics")
+                respond(socket, "200 OK", text, body);
+            else
+                respond(socket, "404 Not Found", "Content-Type: text/plain\r\n", "404 page not found\n");
+            break;
+        case Mode::Html:
+            respond(socket, "200 OK", "Content-Type: text/html; charset=utf-8\r\n",
+                    "<!DOCTYPE html>\n<html><head><title>Sign in</title></head><body>Please sign in</body></html>\n");
+            break;
+        case Mode::CutReset:
+        case Mode::CutClose:
+            socket->write("HTTP/1.1 200 OK\r\nConnection: close\r\n" + text + "Content-Length: 100000\r\n\r\n" + cutBody);
+            cut(socket, mode == Mode::CutReset);
+            break;
+        case Mode::ChunkedCut:
+        case Mode::ChunkedNoEnd: {
+            // One whole chunk; then either half of the next, or nothing (no "0\r\n\r\n").
+            const QByteArray whole = "go_goroutines 51234\n";
+            QByteArray out = "HTTP/1.1 200 OK\r\n" + text + "Transfer-Encoding: chunked\r\n\r\n"
+                + QByteArray::number(whole.size(), 16) + "\r\n" + whole + "\r\n";
+            if (mode == Mode::ChunkedCut)
+                out += QByteArray::number(cutBody.size() + 10, 16) + "\r\n" + cutBody;
+            socket->write(out);
+            cut(socket, false);
+            break;
         }
+        case Mode::GzipCut: {
+            const QByteArray whole = gzipBody;
+            socket->write("HTTP/1.1 200 OK\r\nConnection: close\r\n" + text + "Content-Encoding: gzip\r\n"
+                          + "Content-Length: " + QByteArray::number(whole.size()) + "\r\n\r\n"
+                          + whole.left(whole.size() / 2));
+            cut(socket, false);
+            break;
+        }
+        }
+    }
+
+    // Ends a response early: a reset (SO_LINGER 0 makes close() send RST),
+    // or an orderly close, once what was written has gone out.
+    void cut(QTcpSocket *socket, bool reset)
+    {
+        socket->flush();
+        socket->waitForBytesWritten(1000);
+        if (reset) {
+            const linger hard{1, 0};
+            ::setsockopt(static_cast<int>(socket->socketDescriptor()), SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
+            socket->abort();
+            --concurrent;
+            return;
+        }
+        finish(socket);
     }
 
     QTcpServer *m_server = nullptr;

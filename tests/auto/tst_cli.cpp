@@ -1,5 +1,7 @@
 #include "testdata.h"
 
+#include "signals/vital.h"
+
 #include <QProcess>
 #include <QRegularExpression>
 #include <QSet>
@@ -256,7 +258,7 @@ void TestCli::scrapeDemoOnce()
         QVERIFY(object["error"].is_null());
         QVERIFY(object["ts_ms"].get<qint64>() > 1'600'000'000'000);
         const auto &vitals = object["vitals"];
-        QCOMPARE(vitals.size(), std::size_t(16));
+        QCOMPARE(vitals.size(), gotriage::vitals::kVitalCount);
         QVERIFY(vitals["rss"].get<double>() > 1e6);
         QVERIFY(vitals["goroutines"].get<double>() >= 1);
         QVERIFY(vitals["cpu"].is_null()); // a rate needs two scrapes: unknown, not zero
@@ -273,7 +275,7 @@ void TestCli::demoFleetProcessAndScrapeConfig()
                 QStringLiteral("--fleet-out"), fleetFile});
     QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(fleetFile), 10000);
     const CliRun run = runCli({QStringLiteral("scrape"), QStringLiteral("--config"), fleetFile,
-                               QStringLiteral("--duration"), QStringLiteral("2.5"), QStringLiteral("--json")});
+                               QStringLiteral("--duration"), QStringLiteral("7"), QStringLiteral("--json")});
     demo.terminate(); // SIGTERM: a clean stop
     QVERIFY(demo.waitForFinished(10000));
     QCOMPARE(demo.exitStatus(), QProcess::NormalExit);
@@ -287,7 +289,7 @@ void TestCli::demoFleetProcessAndScrapeConfig()
         QVERIFY(object["up"].get<bool>());
         sawRate = sawRate || object["vitals"]["req_rate"].is_number();
     }
-    QVERIFY(sawRate); // the demo fleet file names its request counter
+    QVERIFY(sawRate); // the demo fleet file names its request counter; a rate needs 5 s
 }
 
 void TestCli::scrapeReportsBrokenFleetAndDeadService()

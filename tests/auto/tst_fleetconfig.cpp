@@ -37,6 +37,8 @@ private slots:
     void secretsAreRefused_data();
     void secretsAreRefused();
     void timeouts();
+    void hintsThatSayWhatToDo_data();
+    void hintsThatSayWhatToDo();
 };
 
 void TestFleetConfig::minimal()
@@ -227,4 +229,40 @@ void TestFleetConfig::timeouts()
 }
 
 QTEST_APPLESS_MAIN(TestFleetConfig)
+void TestFleetConfig::hintsThatSayWhatToDo_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("problem");
+    QTest::newRow("yaml") << QStringLiteral("# my fleet\nservices:\n  - name: api\n    url: http://127.0.0.1:8080\n")
+                          << QStringLiteral("fleet.yml:1:1: this looks like YAML, but fleet files are JSON: "
+                                            "{\"services\": [{\"name\": \"api\", \"url\": \"http://host:port\"}]} "
+                                            "(invalid JSON: syntax error while parsing value - invalid literal; last "
+                                            "read: '#')");
+    QTest::newRow("did-you-mean-limits")
+        << QStringLiteral("{\"services\":[{\"name\":\"a\",\"url\":\"http://127.0.0.1:1\",\"limit\":{\"goroutines\":10}}]}")
+        << QStringLiteral("fleet.yml: warning: $.services[0].limit: unknown key (ignored); did you mean `limits`?");
+    QTest::newRow("did-you-mean-defaults")
+        << QStringLiteral("{\"services\":[],\"defualts\":{}}")
+        << QStringLiteral("fleet.yml: warning: $.defualts: unknown key (ignored); did you mean `defaults`?");
+    QTest::newRow("url-ends-in-metrics")
+        << QStringLiteral("{\"services\":[{\"name\":\"a\",\"url\":\"http://127.0.0.1:9090/metrics\"}]}")
+        << QStringLiteral("fleet.yml: warning: $.services[0].url: `url` is the service's base URL: gotriage appends "
+                          "`paths.metrics` (/metrics) and the other endpoints to it; did you mean "
+                          "\"http://127.0.0.1:9090\"?");
+    QTest::newRow("no-guess-when-far")
+        << QStringLiteral("{\"services\":[{\"name\":\"a\",\"url\":\"http://127.0.0.1:1\",\"colour\":\"red\"}]}")
+        << QStringLiteral("fleet.yml: warning: $.services[0].colour: unknown key (ignored)");
+}
+
+void TestFleetConfig::hintsThatSayWhatToDo()
+{
+    QFETCH(QString, text);
+    QFETCH(QString, problem);
+    const FleetConfig fleet = parseFleetConfig(text.toStdString(), QStringLiteral("fleet.yml"));
+    QStringList problems;
+    for (const ConfigProblem &p : fleet.problems)
+        problems << p.toString();
+    QCOMPARE(problems, QStringList{problem});
+}
+
 #include "tst_fleetconfig.moc"

@@ -14,7 +14,7 @@
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QNetworkAccessManager>
+#include "ingest/requestexecutor.h"
 #include <QSignalSpy>
 #include <QTest>
 
@@ -105,7 +105,7 @@ private:
     std::vector<ingest::ScrapeReportPtr> watch(const config::ServiceConfig &service, int seconds,
                                                const std::function<void()> &onReport = {});
 
-    QNetworkAccessManager m_manager;
+    ingest::RequestExecutor m_executor;
     std::vector<config::ServiceConfig> m_services;
 };
 
@@ -132,14 +132,17 @@ const config::ServiceConfig &TestLab::service(const QString &name) const
 ingest::FetchResult TestLab::request(const QUrl &url, const QByteArray &accept, const QByteArray &verb,
                                      const QByteArray &body)
 {
-    QNetworkRequest request(url);
+    ingest::HttpRequest request;
+    request.url = url;
     if (!accept.isEmpty())
-        request.setRawHeader("Accept", accept);
+        request.headers.emplace_back("Accept", accept);
     if (!body.isEmpty())
-        request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("application/json"));
-    ingest::HttpFetch fetch(&m_manager, request, {std::chrono::milliseconds(3000), std::chrono::milliseconds(5000)});
-    if (verb != "GET")
-        fetch.setMethod(verb, body);
+        request.headers.emplace_back("Content-Type", "application/json");
+    request.method = verb;
+    request.body = body;
+    request.connectTimeout = std::chrono::milliseconds(3000);
+    request.totalTimeout = std::chrono::milliseconds(5000);
+    ingest::HttpFetch fetch(&m_executor, request);
     QSignalSpy done(&fetch, &ingest::HttpFetch::finished);
     fetch.start();
     if (!done.wait(10000))
@@ -227,7 +230,7 @@ void TestLab::vitalsMatchWhatTheServiceReports()
     QVERIFY(pid > 0);
     std::vector<std::pair<qint64, double>> procCpu; // (ms, cpu seconds) read as each report arrived
     double rssAtLastReport = 0;
-    const auto reports = watch(s, 5, [&] {
+    const auto reports = watch(s, 8, [&] {
         procCpu.emplace_back(QDateTime::currentMSecsSinceEpoch(), procCpuSeconds(pid));
         rssAtLastReport = procRssBytes(pid);
     });

@@ -208,8 +208,15 @@ void TestMainWindow::chartLegendWrapsOnANarrowChart()
     // The legend is a line above the plot; on a narrow chart its entries
     // wrap onto more lines instead of being cut off.
     ui::TimeChart chart(QStringLiteral("Memory"), QStringLiteral("MiB"));
-    for (const char *name : {"RSS", "heap in use", "heap goal", "heap after GC trend: limit in 1 h 36 min"})
-        chart.addSeries(QString::fromLatin1(name), Qt::white);
+    for (const char *name : {"RSS", "heap in use", "heap goal", "heap after GC trend: limit in 1 h 36 min"}) {
+        const int series = chart.addSeries(QString::fromLatin1(name), Qt::white);
+        chart.setSeriesData(series, {{1000, 1.0}, {2000, 2.0}});
+    }
+    // A series without points (a service without expvar has no pause) is
+    // not listed.
+    const int empty = chart.addSeries(QStringLiteral("longest pause since last read"), Qt::white);
+    chart.setSeriesData(empty, {});
+    QCOMPARE(chart.plot()->legend->itemCount(), 4);
     chart.show();
     chart.resize(1200, 200);
     QCOMPARE(chart.plot()->legend->wrap(), 0); // one line

@@ -2,10 +2,12 @@
 
 #include "ingest/fleetwatcher.h"
 #include "ingest/servicepoller.h"
+#include "issues/scrapeissues.h"
 #include "store/seriesstore.h"
 
 #include <QDateTime>
-#include <QNetworkAccessManager>
+#include "ingest/httpfetch.h"
+#include "ingest/requestexecutor.h"
 #include <QProcess>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -14,6 +16,8 @@
 #include <zlib.h>
 
 using namespace gotriage;
+
+Q_DECLARE_METATYPE(TestHttpServer::Mode)
 
 namespace {
 
@@ -61,9 +65,15 @@ private slots:
     void bodyLimitWithContentLength();
     void bodyLimitWhileReading();
     void corruptGzip();
+    void cutBodiesAreErrors_data();
+    void cutBodiesAreErrors();
     void redirects_data();
     void redirects();
     void serverErrorIsReported();
+    void htmlIsNotMetrics();
+    void deadTargetsSayWhatToCheck_data();
+    void deadTargetsSayWhatToCheck();
+    void missingOptionalEndpointIsSaidOnce();
     void bearerTokenGoesToItsHostOnly();
     void missingCredentialsFileIsAnError();
     void tls_data();
@@ -73,7 +83,7 @@ private slots:
 private:
     ingest::ScrapeReportPtr scrapeOnce(const config::ServiceConfig &service);
 
-    QNetworkAccessManager m_manager;
+    ingest::RequestExecutor m_executor;
     store::SeriesStore m_store;
     QTemporaryDir m_dir;
 };
@@ -86,7 +96,7 @@ void TestServicePoller::initTestCase()
 
 ingest::ScrapeReportPtr TestServicePoller::scrapeOnce(const config::ServiceConfig &service)
 {
-    ingest::ServicePoller poller(service, &m_manager, &m_store);
+    ingest::ServicePoller poller(service, &m_executor, &m_store);
     QSignalSpy spy(&poller, &ingest::ServicePoller::reportAvailable);
     poller.start();
     if (!spy.wait(5000))
@@ -148,7 +158,7 @@ void TestServicePoller::varsArePolledAtTheirOwnPace()
         = serviceAt(QStringLiteral("paced"), QStringLiteral("http://127.0.0.1:%1").arg(server.port()), 200);
     service.paths.vars = QStringLiteral("/debug/vars");
     service.varsIntervalSetting = std::chrono::milliseconds(1000);
-    ingest::ServicePoller poller(service, &m_manager, &m_store);
+    ingest::ServicePoller poller(service, &m_executor, &m_store);
     QSignalSpy spy(&poller, &ingest::ServicePoller::reportAvailable);
     poller.start();
     QTRY_VERIFY_WITH_TIMEOUT(spy.count() >= 12, 10000);
@@ -171,7 +181,7 @@ void TestServicePoller::deadTargetBacksOff()
     const quint16 port = server.port();
     server.close(); // nothing listens there any more
     const QString url = QStringLiteral("http://127.0.0.1:%1").arg(port);
-    ingest::ServicePoller poller(serviceAt(QStringLiteral("dead"), url, 200), &m_manager, &m_store);
+    ingest::ServicePoller poller(serviceAt(QStringLiteral("dead"), url, 200), &m_executor, &m_store);
     QSignalSpy spy(&poller, &ingest::ServicePoller::reportAvailable);
     poller.start();
     QTRY_VERIFY_WITH_TIMEOUT(spy.count() >= 3, 10000);
@@ -210,7 +220,7 @@ void TestServicePoller::slowTargetIsNeverStacked()
     server.mode = TestHttpServer::Mode::Slow;
     QVERIFY(server.listen());
     ingest::ServicePoller poller(
-        serviceAt(QStringLiteral("slow"), QStringLiteral("http://127.0.0.1:%1").arg(server.port()), 1000), &m_manager,
+        serviceAt(QStringLiteral("slow"), QStringLiteral("http://127.0.0.1:%1").arg(server.port()), 1000), &m_executor,
         &m_store);
     QSignalSpy spy(&poller, &ingest::ServicePoller::reportAvailable);
     poller.scrapeNow();
@@ -266,6 +276,39 @@ void TestServicePoller::corruptGzip()
              qPrintable(report->scrape->error));
 }
 
+void TestServicePoller::cutBodiesAreErrors_data()
+{
+    QTest::addColumn<TestHttpServer::Mode>("mode");
+    QTest::addColumn<QString>("why");
+    QTest::newRow("content-length-then-reset") << TestHttpServer::Mode::CutReset << QStringLiteral("");
+    QTest::newRow("content-length-then-close") << TestHttpServer::Mode::CutClose << QStringLiteral("");
+    QTest::newRow("chunked-cut-inside-a-chunk") << TestHttpServer::Mode::ChunkedCut << QStringLiteral("");
+    QTest::newRow("chunked-without-final-chunk") << TestHttpServer::Mode::ChunkedNoEnd << QStringLiteral("");
+    QTest::newRow("gzip-cut") << TestHttpServer::Mode::GzipCut << QStringLiteral("");
+}
+
+void TestServicePoller::cutBodiesAreErrors()
+{
+    // A payload cut short is discarded whole: "go_goroutines 51234" cut
+    // after "5" would otherwise read as 5 goroutines and the service as up.
+    QFETCH(TestHttpServer::Mode, mode);
+    TestHttpServer server;
+    server.mode = mode;
+    server.gzipBody = gzip(server.body);
+    QVERIFY(server.listen());
+    const QString name = QStringLiteral("cut-%1").arg(static_cast<int>(mode));
+    const QString url = QStringLiteral("http://127.0.0.1:%1").arg(server.port());
+    const auto report = scrapeOnce(serviceAt(name, url, 2000));
+    QVERIFY(report);
+    QVERIFY2(!report->scrape->up, qPrintable(report->scrape->error));
+    QVERIFY(!report->scrape->metrics);
+    QVERIFY(!vitals::isKnown(report->vitals[vitals::Vital::Goroutines]));
+    QVERIFY(!m_store.latest(name).has_value());
+    QVERIFY2(report->scrape->error.startsWith(QStringLiteral("GET ") + url + QStringLiteral("/metrics: ")),
+             qPrintable(report->scrape->error));
+    QVERIFY2(report->scrape->error.contains(QStringLiteral("cut short")), qPrintable(report->scrape->error));
+}
+
 void TestServicePoller::redirects_data()
 {
     QTest::addColumn<bool>("sameHost");
@@ -314,8 +357,112 @@ void TestServicePoller::serverErrorIsReported()
     const auto report
         = scrapeOnce(serviceAt(QStringLiteral("e503"), QStringLiteral("http://127.0.0.1:%1").arg(server.port())));
     QVERIFY(report && !report->scrape->up);
-    QVERIFY2(report->scrape->error.endsWith(QStringLiteral("/metrics: HTTP 503 Service Unavailable")),
-             qPrintable(report->scrape->error));
+    QCOMPARE(report->scrape->error,
+             QStringLiteral("GET http://127.0.0.1:%1/metrics: HTTP 503 Service Unavailable (the service failed to "
+                            "produce it: its own logs say why)")
+                 .arg(server.port()));
+}
+
+void TestServicePoller::htmlIsNotMetrics()
+{
+    // A login page or a web UI's index served with 200 where metrics belong.
+    TestHttpServer server;
+    server.mode = TestHttpServer::Mode::Html;
+    QVERIFY(server.listen());
+    const auto report
+        = scrapeOnce(serviceAt(QStringLiteral("html"), QStringLiteral("http://127.0.0.1:%1").arg(server.port())));
+    QVERIFY(report && !report->scrape->up);
+    QCOMPARE(report->scrape->error,
+             QStringLiteral("GET http://127.0.0.1:%1/metrics: the response is HTML, not metrics: check `paths.metrics`")
+                 .arg(server.port()));
+}
+
+void TestServicePoller::deadTargetsSayWhatToCheck_data()
+{
+    QTest::addColumn<int>("mode"); // -1: nothing listens
+    QTest::addColumn<QString>("ending");
+    QTest::newRow("refused") << -1
+                             << QStringLiteral("(nothing listens there: is the service running, and is the port in "
+                                               "`url` right?)");
+    QTest::newRow("404") << static_cast<int>(TestHttpServer::Mode::Status404)
+                         << QStringLiteral("/metrics: HTTP 404 Not Found (the service does not serve `paths.metrics` "
+                                           "there: check `paths.metrics` and `url`)");
+    QTest::newRow("silent") << static_cast<int>(TestHttpServer::Mode::Silent)
+                            << QStringLiteral("(the host did not answer: check that it is up and that no firewall "
+                                              "drops the port)");
+    QTest::newRow("cut") << static_cast<int>(TestHttpServer::Mode::CutClose)
+                         << QStringLiteral("(the connection closed mid-response: the service may be crashing, or a "
+                                           "proxy cuts responses; nothing of it was used)");
+}
+
+void TestServicePoller::deadTargetsSayWhatToCheck()
+{
+    QFETCH(int, mode);
+    QFETCH(QString, ending);
+    TestHttpServer server;
+    QVERIFY(server.listen());
+    if (mode < 0)
+        server.close();
+    else
+        server.mode = static_cast<TestHttpServer::Mode>(mode);
+    config::ServiceConfig service
+        = serviceAt(QStringLiteral("dead"), QStringLiteral("http://127.0.0.1:%1").arg(server.port()));
+    service.connectTimeout = std::chrono::milliseconds(300);
+    const auto report = scrapeOnce(service);
+    QVERIFY(report && !report->scrape->up);
+    QVERIFY2(report->scrape->error.endsWith(ending), qPrintable(report->scrape->error));
+}
+
+void TestServicePoller::missingOptionalEndpointIsSaidOnce()
+{
+    // Prometheus and etcd mount neither expvar nor (etcd) pprof. That is a
+    // fact about them, said once as a note, and asked again only every
+    // kOptionalRecheck: not an issue counted every second, and not a 404
+    // in the target's own error counters every scrape.
+    TestHttpServer server;
+    server.mode = TestHttpServer::Mode::VarsMissing;
+    server.body = "# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes 1.2e+07\n"; // no goroutines: pprof is asked
+    QVERIFY(server.listen());
+    config::ServiceConfig service
+        = serviceAt(QStringLiteral("novars"), QStringLiteral("http://127.0.0.1:%1").arg(server.port()), 100);
+    service.paths.vars = QStringLiteral("/debug/vars");
+    service.paths.pprof = QStringLiteral("/debug/pprof/");
+    service.varsIntervalSetting = std::chrono::milliseconds(100);
+    ingest::ServicePoller poller(service, &m_executor, &m_store);
+    QSignalSpy spy(&poller, &ingest::ServicePoller::reportAvailable);
+    issues::IssuesModel issueLog;
+    QStringList news;
+    connect(&poller, &ingest::ServicePoller::reportAvailable, this, [&](const ingest::ScrapeReportPtr &report) {
+        news << issues::applyScrapeReport(issueLog, *report, report->scrape->tsMs);
+    });
+    poller.start();
+    QTRY_VERIFY_WITH_TIMEOUT(spy.count() >= 10, 10000);
+    int vars = 0, pprof = 0;
+    for (const auto &request : server.requests) {
+        vars += request.path == "/debug/vars";
+        pprof += request.path == "/debug/pprof/";
+    }
+    QCOMPARE(vars, 1);
+    QCOMPARE(pprof, 1);
+    const QString base = QStringLiteral("http://127.0.0.1:%1").arg(server.port());
+    const QString varsNote = base
+        + QStringLiteral("/debug/vars is not exposed (HTTP 404); it is optional, and gotriage asks again every 5 min. "
+                         "If the service never serves it, set \"paths\": {\"vars\": null} for it in the fleet file");
+    const QString pprofNote = base
+        + QStringLiteral("/debug/pprof/ is not exposed (HTTP 404); it is optional, and gotriage asks again every 5 "
+                         "min. If the service never serves it, set \"paths\": {\"pprof\": null} for it in the fleet "
+                         "file");
+    QCOMPARE(news, (QStringList{QStringLiteral("novars: ") + varsNote, QStringLiteral("novars: ") + pprofNote}));
+    for (int i = 0; i < spy.count(); ++i) {
+        const auto report = spy.at(i).at(0).value<ingest::ScrapeReportPtr>();
+        QVERIFY(report->scrape->up);
+        QVERIFY2(report->scrape->problems.isEmpty(), qPrintable(report->scrape->problems.join(u';')));
+    }
+    QCOMPARE(issueLog.issues().size(), std::size_t(2));
+    for (const auto &issue : issueLog.issues()) {
+        QCOMPARE(issue.severity, issues::IssuesModel::Severity::Info);
+        QCOMPARE(issue.count, quint64(1));
+    }
 }
 
 void TestServicePoller::bearerTokenGoesToItsHostOnly()
@@ -346,9 +493,16 @@ void TestServicePoller::bearerTokenGoesToItsHostOnly()
 
     // The request settings attach credentials only to the service's own host.
     const ingest::RequestSettings settings = ingest::resolveRequestSettings(service);
-    QVERIFY(settings.request(QUrl(QStringLiteral("http://127.0.0.2:1/x")), service.baseUrl)
-                .rawHeader("Authorization")
-                .isEmpty());
+    TestHttpServer other;
+    QVERIFY(other.listen());
+    ingest::HttpFetch fetch(
+        &m_executor,
+        settings.request(QUrl(QStringLiteral("http://127.0.0.1:%1/metrics").arg(other.port())), service.baseUrl));
+    QSignalSpy done(&fetch, &ingest::HttpFetch::finished);
+    fetch.start();
+    QVERIFY(done.wait(5000));
+    QCOMPARE(other.requests.size(), 1);
+    QVERIFY(other.requests.constFirst().header("Authorization").isEmpty());
 }
 
 void TestServicePoller::missingCredentialsFileIsAnError()

@@ -1,0 +1,549 @@
+#include "requestexecutor.h"
+
+#include "formats/gzip.h"
+
+#include <QElapsedTimer>
+#include <QSocketNotifier>
+
+#include <curl/curl.h>
+
+#include <cerrno>
+#include <mutex>
+#include <optional>
+
+namespace gotriage::ingest {
+
+namespace {
+
+QString sizeText(qint64 bytes)
+{
+    return bytes >= 1024 * 1024
+        ? QStringLiteral("%1 MiB").arg(static_cast<double>(bytes) / (1024.0 * 1024.0), 0, 'f', 1)
+        : QStringLiteral("%1 bytes").arg(bytes);
+}
+
+int defaultPort(const QUrl &url)
+{
+    return url.scheme() == QLatin1String("https") ? 443 : 80;
+}
+
+bool sameOrigin(const QUrl &a, const QUrl &b)
+{
+    return a.scheme() == b.scheme() && a.host().compare(b.host(), Qt::CaseInsensitive) == 0
+        && a.port(defaultPort(a)) == b.port(defaultPort(b));
+}
+
+void initCurlOnce()
+{
+    static std::once_flag once;
+    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+} // namespace
+
+// One request in flight (and the redirects it follows within its origin).
+struct RequestExecutor::Transfer {
+    Id id = 0;
+    HttpRequest request;
+    Callback done;
+    CURL *easy = nullptr;
+    curl_slist *headerList = nullptr;
+    curl_slist *connectTo = nullptr;
+    QUrl url; // the current one, after redirects
+    int redirects = 0;
+    QElapsedTimer clock;
+    // Children of the executor, deleted later: a timer may be what finishes
+    // its transfer, and must not be deleted from inside its own signal.
+    QTimer *connectTimer = nullptr;
+    QTimer *totalTimer = nullptr;
+    char errorBuffer[CURL_ERROR_SIZE] = {};
+
+    // The response being read.
+    int status = 0;
+    QByteArray reason;
+    QByteArray contentType;
+    QByteArray contentEncoding;
+    QByteArray location;
+    std::optional<qint64> contentLength;
+    bool headersDone = false;
+    std::string body;
+    std::unique_ptr<formats::GzipInflater> inflater;
+    qint64 wireBytes = 0;
+    // Why a callback stopped the transfer (it then returns 0 to libcurl).
+    QString abortReason;
+    FetchFailure abortFailure = FetchFailure::None;
+
+    ~Transfer()
+    {
+        for (QTimer *timer : {connectTimer, totalTimer}) {
+            if (timer) {
+                timer->stop();
+                timer->deleteLater();
+            }
+        }
+        if (easy)
+            curl_easy_cleanup(easy);
+        curl_slist_free_all(headerList);
+        curl_slist_free_all(connectTo);
+    }
+
+    void resetResponse()
+    {
+        status = 0;
+        reason.clear();
+        contentType.clear();
+        contentEncoding.clear();
+        location.clear();
+        contentLength.reset();
+        headersDone = false;
+        body.clear();
+        inflater.reset();
+    }
+
+    bool abort(const QString &why, FetchFailure failure)
+    {
+        abortReason = why;
+        abortFailure = failure;
+        return false;
+    }
+
+    static std::size_t onHeader(char *data, std::size_t size, std::size_t count, void *self);
+    static std::size_t onBody(char *data, std::size_t size, std::size_t count, void *self);
+    bool header(QByteArray line);
+    bool bodyData(std::string_view bytes);
+};
+
+struct RequestExecutor::Socket {
+    std::unique_ptr<QSocketNotifier> read;
+    std::unique_ptr<QSocketNotifier> write;
+};
+
+bool RequestExecutor::Transfer::header(QByteArray line)
+{
+    line = line.trimmed();
+    if (line.startsWith("HTTP/")) {
+        // A new response: an interim 100 Continue, a redirect or the answer.
+        resetResponse();
+        const QList<QByteArray> parts = line.split(' ');
+        status = parts.value(1).toInt();
+        reason = line.mid(line.indexOf(' ', line.indexOf(' ') + 1) + 1);
+        if (parts.size() < 3)
+            reason.clear();
+        if (connectTimer)
+            connectTimer->stop(); // the response has started
+        return true;
+    }
+    if (line.isEmpty()) {
+        if (status >= 200)
+            headersDone = true;
+        if (status != 200)
+            return true;
+        if (!contentEncoding.isEmpty() && contentEncoding != "identity") {
+            if (contentEncoding != "gzip" || !request.acceptGzip)
+                return abort(QStringLiteral("unsupported Content-Encoding \"%1\"").arg(QString::fromLatin1(contentEncoding)),
+                             FetchFailure::Other);
+            inflater = std::make_unique<formats::GzipInflater>(static_cast<std::size_t>(request.bodyLimit));
+        } else if (contentLength && *contentLength > request.bodyLimit) {
+            return abort(QStringLiteral("body of %1 exceeds the %2 limit")
+                             .arg(sizeText(*contentLength), sizeText(request.bodyLimit)),
+                         FetchFailure::TooLarge);
+        }
+        return true;
+    }
+    const qsizetype colon = line.indexOf(':');
+    if (colon <= 0)
+        return true;
+    const QByteArray name = line.left(colon).trimmed().toLower();
+    const QByteArray value = line.mid(colon + 1).trimmed();
+    if (name == "content-type")
+        contentType = value;
+    else if (name == "content-encoding")
+        contentEncoding = value.toLower();
+    else if (name == "location")
+        location = value;
+    else if (name == "content-length") {
+        bool ok = false;
+        const qint64 length = value.toLongLong(&ok);
+        if (ok)
+            contentLength = length;
+    }
+    return true;
+}
+
+bool RequestExecutor::Transfer::bodyData(std::string_view bytes)
+{
+    wireBytes += static_cast<qint64>(bytes.size());
+    if (status != 200) {
+        // An error page: keep its start for the message, never all of it.
+        if (body.size() < 4096)
+            body.append(bytes.substr(0, 4096 - body.size()));
+        return true;
+    }
+    if (inflater) {
+        if (!inflater->feed(bytes, body))
+            return abort(QString::fromStdString(inflater->error()),
+                         inflater->limitExceeded() ? FetchFailure::TooLarge : FetchFailure::Other);
+        return true;
+    }
+    if (static_cast<qint64>(body.size() + bytes.size()) > request.bodyLimit)
+        return abort(QStringLiteral("body exceeds the %1 limit").arg(sizeText(request.bodyLimit)),
+                     FetchFailure::TooLarge);
+    body.append(bytes);
+    return true;
+}
+
+std::size_t RequestExecutor::Transfer::onHeader(char *data, std::size_t size, std::size_t count, void *self)
+{
+    auto *transfer = static_cast<Transfer *>(self);
+    return transfer->header(QByteArray(data, static_cast<qsizetype>(size * count))) ? size * count : 0;
+}
+
+std::size_t RequestExecutor::Transfer::onBody(char *data, std::size_t size, std::size_t count, void *self)
+{
+    auto *transfer = static_cast<Transfer *>(self);
+    return transfer->bodyData({data, size * count}) ? size * count : 0;
+}
+
+RequestExecutor::RequestExecutor(QObject *parent) : QObject(parent)
+{
+    initCurlOnce();
+    m_multi = curl_multi_init();
+    CURLM *multi = static_cast<CURLM *>(m_multi);
+    curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, &RequestExecutor::onSocket);
+    curl_multi_setopt(multi, CURLMOPT_SOCKETDATA, this);
+    curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, &RequestExecutor::onTimer);
+    curl_multi_setopt(multi, CURLMOPT_TIMERDATA, this);
+    setMaxConnections(kDefaultMaxConnections);
+    m_timer.setSingleShot(true);
+    connect(&m_timer, &QTimer::timeout, this, &RequestExecutor::onTimeout);
+}
+
+RequestExecutor::~RequestExecutor()
+{
+    CURLM *multi = static_cast<CURLM *>(m_multi);
+    for (const auto &transfer : std::as_const(m_transfers))
+        curl_multi_remove_handle(multi, transfer->easy);
+    m_transfers.clear();
+    // Closing the cached connections must not call back into a half-destroyed executor.
+    curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, nullptr);
+    curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, nullptr);
+    curl_multi_cleanup(multi);
+    m_sockets.clear();
+}
+
+void RequestExecutor::setMaxConnections(int connections)
+{
+    m_maxConnections = std::max(1, connections);
+    CURLM *multi = static_cast<CURLM *>(m_multi);
+    curl_multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, static_cast<long>(m_maxConnections));
+    // Idle connections kept for reuse: as many as may be open at once.
+    curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, static_cast<long>(m_maxConnections));
+}
+
+RequestExecutor::Id RequestExecutor::start(HttpRequest request, Callback done)
+{
+    auto transfer = std::make_shared<Transfer>();
+    transfer->id = m_nextId++;
+    transfer->url = request.url;
+    transfer->request = std::move(request);
+    transfer->done = std::move(done);
+    transfer->clock.start();
+    const Id id = transfer->id;
+    m_transfers.insert(id, transfer);
+    ++m_started;
+
+    transfer->connectTimer = new QTimer(this);
+    transfer->totalTimer = new QTimer(this);
+    for (QTimer *timer : {transfer->connectTimer, transfer->totalTimer}) {
+        timer->setSingleShot(true);
+        timer->setTimerType(Qt::PreciseTimer);
+    }
+    const auto connectMs = std::min(transfer->request.connectTimeout, transfer->request.totalTimeout);
+    connect(transfer->connectTimer, &QTimer::timeout, this, [this, id, connectMs] {
+        finish(id, QStringLiteral("no response within %1 ms (connect timeout)").arg(connectMs.count()),
+               FetchFailure::ConnectTimeout);
+    });
+    connect(transfer->totalTimer, &QTimer::timeout, this, [this, id, total = transfer->request.totalTimeout] {
+        finish(id, QStringLiteral("timed out after %1 ms").arg(total.count()), FetchFailure::Timeout);
+    });
+    transfer->connectTimer->start(connectMs);
+    transfer->totalTimer->start(transfer->request.totalTimeout);
+    begin(*transfer);
+    return id;
+}
+
+void RequestExecutor::begin(Transfer &t)
+{
+    if (!t.easy)
+        t.easy = curl_easy_init();
+    else
+        curl_easy_reset(t.easy);
+    CURL *easy = t.easy;
+    const HttpRequest &r = t.request;
+    QUrl wireUrl = t.url;
+    curl_slist_free_all(t.connectTo);
+    t.connectTo = nullptr;
+    if (t.url.scheme() == QLatin1String("https") && !r.tls.serverName.isEmpty()) {
+        // Verify (and send as SNI) the configured name while connecting to
+        // the URL's own address, as Prometheus' tls_config server_name does.
+        wireUrl.setHost(r.tls.serverName);
+        const int port = t.url.port(defaultPort(t.url));
+        const QByteArray rule = r.tls.serverName.toUtf8() + ':' + QByteArray::number(port) + ':'
+            + t.url.host(QUrl::FullyEncoded).toUtf8() + ':' + QByteArray::number(port);
+        t.connectTo = curl_slist_append(nullptr, rule.constData());
+    }
+    const QByteArray url = wireUrl.toEncoded();
+    curl_easy_setopt(easy, CURLOPT_URL, url.constData());
+    curl_easy_setopt(easy, CURLOPT_CONNECT_TO, t.connectTo);
+    curl_easy_setopt(easy, CURLOPT_PRIVATE, &t);
+    curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, t.errorBuffer);
+    curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L); // followRedirect() decides, origin by origin
+    curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &Transfer::onHeader);
+    curl_easy_setopt(easy, CURLOPT_HEADERDATA, &t);
+    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &Transfer::onBody);
+    curl_easy_setopt(easy, CURLOPT_WRITEDATA, &t);
+    // Our own timers give the messages; libcurl's are a backstop.
+    const auto slack = std::chrono::milliseconds(200);
+    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>((r.connectTimeout + slack).count()));
+    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>((r.totalTimeout + slack).count()));
+    if (r.method != "GET") {
+        curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, r.method.constData());
+        if (!r.body.isEmpty() || r.method == "POST" || r.method == "PUT") {
+            curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE, static_cast<long>(r.body.size()));
+            curl_easy_setopt(easy, CURLOPT_POSTFIELDS, r.body.constData());
+        }
+    }
+
+    curl_slist_free_all(t.headerList);
+    t.headerList = nullptr;
+    auto add = [&t](const QByteArray &name, const QByteArray &value) {
+        t.headerList = curl_slist_append(t.headerList, (name + ": " + value).constData());
+    };
+    add("User-Agent", "gotriage");
+    // Decoded here, not by libcurl: the decoder knows a stream cut short.
+    if (r.acceptGzip)
+        add("Accept-Encoding", "gzip");
+    add("Expect", ""); // no 100-continue round trip for small bodies
+    for (const auto &[name, value] : r.headers)
+        add(name, value);
+    if (sameOrigin(t.url, r.origin.isEmpty() ? r.url : r.origin)) {
+        for (const auto &[name, value] : r.credentialHeaders)
+            add(name, value);
+    }
+    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, t.headerList);
+
+    if (t.url.scheme() == QLatin1String("https")) {
+        const TlsOptions &tls = r.tls;
+        if (!tls.caFile.isEmpty()) // trusted beside the system store (CAPATH stays)
+            curl_easy_setopt(easy, CURLOPT_CAINFO, tls.caFile.toLocal8Bit().constData());
+        if (!tls.certFile.isEmpty()) {
+            curl_easy_setopt(easy, CURLOPT_SSLCERT, tls.certFile.toLocal8Bit().constData());
+            curl_easy_setopt(easy, CURLOPT_SSLKEY, tls.keyFile.toLocal8Bit().constData());
+        }
+        if (tls.insecureSkipVerify) {
+            curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);
+            curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 0L);
+        }
+    }
+    t.resetResponse();
+    curl_multi_add_handle(static_cast<CURLM *>(m_multi), easy);
+}
+
+void RequestExecutor::cancel(Id id)
+{
+    const auto it = m_transfers.find(id);
+    if (it == m_transfers.end())
+        return;
+    curl_multi_remove_handle(static_cast<CURLM *>(m_multi), (*it)->easy);
+    m_transfers.erase(it);
+}
+
+void RequestExecutor::finish(Id id, const QString &reason, FetchFailure failure)
+{
+    const auto it = m_transfers.find(id);
+    if (it == m_transfers.end())
+        return;
+    const std::shared_ptr<Transfer> transfer = *it;
+    m_transfers.erase(it);
+    curl_multi_remove_handle(static_cast<CURLM *>(m_multi), transfer->easy);
+
+    FetchResult result;
+    result.url = transfer->request.url;
+    result.httpStatus = transfer->status;
+    result.contentType = transfer->contentType;
+    result.durationMs = transfer->clock.elapsed();
+    result.wireBytes = transfer->wireBytes;
+    result.failure = failure;
+    result.ok = failure == FetchFailure::None;
+    if (result.ok) {
+        result.body = QByteArray(transfer->body.data(), static_cast<qsizetype>(transfer->body.size()));
+    } else {
+        result.error = QStringLiteral("%1 %2: %3")
+                           .arg(QString::fromLatin1(transfer->request.method),
+                                transfer->request.url.toString(QUrl::RemoveUserInfo), reason);
+    }
+    if (transfer->done)
+        transfer->done(result);
+}
+
+void RequestExecutor::complete(Id id, int curlCode)
+{
+    const auto it = m_transfers.find(id);
+    if (it == m_transfers.end())
+        return;
+    Transfer &t = **it;
+    const auto code = static_cast<CURLcode>(curlCode);
+    if (!t.abortReason.isEmpty()) {
+        finish(id, t.abortReason, t.abortFailure);
+        return;
+    }
+    if (code == CURLE_OK && t.status >= 300 && t.status < 400 && !t.location.isEmpty()) {
+        const QUrl target = t.url.resolved(QUrl::fromEncoded(t.location));
+        if (!sameOrigin(target, t.request.origin.isEmpty() ? t.request.url : t.request.origin)) {
+            finish(id, QStringLiteral("refused redirect to another host: %1").arg(target.toString(QUrl::RemoveUserInfo)),
+                   FetchFailure::Redirect);
+            return;
+        }
+        if (t.redirects >= t.request.maxRedirects) {
+            finish(id, QStringLiteral("more than %1 redirects").arg(t.request.maxRedirects), FetchFailure::Redirect);
+            return;
+        }
+        ++t.redirects;
+        t.url = target;
+        curl_multi_remove_handle(static_cast<CURLM *>(m_multi), t.easy);
+        begin(t);
+        return;
+    }
+    if (code != CURLE_OK) {
+        const QString detail = QString::fromUtf8(t.errorBuffer[0] ? t.errorBuffer : curl_easy_strerror(code));
+        FetchFailure failure = FetchFailure::Other;
+        QString reason = detail;
+        switch (code) {
+        case CURLE_COULDNT_CONNECT: {
+            long osErrno = 0;
+            curl_easy_getinfo(t.easy, CURLINFO_OS_ERRNO, &osErrno);
+            if (osErrno == ECONNREFUSED) {
+                failure = FetchFailure::Refused;
+                reason = QStringLiteral("connection refused");
+            }
+            break;
+        }
+        case CURLE_COULDNT_RESOLVE_HOST:
+            failure = FetchFailure::HostNotFound;
+            break;
+        case CURLE_OPERATION_TIMEDOUT:
+            failure = t.status == 0 ? FetchFailure::ConnectTimeout : FetchFailure::Timeout;
+            break;
+        case CURLE_SSL_CONNECT_ERROR:
+        case CURLE_PEER_FAILED_VERIFICATION:
+        case CURLE_SSL_CERTPROBLEM:
+        case CURLE_SSL_CACERT_BADFILE:
+            failure = FetchFailure::Tls;
+            break;
+        case CURLE_PARTIAL_FILE:
+        case CURLE_RECV_ERROR:
+        case CURLE_GOT_NOTHING:
+            if (t.status == 200 || t.headersDone) {
+                failure = FetchFailure::CutShort;
+                reason = QStringLiteral("body cut short after %1: %2").arg(sizeText(t.wireBytes), detail);
+            }
+            break;
+        default:
+            break;
+        }
+        finish(id, reason, failure);
+        return;
+    }
+    if (t.status != 200) {
+        finish(id, QStringLiteral("HTTP %1 %2").arg(t.status).arg(QString::fromLatin1(t.reason)).trimmed(),
+               FetchFailure::HttpStatus);
+        return;
+    }
+    // libcurl checks Content-Length and chunk framing; the gzip trailer is ours.
+    if (t.inflater && !t.inflater->finish()) {
+        finish(id, QStringLiteral("body cut short: %1").arg(QString::fromStdString(t.inflater->error())),
+               FetchFailure::CutShort);
+        return;
+    }
+    finish(id, {}, FetchFailure::None);
+}
+
+int RequestExecutor::onSocket(void *, int fd, int what, void *self, void *)
+{
+    auto *executor = static_cast<RequestExecutor *>(self);
+    if (what == CURL_POLL_REMOVE) {
+        // Called from inside libcurl, perhaps from this socket's own notifier:
+        // disable now, delete once the event loop is back.
+        if (const auto socket = executor->m_sockets.take(fd)) {
+            for (QSocketNotifier *notifier : {socket->read.release(), socket->write.release()}) {
+                if (notifier) {
+                    notifier->setEnabled(false);
+                    notifier->deleteLater();
+                }
+            }
+        }
+        return 0;
+    }
+    std::shared_ptr<Socket> &socket = executor->m_sockets[fd];
+    if (!socket)
+        socket = std::make_shared<Socket>();
+    auto ensure = [executor, fd](std::unique_ptr<QSocketNotifier> &notifier, QSocketNotifier::Type type, bool on) {
+        if (!notifier && on) {
+            notifier = std::make_unique<QSocketNotifier>(fd, type);
+            connect(notifier.get(), &QSocketNotifier::activated, executor,
+                    [executor, fd, readable = type == QSocketNotifier::Read] {
+                        executor->onSocketActivity(fd, readable);
+                    });
+        }
+        if (notifier)
+            notifier->setEnabled(on);
+    };
+    ensure(socket->read, QSocketNotifier::Read, what == CURL_POLL_IN || what == CURL_POLL_INOUT);
+    ensure(socket->write, QSocketNotifier::Write, what == CURL_POLL_OUT || what == CURL_POLL_INOUT);
+    return 0;
+}
+
+int RequestExecutor::onTimer(void *, long timeoutMs, void *self)
+{
+    auto *executor = static_cast<RequestExecutor *>(self);
+    if (timeoutMs < 0)
+        executor->m_timer.stop();
+    else
+        executor->m_timer.start(static_cast<int>(timeoutMs));
+    return 0;
+}
+
+void RequestExecutor::onSocketActivity(int fd, bool readable)
+{
+    drive(fd, readable ? CURL_CSELECT_IN : CURL_CSELECT_OUT);
+}
+
+void RequestExecutor::onTimeout()
+{
+    drive(CURL_SOCKET_TIMEOUT, 0);
+}
+
+void RequestExecutor::drive(int fd, int events)
+{
+    int running = 0;
+    curl_multi_socket_action(static_cast<CURLM *>(m_multi), fd, events, &running);
+    collectFinished();
+}
+
+void RequestExecutor::collectFinished()
+{
+    int queued = 0;
+    while (CURLMsg *message = curl_multi_info_read(static_cast<CURLM *>(m_multi), &queued)) {
+        if (message->msg != CURLMSG_DONE)
+            continue;
+        Transfer *transfer = nullptr;
+        curl_easy_getinfo(message->easy_handle, CURLINFO_PRIVATE, &transfer);
+        // The callback may start or cancel requests: read what we need first.
+        if (transfer)
+            complete(transfer->id, message->data.result);
+    }
+}
+
+} // namespace gotriage::ingest

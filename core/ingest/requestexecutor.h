@@ -1,0 +1,71 @@
+#pragma once
+
+#include "ingest/httprequest.h"
+
+#include <QHash>
+#include <QObject>
+#include <QTimer>
+
+#include <functional>
+#include <memory>
+
+namespace gotriage::ingest {
+
+// Runs every HTTP request of one thread through one libcurl multi handle
+// driven by that thread's event loop: scrapes now, profile captures and
+// actions later, each with its own bounds. It owns the fleet-wide connection
+// cap (requests past it wait their turn inside libcurl) and the connection
+// cache. libcurl rather than QNetworkAccessManager because Qt 6.4 sometimes
+// passes a chunked body without its last chunk, or a gzip body cut short, as
+// a complete 200: half a payload then reads as a whole one.
+//
+// Lives in the thread that created it and is used only from there. Callbacks
+// run on that thread, never from inside start() or cancel().
+class RequestExecutor : public QObject
+{
+    Q_OBJECT
+
+public:
+    using Callback = std::function<void(const FetchResult &)>;
+    using Id = quint64;
+
+    // Connections open at once, fleet-wide (DESIGN: a global connection cap).
+    static constexpr int kDefaultMaxConnections = 128;
+
+    explicit RequestExecutor(QObject *parent = nullptr);
+    ~RequestExecutor() override; // aborts what is running; no callback runs
+
+    // Starts a request; `done` runs exactly once, unless cancel() comes first.
+    Id start(HttpRequest request, Callback done);
+    void cancel(Id id);
+
+    void setMaxConnections(int connections);
+    int maxConnections() const { return m_maxConnections; }
+    int inFlight() const { return static_cast<int>(m_transfers.size()); }
+    quint64 startedCount() const { return m_started; }
+
+private:
+    struct Transfer;
+    struct Socket;
+
+    static int onSocket(void *easy, int fd, int what, void *executor, void *socket);
+    static int onTimer(void *multi, long timeoutMs, void *executor);
+    void onSocketActivity(int fd, bool readable);
+    void onTimeout();
+    void drive(int fd, int events);
+    void collectFinished();
+    void begin(Transfer &transfer);
+    void finish(Id id, const QString &reason, FetchFailure failure);
+    void complete(Id id, int curlCode);
+    bool followRedirect(Transfer &transfer);
+
+    void *m_multi = nullptr; // CURLM*
+    QTimer m_timer; // libcurl's own timeouts
+    QHash<Id, std::shared_ptr<Transfer>> m_transfers;
+    QHash<int, std::shared_ptr<Socket>> m_sockets;
+    Id m_nextId = 1;
+    quint64 m_started = 0;
+    int m_maxConnections = kDefaultMaxConnections;
+};
+
+} // namespace gotriage::ingest
