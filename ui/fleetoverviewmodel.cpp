@@ -112,7 +112,11 @@ void FleetOverviewModel::refresh(qint64 nowMs)
 
 bool FleetOverviewModel::anyFindings() const
 {
-    return std::any_of(m_rows.begin(), m_rows.end(), [](const auto &row) { return !row.findings.empty(); });
+    for (int row = 0; row < static_cast<int>(m_rows.size()); ++row) {
+        if (worstFinding(row)) // what the column shows: config remarks are not listed there
+            return true;
+    }
+    return false;
 }
 
 int FleetOverviewModel::rowOf(const QString &service) const
@@ -209,6 +213,9 @@ QVariant FleetOverviewModel::data(const QModelIndex &index, int role) const
         return health == Health::Stale || health == Health::Down;
     case SparklineRole:
         return column >= CpuColumn ? QVariant::fromValue(r.sparklines[static_cast<std::size_t>(column)]) : QVariant();
+    case SparklineMinSpanRole:
+        // A few hundredths of a core is noise, however it wiggles.
+        return column == CpuColumn ? 0.05 : 0.0;
     case Qt::ForegroundRole:
         if (column == FindingsColumn) {
             const analysis::Finding *f = worstFinding(index.row());

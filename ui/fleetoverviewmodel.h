@@ -49,6 +49,7 @@ public:
     enum Role {
         SortRankRole = Qt::UserRole + 1, // larger is worse
         SparklineRole, // QList<double>: the column's vital over the sparkline window
+        SparklineMinSpanRole, // double: the least value span a sparkline shows (0: relative only)
         StaleRole, // bool: no fresh data
         ServiceNameRole,
     };
@@ -67,7 +68,7 @@ public:
     void refresh(qint64 nowMs);
 
     int rowOf(const QString &service) const;
-    // Whether any service has an active finding (else the column can shrink).
+    // Whether the Findings column shows anything (else it can shrink).
     bool anyFindings() const;
     const config::ServiceConfig *service(int row) const;
     const ingest::ServiceHealth *health(int row) const;

@@ -213,7 +213,8 @@ void MainWindow::resizeEvent(QResizeEvent *event)
 {
     QMainWindow::resizeEvent(event);
     fitOverviewColumns();
-    fitSplitter();
+    // The splitter gets its new height after this event: fit it then.
+    QMetaObject::invokeMethod(this, &MainWindow::fitSplitter, Qt::QueuedConnection);
 }
 
 void MainWindow::fitSplitter()
@@ -227,9 +228,9 @@ void MainWindow::fitSplitter()
     if (total <= 0)
         return;
     const int rows = m_overview->rowCount();
-    const int wanted = m_overviewView->horizontalHeader()->height()
+    const int wanted = m_overviewView->horizontalHeader()->sizeHint().height()
         + std::max(rows, 3) * m_overviewView->verticalHeader()->defaultSectionSize() + 2 * m_overviewView->frameWidth()
-        + 4;
+        + 12;
     const int table = std::min(wanted, total * 2 / 5);
     m_splitter->setSizes({table, total - table});
 }
@@ -336,26 +337,6 @@ void MainWindow::onSelectionChanged()
                          service->baseUrl.toString() + QStringLiteral(" · ") + config::tierName(service->tier));
 }
 
-namespace {
-
-// "requests from grpc_server_handled_total (found by itself) · latency from …"
-QString signalSourcesText(const vitals::DerivedSources &sources)
-{
-    const auto part = [](const QString &what, const QString &name, bool detected, const QString &key) {
-        if (name.isEmpty())
-            return MainWindow::tr("%1: none found (name one with %2)").arg(what, key);
-        return detected ? MainWindow::tr("%1 from %2 (found by itself)").arg(what, name)
-                        : MainWindow::tr("%1 from %2").arg(what, name);
-    };
-    return part(MainWindow::tr("requests"), sources.requestCounter, sources.requestCounterDetected,
-                QStringLiteral("request_counter"))
-        + QStringLiteral(" · ")
-        + part(MainWindow::tr("latency"), sources.latencyHistogram, sources.latencyHistogramDetected,
-               QStringLiteral("latency_histogram"));
-}
-
-} // namespace
-
 void MainWindow::onReport(const ingest::ScrapeReport &report)
 {
     const ingest::ScrapeResult &scrape = *report.scrape;
@@ -384,7 +365,7 @@ void MainWindow::onReport(const ingest::ScrapeReport &report)
                                                                         : formatBytes(*report.runtime.gomemlimitBytes));
         m_detail->setRuntime(runtime.join(QStringLiteral(" · ")));
         if (scrape.metrics)
-            m_detail->setSignalSources(signalSourcesText(report.sources));
+            m_detail->setSignalSources(report.sources);
     }
     if (!m_firstDataSent && scrape.up) {
         ++m_goodReports[scrape.service];

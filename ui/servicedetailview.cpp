@@ -2,6 +2,7 @@
 
 #include "analysis/serviceanalyzer.h"
 #include "signals/vital.h"
+#include "signals/vitalsderiver.h"
 #include "store/seriesstore.h"
 #include "timechart.h"
 #include "vitalformat.h"
@@ -48,8 +49,7 @@ const SeriesSpec kSeries[] = {
     // Three pauses, each named for what it measures: the summary's max is
     // over the runtime's recent pauses and sits flat for minutes.
     {ServiceDetailView::GcChart, Vital::GcPauseMean, "mean pause", kGreen, TimeChart::Axis::Right, 1e3, "ms"},
-    {ServiceDetailView::GcChart, Vital::GcPause, "longest pause since last read", kAmber, TimeChart::Axis::Right, 1e3,
-     "ms"},
+    {ServiceDetailView::GcChart, Vital::GcPause, "max since last read", kAmber, TimeChart::Axis::Right, 1e3, "ms"},
     {ServiceDetailView::GcChart, Vital::GcPauseRecentMax, "max of recent pauses", kGrey, TimeChart::Axis::Right, 1e3,
      "ms"},
     {ServiceDetailView::GoroutinesChart, Vital::Goroutines, "goroutines", kBlue, TimeChart::Axis::Left, 1.0, ""},
@@ -69,6 +69,9 @@ ServiceDetailView::ServiceDetailView(const store::SeriesStore *store, QWidget *p
     , m_live(new QPushButton(tr("Live"), this))
 {
     m_title->setTextFormat(Qt::RichText);
+    // A long header (the signal sources) wraps instead of widening the window.
+    m_title->setWordWrap(true);
+    m_title->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     m_title->setText(tr("<b>Select a service</b>"));
     m_window->addItem(tr("Last 5 minutes"), 5 * 60);
     m_window->addItem(tr("Last 15 minutes"), 15 * 60);
@@ -101,10 +104,10 @@ ServiceDetailView::ServiceDetailView(const store::SeriesStore *store, QWidget *p
     m_goroutineLimit = m_charts[GoroutinesChart]->addTrendSeries(tr("goroutine budget"), limitColor);
     m_heapLimit = m_charts[MemoryChart]->addTrendSeries(tr("memory limit"), limitColor, TimeChart::Axis::Left, kMiB);
 
-    auto *grid = new QGridLayout;
-    grid->setSpacing(6);
+    m_grid = new QGridLayout;
+    m_grid->setSpacing(6);
+    layoutCharts(2);
     for (int i = 0; i < ChartCount; ++i) {
-        grid->addWidget(m_charts[static_cast<std::size_t>(i)], i / 2, i % 2);
         connect(m_charts[static_cast<std::size_t>(i)], &TimeChart::timeRangeChangedByUser, this,
                 [this, chart = m_charts[static_cast<std::size_t>(i)]](double from, double to) {
                     setFollowing(false);
@@ -114,7 +117,8 @@ ServiceDetailView::ServiceDetailView(const store::SeriesStore *store, QWidget *p
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(6, 6, 6, 6);
     layout->addLayout(header);
-    layout->addLayout(grid, 1);
+    layout->addLayout(m_grid, 1);
+    setSignalSources({});
 
     connect(m_live, &QPushButton::toggled, this, [this](bool on) {
         setFollowing(on);
@@ -132,6 +136,8 @@ void ServiceDetailView::setService(const QString &name, const QString &descripti
     m_description = description;
     m_runtime.clear();
     m_sources.clear();
+    m_charts[RequestsChart]->setEmptyText({}); // until this service's first report says why
+    m_charts[LatencyChart]->setEmptyText({});
     setProjections({}); // the previous service's trends are not this one's
     setRuntime({});
     setFollowing(true);
@@ -219,8 +225,47 @@ void ServiceDetailView::setRuntime(const QString &summary)
     m_title->setText(text);
 }
 
-void ServiceDetailView::setSignalSources(const QString &summary)
+void ServiceDetailView::resizeEvent(QResizeEvent *event)
 {
+    QWidget::resizeEvent(event);
+    // Three across on a wide window: six charts in two rows keep their height.
+    layoutCharts(width() >= 960 ? 3 : 2);
+}
+
+void ServiceDetailView::layoutCharts(int columns)
+{
+    if (columns == m_columns)
+        return;
+    m_columns = columns;
+    for (TimeChart *chart : m_charts)
+        m_grid->removeWidget(chart);
+    for (int i = 0; i < ChartCount; ++i)
+        m_grid->addWidget(m_charts[static_cast<std::size_t>(i)], i / columns, i % columns);
+    for (int row = 0; row < 3; ++row)
+        m_grid->setRowStretch(row, row < (ChartCount + columns - 1) / columns ? 1 : 0);
+}
+
+void ServiceDetailView::setSignalSources(const vitals::DerivedSources &sources)
+{
+    const auto part = [](const QString &what, const QString &name, bool detected, const char *key) {
+        if (name.isEmpty())
+            return tr("%1: none found (name one with %2)").arg(what, QLatin1String(key));
+        return detected ? tr("%1 from %2 (found by itself)").arg(what, name) : tr("%1 from %2").arg(what, name);
+    };
+    m_charts[RequestsChart]->setEmptyText(
+        sources.requestCounter.isEmpty()
+            ? tr("No request counter found in the metrics.\nName one with \"request_counter\" in the fleet file.")
+            : tr("No requests counted yet."));
+    m_charts[LatencyChart]->setEmptyText(
+        sources.latencyHistogram.isEmpty()
+            ? tr("No request-duration histogram found.\nName one with \"latency_histogram\" in the fleet file.")
+            : tr("No requests timed yet."));
+    if (m_service.isEmpty())
+        return;
+    const QString summary = part(tr("requests"), sources.requestCounter, sources.requestCounterDetected,
+                                 "request_counter")
+        + QStringLiteral(" · ")
+        + part(tr("latency"), sources.latencyHistogram, sources.latencyHistogramDetected, "latency_histogram");
     if (summary == m_sources)
         return;
     m_sources = summary;

@@ -7,6 +7,7 @@
 #include <vector>
 
 class QComboBox;
+class QGridLayout;
 class QLabel;
 class QPushButton;
 
@@ -15,6 +16,10 @@ class SeriesStore;
 }
 namespace gotriage::analysis {
 struct Projection;
+}
+
+namespace gotriage::vitals {
+struct DerivedSources;
 }
 
 namespace gotriage::ui {
@@ -46,12 +51,16 @@ public:
     // The runtime settings line under the title ("go1.21.4 · GOMAXPROCS 4 · …").
     void setRuntime(const QString &summary);
     // Which counter and histogram the golden signals come from, shown in the
-    // header ("requests: grpc_server_handled_total (found)").
-    void setSignalSources(const QString &summary);
+    // header, and what the request and latency charts say while empty.
+    void setSignalSources(const vitals::DerivedSources &sources);
     bool isFollowing() const { return m_following; }
     void setFollowing(bool following);
 
+protected:
+    void resizeEvent(QResizeEvent *event) override;
+
 private:
+    void layoutCharts(int columns);
     void applyRangeToAll(double from, double to, TimeChart *except);
 
     const store::SeriesStore *m_store;
@@ -60,6 +69,8 @@ private:
     QString m_description;
     QString m_runtime;
     QString m_sources;
+    QGridLayout *m_grid = nullptr;
+    int m_columns = 0;
     QComboBox *m_window;
     QPushButton *m_live;
     std::array<TimeChart *, ChartCount> m_charts{};

@@ -17,11 +17,11 @@ constexpr int kMinSparklineWidth = 24; // narrower shows no shape worth reading
 constexpr double kMinRelativeSpan = 0.2;
 } // namespace
 
-std::pair<double, double> SparklineDelegate::verticalRange(const QList<double> &values)
+std::pair<double, double> SparklineDelegate::verticalRange(const QList<double> &values, double minAbsoluteSpan)
 {
     const auto [lowIt, highIt] = std::minmax_element(values.begin(), values.end());
     double low = *lowIt, high = *highIt;
-    const double minSpan = kMinRelativeSpan * std::max(std::fabs(low), std::fabs(high));
+    const double minSpan = std::max(minAbsoluteSpan, kMinRelativeSpan * std::max(std::fabs(low), std::fabs(high)));
     if (high - low < minSpan) {
         const double middle = (low + high) / 2;
         low = middle - minSpan / 2;
@@ -53,7 +53,7 @@ void SparklineDelegate::paint(QPainter *painter, const QStyleOptionViewItem &opt
     painter->save();
     painter->setRenderHint(QPainter::Antialiasing);
     if (values.size() >= 2 && lineRect.width() > 0) {
-        const auto [low, high] = verticalRange(values);
+        const auto [low, high] = verticalRange(values, index.data(FleetOverviewModel::SparklineMinSpanRole).toDouble());
         const double span = high - low;
         QPainterPath path;
         for (qsizetype i = 0; i < values.size(); ++i) {

@@ -18,8 +18,9 @@ public:
     QSize sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const override;
 
     // The values mapped to the cell's bottom and top: their min and max,
-    // widened around the middle to at least a fifth of the level.
-    static std::pair<double, double> verticalRange(const QList<double> &values);
+    // widened around the middle to at least a fifth of the level (and to
+    // minAbsoluteSpan).
+    static std::pair<double, double> verticalRange(const QList<double> &values, double minAbsoluteSpan = 0);
 };
 
 } // namespace gotriage::ui

@@ -3,6 +3,7 @@
 #include "qcp.h"
 
 #include <QDateTime>
+#include <QLabel>
 #include <QToolTip>
 #include <QVBoxLayout>
 
@@ -37,7 +38,14 @@ TimeChart::TimeChart(const QString &title, const QString &leftLabel, const QStri
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_plot);
-    setMinimumHeight(150);
+    setMinimumHeight(125);
+    // Said in the plot when there is nothing to draw, so that an empty chart
+    // tells why ("no latency histogram found …") instead of looking broken.
+    m_emptyLabel = new QLabel(this);
+    m_emptyLabel->setAlignment(Qt::AlignCenter);
+    m_emptyLabel->setWordWrap(true);
+    m_emptyLabel->setStyleSheet(QStringLiteral("color: #9aa0aa; background: #16181c; padding: 6px;"));
+    m_emptyLabel->hide();
 
     m_plot->setBackground(kBackground);
     m_plot->axisRect()->setBackground(kBackground);
@@ -120,6 +128,13 @@ void TimeChart::setSeriesName(int series, const QString &name)
 void TimeChart::resizeEvent(QResizeEvent *event)
 {
     QWidget::resizeEvent(event);
+    placeEmptyLabel();
+    // A short chart gets fewer value ticks: their labels must not touch.
+    const int ticks = std::clamp(m_plot->axisRect()->height() / 28, 2, 5);
+    m_plot->yAxis->ticker()->setTickCount(ticks);
+    m_plot->yAxis2->ticker()->setTickCount(ticks);
+    // The same across: "00:08:15" needs about 70 px.
+    m_plot->xAxis->ticker()->setTickCount(std::clamp((width() - 100) / 90, 2, 6));
     fitLegend();
 }
 
@@ -129,6 +144,17 @@ void TimeChart::fitLegend()
     // chart they wrap onto more lines rather than being cut off. Entries
     // form a grid, so a column is as wide as its widest entry.
     QCPLegend *legend = m_plot->legend;
+    // A narrow chart uses a smaller legend font, so its lines are fewer.
+    QFont legendFont = font();
+    if (width() < 420)
+        legendFont.setPointSizeF(legendFont.pointSizeF() * 0.85);
+    if (legend->font() != legendFont) {
+        legend->setFont(legendFont);
+        for (int i = 0; i < legend->itemCount(); ++i) {
+            if (QCPAbstractLegendItem *item = legend->item(i))
+                item->setFont(legendFont);
+        }
+    }
     std::vector<int> widths; // the grid may hold empty cells after an entry left
     for (int i = 0; i < legend->itemCount(); ++i) {
         if (const QCPAbstractLegendItem *item = legend->item(i))
@@ -166,13 +192,56 @@ void TimeChart::setSeriesData(int series, const std::vector<std::pair<std::int64
     graph->data()->set(graphData, true);
     // A series shows in the legend only while it has points: trend lines
     // come and go, and a service without, say, expvar has no pause series.
+    // Entries keep the order the series were added in.
     const bool listed = m_plot->legend->hasItemWithPlottable(graph);
     if (graphData.isEmpty() == listed) {
-        if (graphData.isEmpty())
-            graph->removeFromLegend();
-        else
-            graph->addToLegend();
+        for (int i = 0; i < m_plot->graphCount(); ++i)
+            m_plot->graph(i)->removeFromLegend();
+        for (int i = 0; i < m_plot->graphCount(); ++i) {
+            if (!m_plot->graph(i)->data()->isEmpty())
+                m_plot->graph(i)->addToLegend();
+        }
         fitLegend();
+    }
+    updateEmptyText();
+}
+
+void TimeChart::setEmptyText(const QString &text)
+{
+    m_emptyText = text;
+    updateEmptyText();
+}
+
+void TimeChart::placeEmptyLabel()
+{
+    // Centred over the plot, as wide as its text needs (it hides the empty
+    // axes' labels behind it, not the title).
+    const int maxWidth = std::max(80, width() - 60);
+    const QFontMetrics metrics(m_emptyLabel->font());
+    int longest = 0;
+    for (const QString &line : m_emptyLabel->text().split(QLatin1Char('\n')))
+        longest = std::max(longest, metrics.horizontalAdvance(line));
+    const int textWidth = std::min(maxWidth, longest + 2 * 6 + 4); // the padding, and a little air
+    const int textHeight = m_emptyLabel->heightForWidth(textWidth);
+    m_emptyLabel->setGeometry((width() - textWidth) / 2, (height() - textHeight) / 2 + 10, textWidth,
+                              std::max(textHeight, m_emptyLabel->sizeHint().height()));
+}
+
+QString TimeChart::shownEmptyText() const
+{
+    return m_emptyLabel->isHidden() ? QString() : m_emptyLabel->text();
+}
+
+void TimeChart::updateEmptyText()
+{
+    bool empty = true;
+    for (int i = 0; i < m_plot->graphCount() && empty; ++i)
+        empty = m_plot->graph(i)->data()->isEmpty();
+    const QString shown = empty ? m_emptyText : QString();
+    if (m_emptyLabel->text() != shown) {
+        m_emptyLabel->setText(shown);
+        m_emptyLabel->setVisible(!shown.isEmpty());
+        placeEmptyLabel();
     }
 }
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 class QCustomPlot;
+class QLabel;
 class QMouseEvent;
 class QResizeEvent;
 
@@ -37,6 +38,9 @@ public:
     void setSeriesName(int series, const QString &name);
     void setSeriesData(int series, const std::vector<std::pair<std::int64_t, double>> &points);
     void setTimeRange(double fromSeconds, double toSeconds);
+    // What the chart says while no series has a point (empty: nothing).
+    void setEmptyText(const QString &text);
+    QString shownEmptyText() const;
     std::pair<double, double> timeRange() const;
     void replot();
 
@@ -55,6 +59,8 @@ private:
     void onMouseMove(QMouseEvent *event);
     void rescaleValueAxes();
     void fitLegend();
+    void updateEmptyText();
+    void placeEmptyLabel();
 
     struct SeriesInfo {
         QString name;
@@ -64,6 +70,8 @@ private:
     };
 
     QCustomPlot *m_plot;
+    QLabel *m_emptyLabel = nullptr;
+    QString m_emptyText;
     std::vector<SeriesInfo> m_series;
     bool m_settingRange = false;
 };

@@ -1,10 +1,13 @@
 #include "testdata.h"
 
+#include "findingsmodel.h"
 #include "fleetoverviewmodel.h"
 #include "ingest/servicepoller.h"
 #include "issues/issuesmodel.h"
 #include "mainwindow.h"
 #include "servicedetailview.h"
+#include "signals/vitalsderiver.h"
+#include "sparklinedelegate.h"
 #include "store/seriesstore.h"
 #include "timechart.h"
 #include "vitalformat.h"
@@ -14,6 +17,7 @@
 #include <QAbstractItemModelTester>
 #include <QApplication>
 #include <QDateTime>
+#include <QHeaderView>
 #include <QImage>
 #include <QProcess>
 #include <QSignalSpy>
@@ -41,6 +45,11 @@ private slots:
     void addServiceByUrl();
     void panningStopsFollowing();
     void screenshotFromTheCommandLine();
+    void sparklineKeepsAMinimumSpan();
+    void configRemarksAreGrouped();
+    void narrowWindowKeepsEveryVitalReadable();
+    void emptyChartsSayWhy();
+    void helpAndVersionNeedNoDisplay();
 };
 
 void TestMainWindow::issuesModel()
@@ -127,6 +136,14 @@ void TestMainWindow::formatting()
     QCOMPARE(ui::formatAge(-1), QStringLiteral("never"));
     QCOMPARE(ui::formatAge(0.4), QStringLiteral("0.4 s ago"));
     QCOMPARE(ui::formatAge(180), QStringLiteral("3 min ago"));
+    // A rare collector reads as an interval, not as "0.03/s".
+    QCOMPARE(ui::formatVital(Vital::GcRate, 1.0 / 40), QStringLiteral("1 per 40 s"));
+    QCOMPARE(ui::formatVital(Vital::GcRate, 1.0 / 300), QStringLiteral("1 per 5 min"));
+    QCOMPARE(ui::formatVital(Vital::GcRate, 2.0), QStringLiteral("2.00/s"));
+    // In the table the header carries the unit.
+    QCOMPARE(ui::formatVitalCompact(Vital::Cpu, 0.02), QStringLiteral("0.02"));
+    QCOMPARE(ui::formatVitalCompact(Vital::Rss, 1024.0 * 1024), QStringLiteral("1.00 MiB"));
+    QCOMPARE(ui::formatVital(Vital::ErrRatio, 0.125), QStringLiteral("12.5 %"));
 }
 
 void TestMainWindow::chartsDrawALimitWithinReach()
@@ -214,7 +231,7 @@ void TestMainWindow::chartLegendWrapsOnANarrowChart()
     }
     // A series without points (a service without expvar has no pause) is
     // not listed.
-    const int empty = chart.addSeries(QStringLiteral("longest pause since last read"), Qt::white);
+    const int empty = chart.addSeries(QStringLiteral("max since last read"), Qt::white);
     chart.setSeriesData(empty, {});
     QCOMPARE(chart.plot()->legend->itemCount(), 4);
     chart.show();
@@ -364,6 +381,128 @@ void TestMainWindow::screenshotFromTheCommandLine()
     const QImage image(png);
     QVERIFY(!image.isNull());
     QVERIFY(image.width() >= 1200 && image.height() >= 800);
+}
+
+void TestMainWindow::sparklineKeepsAMinimumSpan()
+{
+    // 45 -> 46 goroutines is a 2 % wiggle: drawn within a span of a fifth
+    // of the level, not stretched over the whole cell.
+    const auto [low, high] = ui::SparklineDelegate::verticalRange({45, 46, 45, 46});
+    QVERIFY(high - low >= 0.2 * 46 - 1e-9);
+    QCOMPARE((low + high) / 2, 45.5);
+    // A real rise still fills the cell.
+    const auto [riseLow, riseHigh] = ui::SparklineDelegate::verticalRange({10, 20, 40});
+    QCOMPARE(riseLow, 10.0);
+    QCOMPARE(riseHigh, 40.0);
+    // Hundredths of a core get the absolute floor the CPU column asks for.
+    const auto [cpuLow, cpuHigh] = ui::SparklineDelegate::verticalRange({0.01, 0.03}, 0.05);
+    QVERIFY(std::fabs(cpuHigh - cpuLow - 0.05) < 1e-12);
+}
+
+void TestMainWindow::configRemarksAreGrouped()
+{
+    // Three services with the same remark and one with a warning: the
+    // warning first, the remark once, naming all three.
+    ui::FindingsModel model;
+    QAbstractItemModelTester tester(&model);
+    analysis::Finding remark;
+    remark.kind = analysis::FindingKind::Config;
+    remark.severity = analysis::Severity::Info;
+    remark.evidence = QStringLiteral("built with go1.19.8, which no longer gets security fixes");
+    remark.nextStep = QStringLiteral("rebuild with a supported Go release");
+    for (const char *name : {"etcd", "prometheus", "node-exporter"}) {
+        remark.service = QString::fromLatin1(name);
+        remark.sinceMs = 1000;
+        model.setServiceFindings(remark.service, {remark});
+    }
+    analysis::Finding leak;
+    leak.service = QStringLiteral("api");
+    leak.kind = analysis::FindingKind::GoroutineLeak;
+    leak.severity = analysis::Severity::Warning;
+    model.setServiceFindings(leak.service, {leak});
+    QCOMPARE(model.rowCount(), 2);
+    QCOMPARE(model.findings()[0].kind, analysis::FindingKind::GoroutineLeak);
+    QCOMPARE(model.index(1, ui::FindingsModel::ServiceColumn).data().toString(),
+             QStringLiteral("etcd, node-exporter, prometheus"));
+    QCOMPARE(model.services(1), (QStringList{QStringLiteral("etcd"), QStringLiteral("node-exporter"),
+                                             QStringLiteral("prometheus")}));
+    model.removeService(QStringLiteral("prometheus"));
+    QCOMPARE(model.index(1, ui::FindingsModel::ServiceColumn).data().toString(), QStringLiteral("etcd, node-exporter"));
+    QCOMPARE(model.servicesWithFindings().size(), 3);
+}
+
+void TestMainWindow::narrowWindowKeepsEveryVitalReadable()
+{
+    // At 1000 px every vital column keeps room for its number and a
+    // sparkline, and every header is whole.
+    ui::MainWindow window;
+    window.resize(1000, 760);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QString error;
+    QVERIFY2(window.startDemo(3, &error), qPrintable(error));
+    QSignalSpy data(&window, &ui::MainWindow::firstDataAvailable);
+    QVERIFY(data.wait(30000));
+    QTest::qWait(200);
+    const QHeaderView *header = window.overviewView()->horizontalHeader();
+    const QFontMetrics metrics(header->font());
+    for (int column = 0; column < ui::FleetOverviewModel::ColumnCount; ++column) {
+        const QString title = window.overviewModel()->headerData(column, Qt::Horizontal).toString();
+        QVERIFY2(header->sectionSize(column) >= metrics.horizontalAdvance(title) + 8,
+                 qPrintable(QStringLiteral("%1: %2 px").arg(title).arg(header->sectionSize(column))));
+        if (column >= ui::FleetOverviewModel::CpuColumn)
+            QVERIFY2(header->sectionSize(column) >= 85, qPrintable(title));
+    }
+    const int contentWidth = header->length();
+    QVERIFY2(contentWidth <= window.overviewView()->viewport()->width() + 1,
+             qPrintable(QStringLiteral("%1 px of columns in %2").arg(contentWidth).arg(window.overviewView()->viewport()->width())));
+    // A small fleet: the table shows all of it, the charts get the rest.
+    QVERIFY(window.overviewView()->viewport()->height() >= 3 * window.overviewView()->verticalHeader()->defaultSectionSize());
+    QVERIFY(window.detailView()->height() > window.overviewView()->height());
+}
+
+void TestMainWindow::emptyChartsSayWhy()
+{
+    store::SeriesStore store;
+    ui::ServiceDetailView detail(&store);
+    detail.setService(QStringLiteral("api"), {});
+    vitals::DerivedSources none;
+    detail.setSignalSources(none);
+    QCOMPARE(detail.chart(ui::ServiceDetailView::RequestsChart)->shownEmptyText(),
+             QStringLiteral("No request counter found in the metrics.\nName one with \"request_counter\" in the fleet "
+                            "file."));
+    QCOMPARE(detail.chart(ui::ServiceDetailView::LatencyChart)->shownEmptyText(),
+             QStringLiteral("No request-duration histogram found.\nName one with \"latency_histogram\" in the fleet "
+                            "file."));
+    vitals::DerivedSources found;
+    found.requestCounter = QStringLiteral("grpc_server_handled_total");
+    found.latencyHistogram = QStringLiteral("grpc_server_handling_seconds");
+    detail.setSignalSources(found);
+    QCOMPARE(detail.chart(ui::ServiceDetailView::LatencyChart)->shownEmptyText(),
+             QStringLiteral("No requests timed yet."));
+    // Once there are points, the chart draws them instead.
+    detail.chart(ui::ServiceDetailView::LatencyChart)->setSeriesData(0, {{1000, 0.01}, {2000, 0.02}});
+    QVERIFY(detail.chart(ui::ServiceDetailView::LatencyChart)->shownEmptyText().isEmpty());
+}
+
+void TestMainWindow::helpAndVersionNeedNoDisplay()
+{
+    // No display at all, and no platform plugin forced: --help and
+    // --version must still answer (QApplication would abort).
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.remove(QStringLiteral("DISPLAY"));
+    environment.remove(QStringLiteral("WAYLAND_DISPLAY"));
+    environment.remove(QStringLiteral("QT_QPA_PLATFORM"));
+    for (const char *option : {"--help", "--version"}) {
+        QProcess gui;
+        gui.setProcessEnvironment(environment);
+        gui.start(QStringLiteral(GOTRIAGE_GUI), {QString::fromLatin1(option)});
+        QVERIFY(gui.waitForFinished(20000));
+        QCOMPARE(gui.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(gui.exitCode(), 0);
+        const QByteArray out = gui.readAllStandardOutput();
+        QVERIFY2(out.contains(qstrcmp(option, "--help") == 0 ? "--config <FILE>" : "gotriage "), out.constData());
+    }
 }
 
 QTEST_MAIN(TestMainWindow)
