@@ -137,9 +137,10 @@ TrafficReadings TrafficReader::read(const formats::ParsedMetrics &m)
         if (m_counter.empty() || name != m_counter)
             continue;
         sawCounter = true;
-        if (isOwnScrape(m, s, m_metricsPath))
-            continue;
-        r.requests = (isKnown(r.requests) ? r.requests : 0.0) + s.value;
+        // Own scrapes count for nothing, but they show the counter is there:
+        // a server that only gotriage talks to serves 0 requests/s, not "—".
+        const double count = isOwnScrape(m, s, m_metricsPath) ? 0.0 : s.value;
+        r.requests = (isKnown(r.requests) ? r.requests : 0.0) + count;
         std::string_view value;
         const std::string_view status = statusLabelOf(m, s, &value);
         if (status.empty()) {
@@ -148,7 +149,7 @@ TrafficReadings TrafficReader::read(const formats::ParsedMetrics &m)
             continue;
         }
         counterHasStatus = true;
-        r.errors = (isKnown(r.errors) ? r.errors : 0.0) + (isServerError(status, value) ? s.value : 0.0);
+        r.errors = (isKnown(r.errors) ? r.errors : 0.0) + (isServerError(status, value) ? count : 0.0);
     }
     if (!counterHasStatus)
         r.errors = kUnknown; // a counter without a status label says nothing about errors

@@ -1,6 +1,8 @@
 // End-to-end against the Go incident lab (tests/lab): real Go 1.19 services
 // with client_golang, scraped by gotriage's own code over loopback. CTest
 // starts the lab before this test and stops it after (fixture "lab").
+#include "procstat.h"
+
 #include "config/fleetconfig.h"
 #include "formats/expvar.h"
 #include "formats/metrics.h"
@@ -23,6 +25,7 @@
 #include <set>
 
 using namespace gotriage;
+using namespace gotriage::testing;
 
 namespace {
 
@@ -55,30 +58,6 @@ std::set<std::string> seriesOf(const formats::ParsedMetrics &m)
         out.insert(key);
     }
     return out;
-}
-
-// utime + stime of a process in seconds, from /proc/<pid>/stat (fields 14
-// and 15, counted after the command name's closing parenthesis).
-double procCpuSeconds(qint64 pid)
-{
-    QFile file(QStringLiteral("/proc/%1/stat").arg(pid));
-    if (!file.open(QIODevice::ReadOnly))
-        return -1;
-    const QByteArray stat = file.readAll();
-    const QList<QByteArray> fields = stat.mid(stat.lastIndexOf(')') + 2).split(' ');
-    return (fields.value(11).toDouble() + fields.value(12).toDouble()) / 100.0; // USER_HZ
-}
-
-double procRssBytes(qint64 pid)
-{
-    QFile file(QStringLiteral("/proc/%1/status").arg(pid));
-    if (!file.open(QIODevice::ReadOnly))
-        return -1;
-    for (const QByteArray &line : file.readAll().split('\n')) {
-        if (line.startsWith("VmRSS:"))
-            return line.mid(6).trimmed().split(' ').value(0).toDouble() * 1024;
-    }
-    return -1;
 }
 
 } // namespace

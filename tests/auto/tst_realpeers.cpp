@@ -3,6 +3,8 @@
 // point it at them: their base URLs and nothing else. CTest starts them on
 // free loopback ports before this test and stops them after (fixture
 // "peers", tests/peers/peers.sh).
+#include "procstat.h"
+
 #include "config/fleetconfig.h"
 #include "ingest/fleetwatcher.h"
 #include "issues/scrapeissues.h"
@@ -22,6 +24,7 @@
 #include <map>
 
 using namespace gotriage;
+using namespace gotriage::testing;
 using vitals::Vital;
 
 namespace {
@@ -61,35 +64,6 @@ double counterSum(const QByteArray &text, const QString &family, const QString &
             sum += m.captured(2).toDouble();
     }
     return sum;
-}
-
-QByteArray procField(qint64 pid, const char *file, const QByteArray &key)
-{
-    QFile f(QStringLiteral("/proc/%1/%2").arg(pid).arg(QLatin1String(file)));
-    if (!f.open(QIODevice::ReadOnly))
-        return {};
-    for (const QByteArray &line : f.readAll().split('\n')) {
-        if (line.startsWith(key + ':'))
-            return line.mid(key.size() + 1).trimmed().split(' ').value(0);
-    }
-    return {};
-}
-
-double procCpuSeconds(qint64 pid)
-{
-    QFile file(QStringLiteral("/proc/%1/stat").arg(pid));
-    if (!file.open(QIODevice::ReadOnly))
-        return -1;
-    const QByteArray stat = file.readAll();
-    const QList<QByteArray> fields = stat.mid(stat.lastIndexOf(')') + 2).split(' ');
-    return (fields.value(11).toDouble() + fields.value(12).toDouble()) / 100.0; // USER_HZ
-}
-
-int procOpenFds(qint64 pid)
-{
-    return static_cast<int>(QDir(QStringLiteral("/proc/%1/fd").arg(pid))
-                                .entryList(QDir::AllEntries | QDir::System | QDir::NoDotAndDotDot)
-                                .size());
 }
 
 } // namespace
@@ -187,10 +161,10 @@ void TestRealPeers::vitalsMatchProc()
     QVERIFY2(last.scrape->up, qPrintable(last.scrape->error));
     const vitals::VitalsSample &v = last.vitals;
 
-    const double rss = procField(process, "status", "VmRSS").toDouble() * 1024;
+    const double rss = procRssBytes(process);
     QVERIFY2(std::fabs(v[Vital::Rss] - rss) <= 0.15 * rss,
              qPrintable(QStringLiteral("rss %1 vs /proc %2").arg(v[Vital::Rss]).arg(rss)));
-    const double threads = procField(process, "status", "Threads").toDouble();
+    const double threads = procStatusField(process, "Threads").toDouble();
     QVERIFY2(std::fabs(v[Vital::Threads] - threads) <= 2,
              qPrintable(QStringLiteral("threads %1 vs /proc %2").arg(v[Vital::Threads]).arg(threads)));
     const int fds = procOpenFds(process);

@@ -232,6 +232,17 @@ void TestVitalsDeriver::ownScrapesAreNotTraffic()
     QCOMPARE(v[Vital::ReqRate], 1.0); // the 10 queries, none of the scrapes
     QVERIFY(sumOf(t1, family) - sumOf(t0, family) > 20); // the scrapes are in the counter
 
+    // A server only gotriage talks to: its counter holds nothing but scrapes,
+    // which reads as 0 requests/s, not as unknown.
+    const QByteArray onlyScrapes = "# TYPE prometheus_http_requests_total counter\n"
+                                   "prometheus_http_requests_total{code=\"200\",handler=\"/metrics\"} ";
+    vitals::VitalsDeriver quiet;
+    quiet.derive(fromText(0, onlyScrapes + "10\n"));
+    const auto idle = quiet.derive(fromText(5000, onlyScrapes + "15\n"));
+    QCOMPARE(idle[Vital::ReqRate], 0.0);
+    QCOMPARE(idle[Vital::ErrRate], 0.0);
+    QVERIFY(!vitals::isKnown(idle[Vital::ErrRatio]));
+
     // A custom metrics path is the one left out.
     vitals::VitalsDeriver custom({QString(), QString(), QStringLiteral("/api/v1/query")});
     custom.derive(fromText(0, t0));
