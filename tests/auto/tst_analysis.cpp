@@ -87,6 +87,7 @@ private slots:
     void restartStartsANewSegment();
     void goroutineLeakWithTimeToLimit();
     void timeToLimitOnlyForAMaterialRise();
+    void noTimeToLimitInTheFirstMinute();
     void corroborationNeedsDifferentHistory_data();
     void corroborationNeedsDifferentHistory();
     void gcSawtoothIsNotALeak();
@@ -338,6 +339,32 @@ void TestAnalysis::timeToLimitOnlyForAMaterialRise()
     QVERIFY(heap.trend.significant && heap.trend.slopePerSecond > 0); // the test can tell
     QVERIFY2(!heap.etaSeconds.has_value(), qPrintable(QString::number(heap.etaSeconds.value_or(0))));
     QVERIFY(!feed.raisedAt(FindingKind::MemoryBlackHole).has_value());
+}
+
+void TestAnalysis::noTimeToLimitInTheFirstMinute()
+{
+    // A freshly watched Prometheus: RSS settling after start-up, then about
+    // +1.3 MB/min against a 2 GiB limit (a day away). With 40 s of data the
+    // rise is neither corroborated nor past warm-up: no chart may show a
+    // time to limit that no finding stands behind.
+    config::ServiceConfig service;
+    service.name = QStringLiteral("prometheus");
+    service.limits.memoryBytes = 2147483648.0;
+    Feed feed({}, service);
+    Ar1Noise noise(0.5, 0.001, 4);
+    for (int s = 0; s <= 40; ++s) {
+        auto v = sample(s * 1000LL);
+        const double settling = 6e6 * (1 - std::exp(-s / 8.0)); // the first seconds' climb
+        v[Vital::Rss] = (55e6 + settling + 1.3e6 * s / 60.0) * (1 + noise.next());
+        v[Vital::HeapInuse] = (20e6 + 1.0e6 * s / 60.0) * (1 + noise.next());
+        v[Vital::Goroutines] = 31 + (s % 3);
+        feed.at(v.tsMs, v);
+    }
+    for (const Projection &p : feed.analyzer.projections())
+        QVERIFY2(!p.etaSeconds.has_value(), qPrintable(QStringLiteral("%1: limit in %2 s")
+                                                           .arg(QLatin1String(vitals::vitalName(p.vital).data()))
+                                                           .arg(p.etaSeconds.value_or(0))));
+    QCOMPARE(feed.battlefieldRaises(), 0);
 }
 
 void TestAnalysis::corroborationNeedsDifferentHistory_data()
