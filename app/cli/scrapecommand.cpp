@@ -37,6 +37,10 @@ std::string reportLine(const ingest::ScrapeReport &report)
     line["duration_ms"] = report.scrape->durationMs;
     line["bytes"] = report.scrape->bytes;
     line["vitals"] = std::move(vitals);
+    // gc_pause (and gc_cpu without the runtime's CPU classes) come from
+    // /debug/vars, read every few scrapes and carried in between: their age.
+    line["vars_age_ms"] = report.vitals.varsTsMs > 0 ? OrderedJson(report.scrape->tsMs - report.vitals.varsTsMs)
+                                                     : OrderedJson(nullptr);
     return line.dump(-1, ' ', false, OrderedJson::error_handler_t::replace);
 }
 

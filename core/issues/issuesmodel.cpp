@@ -66,7 +66,9 @@ void IssuesModel::removeService(const QString &service)
 
 int IssuesModel::activeCount() const
 {
-    return static_cast<int>(std::count_if(m_issues.begin(), m_issues.end(), [](const Issue &i) { return i.active; }));
+    // Info notes (an optional endpoint not exposed) are facts, not problems.
+    return static_cast<int>(std::count_if(m_issues.begin(), m_issues.end(),
+                                          [](const Issue &i) { return i.active && i.severity != Severity::Info; }));
 }
 
 int IssuesModel::rowCount(const QModelIndex &parent) const

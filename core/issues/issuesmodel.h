@@ -45,7 +45,7 @@ public:
     void removeService(const QString &service);
 
     const std::vector<Issue> &issues() const { return m_issues; }
-    int activeCount() const;
+    int activeCount() const; // warnings and errors; info notes do not count
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;

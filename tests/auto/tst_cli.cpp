@@ -283,13 +283,21 @@ void TestCli::demoFleetProcessAndScrapeConfig()
     QCOMPARE(run.exitCode, 0);
     const auto lines = run.outLines();
     QVERIFY2(lines.size() >= 6, run.out.constData()); // two or more scrapes of each service
-    bool sawRate = false;
+    bool sawRate = false, sawVarsAge = false;
     for (const QByteArray &line : lines) {
         const auto object = nlohmann::json::parse(line.toStdString());
         QVERIFY(object["up"].get<bool>());
         sawRate = sawRate || object["vitals"]["req_rate"].is_number();
+        // The demo serves /debug/vars (read every 5 s): its values' age is
+        // said, and never older than that read interval plus a scrape.
+        if (object["vars_age_ms"].is_number()) {
+            sawVarsAge = true;
+            QVERIFY(object["vars_age_ms"].get<qint64>() >= 0 && object["vars_age_ms"].get<qint64>() <= 6000);
+            QVERIFY(object["vitals"]["gc_cpu"].is_number()); // carried, not a gap
+        }
     }
     QVERIFY(sawRate); // the demo fleet file names its request counter; a rate needs 5 s
+    QVERIFY(sawVarsAge);
 }
 
 void TestCli::scrapeReportsBrokenFleetAndDeadService()

@@ -67,13 +67,19 @@ void TestMainWindow::issuesModel()
     QCOMPARE(a.sinceMs, qint64(1000));
     QCOMPARE(a.lastSeenMs, qint64(3000));
     QCOMPARE(a.what, QStringLiteral("timed out"));
+    // A note is listed, and is news once, but is not an active problem.
+    QVERIFY(model.report(QStringLiteral("b"), QStringLiteral("vars-missing"), QStringLiteral("not exposed"),
+                         Severity::Info, 3000));
+    QVERIFY(!model.report(QStringLiteral("b"), QStringLiteral("vars-missing"), QStringLiteral("not exposed"),
+                          Severity::Info, 3500));
     model.resolve(QStringLiteral("a"), QStringLiteral("scrape"));
     QCOMPARE(model.activeCount(), 1);
     QCOMPARE(model.index(0, issues::IssuesModel::StateColumn).data().toString(), QStringLiteral("resolved"));
     model.report(QStringLiteral("a"), QStringLiteral("scrape"), QStringLiteral("again"), Severity::Error, 4000);
-    QCOMPARE(model.rowCount(), 3); // a new episode, the resolved one stays as history
+    QCOMPARE(model.rowCount(), 4); // a new episode, the resolved one stays as history
     model.removeService(QStringLiteral("a"));
-    QCOMPARE(model.rowCount(), 1);
+    QCOMPARE(model.rowCount(), 2);
+    model.removeService(QStringLiteral("b"));
     // Bounded: old resolved rows make room.
     for (int i = 0; i < issues::IssuesModel::kMaxIssues + 10; ++i) {
         model.report(QStringLiteral("s%1").arg(i), QStringLiteral("scrape"), QStringLiteral("x"), Severity::Error, i);
