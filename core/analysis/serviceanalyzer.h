@@ -89,6 +89,12 @@ class ServiceAnalyzer
 public:
     ServiceAnalyzer(config::ServiceConfig service, AnalysisSettings settings = {});
 
+    // A fleet-file reload that changed what analysis reads (limits, tier,
+    // labels) but not how the service is scraped: history and trends stay,
+    // projections and findings use the new values from the next update.
+    void setService(config::ServiceConfig service) { m_service = std::move(service); }
+    const config::ServiceConfig &service() const { return m_service; }
+
     // Returns what was raised, updated or cleared by this scrape.
     std::vector<FindingChange> update(const ingest::ScrapeResult &scrape, const vitals::VitalsSample &vitals,
                                       const ingest::ServiceHealth &health, bool restarted);

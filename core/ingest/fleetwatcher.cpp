@@ -10,6 +10,8 @@ namespace gotriage::ingest {
 
 namespace {
 
+// Whether two configs scrape the same way; the rest (limits, tier, labels)
+// is applied to the running poller without starting it over.
 bool sameSettings(const config::ServiceConfig &a, const config::ServiceConfig &b)
 {
     return a.baseUrl == b.baseUrl && a.interval == b.interval && a.varsIntervalSetting == b.varsIntervalSetting
@@ -41,6 +43,7 @@ public:
             names.push_back(service.name);
             const auto it = m_pollers.find(service.name);
             if (it != m_pollers.end() && sameSettings(it->second->service(), service)) {
+                it->second->updateService(service); // limits, tier, labels reach the analysis
                 keep[service.name] = it->second;
                 m_pollers.erase(it);
                 continue;

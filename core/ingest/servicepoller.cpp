@@ -71,6 +71,12 @@ ServicePoller::ServicePoller(config::ServiceConfig service, RequestExecutor *exe
 
 ServicePoller::~ServicePoller() = default;
 
+void ServicePoller::updateService(const config::ServiceConfig &service)
+{
+    m_service = service;
+    m_analyzer.setService(service);
+}
+
 qint64 ServicePoller::delayToPhase(const QString &name, qint64 intervalMs, qint64 now)
 {
     const auto phase = static_cast<qint64>(qHash(name, 0) % static_cast<std::size_t>(intervalMs));

@@ -63,6 +63,9 @@ public:
     // skipped and counted: a slow target never has two requests stacked up.
     void scrapeNow();
     const config::ServiceConfig &service() const { return m_service; }
+    // Takes a reloaded config whose scrape settings are unchanged (limits,
+    // tier, labels): the poller, its history and its trends carry on.
+    void updateService(const config::ServiceConfig &service);
     const ServiceHealth &health() const { return m_health; }
 
     // Milliseconds from `nowMs` to this service's next slot on the phase grid.

@@ -79,6 +79,7 @@ private slots:
     void tls_data();
     void tls();
     void healthyServicesKeepTheirPaceBesideBadOnes();
+    void reloadAppliesLimitsTierAndLabels();
 
 private:
     ingest::ScrapeReportPtr scrapeOnce(const config::ServiceConfig &service);
@@ -565,6 +566,43 @@ void TestServicePoller::tls()
     if (!up)
         QVERIFY2(report->scrape->error.contains(QStringLiteral("certificate"), Qt::CaseInsensitive),
                  qPrintable(report->scrape->error));
+}
+
+void TestServicePoller::reloadAppliesLimitsTierAndLabels()
+{
+    // A reload that changes only what analysis reads keeps the poller (and
+    // its history and trends) and hands the new values to the analysis.
+    TestHttpServer server;
+    QVERIFY(server.listen());
+    config::ServiceConfig service
+        = serviceAt(QStringLiteral("api"), QStringLiteral("http://127.0.0.1:%1").arg(server.port()), 200);
+    service.limits.goroutines = 1000;
+    service.limits.memoryBytes = 1e9;
+    ingest::FleetWatcher watcher;
+    ingest::ScrapeReportPtr last;
+    connect(&watcher, &ingest::FleetWatcher::reportAvailable, this,
+            [&](const ingest::ScrapeReportPtr &report) { last = report; });
+    auto limitOf = [&](vitals::Vital vital) {
+        for (const auto &p : last->projections) {
+            if (p.vital == vital)
+                return p.limit.value_or(-1);
+        }
+        return -2.0;
+    };
+    watcher.setServices({service});
+    QTRY_VERIFY_WITH_TIMEOUT(last && last->health.scrapes >= 3, 5000);
+    QCOMPARE(limitOf(vitals::Vital::Goroutines), 1000.0);
+    const quint64 scrapesBefore = last->health.scrapes;
+
+    service.limits.goroutines = 5000;
+    service.limits.memoryBytes = 2e9;
+    service.tier = config::Tier::Core;
+    service.labels = {{QStringLiteral("team"), QStringLiteral("payments")}};
+    watcher.setServices({service});
+    QTRY_VERIFY_WITH_TIMEOUT(limitOf(vitals::Vital::Goroutines) == 5000.0, 5000);
+    QCOMPARE(limitOf(vitals::Vital::Rss), 2e9);
+    QVERIFY(last->health.scrapes > scrapesBefore); // the same poller: its count goes on
+    QVERIFY(watcher.store().snapshot(QStringLiteral("api"), INT64_MIN).samples.size() > scrapesBefore - 1);
 }
 
 void TestServicePoller::healthyServicesKeepTheirPaceBesideBadOnes()
