@@ -1,4 +1,5 @@
 #include "findingsmodel.h"
+#include "palette.h"
 
 #include "vitalformat.h"
 
@@ -149,10 +150,10 @@ QVariant FindingsModel::data(const QModelIndex &index, int role) const
     const Finding &f = m_findings[static_cast<std::size_t>(index.row())];
     if (role == Qt::ForegroundRole) {
         if (f.severity == Severity::Critical)
-            return QBrush(QColor(0xff, 0x6b, 0x6b));
+            return QBrush(palette::kCritical);
         if (f.severity == Severity::Warning)
-            return QBrush(QColor(0xf5, 0xc2, 0x42));
-        return QBrush(QColor(0x7f, 0x84, 0x8e));
+            return QBrush(palette::kWarning);
+        return QBrush(palette::kMuted);
     }
     if (role == Qt::ToolTipRole)
         return f.evidence + QStringLiteral("\n\nNext: ") + f.nextStep;

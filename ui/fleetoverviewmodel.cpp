@@ -1,4 +1,5 @@
 #include "fleetoverviewmodel.h"
+#include "palette.h"
 
 #include "findingsmodel.h"
 #include "ingest/servicepoller.h"
@@ -221,23 +222,22 @@ QVariant FleetOverviewModel::data(const QModelIndex &index, int role) const
             const analysis::Finding *f = worstFinding(index.row());
             if (!f)
                 return {};
-            return QBrush(f->severity == analysis::Severity::Critical ? QColor(0xff, 0x6b, 0x6b)
-                                                                      : QColor(0xf5, 0xc2, 0x42));
+            return QBrush(f->severity == analysis::Severity::Critical ? palette::kCritical : palette::kWarning);
         }
         if (column == HealthColumn) {
             switch (health) {
             case Health::Up:
-                return QBrush(QColor(0x4c, 0xc9, 0x6f));
+                return QBrush(palette::kGood);
             case Health::Stale:
-                return QBrush(QColor(0xf5, 0xc2, 0x42));
+                return QBrush(palette::kWarning);
             case Health::Down:
-                return QBrush(QColor(0xff, 0x6b, 0x6b));
+                return QBrush(palette::kCritical);
             case Health::Pending:
-                return QBrush(QColor(0x7f, 0x84, 0x8e));
+                return QBrush(palette::kMuted);
             }
         }
         if (column != ServiceColumn && (health == Health::Stale || health == Health::Down))
-            return QBrush(QColor(0x7f, 0x84, 0x8e)); // stale data looks stale
+            return QBrush(palette::kMuted); // stale data looks stale
         return {};
     case Qt::ToolTipRole:
         if (column == FindingsColumn) {

@@ -1,4 +1,5 @@
 #include "issuesstyleproxy.h"
+#include "palette.h"
 
 #include "issues/issuesmodel.h"
 
@@ -12,18 +13,18 @@ QVariant IssuesStyleProxy::data(const QModelIndex &index, int role) const
     if (role != Qt::ForegroundRole)
         return QIdentityProxyModel::data(index, role);
     if (!QIdentityProxyModel::data(index, issues::IssuesModel::ActiveRole).toBool())
-        return QBrush(QColor(0x7f, 0x84, 0x8e));
+        return QBrush(palette::kMuted);
     const auto severity = QIdentityProxyModel::data(index, issues::IssuesModel::SeverityRole).toInt();
     using Severity = issues::IssuesModel::Severity;
     switch (static_cast<Severity>(severity)) {
     case Severity::Error:
-        return QBrush(QColor(0xff, 0x6b, 0x6b));
+        return QBrush(palette::kCritical);
     case Severity::Warning:
-        return QBrush(QColor(0xf5, 0xc2, 0x42));
+        return QBrush(palette::kWarning);
     case Severity::Info:
         break;
     }
-    return QBrush(QColor(0x8a, 0xb4, 0xf8)); // a fact to know, not a problem
+    return QBrush(palette::kInfo); // a fact to know, not a problem
 }
 
 } // namespace gotriage::ui

@@ -361,7 +361,7 @@ void MainWindow::onReport(const ingest::ScrapeReport &report)
                 *report.runtime.gogcPercent < 0 ? tr("off") : QString::number(*report.runtime.gogcPercent));
         if (report.runtime.gomemlimitBytes)
             runtime << tr("GOMEMLIMIT %1")
-                           .arg(*report.runtime.gomemlimitBytes >= 9e18 ? tr("off")
+                           .arg(*report.runtime.gomemlimitBytes >= analysis::kNoMemoryLimitBytes ? tr("off")
                                                                         : formatBytes(*report.runtime.gomemlimitBytes));
         m_detail->setRuntime(runtime.join(QStringLiteral(" · ")));
         if (scrape.metrics)

@@ -1,4 +1,5 @@
 #include "servicedetailview.h"
+#include "palette.h"
 
 #include "analysis/serviceanalyzer.h"
 #include "signals/vital.h"
@@ -31,12 +32,12 @@ struct SeriesSpec {
     const char *unit;
 };
 
-const QColor kBlue(0x3d, 0x8b, 0xfd);
-const QColor kGreen(0x4c, 0xc9, 0x6f);
-const QColor kAmber(0xf5, 0xc2, 0x42);
-const QColor kViolet(0xb0, 0x7c, 0xf5);
-const QColor kRed(0xe0, 0x6c, 0x75);
-const QColor kGrey(0x9a, 0xa0, 0xaa);
+const QColor &kBlue = palette::kSeriesBlue;
+const QColor &kGreen = palette::kSeriesGreen;
+const QColor &kAmber = palette::kSeriesAmber;
+const QColor &kViolet = palette::kSeriesViolet;
+const QColor &kRed = palette::kSeriesRed;
+const QColor &kGrey = palette::kSeriesGrey;
 constexpr double kMiB = 1.0 / (1024 * 1024);
 
 // Which vital goes on which chart, in which colour and unit.
@@ -97,10 +98,10 @@ ServiceDetailView::ServiceDetailView(const store::SeriesStore *store, QWidget *p
         m_charts[spec.chart]->addSeries(tr(spec.name), spec.color, spec.axis, spec.scale,
                                         QString::fromLatin1(spec.unit));
 
-    m_goroutineTrend = m_charts[GoroutinesChart]->addTrendSeries(tr("trend"), QColor(0xdc, 0xdf, 0xe4));
-    m_heapTrend = m_charts[MemoryChart]->addTrendSeries(tr("heap after GC trend"), QColor(0xdc, 0xdf, 0xe4),
+    m_goroutineTrend = m_charts[GoroutinesChart]->addTrendSeries(tr("trend"), palette::kTrend);
+    m_heapTrend = m_charts[MemoryChart]->addTrendSeries(tr("heap after GC trend"), palette::kTrend,
                                                         TimeChart::Axis::Left, kMiB);
-    const QColor limitColor(0xe0, 0x6c, 0x75);
+    const QColor &limitColor = palette::kSeriesRed;
     m_goroutineLimit = m_charts[GoroutinesChart]->addTrendSeries(tr("goroutine budget"), limitColor);
     m_heapLimit = m_charts[MemoryChart]->addTrendSeries(tr("memory limit"), limitColor, TimeChart::Axis::Left, kMiB);
 
@@ -216,12 +217,13 @@ void ServiceDetailView::setRuntime(const QString &summary)
     if (summary == m_runtime && !m_title->text().isEmpty() && !summary.isEmpty())
         return;
     m_runtime = summary;
-    QString text = QStringLiteral("<b>%1</b>&nbsp;&nbsp;<span style='color:#7f848e'>%2</span>")
-                       .arg(m_service.toHtmlEscaped(), m_description.toHtmlEscaped());
+    const QString muted = palette::kMuted.name(), subtle = palette::kSubtle.name();
+    QString text = QStringLiteral("<b>%1</b>&nbsp;&nbsp;<span style='color:%3'>%2</span>")
+                       .arg(m_service.toHtmlEscaped(), m_description.toHtmlEscaped(), muted);
     if (!summary.isEmpty())
-        text += QStringLiteral("&nbsp;&nbsp;<span style='color:#9aa0aa'>%1</span>").arg(summary.toHtmlEscaped());
+        text += QStringLiteral("&nbsp;&nbsp;<span style='color:%2'>%1</span>").arg(summary.toHtmlEscaped(), subtle);
     if (!m_sources.isEmpty())
-        text += QStringLiteral("<br><span style='color:#7f848e'>%1</span>").arg(m_sources.toHtmlEscaped());
+        text += QStringLiteral("<br><span style='color:%2'>%1</span>").arg(m_sources.toHtmlEscaped(), muted);
     m_title->setText(text);
 }
 

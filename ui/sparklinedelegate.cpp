@@ -1,4 +1,5 @@
 #include "sparklinedelegate.h"
+#include "palette.h"
 
 #include "fleetoverviewmodel.h"
 
@@ -69,8 +70,8 @@ void SparklineDelegate::paint(QPainter *painter, const QStyleOptionViewItem &opt
         }
         const bool selected = option.state & QStyle::State_Selected;
         const QColor color = selected ? option.palette.color(QPalette::HighlightedText)
-            : stale                   ? QColor(0x5a, 0x5e, 0x66)
-                                      : QColor(0x3d, 0x8b, 0xfd);
+            : stale                   ? palette::kStaleSparkline
+                                      : palette::kSeriesBlue;
         painter->setPen(QPen(color, 1.4));
         painter->drawPath(path);
     }

@@ -1,5 +1,7 @@
 #include "theme.h"
 
+#include "palette.h"
+
 #include <QApplication>
 #include <QPalette>
 #include <QStyleFactory>
@@ -9,11 +11,11 @@ namespace gotriage::ui {
 void applyDarkTheme(QApplication &app)
 {
     app.setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
-    const QColor window(0x1e, 0x21, 0x26);
-    const QColor base(0x16, 0x18, 0x1c);
-    const QColor text(0xdc, 0xdf, 0xe4);
-    const QColor muted(0x7f, 0x84, 0x8e);
-    const QColor accent(0x3d, 0x8b, 0xfd);
+    const QColor &window = palette::kWindow;
+    const QColor &base = palette::kChartBackground;
+    const QColor &text = palette::kText;
+    const QColor &muted = palette::kMuted;
+    const QColor &accent = palette::kSeriesBlue;
 
     QPalette palette;
     palette.setColor(QPalette::Window, window);

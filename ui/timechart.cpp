@@ -1,4 +1,5 @@
 #include "timechart.h"
+#include "palette.h"
 
 #include "qcp.h"
 
@@ -14,10 +15,10 @@ namespace gotriage::ui {
 
 namespace {
 
-const QColor kBackground(0x16, 0x18, 0x1c);
-const QColor kAxis(0x7f, 0x84, 0x8e);
-const QColor kGrid(0x2a, 0x2e, 0x35);
-const QColor kText(0xdc, 0xdf, 0xe4);
+const QColor &kBackground = palette::kChartBackground;
+const QColor &kAxis = palette::kMuted;
+const QColor &kGrid = palette::kGrid;
+const QColor &kText = palette::kText;
 
 void styleAxis(QCPAxis *axis)
 {
@@ -44,7 +45,8 @@ TimeChart::TimeChart(const QString &title, const QString &leftLabel, const QStri
     m_emptyLabel = new QLabel(this);
     m_emptyLabel->setAlignment(Qt::AlignCenter);
     m_emptyLabel->setWordWrap(true);
-    m_emptyLabel->setStyleSheet(QStringLiteral("color: #9aa0aa; background: #16181c; padding: 6px;"));
+    m_emptyLabel->setStyleSheet(QStringLiteral("color: %1; background: %2; padding: 6px;")
+                                    .arg(palette::kSubtle.name(), palette::kChartBackground.name()));
     m_emptyLabel->hide();
 
     m_plot->setBackground(kBackground);

@@ -125,7 +125,7 @@ std::optional<double> ServiceAnalyzer::limitOf(Vital vital, const vitals::Vitals
     case Vital::HeapInuse:
     case Vital::Rss:
         // GOMEMLIMIT counts when set (math.MaxInt64 means "no limit").
-        if (m_runtime.gomemlimitBytes && *m_runtime.gomemlimitBytes < 9e18)
+        if (m_runtime.gomemlimitBytes && *m_runtime.gomemlimitBytes < kNoMemoryLimitBytes)
             return m_runtime.gomemlimitBytes;
         return m_service.limits.memoryBytes;
     case Vital::Fds:
@@ -395,7 +395,7 @@ std::vector<Finding> ServiceAnalyzer::configRemarks(const vitals::VitalsSample &
         remark(QStringLiteral("GOMAXPROCS %1 exceeds the CPU quota of %2 cores: the scheduler will be throttled")
                    .arg(number(*m_runtime.gomaxprocs), number(*m_service.limits.cpuCores)),
                QStringLiteral("set GOMAXPROCS to the quota (or use automaxprocs)"));
-    const bool noMemoryLimit = !m_runtime.gomemlimitBytes || *m_runtime.gomemlimitBytes >= 9e18;
+    const bool noMemoryLimit = !m_runtime.gomemlimitBytes || *m_runtime.gomemlimitBytes >= kNoMemoryLimitBytes;
     if (noMemoryLimit && m_service.limits.memoryBytes && vitals::isKnown(v[Vital::Rss])
         && v[Vital::Rss] >= 0.8 * *m_service.limits.memoryBytes)
         remark(QStringLiteral("RSS %1 MiB is %2 % of the %3 MiB memory limit and GOMEMLIMIT is not set")

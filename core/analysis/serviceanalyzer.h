@@ -73,6 +73,10 @@ struct Projection {
     bool material = false; // the rise a finding rests on (significant, material, corroborated, after warm-up)
 };
 
+// GOMEMLIMIT's "no limit" is math.MaxInt64 (≈ 9.22e18); anything at or
+// above this reads as unset.
+inline constexpr double kNoMemoryLimitBytes = 9e18;
+
 // The runtime settings a service exposes (client_golang >= 1.20 on newer Go).
 struct RuntimeInfo {
     QString goVersion; // "go1.19.8"

@@ -17,6 +17,9 @@
 #include <QAbstractItemModelTester>
 #include <QApplication>
 #include <QDateTime>
+#include <QDir>
+#include <QDirIterator>
+#include <QRegularExpression>
 #include <QHeaderView>
 #include <QImage>
 #include <QProcess>
@@ -50,6 +53,7 @@ private slots:
     void narrowWindowKeepsEveryVitalReadable();
     void emptyChartsSayWhy();
     void helpAndVersionNeedNoDisplay();
+    void coloursAndMagicValuesAreNamedOnce();
 };
 
 void TestMainWindow::issuesModel()
@@ -509,6 +513,31 @@ void TestMainWindow::helpAndVersionNeedNoDisplay()
         const QByteArray out = gui.readAllStandardOutput();
         QVERIFY2(out.contains(qstrcmp(option, "--help") == 0 ? "--config <FILE>" : "gotriage "), out.constData());
     }
+}
+
+void TestMainWindow::coloursAndMagicValuesAreNamedOnce()
+{
+    // Colours live in ui/palette.h, GOMEMLIMIT's "unset" in serviceanalyzer.h:
+    // a second spelling drifts from the first.
+    const QDir source(QStringLiteral(GOTRIAGE_TEST_DATA "/../.."));
+    const QRegularExpression colour(QStringLiteral("\\(0x[0-9a-fA-F]{2}, 0x|\\{0x[0-9a-fA-F]{2}, 0x|#[0-9a-fA-F]{6}\\b"));
+    const QRegularExpression memoryLimit(QStringLiteral("\\b9e18\\b"));
+    QStringList offenders;
+    for (const QString &folder : {QStringLiteral("ui"), QStringLiteral("core"), QStringLiteral("app")}) {
+        QDirIterator it(source.filePath(folder), {QStringLiteral("*.cpp"), QStringLiteral("*.h")}, QDir::Files,
+                        QDirIterator::Subdirectories);
+        while (it.hasNext()) {
+            const QString path = it.next();
+            QFile file(path);
+            QVERIFY(file.open(QIODevice::ReadOnly));
+            const QString text = QString::fromUtf8(file.readAll());
+            if (!path.endsWith(QLatin1String("ui/palette.h")) && text.contains(colour))
+                offenders << path + QStringLiteral(": a colour");
+            if (!path.endsWith(QLatin1String("analysis/serviceanalyzer.h")) && text.contains(memoryLimit))
+                offenders << path + QStringLiteral(": 9e18");
+        }
+    }
+    QVERIFY2(offenders.isEmpty(), qPrintable(offenders.join(u'\n')));
 }
 
 QTEST_MAIN(TestMainWindow)

@@ -1,0 +1,34 @@
+#pragma once
+
+#include <QColor>
+
+// Every colour the UI paints with, named once by what it means. The screen
+// is dark (theme.cpp); health and severity colours are chosen to stay apart
+// on it. Severity is never carried by colour alone: the text says it too.
+namespace gotriage::ui::palette {
+
+// Surfaces and text.
+inline const QColor kWindow{0x1e, 0x21, 0x26};
+inline const QColor kChartBackground{0x16, 0x18, 0x1c};
+inline const QColor kGrid{0x2a, 0x2e, 0x35};
+inline const QColor kText{0xdc, 0xdf, 0xe4};
+inline const QColor kMuted{0x7f, 0x84, 0x8e}; // axes, resolved issues, stale data, info findings
+inline const QColor kSubtle{0x9a, 0xa0, 0xaa}; // secondary header text, empty-chart notes
+
+// Health and severity.
+inline const QColor kGood{0x4c, 0xc9, 0x6f};
+inline const QColor kWarning{0xf5, 0xc2, 0x42};
+inline const QColor kCritical{0xff, 0x6b, 0x6b};
+inline const QColor kInfo{0x8a, 0xb4, 0xf8};
+
+// Chart series.
+inline const QColor kSeriesBlue{0x3d, 0x8b, 0xfd};
+inline const QColor kSeriesGreen = kGood;
+inline const QColor kSeriesAmber = kWarning;
+inline const QColor kSeriesViolet{0xb0, 0x7c, 0xf5};
+inline const QColor kSeriesRed{0xe0, 0x6c, 0x75}; // also limits drawn on charts
+inline const QColor kSeriesGrey = kSubtle;
+inline const QColor kTrend = kText; // fitted trends, dashed
+inline const QColor kStaleSparkline{0x5a, 0x5e, 0x66};
+
+} // namespace gotriage::ui::palette
