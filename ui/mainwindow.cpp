@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include "common/clock.h"
 #include "config/fleetfilewatcher.h"
 #include "findingsmodel.h"
 #include "fleetoverviewmodel.h"
@@ -15,7 +16,6 @@
 #include "vitalformat.h"
 
 #include <QAction>
-#include <QDateTime>
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -270,7 +270,7 @@ void MainWindow::onFleetLoaded(const config::FleetConfig &fleet, bool isReload)
         m_issues->report(kFleetFileService, QStringLiteral("config"), problem.toString(),
                          problem.isError ? issues::IssuesModel::Severity::Error
                                          : issues::IssuesModel::Severity::Warning,
-                         QDateTime::currentMSecsSinceEpoch());
+                         m_watcher->clock().nowMs());
     }
     // A broken edit must not blank the war-room screen: keep watching what
     // was there when a reload yields nothing usable.
@@ -346,7 +346,7 @@ void MainWindow::onReport(const ingest::ScrapeReport &report)
         fitOverviewColumns();
     }
     m_findings->setServiceFindings(scrape.service, report.findings);
-    issues::applyScrapeReport(*m_issues, report, QDateTime::currentMSecsSinceEpoch());
+    issues::applyScrapeReport(*m_issues, report, m_watcher->clock().nowMs());
 
     if (scrape.service == m_detail->service()) {
         m_detailDirty = true;
@@ -381,7 +381,7 @@ void MainWindow::onReport(const ingest::ScrapeReport &report)
 
 void MainWindow::onRefreshTimer()
 {
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const qint64 now = m_watcher->clock().nowMs();
     // Ages move even without new data, so the overview refreshes each tick;
     // it pulls history only for rows that got a report.
     m_overview->refresh(now);

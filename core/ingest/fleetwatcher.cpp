@@ -1,5 +1,6 @@
 #include "fleetwatcher.h"
 
+#include "common/clock.h"
 #include "store/seriesstore.h"
 
 #include "ingest/requestexecutor.h"
@@ -31,7 +32,9 @@ bool sameSettings(const config::ServiceConfig &a, const config::ServiceConfig &b
 class IngestWorker : public QObject
 {
 public:
-    IngestWorker(FleetWatcher *watcher, store::SeriesStore *store) : m_watcher(watcher), m_store(store) { }
+    IngestWorker(FleetWatcher *watcher, store::SeriesStore *store, const common::Clock *clock)
+        : m_watcher(watcher), m_store(store), m_clock(clock)
+    { }
 
     void setServices(const std::vector<config::ServiceConfig> &services, bool replace)
     {
@@ -48,7 +51,7 @@ public:
                 m_pollers.erase(it);
                 continue;
             }
-            auto *poller = new ServicePoller(service, m_executor, m_store, this, m_analysis);
+            auto *poller = new ServicePoller(service, m_executor, m_store, this, m_analysis, m_clock);
             QObject::connect(poller, &ServicePoller::reportAvailable, m_watcher, &FleetWatcher::reportAvailable,
                              Qt::QueuedConnection);
             poller->start();
@@ -82,15 +85,19 @@ public:
 private:
     FleetWatcher *m_watcher;
     store::SeriesStore *m_store;
+    const common::Clock *m_clock;
     RequestExecutor *m_executor = nullptr;
     std::map<QString, ServicePoller *> m_pollers;
 };
 
-FleetWatcher::FleetWatcher(QObject *parent) : QObject(parent), m_store(std::make_unique<store::SeriesStore>())
+FleetWatcher::FleetWatcher(QObject *parent, const common::Clock *clock)
+    : QObject(parent)
+    , m_clock(clock ? clock : &common::LiveClock::instance())
+    , m_store(std::make_unique<store::SeriesStore>())
 {
     qRegisterMetaType<ScrapeReportPtr>();
     m_thread.setObjectName(QStringLiteral("gotriage-ingest"));
-    m_worker = new IngestWorker(this, m_store.get());
+    m_worker = new IngestWorker(this, m_store.get(), m_clock);
     m_worker->moveToThread(&m_thread);
     connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
     m_thread.start();

@@ -9,6 +9,9 @@
 #include <memory>
 #include <vector>
 
+namespace gotriage::common {
+class Clock;
+}
 namespace gotriage::store {
 class SeriesStore;
 }
@@ -27,7 +30,10 @@ class FleetWatcher : public QObject
     Q_OBJECT
 
 public:
-    explicit FleetWatcher(QObject *parent = nullptr);
+    // `clock`: the live source's clock (null: the process' live clock); it
+    // must outlive the watcher.
+    explicit FleetWatcher(QObject *parent = nullptr, const common::Clock *clock = nullptr);
+    const common::Clock &clock() const { return *m_clock; }
     ~FleetWatcher() override; // stops every poller and joins the ingest thread
 
     // Replaces the watched fleet. Services whose settings did not change keep
@@ -44,6 +50,7 @@ signals:
     void reportAvailable(const gotriage::ingest::ScrapeReportPtr &report);
 
 private:
+    const common::Clock *m_clock;
     std::unique_ptr<store::SeriesStore> m_store;
     QThread m_thread;
     IngestWorker *m_worker = nullptr; // lives in m_thread

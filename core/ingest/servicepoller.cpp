@@ -1,11 +1,11 @@
 #include "servicepoller.h"
 
+#include "common/clock.h"
 #include "formats/pprofindex.h"
 #include "ingest/fetchhints.h"
 #include "ingest/httpfetch.h"
 #include "store/seriesstore.h"
 
-#include <QDateTime>
 #include <QHash>
 
 #include <algorithm>
@@ -13,11 +13,6 @@
 namespace gotriage::ingest {
 
 namespace {
-
-qint64 nowMs()
-{
-    return QDateTime::currentMSecsSinceEpoch();
-}
 
 std::string_view bodyView(const QByteArray &body)
 {
@@ -55,9 +50,11 @@ bool hasGoroutines(const ScrapeResult &scrape)
 } // namespace
 
 ServicePoller::ServicePoller(config::ServiceConfig service, RequestExecutor *executor, store::SeriesStore *store,
-                             QObject *parent, const analysis::AnalysisSettings &analysis)
+                             QObject *parent, const analysis::AnalysisSettings &analysis,
+                             const common::Clock *clock)
     : QObject(parent)
     , m_service(std::move(service))
+    , m_clock(clock ? clock : &common::LiveClock::instance())
     , m_executor(executor)
     , m_store(store)
     , m_deriver({m_service.requestCounter, m_service.latencyHistogram, m_service.paths.metrics})
@@ -89,12 +86,12 @@ void ServicePoller::start()
     // Files named by the settings are read here, on the ingest thread.
     m_settings = resolveRequestSettings(m_service);
     m_health.insecure = m_service.tls.insecureSkipVerify;
-    m_timer.start(static_cast<int>(delayToPhase(m_service.name, m_service.interval.count(), nowMs())));
+    m_timer.start(static_cast<int>(delayToPhase(m_service.name, m_service.interval.count(), m_clock->nowMs())));
 }
 
 void ServicePoller::tick()
 {
-    const qint64 now = nowMs();
+    const qint64 now = m_clock->nowMs();
     m_timer.start(static_cast<int>(delayToPhase(m_service.name, m_service.interval.count(), now)));
     if (m_step == Step::Done && now < m_health.nextAttemptMs)
         return; // backing off from a dead target
@@ -103,7 +100,7 @@ void ServicePoller::tick()
 
 void ServicePoller::scrapeNow()
 {
-    const qint64 now = nowMs();
+    const qint64 now = m_clock->nowMs();
     if (m_step != Step::Done) {
         ++m_health.skipped; // the previous scrape is still running: never stack
         return;
@@ -272,7 +269,7 @@ void ServicePoller::complete()
 {
     ScrapeResult &scrape = *m_current;
     scrape.durationMs = m_scrapeClock.elapsed();
-    const qint64 now = nowMs();
+    const qint64 now = m_clock->nowMs();
 
     ServiceHealth &h = m_health;
     h.up = scrape.up;

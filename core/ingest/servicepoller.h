@@ -15,6 +15,9 @@
 #include <memory>
 #include <random>
 
+namespace gotriage::common {
+class Clock;
+}
 namespace gotriage::store {
 class SeriesStore;
 }
@@ -54,8 +57,11 @@ public:
     // How often an optional endpoint that answered 404 is asked again.
     static constexpr std::chrono::milliseconds kOptionalRecheck{5 * 60 * 1000};
 
+    // `clock` is the source's clock (null: the process' live clock); it
+    // must outlive the poller.
     ServicePoller(config::ServiceConfig service, RequestExecutor *executor, store::SeriesStore *store,
-                  QObject *parent = nullptr, const analysis::AnalysisSettings &analysis = {});
+                  QObject *parent = nullptr, const analysis::AnalysisSettings &analysis = {},
+                  const common::Clock *clock = nullptr);
     ~ServicePoller() override;
 
     void start();
@@ -85,6 +91,7 @@ private:
     std::chrono::milliseconds remainingBudget() const;
 
     config::ServiceConfig m_service;
+    const common::Clock *m_clock;
     RequestExecutor *m_executor;
     store::SeriesStore *m_store;
     RequestSettings m_settings;

@@ -1,8 +1,8 @@
 #include "demofleet.h"
+#include "common/clock.h"
 
 #include "sim/simserver.h"
 
-#include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -43,7 +43,7 @@ bool DemoFleet::start(int count, QString *error)
         *error = QStringLiteral("the demo fleet takes 1 to %1 services, not %2").arg(kMaxServices).arg(count);
         return false;
     }
-    const double now = static_cast<double>(QDateTime::currentMSecsSinceEpoch()) / 1000.0;
+    const double now = static_cast<double>(common::LiveClock::systemWallMs()) / 1000.0;
     constexpr int kRoleCount = static_cast<int>(std::size(kRoles));
     for (int i = 0; i < count; ++i) {
         const Role &role = kRoles[i % kRoleCount];

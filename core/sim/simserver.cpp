@@ -1,6 +1,6 @@
 #include "simserver.h"
+#include "common/clock.h"
 
-#include <QDateTime>
 #include <QHttpServerRequest>
 #include <QHttpServerResponder>
 #include <QJsonDocument>
@@ -12,7 +12,7 @@ namespace {
 
 double nowSeconds()
 {
-    return static_cast<double>(QDateTime::currentMSecsSinceEpoch()) / 1000.0;
+    return static_cast<double>(common::LiveClock::systemWallMs()) / 1000.0;
 }
 
 } // namespace
