@@ -51,7 +51,8 @@ void FindingsModel::setServiceFindings(const QString &service, const std::vector
         return a.kind == b.kind && a.severity == b.severity && a.evidence == b.evidence && a.rate == b.rate
             && a.nextStep == b.nextStep && a.etaSeconds == b.etaSeconds && a.sinceMs == b.sinceMs;
     };
-    if (it != m_byService.end() && std::equal(findings.begin(), findings.end(), it->second.begin(), it->second.end(), same))
+    if (it != m_byService.end()
+        && std::equal(findings.begin(), findings.end(), it->second.begin(), it->second.end(), same))
         return;
     if (findings.empty())
         m_byService.erase(it);

@@ -118,9 +118,8 @@ MainWindow::MainWindow(QWidget *parent)
     addDockWidget(Qt::BottomDockWidgetArea, m_findingsDock);
     tabifyDockWidget(m_issuesDock, m_findingsDock);
     m_findingsDock->raise();
-    connect(m_findingsView, &QTableView::doubleClicked, this, [this](const QModelIndex &index) {
-        selectService(m_findings->services(index.row()).constFirst());
-    });
+    connect(m_findingsView, &QTableView::doubleClicked, this,
+            [this](const QModelIndex &index) { selectService(m_findings->services(index.row()).constFirst()); });
     resizeDocks({m_issuesDock}, {150}, Qt::Vertical);
 
     QToolBar *toolbar = addToolBar(tr("Fleet"));
@@ -249,7 +248,8 @@ void MainWindow::fitOverviewColumns()
     };
     const bool narrow = width() < 1280;
     header->resizeSection(FleetOverviewModel::ServiceColumn, narrow ? 140 : 170);
-    header->resizeSection(FleetOverviewModel::HealthColumn, std::max(headerWidth(FleetOverviewModel::HealthColumn), 70));
+    header->resizeSection(FleetOverviewModel::HealthColumn,
+                          std::max(headerWidth(FleetOverviewModel::HealthColumn), 70));
     header->resizeSection(FleetOverviewModel::AgeColumn, std::max(headerWidth(FleetOverviewModel::AgeColumn), 80));
     int fixed = 0;
     for (int column :
@@ -361,8 +361,9 @@ void MainWindow::onReport(const ingest::ScrapeReport &report)
                 *report.runtime.gogcPercent < 0 ? tr("off") : QString::number(*report.runtime.gogcPercent));
         if (report.runtime.gomemlimitBytes)
             runtime << tr("GOMEMLIMIT %1")
-                           .arg(*report.runtime.gomemlimitBytes >= analysis::kNoMemoryLimitBytes ? tr("off")
-                                                                        : formatBytes(*report.runtime.gomemlimitBytes));
+                           .arg(*report.runtime.gomemlimitBytes >= analysis::kNoMemoryLimitBytes
+                                    ? tr("off")
+                                    : formatBytes(*report.runtime.gomemlimitBytes));
         m_detail->setRuntime(runtime.join(QStringLiteral(" · ")));
         if (scrape.metrics)
             m_detail->setSignalSources(report.sources);

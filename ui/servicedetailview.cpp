@@ -264,8 +264,8 @@ void ServiceDetailView::setSignalSources(const vitals::DerivedSources &sources)
             : tr("No requests timed yet."));
     if (m_service.isEmpty())
         return;
-    const QString summary = part(tr("requests"), sources.requestCounter, sources.requestCounterDetected,
-                                 "request_counter")
+    const QString summary
+        = part(tr("requests"), sources.requestCounter, sources.requestCounterDetected, "request_counter")
         + QStringLiteral(" · ")
         + part(tr("latency"), sources.latencyHistogram, sources.latencyHistogramDetected, "latency_histogram");
     if (summary == m_sources)

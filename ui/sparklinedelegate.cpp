@@ -61,8 +61,8 @@ void SparklineDelegate::paint(QPainter *painter, const QStyleOptionViewItem &opt
             const double x
                 = lineRect.left() + lineRect.width() * static_cast<double>(i) / static_cast<double>(values.size() - 1);
             // Flat series sit mid-height rather than on the floor.
-            const double y = span > 0 ? lineRect.bottom() - lineRect.height() * (values[i] - low) / span
-                                      : lineRect.center().y();
+            const double y
+                = span > 0 ? lineRect.bottom() - lineRect.height() * (values[i] - low) / span : lineRect.center().y();
             if (i == 0)
                 path.moveTo(x, y);
             else

@@ -39,8 +39,8 @@ std::string reportLine(const ingest::ScrapeReport &report)
     line["vitals"] = std::move(vitals);
     // gc_pause (and gc_cpu without the runtime's CPU classes) come from
     // /debug/vars, read every few scrapes and carried in between: their age.
-    line["vars_age_ms"] = report.vitals.varsTsMs > 0 ? OrderedJson(report.scrape->tsMs - report.vitals.varsTsMs)
-                                                     : OrderedJson(nullptr);
+    line["vars_age_ms"]
+        = report.vitals.varsTsMs > 0 ? OrderedJson(report.scrape->tsMs - report.vitals.varsTsMs) : OrderedJson(nullptr);
     return line.dump(-1, ' ', false, OrderedJson::error_handler_t::replace);
 }
 
@@ -90,8 +90,8 @@ int scrapeCommand(const QStringList &arguments)
                          printOut(reportLine(*report));
                          // Each problem once, when it starts or changes: a dead
                          // endpoint is not news every second.
-                         for (const QString &line : issues::applyScrapeReport(
-                                  issueLog, *report, QDateTime::currentMSecsSinceEpoch()))
+                         for (const QString &line :
+                              issues::applyScrapeReport(issueLog, *report, QDateTime::currentMSecsSinceEpoch()))
                              printErr(line);
                          std::fflush(stdout);
                          if (once && reported.size() == total)

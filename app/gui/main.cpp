@@ -87,8 +87,7 @@ bool wantsOnlyText(int argc, char *argv[])
 {
     for (int i = 1; i < argc; ++i) {
         const std::string_view arg = argv[i];
-        if (arg == "-h" || arg == "--help" || arg == "--help-all" || arg == "-?" || arg == "-v"
-            || arg == "--version")
+        if (arg == "-h" || arg == "--help" || arg == "--help-all" || arg == "-?" || arg == "-v" || arg == "--version")
             return true;
     }
     return false;

@@ -58,13 +58,26 @@ QString unknownKey(std::string_view key, std::span<const std::string_view> known
     }
     if (best.empty())
         return QStringLiteral("unknown key (ignored)");
-    return QStringLiteral("unknown key (ignored); did you mean `%1`?").arg(QString::fromUtf8(best.data(), static_cast<qsizetype>(best.size())));
+    return QStringLiteral("unknown key (ignored); did you mean `%1`?")
+        .arg(QString::fromUtf8(best.data(), static_cast<qsizetype>(best.size())));
 }
 
-constexpr std::array<std::string_view, 16> kServiceKeys
-    = {"name", "url", "tier", "interval_s", "vars_interval_s", "timeout_s", "connect_timeout_s", "body_limit_bytes",
-       "request_counter", "latency_histogram", "tls_config", "authorization", "basic_auth", "labels", "paths",
-       "limits"};
+constexpr std::array<std::string_view, 16> kServiceKeys = {"name",
+                                                           "url",
+                                                           "tier",
+                                                           "interval_s",
+                                                           "vars_interval_s",
+                                                           "timeout_s",
+                                                           "connect_timeout_s",
+                                                           "body_limit_bytes",
+                                                           "request_counter",
+                                                           "latency_histogram",
+                                                           "tls_config",
+                                                           "authorization",
+                                                           "basic_auth",
+                                                           "labels",
+                                                           "paths",
+                                                           "limits"};
 
 constexpr std::array<std::string_view, 2> kFleetKeys = {"services", "defaults"};
 
@@ -373,9 +386,10 @@ std::optional<QUrl> FleetReader::readUrl(const Json &value, const QString &path)
         // the endpoints are appended to it: /metrics/metrics answers 404.
         QUrl base = url;
         base.setPath(QString());
-        warning(path, QStringLiteral("`url` is the service's base URL: gotriage appends `paths.metrics` (/metrics) "
-                                     "and the other endpoints to it; did you mean \"%1\"?")
-                          .arg(base.toString()));
+        warning(path,
+                QStringLiteral("`url` is the service's base URL: gotriage appends `paths.metrics` (/metrics) "
+                               "and the other endpoints to it; did you mean \"%1\"?")
+                    .arg(base.toString()));
     }
     return url;
 }

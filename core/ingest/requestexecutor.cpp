@@ -140,8 +140,9 @@ bool RequestExecutor::Transfer::header(QByteArray line)
             return true;
         if (!contentEncoding.isEmpty() && contentEncoding != "identity") {
             if (contentEncoding != "gzip" || !request.acceptGzip)
-                return abort(QStringLiteral("unsupported Content-Encoding \"%1\"").arg(QString::fromLatin1(contentEncoding)),
-                             FetchFailure::Other);
+                return abort(
+                    QStringLiteral("unsupported Content-Encoding \"%1\"").arg(QString::fromLatin1(contentEncoding)),
+                    FetchFailure::Other);
             inflater = std::make_unique<formats::GzipInflater>(static_cast<std::size_t>(request.bodyLimit));
         } else if (contentLength && *contentLength > request.bodyLimit) {
             return abort(QStringLiteral("body of %1 exceeds the %2 limit")
@@ -402,7 +403,8 @@ void RequestExecutor::complete(Id id, int curlCode)
     if (code == CURLE_OK && t.status >= 300 && t.status < 400 && !t.location.isEmpty()) {
         const QUrl target = t.url.resolved(QUrl::fromEncoded(t.location));
         if (!sameOrigin(target, t.request.origin.isEmpty() ? t.request.url : t.request.origin)) {
-            finish(id, QStringLiteral("refused redirect to another host: %1").arg(target.toString(QUrl::RemoveUserInfo)),
+            finish(id,
+                   QStringLiteral("refused redirect to another host: %1").arg(target.toString(QUrl::RemoveUserInfo)),
                    FetchFailure::Redirect);
             return;
         }
@@ -492,10 +494,9 @@ int RequestExecutor::onSocket(void *, int fd, int what, void *self, void *)
     auto ensure = [executor, fd](std::unique_ptr<QSocketNotifier> &notifier, QSocketNotifier::Type type, bool on) {
         if (!notifier && on) {
             notifier = std::make_unique<QSocketNotifier>(fd, type);
-            connect(notifier.get(), &QSocketNotifier::activated, executor,
-                    [executor, fd, readable = type == QSocketNotifier::Read] {
-                        executor->onSocketActivity(fd, readable);
-                    });
+            connect(
+                notifier.get(), &QSocketNotifier::activated, executor,
+                [executor, fd, readable = type == QSocketNotifier::Read] { executor->onSocketActivity(fd, readable); });
         }
         if (notifier)
             notifier->setEnabled(on);

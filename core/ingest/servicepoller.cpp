@@ -50,8 +50,7 @@ bool hasGoroutines(const ScrapeResult &scrape)
 } // namespace
 
 ServicePoller::ServicePoller(config::ServiceConfig service, RequestExecutor *executor, store::SeriesStore *store,
-                             QObject *parent, const analysis::AnalysisSettings &analysis,
-                             const common::Clock *clock)
+                             QObject *parent, const analysis::AnalysisSettings &analysis, const common::Clock *clock)
     : QObject(parent)
     , m_service(std::move(service))
     , m_clock(clock ? clock : &common::LiveClock::instance())
@@ -145,8 +144,9 @@ void ServicePoller::fetchStep()
     }
     HttpRequest request = m_settings.request(url, m_service.baseUrl);
     if (m_step == Step::Metrics) {
-        request.headers.emplace_back("Accept", QByteArray(formats::kMetricsAcceptHeader.data(),
-                                                          static_cast<qsizetype>(formats::kMetricsAcceptHeader.size())));
+        request.headers.emplace_back("Accept",
+                                     QByteArray(formats::kMetricsAcceptHeader.data(),
+                                                static_cast<qsizetype>(formats::kMetricsAcceptHeader.size())));
     }
     request.connectTimeout = m_service.connectTimeout;
     request.totalTimeout = budget;
@@ -170,10 +170,10 @@ void ServicePoller::onFetched(const FetchResult &result)
         : m_step == Step::Vars                      ? QStringLiteral("vars")
                                                     : QStringLiteral("pprof");
     if (result.ok && m_step != Step::Pprof && looksLikeHtml(result.contentType, result.body)) {
-        const QString error = QStringLiteral("GET %1: the response is HTML, not %2: check `paths.%3`")
-                                  .arg(result.url.toString(QUrl::RemoveUserInfo),
-                                       m_step == Step::Metrics ? QStringLiteral("metrics") : QStringLiteral("expvar JSON"),
-                                       pathKey);
+        const QString error
+            = QStringLiteral("GET %1: the response is HTML, not %2: check `paths.%3`")
+                  .arg(result.url.toString(QUrl::RemoveUserInfo),
+                       m_step == Step::Metrics ? QStringLiteral("metrics") : QStringLiteral("expvar JSON"), pathKey);
         if (isMain) {
             scrape.error = error;
             complete();
@@ -198,7 +198,8 @@ void ServicePoller::onFetched(const FetchResult &result)
         missing = true;
     } else if (!result.ok) {
         const QString hint = hintFor(result, pathKey);
-        const QString error = hint.isEmpty() ? result.error : result.error + QStringLiteral(" (") + hint + QStringLiteral(")");
+        const QString error
+            = hint.isEmpty() ? result.error : result.error + QStringLiteral(" (") + hint + QStringLiteral(")");
         if (isMain) {
             scrape.error = error;
             complete();

@@ -164,16 +164,16 @@ TrafficReadings TrafficReader::read(const formats::ParsedMetrics &m)
         }
         r.problems << QStringLiteral("request_counter %1 is not in the metrics; %2")
                           .arg(quoted(m_counter),
-                               others.isEmpty()
-                                   ? QStringLiteral("no counter there has a status label (code, status, "
-                                                    "status_code or grpc_code)")
-                                   : QStringLiteral("counters with a status label there: %1")
-                                         .arg(others.join(QStringLiteral(", "))));
+                               others.isEmpty() ? QStringLiteral("no counter there has a status label (code, status, "
+                                                                 "status_code or grpc_code)")
+                                                : QStringLiteral("counters with a status label there: %1")
+                                                      .arg(others.join(QStringLiteral(", "))));
     } else if (m_counterNamed && sawCounter && !counterHasStatus) {
         r.problems << QStringLiteral("request_counter %1 has no status label (code, status, status_code or "
                                      "grpc_code), so its errors cannot be counted; its labels: %2")
-                          .arg(quoted(m_counter), counterLabels.isEmpty() ? QStringLiteral("none")
-                                                                          : counterLabels.join(QStringLiteral(", ")));
+                          .arg(quoted(m_counter),
+                               counterLabels.isEmpty() ? QStringLiteral("none")
+                                                       : counterLabels.join(QStringLiteral(", ")));
     }
     if (m_histogramNamed && !sawBucket) {
         QStringList others;
@@ -183,9 +183,9 @@ TrafficReadings TrafficReader::read(const formats::ParsedMetrics &m)
         }
         r.problems << QStringLiteral("latency_histogram %1 is not in the metrics; %2")
                           .arg(quoted(m_histogram),
-                               others.isEmpty() ? QStringLiteral("there is no histogram there")
-                                                : QStringLiteral("histograms there: %1")
-                                                      .arg(others.join(QStringLiteral(", "))));
+                               others.isEmpty()
+                                   ? QStringLiteral("there is no histogram there")
+                                   : QStringLiteral("histograms there: %1").arg(others.join(QStringLiteral(", "))));
     }
     return r;
 }

@@ -137,9 +137,9 @@ VitalsSample VitalsDeriver::derive(const ingest::ScrapeResult &scrape)
     if (!isKnown(r.goroutines) && scrape.pprofGoroutines)
         r.goroutines = static_cast<double>(*scrape.pprofGoroutines);
 
-    Counters current{r.cpuSeconds,        r.allocBytes, r.gcCycles,
-                     traffic.requests,    traffic.errors, r.gcCpuSeconds,
-                     r.totalCpuSeconds,   r.gcPauseSum, std::move(traffic.latencyBuckets)};
+    Counters current{r.cpuSeconds,      r.allocBytes,   r.gcCycles,
+                     traffic.requests,  traffic.errors, r.gcCpuSeconds,
+                     r.totalCpuSeconds, r.gcPauseSum,   std::move(traffic.latencyBuckets)};
     const bool restarted
         = isKnown(r.startTime) && isKnown(m_previousStartTime) && std::fabs(r.startTime - m_previousStartTime) > 0.5;
     const bool numGcWentBack = mem && mem->numGC && m_previousNumGC && *mem->numGC < *m_previousNumGC;
@@ -244,12 +244,12 @@ void VitalsDeriver::deriveGc(VitalsSample &out, const Counters &current)
     };
 
     // A busy collector: two or more cycles in the usual rate window.
-    const auto inWindow = std::find_if(m_gcHistory.begin(), m_gcHistory.end(), [&](const GcCheckpoint &c) {
-        return c.tsMs >= now.tsMs - kRateWindowMs;
-    });
+    const auto inWindow = std::find_if(m_gcHistory.begin(), m_gcHistory.end(),
+                                       [&](const GcCheckpoint &c) { return c.tsMs >= now.tsMs - kRateWindowMs; });
     if (inWindow != m_gcHistory.end() && now.tsMs - inWindow->tsMs >= kMinRateWindowMs
         && now.cycles - inWindow->cycles >= 2) {
-        out[Vital::GcRate] = (now.cycles - inWindow->cycles) / (static_cast<double>(now.tsMs - inWindow->tsMs) / 1000.0);
+        out[Vital::GcRate]
+            = (now.cycles - inWindow->cycles) / (static_cast<double>(now.tsMs - inWindow->tsMs) / 1000.0);
         meanPause(*inWindow, now.cycles - inWindow->cycles);
         return;
     }

@@ -216,7 +216,8 @@ private:
             break;
         case Mode::CutReset:
         case Mode::CutClose:
-            socket->write("HTTP/1.1 200 OK\r\nConnection: close\r\n" + text + "Content-Length: 100000\r\n\r\n" + cutBody);
+            socket->write("HTTP/1.1 200 OK\r\nConnection: close\r\n" + text + "Content-Length: 100000\r\n\r\n"
+                          + cutBody);
             cut(socket, mode == Mode::CutReset);
             break;
         case Mode::ChunkedCut:

@@ -361,9 +361,10 @@ void TestAnalysis::noTimeToLimitInTheFirstMinute()
         feed.at(v.tsMs, v);
     }
     for (const Projection &p : feed.analyzer.projections())
-        QVERIFY2(!p.etaSeconds.has_value(), qPrintable(QStringLiteral("%1: limit in %2 s")
-                                                           .arg(QLatin1String(vitals::vitalName(p.vital).data()))
-                                                           .arg(p.etaSeconds.value_or(0))));
+        QVERIFY2(!p.etaSeconds.has_value(),
+                 qPrintable(QStringLiteral("%1: limit in %2 s")
+                                .arg(QLatin1String(vitals::vitalName(p.vital).data()))
+                                .arg(p.etaSeconds.value_or(0))));
     QCOMPARE(feed.battlefieldRaises(), 0);
 }
 

@@ -239,7 +239,8 @@ void TestFleetConfig::hintsThatSayWhatToDo_data()
                                             "(invalid JSON: syntax error while parsing value - invalid literal; last "
                                             "read: '#')");
     QTest::newRow("did-you-mean-limits")
-        << QStringLiteral("{\"services\":[{\"name\":\"a\",\"url\":\"http://127.0.0.1:1\",\"limit\":{\"goroutines\":10}}]}")
+        << QStringLiteral(
+               "{\"services\":[{\"name\":\"a\",\"url\":\"http://127.0.0.1:1\",\"limit\":{\"goroutines\":10}}]}")
         << QStringLiteral("fleet.yml: warning: $.services[0].limit: unknown key (ignored); did you mean `limits`?");
     QTest::newRow("did-you-mean-defaults")
         << QStringLiteral("{\"services\":[],\"defualts\":{}}")

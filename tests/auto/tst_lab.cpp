@@ -12,11 +12,11 @@
 
 #include "analysis/finding.h"
 
+#include "ingest/requestexecutor.h"
 #include <QDateTime>
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include "ingest/requestexecutor.h"
 #include <QSignalSpy>
 #include <QTest>
 

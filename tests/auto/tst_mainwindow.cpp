@@ -19,10 +19,10 @@
 #include <QDateTime>
 #include <QDir>
 #include <QDirIterator>
-#include <QRegularExpression>
 #include <QHeaderView>
 #include <QImage>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTableView>
 #include <QTcpServer>
@@ -434,8 +434,8 @@ void TestMainWindow::configRemarksAreGrouped()
     QCOMPARE(model.findings()[0].kind, analysis::FindingKind::GoroutineLeak);
     QCOMPARE(model.index(1, ui::FindingsModel::ServiceColumn).data().toString(),
              QStringLiteral("etcd, node-exporter, prometheus"));
-    QCOMPARE(model.services(1), (QStringList{QStringLiteral("etcd"), QStringLiteral("node-exporter"),
-                                             QStringLiteral("prometheus")}));
+    QCOMPARE(model.services(1),
+             (QStringList{QStringLiteral("etcd"), QStringLiteral("node-exporter"), QStringLiteral("prometheus")}));
     model.removeService(QStringLiteral("prometheus"));
     QCOMPARE(model.index(1, ui::FindingsModel::ServiceColumn).data().toString(), QStringLiteral("etcd, node-exporter"));
     QCOMPARE(model.servicesWithFindings().size(), 3);
@@ -465,9 +465,12 @@ void TestMainWindow::narrowWindowKeepsEveryVitalReadable()
     }
     const int contentWidth = header->length();
     QVERIFY2(contentWidth <= window.overviewView()->viewport()->width() + 1,
-             qPrintable(QStringLiteral("%1 px of columns in %2").arg(contentWidth).arg(window.overviewView()->viewport()->width())));
+             qPrintable(QStringLiteral("%1 px of columns in %2")
+                            .arg(contentWidth)
+                            .arg(window.overviewView()->viewport()->width())));
     // A small fleet: the table shows all of it, the charts get the rest.
-    QVERIFY(window.overviewView()->viewport()->height() >= 3 * window.overviewView()->verticalHeader()->defaultSectionSize());
+    QVERIFY(window.overviewView()->viewport()->height()
+            >= 3 * window.overviewView()->verticalHeader()->defaultSectionSize());
     QVERIFY(window.detailView()->height() > window.overviewView()->height());
 }
 
@@ -520,7 +523,8 @@ void TestMainWindow::coloursAndMagicValuesAreNamedOnce()
     // Colours live in ui/palette.h, GOMEMLIMIT's "unset" in serviceanalyzer.h:
     // a second spelling drifts from the first.
     const QDir source(QStringLiteral(GOTRIAGE_TEST_DATA "/../.."));
-    const QRegularExpression colour(QStringLiteral("\\(0x[0-9a-fA-F]{2}, 0x|\\{0x[0-9a-fA-F]{2}, 0x|#[0-9a-fA-F]{6}\\b"));
+    const QRegularExpression colour(
+        QStringLiteral("\\(0x[0-9a-fA-F]{2}, 0x|\\{0x[0-9a-fA-F]{2}, 0x|#[0-9a-fA-F]{6}\\b"));
     const QRegularExpression memoryLimit(QStringLiteral("\\b9e18\\b"));
     QStringList offenders;
     for (const QString &folder : {QStringLiteral("ui"), QStringLiteral("core"), QStringLiteral("app")}) {

@@ -37,8 +37,8 @@ QByteArray httpGet(const QUrl &url, int *status = nullptr)
     socket.connectToHost(url.host(), static_cast<quint16>(url.port()));
     if (!socket.waitForConnected(3000))
         return {};
-    socket.write("GET " + url.toEncoded(QUrl::RemoveScheme | QUrl::RemoveAuthority) + " HTTP/1.0\r\nHost: "
-                 + url.host().toLatin1() + "\r\n\r\n");
+    socket.write("GET " + url.toEncoded(QUrl::RemoveScheme | QUrl::RemoveAuthority)
+                 + " HTTP/1.0\r\nHost: " + url.host().toLatin1() + "\r\n\r\n");
     QByteArray response;
     while (socket.state() == QAbstractSocket::ConnectedState || socket.bytesAvailable() > 0) {
         if (!socket.waitForReadyRead(3000) && socket.bytesAvailable() == 0)
@@ -125,9 +125,10 @@ void TestRealPeers::initTestCase()
     QCOMPARE(fleet.services.size(), std::size_t(3));
     m_services = fleet.services;
 
-    const QByteArray prometheusMetrics = httpGet(url(QStringLiteral("prometheus")).resolved(QUrl(QStringLiteral("/metrics"))));
-    m_prometheusDebug404AtStart
-        = counterSum(prometheusMetrics, QStringLiteral("prometheus_http_requests_total"), QStringLiteral("code=\"404\""));
+    const QByteArray prometheusMetrics
+        = httpGet(url(QStringLiteral("prometheus")).resolved(QUrl(QStringLiteral("/metrics"))));
+    m_prometheusDebug404AtStart = counterSum(prometheusMetrics, QStringLiteral("prometheus_http_requests_total"),
+                                             QStringLiteral("code=\"404\""));
     for (const auto &s : m_services)
         m_cpuAtStart[s.name] = {QDateTime::currentMSecsSinceEpoch(), procCpuSeconds(pid(s.name))};
 
@@ -139,10 +140,10 @@ void TestRealPeers::initTestCase()
             });
     m_watcher->setServices(m_services);
     // Twelve seconds: rates need five, and the CPU rate a full window.
-    QTRY_VERIFY_WITH_TIMEOUT(m_reports.size() == 3 && std::all_of(m_reports.begin(), m_reports.end(), [](const auto &e) {
-                                 return e.second.size() >= 12;
-                             }),
-                             30000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        m_reports.size() == 3
+            && std::all_of(m_reports.begin(), m_reports.end(), [](const auto &e) { return e.second.size() >= 12; }),
+        30000);
 }
 
 void TestRealPeers::vitalsMatchProc_data()
@@ -168,7 +169,8 @@ void TestRealPeers::vitalsMatchProc()
     QVERIFY2(std::fabs(v[Vital::Threads] - threads) <= 2,
              qPrintable(QStringLiteral("threads %1 vs /proc %2").arg(v[Vital::Threads]).arg(threads)));
     const int fds = procOpenFds(process);
-    QVERIFY2(std::fabs(v[Vital::Fds] - fds) <= 3, qPrintable(QStringLiteral("fds %1 vs /proc %2").arg(v[Vital::Fds]).arg(fds)));
+    QVERIFY2(std::fabs(v[Vital::Fds] - fds) <= 3,
+             qPrintable(QStringLiteral("fds %1 vs /proc %2").arg(v[Vital::Fds]).arg(fds)));
     QVERIFY(v[Vital::FdsMax] > 0);
 
     // CPU: the vital's 10 s rate vs the kernel's average since the start
@@ -199,14 +201,21 @@ void TestRealPeers::vitalsMatchPrometheusOwnView()
         QUrlQuery q;
         q.addQueryItem(QStringLiteral("query"), promql);
         u.setQuery(q);
-        const QJsonArray result
-            = QJsonDocument::fromJson(httpGet(u)).object().value(QStringLiteral("data")).toObject().value(QStringLiteral("result")).toArray();
-        return result.isEmpty() ? -1.0 : result.at(0).toObject().value(QStringLiteral("value")).toArray().at(1).toString().toDouble();
+        const QJsonArray result = QJsonDocument::fromJson(httpGet(u))
+                                      .object()
+                                      .value(QStringLiteral("data"))
+                                      .toObject()
+                                      .value(QStringLiteral("result"))
+                                      .toArray();
+        return result.isEmpty()
+            ? -1.0
+            : result.at(0).toObject().value(QStringLiteral("value")).toArray().at(1).toString().toDouble();
     };
     const vitals::VitalsSample &v = latest(QStringLiteral("prometheus")).vitals;
     const double rss = query(QStringLiteral("process_resident_memory_bytes{job=\"prometheus\"}"));
     QVERIFY2(rss > 0, "Prometheus has not scraped itself yet");
-    QVERIFY2(std::fabs(v[Vital::Rss] - rss) <= 0.15 * rss, qPrintable(QStringLiteral("rss %1 vs %2").arg(v[Vital::Rss]).arg(rss)));
+    QVERIFY2(std::fabs(v[Vital::Rss] - rss) <= 0.15 * rss,
+             qPrintable(QStringLiteral("rss %1 vs %2").arg(v[Vital::Rss]).arg(rss)));
     const double goroutines = query(QStringLiteral("go_goroutines{job=\"prometheus\"}"));
     QVERIFY2(std::fabs(v[Vital::Goroutines] - goroutines) <= std::max(5.0, 0.2 * goroutines),
              qPrintable(QStringLiteral("goroutines %1 vs %2").arg(v[Vital::Goroutines]).arg(goroutines)));
@@ -234,7 +243,8 @@ void TestRealPeers::optionalEndpointsAreSaidOnce()
     // server without it gets one note, and /debug/vars was asked once, not
     // every few seconds (Prometheus counts the 404s it served).
     const QByteArray metrics = httpGet(url(QStringLiteral("prometheus")).resolved(QUrl(QStringLiteral("/metrics"))));
-    const double debug404 = counterSum(metrics, QStringLiteral("prometheus_http_requests_total"), QStringLiteral("code=\"404\""));
+    const double debug404
+        = counterSum(metrics, QStringLiteral("prometheus_http_requests_total"), QStringLiteral("code=\"404\""));
     QVERIFY2(debug404 - m_prometheusDebug404AtStart <= 1,
              qPrintable(QStringLiteral("%1 404s during the test").arg(debug404 - m_prometheusDebug404AtStart)));
     const QStringList missing = withoutExpvar(); // asks each once more: after the count above
@@ -300,15 +310,14 @@ void TestRealPeers::etcdRequestRateUnderLoad()
     std::vector<std::pair<qint64, double>> own; // (scrape start, counter) per report
     std::vector<double> ours;
     const QUrl etcdMetrics = url(QStringLiteral("etcd")).resolved(QUrl(QStringLiteral("/metrics")));
-    auto connection = connect(m_watcher.get(), &ingest::FleetWatcher::reportAvailable, this,
-                              [&](const ingest::ScrapeReportPtr &report) {
-                                  if (report->scrape->service != QLatin1String("etcd"))
-                                      return;
-                                  own.emplace_back(report->scrape->tsMs,
-                                                   counterSum(httpGet(etcdMetrics),
-                                                              QStringLiteral("grpc_server_handled_total")));
-                                  ours.push_back(report->vitals[Vital::ReqRate]);
-                              });
+    auto connection = connect(
+        m_watcher.get(), &ingest::FleetWatcher::reportAvailable, this, [&](const ingest::ScrapeReportPtr &report) {
+            if (report->scrape->service != QLatin1String("etcd"))
+                return;
+            own.emplace_back(report->scrape->tsMs,
+                             counterSum(httpGet(etcdMetrics), QStringLiteral("grpc_server_handled_total")));
+            ours.push_back(report->vitals[Vital::ReqRate]);
+        });
     QTRY_VERIFY_WITH_TIMEOUT(own.size() >= 24, 60000);
     disconnect(connection);
     load.kill();
@@ -316,8 +325,8 @@ void TestRealPeers::etcdRequestRateUnderLoad()
 
     // The last report's window began ten reports (seconds) earlier.
     const std::size_t end = own.size() - 1, begin = end - 10;
-    const double counterRate = (own[end].second - own[begin].second)
-        / (static_cast<double>(own[end].first - own[begin].first) / 1000.0);
+    const double counterRate
+        = (own[end].second - own[begin].second) / (static_cast<double>(own[end].first - own[begin].first) / 1000.0);
     QVERIFY2(counterRate > 3, qPrintable(QStringLiteral("the load reached only %1 puts/s").arg(counterRate)));
     QVERIFY2(std::fabs(ours[end] - counterRate) <= 0.1 * counterRate,
              qPrintable(QStringLiteral("req_rate %1 vs etcd's own counter %2").arg(ours[end]).arg(counterRate)));

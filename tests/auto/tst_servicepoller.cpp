@@ -5,9 +5,9 @@
 #include "issues/scrapeissues.h"
 #include "store/seriesstore.h"
 
-#include <QDateTime>
 #include "ingest/httpfetch.h"
 #include "ingest/requestexecutor.h"
+#include <QDateTime>
 #include <QProcess>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -422,7 +422,9 @@ void TestServicePoller::missingOptionalEndpointIsSaidOnce()
     // in the target's own error counters every scrape.
     TestHttpServer server;
     server.mode = TestHttpServer::Mode::VarsMissing;
-    server.body = "# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes 1.2e+07\n"; // no goroutines: pprof is asked
+    server.body
+        = "# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes 1.2e+07\n"; // no goroutines: pprof
+                                                                                                 // is asked
     QVERIFY(server.listen());
     config::ServiceConfig service
         = serviceAt(QStringLiteral("novars"), QStringLiteral("http://127.0.0.1:%1").arg(server.port()), 100);

@@ -137,9 +137,10 @@ void TestVitalsDeriver::ratesWaitForTheMinimumWindow()
     Counters c;
     for (qint64 t = 0; t < vitals::VitalsDeriver::kMinRateWindowMs; t += 1000) {
         const auto v = deriver.derive(scrape(t, c));
-        for (Vital rate : {Vital::Cpu, Vital::AllocRate, Vital::GcRate, Vital::ReqRate, Vital::ErrRate,
-                           Vital::ErrRatio, Vital::LatencyP99, Vital::GcPauseMean})
-            QVERIFY2(!vitals::isKnown(v[rate]), qPrintable(QStringLiteral("%1 at %2 ms").arg(QLatin1String(vitalName(rate).data())).arg(t)));
+        for (Vital rate : {Vital::Cpu, Vital::AllocRate, Vital::GcRate, Vital::ReqRate, Vital::ErrRate, Vital::ErrRatio,
+                           Vital::LatencyP99, Vital::GcPauseMean})
+            QVERIFY2(!vitals::isKnown(v[rate]),
+                     qPrintable(QStringLiteral("%1 at %2 ms").arg(QLatin1String(vitalName(rate).data())).arg(t)));
     }
     c.cpu += 1;
     const auto ready = deriver.derive(scrape(vitals::VitalsDeriver::kMinRateWindowMs, c));
