@@ -118,8 +118,13 @@ void TrafficReader::detect(const formats::ParsedMetrics &m)
 
 TrafficReadings TrafficReader::read(const formats::ParsedMetrics &m)
 {
-    if (m_counter.empty() || m_histogram.empty())
+    // What a service lacks is looked for again now and then, not on every
+    // scrape: client libraries register a labelled family only once it has
+    // seen its first request, so it may well appear later.
+    if ((m_counter.empty() || m_histogram.empty()) && m_scrapesUntilDetect-- <= 0) {
         detect(m);
+        m_scrapesUntilDetect = kRedetectEvery;
+    }
 
     TrafficReadings r;
     bool sawCounter = false, sawBucket = false, counterHasStatus = false;

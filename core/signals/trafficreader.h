@@ -52,6 +52,8 @@ private:
     std::string m_metricsPath;
     bool m_counterNamed;
     bool m_histogramNamed;
+    static constexpr int kRedetectEvery = 30; // scrapes between searches for what is missing
+    int m_scrapesUntilDetect = 0;
 };
 
 } // namespace gotriage::vitals

@@ -101,6 +101,7 @@ private slots:
     void gcRateHoldsTwoCollections();
     void grpcCodesFromRealEtcd();
     void ownScrapesAreNotTraffic();
+    void aCounterThatAppearsLaterIsFound();
     void namedCounterThatCannotBeUsed_data();
     void namedCounterThatCannotBeUsed();
     void ratesOverTheWindow();
@@ -250,6 +251,25 @@ void TestVitalsDeriver::ownScrapesAreNotTraffic()
     const QString notQueries = QStringLiteral("handler=\"(?!/api/v1/query\"|/debug/)");
     QCOMPARE(custom.derive(fromText(10'000, t1))[Vital::ReqRate],
              (sumOf(t1, family, notQueries) - sumOf(t0, family, notQueries)) / 10.0);
+}
+
+void TestVitalsDeriver::aCounterThatAppearsLaterIsFound()
+{
+    // client_golang shows a labelled counter only after its first request:
+    // a quiet service gains its request counter minutes after gotriage
+    // started watching. It is looked for again (every 30 scrapes), not once.
+    vitals::VitalsDeriver deriver;
+    const QByteArray base = "# TYPE go_goroutines gauge\ngo_goroutines 5\n";
+    const QByteArray counter = "# TYPE http_requests_total counter\nhttp_requests_total{code=\"200\"} ";
+    int foundAt = -1;
+    for (int s = 0; s < 60 && foundAt < 0; ++s) {
+        const QByteArray text = s < 5 ? base : base + counter + QByteArray::number(s * 10) + "\n";
+        deriver.derive(fromText(s * 1000LL, text));
+        if (!deriver.sources().requestCounter.isEmpty())
+            foundAt = s;
+    }
+    QVERIFY2(foundAt >= 5 && foundAt <= 5 + 30, qPrintable(QString::number(foundAt)));
+    QCOMPARE(deriver.sources().requestCounter, QStringLiteral("http_requests_total"));
 }
 
 void TestVitalsDeriver::namedCounterThatCannotBeUsed_data()
