@@ -130,7 +130,7 @@ const config::ServiceConfig *FleetOverviewModel::service(int row) const
     return row >= 0 && row < rowCount() ? &m_rows[static_cast<std::size_t>(row)].service : nullptr;
 }
 
-const ingest::ServiceHealth *FleetOverviewModel::health(int row) const
+const scraping::ServiceHealth *FleetOverviewModel::health(int row) const
 {
     return row >= 0 && row < rowCount() ? &m_rows[static_cast<std::size_t>(row)].health : nullptr;
 }

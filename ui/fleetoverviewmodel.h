@@ -2,7 +2,7 @@
 
 #include "analysis/finding.h"
 #include "config/fleetconfig.h"
-#include "ingest/servicehealth.h"
+#include "scraping/servicehealth.h"
 #include "signals/vital.h"
 
 #include <QAbstractTableModel>
@@ -71,7 +71,7 @@ public:
     // Whether the Findings column shows anything (else it can shrink).
     bool anyFindings() const;
     const config::ServiceConfig *service(int row) const;
-    const ingest::ServiceHealth *health(int row) const;
+    const scraping::ServiceHealth *health(int row) const;
     Health healthOf(int row) const;
     // The most pressing battlefield or stale finding of a row, if any.
     const analysis::Finding *worstFinding(int row) const;
@@ -85,7 +85,7 @@ public:
 private:
     struct Row {
         config::ServiceConfig service;
-        ingest::ServiceHealth health;
+        scraping::ServiceHealth health;
         bool reported = false;
         vitals::VitalsSample latest; // newest known value of each vital ...
         std::array<qint64, vitals::kVitalCount> latestMs{}; // ... and when it was seen

@@ -339,7 +339,7 @@ void MainWindow::onSelectionChanged()
 
 void MainWindow::onReport(const ingest::ScrapeReport &report)
 {
-    const ingest::ScrapeResult &scrape = *report.scrape;
+    const scraping::ScrapeResult &scrape = *report.scrape;
     m_overview->applyReport(report);
     if (m_overview->anyFindings() != m_overviewHadFindings) {
         m_overviewHadFindings = !m_overviewHadFindings;

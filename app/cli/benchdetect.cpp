@@ -6,8 +6,8 @@
 #include "analysis/serviceanalyzer.h"
 #include "analysis/statistics.h"
 #include "formats/metrics.h"
-#include "ingest/scraperesult.h"
-#include "ingest/servicehealth.h"
+#include "scraping/scraperesult.h"
+#include "scraping/servicehealth.h"
 #include "signals/vitalsderiver.h"
 
 #include <QElapsedTimer>
@@ -36,7 +36,7 @@ Outcome run(const analysis::CorpusCase &c)
     config::ServiceConfig service;
     service.name = c.name;
     analysis::ServiceAnalyzer analyzer(service);
-    ingest::ServiceHealth health;
+    scraping::ServiceHealth health;
     health.up = true;
     Outcome out;
     std::vector<double> warmup;
@@ -53,7 +53,7 @@ Outcome run(const analysis::CorpusCase &c)
     for (std::size_t i = 0; i < c.samples.size(); ++i) {
         vitals::VitalsSample v = c.samples[i];
         const double s = static_cast<double>(v.tsMs) / 1000.0;
-        ingest::ScrapeResult scrape;
+        scraping::ScrapeResult scrape;
         scrape.tsMs = v.tsMs;
         scrape.up = true;
         health.lastGoodMs = v.tsMs;
@@ -294,7 +294,7 @@ int benchAnalysisCost(int services, int seconds)
         service.name = QStringLiteral("svc-%1").arg(i);
         analyzers.emplace_back(service);
     }
-    ingest::ServiceHealth health;
+    scraping::ServiceHealth health;
     health.up = true;
     std::size_t projected = 0; // used, so the projections are not optimised away
     const double before = cpuSeconds();
@@ -306,7 +306,7 @@ int benchAnalysisCost(int services, int seconds)
             vitals::VitalsSample v = c.samples[static_cast<std::size_t>(s)];
             // Spread services over the second, as scrape phases do.
             v.tsMs += (i * 997) % 1000;
-            ingest::ScrapeResult scrape;
+            scraping::ScrapeResult scrape;
             scrape.tsMs = v.tsMs;
             scrape.up = true;
             health.lastGoodMs = v.tsMs;

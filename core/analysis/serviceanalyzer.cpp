@@ -2,8 +2,8 @@
 
 #include "analysis/statistics.h"
 #include "common/duration.h"
-#include "ingest/scraperesult.h"
-#include "ingest/servicehealth.h"
+#include "scraping/scraperesult.h"
+#include "scraping/servicehealth.h"
 
 #include <QRegularExpression>
 
@@ -93,7 +93,7 @@ void ServiceAnalyzer::track(std::int64_t tsMs, const vitals::VitalsSample &v)
     }
 }
 
-void ServiceAnalyzer::readRuntime(const ingest::ScrapeResult &scrape)
+void ServiceAnalyzer::readRuntime(const scraping::ScrapeResult &scrape)
 {
     // Runtime settings hardly change: read them every 30 s.
     if (!scrape.metrics || (m_runtimeReadMs > 0 && scrape.tsMs - m_runtimeReadMs < 30000))
@@ -267,7 +267,7 @@ std::optional<Finding> ServiceAnalyzer::growthFinding(FindingKind kind, const Tr
 }
 
 std::map<FindingKind, Finding> ServiceAnalyzer::propose(std::int64_t tsMs, const vitals::VitalsSample &v,
-                                                        const ingest::ServiceHealth &health) const
+                                                        const scraping::ServiceHealth &health) const
 {
     std::map<FindingKind, Finding> out;
     auto base = [&](FindingKind kind, Severity severity) {
@@ -406,8 +406,8 @@ std::vector<Finding> ServiceAnalyzer::configRemarks(const vitals::VitalsSample &
     return out;
 }
 
-std::vector<FindingChange> ServiceAnalyzer::update(const ingest::ScrapeResult &scrape, const vitals::VitalsSample &v,
-                                                   const ingest::ServiceHealth &health, bool restarted)
+std::vector<FindingChange> ServiceAnalyzer::update(const scraping::ScrapeResult &scrape, const vitals::VitalsSample &v,
+                                                   const scraping::ServiceHealth &health, bool restarted)
 {
     const std::int64_t now = scrape.tsMs;
     if (scrape.up) {

@@ -11,10 +11,10 @@
 #include <optional>
 #include <vector>
 
-namespace gotriage::ingest {
+namespace gotriage::scraping {
 struct ScrapeResult;
 struct ServiceHealth;
-} // namespace gotriage::ingest
+} // namespace gotriage::scraping
 
 namespace gotriage::analysis {
 
@@ -100,8 +100,8 @@ public:
     const config::ServiceConfig &service() const { return m_service; }
 
     // Returns what was raised, updated or cleared by this scrape.
-    std::vector<FindingChange> update(const ingest::ScrapeResult &scrape, const vitals::VitalsSample &vitals,
-                                      const ingest::ServiceHealth &health, bool restarted);
+    std::vector<FindingChange> update(const scraping::ScrapeResult &scrape, const vitals::VitalsSample &vitals,
+                                      const scraping::ServiceHealth &health, bool restarted);
 
     std::vector<Finding> findings() const;
     std::vector<Projection> projections() const;
@@ -132,13 +132,13 @@ private:
     };
 
     void track(std::int64_t tsMs, const vitals::VitalsSample &vitals);
-    void readRuntime(const ingest::ScrapeResult &scrape);
+    void readRuntime(const scraping::ScrapeResult &scrape);
     std::optional<double> limitOf(vitals::Vital vital, const vitals::VitalsSample &latest) const;
     Projection project(const Tracked &tracked) const; // from the tracker's best window
     Projection project(const Tracked &tracked, const TrendEstimate &trend) const;
     double recentMedian(vitals::Vital vital) const;
     std::map<FindingKind, Finding> propose(std::int64_t tsMs, const vitals::VitalsSample &vitals,
-                                           const ingest::ServiceHealth &health) const;
+                                           const scraping::ServiceHealth &health) const;
     // Least growth over a window that counts for a signal (infinite: not judged for growth).
     double minGrowth(vitals::Vital vital) const;
     // The longest window whose rise is significant, material and corroborated, if any.

@@ -3,8 +3,8 @@
 #include "analysis/serviceanalyzer.h"
 #include "config/fleetconfig.h"
 #include "ingest/requestsettings.h"
-#include "ingest/scraperesult.h"
-#include "ingest/servicehealth.h"
+#include "scraping/scraperesult.h"
+#include "scraping/servicehealth.h"
 #include "signals/vital.h"
 #include "signals/vitalsderiver.h"
 
@@ -23,6 +23,11 @@ class SeriesStore;
 }
 
 namespace gotriage::ingest {
+
+// What a scrape brought back and how scraping goes: defined below the
+// signals and the analysis (core/scraping), used by name here.
+using scraping::ScrapeResult;
+using scraping::ServiceHealth;
 
 struct FetchResult;
 class HttpFetch;

@@ -7,7 +7,7 @@ namespace gotriage::issues {
 QStringList applyScrapeReport(IssuesModel &issues, const ingest::ScrapeReport &report, qint64 nowMs)
 {
     using Severity = IssuesModel::Severity;
-    const ingest::ScrapeResult &scrape = *report.scrape;
+    const scraping::ScrapeResult &scrape = *report.scrape;
     const QString &service = scrape.service;
     QStringList news;
     const auto raise = [&](const QString &category, const QString &what, Severity severity) {

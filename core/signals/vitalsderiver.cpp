@@ -1,7 +1,7 @@
 #include "vitalsderiver.h"
 
 #include "formats/gofloat.h"
-#include "ingest/scraperesult.h"
+#include "scraping/scraperesult.h"
 #include "signals/histogramquantile.h"
 #include "signals/trafficreader.h"
 
@@ -95,7 +95,7 @@ bool VitalsDeriver::anyDecreased(const Counters &before, const Counters &after)
         || after.gcCpuSeconds < before.gcCpuSeconds || after.totalCpuSeconds < before.totalCpuSeconds;
 }
 
-VitalsSample VitalsDeriver::derive(const ingest::ScrapeResult &scrape)
+VitalsSample VitalsDeriver::derive(const scraping::ScrapeResult &scrape)
 {
     VitalsSample out;
     out.tsMs = scrape.tsMs;

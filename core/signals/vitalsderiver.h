@@ -10,7 +10,7 @@
 #include <map>
 #include <optional>
 
-namespace gotriage::ingest {
+namespace gotriage::scraping {
 struct ScrapeResult;
 }
 
@@ -52,7 +52,7 @@ public:
 
     explicit VitalsDeriver(Options options = {});
 
-    VitalsSample derive(const ingest::ScrapeResult &scrape);
+    VitalsSample derive(const scraping::ScrapeResult &scrape);
 
     // Whether the last derive() saw a counter reset (the rate window starts
     // over), which a restart always is.

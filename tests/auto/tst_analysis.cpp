@@ -2,8 +2,8 @@
 #include "analysis/serviceanalyzer.h"
 #include "analysis/statistics.h"
 #include "analysis/trendtracker.h"
-#include "ingest/scraperesult.h"
-#include "ingest/servicehealth.h"
+#include "scraping/scraperesult.h"
+#include "scraping/servicehealth.h"
 
 #include <QTest>
 
@@ -19,7 +19,7 @@ namespace {
 
 struct Feed {
     ServiceAnalyzer analyzer;
-    ingest::ServiceHealth health;
+    scraping::ServiceHealth health;
     std::vector<FindingChange> changes;
 
     explicit Feed(AnalysisSettings settings, config::ServiceConfig service = {})
@@ -32,7 +32,7 @@ struct Feed {
     }
     void at(qint64 tsMs, const vitals::VitalsSample &v, bool up = true, bool restarted = false)
     {
-        ingest::ScrapeResult scrape;
+        scraping::ScrapeResult scrape;
         scrape.tsMs = tsMs;
         scrape.up = up;
         health.up = up;
@@ -606,7 +606,7 @@ void TestAnalysis::configRemarks()
     service.limits.cpuCores = 1;
     service.limits.memoryBytes = 100e6;
     Feed feed({}, service);
-    ingest::ScrapeResult scrape;
+    scraping::ScrapeResult scrape;
     scrape.up = true;
     scrape.tsMs = 1000;
     scrape.metrics = std::make_shared<formats::ParsedMetrics>(formats::parseMetrics(

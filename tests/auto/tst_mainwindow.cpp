@@ -109,7 +109,7 @@ void TestMainWindow::findingsSortWorstFirst()
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     for (int i = 0; i < 3; ++i) {
         ingest::ScrapeReport report;
-        auto scrape = std::make_shared<ingest::ScrapeResult>();
+        auto scrape = std::make_shared<scraping::ScrapeResult>();
         scrape->service = services[static_cast<std::size_t>(i)].name;
         scrape->up = true;
         scrape->tsMs = now;

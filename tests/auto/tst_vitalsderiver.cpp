@@ -1,6 +1,6 @@
 #include "formats/expvar.h"
 #include "formats/metrics.h"
-#include "ingest/scraperesult.h"
+#include "scraping/scraperesult.h"
 #include "signals/histogramquantile.h"
 #include "signals/vitalsderiver.h"
 
@@ -27,7 +27,7 @@ struct Counters {
 };
 
 // A client_golang-shaped payload with the given counter values.
-ingest::ScrapeResult scrape(qint64 tsMs, const Counters &c)
+scraping::ScrapeResult scrape(qint64 tsMs, const Counters &c)
 {
     std::string text;
     auto line = [&](const std::string &name, double value) { text += name + " " + std::to_string(value) + "\n"; };
@@ -49,7 +49,7 @@ ingest::ScrapeResult scrape(qint64 tsMs, const Counters &c)
     line("http_requests_total{code=\"503\",method=\"get\"}", c.errors);
     text += "# TYPE promhttp_metric_handler_requests_total counter\n";
     line("promhttp_metric_handler_requests_total{code=\"200\"}", 1e6); // never the request counter
-    ingest::ScrapeResult result;
+    scraping::ScrapeResult result;
     result.service = QStringLiteral("svc");
     result.tsMs = tsMs;
     result.up = true;
@@ -58,9 +58,9 @@ ingest::ScrapeResult scrape(qint64 tsMs, const Counters &c)
     return result;
 }
 
-ingest::ScrapeResult fromText(qint64 tsMs, const QByteArray &text)
+scraping::ScrapeResult fromText(qint64 tsMs, const QByteArray &text)
 {
-    ingest::ScrapeResult r;
+    scraping::ScrapeResult r;
     r.up = true;
     r.tsMs = tsMs;
     r.metrics = std::make_shared<formats::ParsedMetrics>(
@@ -384,7 +384,7 @@ void TestVitalsDeriver::decreaseWithoutStartTimeIsARestart()
 void TestVitalsDeriver::unknownIsNeverZero()
 {
     vitals::VitalsDeriver deriver;
-    ingest::ScrapeResult result;
+    scraping::ScrapeResult result;
     result.up = true;
     result.tsMs = 1000;
     result.metrics = std::make_shared<formats::ParsedMetrics>(
@@ -402,7 +402,7 @@ void TestVitalsDeriver::downScrapeKeepsState()
     vitals::VitalsDeriver deriver;
     Counters c;
     deriver.derive(scrape(0, c));
-    ingest::ScrapeResult down;
+    scraping::ScrapeResult down;
     down.tsMs = 1000;
     const auto v = deriver.derive(down);
     QVERIFY(!vitals::isKnown(v[Vital::Goroutines]));
@@ -423,7 +423,7 @@ void TestVitalsDeriver::expvarFillsGapsAndPauses()
         const std::string json = R"({"goroutines": 12, "memstats": {"HeapInuse": 4096, "NextGC": 8192, "TotalAlloc": )"
             + std::to_string(totalAlloc) + R"(, "NumGC": )" + std::to_string(numGC)
             + R"(, "GCCPUFraction": 0.01, "PauseNs": )" + pauses + R"(, "PauseEnd": )" + ends + "}}";
-        ingest::ScrapeResult result;
+        scraping::ScrapeResult result;
         result.up = true;
         result.vars = std::make_shared<formats::ParsedExpvar>(formats::parseExpvar(json));
         return result;
@@ -477,7 +477,7 @@ void TestVitalsDeriver::latencyP99()
             + "\n"
               "rpc_seconds_bucket{le=\"+Inf\"} "
             + std::to_string(fast + slow) + "\n";
-        ingest::ScrapeResult r;
+        scraping::ScrapeResult r;
         r.up = true;
         r.tsMs = tsMs;
         r.metrics = std::make_shared<formats::ParsedMetrics>(
@@ -498,7 +498,7 @@ void TestVitalsDeriver::newerGoRuntimeSeries()
     QVERIFY(file.open(QIODevice::ReadOnly));
     std::string text = file.readAll().toStdString();
     auto at = [&](qint64 tsMs, const std::string &payload) {
-        ingest::ScrapeResult r;
+        scraping::ScrapeResult r;
         r.up = true;
         r.tsMs = tsMs;
         r.metrics = std::make_shared<formats::ParsedMetrics>(

@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-namespace gotriage::ingest {
+namespace gotriage::scraping {
 
 // How scraping one service is going: a value the UI and the CLI show as is.
 struct ServiceHealth {
@@ -28,4 +28,4 @@ struct ServiceHealth {
     }
 };
 
-} // namespace gotriage::ingest
+} // namespace gotriage::scraping

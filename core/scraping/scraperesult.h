@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-namespace gotriage::ingest {
+namespace gotriage::scraping {
 
 // Everything one scrape of one service brought back: an immutable value,
 // passed between threads as std::shared_ptr<const ScrapeResult>.
@@ -31,4 +31,4 @@ struct ScrapeResult {
     std::vector<std::pair<QString, QString>> notes;
 };
 
-} // namespace gotriage::ingest
+} // namespace gotriage::scraping
