@@ -142,8 +142,7 @@ FleetOverviewModel::Health FleetOverviewModel::healthOf(int row) const
         return Health::Pending;
     if (!r.health.up)
         return Health::Down;
-    const qint64 staleAfter = r.service.interval.count() * kStaleIntervals;
-    if (m_nowMs > 0 && m_nowMs - r.health.lastGoodMs > staleAfter)
+    if (m_nowMs > 0 && r.health.isStale(m_nowMs, r.service.interval))
         return Health::Stale;
     return Health::Up;
 }
@@ -309,9 +308,10 @@ QVariant FleetOverviewModel::data(const QModelIndex &index, int role) const
         const Vital vital = vitalOf(static_cast<Column>(column));
         // A value older than the stale threshold is not shown as current.
         const qint64 seenMs = r.latestMs[vitals::index(vital)];
-        const qint64 maxAgeMs
-            = std::max(r.service.varsInterval().count(), r.service.interval.count()) * kStaleIntervals;
-        const bool fresh = seenMs > 0 && (m_nowMs == 0 || m_nowMs - seenMs <= maxAgeMs);
+        const bool fresh = seenMs > 0
+            && (m_nowMs == 0
+                || scraping::ServiceHealth::isFresh(seenMs, m_nowMs,
+                                                    std::max(r.service.varsInterval(), r.service.interval)));
         return formatVitalCompact(vital, fresh ? r.latest[vital] : vitals::kUnknown);
     }
     }

@@ -58,7 +58,6 @@ public:
     static constexpr qint64 kSparklineWindowMs = 5 * 60 * 1000;
     // A sparkline is ~70 px wide: more points than this only cost paint time.
     static constexpr int kSparklinePoints = 60;
-    static constexpr int kStaleIntervals = 3; // no good scrape for this many intervals: stale
 
     explicit FleetOverviewModel(const store::SeriesStore *store, QObject *parent = nullptr);
 

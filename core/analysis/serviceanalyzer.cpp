@@ -278,8 +278,7 @@ std::map<FindingKind, Finding> ServiceAnalyzer::propose(std::int64_t tsMs, const
         return f;
     };
 
-    const qint64 staleAfterMs = m_service.interval.count() * m_settings.staleIntervals;
-    if (health.lastGoodMs == 0 ? health.consecutiveFailures >= 2 : tsMs - health.lastGoodMs > staleAfterMs) {
+    if (health.lastGoodMs == 0 ? health.consecutiveFailures >= 2 : health.isStale(tsMs, m_service.interval)) {
         Finding f = base(FindingKind::Stale, Severity::Warning);
         f.evidence = health.lastGoodMs == 0
             ? QStringLiteral("never scraped successfully: %1").arg(health.lastError)

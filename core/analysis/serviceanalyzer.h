@@ -53,7 +53,6 @@ struct AnalysisSettings {
     double cpuSaturation = 0.85; // of GOMAXPROCS or the CPU quota
     double cpuCritical = 0.95;
     double minCpuGrowthCores = 0.1; // per window, for ineffective consumption
-    int staleIntervals = 3;
     double defaultGoroutineBudget = 100000;
     double defaultThreadLimit = 10000; // Go's runtime/debug.SetMaxThreads default
     std::chrono::seconds etaCritical{3600}; // a limit this close is critical

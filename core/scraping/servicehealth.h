@@ -3,6 +3,7 @@
 #include <QString>
 
 #include <algorithm>
+#include <chrono>
 
 namespace gotriage::scraping {
 
@@ -20,6 +21,20 @@ struct ServiceHealth {
     quint64 skipped = 0; // ticks that found the previous scrape still running
     qint64 nextAttemptMs = 0; // wall clock, with backoff
     bool insecure = false; // certificate verification off
+
+    // Whether the newest good data is too old to stand for now: older than
+    // kStaleIntervals scrape intervals at `nowMs` on the source's clock. The
+    // one rule the analysis (the `stale` finding) and the overview share.
+    static constexpr int kStaleIntervals = 3;
+    bool isStale(qint64 nowMs, std::chrono::milliseconds interval) const
+    {
+        return lastGoodMs > 0 && nowMs - lastGoodMs > interval.count() * kStaleIntervals;
+    }
+    // Whether a value seen at `seenMs` is still current at `nowMs`.
+    static bool isFresh(qint64 seenMs, qint64 nowMs, std::chrono::milliseconds interval)
+    {
+        return seenMs > 0 && nowMs - seenMs <= interval.count() * kStaleIntervals;
+    }
 
     // Seconds since the last good scrape at `nowMs`, or -1 if there was none.
     double ageSeconds(qint64 nowMs) const

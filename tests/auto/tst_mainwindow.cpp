@@ -1,5 +1,6 @@
 #include "testdata.h"
 
+#include "analysis/serviceanalyzer.h"
 #include "findingsmodel.h"
 #include "fleetoverviewmodel.h"
 #include "ingest/servicepoller.h"
@@ -54,6 +55,8 @@ private slots:
     void emptyChartsSayWhy();
     void helpAndVersionNeedNoDisplay();
     void coloursAndMagicValuesAreNamedOnce();
+    void overviewAndAnalysisAgreeOnStaleness_data();
+    void overviewAndAnalysisAgreeOnStaleness();
 };
 
 void TestMainWindow::issuesModel()
@@ -414,7 +417,7 @@ void TestMainWindow::configRemarksAreGrouped()
     // Three services with the same remark and one with a warning: the
     // warning first, the remark once, naming all three.
     ui::FindingsModel model;
-    QAbstractItemModelTester tester(&model);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
     analysis::Finding remark;
     remark.kind = analysis::FindingKind::Config;
     remark.severity = analysis::Severity::Info;
@@ -542,6 +545,59 @@ void TestMainWindow::coloursAndMagicValuesAreNamedOnce()
         }
     }
     QVERIFY2(offenders.isEmpty(), qPrintable(offenders.join(u'\n')));
+}
+
+void TestMainWindow::overviewAndAnalysisAgreeOnStaleness_data()
+{
+    QTest::addColumn<double>("intervalsOld");
+    QTest::addColumn<bool>("stale");
+    QTest::newRow("fresh") << 1.0 << false;
+    QTest::newRow("at the threshold") << 3.0 << false;
+    QTest::newRow("past it") << 3.2 << true;
+    QTest::newRow("long gone") << 30.0 << true;
+}
+
+void TestMainWindow::overviewAndAnalysisAgreeOnStaleness()
+{
+    // One rule (ServiceHealth::isStale), one clock: the overview's "stale"
+    // and the analysis' `stale` finding never disagree.
+    QFETCH(double, intervalsOld);
+    QFETCH(bool, stale);
+    config::ServiceConfig service;
+    service.name = QStringLiteral("api");
+    service.baseUrl = QUrl(QStringLiteral("http://127.0.0.1:1"));
+    service.interval = std::chrono::milliseconds(2000);
+    const qint64 now = 1'800'000'000'000;
+    scraping::ServiceHealth health;
+    health.up = true;
+    health.lastGoodMs = now - static_cast<qint64>(intervalsOld * 2000);
+
+    analysis::ServiceAnalyzer analyzer(service);
+    scraping::ScrapeResult scrape;
+    scrape.tsMs = now;
+    scrape.up = true;
+    vitals::VitalsSample v;
+    v.tsMs = now;
+    analyzer.update(scrape, v, health, false);
+    const auto findings = analyzer.findings();
+    const bool analysisStale = std::any_of(findings.begin(), findings.end(), [](const analysis::Finding &f) {
+        return f.kind == analysis::FindingKind::Stale;
+    });
+
+    store::SeriesStore store;
+    ui::FleetOverviewModel model(&store);
+    model.setServices({service});
+    ingest::ScrapeReport report;
+    auto result = std::make_shared<scraping::ScrapeResult>(scrape);
+    result->service = service.name;
+    report.scrape = result;
+    report.health = health;
+    model.applyReport(report);
+    model.refresh(now);
+    const bool overviewStale
+        = model.index(0, ui::FleetOverviewModel::HealthColumn).data().toString() == QStringLiteral("stale");
+    QCOMPARE(analysisStale, stale);
+    QCOMPARE(overviewStale, stale);
 }
 
 QTEST_MAIN(TestMainWindow)
