@@ -176,6 +176,21 @@ FleetConfig FleetReader::read(std::string_view text)
                 + problem.message + QStringLiteral(")");
         m_config.problems.push_back(std::move(problem));
         return std::move(m_config);
+    } catch (const Json::exception &e) {
+        // Not a syntax error but a value JSON cannot hold here (a number
+        // that overflows a double: found by fuzz_fleetconfig). The library
+        // gives no position: the quoted token in its message leads to it.
+        std::string message = e.what();
+        if (const std::size_t bracket = message.find("] "); bracket != std::string::npos)
+            message = message.substr(bracket + 2);
+        const auto pos = formats::positionOfQuoted(text, message);
+        ConfigProblem problem;
+        problem.file = m_source;
+        problem.line = static_cast<int>(pos.line);
+        problem.column = static_cast<int>(pos.column);
+        problem.message = QStringLiteral("invalid JSON: ") + fromUtf8(message);
+        m_config.problems.push_back(std::move(problem));
+        return std::move(m_config);
     }
     if (root.is_array())
         readFileSd(root);

@@ -93,6 +93,16 @@ ParsedExpvar parseExpvar(std::string_view payload, ExpvarOptions options)
             message = message.substr(colon + 2);
         result.problems.error(pos.line, pos.column, "invalid JSON: " + message);
         return result;
+    } catch (const Json::exception &error) {
+        // A value JSON cannot hold (a number that overflows a double; found
+        // by fuzz_expvar, it took the ingest thread down). The library gives
+        // no position: the quoted token in its message leads to it.
+        std::string message = error.what();
+        if (const std::size_t bracket = message.find("] "); bracket != std::string::npos)
+            message = message.substr(bracket + 2);
+        const TextPosition pos = positionOfQuoted(payload, message);
+        result.problems.error(pos.line, pos.column, "invalid JSON: " + message);
+        return result;
     }
     if (!root.is_object()) {
         result.problems.error(1, 1, "expected a JSON object at the top level");

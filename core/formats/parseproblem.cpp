@@ -37,4 +37,14 @@ TextPosition positionOf(std::string_view text, std::size_t offset)
     return pos;
 }
 
+TextPosition positionOfQuoted(std::string_view text, std::string_view message)
+{
+    const std::size_t open = message.find('\'');
+    const std::size_t close = open == std::string_view::npos ? open : message.find('\'', open + 1);
+    if (close == std::string_view::npos || close == open + 1)
+        return {};
+    const std::size_t at = text.find(message.substr(open + 1, close - open - 1));
+    return at == std::string_view::npos ? TextPosition{} : positionOf(text, at);
+}
+
 } // namespace gotriage::formats

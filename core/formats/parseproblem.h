@@ -58,5 +58,8 @@ struct TextPosition {
     std::uint32_t column = 1;
 };
 TextPosition positionOf(std::string_view text, std::size_t offset);
+// The position of the first 'quoted' token of `message` in `text` (an error
+// that names the offending text but not where it is); 1:1 when not found.
+TextPosition positionOfQuoted(std::string_view text, std::string_view message);
 
 } // namespace gotriage::formats

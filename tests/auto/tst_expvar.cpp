@@ -189,6 +189,11 @@ void TestExpvar::errors_data()
                                     << QStringLiteral("memstats.NumGC: expected an unsigned integer") << 0 << 0 << true;
     QTest::newRow("float-field") << QByteArray("{\"memstats\":{\"HeapInuse\":1.5}}")
                                  << QStringLiteral("memstats.HeapInuse") << 0 << 0 << true;
+    // Found by fuzz_expvar: a number JSON cannot hold threw past the parser
+    // and took the ingest thread down.
+    QTest::newRow("number-overflow") << QByteArray("{\"memstats\":\n  {\"NumGC\": 17E5821223545389380}}")
+                                     << QStringLiteral("invalid JSON: number overflow parsing '17E5821223545389380'")
+                                     << 2 << 13 << false;
     QTest::newRow("short-ring") << QByteArray("{\"memstats\":{\"NumGC\":1,\"PauseNs\":[1,2]}}")
                                 << QStringLiteral("memstats.PauseNs: expected an array of 256") << 0 << 0 << true;
 }

@@ -250,6 +250,11 @@ void TestFleetConfig::hintsThatSayWhatToDo_data()
         << QStringLiteral("fleet.yml: warning: $.services[0].url: `url` is the service's base URL: gotriage appends "
                           "`paths.metrics` (/metrics) and the other endpoints to it; did you mean "
                           "\"http://127.0.0.1:9090\"?");
+    // Found by fuzz_fleetconfig: a number JSON cannot hold threw past the
+    // reader and took the program down.
+    QTest::newRow("number-overflow") << QStringLiteral("[{\"targets\": [\"127.0.0.1:9115\"], \"x\": 1E99999}]")
+                                     << QStringLiteral(
+                                            "fleet.yml:1:39: invalid JSON: number overflow parsing '1E99999'");
     QTest::newRow("no-guess-when-far")
         << QStringLiteral("{\"services\":[{\"name\":\"a\",\"url\":\"http://127.0.0.1:1\",\"colour\":\"red\"}]}")
         << QStringLiteral("fleet.yml: warning: $.services[0].colour: unknown key (ignored)");

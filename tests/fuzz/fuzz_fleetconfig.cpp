@@ -1,0 +1,14 @@
+// Fleet files: our own format, file_sd lists, and whatever a user saves.
+#include "config/fleetconfig.h"
+
+#include <cstddef>
+#include <cstdint>
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size)
+{
+    const auto fleet = gotriage::config::parseFleetConfig(std::string_view(reinterpret_cast<const char *>(data), size),
+                                                          QStringLiteral("fuzz.json"));
+    for (const auto &problem : fleet.problems)
+        (void)problem.toString();
+    return 0;
+}
