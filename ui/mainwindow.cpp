@@ -341,10 +341,6 @@ void MainWindow::onReport(const ingest::ScrapeReport &report)
 {
     const scraping::ScrapeResult &scrape = *report.scrape;
     m_overview->applyReport(report);
-    if (m_overview->anyFindings() != m_overviewHadFindings) {
-        m_overviewHadFindings = !m_overviewHadFindings;
-        fitOverviewColumns();
-    }
     m_findings->setServiceFindings(scrape.service, report.findings);
     issues::applyScrapeReport(*m_issues, report, m_watcher->clock().nowMs());
 
@@ -386,6 +382,12 @@ void MainWindow::onRefreshTimer()
     // Ages move even without new data, so the overview refreshes each tick;
     // it pulls history only for rows that got a report.
     m_overview->refresh(now);
+    // Whether the Findings column has anything to show scans the fleet: once
+    // a tick, not on every one of the reports that arrive in between.
+    if (m_overview->anyFindings() != m_overviewHadFindings) {
+        m_overviewHadFindings = !m_overviewHadFindings;
+        fitOverviewColumns();
+    }
     if (m_detailDirty || now - m_lastDetailRefreshMs >= 1000) {
         m_detail->refresh(now);
         m_detailDirty = false;

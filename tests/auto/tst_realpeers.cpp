@@ -3,6 +3,8 @@
 // point it at them: their base URLs and nothing else. CTest starts them on
 // free loopback ports before this test and stops them after (fixture
 // "peers", tests/peers/peers.sh).
+#include "expositionoracle.h"
+
 #include "procstat.h"
 
 #include "config/fleetconfig.h"
@@ -49,21 +51,6 @@ QByteArray httpGet(const QUrl &url, int *status = nullptr)
     if (status)
         *status = response.mid(9, 3).toInt(); // "HTTP/1.1 404 ..."
     return headerEnd < 0 ? QByteArray() : response.mid(headerEnd + 4);
-}
-
-// The sum of a family's samples, straight from the text.
-double counterSum(const QByteArray &text, const QString &family, const QString &labelFilter = {})
-{
-    double sum = 0;
-    const QRegularExpression line(QStringLiteral("^%1\\{([^}]*)\\} (\\S+)$").arg(family),
-                                  QRegularExpression::MultilineOption);
-    const QRegularExpression filter(labelFilter);
-    for (auto it = line.globalMatch(QString::fromUtf8(text)); it.hasNext();) {
-        const auto m = it.next();
-        if (labelFilter.isEmpty() || filter.match(m.captured(1)).hasMatch())
-            sum += m.captured(2).toDouble();
-    }
-    return sum;
 }
 
 } // namespace
@@ -127,8 +114,8 @@ void TestRealPeers::initTestCase()
 
     const QByteArray prometheusMetrics
         = httpGet(url(QStringLiteral("prometheus")).resolved(QUrl(QStringLiteral("/metrics"))));
-    m_prometheusDebug404AtStart = counterSum(prometheusMetrics, QStringLiteral("prometheus_http_requests_total"),
-                                             QStringLiteral("code=\"404\""));
+    m_prometheusDebug404AtStart = familySum(prometheusMetrics, QStringLiteral("prometheus_http_requests_total"),
+                                            QStringLiteral("code=\"404\""));
     for (const auto &s : m_services)
         m_cpuAtStart[s.name] = {QDateTime::currentMSecsSinceEpoch(), procCpuSeconds(pid(s.name))};
 
@@ -244,7 +231,7 @@ void TestRealPeers::optionalEndpointsAreSaidOnce()
     // every few seconds (Prometheus counts the 404s it served).
     const QByteArray metrics = httpGet(url(QStringLiteral("prometheus")).resolved(QUrl(QStringLiteral("/metrics"))));
     const double debug404
-        = counterSum(metrics, QStringLiteral("prometheus_http_requests_total"), QStringLiteral("code=\"404\""));
+        = familySum(metrics, QStringLiteral("prometheus_http_requests_total"), QStringLiteral("code=\"404\""));
     QVERIFY2(debug404 - m_prometheusDebug404AtStart <= 1,
              qPrintable(QStringLiteral("%1 404s during the test").arg(debug404 - m_prometheusDebug404AtStart)));
     const QStringList missing = withoutExpvar(); // asks each once more: after the count above
@@ -315,7 +302,7 @@ void TestRealPeers::etcdRequestRateUnderLoad()
             if (report->scrape->service != QLatin1String("etcd"))
                 return;
             own.emplace_back(report->scrape->tsMs,
-                             counterSum(httpGet(etcdMetrics), QStringLiteral("grpc_server_handled_total")));
+                             familySum(httpGet(etcdMetrics), QStringLiteral("grpc_server_handled_total")));
             ours.push_back(report->vitals[Vital::ReqRate]);
         });
     QTRY_VERIFY_WITH_TIMEOUT(own.size() >= 24, 60000);

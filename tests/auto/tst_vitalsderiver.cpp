@@ -1,3 +1,5 @@
+#include "expositionoracle.h"
+
 #include "formats/expvar.h"
 #include "formats/metrics.h"
 #include "scraping/scraperesult.h"
@@ -12,6 +14,7 @@
 #include <limits>
 
 using namespace gotriage;
+using namespace gotriage::testing;
 using vitals::Vital;
 
 namespace {
@@ -72,21 +75,6 @@ QByteArray peerPayload(const char *name)
 {
     QFile file(QStringLiteral(GOTRIAGE_TEST_DATA "/peers/") + QLatin1String(name));
     return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
-}
-
-// An oracle independent of the parser: the sum of one family's sample
-// values whose line matches `filter`, straight from the text.
-double sumOf(const QByteArray &text, const QString &family, const QString &filter = QString())
-{
-    double sum = 0;
-    const QRegularExpression line(QStringLiteral("^%1\\{([^}]*)\\} (\\S+)$").arg(family),
-                                  QRegularExpression::MultilineOption);
-    for (auto it = line.globalMatch(QString::fromUtf8(text)); it.hasNext();) {
-        const auto m = it.next();
-        if (filter.isEmpty() || QRegularExpression(filter).match(m.captured(1)).hasMatch())
-            sum += m.captured(2).toDouble();
-    }
-    return sum;
 }
 
 } // namespace
@@ -193,7 +181,7 @@ void TestVitalsDeriver::grpcCodesFromRealEtcd()
     QCOMPARE(deriver.sources().latencyHistogram, QStringLiteral("grpc_server_handling_seconds"));
     QVERIFY(deriver.sources().problems.isEmpty());
     const QString family = QStringLiteral("grpc_server_handled_total");
-    const double expected = (sumOf(t1, family) - sumOf(t0, family)) / 10.0;
+    const double expected = (familySum(t1, family) - familySum(t0, family)) / 10.0;
     QVERIFY(expected >= 4.0); // the 40 puts
     QCOMPARE(v[Vital::ReqRate], expected);
     QCOMPARE(v[Vital::ErrRate], 0.0);
@@ -229,10 +217,10 @@ void TestVitalsDeriver::ownScrapesAreNotTraffic()
     QCOMPARE(deriver.sources().latencyHistogram, QStringLiteral("prometheus_http_request_duration_seconds"));
     const QString family = QStringLiteral("prometheus_http_requests_total");
     const QString notOwn = QStringLiteral("handler=\"(?!/metrics\"|/debug/)");
-    const double expected = (sumOf(t1, family, notOwn) - sumOf(t0, family, notOwn)) / 10.0;
+    const double expected = (familySum(t1, family, notOwn) - familySum(t0, family, notOwn)) / 10.0;
     QCOMPARE(v[Vital::ReqRate], expected);
     QCOMPARE(v[Vital::ReqRate], 1.0); // the 10 queries, none of the scrapes
-    QVERIFY(sumOf(t1, family) - sumOf(t0, family) > 20); // the scrapes are in the counter
+    QVERIFY(familySum(t1, family) - familySum(t0, family) > 20); // the scrapes are in the counter
 
     // A server only gotriage talks to: its counter holds nothing but scrapes,
     // which reads as 0 requests/s, not as unknown.
@@ -250,7 +238,7 @@ void TestVitalsDeriver::ownScrapesAreNotTraffic()
     custom.derive(fromText(0, t0));
     const QString notQueries = QStringLiteral("handler=\"(?!/api/v1/query\"|/debug/)");
     QCOMPARE(custom.derive(fromText(10'000, t1))[Vital::ReqRate],
-             (sumOf(t1, family, notQueries) - sumOf(t0, family, notQueries)) / 10.0);
+             (familySum(t1, family, notQueries) - familySum(t0, family, notQueries)) / 10.0);
 }
 
 void TestVitalsDeriver::aCounterThatAppearsLaterIsFound()
