@@ -2,7 +2,7 @@
 #include "palette.h"
 
 #include "findingsmodel.h"
-#include "ingest/servicepoller.h"
+#include "session/servicereport.h"
 #include "store/seriesstore.h"
 #include "vitalformat.h"
 
@@ -51,7 +51,7 @@ void FleetOverviewModel::addService(const config::ServiceConfig &service)
     endInsertRows();
 }
 
-void FleetOverviewModel::applyReport(const ingest::ScrapeReport &report)
+void FleetOverviewModel::applyReport(const session::ServiceReport &report)
 {
     const int row = rowOf(report.scrape->service);
     if (row < 0)

@@ -14,8 +14,8 @@
 #include <array>
 #include <vector>
 
-namespace gotriage::ingest {
-struct ScrapeReport;
+namespace gotriage::session {
+struct ServiceReport;
 }
 namespace gotriage::store {
 class SeriesStore;
@@ -63,7 +63,7 @@ public:
 
     void setServices(const std::vector<config::ServiceConfig> &services);
     void addService(const config::ServiceConfig &service);
-    void applyReport(const ingest::ScrapeReport &report);
+    void applyReport(const session::ServiceReport &report);
     void refresh(qint64 nowMs);
 
     int rowOf(const QString &service) const;

@@ -4,11 +4,11 @@
 #include "config/fleetfilewatcher.h"
 #include "findingsmodel.h"
 #include "fleetoverviewmodel.h"
-#include "ingest/fleetwatcher.h"
 #include "issues/issuesmodel.h"
 #include "issues/scrapeissues.h"
 #include "issuesstyleproxy.h"
 #include "servicedetailview.h"
+#include "session/session.h"
 #include "sim/demofleet.h"
 #include "sparklinedelegate.h"
 #include "store/seriesstore.h"
@@ -40,15 +40,15 @@ const QString kFleetFileService = QStringLiteral("(fleet file)");
 
 } // namespace
 
-MainWindow::MainWindow(QWidget *parent)
+MainWindow::MainWindow(std::unique_ptr<session::Session> session, QWidget *parent)
     : QMainWindow(parent)
-    , m_watcher(new ingest::FleetWatcher(this))
+    , m_session(std::move(session))
     , m_fleetFile(new config::FleetFileWatcher(this))
     , m_issues(new issues::IssuesModel(this))
-    , m_overview(new FleetOverviewModel(&m_watcher->store(), this))
+    , m_overview(new FleetOverviewModel(&m_session->store(), this))
     , m_proxy(new FleetSortProxy(this))
     , m_overviewView(new QTableView(this))
-    , m_detail(new ServiceDetailView(&m_watcher->store(), this))
+    , m_detail(new ServiceDetailView(&m_session->store(), this))
     , m_issuesView(new QTableView(this))
     , m_issuesDock(new QDockWidget(tr("Issues"), this))
     , m_findings(new FindingsModel(this))
@@ -147,8 +147,8 @@ MainWindow::MainWindow(QWidget *parent)
     });
     statusBar()->addWidget(m_statusLabel, 1);
 
-    connect(m_watcher, &ingest::FleetWatcher::reportAvailable, this,
-            [this](const ingest::ScrapeReportPtr &report) { onReport(*report); });
+    connect(m_session.get(), &session::Session::batchReady, this,
+            [this](const session::SessionBatchPtr &batch) { onBatch(*batch); });
     connect(m_fleetFile, &config::FleetFileWatcher::fleetLoaded, this, &MainWindow::onFleetLoaded);
     connect(m_overviewView->selectionModel(), &QItemSelectionModel::selectionChanged, this,
             &MainWindow::onSelectionChanged);
@@ -163,12 +163,13 @@ MainWindow::MainWindow(QWidget *parent)
         }
     });
     updateStatus();
+    m_session->start();
 }
 
 MainWindow::~MainWindow()
 {
-    // The watcher's pollers scrape the demo fleet: stop them before it goes.
-    delete m_watcher;
+    // The session's pollers scrape the demo fleet: stop them before it goes.
+    m_session.reset();
     m_demo.reset();
 }
 
@@ -199,7 +200,7 @@ void MainWindow::watchServices(const std::vector<config::ServiceConfig> &service
     }
     m_overview->setServices(services);
     fitSplitter();
-    m_watcher->setServices(services);
+    m_session->setServices(services);
     m_goodReports.clear();
     m_firstDataSent = false;
     m_firstDataTimeout.start(kFirstDataTimeoutMs);
@@ -270,7 +271,7 @@ void MainWindow::onFleetLoaded(const config::FleetConfig &fleet, bool isReload)
         m_issues->report(kFleetFileService, QStringLiteral("config"), problem.toString(),
                          problem.isError ? issues::IssuesModel::Severity::Error
                                          : issues::IssuesModel::Severity::Warning,
-                         m_watcher->clock().nowMs());
+                         m_session->clock().nowMs());
     }
     // A broken edit must not blank the war-room screen: keep watching what
     // was there when a reload yields nothing usable.
@@ -286,7 +287,7 @@ void MainWindow::addServiceByUrl(const QUrl &url)
     service.name = url.port() > 0 ? QStringLiteral("%1:%2").arg(url.host()).arg(url.port()) : url.host();
     service.baseUrl = url.adjusted(QUrl::RemovePath | QUrl::RemoveQuery | QUrl::RemoveFragment);
     m_overview->addService(service);
-    m_watcher->addService(service);
+    m_session->addService(service);
     selectService(service.name);
 }
 
@@ -337,12 +338,18 @@ void MainWindow::onSelectionChanged()
                          service->baseUrl.toString() + QStringLiteral(" · ") + config::tierName(service->tier));
 }
 
-void MainWindow::onReport(const ingest::ScrapeReport &report)
+void MainWindow::onBatch(const session::SessionBatch &batch)
+{
+    for (const session::ServiceReportPtr &report : batch.reports)
+        onReport(*report, batch.nowMs);
+}
+
+void MainWindow::onReport(const session::ServiceReport &report, qint64 nowMs)
 {
     const scraping::ScrapeResult &scrape = *report.scrape;
     m_overview->applyReport(report);
     m_findings->setServiceFindings(scrape.service, report.findings);
-    issues::applyScrapeReport(*m_issues, report, m_watcher->clock().nowMs());
+    issues::applyScrapeReport(*m_issues, report, nowMs);
 
     if (scrape.service == m_detail->service()) {
         m_detailDirty = true;
@@ -378,7 +385,7 @@ void MainWindow::onReport(const ingest::ScrapeReport &report)
 
 void MainWindow::onRefreshTimer()
 {
-    const qint64 now = m_watcher->clock().nowMs();
+    const qint64 now = m_session->clock().nowMs();
     // Ages move even without new data, so the overview refreshes each tick;
     // it pulls history only for rows that got a report.
     m_overview->refresh(now);
@@ -398,17 +405,17 @@ void MainWindow::onRefreshTimer()
 
 void MainWindow::setAnalysisSettings(const analysis::AnalysisSettings &settings)
 {
-    m_watcher->setAnalysisSettings(settings);
+    m_session->setAnalysisSettings(settings);
 }
 
 void MainWindow::setHistoryBudget(std::size_t bytes)
 {
-    m_watcher->store().setBudget(bytes);
+    m_session->store().setBudget(bytes);
 }
 
 QString MainWindow::storeSummary() const
 {
-    const store::SeriesStore &store = m_watcher->store();
+    const store::SeriesStore &store = m_session->store();
     const std::size_t services = std::max<std::size_t>(1, store.services().size());
     const std::size_t samples = store.sampleCount();
     // At one sample per second a service-hour is 3600 samples.

@@ -18,10 +18,11 @@ class FleetFileWatcher;
 namespace gotriage::analysis {
 struct AnalysisSettings;
 }
-namespace gotriage::ingest {
-class FleetWatcher;
-struct ScrapeReport;
-} // namespace gotriage::ingest
+namespace gotriage::session {
+class Session;
+struct ServiceReport;
+struct SessionBatch;
+} // namespace gotriage::session
 namespace gotriage::issues {
 class IssuesModel;
 }
@@ -37,9 +38,10 @@ class FleetSortProxy;
 class ServiceDetailView;
 
 // The top-level window: the fleet overview (worst first), the selected
-// service's charts and the Issues list. It wires models, views and the
-// watcher together; scraping, parsing and file loading happen elsewhere, off
-// the GUI thread. GUI thread only.
+// service's charts and the Issues list. It wires models and views to the
+// session it is given (one batch of reports per hub tick); scraping,
+// parsing, analysis and file loading happen elsewhere, off the GUI thread.
+// GUI thread only.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
@@ -47,7 +49,8 @@ class MainWindow : public QMainWindow
 public:
     static constexpr int kRefreshIntervalMs = 500; // coalesced repaint rate: data arrives about once a second
 
-    explicit MainWindow(QWidget *parent = nullptr);
+    // Takes the session (created by app/: live, later replay) and subscribes to it.
+    explicit MainWindow(std::unique_ptr<session::Session> session, QWidget *parent = nullptr);
     ~MainWindow() override;
 
     // Loads a fleet file (on a worker thread) and watches it for changes.
@@ -83,7 +86,8 @@ private:
     void fitOverviewColumns();
     void fitSplitter();
     void onFleetLoaded(const config::FleetConfig &fleet, bool isReload);
-    void onReport(const ingest::ScrapeReport &report);
+    void onBatch(const session::SessionBatch &batch);
+    void onReport(const session::ServiceReport &report, qint64 nowMs);
     void onRefreshTimer();
     void onSelectionChanged();
     void promptAddService();
@@ -91,7 +95,7 @@ private:
     void updateStatus();
 
     std::unique_ptr<sim::DemoFleetThread> m_demo;
-    ingest::FleetWatcher *m_watcher;
+    std::unique_ptr<session::Session> m_session;
     config::FleetFileWatcher *m_fleetFile;
     issues::IssuesModel *m_issues;
     FleetOverviewModel *m_overview;

@@ -1,77 +1,95 @@
 #include "cliutil.h"
 #include "commands.h"
 
-#include "ingest/fleetwatcher.h"
+#include "analysis/findingjson.h"
+#include "ingest/livesource.h"
+#include "ingest/replaysource.h"
+#include "ingest/updatejson.h"
+#include "session/session.h"
 
 #include <QCoreApplication>
 #include <QTimer>
 
-#include <nlohmann/json.hpp>
-
-#include <cmath>
 #include <cstdio>
 
 namespace gotriage::cli {
 
-namespace {
-
-std::string changeLine(const analysis::FindingChange &change)
-{
-    using OrderedJson = nlohmann::ordered_json;
-    const analysis::Finding &f = change.finding;
-    OrderedJson line;
-    line["ts_ms"] = change.tsMs;
-    line["service"] = f.service.toStdString();
-    line["kind"] = analysis::kindName(f.kind).toStdString();
-    line["severity"] = analysis::severityName(f.severity).toStdString();
-    line["change"] = change.type == analysis::FindingChange::Type::Raised ? "raised"
-        : change.type == analysis::FindingChange::Type::Updated           ? "updated"
-                                                                          : "cleared";
-    line["evidence"] = f.evidence.toStdString();
-    line["eta_s"] = f.etaSeconds && std::isfinite(*f.etaSeconds) ? OrderedJson(std::llround(*f.etaSeconds))
-                                                                 : OrderedJson(nullptr);
-    line["next_step"] = f.nextStep.toStdString();
-    return line.dump(-1, ' ', false, OrderedJson::error_handler_t::replace);
-}
-
-} // namespace
-
 int analyzeCommand(const QStringList &arguments)
 {
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("Watch a fleet and print one JSON object per finding change."));
+    parser.setApplicationDescription(
+        QStringLiteral("Watch a fleet, or replay a capture, and print one JSON object per finding change."));
     addFleetOptions(parser);
-    parser.addOption(
-        {QStringLiteral("duration"), QStringLiteral("analyse for this long, then exit"), QStringLiteral("SECONDS")});
+    parser.addOption({QStringLiteral("replay"),
+                      QStringLiteral("replay a capture written by `scrape --json` instead of watching live; with "
+                                     "--config, its services' limits apply"),
+                      QStringLiteral("FILE")});
+    parser.addOption({QStringLiteral("rate"), QStringLiteral("with --replay: playback speed (default 1)"),
+                      QStringLiteral("RATE"), QStringLiteral("1")});
+    parser.addOption({QStringLiteral("duration"),
+                      QStringLiteral("analyse for this long, then exit (with --replay: at most this long)"),
+                      QStringLiteral("SECONDS")});
     parser.addOption(
         {QStringLiteral("json"), QStringLiteral("one JSON object per finding change (the only output form)")});
     parser.addOption({QStringLiteral("fast"),
                       QStringLiteral("short windows and guards (seconds, not minutes): for tests and demos")});
     if (const auto exit = parseCommandLine(parser, arguments, 0, 0))
         return *exit;
-    bool ok = false;
-    const double duration = parser.value(QStringLiteral("duration")).toDouble(&ok);
-    if (parser.isSet(QStringLiteral("demo")) == parser.isSet(QStringLiteral("config")) || !ok || duration <= 0) {
-        printErr(QStringLiteral("gotriage-cli: analyze takes (--config FILE | --demo) and --duration SECONDS"));
+    const bool replay = parser.isSet(QStringLiteral("replay"));
+    const bool hasDuration = parser.isSet(QStringLiteral("duration"));
+    bool ok = true;
+    const double duration = hasDuration ? parser.value(QStringLiteral("duration")).toDouble(&ok) : 0;
+    const bool durationOk = hasDuration ? ok && duration > 0 : replay;
+    bool rateOk = false;
+    const double rate = parser.value(QStringLiteral("rate")).toDouble(&rateOk);
+    const bool live = parser.isSet(QStringLiteral("demo")) || parser.isSet(QStringLiteral("config"));
+    if ((!replay && parser.isSet(QStringLiteral("demo")) == parser.isSet(QStringLiteral("config")))
+        || (replay && parser.isSet(QStringLiteral("demo"))) || !durationOk || !rateOk || rate <= 0 || rate > 1e6) {
+        printErr(QStringLiteral("gotriage-cli: analyze takes (--config FILE | --demo) --duration SECONDS, or "
+                                "--replay FILE [--rate RATE] [--config FILE] [--duration SECONDS]"));
         return kExitUsage;
     }
     std::vector<config::ServiceConfig> services;
     int exitCode = kExitOk;
     sim::DemoFleetThread demoFleet;
-    if (const auto exit = loadFleet(parser, demoFleet, services, exitCode))
-        return *exit;
+    if (live) {
+        if (const auto exit = loadFleet(parser, demoFleet, services, exitCode))
+            return *exit;
+    }
 
-    ingest::FleetWatcher watcher;
+    std::unique_ptr<ingest::Source> source;
+    if (replay) {
+        QString error;
+        std::optional<ingest::UpdateLog> log = ingest::readUpdateLog(parser.value(QStringLiteral("replay")), &error);
+        if (!log) {
+            printErr(QStringLiteral("gotriage-cli: ") + error);
+            return kExitUsage;
+        }
+        for (const QString &problem : log->problems)
+            printErr(problem);
+        if (!log->problems.isEmpty())
+            exitCode = kExitRejected;
+        source = std::make_unique<ingest::ReplaySource>(std::move(log->updates), rate);
+    } else {
+        source = std::make_unique<ingest::LiveSource>();
+    }
+
+    session::Session session(std::move(source));
     if (parser.isSet(QStringLiteral("fast")))
-        watcher.setAnalysisSettings(analysis::AnalysisSettings::fast());
-    QObject::connect(&watcher, &ingest::FleetWatcher::reportAvailable, &watcher,
-                     [](const ingest::ScrapeReportPtr &report) {
-                         for (const analysis::FindingChange &change : report->findingChanges)
-                             printOut(changeLine(change));
-                         std::fflush(stdout);
-                     });
-    watcher.setServices(services);
-    QTimer::singleShot(static_cast<int>(duration * 1000), qApp, &QCoreApplication::quit);
+        session.setAnalysisSettings(analysis::AnalysisSettings::fast());
+    session.setAdoptUnknownServices(replay);
+    QObject::connect(&session, &session::Session::batchReady, &session, [](const session::SessionBatchPtr &batch) {
+        for (const session::ServiceReportPtr &report : batch->reports) {
+            for (const analysis::FindingChange &change : report->findingChanges)
+                printOut(analysis::toJson(change));
+        }
+        std::fflush(stdout);
+    });
+    QObject::connect(&session, &session::Session::sourceEnded, qApp, &QCoreApplication::quit);
+    session.setServices(services);
+    session.start();
+    if (hasDuration)
+        QTimer::singleShot(static_cast<int>(duration * 1000), qApp, &QCoreApplication::quit);
     QCoreApplication::exec();
     return exitCode;
 }

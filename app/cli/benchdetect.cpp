@@ -6,9 +6,9 @@
 #include "analysis/serviceanalyzer.h"
 #include "analysis/statistics.h"
 #include "formats/metrics.h"
-#include "scraping/scraperesult.h"
+#include "ingest/feedsource.h"
 #include "scraping/servicehealth.h"
-#include "signals/vitalsderiver.h"
+#include "session/sessionhub.h"
 
 #include <QElapsedTimer>
 #include <QtConcurrent/QtConcurrentMap>
@@ -33,11 +33,19 @@ struct Outcome {
 
 Outcome run(const analysis::CorpusCase &c)
 {
+    // Each case goes through the pipeline the window uses: a source (the
+    // feed), the session hub's store and analysis, its batches.
     config::ServiceConfig service;
     service.name = c.name;
-    analysis::ServiceAnalyzer analyzer(service);
-    scraping::ServiceHealth health;
-    health.up = true;
+    ingest::FeedSource source;
+    session::SessionHub hub(&source.clock());
+    source.setSink(&hub);
+    hub.setServices({service}, true);
+    std::vector<analysis::FindingChange> changes;
+    QObject::connect(&hub, &session::SessionHub::batchReady, [&](const session::SessionBatchPtr &batch) {
+        for (const session::ServiceReportPtr &report : batch->reports)
+            changes.insert(changes.end(), report->findingChanges.begin(), report->findingChanges.end());
+    });
     Outcome out;
     std::vector<double> warmup;
     double baseline = 0;
@@ -48,33 +56,22 @@ Outcome run(const analysis::CorpusCase &c)
     // Healthy and leak series start with a process already running; a
     // restart scenario's process starts with the series.
     double startTime = c.restartsAt.empty() ? -3600.0 : 0.0;
-    vitals::VitalsDeriver deriver({QStringLiteral("http_requests_total"), {}, {}});
-    char text[256];
     for (std::size_t i = 0; i < c.samples.size(); ++i) {
-        vitals::VitalsSample v = c.samples[i];
+        const vitals::VitalsSample &v = c.samples[i];
         const double s = static_cast<double>(v.tsMs) / 1000.0;
-        scraping::ScrapeResult scrape;
-        scrape.tsMs = v.tsMs;
-        scrape.up = true;
-        health.lastGoodMs = v.tsMs;
         if (restart < c.restartsAt.size() && s >= c.restartsAt[restart]) {
             ++restart;
             startTime = s;
         }
-        int length = std::snprintf(text, sizeof text, "process_start_time_seconds %.17g\n", startTime);
-        if (i < c.counters.size())
-            length += std::snprintf(text + length, sizeof text - static_cast<std::size_t>(length),
-                                    "process_cpu_seconds_total %.17g\nhttp_requests_total{code=\"200\"} %.17g\n",
-                                    c.counters[i].cpuSeconds, c.counters[i].requests);
-        scrape.metrics = std::make_shared<const formats::ParsedMetrics>(formats::parseMetrics(
-            std::string_view(text, static_cast<std::size_t>(length)), formats::ExpositionFormat::PrometheusText));
-        const vitals::VitalsSample derived = deriver.derive(scrape);
+        vitals::Readings readings;
+        readings.startTime = startTime;
         if (i < c.counters.size()) {
-            v[vitals::Vital::Cpu] = derived[vitals::Vital::Cpu];
-            v[vitals::Vital::ReqRate] = derived[vitals::Vital::ReqRate];
+            readings.cpuSeconds = c.counters[i].cpuSeconds;
+            readings.requests = c.counters[i].requests;
         }
-        const bool restarted = deriver.sawProcessRestart();
-        for (const analysis::FindingChange &change : analyzer.update(scrape, v, health, restarted)) {
+        source.feed(service.name, v, std::move(readings));
+        hub.flush();
+        for (const analysis::FindingChange &change : changes) {
             if (change.type != analysis::FindingChange::Type::Raised || !analysis::isBattlefield(change.finding.kind))
                 continue;
             // A leak may raise a second battlefield as it spreads (leaked
@@ -90,6 +87,7 @@ Outcome run(const analysis::CorpusCase &c)
             } else if (change.finding.kind == *c.expected && !out.detectedAfterOnset)
                 out.detectedAfterOnset = s - c.onsetSeconds;
         }
+        changes.clear();
         // The static alert: twice the median of the healthy stretch.
         if (s < c.onsetSeconds) {
             warmup.push_back(v[c.signal]);
@@ -306,13 +304,10 @@ int benchAnalysisCost(int services, int seconds)
             vitals::VitalsSample v = c.samples[static_cast<std::size_t>(s)];
             // Spread services over the second, as scrape phases do.
             v.tsMs += (i * 997) % 1000;
-            scraping::ScrapeResult scrape;
-            scrape.tsMs = v.tsMs;
-            scrape.up = true;
             health.lastGoodMs = v.tsMs;
-            // What a poller does per scrape: update, then the charts' projections.
+            // What the pipeline does per update: update, then the charts' projections.
             analysis::ServiceAnalyzer &analyzer = analyzers[static_cast<std::size_t>(i)];
-            analyzer.update(scrape, v, health, false);
+            analyzer.update(v.tsMs, v, health, false, {});
             projected += analyzer.projections().size();
         }
     }

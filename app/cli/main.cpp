@@ -21,7 +21,9 @@ commands:
   scrape (--config FILE | --demo) (--once | --duration SECONDS) --json
                         scrape a fleet; one JSON object per service per scrape
   analyze (--config FILE | --demo) --duration SECONDS --json [--fast]
-                        watch a fleet; one JSON object per finding change
+  analyze --replay FILE [--rate RATE] [--config FILE] --json [--fast]
+                        watch a fleet, or replay a `scrape --json` capture;
+                        one JSON object per finding change
   demo-fleet [--services N] [--fleet-out FILE] [--duration SECONDS]
                         serve the built-in demo fleet until interrupted
   bench parse-metrics FILE [--seconds S]

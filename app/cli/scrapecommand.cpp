@@ -1,50 +1,20 @@
 #include "cliutil.h"
 #include "commands.h"
 
-#include "ingest/fleetwatcher.h"
+#include "common/clock.h"
+#include "ingest/livesource.h"
+#include "ingest/updatejson.h"
 #include "issues/scrapeissues.h"
-#include "signals/vital.h"
+#include "session/session.h"
 #include "sim/demofleet.h"
 
 #include <QCoreApplication>
-#include <QDateTime>
 #include <QSet>
 #include <QTimer>
 
-#include <nlohmann/json.hpp>
-
-#include <cmath>
 #include <cstdio>
 
 namespace gotriage::cli {
-
-namespace {
-
-std::string reportLine(const ingest::ScrapeReport &report)
-{
-    using OrderedJson = nlohmann::ordered_json;
-    OrderedJson vitals = OrderedJson::object();
-    for (const vitals::VitalInfo &info : vitals::kVitals) {
-        const double value = report.vitals[info.vital];
-        vitals[std::string(info.name)] = std::isfinite(value) ? OrderedJson(value) : OrderedJson(nullptr);
-    }
-    OrderedJson line;
-    line["service"] = report.scrape->service.toStdString();
-    line["ts_ms"] = report.scrape->tsMs;
-    line["up"] = report.scrape->up;
-    line["error"]
-        = report.scrape->error.isEmpty() ? OrderedJson(nullptr) : OrderedJson(report.scrape->error.toStdString());
-    line["duration_ms"] = report.scrape->durationMs;
-    line["bytes"] = report.scrape->bytes;
-    line["vitals"] = std::move(vitals);
-    // gc_pause (and gc_cpu without the runtime's CPU classes) come from
-    // /debug/vars, read every few scrapes and carried in between: their age.
-    line["vars_age_ms"]
-        = report.vitals.varsTsMs > 0 ? OrderedJson(report.scrape->tsMs - report.vitals.varsTsMs) : OrderedJson(nullptr);
-    return line.dump(-1, ' ', false, OrderedJson::error_handler_t::replace);
-}
-
-} // namespace
 
 int scrapeCommand(const QStringList &arguments)
 {
@@ -78,26 +48,27 @@ int scrapeCommand(const QStringList &arguments)
     if (const auto exit = loadFleet(parser, demoFleet, services, exitCode))
         return *exit;
 
-    ingest::FleetWatcher watcher;
+    session::Session session(std::make_unique<ingest::LiveSource>());
     QSet<QString> reported;
     issues::IssuesModel issueLog;
     const auto total = static_cast<qsizetype>(services.size());
-    QObject::connect(&watcher, &ingest::FleetWatcher::reportAvailable, &watcher,
-                     [&](const ingest::ScrapeReportPtr &report) {
-                         if (once && reported.contains(report->scrape->service))
-                             return;
-                         reported.insert(report->scrape->service);
-                         printOut(reportLine(*report));
-                         // Each problem once, when it starts or changes: a dead
-                         // endpoint is not news every second.
-                         for (const QString &line :
-                              issues::applyScrapeReport(issueLog, *report, QDateTime::currentMSecsSinceEpoch()))
-                             printErr(line);
-                         std::fflush(stdout);
-                         if (once && reported.size() == total)
-                             QCoreApplication::quit();
-                     });
-    watcher.setServices(services);
+    QObject::connect(&session, &session::Session::batchReady, &session, [&](const session::SessionBatchPtr &batch) {
+        for (const session::ServiceReportPtr &report : batch->reports) {
+            if (once && reported.contains(report->service()))
+                continue;
+            reported.insert(report->service());
+            printOut(ingest::toJsonLine(*report));
+            // Each problem once, when it starts or changes: a dead endpoint
+            // is not news every second.
+            for (const QString &line : issues::applyScrapeReport(issueLog, *report, batch->nowMs))
+                printErr(line);
+        }
+        std::fflush(stdout);
+        if (once && reported.size() == total)
+            QCoreApplication::quit();
+    });
+    session.setServices(services);
+    session.start();
     if (!once)
         QTimer::singleShot(static_cast<int>(duration * 1000), qApp, &QCoreApplication::quit);
     QCoreApplication::exec();

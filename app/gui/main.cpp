@@ -2,7 +2,9 @@
 // main window; everything else lives in gotriage_ui and gotriage_core.
 #include "analysis/serviceanalyzer.h"
 #include "eventloopprobe.h"
+#include "ingest/livesource.h"
 #include "mainwindow.h"
+#include "session/session.h"
 #include "theme.h"
 #include "version.h"
 
@@ -139,10 +141,13 @@ int main(int argc, char *argv[])
     }
 
     gotriage::ui::applyDarkTheme(app);
-    gotriage::ui::MainWindow window;
-    window.setHistoryBudget(static_cast<std::size_t>(historyMib) * 1024 * 1024);
+    // The session (a live source and the hub it feeds) is made here and
+    // handed to the window, which only subscribes to it.
+    auto session = std::make_unique<gotriage::session::Session>(std::make_unique<gotriage::ingest::LiveSource>());
     if (parser.isSet(fastAnalysisOption))
-        window.setAnalysisSettings(gotriage::analysis::AnalysisSettings::fast());
+        session->setAnalysisSettings(gotriage::analysis::AnalysisSettings::fast());
+    gotriage::ui::MainWindow window(std::move(session));
+    window.setHistoryBudget(static_cast<std::size_t>(historyMib) * 1024 * 1024);
     if (parser.isSet(sizeOption)) {
         const QStringList size = parser.value(sizeOption).split(QLatin1Char('x'));
         const int width = size.value(0).toInt(), height = size.value(1).toInt();

@@ -1,8 +1,8 @@
 #include "serviceanalyzer.h"
 
+#include "analysis/findingtext.h"
 #include "analysis/statistics.h"
 #include "common/duration.h"
-#include "scraping/scraperesult.h"
 #include "scraping/servicehealth.h"
 
 #include <QRegularExpression>
@@ -15,36 +15,15 @@ using vitals::Vital;
 
 namespace {
 
-constexpr double kMiB = 1024.0 * 1024.0;
+// How long a CPU profile the next step asks for, and how far apart two
+// goroutine dumps or heap profiles are taken.
+constexpr double kCpuProfileSeconds = 10;
+constexpr double kGoroutineDumpSpacingSeconds = 60;
+constexpr double kHeapProfileSpacingSeconds = 300;
 
-QString number(double v)
+double seconds(std::chrono::seconds s)
 {
-    const double a = std::fabs(v);
-    return QString::number(v, 'f', a >= 100 ? 0 : a >= 10 ? 1 : 2);
-}
-
-QString amount(Vital vital, double value)
-{
-    const auto unit = vitals::kVitals[vitals::index(vital)].unit;
-    if (unit == vitals::VitalUnit::Bytes)
-        return number(value / kMiB) + QStringLiteral(" MiB");
-    if (unit == vitals::VitalUnit::Cores)
-        return number(value) + QStringLiteral(" cores");
-    return number(value);
-}
-
-QString signalName(Vital vital)
-{
-    switch (vital) {
-    case Vital::HeapLive:
-    case Vital::HeapInuse:
-        return QStringLiteral("heap after GC");
-    case Vital::Rss:
-        return QStringLiteral("RSS");
-    default:
-        return QString::fromLatin1(vitals::vitalName(vital).data(),
-                                   static_cast<qsizetype>(vitals::vitalName(vital).size()));
-    }
+    return static_cast<double>(s.count());
 }
 
 } // namespace
@@ -90,29 +69,6 @@ void ServiceAnalyzer::track(std::int64_t tsMs, const vitals::VitalsSample &v)
         else if (t.vital == Vital::HeapInuse && postGcKnown)
             continue;
         t.tracker.add(tsMs, value, m_settings.trend);
-    }
-}
-
-void ServiceAnalyzer::readRuntime(const scraping::ScrapeResult &scrape)
-{
-    // Runtime settings hardly change: read them every 30 s.
-    if (!scrape.metrics || (m_runtimeReadMs > 0 && scrape.tsMs - m_runtimeReadMs < 30000))
-        return;
-    m_runtimeReadMs = scrape.tsMs;
-    const formats::ParsedMetrics &m = *scrape.metrics;
-    for (const formats::SampleRef &s : m.samples) {
-        const std::string_view name = m.name(s);
-        if (name == "go_info")
-            m_runtime.goVersion
-                = QString::fromUtf8(m.label(s, "version").data(), static_cast<qsizetype>(m.label(s, "version").size()));
-        else if (name == "go_sched_gomaxprocs_threads")
-            m_runtime.gomaxprocs = s.value;
-        else if (name == "go_gc_gogc_percent")
-            m_runtime.gogcPercent = s.value;
-        else if (name == "go_gc_gomemlimit_bytes")
-            m_runtime.gomemlimitBytes = s.value;
-        else if (name == "process_start_time_seconds")
-            m_runtime.startTimeSeconds = s.value;
     }
 }
 
@@ -237,29 +193,22 @@ std::optional<Finding> ServiceAnalyzer::growthFinding(FindingKind kind, const Tr
     f.service = m_service.name;
     f.kind = kind;
     f.severity = Severity::Warning;
-    const double perMinute = e.slopePerSecond * 60;
-    f.rate = QStringLiteral("+%1/min").arg(amount(t.vital, perMinute));
-    // The numbers of the test that found it: a rise after a flat stretch
-    // is told as such ("for 4 min, flat before"), with its slope's t; a
-    // trend over the window with its Mann–Kendall z, or its slope's t when
-    // that test passed.
-    f.evidence
-        = QStringLiteral("%1 %2%3/min (%4 %/min) %5, 95 % CI %6–%7/min, %8; now %9")
-              .arg(signalName(t.vital), perMinute >= 0 ? QStringLiteral("+") : QString(), amount(t.vital, perMinute))
-              .arg(number(e.relativePerMinute() * 100),
-                   e.flatBefore ? QStringLiteral("for %1, flat before").arg(formatSpan(e.spanSeconds))
-                                : QStringLiteral("over %1").arg(formatSpan(e.spanSeconds)))
-              .arg(amount(t.vital, e.slopeLowPerSecond * 60), amount(t.vital, e.slopeHighPerSecond * 60))
-              .arg(e.fromHinge ? QStringLiteral("slope t %1").arg(number(e.hingeZ))
-                               : QStringLiteral("Mann–Kendall z %1").arg(number(e.z)),
-                   amount(t.vital, e.level));
+    f.signal = t.vital;
+    f.ratePerSecond = e.slopePerSecond;
+    f.rateLowPerSecond = e.slopeLowPerSecond;
+    f.rateHighPerSecond = e.slopeHighPerSecond;
+    f.relativeRatePerMinute = e.relativePerMinute();
+    f.windowSeconds = e.spanSeconds;
+    f.intervalSeconds = seconds(m_settings.windows[e.window].bucket);
+    f.flatBefore = e.flatBefore;
+    f.statistic = e.fromHinge ? Statistic::SlopeT : Statistic::MannKendallZ;
+    f.statisticValue = e.fromHinge ? e.hingeZ : e.z;
+    f.level = e.level;
+    f.limit = p.limit;
     if (p.etaSeconds) {
         f.etaSeconds = p.etaSeconds;
         f.etaLowSeconds = p.etaLowSeconds;
         f.etaHighSeconds = p.etaHighSeconds;
-        f.evidence += QStringLiteral("; limit %1 reached in %2 (%3–%4)")
-                          .arg(amount(t.vital, *p.limit), formatSpan(*p.etaSeconds), formatSpan(*p.etaLowSeconds),
-                               formatSpan(*p.etaHighSeconds));
         if (*p.etaSeconds < static_cast<double>(m_settings.etaCritical.count()))
             f.severity = Severity::Critical;
     }
@@ -280,11 +229,10 @@ std::map<FindingKind, Finding> ServiceAnalyzer::propose(std::int64_t tsMs, const
 
     if (health.lastGoodMs == 0 ? health.consecutiveFailures >= 2 : health.isStale(tsMs, m_service.interval)) {
         Finding f = base(FindingKind::Stale, Severity::Warning);
-        f.evidence = health.lastGoodMs == 0
-            ? QStringLiteral("never scraped successfully: %1").arg(health.lastError)
-            : QStringLiteral("no fresh data for %1: %2")
-                  .arg(formatSpan(static_cast<double>(tsMs - health.lastGoodMs) / 1000.0), health.lastError);
-        f.nextStep = QStringLiteral("check that the service is up and reachable from here");
+        if (health.lastGoodMs != 0)
+            f.ageSeconds = static_cast<double>(tsMs - health.lastGoodMs) / 1000.0;
+        f.detail = health.lastError;
+        f.next.action = NextStep::Action::CheckReachability;
         out[FindingKind::Stale] = f;
         return out; // nothing else is judged on old data
     }
@@ -295,16 +243,25 @@ std::map<FindingKind, Finding> ServiceAnalyzer::propose(std::int64_t tsMs, const
         std::optional<Finding> f;
         if (t.vital == Vital::Goroutines || t.vital == Vital::Threads || t.vital == Vital::Fds) {
             f = growthFinding(FindingKind::GoroutineLeak, t);
-            if (f && t.vital == Vital::Goroutines)
-                f->nextStep = QStringLiteral(
-                    "capture two goroutine dumps (debug=1) a minute apart and compare the growing stacks");
-            else if (f)
-                f->nextStep
-                    = QStringLiteral("capture a goroutine dump and look for goroutines stuck in syscalls or I/O");
+            if (f) {
+                f->next.action = NextStep::Action::CaptureGoroutines;
+                if (t.vital == Vital::Goroutines) {
+                    f->next.count = 2;
+                    f->next.debugLevel = 1;
+                    f->next.spacingSeconds = kGoroutineDumpSpacingSeconds;
+                } else {
+                    f->next.count = 1;
+                    f->next.debugLevel = 2;
+                    f->next.syscallsOrIo = true;
+                }
+            }
         } else if (t.vital == Vital::HeapLive || t.vital == Vital::HeapInuse || t.vital == Vital::Rss) {
             f = growthFinding(FindingKind::MemoryBlackHole, t);
-            if (f)
-                f->nextStep = QStringLiteral("capture two heap profiles (inuse_space) minutes apart and compare them");
+            if (f) {
+                f->next.action = NextStep::Action::CaptureHeapProfiles;
+                f->next.count = 2;
+                f->next.spacingSeconds = kHeapProfileSpacingSeconds;
+            }
         }
         if (!f)
             continue;
@@ -320,13 +277,14 @@ std::map<FindingKind, Finding> ServiceAnalyzer::propose(std::int64_t tsMs, const
     if (gcRate >= m_settings.gcRateWarning || gcCpu >= m_settings.gcCpuWarning) {
         const bool critical = gcRate >= m_settings.gcRateCritical || gcCpu >= m_settings.gcCpuCritical;
         Finding f = base(FindingKind::GcFrenzy, critical ? Severity::Critical : Severity::Warning);
-        f.evidence = QStringLiteral("%1 GC cycles/s over the last %2")
-                         .arg(number(gcRate), formatSpan(static_cast<double>(m_settings.shortWindow.count())));
+        f.signal = Vital::GcRate;
+        f.level = gcRate;
+        f.windowSeconds = seconds(m_settings.shortWindow);
         if (vitals::isKnown(gcCpu))
-            f.evidence += QStringLiteral(", %1 % of CPU in GC").arg(number(gcCpu * 100));
+            f.gcCpuShare = gcCpu;
         if (vitals::isKnown(v[Vital::AllocRate]))
-            f.evidence += QStringLiteral(", allocating %1 MiB/s").arg(number(v[Vital::AllocRate] / kMiB));
-        f.nextStep = QStringLiteral("capture an allocs profile (alloc_space) and review GOGC / GOMEMLIMIT");
+            f.allocRate = v[Vital::AllocRate];
+        f.next.action = NextStep::Action::CaptureAllocsProfile;
         out[FindingKind::GcFrenzy] = f;
     }
 
@@ -336,10 +294,13 @@ std::map<FindingKind, Finding> ServiceAnalyzer::propose(std::int64_t tsMs, const
     if (capacity && vitals::isKnown(cpu) && cpu >= m_settings.cpuSaturation * *capacity) {
         Finding f = base(FindingKind::CpuSaturation,
                          cpu >= m_settings.cpuCritical * *capacity ? Severity::Critical : Severity::Warning);
-        f.evidence = QStringLiteral("CPU %1 of %2 cores (%3 %) over the last %4")
-                         .arg(number(cpu), number(*capacity), number(100 * cpu / *capacity),
-                              formatSpan(static_cast<double>(m_settings.shortWindow.count())));
-        f.nextStep = QStringLiteral("capture a 10 s CPU profile, then the mutex and block profiles");
+        f.signal = Vital::Cpu;
+        f.level = cpu;
+        f.limit = *capacity;
+        f.windowSeconds = seconds(m_settings.shortWindow);
+        f.next.action = NextStep::Action::CaptureCpuProfile;
+        f.next.durationSeconds = kCpuProfileSeconds;
+        f.next.thenContention = true;
         out[FindingKind::CpuSaturation] = f;
     } else {
         // ... or ineffective consumption: CPU rising while requests do not.
@@ -360,10 +321,15 @@ std::map<FindingKind, Finding> ServiceAnalyzer::propose(std::int64_t tsMs, const
                     && r->relativePerMinute() >= 0.25 * c->relativePerMinute()));
         if (cpuRising && r && r->valid && !requestsRising) {
             Finding f = base(FindingKind::CpuSaturation, Severity::Warning);
-            f.evidence = QStringLiteral("CPU %1 %/min over %2 while requests change %3 %/min: ineffective consumption")
-                             .arg(number(c->relativePerMinute() * 100), formatSpan(c->spanSeconds),
-                                  number(r->relativePerMinute() * 100));
-            f.nextStep = QStringLiteral("capture a 10 s CPU profile and compare it with one from before the rise");
+            f.signal = Vital::Cpu;
+            f.level = c->level;
+            f.ratePerSecond = c->slopePerSecond;
+            f.relativeRatePerMinute = c->relativePerMinute();
+            f.windowSeconds = c->spanSeconds;
+            f.requestRelativeRatePerMinute = r->relativePerMinute();
+            f.next.action = NextStep::Action::CaptureCpuProfile;
+            f.next.durationSeconds = kCpuProfileSeconds;
+            f.next.compareWithBaseline = true;
             out[FindingKind::CpuSaturation] = f;
         }
     }
@@ -373,51 +339,54 @@ std::map<FindingKind, Finding> ServiceAnalyzer::propose(std::int64_t tsMs, const
 std::vector<Finding> ServiceAnalyzer::configRemarks(const vitals::VitalsSample &v) const
 {
     std::vector<Finding> out;
-    auto remark = [&](const QString &evidence, const QString &nextStep) {
+    auto remark = [&](ConfigRemark which, const QString &setting) -> Finding & {
         Finding f;
         f.service = m_service.name;
         f.kind = FindingKind::Config;
         f.severity = Severity::Info;
-        f.evidence = evidence;
-        f.nextStep = nextStep;
-        out.push_back(f);
+        f.remark = which;
+        f.next.action = NextStep::Action::ChangeConfig;
+        f.next.setting = setting;
+        return out.emplace_back(std::move(f));
     };
     static const QRegularExpression kGoVersion(QStringLiteral("^go1\\.(\\d+)"));
     if (const auto match = kGoVersion.match(m_runtime.goVersion); match.hasMatch()) {
-        if (match.captured(1).toInt() < m_settings.supportedGoMinor)
-            remark(QStringLiteral("built with %1, which no longer gets security fixes (supported: go1.%2 and newer)")
-                       .arg(m_runtime.goVersion)
-                       .arg(m_settings.supportedGoMinor),
-                   QStringLiteral("rebuild with a supported Go release"));
+        if (match.captured(1).toInt() < m_settings.supportedGoMinor) {
+            Finding &f = remark(ConfigRemark::UnsupportedGo, QStringLiteral("go_version"));
+            f.detail = m_runtime.goVersion;
+            f.level = match.captured(1).toInt();
+            f.limit = m_settings.supportedGoMinor;
+        }
     }
-    if (m_runtime.gomaxprocs && m_service.limits.cpuCores && *m_runtime.gomaxprocs > *m_service.limits.cpuCores + 0.5)
-        remark(QStringLiteral("GOMAXPROCS %1 exceeds the CPU quota of %2 cores: the scheduler will be throttled")
-                   .arg(number(*m_runtime.gomaxprocs), number(*m_service.limits.cpuCores)),
-               QStringLiteral("set GOMAXPROCS to the quota (or use automaxprocs)"));
-    const bool noMemoryLimit = !m_runtime.gomemlimitBytes || *m_runtime.gomemlimitBytes >= kNoMemoryLimitBytes;
-    if (noMemoryLimit && m_service.limits.memoryBytes && vitals::isKnown(v[Vital::Rss])
-        && v[Vital::Rss] >= 0.8 * *m_service.limits.memoryBytes)
-        remark(QStringLiteral("RSS %1 MiB is %2 % of the %3 MiB memory limit and GOMEMLIMIT is not set")
-                   .arg(number(v[Vital::Rss] / kMiB), number(100 * v[Vital::Rss] / *m_service.limits.memoryBytes),
-                        number(*m_service.limits.memoryBytes / kMiB)),
-               QStringLiteral(
-                   "set GOMEMLIMIT below the container limit so the GC works harder before the OOM killer does"));
+    if (m_runtime.gomaxprocs && m_service.limits.cpuCores && *m_runtime.gomaxprocs > *m_service.limits.cpuCores + 0.5) {
+        Finding &f = remark(ConfigRemark::GomaxprocsOverQuota, QStringLiteral("GOMAXPROCS"));
+        f.level = m_runtime.gomaxprocs;
+        f.limit = m_service.limits.cpuCores;
+    }
+    if (!m_runtime.hasMemoryLimit() && m_service.limits.memoryBytes && vitals::isKnown(v[Vital::Rss])
+        && v[Vital::Rss] >= 0.8 * *m_service.limits.memoryBytes) {
+        Finding &f = remark(ConfigRemark::MemoryLimitUnset, QStringLiteral("GOMEMLIMIT"));
+        f.signal = Vital::Rss;
+        f.level = v[Vital::Rss];
+        f.limit = m_service.limits.memoryBytes;
+    }
+    for (Finding &f : out)
+        describe(f);
     return out;
 }
 
-std::vector<FindingChange> ServiceAnalyzer::update(const scraping::ScrapeResult &scrape, const vitals::VitalsSample &v,
-                                                   const scraping::ServiceHealth &health, bool restarted)
+std::vector<FindingChange> ServiceAnalyzer::update(std::int64_t now, const vitals::VitalsSample &v,
+                                                   const scraping::ServiceHealth &health, bool restarted,
+                                                   const RuntimeInfo &runtime)
 {
-    const std::int64_t now = scrape.tsMs;
-    if (scrape.up) {
+    if (health.up) {
         const std::int64_t warmupMs = std::chrono::duration_cast<std::chrono::milliseconds>(m_settings.warmup).count();
         if (restarted) {
             for (Tracked &t : m_tracked)
                 t.tracker.reset(); // a new segment: the old level says nothing about the new process
             m_warmupUntilMs = now + warmupMs;
-            m_runtimeReadMs = 0; // settings may have changed with the restart
         }
-        readRuntime(scrape);
+        m_runtime = runtime;
         // A process we see start (or that started moments ago) is warming up.
         if (m_runtime.startTimeSeconds)
             m_warmupUntilMs
@@ -434,7 +403,9 @@ std::vector<FindingChange> ServiceAnalyzer::update(const scraping::ScrapeResult 
     }
 
     std::vector<FindingChange> changes;
-    const std::map<FindingKind, Finding> proposals = propose(now, m_latest, health);
+    std::map<FindingKind, Finding> proposals = propose(now, m_latest, health);
+    for (auto &[kind, finding] : proposals)
+        describe(finding);
     const std::int64_t persistMs
         = std::chrono::duration_cast<std::chrono::milliseconds>(m_settings.persistence).count();
     const std::int64_t clearMs = std::chrono::duration_cast<std::chrono::milliseconds>(m_settings.clearAfter).count();
@@ -489,16 +460,18 @@ std::vector<FindingChange> ServiceAnalyzer::update(const scraping::ScrapeResult 
     }
 
     // Configuration remarks: raised and cleared as they are read.
-    if (scrape.up) {
+    if (health.up) {
+        // Matched by key: a remark whose numbers move (RSS 85 % then 86 % of
+        // the limit) is the same remark, not a new one.
         std::vector<Finding> remarks = configRemarks(m_latest);
         for (const Finding &old : m_configFindings) {
             if (std::none_of(remarks.begin(), remarks.end(),
-                             [&](const Finding &f) { return f.evidence == old.evidence; }))
+                             [&](const Finding &f) { return f.key() == old.key(); }))
                 changes.push_back({FindingChange::Type::Cleared, now, old});
         }
         for (Finding &f : remarks) {
             const auto old = std::find_if(m_configFindings.begin(), m_configFindings.end(),
-                                          [&](const Finding &o) { return o.evidence == f.evidence; });
+                                          [&](const Finding &o) { return o.key() == f.key(); });
             f.sinceMs = old == m_configFindings.end() ? now : old->sinceMs;
             if (old == m_configFindings.end())
                 changes.push_back({FindingChange::Type::Raised, now, f});

@@ -3,6 +3,7 @@
 #include "analysis/finding.h"
 #include "analysis/trendtracker.h"
 #include "config/fleetconfig.h"
+#include "signals/runtimeinfo.h"
 #include "signals/vital.h"
 
 #include <array>
@@ -12,9 +13,8 @@
 #include <vector>
 
 namespace gotriage::scraping {
-struct ScrapeResult;
 struct ServiceHealth;
-} // namespace gotriage::scraping
+}
 
 namespace gotriage::analysis {
 
@@ -72,21 +72,13 @@ struct Projection {
     bool material = false; // the rise a finding rests on (significant, material, corroborated, after warm-up)
 };
 
-// GOMEMLIMIT's "no limit" is math.MaxInt64 (≈ 9.22e18); anything at or
-// above this reads as unset.
-inline constexpr double kNoMemoryLimitBytes = 9e18;
-
-// The runtime settings a service exposes (client_golang >= 1.20 on newer Go).
-struct RuntimeInfo {
-    QString goVersion; // "go1.19.8"
-    std::optional<double> gomaxprocs, gogcPercent, gomemlimitBytes;
-    std::optional<double> startTimeSeconds; // process_start_time_seconds
-};
+using vitals::kNoMemoryLimitBytes;
+using vitals::RuntimeInfo;
 
 // Analysis of one service: trends on restart-aware segments, time to limit,
 // the four battlefields with hysteresis, staleness and runtime configuration
-// remarks. Fed after every scrape on the thread that scrapes the service.
-// Not thread-safe.
+// remarks. Fed every update of its service, on the session's thread, in
+// data time: it never reads a clock. Not thread-safe.
 class ServiceAnalyzer
 {
 public:
@@ -98,9 +90,12 @@ public:
     void setService(config::ServiceConfig service) { m_service = std::move(service); }
     const config::ServiceConfig &service() const { return m_service; }
 
-    // Returns what was raised, updated or cleared by this scrape.
-    std::vector<FindingChange> update(const scraping::ScrapeResult &scrape, const vitals::VitalsSample &vitals,
-                                      const scraping::ServiceHealth &health, bool restarted);
+    // Takes one update of the service at `tsMs` (health.up: the vitals are
+    // real) with the runtime settings as last read. Returns what was
+    // raised, updated or cleared by it.
+    std::vector<FindingChange> update(std::int64_t tsMs, const vitals::VitalsSample &vitals,
+                                      const scraping::ServiceHealth &health, bool restarted,
+                                      const RuntimeInfo &runtime);
 
     std::vector<Finding> findings() const;
     std::vector<Projection> projections() const;
@@ -131,7 +126,6 @@ private:
     };
 
     void track(std::int64_t tsMs, const vitals::VitalsSample &vitals);
-    void readRuntime(const scraping::ScrapeResult &scrape);
     std::optional<double> limitOf(vitals::Vital vital, const vitals::VitalsSample &latest) const;
     Projection project(const Tracked &tracked) const; // from the tracker's best window
     Projection project(const Tracked &tracked, const TrendEstimate &trend) const;
@@ -151,7 +145,6 @@ private:
     std::deque<vitals::VitalsSample> m_recent; // the short window
     vitals::VitalsSample m_latest;
     RuntimeInfo m_runtime;
-    std::int64_t m_runtimeReadMs = 0;
     std::int64_t m_warmupUntilMs = 0; // no growth finding before this
     std::map<FindingKind, Candidate> m_candidates;
     std::vector<Finding> m_configFindings;

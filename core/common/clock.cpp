@@ -41,4 +41,65 @@ qint64 LiveClock::nowMs() const
     return std::max(now, last);
 }
 
+ReplayClock::ReplayClock(qint64 playheadMs, double rate) : m_anchorMs(playheadMs), m_rate(rate)
+{
+    m_sinceAnchor.start();
+}
+
+qint64 ReplayClock::nowLocked() const
+{
+    if (!m_playing)
+        return m_anchorMs;
+    return m_anchorMs + static_cast<qint64>(static_cast<double>(m_sinceAnchor.nsecsElapsed()) / 1e6 * m_rate);
+}
+
+qint64 ReplayClock::nowMs() const
+{
+    const std::lock_guard lock(m_mutex);
+    return nowLocked();
+}
+
+void ReplayClock::play()
+{
+    const std::lock_guard lock(m_mutex);
+    if (m_playing)
+        return;
+    m_sinceAnchor.restart();
+    m_playing = true;
+}
+
+void ReplayClock::pause()
+{
+    const std::lock_guard lock(m_mutex);
+    m_anchorMs = nowLocked();
+    m_playing = false;
+}
+
+bool ReplayClock::playing() const
+{
+    const std::lock_guard lock(m_mutex);
+    return m_playing;
+}
+
+void ReplayClock::setRate(double rate)
+{
+    const std::lock_guard lock(m_mutex);
+    m_anchorMs = nowLocked();
+    m_sinceAnchor.restart();
+    m_rate = rate;
+}
+
+double ReplayClock::rate() const
+{
+    const std::lock_guard lock(m_mutex);
+    return m_rate;
+}
+
+void ReplayClock::seek(qint64 playheadMs)
+{
+    const std::lock_guard lock(m_mutex);
+    m_anchorMs = playheadMs;
+    m_sinceAnchor.restart();
+}
+
 } // namespace gotriage::common

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <functional>
+#include <mutex>
 
 namespace gotriage::common {
 
@@ -16,7 +17,8 @@ class Clock
 {
 public:
     virtual ~Clock() = default;
-    // Milliseconds since the Unix epoch, on this clock. Never goes back.
+    // Milliseconds since the Unix epoch, on this clock. Never goes back
+    // (a replay clock does when the operator seeks back).
     virtual qint64 nowMs() const = 0;
 };
 
@@ -48,6 +50,34 @@ private:
     QElapsedTimer m_monotonic;
     mutable std::atomic<qint64> m_offsetMs; // added to the monotonic reading
     mutable std::atomic<qint64> m_lastMs;
+};
+
+// Replayed time: a playhead that moves at `rate` × real time while playing,
+// and stands still while paused. It goes back only when seeked there. Reads
+// are safe from any thread.
+class ReplayClock : public Clock
+{
+public:
+    explicit ReplayClock(qint64 playheadMs = 0, double rate = 1.0);
+
+    qint64 nowMs() const override;
+
+    void play();
+    void pause();
+    bool playing() const;
+    // The playhead stays where it is; from now on it moves at `rate`.
+    void setRate(double rate);
+    double rate() const;
+    void seek(qint64 playheadMs);
+
+private:
+    qint64 nowLocked() const;
+
+    mutable std::mutex m_mutex;
+    QElapsedTimer m_sinceAnchor;
+    qint64 m_anchorMs; // the playhead when m_sinceAnchor started
+    double m_rate;
+    bool m_playing = false;
 };
 
 } // namespace gotriage::common

@@ -4,7 +4,6 @@
 #include "formats/pprofindex.h"
 #include "ingest/fetchhints.h"
 #include "ingest/httpfetch.h"
-#include "store/seriesstore.h"
 
 #include <QHash>
 
@@ -49,15 +48,12 @@ bool hasGoroutines(const ScrapeResult &scrape)
 
 } // namespace
 
-ServicePoller::ServicePoller(config::ServiceConfig service, RequestExecutor *executor, store::SeriesStore *store,
-                             QObject *parent, const analysis::AnalysisSettings &analysis, const common::Clock *clock)
+ServicePoller::ServicePoller(config::ServiceConfig service, RequestExecutor *executor, QObject *parent,
+                             const common::Clock *clock)
     : QObject(parent)
     , m_service(std::move(service))
     , m_clock(clock ? clock : &common::LiveClock::instance())
     , m_executor(executor)
-    , m_store(store)
-    , m_deriver({m_service.requestCounter, m_service.latencyHistogram, m_service.paths.metrics})
-    , m_analyzer(m_service, analysis)
     , m_random(static_cast<std::minstd_rand::result_type>(qHash(m_service.name, 0) | 1U))
 {
     m_timer.setSingleShot(true);
@@ -66,12 +62,6 @@ ServicePoller::ServicePoller(config::ServiceConfig service, RequestExecutor *exe
 }
 
 ServicePoller::~ServicePoller() = default;
-
-void ServicePoller::updateService(const config::ServiceConfig &service)
-{
-    m_service = service;
-    m_analyzer.setService(service);
-}
 
 qint64 ServicePoller::delayToPhase(const QString &name, qint64 intervalMs, qint64 now)
 {
@@ -298,22 +288,9 @@ void ServicePoller::complete()
         }
     }
 
-    auto report = std::make_shared<ScrapeReport>();
-    report->vitals = m_deriver.derive(scrape);
-    if (scrape.up)
-        m_store->append(m_service.name, report->vitals);
-    report->health = h;
-    report->restarted = m_deriver.sawProcessRestart();
-    // Analysis runs here, per service, as each scrape completes: trend
-    // windows close on bucket boundaries, so the work spreads over time.
-    report->findingChanges = m_analyzer.update(scrape, report->vitals, h, report->restarted);
-    report->findings = m_analyzer.findings();
-    report->projections = m_analyzer.projections();
-    report->runtime = m_analyzer.runtime();
-    report->sources = m_deriver.sources();
-    report->scrape = std::move(m_current);
     m_step = Step::Done;
-    emit reportAvailable(report);
+    const ScrapeResultPtr done = std::move(m_current);
+    emit scraped(done, h);
 }
 
 } // namespace gotriage::ingest

@@ -1,12 +1,8 @@
 #pragma once
 
-#include "analysis/serviceanalyzer.h"
 #include "config/fleetconfig.h"
 #include "ingest/requestsettings.h"
-#include "scraping/scraperesult.h"
-#include "scraping/servicehealth.h"
-#include "signals/vital.h"
-#include "signals/vitalsderiver.h"
+#include "ingest/sourceupdate.h"
 
 #include <QElapsedTimer>
 #include <QObject>
@@ -18,41 +14,21 @@
 namespace gotriage::common {
 class Clock;
 }
-namespace gotriage::store {
-class SeriesStore;
-}
 
 namespace gotriage::ingest {
-
-// What a scrape brought back and how scraping goes: defined below the
-// signals and the analysis (core/scraping), used by name here.
-using scraping::ScrapeResult;
-using scraping::ServiceHealth;
 
 struct FetchResult;
 class HttpFetch;
 class RequestExecutor;
 
-// What one scrape produced, after derivation: shared read-only between threads.
-struct ScrapeReport {
-    std::shared_ptr<const ScrapeResult> scrape;
-    vitals::VitalsSample vitals;
-    ServiceHealth health;
-    bool restarted = false; // the process restarted since the last scrape (a counter reset alone is not one)
-    std::vector<analysis::FindingChange> findingChanges; // what this scrape raised, updated or cleared
-    std::vector<analysis::Finding> findings; // all active, after this scrape
-    std::vector<analysis::Projection> projections;
-    analysis::RuntimeInfo runtime; // Go version, GOMAXPROCS, GOGC, GOMEMLIMIT where exposed
-    vitals::DerivedSources sources; // which counter and histogram the golden signals come from
-};
-using ScrapeReportPtr = std::shared_ptr<const ScrapeReport>;
-
 // Scrapes one service on its own schedule: a stable hash-based phase inside
 // the interval (so a fleet does not fire in lockstep), at most one scrape in
 // flight (a tick that finds one running is skipped and counted), endpoints
 // fetched one after another within one total timeout, exponential backoff
-// with jitter while the service is down. Parses and derives vitals on its own
-// thread and appends them to the store. Lives in the ingest thread.
+// with jitter while the service is down. Fetches through the shared request
+// executor and parses what arrives into a ScrapeResult; deriving vitals,
+// storing and analysing are downstream (LiveSource, core/session). Lives in
+// the ingest thread.
 class ServicePoller : public QObject
 {
     Q_OBJECT
@@ -64,8 +40,7 @@ public:
 
     // `clock` is the source's clock (null: the process' live clock); it
     // must outlive the poller.
-    ServicePoller(config::ServiceConfig service, RequestExecutor *executor, store::SeriesStore *store,
-                  QObject *parent = nullptr, const analysis::AnalysisSettings &analysis = {},
+    ServicePoller(config::ServiceConfig service, RequestExecutor *executor, QObject *parent = nullptr,
                   const common::Clock *clock = nullptr);
     ~ServicePoller() override;
 
@@ -75,15 +50,16 @@ public:
     void scrapeNow();
     const config::ServiceConfig &service() const { return m_service; }
     // Takes a reloaded config whose scrape settings are unchanged (limits,
-    // tier, labels): the poller, its history and its trends carry on.
-    void updateService(const config::ServiceConfig &service);
+    // tier, labels): the poller and its schedule carry on.
+    void updateService(const config::ServiceConfig &service) { m_service = service; }
     const ServiceHealth &health() const { return m_health; }
 
     // Milliseconds from `nowMs` to this service's next slot on the phase grid.
     static qint64 delayToPhase(const QString &name, qint64 intervalMs, qint64 nowMs);
 
 signals:
-    void reportAvailable(const gotriage::ingest::ScrapeReportPtr &report);
+    // One scrape is over, good or bad; `health` is as of its end.
+    void scraped(const gotriage::ingest::ScrapeResultPtr &scrape, const gotriage::ingest::ServiceHealth &health);
 
 private:
     enum class Step { Metrics, Vars, Pprof, Done };
@@ -98,10 +74,7 @@ private:
     config::ServiceConfig m_service;
     const common::Clock *m_clock;
     RequestExecutor *m_executor;
-    store::SeriesStore *m_store;
     RequestSettings m_settings;
-    vitals::VitalsDeriver m_deriver;
-    analysis::ServiceAnalyzer m_analyzer;
     ServiceHealth m_health;
     QTimer m_timer;
     std::minstd_rand m_random;
@@ -121,4 +94,4 @@ private:
 
 } // namespace gotriage::ingest
 
-Q_DECLARE_METATYPE(gotriage::ingest::ScrapeReportPtr)
+Q_DECLARE_METATYPE(gotriage::ingest::ScrapeResultPtr)

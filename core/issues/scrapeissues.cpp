@@ -1,10 +1,10 @@
 #include "scrapeissues.h"
 
-#include "ingest/servicepoller.h"
+#include "ingest/sourceupdate.h"
 
 namespace gotriage::issues {
 
-QStringList applyScrapeReport(IssuesModel &issues, const ingest::ScrapeReport &report, qint64 nowMs)
+QStringList applyScrapeReport(IssuesModel &issues, const ingest::SourceUpdate &report, qint64 nowMs)
 {
     using Severity = IssuesModel::Severity;
     const scraping::ScrapeResult &scrape = *report.scrape;

@@ -12,29 +12,8 @@ namespace gotriage::vitals {
 
 namespace {
 
-// Gauges and counters read straight from one /metrics payload.
-struct MetricsReadings {
-    double cpuSeconds = kUnknown;
-    double rss = kUnknown;
-    double startTime = kUnknown;
-    double openFds = kUnknown;
-    double maxFds = kUnknown;
-    double goroutines = kUnknown;
-    double threads = kUnknown;
-    double heapInuse = kUnknown;
-    double nextGc = kUnknown;
-    double allocBytes = kUnknown;
-    double gcCycles = kUnknown;
-    double gcPauseSum = kUnknown; // go_gc_duration_seconds_sum
-    double gcPauseMax = kUnknown; // go_gc_duration_seconds{quantile="1"}
-    double gcCpuSeconds = kUnknown;
-    double totalCpuSeconds = kUnknown;
-    double heapLive = kUnknown;
-};
-
-MetricsReadings readMetrics(const formats::ParsedMetrics &m)
+void readMetrics(const formats::ParsedMetrics &m, Readings &r)
 {
-    MetricsReadings r;
     for (const formats::SampleRef &s : m.samples) {
         const std::string_view name = m.name(s);
         const double v = s.value;
@@ -73,7 +52,6 @@ MetricsReadings readMetrics(const formats::ParsedMetrics &m)
         else if (name == "go_gc_heap_live_bytes")
             r.heapLive = v;
     }
-    return r;
 }
 
 QString familyText(const std::string &name)
@@ -97,18 +75,21 @@ bool VitalsDeriver::anyDecreased(const Counters &before, const Counters &after)
 
 VitalsSample VitalsDeriver::derive(const scraping::ScrapeResult &scrape)
 {
-    VitalsSample out;
-    out.tsMs = scrape.tsMs;
-    m_sawRestart = false;
-    m_sawProcessRestart = false;
-    if (!scrape.up)
+    if (!scrape.up) {
+        VitalsSample out;
+        out.tsMs = scrape.tsMs;
+        m_sawRestart = false;
+        m_sawProcessRestart = false;
         return out; // nothing known; the counters wait for the service to return
+    }
 
-    MetricsReadings r;
-    TrafficReadings traffic;
+    Readings r;
     if (scrape.metrics) {
-        r = readMetrics(*scrape.metrics);
-        traffic = m_traffic.read(*scrape.metrics);
+        readMetrics(*scrape.metrics, r);
+        TrafficReadings traffic = m_traffic.read(*scrape.metrics);
+        r.requests = traffic.requests;
+        r.errors = traffic.errors;
+        r.latencyBuckets = std::move(traffic.latencyBuckets);
         m_sources.requestCounter = familyText(m_traffic.counter());
         m_sources.requestCounterDetected = !m_traffic.counterNamed();
         m_sources.latencyHistogram = familyText(m_traffic.histogram());
@@ -136,10 +117,23 @@ VitalsSample VitalsDeriver::derive(const scraping::ScrapeResult &scrape)
         r.goroutines = static_cast<double>(*scrape.vars->goroutines);
     if (!isKnown(r.goroutines) && scrape.pprofGoroutines)
         r.goroutines = static_cast<double>(*scrape.pprofGoroutines);
+    return deriveReadings(scrape.tsMs, std::move(r), mem);
+}
 
-    Counters current{r.cpuSeconds,      r.allocBytes,   r.gcCycles,
-                     traffic.requests,  traffic.errors, r.gcCpuSeconds,
-                     r.totalCpuSeconds, r.gcPauseSum,   std::move(traffic.latencyBuckets)};
+VitalsSample VitalsDeriver::derive(std::int64_t tsMs, Readings readings)
+{
+    return deriveReadings(tsMs, std::move(readings), nullptr);
+}
+
+VitalsSample VitalsDeriver::deriveReadings(std::int64_t tsMs, Readings r, const formats::MemStats *mem)
+{
+    VitalsSample out;
+    out.tsMs = tsMs;
+    m_sawRestart = false;
+    m_sawProcessRestart = false;
+    Counters current{r.cpuSeconds, r.allocBytes,      r.gcCycles,   r.requests,
+                     r.errors,     r.gcCpuSeconds,    r.totalCpuSeconds, r.gcPauseSum,
+                     std::move(r.latencyBuckets)};
     const bool restarted
         = isKnown(r.startTime) && isKnown(m_previousStartTime) && std::fabs(r.startTime - m_previousStartTime) > 0.5;
     const bool numGcWentBack = mem && mem->numGC && m_previousNumGC && *mem->numGC < *m_previousNumGC;
@@ -156,10 +150,10 @@ VitalsSample VitalsDeriver::derive(const scraping::ScrapeResult &scrape)
         m_pause = {};
         m_varsGcCpu = {};
     }
-    while (m_history.size() > 1 && m_history[1].tsMs <= scrape.tsMs - kRateWindowMs)
+    while (m_history.size() > 1 && m_history[1].tsMs <= tsMs - kRateWindowMs)
         m_history.pop_front();
     const Checkpoint *base = m_history.empty() ? nullptr : &m_history.front();
-    const std::int64_t spanMs = base ? scrape.tsMs - base->tsMs : 0;
+    const std::int64_t spanMs = base ? tsMs - base->tsMs : 0;
     // A window shorter than kMinRateWindowMs gives no rate: a counter that
     // ticks in whole GC cycles or 10 ms CPU slices reads 0 over one second.
     const bool rateReady = base && spanMs >= std::min<std::int64_t>(kMinRateWindowMs, kRateWindowMs);
@@ -196,10 +190,10 @@ VitalsSample VitalsDeriver::derive(const scraping::ScrapeResult &scrape)
         double longest = 0;
         for (const formats::GcPause &pause : formats::pausesSince(*mem, m_previousNumGC).pauses)
             longest = std::max(longest, static_cast<double>(pause.pauseNs) / 1e9);
-        m_pause = {longest, scrape.tsMs};
+        m_pause = {longest, tsMs};
     }
     if (mem && mem->gcCpuFraction)
-        m_varsGcCpu = {*mem->gcCpuFraction, scrape.tsMs}; // lifetime average: the best expvar offers
+        m_varsGcCpu = {*mem->gcCpuFraction, tsMs}; // lifetime average: the best expvar offers
     out[Vital::GcPause] = m_pause.value;
 
     const double gcCpu = rate(&Counters::gcCpuSeconds);
@@ -226,7 +220,7 @@ VitalsSample VitalsDeriver::derive(const scraping::ScrapeResult &scrape)
         m_previousNumGC = *mem->numGC;
     if (reset)
         m_history.clear(); // the restart begins a new segment: no rate spans it
-    m_history.push_back({scrape.tsMs, std::move(current)});
+    m_history.push_back({tsMs, std::move(current)});
     return out;
 }
 

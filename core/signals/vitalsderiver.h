@@ -10,6 +10,9 @@
 #include <map>
 #include <optional>
 
+namespace gotriage::formats {
+struct MemStats;
+}
 namespace gotriage::scraping {
 struct ScrapeResult;
 }
@@ -24,6 +27,30 @@ struct DerivedSources {
     QString latencyHistogram; // the histogram behind latency_p99 (without _bucket); empty: none
     bool latencyHistogramDetected = false;
     QStringList problems; // "request_counter `x` is not in /metrics; …"
+};
+
+// What one reading of a service says, before rates: gauges as they are,
+// counters as cumulative totals. Unknown (NaN) where not exposed.
+struct Readings {
+    double cpuSeconds = kUnknown;
+    double rss = kUnknown;
+    double startTime = kUnknown; // process_start_time_seconds
+    double openFds = kUnknown;
+    double maxFds = kUnknown;
+    double goroutines = kUnknown;
+    double threads = kUnknown;
+    double heapInuse = kUnknown;
+    double nextGc = kUnknown;
+    double allocBytes = kUnknown;
+    double gcCycles = kUnknown;
+    double gcPauseSum = kUnknown; // go_gc_duration_seconds_sum
+    double gcPauseMax = kUnknown; // go_gc_duration_seconds{quantile="1"}
+    double gcCpuSeconds = kUnknown;
+    double totalCpuSeconds = kUnknown;
+    double heapLive = kUnknown;
+    double requests = kUnknown; // the request counter, all statuses
+    double errors = kUnknown;
+    std::map<double, double> latencyBuckets; // upper bound -> cumulative count
 };
 
 // Turns successive scrapes of one service into vitals. Rates follow PromQL's
@@ -53,6 +80,9 @@ public:
     explicit VitalsDeriver(Options options = {});
 
     VitalsSample derive(const scraping::ScrapeResult &scrape);
+    // The same from readings a caller already has (the accuracy harness
+    // feeds counters this way): rates, resets and restarts as from a scrape.
+    VitalsSample derive(std::int64_t tsMs, Readings readings);
 
     // Whether the last derive() saw a counter reset (the rate window starts
     // over), which a restart always is.
@@ -96,6 +126,7 @@ private:
         std::int64_t tsMs = 0;
     };
 
+    VitalsSample deriveReadings(std::int64_t tsMs, Readings readings, const formats::MemStats *mem);
     static bool anyDecreased(const Counters &before, const Counters &after);
     void deriveGc(VitalsSample &out, const Counters &current);
 

@@ -20,6 +20,7 @@ namespace {
 struct Feed {
     ServiceAnalyzer analyzer;
     scraping::ServiceHealth health;
+    vitals::RuntimeInfo runtime;
     std::vector<FindingChange> changes;
 
     explicit Feed(AnalysisSettings settings, config::ServiceConfig service = {})
@@ -32,15 +33,12 @@ struct Feed {
     }
     void at(qint64 tsMs, const vitals::VitalsSample &v, bool up = true, bool restarted = false)
     {
-        scraping::ScrapeResult scrape;
-        scrape.tsMs = tsMs;
-        scrape.up = up;
         health.up = up;
         if (up)
             health.lastGoodMs = tsMs;
         else
             ++health.consecutiveFailures;
-        auto c = analyzer.update(scrape, v, health, restarted);
+        auto c = analyzer.update(tsMs, v, health, restarted, runtime);
         changes.insert(changes.end(), c.begin(), c.end());
     }
     std::optional<qint64> raisedAt(FindingKind kind) const
@@ -606,14 +604,14 @@ void TestAnalysis::configRemarks()
     service.limits.cpuCores = 1;
     service.limits.memoryBytes = 100e6;
     Feed feed({}, service);
-    scraping::ScrapeResult scrape;
-    scrape.up = true;
-    scrape.tsMs = 1000;
-    scrape.metrics = std::make_shared<formats::ParsedMetrics>(formats::parseMetrics(
-        "go_info{version=\"go1.19.8\"} 1\ngo_sched_gomaxprocs_threads 8\n", formats::ExpositionFormat::PrometheusText));
+    // The runtime settings as the live source reads them from /metrics.
+    const auto metrics = formats::parseMetrics("go_info{version=\"go1.19.8\"} 1\ngo_sched_gomaxprocs_threads 8\n",
+                                               formats::ExpositionFormat::PrometheusText);
+    vitals::readRuntimeInfo(metrics, feed.runtime);
+    feed.health.up = true;
     auto v = sample(1000);
     v[Vital::Rss] = 90e6;
-    const auto changes = feed.analyzer.update(scrape, v, feed.health, false);
+    const auto changes = feed.analyzer.update(1000, v, feed.health, false, feed.runtime);
     QCOMPARE(changes.size(), std::size_t(3));
     for (const FindingChange &c : changes) {
         QCOMPARE(c.finding.kind, FindingKind::Config);

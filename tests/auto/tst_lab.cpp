@@ -7,7 +7,10 @@
 #include "formats/expvar.h"
 #include "formats/metrics.h"
 #include "formats/pprofindex.h"
-#include "ingest/fleetwatcher.h"
+#include "ingest/livesource.h"
+#include "ingest/replaysource.h"
+#include "ingest/updatejson.h"
+#include "session/session.h"
 #include "ingest/httpfetch.h"
 
 #include "analysis/finding.h"
@@ -18,6 +21,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <algorithm>
@@ -75,13 +79,14 @@ private slots:
     void leakRisesAtTheInjectedRate();
     void throttleChangesTheRequestRate();
     void battlefieldsOnTheLab();
+    void replayGivesTheLiveFindings();
 
 private:
     ingest::FetchResult request(const QUrl &url, const QByteArray &accept = {}, const QByteArray &verb = "GET",
                                 const QByteArray &body = {});
     QJsonObject stats(const config::ServiceConfig &service);
     const config::ServiceConfig &service(const QString &name) const;
-    std::vector<ingest::ScrapeReportPtr> watch(const config::ServiceConfig &service, int seconds,
+    std::vector<session::ServiceReportPtr> watch(const config::ServiceConfig &service, int seconds,
                                                const std::function<void()> &onReport = {});
 
     ingest::RequestExecutor m_executor;
@@ -90,7 +95,7 @@ private:
 
 void TestLab::initTestCase()
 {
-    qRegisterMetaType<ingest::ScrapeReportPtr>();
+    qRegisterMetaType<session::SessionBatchPtr>();
     const QString dir = qEnvironmentVariable("GOTRIAGE_LAB_DIR");
     QVERIFY2(!dir.isEmpty(), "GOTRIAGE_LAB_DIR is not set: run through CTest, which starts the lab");
     const config::FleetConfig fleet = config::loadFleetConfig(dir + QStringLiteral("/fleet.json"));
@@ -134,17 +139,20 @@ QJsonObject TestLab::stats(const config::ServiceConfig &service)
     return QJsonDocument::fromJson(request(service.endpointUrl(QStringLiteral("/admin/stats"))).body).object();
 }
 
-std::vector<ingest::ScrapeReportPtr> TestLab::watch(const config::ServiceConfig &service, int seconds,
-                                                    const std::function<void()> &onReport)
+std::vector<session::ServiceReportPtr> TestLab::watch(const config::ServiceConfig &service, int seconds,
+                                                      const std::function<void()> &onReport)
 {
-    ingest::FleetWatcher watcher;
-    std::vector<ingest::ScrapeReportPtr> reports;
-    connect(&watcher, &ingest::FleetWatcher::reportAvailable, this, [&](const ingest::ScrapeReportPtr &report) {
-        reports.push_back(report);
-        if (onReport)
-            onReport();
+    session::Session watcher(std::make_unique<ingest::LiveSource>());
+    std::vector<session::ServiceReportPtr> reports;
+    connect(&watcher, &session::Session::batchReady, this, [&](const session::SessionBatchPtr &batch) {
+        for (const session::ServiceReportPtr &report : batch->reports) {
+            reports.push_back(report);
+            if (onReport)
+                onReport();
+        }
     });
     watcher.setServices({service});
+    watcher.start();
     QTest::qWait(seconds * 1000);
     return reports;
 }
@@ -293,11 +301,12 @@ void TestLab::battlefieldsOnTheLab()
     // leak, the creep and the contention are each found as their
     // battlefield; the healthy services get none, including the one serving
     // 200 requests/s with a GC cycle about every second.
-    ingest::FleetWatcher watcher;
+    session::Session watcher(std::make_unique<ingest::LiveSource>());
     watcher.setAnalysisSettings(analysis::AnalysisSettings::fast());
     std::map<QString, std::set<analysis::FindingKind>> raised;
     std::vector<double> busyGcRates; // cycles/s of the busy healthy service, to show it is busy
-    connect(&watcher, &ingest::FleetWatcher::reportAvailable, this, [&](const ingest::ScrapeReportPtr &report) {
+    connect(&watcher, &session::Session::batchReady, this, [&](const session::SessionBatchPtr &batch) {
+      for (const session::ServiceReportPtr &report : batch->reports) {
         if (report->scrape->service == QLatin1String("healthy-busy-1")
             && vitals::isKnown(report->vitals[vitals::Vital::GcRate]))
             busyGcRates.push_back(report->vitals[vitals::Vital::GcRate]);
@@ -308,8 +317,10 @@ void TestLab::battlefieldsOnTheLab()
                       qPrintable(analysis::kindName(change.finding.kind)), qPrintable(change.finding.evidence));
             }
         }
+      }
     });
     watcher.setServices(m_services);
+    watcher.start();
     auto found = [&](const char *service, analysis::FindingKind kind) {
         return raised[QString::fromLatin1(service)].count(kind) > 0;
     };
@@ -325,6 +336,87 @@ void TestLab::battlefieldsOnTheLab()
     std::sort(busyGcRates.begin(), busyGcRates.end());
     const double medianGcRate = busyGcRates[busyGcRates.size() / 2];
     QVERIFY2(medianGcRate >= 0.3, qPrintable(QStringLiteral("%1 GC cycles/s: not busy").arg(medianGcRate)));
+}
+
+namespace {
+
+// What a finding change is, for comparing runs: where and when in data
+// time, what, and how bad.
+QString describeChange(const analysis::FindingChange &change)
+{
+    return QStringLiteral("%1 %2 %3 %4 %5")
+        .arg(change.tsMs)
+        .arg(change.finding.key().toString(), analysis::changeTypeName(change.type),
+             analysis::severityName(change.finding.severity));
+}
+
+// Replays a capture through a session at `rate` and returns every finding change.
+QStringList replay(const QString &capture, double rate, const std::vector<config::ServiceConfig> &services)
+{
+    QString error;
+    std::optional<ingest::UpdateLog> log = ingest::readUpdateLog(capture, &error);
+    if (!log || !log->problems.isEmpty())
+        return {QStringLiteral("unreadable: ") + error + log.value_or(ingest::UpdateLog{}).problems.join(u';')};
+    session::Session session(std::make_unique<ingest::ReplaySource>(std::move(log->updates), rate));
+    session.setAnalysisSettings(analysis::AnalysisSettings::fast());
+    session.setServices(services); // their limits; the replay source plays what the file holds
+    QStringList changes;
+    bool ended = false;
+    QObject::connect(&session, &session::Session::batchReady, &session, [&](const session::SessionBatchPtr &batch) {
+        for (const auto &report : batch->reports) {
+            for (const analysis::FindingChange &change : report->findingChanges)
+                changes << describeChange(change);
+        }
+    });
+    QObject::connect(&session, &session::Session::sourceEnded, &session, [&] { ended = true; });
+    session.start();
+    if (!QTest::qWaitFor([&] { return ended; }, 600000))
+        changes << QStringLiteral("the replay did not end");
+    return changes;
+}
+
+} // namespace
+
+void TestLab::replayGivesTheLiveFindings()
+{
+    // A live run over a leak, a creep and a healthy service is captured as
+    // `gotriage-cli scrape --json` writes it, while its findings are taken.
+    // Replayed at 1× and at 100×, the capture gives the same finding
+    // changes at the same data times.
+    const std::vector<config::ServiceConfig> services
+        = {service(QStringLiteral("leak-1")), service(QStringLiteral("creep-1")), service(QStringLiteral("healthy-1"))};
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString capturePath = dir.filePath(QStringLiteral("capture.jsonl"));
+    QFile capture(capturePath);
+    QVERIFY(capture.open(QIODevice::WriteOnly));
+    QStringList live;
+    {
+        session::Session watcher(std::make_unique<ingest::LiveSource>());
+        watcher.setAnalysisSettings(analysis::AnalysisSettings::fast());
+        connect(&watcher, &session::Session::batchReady, this, [&](const session::SessionBatchPtr &batch) {
+            for (const auto &report : batch->reports) {
+                const std::string line = ingest::toJsonLine(*report) + '\n';
+                capture.write(line.data(), static_cast<qint64>(line.size()));
+                for (const analysis::FindingChange &change : report->findingChanges)
+                    live << describeChange(change);
+            }
+        });
+        watcher.setServices(services);
+        watcher.start();
+        QTest::qWait(40000);
+    }
+    capture.close();
+    const auto hasLeak = [](const QStringList &changes) {
+        return changes.filter(QStringLiteral("leak-1/goroutine_leak raised")).size() == 1
+            && changes.filter(QStringLiteral("creep-1/memory_black_hole raised")).size() == 1;
+    };
+    QVERIFY2(hasLeak(live), qPrintable(live.join(u'\n')));
+
+    const QStringList fast = replay(capturePath, 100, services);
+    QCOMPARE(fast, live);
+    const QStringList realTime = replay(capturePath, 1, services);
+    QCOMPARE(realTime, live);
 }
 
 QTEST_GUILESS_MAIN(TestLab)

@@ -3,10 +3,12 @@
 #include "analysis/serviceanalyzer.h"
 #include "findingsmodel.h"
 #include "fleetoverviewmodel.h"
-#include "ingest/servicepoller.h"
+#include "ingest/livesource.h"
 #include "issues/issuesmodel.h"
 #include "mainwindow.h"
 #include "servicedetailview.h"
+#include "session/servicereport.h"
+#include "session/session.h"
 #include "signals/vitalsderiver.h"
 #include "sparklinedelegate.h"
 #include "store/seriesstore.h"
@@ -31,6 +33,16 @@
 #include <QTest>
 
 using namespace gotriage;
+
+namespace {
+
+// What app/ hands the window: a live session.
+std::unique_ptr<session::Session> liveSession()
+{
+    return std::make_unique<session::Session>(std::make_unique<ingest::LiveSource>());
+}
+
+} // namespace
 
 class TestMainWindow : public QObject
 {
@@ -111,7 +123,7 @@ void TestMainWindow::findingsSortWorstFirst()
     model.setServices(services);
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     for (int i = 0; i < 3; ++i) {
-        ingest::ScrapeReport report;
+        session::ServiceReport report;
         auto scrape = std::make_shared<scraping::ScrapeResult>();
         scrape->service = services[static_cast<std::size_t>(i)].name;
         scrape->up = true;
@@ -260,7 +272,7 @@ void TestMainWindow::chartLegendWrapsOnANarrowChart()
 
 void TestMainWindow::demoFleetFillsTheCharts()
 {
-    ui::MainWindow window;
+    ui::MainWindow window(liveSession());
     QAbstractItemModelTester tester(window.overviewModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
     window.show();
     QSignalSpy firstData(&window, &ui::MainWindow::firstDataAvailable);
@@ -297,7 +309,7 @@ void TestMainWindow::deadServiceSortsFirstWithAnIssue()
     QVERIFY(closed.listen(QHostAddress::LocalHost));
     const quint16 port = closed.serverPort();
     closed.close();
-    ui::MainWindow window;
+    ui::MainWindow window(liveSession());
     window.show();
     QString error;
     QVERIFY(window.startDemo(3, &error));
@@ -328,7 +340,7 @@ void TestMainWindow::fleetFileIsReloadedWhenItChanges()
         QVERIFY(QFile::rename(path + QStringLiteral(".tmp"), path)); // replaced, as editors do
     };
     write(R"({"services":[{"name":"a","url":"http://127.0.0.1:1"}]})");
-    ui::MainWindow window;
+    ui::MainWindow window(liveSession());
     QSignalSpy loaded(&window, &ui::MainWindow::fleetLoaded);
     window.openFleetFile(path);
     QVERIFY(loaded.wait(5000));
@@ -351,7 +363,7 @@ void TestMainWindow::fleetFileIsReloadedWhenItChanges()
 
 void TestMainWindow::addServiceByUrl()
 {
-    ui::MainWindow window;
+    ui::MainWindow window(liveSession());
     window.addServiceByUrl(QUrl(QStringLiteral("http://127.0.0.1:9/some/path")));
     QCOMPARE(window.overviewModel()->rowCount(), 1);
     const config::ServiceConfig *service = window.overviewModel()->service(0);
@@ -361,7 +373,7 @@ void TestMainWindow::addServiceByUrl()
 
 void TestMainWindow::panningStopsFollowing()
 {
-    ui::MainWindow window;
+    ui::MainWindow window(liveSession());
     window.show();
     QString error;
     QVERIFY(window.startDemo(1, &error));
@@ -448,7 +460,7 @@ void TestMainWindow::narrowWindowKeepsEveryVitalReadable()
 {
     // At 1000 px every vital column keeps room for its number and a
     // sparkline, and every header is whole.
-    ui::MainWindow window;
+    ui::MainWindow window(liveSession());
     window.resize(1000, 760);
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
@@ -523,7 +535,7 @@ void TestMainWindow::helpAndVersionNeedNoDisplay()
 
 void TestMainWindow::coloursAndMagicValuesAreNamedOnce()
 {
-    // Colours live in ui/palette.h, GOMEMLIMIT's "unset" in serviceanalyzer.h:
+    // Colours live in ui/palette.h, GOMEMLIMIT's "unset" in signals/runtimeinfo.h:
     // a second spelling drifts from the first.
     const QDir source(QStringLiteral(GOTRIAGE_TEST_DATA "/../.."));
     const QRegularExpression colour(
@@ -540,7 +552,7 @@ void TestMainWindow::coloursAndMagicValuesAreNamedOnce()
             const QString text = QString::fromUtf8(file.readAll());
             if (!path.endsWith(QLatin1String("ui/palette.h")) && text.contains(colour))
                 offenders << path + QStringLiteral(": a colour");
-            if (!path.endsWith(QLatin1String("analysis/serviceanalyzer.h")) && text.contains(memoryLimit))
+            if (!path.endsWith(QLatin1String("signals/runtimeinfo.h")) && text.contains(memoryLimit))
                 offenders << path + QStringLiteral(": 9e18");
         }
     }
@@ -578,7 +590,7 @@ void TestMainWindow::overviewAndAnalysisAgreeOnStaleness()
     scrape.up = true;
     vitals::VitalsSample v;
     v.tsMs = now;
-    analyzer.update(scrape, v, health, false);
+    analyzer.update(scrape.tsMs, v, health, false, {});
     const auto findings = analyzer.findings();
     const bool analysisStale = std::any_of(findings.begin(), findings.end(), [](const analysis::Finding &f) {
         return f.kind == analysis::FindingKind::Stale;
@@ -587,7 +599,7 @@ void TestMainWindow::overviewAndAnalysisAgreeOnStaleness()
     store::SeriesStore store;
     ui::FleetOverviewModel model(&store);
     model.setServices({service});
-    ingest::ScrapeReport report;
+    session::ServiceReport report;
     auto result = std::make_shared<scraping::ScrapeResult>(scrape);
     result->service = service.name;
     report.scrape = result;

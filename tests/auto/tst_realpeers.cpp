@@ -8,7 +8,8 @@
 #include "procstat.h"
 
 #include "config/fleetconfig.h"
-#include "ingest/fleetwatcher.h"
+#include "ingest/livesource.h"
+#include "session/session.h"
 #include "issues/scrapeissues.h"
 
 #include <QDateTime>
@@ -73,13 +74,13 @@ private slots:
 private:
     qint64 pid(const QString &name) const;
     QUrl url(const QString &name) const;
-    const ingest::ScrapeReport &latest(const QString &name) const;
+    const session::ServiceReport &latest(const QString &name) const;
     QStringList withoutExpvar() const; // the peers whose /debug/vars answers 404
 
     QString m_dir;
     std::vector<config::ServiceConfig> m_services;
-    std::unique_ptr<ingest::FleetWatcher> m_watcher;
-    std::map<QString, std::vector<ingest::ScrapeReportPtr>> m_reports;
+    std::unique_ptr<session::Session> m_watcher;
+    std::map<QString, std::vector<session::ServiceReportPtr>> m_reports;
     issues::IssuesModel m_issues;
     QStringList m_news;
     double m_prometheusDebug404AtStart = 0;
@@ -98,7 +99,7 @@ QUrl TestRealPeers::url(const QString &name) const
     return file.open(QIODevice::ReadOnly) ? QUrl(QString::fromLatin1(file.readAll().trimmed())) : QUrl();
 }
 
-const ingest::ScrapeReport &TestRealPeers::latest(const QString &name) const
+const session::ServiceReport &TestRealPeers::latest(const QString &name) const
 {
     return *m_reports.at(name).back();
 }
@@ -119,13 +120,15 @@ void TestRealPeers::initTestCase()
     for (const auto &s : m_services)
         m_cpuAtStart[s.name] = {QDateTime::currentMSecsSinceEpoch(), procCpuSeconds(pid(s.name))};
 
-    m_watcher = std::make_unique<ingest::FleetWatcher>();
-    connect(m_watcher.get(), &ingest::FleetWatcher::reportAvailable, this,
-            [this](const ingest::ScrapeReportPtr &report) {
-                m_reports[report->scrape->service].push_back(report);
-                m_news << issues::applyScrapeReport(m_issues, *report, report->scrape->tsMs);
-            });
+    m_watcher = std::make_unique<session::Session>(std::make_unique<ingest::LiveSource>());
+    connect(m_watcher.get(), &session::Session::batchReady, this, [this](const session::SessionBatchPtr &batch) {
+        for (const session::ServiceReportPtr &report : batch->reports) {
+            m_reports[report->scrape->service].push_back(report);
+            m_news << issues::applyScrapeReport(m_issues, *report, batch->nowMs);
+        }
+    });
     m_watcher->setServices(m_services);
+    m_watcher->start();
     // Twelve seconds: rates need five, and the CPU rate a full window.
     QTRY_VERIFY_WITH_TIMEOUT(
         m_reports.size() == 3
@@ -145,7 +148,7 @@ void TestRealPeers::vitalsMatchProc()
     QFETCH(QString, name);
     const qint64 process = pid(name);
     QVERIFY(process > 0);
-    const ingest::ScrapeReport &last = latest(name);
+    const session::ServiceReport &last = latest(name);
     QVERIFY2(last.scrape->up, qPrintable(last.scrape->error));
     const vitals::VitalsSample &v = last.vitals;
 
@@ -258,11 +261,11 @@ void TestRealPeers::ownScrapesAreNotTraffic()
 {
     // Prometheus counts gotriage's scrapes (and its own) under
     // handler="/metrics"; at idle, nobody else asks it anything.
-    const ingest::ScrapeReport &last = latest(QStringLiteral("prometheus"));
+    const session::ServiceReport &last = latest(QStringLiteral("prometheus"));
     QCOMPARE(last.sources.requestCounter, QStringLiteral("prometheus_http_requests_total"));
     QCOMPARE(last.sources.latencyHistogram, QStringLiteral("prometheus_http_request_duration_seconds"));
     QVERIFY2(last.vitals[Vital::ReqRate] < 0.5, qPrintable(QString::number(last.vitals[Vital::ReqRate])));
-    const ingest::ScrapeReport &etcd = latest(QStringLiteral("etcd"));
+    const session::ServiceReport &etcd = latest(QStringLiteral("etcd"));
     QCOMPARE(etcd.sources.requestCounter, QStringLiteral("grpc_server_handled_total"));
     QCOMPARE(etcd.sources.latencyHistogram, QStringLiteral("grpc_server_handling_seconds"));
     QVERIFY(vitals::isKnown(etcd.vitals[Vital::ReqRate]));
@@ -271,7 +274,7 @@ void TestRealPeers::ownScrapesAreNotTraffic()
 void TestRealPeers::healthyPeersHaveNoTimeToLimit()
 {
     for (const auto &s : m_services) {
-        const ingest::ScrapeReport &last = latest(s.name);
+        const session::ServiceReport &last = latest(s.name);
         for (const auto &p : last.projections)
             QVERIFY2(!p.etaSeconds, qPrintable(s.name + QStringLiteral(": a time to limit on a healthy server")));
         for (const auto &f : last.findings)
@@ -298,12 +301,14 @@ void TestRealPeers::etcdRequestRateUnderLoad()
     std::vector<double> ours;
     const QUrl etcdMetrics = url(QStringLiteral("etcd")).resolved(QUrl(QStringLiteral("/metrics")));
     auto connection = connect(
-        m_watcher.get(), &ingest::FleetWatcher::reportAvailable, this, [&](const ingest::ScrapeReportPtr &report) {
-            if (report->scrape->service != QLatin1String("etcd"))
-                return;
-            own.emplace_back(report->scrape->tsMs,
-                             familySum(httpGet(etcdMetrics), QStringLiteral("grpc_server_handled_total")));
-            ours.push_back(report->vitals[Vital::ReqRate]);
+        m_watcher.get(), &session::Session::batchReady, this, [&](const session::SessionBatchPtr &batch) {
+            for (const session::ServiceReportPtr &report : batch->reports) {
+                if (report->scrape->service != QLatin1String("etcd"))
+                    continue;
+                own.emplace_back(report->scrape->tsMs,
+                                 familySum(httpGet(etcdMetrics), QStringLiteral("grpc_server_handled_total")));
+                ours.push_back(report->vitals[Vital::ReqRate]);
+            }
         });
     QTRY_VERIFY_WITH_TIMEOUT(own.size() >= 24, 60000);
     disconnect(connection);

@@ -1,8 +1,10 @@
 #include "testhttpserver.h"
 
-#include "ingest/fleetwatcher.h"
+#include "ingest/livesource.h"
 #include "ingest/servicepoller.h"
 #include "issues/scrapeissues.h"
+#include "session/session.h"
+#include "session/sessionhub.h"
 #include "store/seriesstore.h"
 
 #include "ingest/httpfetch.h"
@@ -47,6 +49,52 @@ QByteArray gzip(const QByteArray &data)
     return out;
 }
 
+// The live path on this thread: a LiveSource feeding a SessionHub, as a
+// session runs them on its ingest thread.
+struct LivePipeline {
+    ingest::LiveSource source;
+    session::SessionHub hub{&source.clock()};
+    std::vector<session::ServiceReportPtr> reports;
+
+    LivePipeline()
+    {
+        source.setSink(&hub);
+        QObject::connect(&hub, &session::SessionHub::batchReady, &hub, [this](const session::SessionBatchPtr &batch) {
+            reports.insert(reports.end(), batch->reports.begin(), batch->reports.end());
+        });
+        hub.startTicking();
+    }
+    void watch(const config::ServiceConfig &service)
+    {
+        hub.setServices({service}, true);
+        source.setServices({service}, true);
+        source.start();
+    }
+};
+
+// One scrape as a poller signalled it.
+struct Scraped {
+    ingest::ScrapeResultPtr scrape;
+    ingest::ServiceHealth health;
+};
+
+std::shared_ptr<const Scraped> scrapedAt(const QSignalSpy &spy, int i)
+{
+    return std::make_shared<const Scraped>(
+        Scraped{spy.at(i).at(0).value<ingest::ScrapeResultPtr>(), spy.at(i).at(1).value<ingest::ServiceHealth>()});
+}
+
+// Every report of a session's batches, in order.
+std::vector<session::ServiceReportPtr> reportsOf(const QSignalSpy &batches)
+{
+    std::vector<session::ServiceReportPtr> out;
+    for (const QList<QVariant> &args : batches) {
+        const auto batch = args.at(0).value<session::SessionBatchPtr>();
+        out.insert(out.end(), batch->reports.begin(), batch->reports.end());
+    }
+    return out;
+}
+
 } // namespace
 
 class TestServicePoller : public QObject
@@ -82,27 +130,30 @@ private slots:
     void reloadAppliesLimitsTierAndLabels();
 
 private:
-    ingest::ScrapeReportPtr scrapeOnce(const config::ServiceConfig &service);
+    // Through the live pipeline (poller, deriver, store, analysis): the first report.
+    session::ServiceReportPtr scrapeOnce(const config::ServiceConfig &service);
+    store::SeriesStore &store() { return m_live->hub.store(); }
 
     ingest::RequestExecutor m_executor;
-    store::SeriesStore m_store;
+    std::unique_ptr<LivePipeline> m_live;
     QTemporaryDir m_dir;
 };
 
 void TestServicePoller::initTestCase()
 {
-    qRegisterMetaType<ingest::ScrapeReportPtr>();
+    qRegisterMetaType<ingest::ScrapeResultPtr>();
+    qRegisterMetaType<ingest::ServiceHealth>();
+    qRegisterMetaType<session::SessionBatchPtr>();
     QVERIFY(m_dir.isValid());
 }
 
-ingest::ScrapeReportPtr TestServicePoller::scrapeOnce(const config::ServiceConfig &service)
+session::ServiceReportPtr TestServicePoller::scrapeOnce(const config::ServiceConfig &service)
 {
-    ingest::ServicePoller poller(service, &m_executor, &m_store);
-    QSignalSpy spy(&poller, &ingest::ServicePoller::reportAvailable);
-    poller.start();
-    if (!spy.wait(5000))
+    m_live = std::make_unique<LivePipeline>();
+    m_live->watch(service);
+    if (!QTest::qWaitFor([&] { return !m_live->reports.empty(); }, 5000))
         return nullptr;
-    return spy.takeFirst().at(0).value<ingest::ScrapeReportPtr>();
+    return m_live->reports.front();
 }
 
 void TestServicePoller::phaseIsStableAndSpread()
@@ -132,7 +183,7 @@ void TestServicePoller::goodTarget()
     QCOMPARE(report->vitals[vitals::Vital::Rss], 1.2e7);
     QVERIFY(!vitals::isKnown(report->vitals[vitals::Vital::Threads])); // not exposed: unknown, not zero
     QCOMPARE(report->health.lastGoodMs, report->scrape->tsMs);
-    QVERIFY(m_store.latest(QStringLiteral("good")).has_value());
+    QVERIFY(store().latest(QStringLiteral("good")).has_value());
     const auto &request = server.requests.constFirst();
     QCOMPARE(request.path, QByteArray("/metrics"));
     QVERIFY(request.header("Accept").startsWith("application/openmetrics-text"));
@@ -159,8 +210,8 @@ void TestServicePoller::varsArePolledAtTheirOwnPace()
         = serviceAt(QStringLiteral("paced"), QStringLiteral("http://127.0.0.1:%1").arg(server.port()), 200);
     service.paths.vars = QStringLiteral("/debug/vars");
     service.varsIntervalSetting = std::chrono::milliseconds(1000);
-    ingest::ServicePoller poller(service, &m_executor, &m_store);
-    QSignalSpy spy(&poller, &ingest::ServicePoller::reportAvailable);
+    ingest::ServicePoller poller(service, &m_executor);
+    QSignalSpy spy(&poller, &ingest::ServicePoller::scraped);
     poller.start();
     QTRY_VERIFY_WITH_TIMEOUT(spy.count() >= 12, 10000);
     int metrics = 0, vars = 0;
@@ -170,9 +221,9 @@ void TestServicePoller::varsArePolledAtTheirOwnPace()
     // Twelve scrapes at 200 ms span about 2.4 s: expvar was asked two or three times, not twelve.
     QVERIFY2(vars >= 2 && vars * 3 <= metrics,
              qPrintable(QStringLiteral("%1 vars, %2 metrics").arg(vars).arg(metrics)));
-    const auto first = spy.at(0).at(0).value<ingest::ScrapeReportPtr>();
+    const auto first = scrapedAt(spy, 0);
     QVERIFY(first->scrape->vars);
-    QVERIFY(!spy.at(1).at(0).value<ingest::ScrapeReportPtr>()->scrape->vars);
+    QVERIFY(!scrapedAt(spy, 1)->scrape->vars);
 }
 
 void TestServicePoller::deadTargetBacksOff()
@@ -182,18 +233,18 @@ void TestServicePoller::deadTargetBacksOff()
     const quint16 port = server.port();
     server.close(); // nothing listens there any more
     const QString url = QStringLiteral("http://127.0.0.1:%1").arg(port);
-    ingest::ServicePoller poller(serviceAt(QStringLiteral("dead"), url, 200), &m_executor, &m_store);
-    QSignalSpy spy(&poller, &ingest::ServicePoller::reportAvailable);
+    ingest::ServicePoller poller(serviceAt(QStringLiteral("dead"), url, 200), &m_executor);
+    QSignalSpy spy(&poller, &ingest::ServicePoller::scraped);
     poller.start();
     QTRY_VERIFY_WITH_TIMEOUT(spy.count() >= 3, 10000);
-    const auto first = spy.at(0).at(0).value<ingest::ScrapeReportPtr>();
+    const auto first = scrapedAt(spy, 0);
     QVERIFY(!first->scrape->up);
     QVERIFY2(first->scrape->error.contains(url + QStringLiteral("/metrics")), qPrintable(first->scrape->error));
     QVERIFY2(first->scrape->error.contains(QStringLiteral("refused"), Qt::CaseInsensitive),
              qPrintable(first->scrape->error));
     // From the second failure on, attempts spread out: the gaps grow.
-    const auto second = spy.at(1).at(0).value<ingest::ScrapeReportPtr>();
-    const auto third = spy.at(2).at(0).value<ingest::ScrapeReportPtr>();
+    const auto second = scrapedAt(spy, 1);
+    const auto third = scrapedAt(spy, 2);
     QVERIFY(second->health.nextAttemptMs > second->scrape->tsMs + 200 * 0.8);
     QVERIFY2(third->scrape->tsMs - second->scrape->tsMs >= 300,
              qPrintable(QStringLiteral("gap %1 ms").arg(third->scrape->tsMs - second->scrape->tsMs)));
@@ -221,15 +272,14 @@ void TestServicePoller::slowTargetIsNeverStacked()
     server.mode = TestHttpServer::Mode::Slow;
     QVERIFY(server.listen());
     ingest::ServicePoller poller(
-        serviceAt(QStringLiteral("slow"), QStringLiteral("http://127.0.0.1:%1").arg(server.port()), 1000), &m_executor,
-        &m_store);
-    QSignalSpy spy(&poller, &ingest::ServicePoller::reportAvailable);
+        serviceAt(QStringLiteral("slow"), QStringLiteral("http://127.0.0.1:%1").arg(server.port()), 1000), &m_executor);
+    QSignalSpy spy(&poller, &ingest::ServicePoller::scraped);
     poller.scrapeNow();
     QTest::qWait(100);
     poller.scrapeNow(); // still running: skipped, counted
     poller.scrapeNow();
     QVERIFY(spy.wait(3000));
-    const auto report = spy.takeFirst().at(0).value<ingest::ScrapeReportPtr>();
+    const auto report = scrapedAt(spy, 0);
     QVERIFY(!report->scrape->up);
     QVERIFY2(report->scrape->error.contains(QStringLiteral("timed out after 800 ms")),
              qPrintable(report->scrape->error));
@@ -304,7 +354,7 @@ void TestServicePoller::cutBodiesAreErrors()
     QVERIFY2(!report->scrape->up, qPrintable(report->scrape->error));
     QVERIFY(!report->scrape->metrics);
     QVERIFY(!vitals::isKnown(report->vitals[vitals::Vital::Goroutines]));
-    QVERIFY(!m_store.latest(name).has_value());
+    QVERIFY(!store().latest(name).has_value());
     QVERIFY2(report->scrape->error.startsWith(QStringLiteral("GET ") + url + QStringLiteral("/metrics: ")),
              qPrintable(report->scrape->error));
     QVERIFY2(report->scrape->error.contains(QStringLiteral("cut short")), qPrintable(report->scrape->error));
@@ -431,15 +481,13 @@ void TestServicePoller::missingOptionalEndpointIsSaidOnce()
     service.paths.vars = QStringLiteral("/debug/vars");
     service.paths.pprof = QStringLiteral("/debug/pprof/");
     service.varsIntervalSetting = std::chrono::milliseconds(100);
-    ingest::ServicePoller poller(service, &m_executor, &m_store);
-    QSignalSpy spy(&poller, &ingest::ServicePoller::reportAvailable);
+    m_live = std::make_unique<LivePipeline>();
+    m_live->watch(service);
+    QTRY_VERIFY_WITH_TIMEOUT(m_live->reports.size() >= 10, 10000);
     issues::IssuesModel issueLog;
     QStringList news;
-    connect(&poller, &ingest::ServicePoller::reportAvailable, this, [&](const ingest::ScrapeReportPtr &report) {
-        news << issues::applyScrapeReport(issueLog, *report, report->scrape->tsMs);
-    });
-    poller.start();
-    QTRY_VERIFY_WITH_TIMEOUT(spy.count() >= 10, 10000);
+    for (const auto &report : m_live->reports)
+        news << issues::applyScrapeReport(issueLog, *report, report->tsMs());
     int vars = 0, pprof = 0;
     for (const auto &request : server.requests) {
         vars += request.path == "/debug/vars";
@@ -456,8 +504,7 @@ void TestServicePoller::missingOptionalEndpointIsSaidOnce()
                          "min. If the service never serves it, set \"paths\": {\"pprof\": null} for it in the fleet "
                          "file");
     QCOMPARE(news, (QStringList{QStringLiteral("novars: ") + varsNote, QStringLiteral("novars: ") + pprofNote}));
-    for (int i = 0; i < spy.count(); ++i) {
-        const auto report = spy.at(i).at(0).value<ingest::ScrapeReportPtr>();
+    for (const auto &report : m_live->reports) {
         QVERIFY(report->scrape->up);
         QVERIFY2(report->scrape->problems.isEmpty(), qPrintable(report->scrape->problems.join(u';')));
     }
@@ -580,10 +627,11 @@ void TestServicePoller::reloadAppliesLimitsTierAndLabels()
         = serviceAt(QStringLiteral("api"), QStringLiteral("http://127.0.0.1:%1").arg(server.port()), 200);
     service.limits.goroutines = 1000;
     service.limits.memoryBytes = 1e9;
-    ingest::FleetWatcher watcher;
-    ingest::ScrapeReportPtr last;
-    connect(&watcher, &ingest::FleetWatcher::reportAvailable, this,
-            [&](const ingest::ScrapeReportPtr &report) { last = report; });
+    session::Session watcher(std::make_unique<ingest::LiveSource>());
+    session::ServiceReportPtr last;
+    connect(&watcher, &session::Session::batchReady, this,
+            [&](const session::SessionBatchPtr &batch) { last = batch->reports.back(); });
+    watcher.start();
     auto limitOf = [&](vitals::Vital vital) {
         for (const auto &p : last->projections) {
             if (p.vital == vital)
@@ -618,8 +666,9 @@ void TestServicePoller::healthyServicesKeepTheirPaceBesideBadOnes()
     QVERIFY(dead.listen());
     dead.close();
     auto url = [](const TestHttpServer &s) { return QStringLiteral("http://127.0.0.1:%1").arg(s.port()); };
-    ingest::FleetWatcher watcher;
-    QSignalSpy spy(&watcher, &ingest::FleetWatcher::reportAvailable);
+    session::Session watcher(std::make_unique<ingest::LiveSource>());
+    QSignalSpy spy(&watcher, &session::Session::batchReady);
+    watcher.start();
     watcher.setServices({serviceAt(QStringLiteral("good"), url(good)), serviceAt(QStringLiteral("silent"), url(silent)),
                          serviceAt(QStringLiteral("slow"), url(slow)), serviceAt(QStringLiteral("huge"), url(huge)),
                          serviceAt(QStringLiteral("dead"), url(dead))});
@@ -627,8 +676,7 @@ void TestServicePoller::healthyServicesKeepTheirPaceBesideBadOnes()
     QTest::qWait(4000);
     std::vector<qint64> goodTimes;
     QSet<QString> reported;
-    for (const QList<QVariant> &args : spy) {
-        const auto report = args.at(0).value<ingest::ScrapeReportPtr>();
+    for (const auto &report : reportsOf(spy)) {
         reported.insert(report->scrape->service);
         if (report->scrape->service == QLatin1String("good")) {
             QVERIFY(report->scrape->up);

@@ -1,0 +1,7 @@
+#include "source.h"
+
+namespace gotriage::ingest {
+
+Source::~Source() = default;
+
+} // namespace gotriage::ingest

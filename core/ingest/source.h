@@ -1,0 +1,54 @@
+#pragma once
+
+#include "config/fleetconfig.h"
+#include "ingest/sourceupdate.h"
+
+#include <QObject>
+
+#include <vector>
+
+namespace gotriage::common {
+class Clock;
+}
+
+namespace gotriage::ingest {
+
+// Where samples come from: live scraping, a replayed capture, the accuracy
+// harness. A source owns the clock its data runs on, produces SourceUpdates
+// in time order per service and hands them to its sink. It lives in one
+// thread (the session's ingest thread) and is driven by that thread's event
+// loop, or by its caller (the harness).
+class Source : public QObject
+{
+    Q_OBJECT
+
+public:
+    using QObject::QObject;
+    ~Source() override;
+
+    virtual const common::Clock &clock() const = 0;
+    void setSink(UpdateSink *sink) { m_sink = sink; }
+
+    // The services the session watches. A live source scrapes exactly
+    // these; a replay source plays what its file holds and ignores them.
+    virtual void setServices(const std::vector<config::ServiceConfig> &services, bool replace) = 0;
+    // Begins producing. Replay: the playhead starts moving.
+    virtual void start() = 0;
+    // No more updates will come (a capture played to its end).
+    virtual bool finished() const { return false; }
+
+signals:
+    void ended(); // finished() became true
+
+protected:
+    void deliver(SourceUpdate update)
+    {
+        if (m_sink)
+            m_sink->consume(std::move(update));
+    }
+
+private:
+    UpdateSink *m_sink = nullptr;
+};
+
+} // namespace gotriage::ingest

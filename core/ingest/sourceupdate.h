@@ -1,0 +1,44 @@
+#pragma once
+
+#include "scraping/scraperesult.h"
+#include "scraping/servicehealth.h"
+#include "signals/runtimeinfo.h"
+#include "signals/vital.h"
+#include "signals/vitalsderiver.h"
+
+#include <memory>
+
+namespace gotriage::ingest {
+
+// What a scrape brought back and how scraping goes: defined below the
+// signals and the analysis (core/scraping), used by name here.
+using scraping::ScrapeResult;
+using scraping::ServiceHealth;
+using ScrapeResultPtr = std::shared_ptr<const ScrapeResult>;
+
+// One service's news from a source, in time order per service: what the
+// pipeline (core/session) stores, analyses and fans out. Every source fills
+// every field; `scrape` carries the parsed payloads only when the source
+// scraped (live), and otherwise just its outcome (up, error, problems).
+struct SourceUpdate {
+    ScrapeResultPtr scrape; // never null: service, tsMs (on the source's clock), up, error
+    vitals::VitalsSample vitals; // tsMs == scrape->tsMs
+    ServiceHealth health;
+    bool restarted = false; // the process restarted since the last update (a counter reset alone is not one)
+    vitals::RuntimeInfo runtime; // Go version, GOMAXPROCS, GOGC, GOMEMLIMIT, start time, as last read
+    vitals::DerivedSources sources; // which counter and histogram the golden signals come from
+
+    const QString &service() const { return scrape->service; }
+    qint64 tsMs() const { return scrape->tsMs; }
+};
+
+// Where a source delivers its updates: the session hub, on the thread the
+// source runs in. Called synchronously, one update at a time.
+class UpdateSink
+{
+public:
+    virtual ~UpdateSink() = default;
+    virtual void consume(SourceUpdate update) = 0;
+};
+
+} // namespace gotriage::ingest

@@ -1,0 +1,32 @@
+#pragma once
+
+#include "analysis/serviceanalyzer.h"
+#include "config/fleetconfig.h"
+#include "session/servicereport.h"
+
+namespace gotriage::store {
+class SeriesStore;
+}
+
+namespace gotriage::session {
+
+// What happens to each update of one service, in order: the store takes its
+// vitals (when the service was up), then the analysis reads them. Not
+// thread-safe; used on the hub's thread.
+class ServicePipeline
+{
+public:
+    ServicePipeline(config::ServiceConfig service, const analysis::AnalysisSettings &settings);
+
+    const config::ServiceConfig &service() const { return m_analyzer.service(); }
+    // A reload changed limits, tier or labels: analysis uses them from the
+    // next update on; history and trends stay.
+    void setService(const config::ServiceConfig &service) { m_analyzer.setService(service); }
+
+    ServiceReportPtr process(ingest::SourceUpdate update, store::SeriesStore &store);
+
+private:
+    analysis::ServiceAnalyzer m_analyzer;
+};
+
+} // namespace gotriage::session

@@ -1,0 +1,73 @@
+#pragma once
+
+#include "analysis/serviceanalyzer.h"
+#include "config/fleetconfig.h"
+#include "session/servicereport.h"
+
+#include <QObject>
+#include <QThread>
+
+#include <memory>
+#include <vector>
+
+namespace gotriage::common {
+class Clock;
+}
+namespace gotriage::ingest {
+class Source;
+}
+namespace gotriage::store {
+class SeriesStore;
+}
+
+namespace gotriage::session {
+
+class SessionHub;
+
+// A watching session: one source and the hub it feeds, running together on
+// the session's own ingest thread. Created by app/ (live, replay) and handed
+// to the window or a CLI command, which only subscribe: batchReady() arrives
+// in the thread that created the session, once per hub tick. Every method is
+// called from that thread.
+class Session : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit Session(std::unique_ptr<ingest::Source> source, QObject *parent = nullptr);
+    ~Session() override; // stops the source and joins the ingest thread
+
+    // The source's clock: what "now" is for everything shown.
+    const common::Clock &clock() const { return *m_clock; }
+    // Readable from any thread.
+    store::SeriesStore &store();
+    const store::SeriesStore &store() const;
+    // For subscribers that must run on the ingest thread, beside the hub
+    // (connect with Qt::DirectConnection).
+    SessionHub *hub() const { return m_hub; }
+
+    void setServices(const std::vector<config::ServiceConfig> &services);
+    void addService(const config::ServiceConfig &service);
+    // Before start(): analysis thresholds (the defaults, or fast ones for tests and demos).
+    void setAnalysisSettings(const analysis::AnalysisSettings &settings);
+    // Replay: analyse every service the source names, fleet or not.
+    void setAdoptUnknownServices(bool adopt);
+    // The source begins producing; the hub ticks.
+    void start();
+
+signals:
+    void batchReady(const gotriage::session::SessionBatchPtr &batch);
+    // The source has nothing more (a capture played to its end); the last
+    // batch has been sent.
+    void sourceEnded();
+
+private:
+    void onIngestThread(std::function<void()> work);
+
+    QThread m_thread;
+    ingest::Source *m_source; // lives in m_thread
+    SessionHub *m_hub; // lives in m_thread
+    const common::Clock *m_clock;
+};
+
+} // namespace gotriage::session

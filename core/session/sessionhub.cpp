@@ -1,0 +1,78 @@
+#include "sessionhub.h"
+
+#include "common/clock.h"
+#include "common/logging.h"
+#include "session/servicepipeline.h"
+#include "store/seriesstore.h"
+
+namespace gotriage::session {
+
+SessionHub::SessionHub(const common::Clock *clock, QObject *parent)
+    : QObject(parent), m_clock(clock), m_store(std::make_unique<store::SeriesStore>())
+{
+    qRegisterMetaType<SessionBatchPtr>();
+    m_tick.setParent(this); // moves with the hub to the ingest thread
+    m_tick.setInterval(kTickMs);
+    connect(&m_tick, &QTimer::timeout, this, &SessionHub::flush);
+}
+
+SessionHub::~SessionHub() = default;
+
+void SessionHub::setServices(const std::vector<config::ServiceConfig> &services, bool replace)
+{
+    std::map<QString, std::unique_ptr<ServicePipeline>> next;
+    std::vector<QString> names;
+    for (const config::ServiceConfig &service : services) {
+        names.push_back(service.name);
+        auto it = m_pipelines.find(service.name);
+        if (it != m_pipelines.end()) {
+            it->second->setService(service); // limits, tier, labels reach the analysis
+            next[service.name] = std::move(it->second);
+            m_pipelines.erase(it);
+        } else {
+            next[service.name] = std::make_unique<ServicePipeline>(service, m_settings);
+        }
+    }
+    if (replace) {
+        m_pipelines = std::move(next);
+        m_store->retain(names);
+    } else {
+        for (auto &[name, pipeline] : next)
+            m_pipelines[name] = std::move(pipeline);
+    }
+}
+
+void SessionHub::consume(ingest::SourceUpdate update)
+{
+    auto it = m_pipelines.find(update.service());
+    if (it == m_pipelines.end()) {
+        if (!m_adoptUnknown) {
+            // A scrape that was in flight when its service was removed.
+            ++m_dropped;
+            qCDebug(lcSession) << "dropped an update of" << update.service() << "(not watched)";
+            return;
+        }
+        config::ServiceConfig service;
+        service.name = update.service();
+        it = m_pipelines.emplace(service.name, std::make_unique<ServicePipeline>(service, m_settings)).first;
+    }
+    m_pending.push_back(it->second->process(std::move(update), *m_store));
+}
+
+void SessionHub::startTicking()
+{
+    m_tick.start();
+}
+
+void SessionHub::flush()
+{
+    if (m_pending.empty())
+        return;
+    auto batch = std::make_shared<SessionBatch>();
+    batch->nowMs = m_clock->nowMs();
+    batch->reports.swap(m_pending);
+    m_pending.reserve(batch->reports.size());
+    emit batchReady(batch);
+}
+
+} // namespace gotriage::session

@@ -1,0 +1,79 @@
+#pragma once
+
+#include "analysis/serviceanalyzer.h"
+#include "config/fleetconfig.h"
+#include "ingest/sourceupdate.h"
+#include "session/servicereport.h"
+
+#include <QObject>
+#include <QTimer>
+
+#include <map>
+#include <memory>
+#include <vector>
+
+namespace gotriage::common {
+class Clock;
+}
+namespace gotriage::store {
+class SeriesStore;
+}
+
+namespace gotriage::session {
+
+class ServicePipeline;
+
+// The one path from "an update arrived" to "it is stored, analysed and
+// handed on": it owns the store and one ServicePipeline per service, takes
+// every source's updates (as its UpdateSink), and fans the resulting reports
+// out in one batch per tick. Subscribers connect to batchReady(): directly,
+// to run on the hub's thread (a recorder, evidence capture), or queued, to
+// get one event per tick in their own thread (the window). Lives in one
+// thread: the session's ingest thread, or the caller's for the harness.
+class SessionHub : public QObject, public ingest::UpdateSink
+{
+    Q_OBJECT
+
+public:
+    static constexpr int kTickMs = 250;
+
+    // `clock`: the source's; it must outlive the hub.
+    explicit SessionHub(const common::Clock *clock, QObject *parent = nullptr);
+    ~SessionHub() override;
+
+    const common::Clock &clock() const { return *m_clock; }
+    // Readable from any thread.
+    store::SeriesStore &store() { return *m_store; }
+
+    // The services analysed. Services kept keep their history and trends,
+    // and take new limits, tier and labels; with `replace`, the others are
+    // forgotten, history included.
+    void setServices(const std::vector<config::ServiceConfig> &services, bool replace);
+    // For services set up from now on.
+    void setAnalysisSettings(const analysis::AnalysisSettings &settings) { m_settings = settings; }
+    // Replay: a service the source names but the fleet does not is analysed
+    // with default settings rather than dropped.
+    void setAdoptUnknownServices(bool adopt) { m_adoptUnknown = adopt; }
+
+    void consume(ingest::SourceUpdate update) override;
+
+    // Batches go out every kTickMs from now on (needs an event loop).
+    void startTicking();
+    // Hands out what is pending now, if anything (the harness ticks itself).
+    void flush();
+
+signals:
+    void batchReady(const gotriage::session::SessionBatchPtr &batch);
+
+private:
+    const common::Clock *m_clock;
+    std::unique_ptr<store::SeriesStore> m_store;
+    analysis::AnalysisSettings m_settings;
+    std::map<QString, std::unique_ptr<ServicePipeline>> m_pipelines;
+    std::vector<ServiceReportPtr> m_pending;
+    QTimer m_tick;
+    bool m_adoptUnknown = false;
+    quint64 m_dropped = 0; // updates of services no longer watched
+};
+
+} // namespace gotriage::session
