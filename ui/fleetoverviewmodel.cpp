@@ -82,7 +82,7 @@ void FleetOverviewModel::refresh(qint64 nowMs)
         Row &row = m_rows[i];
         if (!m_dirty.contains(row.service.name))
             continue;
-        const store::ServiceSnapshot snapshot = m_store->snapshot(row.service.name, nowMs - kSparklineWindowMs);
+        const store::ServiceSnapshot snapshot = m_store->snapshot(row.service.name, nowMs - kSparklineWindowMs, nowMs);
         // Bucket means over the window: at most kSparklinePoints per line.
         const std::size_t n = snapshot.samples.size();
         const std::size_t perBucket = std::max<std::size_t>(1, (n + kSparklinePoints - 1) / kSparklinePoints);

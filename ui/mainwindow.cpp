@@ -1,6 +1,7 @@
 #include "mainwindow.h"
 
 #include "common/clock.h"
+#include "common/logging.h"
 #include "config/fleetfilewatcher.h"
 #include "findingsmodel.h"
 #include "fleetoverviewmodel.h"
@@ -277,6 +278,7 @@ void MainWindow::onFleetLoaded(const config::FleetConfig &fleet, bool isReload)
     // was there when a reload yields nothing usable.
     if (isReload && fleet.services.empty())
         return;
+    qCDebug(lcUi) << "watching" << fleet.services.size() << "services from" << m_fleetFile->path();
     setWindowTitle(QStringLiteral("gotriage — %1").arg(QFileInfo(m_fleetFile->path()).fileName()));
     watchServices(fleet.services);
 }

@@ -1,5 +1,7 @@
 #include "fleetfilewatcher.h"
 
+#include "common/logging.h"
+
 #include <QFileInfo>
 #include <QFutureWatcher>
 #include <QtConcurrent/QtConcurrentRun>
@@ -39,8 +41,14 @@ void FleetFileWatcher::startLoad(bool isReload)
     auto *future = new QFutureWatcher<FleetConfig>(this);
     connect(future, &QFutureWatcher<FleetConfig>::finished, this, [this, future, generation, isReload] {
         future->deleteLater();
-        if (generation == m_generation)
-            emit fleetLoaded(future->result(), isReload);
+        if (generation != m_generation) {
+            qCDebug(lcConfig) << "a newer load of" << m_path << "superseded this one";
+            return;
+        }
+        const FleetConfig &fleet = future->result();
+        qCDebug(lcConfig) << (isReload ? "reloaded" : "loaded") << m_path << ":" << fleet.services.size()
+                          << "services," << fleet.problems.size() << "problems";
+        emit fleetLoaded(fleet, isReload);
     });
     future->setFuture(QtConcurrent::run(&loadFleetConfig, m_path));
 }

@@ -1,6 +1,7 @@
 #include "servicepoller.h"
 
 #include "common/clock.h"
+#include "common/logging.h"
 #include "formats/pprofindex.h"
 #include "ingest/fetchhints.h"
 #include "ingest/httpfetch.h"
@@ -288,6 +289,8 @@ void ServicePoller::complete()
         }
     }
 
+    if (h.consecutiveFailures == 1)
+        qCDebug(lcIngest) << m_service.name << "is down:" << scrape.error;
     m_step = Step::Done;
     const ScrapeResultPtr done = std::move(m_current);
     emit scraped(done, h);

@@ -1,5 +1,7 @@
 #include "issuesmodel.h"
 
+#include "common/logging.h"
+
 #include <QDateTime>
 
 #include <algorithm>
@@ -27,8 +29,10 @@ bool IssuesModel::report(const QString &service, const QString &category, const 
     if (static_cast<int>(m_issues.size()) >= kMaxIssues) {
         // Bounded: the oldest resolved issue goes first.
         const auto oldest = std::find_if(m_issues.begin(), m_issues.end(), [](const Issue &i) { return !i.active; });
-        if (oldest == m_issues.end())
+        if (oldest == m_issues.end()) {
+            qCWarning(lcIssues) << "the Issues list is full of active problems; dropped:" << service << what;
             return false;
+        }
         const int row = static_cast<int>(oldest - m_issues.begin());
         beginRemoveRows({}, row, row);
         m_issues.erase(oldest);

@@ -1,5 +1,6 @@
 #include "servicepipeline.h"
 
+#include "common/logging.h"
 #include "store/seriesstore.h"
 
 namespace gotriage::session {
@@ -18,6 +19,9 @@ ServiceReportPtr ServicePipeline::process(ingest::SourceUpdate update, store::Se
     // on bucket boundaries, so the work spreads over time.
     report->findingChanges
         = m_analyzer.update(report->tsMs(), report->vitals, report->health, report->restarted, report->runtime);
+    for (const analysis::FindingChange &change : report->findingChanges)
+        qCDebug(lcAnalysis) << analysis::changeTypeName(change.type) << change.finding.key().toString()
+                            << change.finding.evidence;
     report->findings = m_analyzer.findings();
     report->projections = m_analyzer.projections();
     return report;

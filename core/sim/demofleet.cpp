@@ -1,5 +1,6 @@
 #include "demofleet.h"
 #include "common/clock.h"
+#include "common/logging.h"
 
 #include "sim/simserver.h"
 
@@ -132,6 +133,7 @@ bool DemoFleetThread::start(int count, QString *error)
         m_fleet,
         [this, count, error, &ok] {
             ok = m_fleet->start(count, error);
+            qCDebug(lcSim) << "demo fleet of" << count << "services" << (ok ? "started" : "failed");
             if (ok)
                 m_services = m_fleet->services();
         },

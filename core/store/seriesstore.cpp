@@ -1,5 +1,7 @@
 #include "seriesstore.h"
 
+#include "common/logging.h"
+
 #include <algorithm>
 
 namespace gotriage::store {
@@ -21,6 +23,7 @@ SeriesStore::SeriesStore(std::size_t budgetBytes) : m_budget(budgetBytes)
 void SeriesStore::setBudget(std::size_t budgetBytes)
 {
     m_budget = budgetBytes;
+    qCDebug(lcStore) << "history budget" << budgetBytes / (1024 * 1024) << "MiB";
 }
 
 std::size_t SeriesStore::budget() const
@@ -81,16 +84,18 @@ std::shared_ptr<SeriesStore::Series> SeriesStore::find(const QString &service) c
     return it == m_series.end() ? nullptr : it.value();
 }
 
-ServiceSnapshot SeriesStore::snapshot(const QString &service, std::int64_t sinceMs) const
+ServiceSnapshot SeriesStore::snapshot(const QString &service, std::int64_t fromMs, std::int64_t toMs) const
 {
     ServiceSnapshot out;
     const std::shared_ptr<Series> series = find(service);
     if (!series)
         return out;
     std::lock_guard lock(series->mutex);
-    const auto first = std::lower_bound(series->samples.begin(), series->samples.end(), sinceMs,
+    const auto first = std::lower_bound(series->samples.begin(), series->samples.end(), fromMs,
                                         [](const vitals::VitalsSample &s, std::int64_t t) { return s.tsMs < t; });
-    out.samples.assign(first, series->samples.end());
+    const auto end = std::upper_bound(first, series->samples.end(), toMs,
+                                      [](std::int64_t t, const vitals::VitalsSample &s) { return t < s.tsMs; });
+    out.samples.assign(first, end);
     return out;
 }
 

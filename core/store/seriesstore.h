@@ -46,7 +46,10 @@ public:
     // Forgets services not in `keep` (after a fleet reload).
     void retain(const std::vector<QString> &keep);
 
-    ServiceSnapshot snapshot(const QString &service, std::int64_t sinceMs = INT64_MIN) const;
+    // Samples with fromMs <= tsMs <= toMs: a replay's playhead passes its
+    // time as `toMs`, so what comes after it stays hidden.
+    ServiceSnapshot snapshot(const QString &service, std::int64_t fromMs = INT64_MIN,
+                             std::int64_t toMs = INT64_MAX) const;
     std::optional<vitals::VitalsSample> latest(const QString &service) const;
     std::vector<QString> services() const;
 

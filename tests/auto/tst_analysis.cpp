@@ -1,4 +1,5 @@
 #include "analysis/corpus.h"
+#include "analysis/findingjson.h"
 #include "analysis/serviceanalyzer.h"
 #include "analysis/statistics.h"
 #include "analysis/trendtracker.h"
@@ -99,6 +100,8 @@ private slots:
     void cpuSaturationNearGomaxprocs();
     void staleIsImmediate();
     void configRemarks();
+    void findingJsonRejectsWhatDoesNotFit_data();
+    void findingJsonRejectsWhatDoesNotFit();
 };
 
 void TestAnalysis::theilSenOnALine()
@@ -306,6 +309,66 @@ void TestAnalysis::goroutineLeakWithTimeToLimit()
     QVERIFY(leak->evidence.contains(QStringLiteral("goroutines +")));
     QVERIFY(leak->evidence.contains(QStringLiteral("limit 2000 reached in")));
     QVERIFY(!leak->nextStep.isEmpty());
+    // Its numbers are fields, and its next step a request to carry out.
+    QCOMPARE(leak->signal, std::optional(Vital::Goroutines));
+    QVERIFY2(std::fabs(*leak->ratePerSecond - 1.0) < 0.2, qPrintable(QString::number(*leak->ratePerSecond)));
+    QVERIFY(*leak->rateLowPerSecond <= *leak->ratePerSecond && *leak->ratePerSecond <= *leak->rateHighPerSecond);
+    QCOMPARE(leak->limit, std::optional(2000.0));
+    QVERIFY(leak->windowSeconds && *leak->windowSeconds > 60);
+    QVERIFY(leak->statistic != Statistic::None && leak->statisticValue);
+    QCOMPARE(leak->next.action, NextStep::Action::CaptureGoroutines);
+    QCOMPARE(leak->next.count, 2);
+    QCOMPARE(leak->next.spacingSeconds, 60.0);
+    QCOMPARE(leak->key().toString(), QStringLiteral("api/goroutine_leak"));
+
+    // Findings, their changes and projections round-trip through JSON: the
+    // numbers exactly, and the words, which are made again from them.
+    QVERIFY(!feed.changes.empty());
+    for (const FindingChange &change : feed.changes) {
+        const std::string json = toJson(change);
+        QString error;
+        const auto back = findingChangeFromJson(json, &error);
+        QVERIFY2(back, qPrintable(error));
+        QVERIFY2(*back == change, json.c_str());
+        QCOMPARE(toJson(*back), json);
+        const auto finding = findingFromJson(toJson(change.finding), &error);
+        QVERIFY2(finding && *finding == change.finding, qPrintable(error));
+    }
+    for (const Projection &p : feed.analyzer.projections()) {
+        const std::string json = toJson(p);
+        QString error;
+        const auto back = projectionFromJson(json, &error);
+        QVERIFY2(back, qPrintable(error));
+        QCOMPARE(toJson(*back), json);
+        QCOMPARE(back->etaSeconds, p.etaSeconds);
+        QCOMPARE(back->trend.slopePerSecond, p.trend.slopePerSecond);
+    }
+}
+
+void TestAnalysis::findingJsonRejectsWhatDoesNotFit_data()
+{
+    QTest::addColumn<QString>("json");
+    QTest::addColumn<QString>("error");
+    QTest::newRow("not json") << QStringLiteral("{\"service\": ") << QStringLiteral("invalid JSON");
+    QTest::newRow("no kind") << QStringLiteral("{\"service\":\"a\",\"severity\":\"warning\"}")
+                             << QStringLiteral("missing field kind");
+    QTest::newRow("unknown kind") << QStringLiteral("{\"service\":\"a\",\"kind\":\"boiling\",\"severity\":\"warning\"}")
+                                  << QStringLiteral("kind: unknown value \"boiling\"");
+    QTest::newRow("rate as text") << QStringLiteral(
+        R"({"service":"a","kind":"goroutine_leak","severity":"warning","rate_per_s":"fast"})")
+                                  << QStringLiteral("rate_per_s must be a number");
+    QTest::newRow("next without action") << QStringLiteral(
+        R"({"service":"a","kind":"stale","severity":"warning","next":{"count":2}})")
+                                         << QStringLiteral("missing field action");
+}
+
+void TestAnalysis::findingJsonRejectsWhatDoesNotFit()
+{
+    QFETCH(QString, json);
+    QFETCH(QString, error);
+    QString why;
+    QVERIFY(!findingFromJson(json.toStdString(), &why));
+    QVERIFY2(why.contains(error), qPrintable(why));
 }
 
 void TestAnalysis::timeToLimitOnlyForAMaterialRise()

@@ -1,10 +1,12 @@
 #include "testdata.h"
+#include "testhttpserver.h"
 
 #include "analysis/serviceanalyzer.h"
 #include "findingsmodel.h"
 #include "fleetoverviewmodel.h"
 #include "ingest/livesource.h"
 #include "issues/issuesmodel.h"
+#include "issuesstyleproxy.h"
 #include "mainwindow.h"
 #include "servicedetailview.h"
 #include "session/servicereport.h"
@@ -69,12 +71,19 @@ private slots:
     void coloursAndMagicValuesAreNamedOnce();
     void overviewAndAnalysisAgreeOnStaleness_data();
     void overviewAndAnalysisAgreeOnStaleness();
+    void cliAndWindowReportTheSameIssues();
 };
 
 void TestMainWindow::issuesModel()
 {
     issues::IssuesModel model;
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    // What the Issues view shows; checked while the rows change shape (the
+    // bulk part below would take minutes under its checks).
+    auto styled = std::make_unique<ui::IssuesStyleProxy>();
+    styled->setSourceModel(&model);
+    auto styledTester = std::make_unique<QAbstractItemModelTester>(
+        styled.get(), QAbstractItemModelTester::FailureReportingMode::QtTest);
     using Severity = issues::IssuesModel::Severity;
     model.report(QStringLiteral("a"), QStringLiteral("scrape"), QStringLiteral("HTTP 503"), Severity::Error, 1000);
     model.report(QStringLiteral("a"), QStringLiteral("scrape"), QStringLiteral("HTTP 503"), Severity::Error, 2000);
@@ -99,6 +108,8 @@ void TestMainWindow::issuesModel()
     model.removeService(QStringLiteral("a"));
     QCOMPARE(model.rowCount(), 2);
     model.removeService(QStringLiteral("b"));
+    styledTester.reset();
+    styled.reset();
     // Bounded: old resolved rows make room.
     for (int i = 0; i < issues::IssuesModel::kMaxIssues + 10; ++i) {
         model.report(QStringLiteral("s%1").arg(i), QStringLiteral("scrape"), QStringLiteral("x"), Severity::Error, i);
@@ -274,6 +285,9 @@ void TestMainWindow::demoFleetFillsTheCharts()
 {
     ui::MainWindow window(liveSession());
     QAbstractItemModelTester tester(window.overviewModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    // The sort proxy the overview's view shows, worst first.
+    QAbstractItemModelTester sortedTester(window.overviewView()->model(),
+                                          QAbstractItemModelTester::FailureReportingMode::QtTest);
     window.show();
     QSignalSpy firstData(&window, &ui::MainWindow::firstDataAvailable);
     QString error;
@@ -610,6 +624,68 @@ void TestMainWindow::overviewAndAnalysisAgreeOnStaleness()
         = model.index(0, ui::FleetOverviewModel::HealthColumn).data().toString() == QStringLiteral("stale");
     QCOMPARE(analysisStale, stale);
     QCOMPARE(overviewStale, stale);
+}
+
+void TestMainWindow::cliAndWindowReportTheSameIssues()
+{
+    // A hostile fleet (real misbehaving HTTP servers and a closed port),
+    // watched for a few seconds by `gotriage-cli scrape` and by the window:
+    // both say the same problems, in the same words, because one mapping
+    // in core makes them.
+    std::vector<std::unique_ptr<TestHttpServer>> servers;
+    const std::vector<std::pair<QString, TestHttpServer::Mode>> modes = {
+        {QStringLiteral("e503"), TestHttpServer::Mode::Status503},
+        {QStringLiteral("login-page"), TestHttpServer::Mode::Html},
+        {QStringLiteral("bad-gzip"), TestHttpServer::Mode::GzipCorrupt},
+        {QStringLiteral("reset"), TestHttpServer::Mode::CutReset},
+        {QStringLiteral("no-last-chunk"), TestHttpServer::Mode::ChunkedNoEnd},
+        {QStringLiteral("no-expvar"), TestHttpServer::Mode::VarsMissing},
+    };
+    QStringList entries;
+    for (const auto &[name, mode] : modes) {
+        servers.push_back(std::make_unique<TestHttpServer>());
+        servers.back()->mode = mode;
+        QVERIFY(servers.back()->listen());
+        entries << QStringLiteral("{\"name\":\"%1\",\"url\":\"http://127.0.0.1:%2\",\"interval_s\":0.5}")
+                       .arg(name)
+                       .arg(servers.back()->port());
+    }
+    TestHttpServer closed;
+    QVERIFY(closed.listen());
+    const quint16 closedPort = closed.port();
+    closed.close();
+    entries << QStringLiteral("{\"name\":\"dead\",\"url\":\"http://127.0.0.1:%1\",\"interval_s\":0.5}").arg(closedPort);
+    QTemporaryDir dir;
+    const QString fleetPath = dir.filePath(QStringLiteral("hostile.json"));
+    QFile fleetFile(fleetPath);
+    QVERIFY(fleetFile.open(QIODevice::WriteOnly));
+    fleetFile.write(QStringLiteral("{\"services\":[%1]}").arg(entries.join(u',')).toUtf8());
+    fleetFile.close();
+    const config::FleetConfig fleet = config::loadFleetConfig(fleetPath);
+    QVERIFY(fleet.problems.empty());
+    QCOMPARE(fleet.services.size(), modes.size() + 1);
+
+    // The servers answer from this thread: wait without blocking it.
+    QProcess cli;
+    cli.start(QStringLiteral(GOTRIAGE_CLI), {QStringLiteral("scrape"), QStringLiteral("--config"), fleetPath,
+                                             QStringLiteral("--duration"), QStringLiteral("5")});
+    ui::MainWindow window(liveSession());
+    window.watchServices(fleet.services);
+    QVERIFY(QTest::qWaitFor([&] { return cli.state() == QProcess::NotRunning; }, 60000));
+    QTest::qWait(1000); // the window started a moment after the CLI
+    QCOMPARE(cli.exitCode(), 0);
+
+    QSet<QString> fromCli;
+    for (const QString &line : QString::fromUtf8(cli.readAllStandardError()).split(u'\n', Qt::SkipEmptyParts)) {
+        if (std::any_of(fleet.services.begin(), fleet.services.end(),
+                        [&](const config::ServiceConfig &s) { return line.startsWith(s.name + QStringLiteral(": ")); }))
+            fromCli.insert(line);
+    }
+    QSet<QString> fromWindow;
+    for (const issues::IssuesModel::Issue &issue : window.issuesModel()->issues())
+        fromWindow.insert(issue.service + QStringLiteral(": ") + issue.what);
+    QVERIFY2(fromCli.size() >= 7, qPrintable(QStringList(fromCli.begin(), fromCli.end()).join(u'\n')));
+    QCOMPARE(fromWindow, fromCli);
 }
 
 QTEST_MAIN(TestMainWindow)

@@ -44,6 +44,13 @@ void TestSeriesStore::appendAndSnapshot()
     const auto series = recent.series(vitals::Vital::Goroutines);
     QCOMPARE(series.back().second, 99.0);
     QVERIFY(recent.series(vitals::Vital::Cpu).empty()); // unknown values are not points
+    // A playhead at 42.5 s: nothing after it, both ends inclusive.
+    const auto played = store.snapshot(QStringLiteral("a"), 40'000, 42'500);
+    QCOMPARE(played.samples.size(), std::size_t(3));
+    QCOMPARE(played.samples.front().tsMs, std::int64_t(40'000));
+    QCOMPARE(played.samples.back().tsMs, std::int64_t(42'000));
+    QCOMPARE(store.snapshot(QStringLiteral("a"), INT64_MIN, 42'000).samples.size(), std::size_t(43));
+    QVERIFY(store.snapshot(QStringLiteral("a"), 50'000, 40'000).samples.empty());
     QCOMPARE(store.latest(QStringLiteral("a"))->tsMs, std::int64_t(99'000));
     QVERIFY(!store.latest(QStringLiteral("nobody")).has_value());
     QVERIFY(store.snapshot(QStringLiteral("nobody")).samples.empty());
