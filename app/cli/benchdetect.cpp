@@ -7,13 +7,12 @@
 #include "analysis/statistics.h"
 #include "formats/metrics.h"
 #include "ingest/feedsource.h"
+#include "ingest/updatejson.h"
 #include "scraping/servicehealth.h"
 #include "session/sessionhub.h"
 
 #include <QElapsedTimer>
 #include <QtConcurrent/QtConcurrentMap>
-
-#include <nlohmann/json.hpp>
 
 #include <cmath>
 #include <cstdio>
@@ -120,29 +119,18 @@ double cpuSeconds()
 std::vector<analysis::CorpusCase> loadLabSeries(const QString &path)
 {
     std::vector<analysis::CorpusCase> out;
-    const auto text = readInput(path);
-    if (!text)
+    QString error;
+    const std::optional<ingest::UpdateLog> log = ingest::readUpdateLog(path, &error);
+    if (!log) {
+        printErr(QStringLiteral("gotriage-cli: ") + error);
         return out;
+    }
+    for (const QString &problem : log->problems)
+        printErr(problem);
     std::map<std::string, analysis::CorpusCase> byService;
-    std::size_t start = 0;
-    while (start < text->size()) {
-        std::size_t end = text->find('\n', start);
-        if (end == std::string::npos)
-            end = text->size();
-        const auto line = nlohmann::json::parse(text->begin() + static_cast<std::ptrdiff_t>(start),
-                                                text->begin() + static_cast<std::ptrdiff_t>(end), nullptr, false);
-        start = end + 1;
-        if (line.is_discarded() || !line.contains("service") || !line.value("up", false))
-            continue;
-        const std::string service = line["service"].get<std::string>();
-        analysis::CorpusCase &c = byService[service];
-        vitals::VitalsSample v;
-        v.tsMs = line["ts_ms"].get<std::int64_t>();
-        for (const auto &[name, value] : line["vitals"].items()) {
-            if (const auto vital = vitals::vitalFromName(name); vital && value.is_number())
-                v[*vital] = value.get<double>();
-        }
-        c.samples.push_back(v);
+    for (const ingest::SourceUpdate &update : log->updates) {
+        if (update.scrape->up)
+            byService[update.service().toStdString()].samples.push_back(update.vitals);
     }
     for (auto &[service, c] : byService) {
         c.name = QStringLiteral("lab:") + QString::fromStdString(service);

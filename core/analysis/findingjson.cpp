@@ -155,10 +155,9 @@ Json findingJson(const Finding &f, const FindingChange *change)
     putOptional(out, "relative_rate_per_min", f.relativeRatePerMinute);
     putOptional(out, "window_s", f.windowSeconds);
     putOptional(out, "interval_s", f.intervalSeconds);
-    if (f.statistic != Statistic::None) {
+    if (f.statistic != Statistic::None)
         out["statistic"] = str(statisticName(f.statistic));
-        putOptional(out, "statistic_value", f.statisticValue);
-    }
+    putOptional(out, "statistic_value", f.statisticValue); // every field the words use is written
     if (f.flatBefore)
         out["flat_before"] = true;
     putOptional(out, "level", f.level);

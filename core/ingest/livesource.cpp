@@ -3,6 +3,7 @@
 #include "common/clock.h"
 #include "common/logging.h"
 #include "ingest/requestexecutor.h"
+#include "ingest/requestsettings.h"
 #include "ingest/servicepoller.h"
 #include "signals/vitalsderiver.h"
 
@@ -65,6 +66,11 @@ void LiveSource::setServices(const std::vector<config::ServiceConfig> &services,
             m_watched.erase(it);
             continue;
         }
+        // Resolved once (it reads the files the settings name), here on the
+        // ingest thread, and kept by the executor for everything that talks
+        // to this service: scrapes now, captures and actions later.
+        executor()->setServiceSettings(service.name,
+                                       std::make_shared<const RequestSettings>(resolveRequestSettings(service)));
         auto watched = std::make_unique<Watched>();
         watched->deriver = vitals::VitalsDeriver({service.requestCounter, service.latencyHistogram,
                                                   service.paths.metrics});
@@ -79,6 +85,10 @@ void LiveSource::setServices(const std::vector<config::ServiceConfig> &services,
         next[service.name] = std::move(watched);
     }
     if (replace) {
+        for (const auto &[name, watched] : m_watched) {
+            if (!next.count(name))
+                executor()->forgetService(name);
+        }
         m_watched = std::move(next); // the rest are deleted, aborting their fetches
     } else {
         for (auto &[name, watched] : next)

@@ -547,4 +547,19 @@ void RequestExecutor::collectFinished()
     }
 }
 
+void RequestExecutor::setServiceSettings(const QString &service, std::shared_ptr<const RequestSettings> settings)
+{
+    m_serviceSettings.insert(service, std::move(settings));
+}
+
+std::shared_ptr<const RequestSettings> RequestExecutor::serviceSettings(const QString &service) const
+{
+    return m_serviceSettings.value(service);
+}
+
+void RequestExecutor::forgetService(const QString &service)
+{
+    m_serviceSettings.remove(service);
+}
+
 } // namespace gotriage::ingest

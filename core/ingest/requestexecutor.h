@@ -1,6 +1,7 @@
 #pragma once
 
 #include "ingest/httprequest.h"
+#include "ingest/requestsettings.h"
 
 #include <QHash>
 #include <QObject>
@@ -14,8 +15,9 @@ namespace gotriage::ingest {
 // Runs every HTTP request of one thread through one libcurl multi handle
 // driven by that thread's event loop: scrapes now, profile captures and
 // actions later, each with its own bounds. It owns the fleet-wide connection
-// cap (requests past it wait their turn inside libcurl) and the connection
-// cache. libcurl rather than QNetworkAccessManager because Qt 6.4 sometimes
+// cap (requests past it wait their turn inside libcurl), the connection
+// cache, and each service's request settings (credentials, TLS), resolved
+// once and shared by everything that talks to that service. libcurl rather than QNetworkAccessManager because Qt 6.4 sometimes
 // passes a chunked body without its last chunk, or a gzip body cut short, as
 // a complete 200: half a payload then reads as a whole one.
 //
@@ -38,6 +40,12 @@ public:
     // Starts a request; `done` runs exactly once, unless cancel() comes first.
     Id start(HttpRequest request, Callback done);
     void cancel(Id id);
+
+    // A service's settings, as resolveRequestSettings() made them; null
+    // when the service is not known here.
+    void setServiceSettings(const QString &service, std::shared_ptr<const RequestSettings> settings);
+    std::shared_ptr<const RequestSettings> serviceSettings(const QString &service) const;
+    void forgetService(const QString &service);
 
     void setMaxConnections(int connections);
     int maxConnections() const { return m_maxConnections; }
@@ -63,6 +71,7 @@ private:
     QTimer m_timer; // libcurl's own timeouts
     QHash<Id, std::shared_ptr<Transfer>> m_transfers;
     QHash<int, std::shared_ptr<Socket>> m_sockets;
+    QHash<QString, std::shared_ptr<const RequestSettings>> m_serviceSettings;
     Id m_nextId = 1;
     quint64 m_started = 0;
     int m_maxConnections = kDefaultMaxConnections;

@@ -5,6 +5,7 @@
 #include "formats/pprofindex.h"
 #include "ingest/fetchhints.h"
 #include "ingest/httpfetch.h"
+#include "ingest/requestexecutor.h"
 
 #include <QHash>
 
@@ -73,8 +74,13 @@ qint64 ServicePoller::delayToPhase(const QString &name, qint64 intervalMs, qint6
 
 void ServicePoller::start()
 {
-    // Files named by the settings are read here, on the ingest thread.
-    m_settings = resolveRequestSettings(m_service);
+    // The executor holds the service's settings when its source put them
+    // there; otherwise the files they name are read here, on the ingest thread.
+    m_settings = m_executor->serviceSettings(m_service.name);
+    if (!m_settings) {
+        m_settings = std::make_shared<const RequestSettings>(resolveRequestSettings(m_service));
+        m_executor->setServiceSettings(m_service.name, m_settings);
+    }
     m_health.insecure = m_service.tls.insecureSkipVerify;
     m_timer.start(static_cast<int>(delayToPhase(m_service.name, m_service.interval.count(), m_clock->nowMs())));
 }
@@ -100,8 +106,8 @@ void ServicePoller::scrapeNow()
     m_current->service = m_service.name;
     m_current->tsMs = now;
     m_scrapeClock.start();
-    if (!m_settings.errors.isEmpty()) {
-        m_current->error = m_settings.errors.join(QStringLiteral("; "));
+    if (!m_settings->errors.isEmpty()) {
+        m_current->error = m_settings->errors.join(QStringLiteral("; "));
         m_step = Step::Metrics;
         complete();
         return;
@@ -133,7 +139,7 @@ void ServicePoller::fetchStep()
         onFetched(late);
         return;
     }
-    HttpRequest request = m_settings.request(url, m_service.baseUrl);
+    HttpRequest request = m_settings->request(url, m_service.baseUrl);
     if (m_step == Step::Metrics) {
         request.headers.emplace_back("Accept",
                                      QByteArray(formats::kMetricsAcceptHeader.data(),

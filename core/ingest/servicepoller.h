@@ -74,7 +74,7 @@ private:
     config::ServiceConfig m_service;
     const common::Clock *m_clock;
     RequestExecutor *m_executor;
-    RequestSettings m_settings;
+    std::shared_ptr<const RequestSettings> m_settings; // the executor's for this service
     ServiceHealth m_health;
     QTimer m_timer;
     std::minstd_rand m_random;

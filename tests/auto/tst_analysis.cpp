@@ -6,6 +6,10 @@
 #include "scraping/scraperesult.h"
 #include "scraping/servicehealth.h"
 
+#include <QDir>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QFile>
 #include <QTest>
 
 #include <algorithm>
@@ -100,6 +104,7 @@ private slots:
     void cpuSaturationNearGomaxprocs();
     void staleIsImmediate();
     void configRemarks();
+    void findingJsonReadsBackWhatItWrites();
     void findingJsonRejectsWhatDoesNotFit_data();
     void findingJsonRejectsWhatDoesNotFit();
 };
@@ -343,6 +348,45 @@ void TestAnalysis::goroutineLeakWithTimeToLimit()
         QCOMPARE(back->etaSeconds, p.etaSeconds);
         QCOMPARE(back->trend.slopePerSecond, p.trend.slopePerSecond);
     }
+}
+
+void TestAnalysis::findingJsonReadsBackWhatItWrites()
+{
+    // Real analyze --json lines (lab and demo), and what the fuzzer found:
+    // a finding read from JSON writes out as JSON that reads back the same,
+    // words included (a number the words use but the writer left out made
+    // the second reading say "z 0.00").
+    const QString data = QStringLiteral(GOTRIAGE_TEST_DATA);
+    QStringList files;
+    for (const QString &folder : {QStringLiteral("/findings"), QStringLiteral("/fuzz/findingjson")}) {
+        const QDir dir(data + folder);
+        for (const QString &name : dir.entryList(QDir::Files))
+            files << dir.filePath(name);
+    }
+    QVERIFY(files.size() >= 10);
+    int changes = 0;
+    for (const QString &path : files) {
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const std::string text = file.readAll().toStdString();
+        QString error;
+        const auto change = findingChangeFromJson(text, &error);
+        if (!change)
+            continue;
+        ++changes;
+        const std::string json = toJson(*change);
+        const auto again = findingChangeFromJson(json, &error);
+        QVERIFY2(again, qPrintable(path + QStringLiteral(": ") + error));
+        QVERIFY2(toJson(*again) == json, qPrintable(path));
+        QCOMPARE(again->finding.evidence, change->finding.evidence);
+        if (path.contains(QLatin1String("/findings/"))) {
+            // Printed by gotriage-cli: its words are what the numbers make.
+            const QJsonObject printed = QJsonDocument::fromJson(QByteArray::fromStdString(text)).object();
+            QCOMPARE(change->finding.evidence, printed.value(QLatin1String("evidence")).toString());
+            QCOMPARE(change->finding.nextStep, printed.value(QLatin1String("next_step")).toString());
+        }
+    }
+    QVERIFY(changes >= 10);
 }
 
 void TestAnalysis::findingJsonRejectsWhatDoesNotFit_data()

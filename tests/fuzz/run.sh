@@ -12,7 +12,7 @@ shift 2
 here=$(cd "$(dirname "$0")" && pwd)
 data=$here/../data
 targets=("$@")
-[[ ${#targets[@]} -gt 0 ]] || targets=(fuzz_metrics fuzz_expvar fuzz_pprofindex fuzz_fleetconfig fuzz_gzip)
+[[ ${#targets[@]} -gt 0 ]] || targets=(fuzz_metrics fuzz_expvar fuzz_pprofindex fuzz_fleetconfig fuzz_gzip fuzz_capture fuzz_findingjson)
 out=${FUZZ_OUT:-$build/fuzz-out}
 status=0
 for target in "${targets[@]}"; do
@@ -24,6 +24,8 @@ for target in "${targets[@]}"; do
         fuzz_pprofindex) seeds=("$data"/go1.19/*.html) ;;
         fuzz_fleetconfig) seeds=("$data"/fleet/*.json) ;;
         fuzz_gzip) seeds=("$data"/lab/*.gz) ;;
+        fuzz_capture) seeds=("$data"/capture/*.jsonl) ;;
+        fuzz_findingjson) seeds=("$data"/findings/*.json) ;;
         *) echo "run.sh: unknown target $target" >&2; exit 2 ;;
     esac
     # Inputs that once crashed a target stay in its seeds (tests/data/fuzz/<name>/).
