@@ -18,6 +18,7 @@ run_packages=(
     # depend on its -dev package (packaging/check-deps.sh catches such gaps).
     qt6-base-dev qt6-httpserver-dev qt6-websockets-dev libgl-dev libqcustomplot-dev
     nlohmann-json3-dev zlib1g-dev libcurl4-openssl-dev
+    libprotobuf-dev protobuf-compiler
 )
 # Test only: the sanitizer toolchain, a headless X server, the Go toolchain
 # and Prometheus' Go libraries for the lab, and real Go servers nobody here

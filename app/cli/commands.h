@@ -12,5 +12,7 @@ int benchCommand(const QStringList &arguments);
 int scrapeCommand(const QStringList &arguments);
 int demoFleetCommand(const QStringList &arguments);
 int analyzeCommand(const QStringList &arguments);
+int profileCommand(const QStringList &arguments);
+int goroutinesCommand(const QStringList &arguments);
 
 } // namespace gotriage::cli

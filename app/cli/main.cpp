@@ -24,6 +24,10 @@ commands:
   analyze --replay FILE [--rate RATE] [--config FILE] --json [--fast]
                         watch a fleet, or replay a `scrape --json` capture;
                         one JSON object per finding change
+  profile top FILE [--sample-index NAME] [--nodecount N] [--cum] --json
+                        a pprof profile's top table, as `go tool pprof -top`
+  goroutines FILE [--diff OLDER_FILE] --json
+                        a goroutine dump (debug=2) grouped by state and stack
   demo-fleet [--services N] [--fleet-out FILE] [--duration SECONDS]
                         serve the built-in demo fleet until interrupted
   bench parse-metrics FILE [--seconds S]
@@ -65,6 +69,8 @@ int main(int argc, char *argv[])
         {QStringLiteral("scrape"), scrapeCommand},
         {QStringLiteral("demo-fleet"), demoFleetCommand},
         {QStringLiteral("analyze"), analyzeCommand},
+        {QStringLiteral("profile"), profileCommand},
+        {QStringLiteral("goroutines"), goroutinesCommand},
     };
     const auto it = commands.find(command);
     if (it == commands.end()) {

@@ -42,11 +42,8 @@ void FeedSource::feed(const QString &service, vitals::VitalsSample vitals, vital
     if (vitals::isKnown(startTime))
         update.runtime.startTimeSeconds = startTime;
 
-    ServiceHealth &h = fed.health;
-    h.up = true;
-    h.lastAttemptMs = h.lastGoodMs = ts;
-    ++h.scrapes;
-    update.health = h;
+    fed.health.recordAttempt(ts, true, {}, 0, 0);
+    update.health = fed.health;
     update.scrape = std::move(scrape);
     deliver(std::move(update));
 }

@@ -39,20 +39,7 @@ void ReplaySource::advance()
         // Health as the poller keeps it: the last good time, the failures in a row.
         ServiceHealth &h = m_health[update.service()];
         const ScrapeResult &scrape = *update.scrape;
-        h.up = scrape.up;
-        h.lastAttemptMs = scrape.tsMs;
-        h.scrapeDurationMs = scrape.durationMs;
-        h.bytes = scrape.bytes;
-        ++h.scrapes;
-        if (scrape.up) {
-            h.lastError.clear();
-            h.lastGoodMs = scrape.tsMs;
-            h.consecutiveFailures = 0;
-        } else {
-            h.lastError = scrape.error;
-            ++h.failures;
-            ++h.consecutiveFailures;
-        }
+        h.recordAttempt(scrape.tsMs, scrape.up, scrape.error, scrape.durationMs, scrape.bytes);
         update.health = h;
         deliver(std::move(update));
     }

@@ -72,7 +72,7 @@ qint64 ServicePoller::delayToPhase(const QString &name, qint64 intervalMs, qint6
     return delay == 0 ? intervalMs : delay;
 }
 
-void ServicePoller::start()
+void ServicePoller::resolveSettings()
 {
     // The executor holds the service's settings when its source put them
     // there; otherwise the files they name are read here, on the ingest thread.
@@ -81,6 +81,11 @@ void ServicePoller::start()
         m_settings = std::make_shared<const RequestSettings>(resolveRequestSettings(m_service));
         m_executor->setServiceSettings(m_service.name, m_settings);
     }
+}
+
+void ServicePoller::start()
+{
+    resolveSettings();
     m_health.insecure = m_service.tls.insecureSkipVerify;
     m_timer.start(static_cast<int>(delayToPhase(m_service.name, m_service.interval.count(), m_clock->nowMs())));
 }
@@ -102,6 +107,8 @@ void ServicePoller::scrapeNow()
         return;
     }
 
+    if (!m_settings)
+        resolveSettings(); // scraped on demand before start()
     m_current = std::make_shared<ScrapeResult>();
     m_current->service = m_service.name;
     m_current->tsMs = now;
@@ -270,20 +277,8 @@ void ServicePoller::complete()
     const qint64 now = m_clock->nowMs();
 
     ServiceHealth &h = m_health;
-    h.up = scrape.up;
-    h.lastAttemptMs = scrape.tsMs;
-    h.scrapeDurationMs = scrape.durationMs;
-    h.bytes = scrape.bytes;
-    ++h.scrapes;
-    if (scrape.up) {
-        h.lastError.clear();
-        h.lastGoodMs = scrape.tsMs;
-        h.consecutiveFailures = 0;
-        h.nextAttemptMs = 0;
-    } else {
-        h.lastError = scrape.error;
-        ++h.failures;
-        ++h.consecutiveFailures;
+    h.recordAttempt(scrape.tsMs, scrape.up, scrape.error, scrape.durationMs, scrape.bytes);
+    if (!scrape.up) {
         // The first failure may be a blip; from the second on, back off
         // exponentially with ±20 % jitter so a dead fleet is not hammered in sync.
         if (h.consecutiveFailures >= 2) {

@@ -64,6 +64,7 @@ signals:
 private:
     enum class Step { Metrics, Vars, Pprof, Done };
 
+    void resolveSettings();
     void tick();
     void fetchStep();
     void onFetched(const FetchResult &result);

@@ -36,6 +36,27 @@ struct ServiceHealth {
         return seenMs > 0 && nowMs - seenMs <= interval.count() * kStaleIntervals;
     }
 
+    // Takes the outcome of one scrape attempt (started at tsMs): the poller
+    // keeps health this way, and a replay rebuilds it the same way.
+    void recordAttempt(qint64 tsMs, bool wasUp, const QString &error, qint64 durationMs, qint64 receivedBytes)
+    {
+        up = wasUp;
+        lastAttemptMs = tsMs;
+        scrapeDurationMs = durationMs;
+        bytes = receivedBytes;
+        ++scrapes;
+        if (wasUp) {
+            lastError.clear();
+            lastGoodMs = tsMs;
+            consecutiveFailures = 0;
+            nextAttemptMs = 0;
+        } else {
+            lastError = error;
+            ++failures;
+            ++consecutiveFailures;
+        }
+    }
+
     // Seconds since the last good scrape at `nowMs`, or -1 if there was none.
     double ageSeconds(qint64 nowMs) const
     {

@@ -2,6 +2,7 @@
 // with client_golang, scraped by gotriage's own code over loopback. CTest
 // starts the lab before this test and stops it after (fixture "lab").
 #include "procstat.h"
+#include "replaytesting.h"
 
 #include "config/fleetconfig.h"
 #include "formats/expvar.h"
@@ -340,39 +341,14 @@ void TestLab::battlefieldsOnTheLab()
 
 namespace {
 
-// What a finding change is, for comparing runs: where and when in data
-// time, what, and how bad.
-QString describeChange(const analysis::FindingChange &change)
-{
-    return QStringLiteral("%1 %2 %3 %4 %5")
-        .arg(change.tsMs)
-        .arg(change.finding.key().toString(), analysis::changeTypeName(change.type),
-             analysis::severityName(change.finding.severity));
-}
-
-// Replays a capture through a session at `rate` and returns every finding change.
+// The capture's finding changes when replayed at `rate` with the lab's limits.
 QStringList replay(const QString &capture, double rate, const std::vector<config::ServiceConfig> &services)
 {
     QString error;
     std::optional<ingest::UpdateLog> log = ingest::readUpdateLog(capture, &error);
     if (!log || !log->problems.isEmpty())
         return {QStringLiteral("unreadable: ") + error + log.value_or(ingest::UpdateLog{}).problems.join(u';')};
-    session::Session session(std::make_unique<ingest::ReplaySource>(std::move(log->updates), rate));
-    session.setAnalysisSettings(analysis::AnalysisSettings::fast());
-    session.setServices(services); // their limits; the replay source plays what the file holds
-    QStringList changes;
-    bool ended = false;
-    QObject::connect(&session, &session::Session::batchReady, &session, [&](const session::SessionBatchPtr &batch) {
-        for (const auto &report : batch->reports) {
-            for (const analysis::FindingChange &change : report->findingChanges)
-                changes << describeChange(change);
-        }
-    });
-    QObject::connect(&session, &session::Session::sourceEnded, &session, [&] { ended = true; });
-    session.start();
-    if (!QTest::qWaitFor([&] { return ended; }, 600000))
-        changes << QStringLiteral("the replay did not end");
-    return changes;
+    return testing::replayChanges(std::move(log->updates), rate, services);
 }
 
 } // namespace
@@ -399,7 +375,7 @@ void TestLab::replayGivesTheLiveFindings()
                 const std::string line = ingest::toJsonLine(*report) + '\n';
                 capture.write(line.data(), static_cast<qint64>(line.size()));
                 for (const analysis::FindingChange &change : report->findingChanges)
-                    live << describeChange(change);
+                    live << testing::describeChange(change);
             }
         });
         watcher.setServices(services);

@@ -23,7 +23,7 @@ void TestLayers::coreIncludesOnlyDownwards()
         {QStringLiteral("common"), 0},   {QStringLiteral("formats"), 0},  {QStringLiteral("config"), 1},
         {QStringLiteral("scraping"), 1}, {QStringLiteral("signals"), 2},  {QStringLiteral("sim"), 2},
         {QStringLiteral("store"), 3},    {QStringLiteral("analysis"), 3}, {QStringLiteral("ingest"), 4},
-        {QStringLiteral("issues"), 5},   {QStringLiteral("session"), 5},
+        {QStringLiteral("issues"), 5},   {QStringLiteral("session"), 5},  {QStringLiteral("diagnose"), 3},
     };
     const QDir core(QStringLiteral(GOTRIAGE_TEST_DATA "/../../core"));
     const QRegularExpression include(QStringLiteral("^#include \"([a-z]+)/"), QRegularExpression::MultilineOption);

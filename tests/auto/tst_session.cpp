@@ -1,4 +1,5 @@
 // The pipeline seam: sources, their clocks, the session hub's batches.
+#include "replaytesting.h"
 #include "testhttpserver.h"
 
 #include "common/clock.h"
@@ -54,37 +55,6 @@ std::vector<ingest::SourceUpdate> leakingCapture(int seconds)
         }
     }
     return out;
-}
-
-QString describe(const analysis::FindingChange &change)
-{
-    return QStringLiteral("%1 %2 %3 %4")
-        .arg(change.tsMs)
-        .arg(change.finding.key().toString(), analysis::changeTypeName(change.type),
-             analysis::severityName(change.finding.severity));
-}
-
-// Plays updates through a session at `rate`; every finding change, in order.
-QStringList replayed(std::vector<ingest::SourceUpdate> updates, double rate, int *batches = nullptr)
-{
-    session::Session session(std::make_unique<ingest::ReplaySource>(std::move(updates), rate));
-    session.setAnalysisSettings(analysis::AnalysisSettings::fast());
-    session.setAdoptUnknownServices(true);
-    QStringList changes;
-    bool ended = false;
-    QObject::connect(&session, &session::Session::batchReady, &session, [&](const session::SessionBatchPtr &batch) {
-        if (batches)
-            ++*batches;
-        for (const auto &report : batch->reports) {
-            for (const auto &change : report->findingChanges)
-                changes << describe(change);
-        }
-    });
-    QObject::connect(&session, &session::Session::sourceEnded, &session, [&] { ended = true; });
-    session.start();
-    if (!QTest::qWaitFor([&] { return ended; }, 120000))
-        changes << QStringLiteral("did not end");
-    return changes;
 }
 
 } // namespace
@@ -184,7 +154,7 @@ void TestSession::replayAtAnyRateGivesTheSameFindings()
     connect(&hub, &session::SessionHub::batchReady, this, [&](const session::SessionBatchPtr &batch) {
         for (const auto &report : batch->reports) {
             for (const auto &change : report->findingChanges)
-                reference << describe(change);
+                reference << testing::describeChange(change);
         }
     });
     for (const ingest::SourceUpdate &u : capture)
@@ -197,8 +167,8 @@ void TestSession::replayAtAnyRateGivesTheSameFindings()
     QVERIFY(reference.filter(QStringLiteral("steady/goroutine_leak")).isEmpty());
 
     int fastBatches = 0;
-    QCOMPARE(replayed(capture, 100, &fastBatches), reference);
-    QCOMPARE(replayed(capture, 20), reference);
+    QCOMPARE(testing::replayChanges(capture, 100, {}, &fastBatches), reference);
+    QCOMPARE(testing::replayChanges(capture, 20), reference);
     // 240 updates over 1.2 s of replay: batched per tick, not one event each.
     QVERIFY2(fastBatches <= 12, qPrintable(QString::number(fastBatches)));
 }

@@ -12,7 +12,7 @@ shift 2
 here=$(cd "$(dirname "$0")" && pwd)
 data=$here/../data
 targets=("$@")
-[[ ${#targets[@]} -gt 0 ]] || targets=(fuzz_metrics fuzz_expvar fuzz_pprofindex fuzz_fleetconfig fuzz_gzip fuzz_capture fuzz_findingjson)
+[[ ${#targets[@]} -gt 0 ]] || targets=(fuzz_metrics fuzz_expvar fuzz_pprofindex fuzz_fleetconfig fuzz_gzip fuzz_capture fuzz_findingjson fuzz_profile fuzz_goroutinedump)
 out=${FUZZ_OUT:-$build/fuzz-out}
 status=0
 for target in "${targets[@]}"; do
@@ -26,6 +26,8 @@ for target in "${targets[@]}"; do
         fuzz_gzip) seeds=("$data"/lab/*.gz) ;;
         fuzz_capture) seeds=("$data"/capture/*.jsonl) ;;
         fuzz_findingjson) seeds=("$data"/findings/*.json) ;;
+        fuzz_profile) seeds=("$data"/lab/*.pb.gz) ;;
+        fuzz_goroutinedump) seeds=("$data"/lab/goroutine_*debug2.txt) ;;
         *) echo "run.sh: unknown target $target" >&2; exit 2 ;;
     esac
     # Inputs that once crashed a target stay in its seeds (tests/data/fuzz/<name>/).
