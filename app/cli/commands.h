@@ -14,5 +14,6 @@ int demoFleetCommand(const QStringList &arguments);
 int analyzeCommand(const QStringList &arguments);
 int profileCommand(const QStringList &arguments);
 int goroutinesCommand(const QStringList &arguments);
+int captureCommand(const QStringList &arguments);
 
 } // namespace gotriage::cli

@@ -28,6 +28,8 @@ commands:
                         a pprof profile's top table, as `go tool pprof -top`
   goroutines FILE [--diff OLDER_FILE] --json
                         a goroutine dump (debug=2) grouped by state and stack
+  capture --url SERVICE_URL --kind KIND [--seconds N] --out FILE
+                        save a profile or goroutine dump from /debug/pprof/
   demo-fleet [--services N] [--fleet-out FILE] [--duration SECONDS]
                         serve the built-in demo fleet until interrupted
   bench parse-metrics FILE [--seconds S]
@@ -71,6 +73,7 @@ int main(int argc, char *argv[])
         {QStringLiteral("analyze"), analyzeCommand},
         {QStringLiteral("profile"), profileCommand},
         {QStringLiteral("goroutines"), goroutinesCommand},
+        {QStringLiteral("capture"), captureCommand},
     };
     const auto it = commands.find(command);
     if (it == commands.end()) {

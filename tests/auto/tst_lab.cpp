@@ -8,7 +8,12 @@
 #include "formats/expvar.h"
 #include "formats/metrics.h"
 #include "formats/pprofindex.h"
+#include "diagnose/goroutinegroups.h"
+#include "diagnose/toptable.h"
+#include "formats/goroutinedump.h"
+#include "formats/profile.h"
 #include "ingest/livesource.h"
+#include "ingest/profilecapture.h"
 #include "ingest/replaysource.h"
 #include "ingest/updatejson.h"
 #include "session/session.h"
@@ -81,6 +86,7 @@ private slots:
     void throttleChangesTheRequestRate();
     void battlefieldsOnTheLab();
     void replayGivesTheLiveFindings();
+    void capturesFromTheLab();
 
 private:
     ingest::FetchResult request(const QUrl &url, const QByteArray &accept = {}, const QByteArray &verb = "GET",
@@ -393,6 +399,66 @@ void TestLab::replayGivesTheLiveFindings()
     QCOMPARE(fast, live);
     const QStringList realTime = replay(capturePath, 1, services);
     QCOMPARE(realTime, live);
+}
+
+void TestLab::capturesFromTheLab()
+{
+    // Every kind of capture from a real Go 1.19 pprof, through the shared
+    // executor, at most two at once; each decodes, and a wrong path says
+    // that pprof is not mounted there.
+    const config::ServiceConfig &leak = service(QStringLiteral("leak-1"));
+    ingest::ProfileCapturer capturer(&m_executor);
+    std::map<quint64, ingest::CaptureResultPtr> results;
+    int mostAtOnce = 0;
+    connect(&capturer, &ingest::ProfileCapturer::started, this,
+            [&] { mostAtOnce = std::max(mostAtOnce, capturer.running()); });
+    connect(&capturer, &ingest::ProfileCapturer::finished, this,
+            [&](quint64 id, const ingest::CaptureResultPtr &r) { results[id] = r; });
+    std::map<quint64, ingest::CaptureKind> kinds;
+    for (const ingest::CaptureKind kind :
+         {ingest::CaptureKind::Cpu, ingest::CaptureKind::Heap, ingest::CaptureKind::Allocs,
+          ingest::CaptureKind::Goroutine, ingest::CaptureKind::GoroutineText, ingest::CaptureKind::Block,
+          ingest::CaptureKind::Mutex, ingest::CaptureKind::ThreadCreate}) {
+        ingest::CaptureRequest request;
+        request.service = leak.name;
+        request.baseUrl = leak.baseUrl;
+        request.kind = kind;
+        request.seconds = kind == ingest::CaptureKind::Cpu ? 1 : kind == ingest::CaptureKind::Heap ? 1 : 0;
+        kinds[capturer.capture(request)] = kind;
+    }
+    ingest::CaptureRequest wrongPath;
+    wrongPath.service = leak.name;
+    wrongPath.baseUrl = leak.baseUrl;
+    wrongPath.pprofPath = QStringLiteral("/nope/");
+    const quint64 wrong = capturer.capture(wrongPath);
+    QCOMPARE(capturer.running(), 2); // the cap: the rest wait their turn
+    QTRY_VERIFY_WITH_TIMEOUT(results.size() == kinds.size() + 1, 60000);
+    QCOMPARE(mostAtOnce, 2);
+
+    for (const auto &[id, kind] : kinds) {
+        const ingest::CaptureResult &r = *results.at(id);
+        const QString what = ingest::captureKindName(kind);
+        QVERIFY2(r.ok(), qPrintable(what + QStringLiteral(": ") + r.error));
+        const std::string_view body(r.body.constData(), static_cast<std::size_t>(r.body.size()));
+        if (kind == ingest::CaptureKind::GoroutineText) {
+            const auto dump = formats::parseGoroutineDump(body);
+            QVERIFY(!dump.problems.hasErrors());
+            const auto groups = diagnose::groupGoroutines(dump.goroutines);
+            QVERIFY2(groups.front().frames.front().function == "main.(*faults).run.func1.1",
+                     groups.front().frames.front().function.c_str()); // the leak leads
+            continue;
+        }
+        const auto parsed = formats::parseProfile(body);
+        QVERIFY2(parsed.profile, qPrintable(what + QStringLiteral(": ") + QString::fromStdString(parsed.error)));
+        QVERIFY2(diagnose::topTable(*parsed.profile).error.empty(), qPrintable(what));
+        if (kind == ingest::CaptureKind::Cpu)
+            QVERIFY(parsed.profile->durationNanos >= 900'000'000); // the 1 s asked for
+    }
+    const ingest::CaptureResult &notMounted = *results.at(wrong);
+    QVERIFY(!notMounted.ok());
+    QVERIFY2(notMounted.error.contains(QStringLiteral("HTTP 404"))
+                 && notMounted.error.contains(QStringLiteral("pprof is not mounted at /nope/")),
+             qPrintable(notMounted.error));
 }
 
 QTEST_GUILESS_MAIN(TestLab)
