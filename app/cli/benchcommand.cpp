@@ -1,4 +1,5 @@
 #include "benchdetect.h"
+#include "benchprofile.h"
 #include "cliutil.h"
 #include "commands.h"
 
@@ -52,8 +53,10 @@ int benchCommand(const QStringList &arguments)
 {
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Measure gotriage's own speed."));
-    parser.addPositionalArgument(QStringLiteral("WHAT"), QStringLiteral("parse-metrics, detect or analysis-cost"));
-    parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("with parse-metrics: the payload to parse"));
+    parser.addPositionalArgument(QStringLiteral("WHAT"),
+                                 QStringLiteral("parse-metrics, profile, goroutines, detect or analysis-cost"));
+    parser.addPositionalArgument(QStringLiteral("FILE"),
+                                 QStringLiteral("parse-metrics, profile, goroutines: the payload to measure"));
     parser.addOption({QStringLiteral("seeds"),
                       QStringLiteral("detect: cases per scenario (default 10; 0 with --lab: the lab series only)"),
                       QStringLiteral("N"), QStringLiteral("10")});
@@ -95,9 +98,14 @@ int benchCommand(const QStringList &arguments)
         const auto services = count(QStringLiteral("services"), 1, 100000);
         return services ? benchAnalysisCost(*services, std::max(60, static_cast<int>(seconds))) : kExitUsage;
     }
+    if (what == QLatin1String("profile") && parser.positionalArguments().size() == 2)
+        return benchProfile(parser.positionalArguments().at(1), seconds);
+    if (what == QLatin1String("goroutines") && parser.positionalArguments().size() == 2)
+        return benchGoroutines(parser.positionalArguments().at(1), seconds);
     if (what != QLatin1String("parse-metrics") || parser.positionalArguments().size() != 2) {
         printErr(QStringLiteral(
-                     "gotriage-cli: bench: unknown benchmark \"%1\" (known: parse-metrics FILE, detect, analysis-cost)")
+                     "gotriage-cli: bench: unknown benchmark \"%1\" (known: parse-metrics FILE, profile FILE, goroutines FILE, "
+                     "detect, analysis-cost)")
                      .arg(what));
         return kExitUsage;
     }

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 
 namespace gotriage::analysis {
@@ -50,6 +51,34 @@ double readNumber(const Json &value, const char *name)
         return value == "inf" ? INFINITY : -INFINITY;
     throw FieldError(std::string(name) + " must be a number");
 }
+
+// A whole number that fits the field: what was written as one reads back as
+// one; 1e300 or 2.5 in its place is an error, not a wrapped value.
+std::int64_t readInteger(const Json &value, const char *name, std::int64_t least, std::int64_t most)
+{
+    std::int64_t v = 0;
+    if (value.is_number_unsigned()) {
+        if (value.get<std::uint64_t>() > static_cast<std::uint64_t>(most))
+            throw FieldError(std::string(name) + " is out of range");
+        v = static_cast<std::int64_t>(value.get<std::uint64_t>());
+    } else if (value.is_number_integer()) {
+        v = value.get<std::int64_t>();
+    } else {
+        throw FieldError(std::string(name) + " must be a whole number");
+    }
+    if (v < least || v > most)
+        throw FieldError(std::string(name) + " is out of range");
+    return v;
+}
+
+std::int64_t optionalInteger(const Json &in, const char *name, std::int64_t least, std::int64_t most)
+{
+    const auto it = in.find(name);
+    return it == in.end() || it->is_null() ? 0 : readInteger(*it, name, least, most);
+}
+
+constexpr std::int64_t kMaxInt64 = std::numeric_limits<std::int64_t>::max();
+constexpr std::int64_t kMinInt64 = std::numeric_limits<std::int64_t>::min();
 
 std::optional<double> getOptional(const Json &in, const char *name)
 {
@@ -115,10 +144,10 @@ NextStep nextStepFrom(const Json &in)
     NextStep s;
     const Json &action = require(in, "action");
     s.action = named(actionFromName(qstr(action, "next.action")), action, "next.action");
-    s.count = static_cast<int>(getOptional(in, "count").value_or(0));
+    s.count = static_cast<int>(optionalInteger(in, "count", 0, 1000));
     s.spacingSeconds = getOptional(in, "spacing_s").value_or(0);
     s.durationSeconds = getOptional(in, "duration_s").value_or(0);
-    s.debugLevel = static_cast<int>(getOptional(in, "debug").value_or(0));
+    s.debugLevel = static_cast<int>(optionalInteger(in, "debug", 0, 2));
     s.compareWithBaseline = flag(in, "compare_with_baseline");
     s.thenContention = flag(in, "then_contention");
     s.syscallsOrIo = flag(in, "syscalls_or_io");
@@ -215,7 +244,7 @@ Finding findingFrom(const Json &in)
         f.detail = qstr(*it, "detail");
     if (const auto it = in.find("next"); it != in.end())
         f.next = nextStepFrom(*it);
-    f.sinceMs = static_cast<qint64>(getOptional(in, "since_ms").value_or(0));
+    f.sinceMs = optionalInteger(in, "since_ms", kMinInt64, kMaxInt64);
     // The words come from the numbers, as they did when it was written.
     describe(f);
     return f;
@@ -250,7 +279,7 @@ TrendEstimate trendFrom(const Json &in)
         throw FieldError("trend must be an object");
     TrendEstimate t;
     t.valid = flag(in, "valid");
-    t.window = static_cast<std::size_t>(readNumber(require(in, "window"), "trend.window"));
+    t.window = static_cast<std::size_t>(readInteger(require(in, "window"), "trend.window", 0, 1000));
     t.spanSeconds = readNumber(require(in, "span_s"), "trend.span_s");
     t.coveredSeconds = readNumber(require(in, "covered_s"), "trend.covered_s");
     t.slopePerSecond = readNumber(require(in, "slope_per_s"), "trend.slope_per_s");
@@ -259,13 +288,13 @@ TrendEstimate trendFrom(const Json &in)
     t.level = readNumber(require(in, "level"), "trend.level");
     t.z = readNumber(require(in, "z"), "trend.z");
     t.p = readNumber(require(in, "p"), "trend.p");
-    t.points = static_cast<int>(readNumber(require(in, "points"), "trend.points"));
+    t.points = static_cast<int>(readInteger(require(in, "points"), "trend.points", 0, 1'000'000'000));
     t.hingeZ = readNumber(require(in, "hinge_z"), "trend.hinge_z");
     t.fromHinge = flag(in, "from_hinge");
     t.flatBefore = flag(in, "flat_before");
     t.noise = readNumber(require(in, "noise"), "trend.noise");
     t.significant = flag(in, "significant");
-    t.evaluatedMs = static_cast<std::int64_t>(readNumber(require(in, "evaluated_ms"), "trend.evaluated_ms"));
+    t.evaluatedMs = readInteger(require(in, "evaluated_ms"), "trend.evaluated_ms", kMinInt64, kMaxInt64);
     return t;
 }
 
@@ -325,7 +354,7 @@ std::optional<FindingChange> findingChangeFromJson(std::string_view text, QStrin
     return parse<FindingChange>(text, error, [](const Json &in) {
         FindingChange change;
         change.finding = findingFrom(in);
-        change.tsMs = static_cast<qint64>(readNumber(require(in, "ts_ms"), "ts_ms"));
+        change.tsMs = readInteger(require(in, "ts_ms"), "ts_ms", kMinInt64, kMaxInt64);
         const Json &type = require(in, "change");
         change.type = named(changeTypeFromName(qstr(type, "change")), type, "change");
         return change;
@@ -340,7 +369,7 @@ std::optional<Projection> projectionFromJson(std::string_view text, QString *err
         Projection p;
         const Json &signal = require(in, "signal");
         p.vital = named(vitals::vitalFromName(qstr(signal, "signal").toStdString()), signal, "signal");
-        p.segmentStartMs = static_cast<std::int64_t>(readNumber(require(in, "segment_start_ms"), "segment_start_ms"));
+        p.segmentStartMs = readInteger(require(in, "segment_start_ms"), "segment_start_ms", kMinInt64, kMaxInt64);
         p.limit = getOptional(in, "limit");
         p.etaSeconds = getOptional(in, "eta_seconds");
         p.etaLowSeconds = getOptional(in, "eta_low_seconds");

@@ -6,6 +6,7 @@
 #include <QUrl>
 
 #include <chrono>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -34,6 +35,10 @@ struct HttpRequest {
     QUrl origin;
     TlsOptions tls;
     std::chrono::milliseconds connectTimeout{2000};
+    // How long the response headers may take once asked for; unset: the
+    // connect timeout. A profile or a big goroutine dump is computed before
+    // its first byte is sent, so captures wait longer than scrapes.
+    std::optional<std::chrono::milliseconds> headersTimeout;
     std::chrono::milliseconds totalTimeout{800};
     qint64 bodyLimit = 16 * 1024 * 1024;
     bool acceptGzip = true; // ask for gzip, and decode it ourselves (a cut stream is an error)

@@ -162,6 +162,7 @@ void ProfileCapturer::startNext()
             : info(request.kind).delta && request.seconds > 0   ? request.seconds * 1000LL
                                                                 : 0;
         http.connectTimeout = std::chrono::milliseconds(3000);
+        http.headersTimeout = std::chrono::milliseconds(profileMs + kGraceMs);
         http.totalTimeout = std::chrono::milliseconds(profileMs + kGraceMs);
         http.bodyLimit = kBodyLimit;
         Running running{request, new HttpFetch(m_executor, std::move(http), this), m_clock->nowMs()};

@@ -259,7 +259,8 @@ RequestExecutor::Id RequestExecutor::start(HttpRequest request, Callback done)
         timer->setSingleShot(true);
         timer->setTimerType(Qt::PreciseTimer);
     }
-    const auto connectMs = std::min(transfer->request.connectTimeout, transfer->request.totalTimeout);
+    const auto connectMs = std::min(transfer->request.headersTimeout.value_or(transfer->request.connectTimeout),
+                                    transfer->request.totalTimeout);
     connect(transfer->connectTimer, &QTimer::timeout, this, [this, id, connectMs] {
         finish(id, QStringLiteral("no response within %1 ms (connect timeout)").arg(connectMs.count()),
                FetchFailure::ConnectTimeout);

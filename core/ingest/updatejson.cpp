@@ -17,6 +17,18 @@ Json orNull(const std::optional<double> &value)
     return value && std::isfinite(*value) ? Json(*value) : Json(nullptr);
 }
 
+// A whole number of a field that may be absent; anything else (text, 2.5,
+// 1e300) reads as absent rather than as a wrapped value.
+qint64 optionalInteger(const Json &object, const char *name)
+{
+    const auto it = object.find(name);
+    if (it == object.end() || !it->is_number_integer())
+        return 0;
+    if (it->is_number_unsigned() && it->get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX))
+        return 0;
+    return it->get<qint64>();
+}
+
 std::optional<double> optionalNumber(const Json &object, const char *name)
 {
     const auto it = object.find(name);
@@ -83,7 +95,8 @@ std::optional<SourceUpdate> updateFromJsonLine(std::string_view text, QString *e
     const auto vitalsIt = line.find("vitals");
     if (service == line.end() || !service->is_string() || service->get<std::string>().empty())
         return fail(QStringLiteral("`service` must be a non-empty string"));
-    if (ts == line.end() || !ts->is_number_integer())
+    if (ts == line.end() || !ts->is_number_integer()
+        || (ts->is_number_unsigned() && ts->get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX)))
         return fail(QStringLiteral("`ts_ms` must be an integer"));
     if (up == line.end() || !up->is_boolean())
         return fail(QStringLiteral("`up` must be true or false"));
@@ -96,8 +109,8 @@ std::optional<SourceUpdate> updateFromJsonLine(std::string_view text, QString *e
     scrape->up = up->get<bool>();
     if (const auto e = line.find("error"); e != line.end() && e->is_string())
         scrape->error = QString::fromStdString(e->get<std::string>());
-    scrape->durationMs = static_cast<qint64>(optionalNumber(line, "duration_ms").value_or(0));
-    scrape->bytes = static_cast<qint64>(optionalNumber(line, "bytes").value_or(0));
+    scrape->durationMs = optionalInteger(line, "duration_ms");
+    scrape->bytes = optionalInteger(line, "bytes");
     if (const auto p = line.find("problems"); p != line.end() && p->is_array()) {
         for (const Json &problem : *p) {
             if (problem.is_string())
@@ -116,8 +129,8 @@ std::optional<SourceUpdate> updateFromJsonLine(std::string_view text, QString *e
         else if (!value.is_null())
             return fail(QStringLiteral("vital `%1` must be a number or null").arg(QString::fromStdString(name)));
     }
-    if (const auto age = optionalNumber(line, "vars_age_ms"))
-        update.vitals.varsTsMs = scrape->tsMs - static_cast<qint64>(*age);
+    if (const qint64 age = optionalInteger(line, "vars_age_ms"); age > 0 && age <= scrape->tsMs)
+        update.vitals.varsTsMs = scrape->tsMs - age;
     if (const auto r = line.find("restarted"); r != line.end() && r->is_boolean())
         update.restarted = r->get<bool>();
     if (const auto r = line.find("runtime"); r != line.end() && r->is_object()) {

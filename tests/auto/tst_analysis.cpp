@@ -401,6 +401,13 @@ void TestAnalysis::findingJsonRejectsWhatDoesNotFit_data()
     QTest::newRow("rate as text") << QStringLiteral(
         R"({"service":"a","kind":"goroutine_leak","severity":"warning","rate_per_s":"fast"})")
                                   << QStringLiteral("rate_per_s must be a number");
+    // Found by the fuzzer: a number no integer holds, where one belongs.
+    QTest::newRow("since_ms too large") << QStringLiteral(
+        "{\"service\":\"a\",\"kind\":\"stale\",\"severity\":\"warning\",\"since_ms\":1e300}")
+                                        << QStringLiteral("since_ms must be a whole number");
+    QTest::newRow("count not whole") << QStringLiteral(
+        "{\"service\":\"a\",\"kind\":\"stale\",\"severity\":\"warning\",\"next\":{\"action\":\"none\",\"count\":2.5}}")
+                                     << QStringLiteral("count must be a whole number");
     QTest::newRow("next without action") << QStringLiteral(
         R"({"service":"a","kind":"stale","severity":"warning","next":{"count":2}})")
                                          << QStringLiteral("missing field action");

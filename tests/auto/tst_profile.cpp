@@ -1,5 +1,6 @@
 // pprof profiles: decoding (formats/profile) and top tables
 // (diagnose/toptable), checked against Debian's `go tool pprof -top`.
+#include "diagnose/flamegraph.h"
 #include "diagnose/goroutinegroups.h"
 #include "diagnose/toptable.h"
 #include "formats/goroutinedump.h"
@@ -13,6 +14,7 @@
 #include <QTest>
 
 #include <cmath>
+#include <map>
 
 using namespace gotriage;
 
@@ -60,6 +62,10 @@ private slots:
     void nodeCountCuts();
     void badProfilesAreRejected_data();
     void badProfilesAreRejected();
+    void flameTreeAgreesWithTheTopTable_data();
+    void flameTreeAgreesWithTheTopTable();
+    void flameLayoutNestsAndZooms();
+    void flameSearchCountsOnce();
     void goroutineDumpIsRead();
     void goroutineGroupsMatchTheRuntimesOwnCounts();
     void createdByInGoroutineOfGo121();
@@ -203,6 +209,124 @@ void TestProfile::badProfilesAreRejected()
     const auto parsed = formats::parseProfile(view(bytes));
     QVERIFY(!parsed.profile);
     QVERIFY2(QString::fromStdString(parsed.error).contains(error), parsed.error.c_str());
+}
+
+void TestProfile::flameTreeAgreesWithTheTopTable_data()
+{
+    QTest::addColumn<QString>("file");
+    const QDir lab(QStringLiteral(GOTRIAGE_TEST_DATA "/lab"));
+    for (const QString &name : lab.entryList({QStringLiteral("*.pb.gz")}, QDir::Files))
+        QTest::newRow(qPrintable(name)) << lab.filePath(name);
+}
+
+void TestProfile::flameTreeAgreesWithTheTopTable()
+{
+    // Every node holds itself and its children; every function's cum in
+    // the top table (nothing dropped) is the sum of its outermost nodes.
+    QFETCH(QString, file);
+    const auto parsed = formats::parseProfile(view(readData(file)));
+    QVERIFY(parsed.profile);
+    const diagnose::FlameTree tree = diagnose::buildFlameTree(*parsed.profile);
+    QVERIFY(tree.error.empty());
+    diagnose::TopOptions everything;
+    everything.nodeFraction = 0;
+    const diagnose::TopTable top = diagnose::topTable(*parsed.profile, everything);
+    QCOMPARE(tree.total(), top.total);
+    for (const auto &n : tree.nodes) {
+        std::int64_t children = 0;
+        for (int c : n.children)
+            children += tree.nodes[static_cast<std::size_t>(c)].value;
+        QCOMPARE(n.value, n.self + children);
+    }
+    for (const diagnose::TopRow &row : top.rows) {
+        const std::string name = row.name.substr(0, row.name.find(" ("));
+        std::int64_t cum = 0, flat = 0;
+        for (std::size_t i = 1; i < tree.nodes.size(); ++i) {
+            const auto &n = tree.nodes[i];
+            if (n.name != name)
+                continue;
+            flat += n.self;
+            bool outermost = true;
+            for (int a = n.parent; a > 0; a = tree.nodes[static_cast<std::size_t>(a)].parent)
+                outermost = outermost && tree.nodes[static_cast<std::size_t>(a)].name != name;
+            if (outermost)
+                cum += n.value;
+        }
+        QVERIFY2(cum == row.cum && flat == row.flat, row.name.c_str());
+    }
+}
+
+void TestProfile::flameLayoutNestsAndZooms()
+{
+    const auto parsed = formats::parseProfile(
+        view(readData(QStringLiteral(GOTRIAGE_TEST_DATA "/lab/cpu_contention_gcfrenzy.pb.gz"))));
+    const diagnose::FlameTree tree = diagnose::buildFlameTree(*parsed.profile);
+    const auto rects = diagnose::layoutFlame(tree);
+    QCOMPARE(rects.size(), tree.nodes.size()); // no minimum width: every node
+    std::map<int, diagnose::FlameRect> byNode;
+    for (const auto &r : rects)
+        byNode[r.node] = r;
+    QCOMPARE(byNode.at(0).width, 1.0);
+    constexpr double kEpsilon = 1e-9;
+    for (std::size_t i = 0; i < tree.nodes.size(); ++i) {
+        const diagnose::FlameRect &parent = byNode.at(static_cast<int>(i));
+        double widths = 0, end = parent.x;
+        for (int c : tree.nodes[i].children) {
+            const diagnose::FlameRect &child = byNode.at(c);
+            QCOMPARE(child.depth, parent.depth + 1);
+            QVERIFY(child.x >= end - kEpsilon); // in order, no overlap
+            end = child.x + child.width;
+            widths += child.width;
+        }
+        QVERIFY(end <= parent.x + parent.width + kEpsilon); // inside the parent
+        // The children's widths are the parent's less its own share.
+        const double own = static_cast<double>(tree.nodes[i].self) / static_cast<double>(tree.total());
+        QVERIFY(std::fabs(widths + own - parent.width) < 1e-9);
+    }
+    // Zoomed: the node spans the view; its ancestors above it, as wide.
+    int deep = 0;
+    for (std::size_t i = 0; i < tree.nodes.size(); ++i) {
+        if (tree.nodes[i].depth >= 3 && tree.nodes[i].children.size() >= 1) {
+            deep = static_cast<int>(i);
+            break;
+        }
+    }
+    QVERIFY(deep > 0);
+    const auto zoomed = diagnose::layoutFlame(tree, deep);
+    QCOMPARE(zoomed[static_cast<std::size_t>(tree.nodes[static_cast<std::size_t>(deep)].depth)].node, deep);
+    for (const auto &r : zoomed) {
+        if (r.depth <= tree.nodes[static_cast<std::size_t>(deep)].depth)
+            QCOMPARE(r.width, 1.0);
+        QVERIFY(r.x >= 0 && r.x + r.width <= 1 + kEpsilon);
+    }
+    // A minimum width leaves out the slivers.
+    QVERIFY(diagnose::layoutFlame(tree, 0, 0.01).size() < rects.size());
+}
+
+void TestProfile::flameSearchCountsOnce()
+{
+    const auto parsed = formats::parseProfile(
+        view(readData(QStringLiteral(GOTRIAGE_TEST_DATA "/lab/cpu_contention_gcfrenzy.pb.gz"))));
+    const diagnose::FlameTree tree = diagnose::buildFlameTree(*parsed.profile);
+    const auto runtime = diagnose::searchFlame(tree, "runtime.");
+    QVERIFY(!runtime.matches.empty());
+    // Counted once: the outermost runtime frames of each stack.
+    std::int64_t expected = 0;
+    for (std::size_t i = 1; i < tree.nodes.size(); ++i) {
+        const auto &n = tree.nodes[i];
+        if (n.name.find("runtime.") == std::string::npos)
+            continue;
+        bool under = false;
+        for (int a = n.parent; a > 0; a = tree.nodes[static_cast<std::size_t>(a)].parent)
+            under = under || tree.nodes[static_cast<std::size_t>(a)].name.find("runtime.") != std::string::npos;
+        if (!under)
+            expected += n.value;
+    }
+    QCOMPARE(runtime.value, expected);
+    QVERIFY(runtime.share > 0 && runtime.share <= 1);
+    const auto all = diagnose::searchFlame(tree, ".");
+    QCOMPARE(all.share, 1.0); // every stack has a function with a dot in it
+    QVERIFY(diagnose::searchFlame(tree, "no such function").matches.empty());
 }
 
 void TestProfile::goroutineDumpIsRead()

@@ -1,0 +1,133 @@
+#include "flamegraph.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <unordered_map>
+
+namespace gotriage::diagnose {
+
+namespace {
+
+// Children by name while the tree is built; sorted into vectors after.
+struct Builder {
+    FlameTree &tree;
+    std::vector<std::unordered_map<std::string, int>> childIndex;
+
+    int child(int parent, const std::string &name)
+    {
+        auto &index = childIndex[static_cast<std::size_t>(parent)];
+        const auto it = index.find(name);
+        if (it != index.end())
+            return it->second;
+        const int id = static_cast<int>(tree.nodes.size());
+        FlameTree::Node node;
+        node.name = name;
+        node.parent = parent;
+        node.depth = tree.nodes[static_cast<std::size_t>(parent)].depth + 1;
+        tree.nodes.push_back(std::move(node));
+        childIndex.emplace_back();
+        childIndex[static_cast<std::size_t>(parent)].emplace(name, id);
+        return id;
+    }
+};
+
+} // namespace
+
+FlameTree buildFlameTree(const formats::Profile &profile, std::string_view sampleIndex)
+{
+    FlameTree tree;
+    const std::optional<std::size_t> index = profile.sampleIndex(sampleIndex);
+    if (!index) {
+        tree.error = "no sample type \"" + std::string(sampleIndex) + "\" in this profile";
+        return tree;
+    }
+    tree.sampleType = profile.sampleTypes[*index];
+    tree.nodes.push_back({"root", 0, 0, -1, 0, {}});
+    Builder builder{tree, {{}}};
+    for (const formats::Profile::Sample &s : profile.samples) {
+        const std::int64_t v = s.values[*index];
+        if (v == 0)
+            continue;
+        int at = 0;
+        tree.nodes[0].value += v;
+        for (auto id = s.locationIds.rbegin(); id != s.locationIds.rend(); ++id) {
+            const formats::Profile::Location *location = profile.location(*id);
+            for (auto line = location->lines.rbegin(); line != location->lines.rend(); ++line) {
+                at = builder.child(at, profile.function(line->functionId)->name);
+                tree.nodes[static_cast<std::size_t>(at)].value += v;
+            }
+        }
+        tree.nodes[static_cast<std::size_t>(at)].self += v;
+    }
+    for (std::size_t i = 0; i < tree.nodes.size(); ++i) {
+        auto &children = tree.nodes[i].children;
+        for (const auto &[name, id] : builder.childIndex[i])
+            children.push_back(id);
+        std::sort(children.begin(), children.end(), [&](int a, int b) {
+            return tree.nodes[static_cast<std::size_t>(a)].name < tree.nodes[static_cast<std::size_t>(b)].name;
+        });
+    }
+    return tree;
+}
+
+std::vector<FlameRect> layoutFlame(const FlameTree &tree, int zoom, double minWidth)
+{
+    std::vector<FlameRect> out;
+    if (tree.nodes.empty() || zoom < 0 || static_cast<std::size_t>(zoom) >= tree.nodes.size())
+        return out;
+    // The breadcrumb: the zoomed node's ancestors, each as wide as the view.
+    std::vector<int> ancestors;
+    for (int n = tree.nodes[static_cast<std::size_t>(zoom)].parent; n >= 0; n = tree.nodes[static_cast<std::size_t>(n)].parent)
+        ancestors.push_back(n);
+    for (auto it = ancestors.rbegin(); it != ancestors.rend(); ++it)
+        out.push_back({*it, tree.nodes[static_cast<std::size_t>(*it)].depth, 0.0, 1.0});
+    const double scale = tree.nodes[static_cast<std::size_t>(zoom)].value == 0
+        ? 0.0
+        : 1.0 / static_cast<double>(std::llabs(tree.nodes[static_cast<std::size_t>(zoom)].value));
+    // Breadth first from the zoomed node: each child starts where its
+    // previous sibling ended, inside its parent's box.
+    std::vector<FlameRect> level{{zoom, tree.nodes[static_cast<std::size_t>(zoom)].depth, 0.0, 1.0}};
+    while (!level.empty()) {
+        std::vector<FlameRect> next;
+        for (const FlameRect &r : level) {
+            out.push_back(r);
+            double x = r.x;
+            for (int child : tree.nodes[static_cast<std::size_t>(r.node)].children) {
+                const double width
+                    = static_cast<double>(std::llabs(tree.nodes[static_cast<std::size_t>(child)].value)) * scale;
+                if (width > minWidth)
+                    next.push_back({child, tree.nodes[static_cast<std::size_t>(child)].depth, x, width});
+                x += width;
+            }
+        }
+        level = std::move(next);
+    }
+    return out;
+}
+
+FlameSearch searchFlame(const FlameTree &tree, std::string_view text)
+{
+    FlameSearch out;
+    if (text.empty() || tree.nodes.empty())
+        return out;
+    // Depth first, so that a match below a match is found but not counted twice.
+    std::vector<std::pair<int, bool>> stack{{0, false}};
+    while (!stack.empty()) {
+        const auto [node, underMatch] = stack.back();
+        stack.pop_back();
+        const FlameTree::Node &n = tree.nodes[static_cast<std::size_t>(node)];
+        const bool match = node != 0 && n.name.find(text) != std::string::npos;
+        if (match) {
+            out.matches.push_back(node);
+            if (!underMatch)
+                out.value += n.value;
+        }
+        for (int child : n.children)
+            stack.push_back({child, underMatch || match});
+    }
+    std::sort(out.matches.begin(), out.matches.end());
+    out.share = tree.total() == 0 ? 0.0 : static_cast<double>(out.value) / static_cast<double>(tree.total());
+    return out;
+}
+
+} // namespace gotriage::diagnose
