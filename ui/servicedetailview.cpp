@@ -300,7 +300,8 @@ void ServiceDetailView::refresh(qint64 nowMs)
         return;
     const qint64 windowMs = static_cast<qint64>(m_window->currentData().toInt()) * 1000;
     // While following, load just the window; after a pan, everything kept.
-    const store::ServiceSnapshot snapshot = m_store->snapshot(m_service, m_following ? nowMs - windowMs : INT64_MIN, nowMs);
+    const store::ServiceSnapshot snapshot
+        = m_store->snapshot(m_service, m_following ? nowMs - windowMs : INT64_MIN, nowMs);
     std::array<int, ChartCount> nextSeries{};
     for (const SeriesSpec &spec : kSeries) {
         TimeChart *chart = m_charts[spec.chart];

@@ -103,9 +103,9 @@ int benchCommand(const QStringList &arguments)
     if (what == QLatin1String("goroutines") && parser.positionalArguments().size() == 2)
         return benchGoroutines(parser.positionalArguments().at(1), seconds);
     if (what != QLatin1String("parse-metrics") || parser.positionalArguments().size() != 2) {
-        printErr(QStringLiteral(
-                     "gotriage-cli: bench: unknown benchmark \"%1\" (known: parse-metrics FILE, profile FILE, goroutines FILE, "
-                     "detect, analysis-cost)")
+        printErr(QStringLiteral("gotriage-cli: bench: unknown benchmark \"%1\" (known: parse-metrics FILE, profile "
+                                "FILE, goroutines FILE, "
+                                "detect, analysis-cost)")
                      .arg(what));
         return kExitUsage;
     }

@@ -33,7 +33,8 @@ int captureCommand(const QStringList &arguments)
     const QUrl url(parser.value(QStringLiteral("url")), QUrl::StrictMode);
     const auto kind = ingest::captureKindFromName(parser.value(QStringLiteral("kind")));
     bool ok = true;
-    const int seconds = parser.isSet(QStringLiteral("seconds")) ? parser.value(QStringLiteral("seconds")).toInt(&ok) : 0;
+    const int seconds
+        = parser.isSet(QStringLiteral("seconds")) ? parser.value(QStringLiteral("seconds")).toInt(&ok) : 0;
     if (!url.isValid() || url.host().isEmpty() || !kind || !ok || seconds < 0 || seconds > 3600
         || parser.value(QStringLiteral("out")).isEmpty()) {
         printErr(QStringLiteral("gotriage-cli: capture takes --url SERVICE_URL --kind "

@@ -4,8 +4,8 @@
 
 #include <QString>
 
-#include <tuple>
 #include <optional>
+#include <tuple>
 
 namespace gotriage::analysis {
 

@@ -96,8 +96,7 @@ const Json &require(const Json &in, const char *name)
     return *it;
 }
 
-template<typename T>
-T named(std::optional<T> value, const Json &field, const char *name)
+template<typename T> T named(std::optional<T> value, const Json &field, const char *name)
 {
     if (!value)
         throw FieldError(std::string(name) + ": unknown value " + field.dump());
@@ -303,8 +302,7 @@ std::string dump(const Json &json)
     return json.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
-template<typename T, typename Read>
-std::optional<T> parse(std::string_view text, QString *error, Read read)
+template<typename T, typename Read> std::optional<T> parse(std::string_view text, QString *error, Read read)
 {
     try {
         return read(Json::parse(text.begin(), text.end()));

@@ -87,9 +87,9 @@ QString growthEvidence(const Finding &f)
                                 : QStringLiteral("over %1").arg(span(f.windowSeconds)))
               .arg(amount(f.signal, f.rateLowPerSecond.value_or(0) * 60),
                    amount(f.signal, f.rateHighPerSecond.value_or(0) * 60))
-              .arg(f.statistic == Statistic::SlopeT ? QStringLiteral("slope t %1").arg(number(f.statisticValue.value_or(0)))
-                                                    : QStringLiteral("Mann–Kendall z %1")
-                                                          .arg(number(f.statisticValue.value_or(0))),
+              .arg(f.statistic == Statistic::SlopeT
+                       ? QStringLiteral("slope t %1").arg(number(f.statisticValue.value_or(0)))
+                       : QStringLiteral("Mann–Kendall z %1").arg(number(f.statisticValue.value_or(0))),
                    amount(f.signal, f.level.value_or(0)));
     if (f.etaSeconds && f.limit) {
         text += QStringLiteral("; limit %1 reached in %2 (%3–%4)")
@@ -134,8 +134,8 @@ QString evidenceText(const Finding &f)
         return f.ageSeconds ? QStringLiteral("no fresh data for %1: %2").arg(formatSpan(*f.ageSeconds), f.detail)
                             : QStringLiteral("never scraped successfully: %1").arg(f.detail);
     case FindingKind::GcFrenzy: {
-        QString text = QStringLiteral("%1 GC cycles/s over the last %2")
-                           .arg(number(f.level.value_or(0)), span(f.windowSeconds));
+        QString text
+            = QStringLiteral("%1 GC cycles/s over the last %2").arg(number(f.level.value_or(0)), span(f.windowSeconds));
         if (f.gcCpuShare)
             text += QStringLiteral(", %1 % of CPU in GC").arg(number(*f.gcCpuShare * 100));
         if (f.allocRate)

@@ -465,8 +465,7 @@ std::vector<FindingChange> ServiceAnalyzer::update(std::int64_t now, const vital
         // the limit) is the same remark, not a new one.
         std::vector<Finding> remarks = configRemarks(m_latest);
         for (const Finding &old : m_configFindings) {
-            if (std::none_of(remarks.begin(), remarks.end(),
-                             [&](const Finding &f) { return f.key() == old.key(); }))
+            if (std::none_of(remarks.begin(), remarks.end(), [&](const Finding &f) { return f.key() == old.key(); }))
                 changes.push_back({FindingChange::Type::Cleared, now, old});
         }
         for (Finding &f : remarks) {

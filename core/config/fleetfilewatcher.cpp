@@ -46,8 +46,8 @@ void FleetFileWatcher::startLoad(bool isReload)
             return;
         }
         const FleetConfig &fleet = future->result();
-        qCDebug(lcConfig) << (isReload ? "reloaded" : "loaded") << m_path << ":" << fleet.services.size()
-                          << "services," << fleet.problems.size() << "problems";
+        qCDebug(lcConfig) << (isReload ? "reloaded" : "loaded") << m_path << ":" << fleet.services.size() << "services,"
+                          << fleet.problems.size() << "problems";
         emit fleetLoaded(fleet, isReload);
     });
     future->setFuture(QtConcurrent::run(&loadFleetConfig, m_path));

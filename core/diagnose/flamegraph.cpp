@@ -77,7 +77,8 @@ std::vector<FlameRect> layoutFlame(const FlameTree &tree, int zoom, double minWi
         return out;
     // The breadcrumb: the zoomed node's ancestors, each as wide as the view.
     std::vector<int> ancestors;
-    for (int n = tree.nodes[static_cast<std::size_t>(zoom)].parent; n >= 0; n = tree.nodes[static_cast<std::size_t>(n)].parent)
+    for (int n = tree.nodes[static_cast<std::size_t>(zoom)].parent; n >= 0;
+         n = tree.nodes[static_cast<std::size_t>(n)].parent)
         ancestors.push_back(n);
     for (auto it = ancestors.rbegin(); it != ancestors.rend(); ++it)
         out.push_back({*it, tree.nodes[static_cast<std::size_t>(*it)].depth, 0.0, 1.0});

@@ -29,9 +29,8 @@ std::string topFunction(const GoroutineGroup &g)
 
 bool isLeakState(const std::string &state)
 {
-    for (const char *prefix :
-         {"chan receive", "chan send", "select", "IO wait", "semacquire", "sync.Mutex.Lock", "sync.RWMutex.Lock",
-          "sync.RWMutex.RLock", "sync.Cond.Wait"}) {
+    for (const char *prefix : {"chan receive", "chan send", "select", "IO wait", "semacquire", "sync.Mutex.Lock",
+                               "sync.RWMutex.Lock", "sync.RWMutex.RLock", "sync.Cond.Wait"}) {
         if (state.starts_with(prefix))
             return true;
     }

@@ -82,7 +82,8 @@ Graph build(const formats::Profile &profile, std::size_t index, const std::unord
                 }
                 if (parent >= 0 && parent != *n) {
                     const bool inlined = n != nodes.rbegin(); // not the outermost frame of its location
-                    const std::uint64_t key = (static_cast<std::uint64_t>(parent) << 32) | static_cast<std::uint32_t>(*n);
+                    const std::uint64_t key
+                        = (static_cast<std::uint64_t>(parent) << 32) | static_cast<std::uint32_t>(*n);
                     auto [edge, added] = edges.try_emplace(key, inlined, sampleNumber);
                     if (!added && edge->second.second != sampleNumber) {
                         edge->second.second = sampleNumber;

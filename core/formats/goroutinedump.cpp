@@ -118,7 +118,8 @@ ParsedGoroutineDump parseGoroutineDump(std::string_view text, const GoroutineDum
         if (out.goroutines.size() >= limits.maxGoroutines) {
             if (!out.problems.hasErrors())
                 out.problems.error(currentLine, 1,
-                                   "more than " + std::to_string(limits.maxGoroutines) + " goroutines: the rest is not read");
+                                   "more than " + std::to_string(limits.maxGoroutines)
+                                       + " goroutines: the rest is not read");
         } else {
             out.goroutines.push_back(std::move(*current));
         }

@@ -108,7 +108,8 @@ ParsedProfile parseProfile(std::string_view bytes, const ProfileLimits &limits)
         inflated = std::move(result.data);
         wire = inflated;
     } else if (bytes.size() > limits.maxDecompressedBytes) {
-        out.error = "the profile is larger than " + std::to_string(limits.maxDecompressedBytes / (1024 * 1024)) + " MiB";
+        out.error
+            = "the profile is larger than " + std::to_string(limits.maxDecompressedBytes / (1024 * 1024)) + " MiB";
         return out;
     }
     out.decodedBytes = wire.size();
@@ -122,8 +123,8 @@ ParsedProfile parseProfile(std::string_view bytes, const ProfileLimits &limits)
                                                   static_cast<int>(wire.size()));
     stream.SetRecursionLimit(16); // the schema nests three deep
     if (!message.ParseFromCodedStream(&stream) || !stream.ConsumedEntireMessage()) {
-        out.error = bytes.empty() ? "protobuf: empty payload"
-                                  : "protobuf: not a pprof profile (it does not decode as one)";
+        out.error
+            = bytes.empty() ? "protobuf: empty payload" : "protobuf: not a pprof profile (it does not decode as one)";
         return out;
     }
     if (static_cast<std::size_t>(message.sample_size()) > limits.maxSamples) {
@@ -179,8 +180,8 @@ ParsedProfile parseProfile(std::string_view bytes, const ProfileLimits &limits)
     p.samples.reserve(static_cast<std::size_t>(message.sample_size()));
     for (const pprof::Sample &s : message.sample()) {
         if (static_cast<std::size_t>(s.value_size()) != valueCount) {
-            out.error = "a sample has " + std::to_string(s.value_size()) + " values for "
-                + std::to_string(valueCount) + " sample types";
+            out.error = "a sample has " + std::to_string(s.value_size()) + " values for " + std::to_string(valueCount)
+                + " sample types";
             return out;
         }
         if (static_cast<std::size_t>(s.location_id_size()) > limits.maxFramesPerSample) {

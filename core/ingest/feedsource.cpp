@@ -4,7 +4,8 @@
 
 namespace gotriage::ingest {
 
-FeedSource::FeedSource(QObject *parent) : Source(parent) { }
+FeedSource::FeedSource(QObject *parent) : Source(parent)
+{ }
 
 void FeedSource::feed(const QString &service, vitals::VitalsSample vitals, vitals::Readings readings)
 {
@@ -33,8 +34,7 @@ void FeedSource::feed(const QString &service, vitals::VitalsSample vitals, vital
         given.push_back(Vital::GcRate);
     const vitals::VitalsSample derived = fed.deriver.derive(ts, std::move(readings));
     for (const vitals::VitalInfo &info : vitals::kVitals) {
-        if (vitals::isKnown(derived[info.vital])
-            || std::find(given.begin(), given.end(), info.vital) != given.end())
+        if (vitals::isKnown(derived[info.vital]) || std::find(given.begin(), given.end(), info.vital) != given.end())
             vitals[info.vital] = derived[info.vital];
     }
     update.vitals = vitals;

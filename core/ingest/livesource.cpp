@@ -72,8 +72,8 @@ void LiveSource::setServices(const std::vector<config::ServiceConfig> &services,
         executor()->setServiceSettings(service.name,
                                        std::make_shared<const RequestSettings>(resolveRequestSettings(service)));
         auto watched = std::make_unique<Watched>();
-        watched->deriver = vitals::VitalsDeriver({service.requestCounter, service.latencyHistogram,
-                                                  service.paths.metrics});
+        watched->deriver
+            = vitals::VitalsDeriver({service.requestCounter, service.latencyHistogram, service.paths.metrics});
         watched->poller = std::make_unique<ServicePoller>(service, executor(), nullptr, m_clock);
         Watched *raw = watched.get();
         connect(watched->poller.get(), &ServicePoller::scraped, this,

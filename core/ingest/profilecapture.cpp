@@ -159,8 +159,8 @@ void ProfileCapturer::startNext()
         if (settings)
             http = settings->request(http.url, request.baseUrl);
         const qint64 profileMs = request.kind == CaptureKind::Cpu ? request.cpuSeconds() * 1000LL
-            : info(request.kind).delta && request.seconds > 0   ? request.seconds * 1000LL
-                                                                : 0;
+            : info(request.kind).delta && request.seconds > 0     ? request.seconds * 1000LL
+                                                                  : 0;
         http.connectTimeout = std::chrono::milliseconds(3000);
         http.headersTimeout = std::chrono::milliseconds(profileMs + kGraceMs);
         http.totalTimeout = std::chrono::milliseconds(profileMs + kGraceMs);
@@ -192,10 +192,10 @@ void ProfileCapturer::onFetched(Id id, const FetchResult &fetched)
         const QString hint = captureHint(running.request, fetched);
         result.error = hint.isEmpty() ? fetched.error : fetched.error + QStringLiteral(" (") + hint + u')';
     } else if (looksLikeHtml(fetched.contentType, fetched.body)) {
-        result.error = QStringLiteral("GET %1: the response is an HTML page, not a %2")
-                           .arg(fetched.url.toString(QUrl::RemoveUserInfo),
-                                isProtobuf(running.request.kind) ? QStringLiteral("profile")
-                                                                 : QStringLiteral("goroutine dump"));
+        result.error
+            = QStringLiteral("GET %1: the response is an HTML page, not a %2")
+                  .arg(fetched.url.toString(QUrl::RemoveUserInfo),
+                       isProtobuf(running.request.kind) ? QStringLiteral("profile") : QStringLiteral("goroutine dump"));
     } else {
         result.body = fetched.body;
     }

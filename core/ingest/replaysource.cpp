@@ -7,9 +7,7 @@
 namespace gotriage::ingest {
 
 ReplaySource::ReplaySource(std::vector<SourceUpdate> updates, double rate, QObject *parent)
-    : Source(parent)
-    , m_updates(std::move(updates))
-    , m_clock(m_updates.empty() ? 0 : m_updates.front().tsMs(), rate)
+    : Source(parent), m_updates(std::move(updates)), m_clock(m_updates.empty() ? 0 : m_updates.front().tsMs(), rate)
 {
     std::stable_sort(m_updates.begin(), m_updates.end(),
                      [](const SourceUpdate &a, const SourceUpdate &b) { return a.tsMs() < b.tsMs(); });

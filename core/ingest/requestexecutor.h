@@ -17,9 +17,9 @@ namespace gotriage::ingest {
 // actions later, each with its own bounds. It owns the fleet-wide connection
 // cap (requests past it wait their turn inside libcurl), the connection
 // cache, and each service's request settings (credentials, TLS), resolved
-// once and shared by everything that talks to that service. libcurl rather than QNetworkAccessManager because Qt 6.4 sometimes
-// passes a chunked body without its last chunk, or a gzip body cut short, as
-// a complete 200: half a payload then reads as a whole one.
+// once and shared by everything that talks to that service. libcurl rather than QNetworkAccessManager because Qt 6.4
+// sometimes passes a chunked body without its last chunk, or a gzip body cut short, as a complete 200: half a payload
+// then reads as a whole one.
 //
 // Lives in the thread that created it and is used only from there. Callbacks
 // run on that thread, never from inside start() or cancel().

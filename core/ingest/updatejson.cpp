@@ -163,8 +163,8 @@ std::optional<UpdateLog> readUpdateLog(const QString &path, QString *error)
         if (line.isEmpty())
             continue;
         QString why;
-        auto update = updateFromJsonLine(std::string_view(line.constData(), static_cast<std::size_t>(line.size())),
-                                         &why);
+        auto update
+            = updateFromJsonLine(std::string_view(line.constData(), static_cast<std::size_t>(line.size())), &why);
         if (update)
             log.updates.push_back(std::move(*update));
         else

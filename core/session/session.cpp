@@ -8,7 +8,10 @@
 namespace gotriage::session {
 
 Session::Session(std::unique_ptr<ingest::Source> source, QObject *parent)
-    : QObject(parent), m_source(source.release()), m_hub(new SessionHub(&m_source->clock())), m_clock(&m_source->clock())
+    : QObject(parent)
+    , m_source(source.release())
+    , m_hub(new SessionHub(&m_source->clock()))
+    , m_clock(&m_source->clock())
 {
     qRegisterMetaType<SessionBatchPtr>();
     m_thread.setObjectName(QStringLiteral("gotriage-ingest"));

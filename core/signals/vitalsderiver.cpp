@@ -131,9 +131,9 @@ VitalsSample VitalsDeriver::deriveReadings(std::int64_t tsMs, Readings r, const 
     out.tsMs = tsMs;
     m_sawRestart = false;
     m_sawProcessRestart = false;
-    Counters current{r.cpuSeconds, r.allocBytes,      r.gcCycles,   r.requests,
-                     r.errors,     r.gcCpuSeconds,    r.totalCpuSeconds, r.gcPauseSum,
-                     std::move(r.latencyBuckets)};
+    Counters current{r.cpuSeconds,      r.allocBytes, r.gcCycles,
+                     r.requests,        r.errors,     r.gcCpuSeconds,
+                     r.totalCpuSeconds, r.gcPauseSum, std::move(r.latencyBuckets)};
     const bool restarted
         = isKnown(r.startTime) && isKnown(m_previousStartTime) && std::fabs(r.startTime - m_previousStartTime) > 0.5;
     const bool numGcWentBack = mem && mem->numGC && m_previousNumGC && *mem->numGC < *m_previousNumGC;

@@ -7,9 +7,9 @@
 #include "scraping/servicehealth.h"
 
 #include <QDir>
+#include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QFile>
 #include <QTest>
 
 #include <algorithm>

@@ -5,19 +5,19 @@
 #include "replaytesting.h"
 
 #include "config/fleetconfig.h"
-#include "formats/expvar.h"
-#include "formats/metrics.h"
-#include "formats/pprofindex.h"
 #include "diagnose/goroutinegroups.h"
 #include "diagnose/toptable.h"
+#include "formats/expvar.h"
 #include "formats/goroutinedump.h"
+#include "formats/metrics.h"
+#include "formats/pprofindex.h"
 #include "formats/profile.h"
+#include "ingest/httpfetch.h"
 #include "ingest/livesource.h"
 #include "ingest/profilecapture.h"
 #include "ingest/replaysource.h"
 #include "ingest/updatejson.h"
 #include "session/session.h"
-#include "ingest/httpfetch.h"
 
 #include "analysis/finding.h"
 
@@ -94,7 +94,7 @@ private:
     QJsonObject stats(const config::ServiceConfig &service);
     const config::ServiceConfig &service(const QString &name) const;
     std::vector<session::ServiceReportPtr> watch(const config::ServiceConfig &service, int seconds,
-                                               const std::function<void()> &onReport = {});
+                                                 const std::function<void()> &onReport = {});
 
     ingest::RequestExecutor m_executor;
     std::vector<config::ServiceConfig> m_services;
@@ -313,18 +313,19 @@ void TestLab::battlefieldsOnTheLab()
     std::map<QString, std::set<analysis::FindingKind>> raised;
     std::vector<double> busyGcRates; // cycles/s of the busy healthy service, to show it is busy
     connect(&watcher, &session::Session::batchReady, this, [&](const session::SessionBatchPtr &batch) {
-      for (const session::ServiceReportPtr &report : batch->reports) {
-        if (report->scrape->service == QLatin1String("healthy-busy-1")
-            && vitals::isKnown(report->vitals[vitals::Vital::GcRate]))
-            busyGcRates.push_back(report->vitals[vitals::Vital::GcRate]);
-        for (const analysis::FindingChange &change : report->findingChanges) {
-            if (change.type == analysis::FindingChange::Type::Raised && analysis::isBattlefield(change.finding.kind)) {
-                raised[change.finding.service].insert(change.finding.kind);
-                qInfo("%s: %s: %s", qPrintable(change.finding.service),
-                      qPrintable(analysis::kindName(change.finding.kind)), qPrintable(change.finding.evidence));
+        for (const session::ServiceReportPtr &report : batch->reports) {
+            if (report->scrape->service == QLatin1String("healthy-busy-1")
+                && vitals::isKnown(report->vitals[vitals::Vital::GcRate]))
+                busyGcRates.push_back(report->vitals[vitals::Vital::GcRate]);
+            for (const analysis::FindingChange &change : report->findingChanges) {
+                if (change.type == analysis::FindingChange::Type::Raised
+                    && analysis::isBattlefield(change.finding.kind)) {
+                    raised[change.finding.service].insert(change.finding.kind);
+                    qInfo("%s: %s: %s", qPrintable(change.finding.service),
+                          qPrintable(analysis::kindName(change.finding.kind)), qPrintable(change.finding.evidence));
+                }
             }
         }
-      }
     });
     watcher.setServices(m_services);
     watcher.start();

@@ -667,8 +667,9 @@ void TestMainWindow::cliAndWindowReportTheSameIssues()
 
     // The servers answer from this thread: wait without blocking it.
     QProcess cli;
-    cli.start(QStringLiteral(GOTRIAGE_CLI), {QStringLiteral("scrape"), QStringLiteral("--config"), fleetPath,
-                                             QStringLiteral("--duration"), QStringLiteral("5")});
+    cli.start(QStringLiteral(GOTRIAGE_CLI),
+              {QStringLiteral("scrape"), QStringLiteral("--config"), fleetPath, QStringLiteral("--duration"),
+               QStringLiteral("5")});
     ui::MainWindow window(liveSession());
     window.watchServices(fleet.services);
     QVERIFY(QTest::qWaitFor([&] { return cli.state() == QProcess::NotRunning; }, 60000));

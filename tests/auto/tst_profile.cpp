@@ -75,7 +75,8 @@ private slots:
 
 void TestProfile::decodesTheLabProfiles()
 {
-    const auto parsed = formats::parseProfile(view(readData(QStringLiteral(GOTRIAGE_TEST_DATA "/lab/cpu_contention_gcfrenzy.pb.gz"))));
+    const auto parsed = formats::parseProfile(
+        view(readData(QStringLiteral(GOTRIAGE_TEST_DATA "/lab/cpu_contention_gcfrenzy.pb.gz"))));
     QVERIFY2(parsed.profile, parsed.error.c_str());
     const formats::Profile &p = *parsed.profile;
     QCOMPARE(p.sampleTypes.size(), std::size_t(2));
@@ -160,13 +161,15 @@ void TestProfile::topEqualsGoToolPprof()
     for (std::size_t i = 0; i < theirs.size(); ++i) {
         const diagnose::TopRow &r = ours.rows[i];
         const PprofRow &t = theirs[i];
-        const QString where = QStringLiteral("row %1: ours %2, pprof's %3").arg(i).arg(QString::fromStdString(r.name), t.name);
+        const QString where
+            = QStringLiteral("row %1: ours %2, pprof's %3").arg(i).arg(QString::fromStdString(r.name), t.name);
         QVERIFY2(QString::fromStdString(r.name) == t.name, qPrintable(where));
         QVERIFY2(r.flat == t.flat && r.cum == t.cum, qPrintable(where + QStringLiteral(": values")));
         QVERIFY2(pct(r.flatPercent) == t.flatPct && pct(r.sumPercent) == t.sumPct && pct(r.cumPercent) == t.cumPct,
-                 qPrintable(where + QStringLiteral(": %1 %2 %3 vs %4 %5 %6")
-                                        .arg(pct(r.flatPercent), pct(r.sumPercent), pct(r.cumPercent), t.flatPct,
-                                             t.sumPct, t.cumPct)));
+                 qPrintable(where
+                            + QStringLiteral(": %1 %2 %3 vs %4 %5 %6")
+                                  .arg(pct(r.flatPercent), pct(r.sumPercent), pct(r.cumPercent), t.flatPct, t.sumPct,
+                                       t.cumPct)));
     }
 }
 
@@ -354,8 +357,8 @@ void TestProfile::goroutineGroupsMatchTheRuntimesOwnCounts()
     const auto dump = formats::parseGoroutineDump(
         view(readData(QStringLiteral(GOTRIAGE_TEST_DATA "/lab/goroutine_leak_debug2.txt"))));
     const auto groups = diagnose::groupGoroutines(dump.goroutines);
-    const QStringList lines = QString::fromUtf8(
-        readData(QStringLiteral(GOTRIAGE_TEST_DATA "/lab/goroutine_leak_debug1.txt"))).split(u'\n');
+    const QStringList lines
+        = QString::fromUtf8(readData(QStringLiteral(GOTRIAGE_TEST_DATA "/lab/goroutine_leak_debug1.txt"))).split(u'\n');
     const QRegularExpression header(QStringLiteral("^(\\d+) @ "));
     const QRegularExpression frame(QStringLiteral("^#\\s+0x[0-9a-f]+\\s+(\\S+)\\+0x[0-9a-f]+\\s+(\\S+):(\\d+)$"));
     int total = 0, checked = 0;

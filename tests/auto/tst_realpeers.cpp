@@ -9,8 +9,8 @@
 
 #include "config/fleetconfig.h"
 #include "ingest/livesource.h"
-#include "session/session.h"
 #include "issues/scrapeissues.h"
+#include "session/session.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -300,16 +300,16 @@ void TestRealPeers::etcdRequestRateUnderLoad()
     std::vector<std::pair<qint64, double>> own; // (scrape start, counter) per report
     std::vector<double> ours;
     const QUrl etcdMetrics = url(QStringLiteral("etcd")).resolved(QUrl(QStringLiteral("/metrics")));
-    auto connection = connect(
-        m_watcher.get(), &session::Session::batchReady, this, [&](const session::SessionBatchPtr &batch) {
-            for (const session::ServiceReportPtr &report : batch->reports) {
-                if (report->scrape->service != QLatin1String("etcd"))
-                    continue;
-                own.emplace_back(report->scrape->tsMs,
-                                 familySum(httpGet(etcdMetrics), QStringLiteral("grpc_server_handled_total")));
-                ours.push_back(report->vitals[Vital::ReqRate]);
-            }
-        });
+    auto connection
+        = connect(m_watcher.get(), &session::Session::batchReady, this, [&](const session::SessionBatchPtr &batch) {
+              for (const session::ServiceReportPtr &report : batch->reports) {
+                  if (report->scrape->service != QLatin1String("etcd"))
+                      continue;
+                  own.emplace_back(report->scrape->tsMs,
+                                   familySum(httpGet(etcdMetrics), QStringLiteral("grpc_server_handled_total")));
+                  ours.push_back(report->vitals[Vital::ReqRate]);
+              }
+          });
     QTRY_VERIFY_WITH_TIMEOUT(own.size() >= 24, 60000);
     disconnect(connection);
     load.kill();
