@@ -59,7 +59,8 @@ bool parseLocation(std::string_view line, GoroutineFrame &frame)
 bool parseHeader(std::string_view line, Goroutine &g, std::string &why)
 {
     constexpr std::string_view kPrefix = "goroutine ";
-    std::string_view s = trimmed(line).substr(kPrefix.size());
+    // The caller saw the prefix; what follows may be nothing at all.
+    std::string_view s = trimmed(line.substr(kPrefix.size()));
     const std::size_t space = s.find(' ');
     if (space == std::string_view::npos || !parseInt(s.substr(0, space), g.id)) {
         why = "a goroutine header without its number";

@@ -465,6 +465,13 @@ void TestProfile::badGoroutineDumpsAreNamed()
     QCOMPARE(dump.problems.errorCount(), std::size_t(2));
     QCOMPARE(dump.problems.items()[0].line, 1U);
     QCOMPARE(dump.problems.items()[1].line, 7U);
+    // Found by the fuzzer: a header that is the prefix and nothing more.
+    const auto bare = formats::parseGoroutineDump("goroutine \nmain.main()\n");
+    QVERIFY(bare.goroutines.empty());
+    QCOMPARE(bare.problems.items().front().message, std::string("a goroutine header without its number"));
+    const QByteArray crash = readData(QStringLiteral(GOTRIAGE_TEST_DATA "/fuzz/goroutinedump/crash-header-without-number.txt"));
+    QVERIFY(!crash.isEmpty());
+    QVERIFY(formats::parseGoroutineDump(view(crash)).problems.hasErrors());
     formats::GoroutineDumpLimits limits;
     limits.maxBytes = 10;
     QVERIFY(formats::parseGoroutineDump(text, limits).problems.hasErrors());
