@@ -469,7 +469,8 @@ void TestProfile::badGoroutineDumpsAreNamed()
     const auto bare = formats::parseGoroutineDump("goroutine \nmain.main()\n");
     QVERIFY(bare.goroutines.empty());
     QCOMPARE(bare.problems.items().front().message, std::string("a goroutine header without its number"));
-    const QByteArray crash = readData(QStringLiteral(GOTRIAGE_TEST_DATA "/fuzz/goroutinedump/crash-header-without-number.txt"));
+    const QByteArray crash
+        = readData(QStringLiteral(GOTRIAGE_TEST_DATA "/fuzz/goroutinedump/crash-header-without-number.txt"));
     QVERIFY(!crash.isEmpty());
     QVERIFY(formats::parseGoroutineDump(view(crash)).problems.hasErrors());
     formats::GoroutineDumpLimits limits;
