@@ -134,6 +134,27 @@ void FindingsModel::removeService(const QString &service)
     setServiceFindings(service, {});
 }
 
+void FindingsModel::setCaptureState(const analysis::FindingKey &key, const QString &text, bool ready)
+{
+    m_captures.insert(key.toString(), {text, ready});
+    for (int row = 0; row < rowCount(); ++row) {
+        if (keyOf(row) == key)
+            emit dataChanged(index(row, CapturedColumn), index(row, CapturedColumn));
+    }
+}
+
+analysis::FindingKey FindingsModel::keyOf(int row) const
+{
+    analysis::FindingKey key = m_findings[static_cast<std::size_t>(row)].key();
+    key.service = m_services[static_cast<std::size_t>(row)].constFirst();
+    return key;
+}
+
+bool FindingsModel::captureReady(int row) const
+{
+    return row >= 0 && row < rowCount() && m_captures.value(keyOf(row).toString()).ready;
+}
+
 int FindingsModel::rowCount(const QModelIndex &parent) const
 {
     return parent.isValid() ? 0 : static_cast<int>(m_findings.size());
@@ -149,13 +170,18 @@ QVariant FindingsModel::data(const QModelIndex &index, int role) const
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
     const Finding &f = m_findings[static_cast<std::size_t>(index.row())];
-    if (role == Qt::ForegroundRole) {
+    if (role == Qt::ForegroundRole && index.column() != CapturedColumn) {
         if (f.severity == Severity::Critical)
             return QBrush(palette::kCritical);
         if (f.severity == Severity::Warning)
             return QBrush(palette::kWarning);
         return QBrush(palette::kMuted);
     }
+    if (index.column() == CapturedColumn && role == Qt::ForegroundRole
+        && m_captures.value(keyOf(index.row()).toString()).ready)
+        return QBrush(palette::kGood);
+    if (index.column() == CapturedColumn && role == Qt::ToolTipRole && captureReady(index.row()))
+        return tr("Click to open what gotriage captured when this finding was raised");
     if (role == Qt::ToolTipRole)
         return f.evidence + QStringLiteral("\n\nNext: ") + f.nextStep;
     if (role != Qt::DisplayRole)
@@ -171,6 +197,8 @@ QVariant FindingsModel::data(const QModelIndex &index, int role) const
         return f.etaSeconds ? formatEta(*f.etaSeconds) : QString();
     case SinceColumn:
         return QDateTime::fromMSecsSinceEpoch(f.sinceMs).toString(QStringLiteral("HH:mm:ss"));
+    case CapturedColumn:
+        return m_captures.value(keyOf(index.row()).toString()).text;
     case EvidenceColumn:
         return f.evidence;
     case NextStepColumn:
@@ -185,7 +213,7 @@ QVariant FindingsModel::headerData(int section, Qt::Orientation orientation, int
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
     static const char *const kHeaders[]
-        = {"Service", "Finding", "Severity", "Limit in", "Since", "Evidence", "Next step"};
+        = {"Service", "Finding", "Severity", "Limit in", "Since", "Captured", "Evidence", "Next step"};
     return section >= 0 && section < ColumnCount ? tr(kHeaders[section]) : QVariant();
 }
 

@@ -4,6 +4,7 @@
 
 #include <QAbstractTableModel>
 
+#include <QHash>
 #include <QStringList>
 
 #include <map>
@@ -27,6 +28,7 @@ public:
         SeverityColumn,
         EtaColumn,
         SinceColumn,
+        CapturedColumn, // what gotriage captured by itself: "ready: open", "capturing 1 of 2"
         EvidenceColumn,
         NextStepColumn,
         ColumnCount
@@ -36,6 +38,11 @@ public:
 
     void setServiceFindings(const QString &service, const std::vector<analysis::Finding> &findings);
     void removeService(const QString &service);
+    // The state of a finding's automatic capture, shown in CapturedColumn.
+    void setCaptureState(const analysis::FindingKey &key, const QString &text, bool ready);
+    bool captureReady(int row) const;
+    // The finding of a row, by key (a grouped remark: its first service's).
+    analysis::FindingKey keyOf(int row) const;
     // One per row; a grouped remark's `service` lists every service it names.
     const std::vector<analysis::Finding> &findings() const { return m_findings; }
     QStringList servicesWithFindings() const;
@@ -58,6 +65,11 @@ private:
     std::map<QString, std::vector<analysis::Finding>> m_byService;
     std::vector<analysis::Finding> m_findings;
     std::vector<QStringList> m_services;
+    struct CaptureState {
+        QString text;
+        bool ready = false;
+    };
+    QHash<QString, CaptureState> m_captures; // by FindingKey::toString()
 };
 
 } // namespace gotriage::ui

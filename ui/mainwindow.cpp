@@ -3,6 +3,7 @@
 #include "common/clock.h"
 #include "common/logging.h"
 #include "config/fleetfilewatcher.h"
+#include "diagnoseview.h"
 #include "findingsmodel.h"
 #include "fleetoverviewmodel.h"
 #include "issues/issuesmodel.h"
@@ -27,6 +28,7 @@
 #include <QMessageBox>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QTableView>
 #include <QToolBar>
 
@@ -50,6 +52,8 @@ MainWindow::MainWindow(std::unique_ptr<session::Session> session, QWidget *paren
     , m_proxy(new FleetSortProxy(this))
     , m_overviewView(new QTableView(this))
     , m_detail(new ServiceDetailView(&m_session->store(), this))
+    , m_diagnose(new DiagnoseView(m_session.get(), this))
+    , m_detailTabs(new QTabWidget(this))
     , m_issuesView(new QTableView(this))
     , m_issuesDock(new QDockWidget(tr("Issues"), this))
     , m_findings(new FindingsModel(this))
@@ -86,7 +90,12 @@ MainWindow::MainWindow(std::unique_ptr<session::Session> session, QWidget *paren
 
     m_splitter = new QSplitter(Qt::Vertical, this);
     m_splitter->addWidget(m_overviewView);
-    m_splitter->addWidget(m_detail);
+    // Step two of the triage sits beside the charts: the same service,
+    // its captures and the evidence taken by itself.
+    m_detailTabs->addTab(m_detail, tr("Charts"));
+    m_detailTabs->addTab(m_diagnose, tr("Diagnose"));
+    m_detailTabs->setDocumentMode(true);
+    m_splitter->addWidget(m_detailTabs);
     m_splitter->setStretchFactor(0, 1);
     m_splitter->setStretchFactor(1, 2);
     m_splitter->setSizes({300, 600});
@@ -121,6 +130,13 @@ MainWindow::MainWindow(std::unique_ptr<session::Session> session, QWidget *paren
     m_findingsDock->raise();
     connect(m_findingsView, &QTableView::doubleClicked, this,
             [this](const QModelIndex &index) { selectService(m_findings->services(index.row()).constFirst()); });
+    m_findingsView->horizontalHeader()->resizeSection(FindingsModel::CapturedColumn, 190);
+    // One click on "ready" opens the evidence.
+    connect(m_findingsView, &QTableView::clicked, this, [this](const QModelIndex &index) {
+        if (index.column() == FindingsModel::CapturedColumn)
+            openEvidence(index.row());
+    });
+    connect(m_session.get(), &session::Session::evidenceChanged, this, &MainWindow::onEvidence);
     resizeDocks({m_issuesDock}, {150}, Qt::Vertical);
 
     QToolBar *toolbar = addToolBar(tr("Fleet"));
@@ -202,6 +218,7 @@ void MainWindow::watchServices(const std::vector<config::ServiceConfig> &service
     m_overview->setServices(services);
     fitSplitter();
     m_session->setServices(services);
+    m_diagnose->setFleet(services);
     m_goodReports.clear();
     m_firstDataSent = false;
     m_firstDataTimeout.start(kFirstDataTimeoutMs);
@@ -290,6 +307,7 @@ void MainWindow::addServiceByUrl(const QUrl &url)
     service.baseUrl = url.adjusted(QUrl::RemovePath | QUrl::RemoveQuery | QUrl::RemoveFragment);
     m_overview->addService(service);
     m_session->addService(service);
+    m_diagnose->addService(service);
     selectService(service.name);
 }
 
@@ -338,6 +356,49 @@ void MainWindow::onSelectionChanged()
         return;
     m_detail->setService(service->name,
                          service->baseUrl.toString() + QStringLiteral(" · ") + config::tierName(service->tier));
+    m_diagnose->setService(service->name);
+}
+
+bool MainWindow::openEvidence(int findingsRow)
+{
+    if (!m_findings->captureReady(findingsRow))
+        return false;
+    const analysis::FindingKey key = m_findings->keyOf(findingsRow);
+    selectService(key.service);
+    if (!m_diagnose->openEvidence(key))
+        return false;
+    m_detailTabs->setCurrentWidget(m_diagnose);
+    return true;
+}
+
+void MainWindow::onEvidence(const session::EvidencePtr &evidence)
+{
+    m_diagnose->onEvidence(evidence);
+    const int taken = static_cast<int>(evidence->captures.size());
+    const QString what = ingest::captureKindName(evidence->kind);
+    QString text;
+    switch (evidence->state) {
+    case session::Evidence::State::Ready:
+        text = tr("ready: %n %1 capture(s), click to open", "", taken).arg(what);
+        break;
+    case session::Evidence::State::Capturing:
+        text = tr("capturing %1 %2 of %3…").arg(what).arg(taken + 1).arg(evidence->wanted);
+        break;
+    case session::Evidence::State::Waiting:
+        text = evidence->note.isEmpty() ? tr("%1 of %2 %3 taken; the next one shortly")
+                                              .arg(taken)
+                                              .arg(evidence->wanted)
+                                              .arg(what)
+                                        : tr("waiting: %1").arg(evidence->note);
+        break;
+    case session::Evidence::State::Failed:
+        text = tr("failed: %1").arg(evidence->note);
+        break;
+    case session::Evidence::State::Skipped:
+        text = tr("not captured: %1").arg(evidence->note);
+        break;
+    }
+    m_findings->setCaptureState(evidence->key, text, evidence->ready());
 }
 
 void MainWindow::onBatch(const session::SessionBatch &batch)
@@ -391,6 +452,8 @@ void MainWindow::onRefreshTimer()
     // Ages move even without new data, so the overview refreshes each tick;
     // it pulls history only for rows that got a report.
     m_overview->refresh(now);
+    const QStringList sick = m_findings->servicesWithFindings();
+    m_diagnose->setServicesWithFindings(QSet<QString>(sick.begin(), sick.end()));
     // Whether the Findings column has anything to show scans the fleet: once
     // a tick, not on every one of the reports that arrive in between.
     if (m_overview->anyFindings() != m_overviewHadFindings) {

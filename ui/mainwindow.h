@@ -10,6 +10,7 @@
 class QDockWidget;
 class QLabel;
 class QSplitter;
+class QTabWidget;
 class QTableView;
 
 namespace gotriage::config {
@@ -22,6 +23,7 @@ namespace gotriage::session {
 class Session;
 struct ServiceReport;
 struct SessionBatch;
+struct Evidence;
 } // namespace gotriage::session
 namespace gotriage::issues {
 class IssuesModel;
@@ -32,6 +34,7 @@ class DemoFleetThread;
 
 namespace gotriage::ui {
 
+class DiagnoseView;
 class FindingsModel;
 class FleetOverviewModel;
 class FleetSortProxy;
@@ -70,6 +73,12 @@ public:
     issues::IssuesModel *issuesModel() const { return m_issues; }
     FindingsModel *findingsModel() const { return m_findings; }
     ServiceDetailView *detailView() const { return m_detail; }
+    DiagnoseView *diagnoseView() const { return m_diagnose; }
+    QTabWidget *detailTabs() const { return m_detailTabs; }
+    QTableView *findingsView() const { return m_findingsView; }
+    // Opens a finding's captured evidence in the Diagnose tab (what a click
+    // on "ready" in the Findings list does); false when none is ready.
+    bool openEvidence(int findingsRow);
     QTableView *overviewView() const { return m_overviewView; }
     void selectService(const QString &name);
 
@@ -89,6 +98,7 @@ private:
     void onBatch(const session::SessionBatch &batch);
     void onReport(const session::ServiceReport &report, qint64 nowMs);
     void onRefreshTimer();
+    void onEvidence(const std::shared_ptr<const session::Evidence> &evidence);
     void onSelectionChanged();
     void promptAddService();
     void chooseFleetFile();
@@ -102,6 +112,8 @@ private:
     FleetSortProxy *m_proxy;
     QTableView *m_overviewView;
     ServiceDetailView *m_detail;
+    DiagnoseView *m_diagnose;
+    QTabWidget *m_detailTabs;
     QTableView *m_issuesView;
     QDockWidget *m_issuesDock;
     FindingsModel *m_findings;

@@ -43,6 +43,8 @@ constexpr double kMiB = 1.0 / (1024 * 1024);
 // Which vital goes on which chart, in which colour and unit.
 const SeriesSpec kSeries[] = {
     {ServiceDetailView::CpuChart, Vital::Cpu, "CPU", kBlue, TimeChart::Axis::Left, 1.0, "cores"},
+    {ServiceDetailView::CpuChart, Vital::CpuUser, "user", kGreen, TimeChart::Axis::Left, 1.0, "cores"},
+    {ServiceDetailView::CpuChart, Vital::CpuSystem, "system", kRed, TimeChart::Axis::Left, 1.0, "cores"},
     {ServiceDetailView::MemoryChart, Vital::Rss, "RSS", kBlue, TimeChart::Axis::Left, kMiB, "MiB"},
     {ServiceDetailView::MemoryChart, Vital::HeapInuse, "heap in use", kGreen, TimeChart::Axis::Left, kMiB, "MiB"},
     {ServiceDetailView::MemoryChart, Vital::HeapGoal, "heap goal", kAmber, TimeChart::Axis::Left, kMiB, "MiB"},
@@ -262,6 +264,13 @@ void ServiceDetailView::setSignalSources(const vitals::DerivedSources &sources)
         sources.latencyHistogram.isEmpty()
             ? tr("No request-duration histogram found.\nName one with \"latency_histogram\" in the fleet file.")
             : tr("No requests timed yet."));
+    // The CPU mode: user against system time, or why it cannot be shown.
+    if (sources.cpuSplit.isEmpty())
+        m_charts[CpuChart]->setTitle(tr("CPU"));
+    else if (sources.cpuSplitAvailable)
+        m_charts[CpuChart]->setTitle(tr("CPU (user / system from %1)").arg(sources.cpuSplit));
+    else
+        m_charts[CpuChart]->setTitle(tr("CPU (no user / system split: %1)").arg(sources.cpuSplit));
     if (m_service.isEmpty())
         return;
     const QString summary

@@ -52,9 +52,9 @@ TimeChart::TimeChart(const QString &title, const QString &leftLabel, const QStri
     m_plot->setBackground(kBackground);
     m_plot->axisRect()->setBackground(kBackground);
     m_plot->plotLayout()->insertRow(0);
-    auto *titleElement = new QCPTextElement(m_plot, title, QFont(font().family(), font().pointSize(), QFont::Bold));
-    titleElement->setTextColor(kText);
-    m_plot->plotLayout()->addElement(0, 0, titleElement);
+    m_title = new QCPTextElement(m_plot, title, QFont(font().family(), font().pointSize(), QFont::Bold));
+    m_title->setTextColor(kText);
+    m_plot->plotLayout()->addElement(0, 0, m_title);
 
     auto ticker = QSharedPointer<QCPAxisTickerDateTime>::create();
     ticker->setDateTimeFormat(QStringLiteral("HH:mm:ss"));
@@ -99,6 +99,11 @@ TimeChart::TimeChart(const QString &title, const QString &leftLabel, const QStri
 }
 
 TimeChart::~TimeChart() = default;
+
+void TimeChart::setTitle(const QString &title)
+{
+    m_title->setText(title);
+}
 
 int TimeChart::addSeries(const QString &name, const QColor &color, Axis axis, double scale, const QString &unit)
 {

@@ -9,6 +9,7 @@
 #include <vector>
 
 class QCustomPlot;
+class QCPTextElement;
 class QLabel;
 class QMouseEvent;
 class QResizeEvent;
@@ -36,6 +37,7 @@ public:
     // A dashed line (a fitted trend); hidden from the legend while empty.
     int addTrendSeries(const QString &name, const QColor &color, Axis axis = Axis::Left, double scale = 1.0);
     void setSeriesName(int series, const QString &name);
+    void setTitle(const QString &title);
     void setSeriesData(int series, const std::vector<std::pair<std::int64_t, double>> &points);
     void setTimeRange(double fromSeconds, double toSeconds);
     // What the chart says while no series has a point (empty: nothing).
@@ -70,6 +72,7 @@ private:
     };
 
     QCustomPlot *m_plot;
+    QCPTextElement *m_title = nullptr;
     QLabel *m_emptyLabel = nullptr;
     QString m_emptyText;
     std::vector<SeriesInfo> m_series;

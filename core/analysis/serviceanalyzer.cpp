@@ -18,8 +18,6 @@ namespace {
 // How long a CPU profile the next step asks for, and how far apart two
 // goroutine dumps or heap profiles are taken.
 constexpr double kCpuProfileSeconds = 10;
-constexpr double kGoroutineDumpSpacingSeconds = 60;
-constexpr double kHeapProfileSpacingSeconds = 300;
 
 double seconds(std::chrono::seconds s)
 {
@@ -38,6 +36,8 @@ AnalysisSettings AnalysisSettings::fast()
     s.clearAfter = std::chrono::seconds(5);
     s.shortWindow = std::chrono::seconds(5);
     s.warmup = std::chrono::seconds(5);
+    s.dumpSpacing = std::chrono::seconds(5);
+    s.heapProfileSpacing = std::chrono::seconds(10);
     return s;
 }
 
@@ -246,9 +246,11 @@ std::map<FindingKind, Finding> ServiceAnalyzer::propose(std::int64_t tsMs, const
             if (f) {
                 f->next.action = NextStep::Action::CaptureGoroutines;
                 if (t.vital == Vital::Goroutines) {
+                    // debug=2: every goroutine with its wait reason and
+                    // minutes, which debug=1 leaves out.
                     f->next.count = 2;
-                    f->next.debugLevel = 1;
-                    f->next.spacingSeconds = kGoroutineDumpSpacingSeconds;
+                    f->next.debugLevel = 2;
+                    f->next.spacingSeconds = seconds(m_settings.dumpSpacing);
                 } else {
                     f->next.count = 1;
                     f->next.debugLevel = 2;
@@ -260,7 +262,7 @@ std::map<FindingKind, Finding> ServiceAnalyzer::propose(std::int64_t tsMs, const
             if (f) {
                 f->next.action = NextStep::Action::CaptureHeapProfiles;
                 f->next.count = 2;
-                f->next.spacingSeconds = kHeapProfileSpacingSeconds;
+                f->next.spacingSeconds = seconds(m_settings.heapProfileSpacing);
             }
         }
         if (!f)

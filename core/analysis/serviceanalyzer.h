@@ -56,6 +56,9 @@ struct AnalysisSettings {
     double defaultGoroutineBudget = 100000;
     double defaultThreadLimit = 10000; // Go's runtime/debug.SetMaxThreads default
     std::chrono::seconds etaCritical{3600}; // a limit this close is critical
+    // The next steps' spacing: two goroutine dumps, two heap profiles.
+    std::chrono::seconds dumpSpacing{60};
+    std::chrono::seconds heapProfileSpacing{300};
     int supportedGoMinor = 26; // oldest Go 1.x with security fixes (two newest releases, late 2026)
 
     // Windows and guards scaled down ~30× for tests that cannot wait minutes.

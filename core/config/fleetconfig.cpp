@@ -62,7 +62,7 @@ QString unknownKey(std::string_view key, std::span<const std::string_view> known
         .arg(QString::fromUtf8(best.data(), static_cast<qsizetype>(best.size())));
 }
 
-constexpr std::array<std::string_view, 16> kServiceKeys = {"name",
+constexpr std::array<std::string_view, 17> kServiceKeys = {"name",
                                                            "url",
                                                            "tier",
                                                            "interval_s",
@@ -77,7 +77,8 @@ constexpr std::array<std::string_view, 16> kServiceKeys = {"name",
                                                            "basic_auth",
                                                            "labels",
                                                            "paths",
-                                                           "limits"};
+                                                           "limits",
+                                                           "auto_capture"};
 
 constexpr std::array<std::string_view, 2> kFleetKeys = {"services", "defaults"};
 
@@ -359,6 +360,13 @@ std::optional<ServiceConfig> FleetReader::readService(const Json &entry, const Q
             ok = readPaths(value, keyPath, service.paths) && ok;
         } else if (key == "limits") {
             ok = readLimits(value, keyPath, service.limits) && ok;
+        } else if (key == "auto_capture") {
+            if (value.is_boolean()) {
+                service.autoCapture = value.get<bool>();
+            } else {
+                error(keyPath, QStringLiteral("expected true or false, got ") + describe(value));
+                ok = false;
+            }
         } else {
             warning(keyPath, unknownKey(key, kServiceKeys));
         }

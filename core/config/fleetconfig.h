@@ -75,6 +75,9 @@ struct ServiceConfig {
     qint64 bodyLimit = kDefaultBodyLimit; // uncompressed bytes per response
     QString requestCounter; // counter with a status-code label, for req_rate/err_rate
     QString latencyHistogram; // request-duration histogram, for latency_p99
+    // When a finding is raised, capture its evidence (dumps, profiles) by
+    // itself. Off for a service whose pprof must not be touched.
+    bool autoCapture = true;
 
     // The total time one scrape may take: the configured timeout, at most 0.8 × interval.
     std::chrono::milliseconds totalTimeout() const;

@@ -131,4 +131,77 @@ FlameSearch searchFlame(const FlameTree &tree, std::string_view text)
     return out;
 }
 
+double FlameTree::shareChange(int node) const
+{
+    const Node &n = nodes[static_cast<std::size_t>(node)];
+    const double now = total() == 0 ? 0.0 : static_cast<double>(n.value) / static_cast<double>(total());
+    const double before = baseTotal == 0 ? 0.0 : static_cast<double>(n.baseValue) / static_cast<double>(baseTotal);
+    return now - before;
+}
+
+void annotateWithBase(FlameTree &tree, const FlameTree &base)
+{
+    if (tree.nodes.empty() || base.nodes.empty())
+        return;
+    tree.baseTotal = base.total();
+    tree.nodes[0].baseValue = base.nodes[0].value;
+    // Both trees' children are sorted by name: walk them side by side.
+    std::vector<std::pair<int, int>> stack{{0, 0}};
+    while (!stack.empty()) {
+        const auto [mine, theirs] = stack.back();
+        stack.pop_back();
+        const auto &a = tree.nodes[static_cast<std::size_t>(mine)].children;
+        const auto &b = base.nodes[static_cast<std::size_t>(theirs)].children;
+        std::size_t j = 0;
+        for (int child : a) {
+            const std::string &name = tree.nodes[static_cast<std::size_t>(child)].name;
+            while (j < b.size() && base.nodes[static_cast<std::size_t>(b[j])].name < name)
+                ++j;
+            if (j < b.size() && base.nodes[static_cast<std::size_t>(b[j])].name == name) {
+                tree.nodes[static_cast<std::size_t>(child)].baseValue = base.nodes[static_cast<std::size_t>(b[j])].value;
+                stack.push_back({child, b[j]});
+            }
+        }
+    }
+}
+
+CallersAndCallees callersAndCallees(const FlameTree &tree, std::string_view function)
+{
+    CallersAndCallees out;
+    std::unordered_map<std::string, std::int64_t> callers, callees;
+    std::vector<std::pair<int, bool>> stack{{0, false}};
+    while (!stack.empty()) {
+        const auto [node, underMatch] = stack.back();
+        stack.pop_back();
+        const FlameTree::Node &n = tree.nodes[static_cast<std::size_t>(node)];
+        const bool match = node != 0 && n.name == function;
+        if (match) {
+            out.self += n.self;
+            if (!underMatch) {
+                out.cum += n.value;
+                callers[tree.nodes[static_cast<std::size_t>(n.parent)].name] += n.value;
+            }
+            for (int child : n.children) {
+                const FlameTree::Node &c = tree.nodes[static_cast<std::size_t>(child)];
+                if (c.name != function)
+                    callees[c.name] += c.value;
+            }
+        }
+        for (int child : n.children)
+            stack.push_back({child, underMatch || match});
+    }
+    const auto sorted = [](const std::unordered_map<std::string, std::int64_t> &edges) {
+        std::vector<CallersAndCallees::Edge> list;
+        for (const auto &[name, value] : edges)
+            list.push_back({name, value});
+        std::sort(list.begin(), list.end(), [](const auto &a, const auto &b) {
+            return a.value != b.value ? a.value > b.value : a.name < b.name;
+        });
+        return list;
+    };
+    out.callers = sorted(callers);
+    out.callees = sorted(callees);
+    return out;
+}
+
 } // namespace gotriage::diagnose

@@ -2,6 +2,7 @@
 
 #include "common/clock.h"
 #include "common/logging.h"
+#include "ingest/localprocess.h"
 #include "ingest/requestexecutor.h"
 #include "ingest/requestsettings.h"
 #include "ingest/servicepoller.h"
@@ -33,10 +34,13 @@ struct LiveSource::Watched {
     vitals::VitalsDeriver deriver;
     vitals::RuntimeInfo runtime;
     qint64 runtimeReadMs = 0;
+    std::optional<LocalCpuProbe> cpu; // the user/system split, for a process on this host
 };
 
 LiveSource::LiveSource(const common::Clock *clock, QObject *parent)
-    : Source(parent), m_clock(clock ? clock : &common::LiveClock::instance())
+    : Source(parent)
+    , m_clock(clock ? clock : &common::LiveClock::instance())
+    , m_ports(std::make_unique<ListeningPortTable>())
 {
     qRegisterMetaType<ScrapeResultPtr>();
     qRegisterMetaType<ServiceHealth>();
@@ -75,6 +79,7 @@ void LiveSource::setServices(const std::vector<config::ServiceConfig> &services,
         watched->deriver
             = vitals::VitalsDeriver({service.requestCounter, service.latencyHistogram, service.paths.metrics});
         watched->poller = std::make_unique<ServicePoller>(service, executor(), nullptr, m_clock);
+        watched->cpu.emplace(service.baseUrl);
         Watched *raw = watched.get();
         connect(watched->poller.get(), &ServicePoller::scraped, this,
                 [this, raw](const ScrapeResultPtr &scrape, const ServiceHealth &health) {
@@ -117,6 +122,13 @@ void LiveSource::onScraped(Watched &watched, const ScrapeResultPtr &scrape, cons
     }
     update.runtime = watched.runtime;
     update.sources = watched.deriver.sources();
+    if (scrape->up) {
+        const LocalCpuProbe::Reading split = watched.cpu->read(*m_ports, scrape->tsMs);
+        update.vitals[vitals::Vital::CpuUser] = split.userCores;
+        update.vitals[vitals::Vital::CpuSystem] = split.systemCores;
+        update.sources.cpuSplit = split.source;
+        update.sources.cpuSplitAvailable = split.available || split.source.startsWith(QLatin1String("/proc/"));
+    }
     update.health = health;
     update.scrape = scrape;
     deliver(std::move(update));

@@ -11,6 +11,8 @@ class LiveClock;
 
 namespace gotriage::ingest {
 
+class ListeningPortTable;
+
 class RequestExecutor;
 class ServicePoller;
 
@@ -37,7 +39,8 @@ public:
     void start() override;
 
     // The executor captures and actions (later) share with scraping.
-    RequestExecutor *executor();
+    RequestExecutor *executor() override;
+    bool canCapture() const override { return true; }
 
 private:
     struct Watched;
@@ -47,6 +50,7 @@ private:
     const common::Clock *m_clock;
     RequestExecutor *m_executor = nullptr; // created in the ingest thread, on first use
     std::map<QString, std::unique_ptr<Watched>> m_watched;
+    std::unique_ptr<ListeningPortTable> m_ports;
     bool m_started = false;
 };
 

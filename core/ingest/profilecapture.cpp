@@ -117,7 +117,9 @@ ProfileCapturer::Id ProfileCapturer::capture(const CaptureRequest &request)
 {
     const Id id = m_nextId++;
     m_queue.push_back({id, request});
-    startNext();
+    // Started from the event loop, so that the caller knows the id before
+    // started() or finished() can name it.
+    QMetaObject::invokeMethod(this, &ProfileCapturer::startNext, Qt::QueuedConnection);
     return id;
 }
 

@@ -13,6 +13,8 @@ class Clock;
 
 namespace gotriage::ingest {
 
+class RequestExecutor;
+
 // Where samples come from: live scraping, a replayed capture, the accuracy
 // harness. A source owns the clock its data runs on, produces SourceUpdates
 // in time order per service and hands them to its sink. It lives in one
@@ -36,6 +38,10 @@ public:
     virtual void start() = 0;
     // No more updates will come (a capture played to its end).
     virtual bool finished() const { return false; }
+    // Live sources talk to the services, so profiles can be captured
+    // through their request executor (created in the ingest thread).
+    virtual bool canCapture() const { return false; }
+    virtual RequestExecutor *executor() { return nullptr; }
 
 signals:
     void ended(); // finished() became true

@@ -2,6 +2,7 @@
 
 #include "common/logging.h"
 #include "ingest/source.h"
+#include "session/evidencecollector.h"
 #include "session/sessionhub.h"
 #include "store/seriesstore.h"
 
@@ -12,8 +13,11 @@ Session::Session(std::unique_ptr<ingest::Source> source, QObject *parent)
     , m_source(source.release())
     , m_hub(new SessionHub(&m_source->clock()))
     , m_clock(&m_source->clock())
+    , m_canCapture(m_source->canCapture())
 {
     qRegisterMetaType<SessionBatchPtr>();
+    qRegisterMetaType<ingest::CaptureResultPtr>();
+    qRegisterMetaType<EvidencePtr>();
     m_thread.setObjectName(QStringLiteral("gotriage-ingest"));
     m_source->setSink(m_hub);
     m_source->moveToThread(&m_thread);
@@ -28,6 +32,67 @@ Session::Session(std::unique_ptr<ingest::Source> source, QObject *parent)
         },
         Qt::DirectConnection);
     m_thread.start();
+    if (m_canCapture)
+        onIngestThread([this] { setUpCapture(); });
+}
+
+void Session::setUpCapture()
+{
+    m_capturer = new ingest::ProfileCapturer(m_source->executor(), m_clock);
+    m_collector = new EvidenceCollector(m_capturer, m_clock);
+    connect(m_hub, &SessionHub::batchReady, m_collector, &EvidenceCollector::onBatch, Qt::DirectConnection);
+    connect(m_collector, &EvidenceCollector::evidenceChanged, this, &Session::evidenceChanged, Qt::QueuedConnection);
+    // Captures the operator asked for are named by their tickets; the
+    // collector's own are not passed on.
+    connect(m_capturer, &ingest::ProfileCapturer::started, this, [this](quint64 id, qint64 expectedEndMs) {
+        if (const quint64 ticket = m_ticketOfCapture.value(id))
+            QMetaObject::invokeMethod(this, [this, ticket, expectedEndMs] { emit captureStarted(ticket, expectedEndMs); },
+                                      Qt::QueuedConnection);
+    }, Qt::DirectConnection);
+    connect(m_capturer, &ingest::ProfileCapturer::finished, this,
+            [this](quint64 id, const ingest::CaptureResultPtr &result) {
+                const quint64 ticket = m_ticketOfCapture.take(id);
+                if (!ticket)
+                    return;
+                m_captureOfTicket.remove(ticket);
+                QMetaObject::invokeMethod(this, [this, ticket, result] { emit captureFinished(ticket, result); },
+                                          Qt::QueuedConnection);
+            }, Qt::DirectConnection);
+}
+
+quint64 Session::capture(const ingest::CaptureRequest &request)
+{
+    const quint64 ticket = m_nextTicket++;
+    if (!m_canCapture) {
+        auto result = std::make_shared<ingest::CaptureResult>();
+        result->request = request;
+        result->error = QStringLiteral("a replay cannot capture: the service is not being watched live");
+        QMetaObject::invokeMethod(this, [this, ticket, result] { emit captureFinished(ticket, result); },
+                                  Qt::QueuedConnection);
+        return ticket;
+    }
+    onIngestThread([this, ticket, request] {
+        const quint64 id = m_capturer->capture(request);
+        m_ticketOfCapture.insert(id, ticket);
+        m_captureOfTicket.insert(ticket, id);
+    });
+    return ticket;
+}
+
+void Session::cancelCapture(quint64 ticket)
+{
+    onIngestThread([this, ticket] {
+        if (const quint64 id = m_captureOfTicket.value(ticket))
+            m_capturer->cancel(id);
+    });
+}
+
+void Session::setEvidencePolicy(const EvidencePolicy &policy)
+{
+    onIngestThread([this, policy] {
+        if (m_collector)
+            m_collector->setPolicy(policy);
+    });
 }
 
 Session::~Session()
@@ -36,7 +101,9 @@ Session::~Session()
     // fetches there, and the request executor closes its sockets there.
     QMetaObject::invokeMethod(
         m_hub,
-        [source = m_source, hub = m_hub] {
+        [this, source = m_source, hub = m_hub] {
+            delete m_collector; // before the capturer it listens to
+            delete m_capturer; // aborts its fetches before the executor goes with the source
             delete source;
             delete hub;
         },
@@ -62,17 +129,21 @@ void Session::onIngestThread(std::function<void()> work)
 
 void Session::setServices(const std::vector<config::ServiceConfig> &services)
 {
-    onIngestThread([hub = m_hub, source = m_source, services] {
-        hub->setServices(services, true);
-        source->setServices(services, true);
+    onIngestThread([this, services] {
+        m_hub->setServices(services, true);
+        m_source->setServices(services, true);
+        if (m_collector)
+            m_collector->setServices(services, true);
     });
 }
 
 void Session::addService(const config::ServiceConfig &service)
 {
-    onIngestThread([hub = m_hub, source = m_source, service] {
-        hub->setServices({service}, false);
-        source->setServices({service}, false);
+    onIngestThread([this, service] {
+        m_hub->setServices({service}, false);
+        m_source->setServices({service}, false);
+        if (m_collector)
+            m_collector->setServices({service}, false);
     });
 }
 

@@ -2,6 +2,8 @@
 
 #include "analysis/serviceanalyzer.h"
 #include "config/fleetconfig.h"
+#include "ingest/profilecapture.h"
+#include "session/evidence.h"
 #include "session/servicereport.h"
 
 #include <QObject>
@@ -22,6 +24,8 @@ class SeriesStore;
 
 namespace gotriage::session {
 
+class EvidenceCollector;
+struct EvidencePolicy;
 class SessionHub;
 
 // A watching session: one source and the hub it feeds, running together on
@@ -55,19 +59,39 @@ public:
     // The source begins producing; the hub ticks.
     void start();
 
+    // Profiles and dumps, through the source's request executor (live
+    // sources only), at most two at once fleet-wide. The ticket names the
+    // capture in captureStarted/captureFinished and cancelCapture.
+    bool canCapture() const { return m_canCapture; }
+    quint64 capture(const ingest::CaptureRequest &request);
+    void cancelCapture(quint64 ticket);
+    // Evidence captured by itself when a finding is raised (live sources).
+    void setEvidencePolicy(const EvidencePolicy &policy);
+
 signals:
     void batchReady(const gotriage::session::SessionBatchPtr &batch);
     // The source has nothing more (a capture played to its end); the last
     // batch has been sent.
     void sourceEnded();
+    void captureStarted(quint64 ticket, qint64 expectedEndMs);
+    void captureFinished(quint64 ticket, const gotriage::ingest::CaptureResultPtr &result);
+    void evidenceChanged(const gotriage::session::EvidencePtr &evidence);
 
 private:
     void onIngestThread(std::function<void()> work);
+    void setUpCapture(); // in the ingest thread
 
     QThread m_thread;
     ingest::Source *m_source; // lives in m_thread
     SessionHub *m_hub; // lives in m_thread
     const common::Clock *m_clock;
+    bool m_canCapture = false;
+    quint64 m_nextTicket = 1;
+    // In the ingest thread, for live sources:
+    ingest::ProfileCapturer *m_capturer = nullptr;
+    EvidenceCollector *m_collector = nullptr;
+    QHash<quint64, quint64> m_ticketOfCapture; // capturer id → ticket
+    QHash<quint64, quint64> m_captureOfTicket;
 };
 
 } // namespace gotriage::session

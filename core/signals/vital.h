@@ -32,9 +32,11 @@ enum class Vital : std::uint8_t {
     GcPauseMean, // seconds, mean pause over the GC rate's window (Δsum / Δcount)
     GcPauseRecentMax, // seconds, the summary's quantile="1": max of the runtime's recent pauses
     ErrRatio, // errors / requests over the rate window, 0..1
+    CpuUser, // cores in user mode, from /proc/<pid>/stat (a process on this host only)
+    CpuSystem, // cores in the kernel on the process' behalf
 };
 
-inline constexpr std::size_t kVitalCount = 19;
+inline constexpr std::size_t kVitalCount = 21;
 
 enum class VitalUnit : std::uint8_t { Cores, Bytes, BytesPerSecond, PerSecond, Seconds, Count, Fraction };
 
@@ -64,6 +66,8 @@ inline constexpr std::array<VitalInfo, kVitalCount> kVitals = {{
     {Vital::GcPauseMean, "gc_pause_mean", VitalUnit::Seconds},
     {Vital::GcPauseRecentMax, "gc_pause_recent_max", VitalUnit::Seconds},
     {Vital::ErrRatio, "err_ratio", VitalUnit::Fraction},
+    {Vital::CpuUser, "cpu_user", VitalUnit::Cores},
+    {Vital::CpuSystem, "cpu_system", VitalUnit::Cores},
 }};
 
 constexpr std::size_t index(Vital vital)

@@ -27,6 +27,10 @@ struct DerivedSources {
     QString latencyHistogram; // the histogram behind latency_p99 (without _bucket); empty: none
     bool latencyHistogramDetected = false;
     QStringList problems; // "request_counter `x` is not in /metrics; …"
+    // Where cpu_user and cpu_system come from ("/proc/4242/stat"), or why
+    // there are none ("the service runs on 10.0.0.5, not on this host").
+    QString cpuSplit;
+    bool cpuSplitAvailable = false;
 };
 
 // What one reading of a service says, before rates: gauges as they are,

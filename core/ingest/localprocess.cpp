@@ -1,0 +1,170 @@
+#include "localprocess.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QHostAddress>
+#include <QHostInfo>
+#include <QSet>
+
+#include <unistd.h>
+
+#include <limits>
+
+namespace gotriage::ingest {
+
+namespace {
+
+// "sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode"
+// with local_address as hex "0100007F:1F90"; st 0A is LISTEN.
+void readListeningInodes(const QString &path, QHash<QByteArray, quint16> &inodes)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return;
+    file.readLine(); // the header
+    while (!file.atEnd()) {
+        const QList<QByteArray> fields = file.readLine().simplified().split(' ');
+        if (fields.size() < 10 || fields[3] != "0A")
+            continue;
+        const QByteArray &local = fields[1];
+        const qsizetype colon = local.lastIndexOf(':');
+        bool ok = false;
+        const uint port = local.mid(colon + 1).toUInt(&ok, 16);
+        if (ok && port <= 0xffff)
+            inodes.insert(fields[9], static_cast<quint16>(port));
+    }
+}
+
+} // namespace
+
+std::optional<ProcessCpuTimes> readProcessCpuTimes(qint64 pid, QString *why)
+{
+    const QString path = QStringLiteral("/proc/%1/stat").arg(pid);
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        if (why)
+            *why = QStringLiteral("%1: %2").arg(path, file.errorString());
+        return std::nullopt;
+    }
+    const QByteArray stat = file.readAll();
+    // The command name (field 2) is in parentheses and may hold spaces;
+    // fields 14 and 15 (utime, stime) count from after its closing one.
+    const qsizetype close = stat.lastIndexOf(')');
+    const QList<QByteArray> fields = stat.mid(close + 2).split(' ');
+    if (close < 0 || fields.size() < 13) {
+        if (why)
+            *why = QStringLiteral("%1: unexpected format").arg(path);
+        return std::nullopt;
+    }
+    static const double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
+    bool userOk = false, systemOk = false;
+    const double user = fields[11].toDouble(&userOk) / ticks;
+    const double system = fields[12].toDouble(&systemOk) / ticks;
+    if (!userOk || !systemOk) {
+        if (why)
+            *why = QStringLiteral("%1: unexpected format").arg(path);
+        return std::nullopt;
+    }
+    return ProcessCpuTimes{user, system};
+}
+
+bool isThisHost(const QString &host)
+{
+    if (host.compare(QStringLiteral("localhost"), Qt::CaseInsensitive) == 0
+        || host.compare(QHostInfo::localHostName(), Qt::CaseInsensitive) == 0)
+        return true;
+    const QHostAddress address(host);
+    return !address.isNull() && address.isLoopback();
+}
+
+std::optional<qint64> ListeningPortTable::pidFor(quint16 port, qint64 nowMs, QString *why)
+{
+    if (m_scannedMs < 0 || (!m_pids.contains(port) && nowMs - m_scannedMs >= kRescanMs))
+        rescan(nowMs);
+    if (const auto it = m_pids.constFind(port); it != m_pids.constEnd())
+        return *it;
+    if (why) {
+        *why = m_scanProblem.isEmpty() ? QStringLiteral("no process on this host listens on port %1").arg(port)
+                                       : m_scanProblem;
+    }
+    return std::nullopt;
+}
+
+void ListeningPortTable::rescan(qint64 nowMs)
+{
+    m_scannedMs = nowMs;
+    m_pids.clear();
+    m_scanProblem.clear();
+    QHash<QByteArray, quint16> inodes;
+    readListeningInodes(QStringLiteral("/proc/net/tcp"), inodes);
+    readListeningInodes(QStringLiteral("/proc/net/tcp6"), inodes);
+    if (inodes.isEmpty()) {
+        m_scanProblem = QStringLiteral("/proc/net/tcp lists no listening sockets (no /proc here?)");
+        return;
+    }
+    const QStringList pids = QDir(QStringLiteral("/proc")).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+    for (const QString &pidText : pids) {
+        bool ok = false;
+        const qint64 pid = pidText.toLongLong(&ok);
+        if (!ok)
+            continue;
+        const QDir fds(QStringLiteral("/proc/%1/fd").arg(pid));
+        for (const QString &fd : fds.entryList(QDir::System | QDir::NoDotAndDotDot)) {
+            const QString target = QFileInfo(fds.filePath(fd)).symLinkTarget();
+            // symLinkTarget() resolves "socket:[123]" relative to the folder.
+            const qsizetype open = target.lastIndexOf(QStringLiteral("socket:["));
+            if (open < 0)
+                continue;
+            const QByteArray inode = target.mid(open + 8).chopped(1).toLatin1();
+            if (const auto it = inodes.constFind(inode); it != inodes.constEnd())
+                m_pids.insert(*it, pid);
+        }
+    }
+}
+
+LocalCpuProbe::LocalCpuProbe(const QUrl &baseUrl)
+    : m_local(isThisHost(baseUrl.host()))
+    , m_host(baseUrl.host())
+    , m_port(static_cast<quint16>(baseUrl.port(baseUrl.scheme() == QLatin1String("https") ? 443 : 80)))
+{
+}
+
+LocalCpuProbe::Reading LocalCpuProbe::read(ListeningPortTable &ports, qint64 nowMs)
+{
+    Reading out;
+    if (!m_local) {
+        out.source = QStringLiteral("the service runs on %1, not on this host").arg(m_host);
+        return out;
+    }
+    if (!m_pid) {
+        m_pid = ports.pidFor(m_port, nowMs, &out.source);
+        m_last.reset();
+        if (!m_pid)
+            return out;
+    }
+    if (*m_pid == QCoreApplication::applicationPid()) {
+        out.source = QStringLiteral("the service runs inside gotriage (the demo fleet)");
+        return out;
+    }
+    const std::optional<ProcessCpuTimes> times = readProcessCpuTimes(*m_pid, &out.source);
+    if (!times) {
+        m_pid.reset(); // the process is gone: look the port up again next time
+        ports.forget(m_port);
+        return out;
+    }
+    out.source = QStringLiteral("/proc/%1/stat").arg(*m_pid);
+    if (m_last && nowMs > m_lastMs && times->userSeconds >= m_last->userSeconds
+        && times->systemSeconds >= m_last->systemSeconds) {
+        const double seconds = static_cast<double>(nowMs - m_lastMs) / 1000.0;
+        out.userCores = (times->userSeconds - m_last->userSeconds) / seconds;
+        out.systemCores = (times->systemSeconds - m_last->systemSeconds) / seconds;
+        out.available = true;
+    }
+    m_last = times;
+    m_lastMs = nowMs;
+    return out;
+}
+
+} // namespace gotriage::ingest
