@@ -174,19 +174,19 @@ QColor FlameGraphWidget::colorOf(int node) const
 {
     const diagnose::FlameTree::Node &n = m_tree->nodes[static_cast<std::size_t>(node)];
     if (!m_search.matches.empty())
-        return m_matched[static_cast<std::size_t>(node)] ? QColor(0xe8, 0x5d, 0xd8) : QColor(0x4a, 0x4e, 0x56);
+        return m_matched[static_cast<std::size_t>(node)] ? palette::kFlameMatch : palette::kFlameDimmed;
     if (m_tree->isDiff()) {
         // Growth red, shrinkage blue, unchanged grey; the strength follows
         // the change against the largest change in the graph.
         const double change = m_maxShareChange > 0 ? m_tree->shareChange(node) / m_maxShareChange : 0.0;
         const double strength = std::min(1.0, std::sqrt(std::abs(change)));
-        const QColor base(0x80, 0x84, 0x8c);
-        const QColor towards = change >= 0 ? QColor(0xe0, 0x4f, 0x4f) : QColor(0x4f, 0x86, 0xe0);
+        const QColor &base = palette::kDiffUnchanged;
+        const QColor &towards = change >= 0 ? palette::kDiffGrowth : palette::kDiffShrinkage;
         const auto mix = [&](int a, int b) { return static_cast<int>(a + (b - a) * strength); };
         return {mix(base.red(), towards.red()), mix(base.green(), towards.green()), mix(base.blue(), towards.blue())};
     }
     if (node == 0)
-        return {0x9a, 0xa0, 0xaa};
+        return palette::kFlameRoot;
     // Warm hues (red to yellow) by package, as flame graphs are read.
     const QString package = goPackageOf(QString::fromStdString(n.name));
     const auto hash = static_cast<int>(qHash(package) % 60U);
@@ -212,7 +212,7 @@ void FlameGraphWidget::paintEvent(QPaintEvent *event)
             fill = fill.lighter(125);
         painter.fillRect(box.adjusted(0, 0, -1, -1), fill);
         if (box.width() > 28) {
-            painter.setPen(r.depth < zoomDepth ? palette::kText : QColor(0x16, 0x18, 0x1c));
+            painter.setPen(r.depth < zoomDepth ? palette::kText : palette::kFlameText);
             const QString name = QString::fromStdString(m_tree->nodes[static_cast<std::size_t>(r.node)].name);
             painter.drawText(box.adjusted(3, 0, -3, -1), Qt::AlignVCenter | Qt::AlignLeft,
                              metrics.elidedText(name, Qt::ElideLeft, box.width() - 6));

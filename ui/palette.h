@@ -31,4 +31,15 @@ inline const QColor kSeriesGrey = kSubtle;
 inline const QColor kTrend = kText; // fitted trends, dashed
 inline const QColor kStaleSparkline{0x5a, 0x5e, 0x66};
 
+// Flame graphs: boxes coloured by package (warm hues) carry dark text; a
+// search paints matches magenta over dimmed boxes; a diff goes from grey
+// (unchanged) to red (grew) or blue (shrank).
+inline const QColor kFlameText{0x16, 0x18, 0x1c};
+inline const QColor kFlameRoot = kSubtle;
+inline const QColor kFlameMatch{0xe8, 0x5d, 0xd8};
+inline const QColor kFlameDimmed{0x4a, 0x4e, 0x56};
+inline const QColor kDiffUnchanged{0x80, 0x84, 0x8c};
+inline const QColor kDiffGrowth{0xe0, 0x4f, 0x4f};
+inline const QColor kDiffShrinkage{0x4f, 0x86, 0xe0};
+
 } // namespace gotriage::ui::palette
