@@ -60,7 +60,8 @@ QString defaultExportName(const ingest::CaptureResult &capture)
     const QString kind = capture.request.kind == ingest::CaptureKind::GoroutineText
         ? QStringLiteral("goroutines")
         : ingest::captureKindName(capture.request.kind);
-    const QString extension = ingest::isProtobuf(capture.request.kind) ? QStringLiteral(".pb.gz") : QStringLiteral(".txt");
+    const QString extension
+        = ingest::isProtobuf(capture.request.kind) ? QStringLiteral(".pb.gz") : QStringLiteral(".txt");
     QString service = capture.request.service;
     service.replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9_.-]")), QStringLiteral("_"));
     return QStringLiteral("%1-%2-%3%4").arg(service, kind, when, extension);

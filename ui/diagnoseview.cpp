@@ -2,9 +2,11 @@
 
 #include "analysis/peers.h"
 #include "common/clock.h"
+#include "findingsmodel.h"
 #include "goroutineview.h"
 #include "profileview.h"
 #include "session/session.h"
+#include "vitalformat.h"
 
 #include <QComboBox>
 #include <QDateTime>
@@ -19,8 +21,8 @@
 #include <QSpinBox>
 #include <QSplitter>
 #include <QStackedWidget>
-#include <QVBoxLayout>
 #include <QtConcurrent>
+#include <QVBoxLayout>
 
 namespace gotriage::ui {
 
@@ -48,6 +50,30 @@ QString kindLabel(CaptureKind kind)
     for (const KindChoice &k : kKinds) {
         if (k.kind == kind)
             return QObject::tr(k.label);
+    }
+    return {};
+}
+
+// For the list and the Findings column, where width is short.
+QString shortLabel(CaptureKind kind)
+{
+    switch (kind) {
+    case CaptureKind::Cpu:
+        return QObject::tr("CPU profile");
+    case CaptureKind::GoroutineText:
+        return QObject::tr("goroutine dump");
+    case CaptureKind::Goroutine:
+        return QObject::tr("goroutine profile");
+    case CaptureKind::Heap:
+        return QObject::tr("heap profile");
+    case CaptureKind::Allocs:
+        return QObject::tr("allocs profile");
+    case CaptureKind::Block:
+        return QObject::tr("block profile");
+    case CaptureKind::Mutex:
+        return QObject::tr("mutex profile");
+    case CaptureKind::ThreadCreate:
+        return QObject::tr("threadcreate profile");
     }
     return {};
 }
@@ -100,6 +126,7 @@ DiagnoseView::DiagnoseView(session::Session *session, QWidget *parent)
     bar->addWidget(m_capture);
     bar->addWidget(m_cancel);
     bar->addWidget(m_progress, 1);
+    bar->addStretch(1); // the buttons keep their size while no capture runs
     bar->addWidget(m_peer);
     bar->addWidget(m_export);
 
@@ -124,7 +151,7 @@ DiagnoseView::DiagnoseView(session::Session *session, QWidget *parent)
     split->addWidget(m_stack);
     split->setStretchFactor(0, 1);
     split->setStretchFactor(1, 4);
-    split->setSizes({260, 1000});
+    split->setSizes({330, 1000});
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(6, 6, 6, 6);
@@ -144,9 +171,8 @@ DiagnoseView::DiagnoseView(session::Session *session, QWidget *parent)
             m_seconds->setValue(10);
     });
     m_kind->setCurrentIndex(0);
-    connect(m_capture, &QPushButton::clicked, this, [this] {
-        captureNow(static_cast<CaptureKind>(m_kind->currentData().toInt()), m_seconds->value());
-    });
+    connect(m_capture, &QPushButton::clicked, this,
+            [this] { captureNow(static_cast<CaptureKind>(m_kind->currentData().toInt()), m_seconds->value()); });
     connect(m_cancel, &QPushButton::clicked, this, [this] {
         for (const Entry &e : m_entries) {
             if (!e.result && e.ticket)
@@ -216,6 +242,12 @@ void DiagnoseView::addService(const config::ServiceConfig &service)
     m_fleet.insert(service.name, service);
 }
 
+QString DiagnoseView::captureLabel(CaptureKind kind, int count)
+{
+    const QString one = shortLabel(kind);
+    return count == 1 ? one : QStringLiteral("%1 %2s").arg(count).arg(one);
+}
+
 QString DiagnoseView::status() const
 {
     return m_status->text();
@@ -240,7 +272,8 @@ void DiagnoseView::captureNow(CaptureKind kind, int seconds)
     e.kind = kind;
     e.origin = tr("by hand");
     m_entries.push_back(e);
-    m_status->setText(tr("%1 of %2: waiting for a capture slot (at most two at once)…").arg(kindLabel(kind), m_service));
+    m_status->setText(
+        tr("%1 of %2: waiting for a capture slot (at most two at once)…").arg(kindLabel(kind), m_service));
     m_cancel->setEnabled(true);
     rebuildList();
 }
@@ -251,7 +284,7 @@ void DiagnoseView::compareWithPeer()
         m_status->setText(tr("Select a capture to compare first."));
         return;
     }
-    const Entry &shown = m_entries[static_cast<std::size_t>(m_shown)];
+    const Entry shown = m_entries[static_cast<std::size_t>(m_shown)]; // a copy: m_entries grows below
     const auto sick = m_fleet.constFind(shown.service);
     if (sick == m_fleet.constEnd())
         return;
@@ -332,13 +365,13 @@ void DiagnoseView::onCaptureFinished(quint64 ticket, const ingest::CaptureResult
         return;
     Entry &e = m_entries[static_cast<std::size_t>(i)];
     e.result = result;
-    m_cancel->setEnabled(std::any_of(m_entries.begin(), m_entries.end(),
-                                     [](const Entry &x) { return x.ticket && !x.result; }));
+    m_cancel->setEnabled(
+        std::any_of(m_entries.begin(), m_entries.end(), [](const Entry &x) { return x.ticket && !x.result; }));
     tickCountdown();
-    m_status->setText(result->ok() ? tr("%1 of %2 captured in %3 s (%4 KiB).")
+    m_status->setText(result->ok() ? tr("%1 of %2 captured in %3 s (%4).")
                                          .arg(kindLabel(e.kind), e.service)
                                          .arg(static_cast<double>(result->durationMs) / 1000.0, 0, 'f', 1)
-                                         .arg(result->body.size() / 1024)
+                                         .arg(formatBytes(static_cast<double>(result->body.size())))
                                    : tr("%1 of %2 failed: %3").arg(kindLabel(e.kind), e.service, result->error));
     emit captureFinished(e.service, result->error);
     rebuildList();
@@ -356,10 +389,10 @@ void DiagnoseView::onCaptureFinished(quint64 ticket, const ingest::CaptureResult
 void DiagnoseView::onEvidence(const session::EvidencePtr &evidence)
 {
     m_evidence.insert(evidence->key.toString(), evidence);
-    const QString origin = tr("evidence: %1").arg(analysis::kindName(evidence->key.kind));
+    const QString origin = tr("evidence of the %1").arg(FindingsModel::kindLabel(evidence->key.kind));
     for (const ingest::CaptureResultPtr &capture : evidence->captures) {
-        const bool known = std::any_of(m_entries.begin(), m_entries.end(),
-                                       [&](const Entry &e) { return e.result == capture; });
+        const bool known
+            = std::any_of(m_entries.begin(), m_entries.end(), [&](const Entry &e) { return e.result == capture; });
         if (known)
             continue;
         Entry e;
@@ -402,8 +435,8 @@ void DiagnoseView::rebuildList()
             continue;
         auto *item = new QListWidgetItem(describe(e), m_list);
         item->setData(Qt::UserRole, static_cast<int>(i));
-        if (e.result && !e.result->ok())
-            item->setToolTip(e.result->error);
+        item->setToolTip(e.result && !e.result->ok() ? e.result->error
+                                                     : tr("%1 of %2 (%3)").arg(kindLabel(e.kind), e.service, e.origin));
         if (static_cast<int>(i) == m_shown)
             m_list->setCurrentItem(item);
     }
@@ -411,10 +444,12 @@ void DiagnoseView::rebuildList()
 
 QString DiagnoseView::describe(const Entry &e) const
 {
-    QString when = e.result ? clockTime(e.result->startedMs) : tr("running");
-    QString state = !e.result ? tr("…") : e.result->ok() ? QString() : tr(" — failed");
-    QString who = e.service == m_service ? QString() : e.service + QStringLiteral(": ");
-    return QStringLiteral("%1  %2%3 (%4)%5").arg(when, who, kindLabel(e.kind), e.origin, state);
+    const QString when = e.result ? clockTime(e.result->startedMs) : tr("now");
+    const QString state = !e.result ? tr(", running…") : e.result->ok() ? QString() : tr(", failed");
+    const QString who = e.service == m_service ? QString() : e.service + QStringLiteral(": ");
+    // The origin in one word here; in full in the tooltip.
+    const QString origin = e.ticket == 0 ? tr("evidence") : e.comparePeerFor ? tr("peer") : tr("by hand");
+    return QStringLiteral("%1  %2%3 · %4%5").arg(when, who, shortLabel(e.kind), origin, state);
 }
 
 void DiagnoseView::ensureOpened(int entry, std::function<void()> then)
@@ -486,8 +521,8 @@ void DiagnoseView::showOpened(int entry, int base)
                         .arg(kindLabel(e.kind), e.service, clockTime(e.result->startedMs), e.origin);
     if (baseOpened && baseOpened->error.isEmpty()) {
         const Entry &b = m_entries[static_cast<std::size_t>(base)];
-        title += tr(" against %1 at %2").arg(b.service == e.service ? tr("the capture") : b.service,
-                                             clockTime(b.result->startedMs));
+        title += tr(" against %1 at %2")
+                     .arg(b.service == e.service ? tr("the capture") : b.service, clockTime(b.result->startedMs));
     }
     if (opened->profile) {
         m_profile->setProfile(opened->profile, baseOpened ? baseOpened->profile : nullptr, title);

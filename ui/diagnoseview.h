@@ -60,6 +60,8 @@ public:
     ProfileView *profileView() const { return m_profile; }
     int captureCount() const { return static_cast<int>(m_entries.size()); }
     QString status() const;
+    // "goroutine dump", "heap profile": what the list and the Findings column call a capture.
+    static QString captureLabel(ingest::CaptureKind kind, int count = 1);
 
 signals:
     void shown(); // a capture (or a pair) is on screen

@@ -159,8 +159,8 @@ QString FlameGraphWidget::describe(int node) const
                     .arg(formatValue(n.self))
                     .arg(100.0 * static_cast<double>(n.self) / total, 0, 'f', 2);
     if (m_tree->isDiff()) {
-        const double before
-            = 100.0 * static_cast<double>(n.baseValue) / static_cast<double>(std::max<std::int64_t>(1, m_tree->baseTotal));
+        const double before = 100.0 * static_cast<double>(n.baseValue)
+            / static_cast<double>(std::max<std::int64_t>(1, m_tree->baseTotal));
         text += tr("<br>base: %1 (%2 %), change %3%4 points")
                     .arg(formatValue(n.baseValue))
                     .arg(before, 0, 'f', 2)

@@ -22,7 +22,9 @@ const formats::GoroutineFrame *programFrame(const diagnose::GoroutineGroup &g)
 
 QString frameText(const formats::GoroutineFrame &f)
 {
-    return QStringLiteral("%1 (%2:%3)").arg(QString::fromStdString(f.function), QString::fromStdString(f.file)).arg(f.line);
+    return QStringLiteral("%1 (%2:%3)")
+        .arg(QString::fromStdString(f.function), QString::fromStdString(f.file))
+        .arg(f.line);
 }
 
 } // namespace
@@ -104,7 +106,8 @@ QVariant GoroutineGroupsModel::data(const QModelIndex &index, int role) const
             return g.leakState ? tr("%1 (leak state)").arg(QString::fromStdString(g.state))
                                : QString::fromStdString(g.state);
         case LongestWait:
-            return g.maxWaitMinutes ? tr("%1 min").arg(*g.maxWaitMinutes) : QString();
+            // The runtime prints minutes only from the first full one.
+            return g.maxWaitMinutes ? tr("%1 min").arg(*g.maxWaitMinutes) : tr("under 1 min");
         case Where:
             if (const formats::GoroutineFrame *f = programFrame(g))
                 return frameText(*f);

@@ -68,7 +68,8 @@ void GoroutineView::setDumps(const OpenedCapturePtr &dump, const OpenedCapturePt
         if (compared && g->growth > 0 && g->leakState)
             ++leaking;
     }
-    text += tr("<br>%n goroutine(s)", "", dump->goroutines) + tr(" in %n group(s)", "", static_cast<int>(dump->groups.size()));
+    text += tr("<br>%n goroutine(s)", "", dump->goroutines)
+        + tr(" in %n group(s)", "", static_cast<int>(dump->groups.size()));
     if (compared)
         text += tr(", compared with the dump of %1 (%n goroutine(s)); ", "", older->goroutines)
                     .arg(QDateTime::fromMSecsSinceEpoch(older->capture->startedMs).toString(QStringLiteral("HH:mm:ss")))

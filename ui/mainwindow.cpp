@@ -28,8 +28,8 @@
 #include <QMessageBox>
 #include <QSplitter>
 #include <QStatusBar>
-#include <QTabWidget>
 #include <QTableView>
+#include <QTabWidget>
 #include <QToolBar>
 
 #include <algorithm>
@@ -130,7 +130,7 @@ MainWindow::MainWindow(std::unique_ptr<session::Session> session, QWidget *paren
     m_findingsDock->raise();
     connect(m_findingsView, &QTableView::doubleClicked, this,
             [this](const QModelIndex &index) { selectService(m_findings->services(index.row()).constFirst()); });
-    m_findingsView->horizontalHeader()->resizeSection(FindingsModel::CapturedColumn, 190);
+    m_findingsView->horizontalHeader()->resizeSection(FindingsModel::CapturedColumn, 250);
     // One click on "ready" opens the evidence.
     connect(m_findingsView, &QTableView::clicked, this, [this](const QModelIndex &index) {
         if (index.column() == FindingsModel::CapturedColumn)
@@ -375,20 +375,19 @@ void MainWindow::onEvidence(const session::EvidencePtr &evidence)
 {
     m_diagnose->onEvidence(evidence);
     const int taken = static_cast<int>(evidence->captures.size());
-    const QString what = ingest::captureKindName(evidence->kind);
     QString text;
     switch (evidence->state) {
     case session::Evidence::State::Ready:
-        text = tr("ready: %n %1 capture(s), click to open", "", taken).arg(what);
+        text = tr("ready: %1 (click to open)").arg(DiagnoseView::captureLabel(evidence->kind, taken));
         break;
     case session::Evidence::State::Capturing:
-        text = tr("capturing %1 %2 of %3…").arg(what).arg(taken + 1).arg(evidence->wanted);
+        text = tr("capturing %1 %2 of %3…")
+                   .arg(DiagnoseView::captureLabel(evidence->kind))
+                   .arg(taken + 1)
+                   .arg(evidence->wanted);
         break;
     case session::Evidence::State::Waiting:
-        text = evidence->note.isEmpty() ? tr("%1 of %2 %3 taken; the next one shortly")
-                                              .arg(taken)
-                                              .arg(evidence->wanted)
-                                              .arg(what)
+        text = evidence->note.isEmpty() ? tr("%1 of %2 taken; the next one shortly").arg(taken).arg(evidence->wanted)
                                         : tr("waiting: %1").arg(evidence->note);
         break;
     case session::Evidence::State::Failed:
@@ -452,8 +451,15 @@ void MainWindow::onRefreshTimer()
     // Ages move even without new data, so the overview refreshes each tick;
     // it pulls history only for rows that got a report.
     m_overview->refresh(now);
-    const QStringList sick = m_findings->servicesWithFindings();
-    m_diagnose->setServicesWithFindings(QSet<QString>(sick.begin(), sick.end()));
+    // A healthy peer has no battlefield and is not stale; a configuration
+    // remark (an old Go, say) is shared by replicas and does not count.
+    QSet<QString> sick;
+    for (int row = 0; row < m_findings->rowCount(); ++row) {
+        const analysis::Finding &f = m_findings->findings()[static_cast<std::size_t>(row)];
+        if (analysis::isBattlefield(f.kind) || f.kind == analysis::FindingKind::Stale)
+            sick.insert(m_findings->services(row).constFirst());
+    }
+    m_diagnose->setServicesWithFindings(sick);
     // Whether the Findings column has anything to show scans the fleet: once
     // a tick, not on every one of the reports that arrive in between.
     if (m_overview->anyFindings() != m_overviewHadFindings) {

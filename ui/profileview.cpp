@@ -13,12 +13,12 @@
 #include <QPushButton>
 #include <QScrollArea>
 #include <QSortFilterProxyModel>
-#include <QTabWidget>
 #include <QTableView>
 #include <QTableWidget>
+#include <QTabWidget>
+#include <QtConcurrent>
 #include <QToolButton>
 #include <QVBoxLayout>
-#include <QtConcurrent>
 
 namespace gotriage::ui {
 
@@ -123,9 +123,10 @@ ProfileView::ProfileView(QWidget *parent)
     flameLayout->addWidget(scroll, 1);
     connect(m_search, &QLineEdit::textChanged, m_flame, &FlameGraphWidget::setSearch);
     connect(m_flame, &FlameGraphWidget::searchChanged, this, [this](double share, int matches) {
-        m_searchShare->setText(m_search->text().isEmpty()
-                                   ? QString()
-                                   : tr("%n box(es) match, %1 % of the total", "", matches).arg(100 * share, 0, 'f', 2));
+        m_searchShare->setText(
+            m_search->text().isEmpty()
+                ? QString()
+                : tr("%n box(es) match, %1 % of the total", "", matches).arg(100 * share, 0, 'f', 2));
     });
     connect(m_icicle, &QToolButton::toggled, m_flame, &FlameGraphWidget::setIcicle);
     connect(resetZoom, &QToolButton::clicked, this, [this] { m_flame->zoomTo(0); });
@@ -174,9 +175,9 @@ void ProfileView::setProfile(std::shared_ptr<const formats::Profile> profile,
     m_sampleType->clear();
     if (m_profile) {
         for (const formats::Profile::ValueType &t : m_profile->sampleTypes)
-            m_sampleType->addItem(QStringLiteral("%1 (%2)").arg(QString::fromStdString(t.type),
-                                                                QString::fromStdString(t.unit)),
-                                  QString::fromStdString(t.type));
+            m_sampleType->addItem(
+                QStringLiteral("%1 (%2)").arg(QString::fromStdString(t.type), QString::fromStdString(t.unit)),
+                QString::fromStdString(t.type));
         if (const auto index = m_profile->sampleIndex())
             m_sampleType->setCurrentIndex(static_cast<int>(*index));
     }

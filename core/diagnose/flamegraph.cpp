@@ -158,7 +158,8 @@ void annotateWithBase(FlameTree &tree, const FlameTree &base)
             while (j < b.size() && base.nodes[static_cast<std::size_t>(b[j])].name < name)
                 ++j;
             if (j < b.size() && base.nodes[static_cast<std::size_t>(b[j])].name == name) {
-                tree.nodes[static_cast<std::size_t>(child)].baseValue = base.nodes[static_cast<std::size_t>(b[j])].value;
+                tree.nodes[static_cast<std::size_t>(child)].baseValue
+                    = base.nodes[static_cast<std::size_t>(b[j])].value;
                 stack.push_back({child, b[j]});
             }
         }

@@ -18,8 +18,8 @@ ProfileDiff diffProfiles(const formats::Profile &base, const formats::Profile &p
         return out;
     }
     if (before.sampleType.type != after.sampleType.type) {
-        out.error = "the profiles measure different things (" + before.sampleType.type + " and "
-            + after.sampleType.type + ")";
+        out.error = "the profiles measure different things (" + before.sampleType.type + " and " + after.sampleType.type
+            + ")";
         return out;
     }
     out.baseTotal = before.total;

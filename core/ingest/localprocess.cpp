@@ -128,8 +128,7 @@ LocalCpuProbe::LocalCpuProbe(const QUrl &baseUrl)
     : m_local(isThisHost(baseUrl.host()))
     , m_host(baseUrl.host())
     , m_port(static_cast<quint16>(baseUrl.port(baseUrl.scheme() == QLatin1String("https") ? 443 : 80)))
-{
-}
+{ }
 
 LocalCpuProbe::Reading LocalCpuProbe::read(ListeningPortTable &ports, qint64 nowMs)
 {

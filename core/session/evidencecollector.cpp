@@ -92,8 +92,8 @@ void EvidenceCollector::onRaised(const analysis::Finding &finding, qint64 nowMs)
     const analysis::FindingKey key = finding.key();
     if (const auto it = m_plans.find(key); it != m_plans.end()) {
         const Plan &old = it->second;
-        const bool busy = old.evidence.state == Evidence::State::Waiting
-            || old.evidence.state == Evidence::State::Capturing;
+        const bool busy
+            = old.evidence.state == Evidence::State::Waiting || old.evidence.state == Evidence::State::Capturing;
         const bool recent = old.lastCaptureMs > 0 && nowMs - old.lastCaptureMs < m_policy.recaptureAfterMs;
         if (busy || recent) {
             qCDebug(lcSession) << "evidence for" << key.toString() << "is kept; not capturing again";
@@ -161,7 +161,8 @@ void EvidenceCollector::runDue(qint64 nowMs)
 
 void EvidenceCollector::onCaptured(quint64 id, const ingest::CaptureResultPtr &result)
 {
-    const auto it = std::find_if(m_plans.begin(), m_plans.end(), [id](const auto &p) { return p.second.running == id; });
+    const auto it
+        = std::find_if(m_plans.begin(), m_plans.end(), [id](const auto &p) { return p.second.running == id; });
     if (it == m_plans.end())
         return; // a capture the operator asked for
     Plan &plan = it->second;

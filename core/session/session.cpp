@@ -44,20 +44,26 @@ void Session::setUpCapture()
     connect(m_collector, &EvidenceCollector::evidenceChanged, this, &Session::evidenceChanged, Qt::QueuedConnection);
     // Captures the operator asked for are named by their tickets; the
     // collector's own are not passed on.
-    connect(m_capturer, &ingest::ProfileCapturer::started, this, [this](quint64 id, qint64 expectedEndMs) {
-        if (const quint64 ticket = m_ticketOfCapture.value(id))
-            QMetaObject::invokeMethod(this, [this, ticket, expectedEndMs] { emit captureStarted(ticket, expectedEndMs); },
-                                      Qt::QueuedConnection);
-    }, Qt::DirectConnection);
-    connect(m_capturer, &ingest::ProfileCapturer::finished, this,
-            [this](quint64 id, const ingest::CaptureResultPtr &result) {
-                const quint64 ticket = m_ticketOfCapture.take(id);
-                if (!ticket)
-                    return;
-                m_captureOfTicket.remove(ticket);
-                QMetaObject::invokeMethod(this, [this, ticket, result] { emit captureFinished(ticket, result); },
-                                          Qt::QueuedConnection);
-            }, Qt::DirectConnection);
+    connect(
+        m_capturer, &ingest::ProfileCapturer::started, this,
+        [this](quint64 id, qint64 expectedEndMs) {
+            if (const quint64 ticket = m_ticketOfCapture.value(id))
+                QMetaObject::invokeMethod(
+                    this, [this, ticket, expectedEndMs] { emit captureStarted(ticket, expectedEndMs); },
+                    Qt::QueuedConnection);
+        },
+        Qt::DirectConnection);
+    connect(
+        m_capturer, &ingest::ProfileCapturer::finished, this,
+        [this](quint64 id, const ingest::CaptureResultPtr &result) {
+            const quint64 ticket = m_ticketOfCapture.take(id);
+            if (!ticket)
+                return;
+            m_captureOfTicket.remove(ticket);
+            QMetaObject::invokeMethod(
+                this, [this, ticket, result] { emit captureFinished(ticket, result); }, Qt::QueuedConnection);
+        },
+        Qt::DirectConnection);
 }
 
 quint64 Session::capture(const ingest::CaptureRequest &request)
@@ -67,8 +73,8 @@ quint64 Session::capture(const ingest::CaptureRequest &request)
         auto result = std::make_shared<ingest::CaptureResult>();
         result->request = request;
         result->error = QStringLiteral("a replay cannot capture: the service is not being watched live");
-        QMetaObject::invokeMethod(this, [this, ticket, result] { emit captureFinished(ticket, result); },
-                                  Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this, [this, ticket, result] { emit captureFinished(ticket, result); }, Qt::QueuedConnection);
         return ticket;
     }
     onIngestThread([this, ticket, request] {

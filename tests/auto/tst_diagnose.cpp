@@ -144,11 +144,10 @@ private slots:
 void TestDiagnose::diffRanksGrowthFirst()
 {
     // Before: handle spends 20 of 100; after: 60 of 100. parse shrinks.
-    const formats::Profile before = makeProfile({{{"main.handle", "main.main"}, 20},
-                                                 {{"main.parse", "main.main"}, 80}});
-    const formats::Profile after = makeProfile({{{"main.handle", "main.main"}, 120},
-                                                {{"main.parse", "main.main"}, 80},
-                                                {{"main.newThing", "main.main"}, 0}});
+    const formats::Profile before
+        = makeProfile({{{"main.handle", "main.main"}, 20}, {{"main.parse", "main.main"}, 80}});
+    const formats::Profile after = makeProfile(
+        {{{"main.handle", "main.main"}, 120}, {{"main.parse", "main.main"}, 80}, {{"main.newThing", "main.main"}, 0}});
     const diagnose::ProfileDiff diff = diagnose::diffProfiles(before, after);
     QVERIFY2(diff.error.empty(), diff.error.c_str());
     QCOMPARE(diff.baseTotal, 100);
@@ -161,7 +160,8 @@ void TestDiagnose::diffRanksGrowthFirst()
     QCOMPARE(diff.rows.back().name, std::string("main.parse")); // 80 % -> 40 %: the largest shrinkage
     QVERIFY(qFuzzyCompare(diff.rows.back().flatPercentChange(), -40.0));
     // main.main holds everything in both: cum unchanged at 100 %.
-    const auto main = std::find_if(diff.rows.begin(), diff.rows.end(), [](const auto &r) { return r.name == "main.main"; });
+    const auto main
+        = std::find_if(diff.rows.begin(), diff.rows.end(), [](const auto &r) { return r.name == "main.main"; });
     QVERIFY(main != diff.rows.end());
     QVERIFY(qFuzzyCompare(main->cumPercent, 100.0));
     QVERIFY(qFuzzyCompare(1.0 + main->cumPercentChange(), 1.0));
@@ -170,7 +170,8 @@ void TestDiagnose::diffRanksGrowthFirst()
 void TestDiagnose::diffRejectsDifferentSampleTypes()
 {
     const formats::Profile cpu = makeProfile({{{"main.f"}, 1}});
-    formats::ParsedProfile heap = formats::parseProfile(readData(QStringLiteral("lab/heap_memcreep.pb.gz")).toStdString());
+    formats::ParsedProfile heap
+        = formats::parseProfile(readData(QStringLiteral("lab/heap_memcreep.pb.gz")).toStdString());
     QVERIFY(heap.profile);
     const diagnose::ProfileDiff diff = diagnose::diffProfiles(cpu, *heap.profile);
     QVERIFY(!diff.error.empty());
@@ -230,7 +231,8 @@ void TestDiagnose::healthyPeerIsTheClosestHealthyService_data()
 {
     QTest::addColumn<QStringList>("sick");
     QTest::addColumn<QString>("expected");
-    QTest::newRow("a replica with every label") << QStringList{QStringLiteral("checkout-1")} << QStringLiteral("checkout-2");
+    QTest::newRow("a replica with every label")
+        << QStringList{QStringLiteral("checkout-1")} << QStringLiteral("checkout-2");
     QTest::newRow("the replica is sick too: the same tier")
         << QStringList{QStringLiteral("checkout-1"), QStringLiteral("checkout-2")} << QStringLiteral("payments-1");
     QTest::newRow("everyone is sick") << QStringList{QStringLiteral("checkout-1"), QStringLiteral("checkout-2"),
@@ -243,7 +245,8 @@ void TestDiagnose::healthyPeerIsTheClosestHealthyService()
     QFETCH(QStringList, sick);
     QFETCH(QString, expected);
     const std::vector<config::ServiceConfig> fleet = {
-        service(QStringLiteral("batch-1"), config::Tier::NonCore, {{QStringLiteral("job"), QStringLiteral("checkout")}}),
+        service(QStringLiteral("batch-1"), config::Tier::NonCore,
+                {{QStringLiteral("job"), QStringLiteral("checkout")}}),
         service(QStringLiteral("checkout-1"), config::Tier::Core,
                 {{QStringLiteral("job"), QStringLiteral("checkout")}, {QStringLiteral("zone"), QStringLiteral("a")}}),
         service(QStringLiteral("checkout-2"), config::Tier::Core,
@@ -379,8 +382,8 @@ void TestDiagnose::cpuSplitOfARealProcess()
     const QString fleetPath = dir.filePath(QStringLiteral("fleet.json"));
     QProcess demo;
     demo.start(QStringLiteral(GOTRIAGE_CLI),
-               {QStringLiteral("demo-fleet"), QStringLiteral("--services"), QStringLiteral("2"), QStringLiteral("--fleet-out"),
-                fleetPath, QStringLiteral("--duration"), QStringLiteral("60")});
+               {QStringLiteral("demo-fleet"), QStringLiteral("--services"), QStringLiteral("2"),
+                QStringLiteral("--fleet-out"), fleetPath, QStringLiteral("--duration"), QStringLiteral("60")});
     QVERIFY(demo.waitForStarted());
     QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(fleetPath), 20000);
     QTest::qWait(200);
