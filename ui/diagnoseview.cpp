@@ -32,17 +32,18 @@ namespace {
 
 struct KindChoice {
     CaptureKind kind;
-    const char *label;
+    const char *label; // in the capture menu and titles
+    const char *shortLabel; // in the list and the Findings column, where width is short
 };
 const KindChoice kKinds[] = {
-    {CaptureKind::Cpu, "CPU profile"},
-    {CaptureKind::GoroutineText, "Goroutine dump (debug=2)"},
-    {CaptureKind::Goroutine, "Goroutine profile"},
-    {CaptureKind::Heap, "Heap profile"},
-    {CaptureKind::Allocs, "Allocs profile"},
-    {CaptureKind::Block, "Block profile"},
-    {CaptureKind::Mutex, "Mutex profile"},
-    {CaptureKind::ThreadCreate, "Threadcreate profile"},
+    {CaptureKind::Cpu, "CPU profile", "CPU profile"},
+    {CaptureKind::GoroutineText, "Goroutine dump (debug=2)", "goroutine dump"},
+    {CaptureKind::Goroutine, "Goroutine profile", "goroutine profile"},
+    {CaptureKind::Heap, "Heap profile", "heap profile"},
+    {CaptureKind::Allocs, "Allocs profile", "allocs profile"},
+    {CaptureKind::Block, "Block profile", "block profile"},
+    {CaptureKind::Mutex, "Mutex profile", "mutex profile"},
+    {CaptureKind::ThreadCreate, "Threadcreate profile", "threadcreate profile"},
 };
 
 QString kindLabel(CaptureKind kind)
@@ -54,26 +55,11 @@ QString kindLabel(CaptureKind kind)
     return {};
 }
 
-// For the list and the Findings column, where width is short.
 QString shortLabel(CaptureKind kind)
 {
-    switch (kind) {
-    case CaptureKind::Cpu:
-        return QObject::tr("CPU profile");
-    case CaptureKind::GoroutineText:
-        return QObject::tr("goroutine dump");
-    case CaptureKind::Goroutine:
-        return QObject::tr("goroutine profile");
-    case CaptureKind::Heap:
-        return QObject::tr("heap profile");
-    case CaptureKind::Allocs:
-        return QObject::tr("allocs profile");
-    case CaptureKind::Block:
-        return QObject::tr("block profile");
-    case CaptureKind::Mutex:
-        return QObject::tr("mutex profile");
-    case CaptureKind::ThreadCreate:
-        return QObject::tr("threadcreate profile");
+    for (const KindChoice &k : kKinds) {
+        if (k.kind == kind)
+            return QObject::tr(k.shortLabel);
     }
     return {};
 }

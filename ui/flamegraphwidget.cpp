@@ -45,6 +45,8 @@ void FlameGraphWidget::setTree(std::shared_ptr<const diagnose::FlameTree> tree)
                 m_maxShareChange = std::max(m_maxShareChange, std::abs(m_tree->shareChange(static_cast<int>(i))));
         }
     }
+    m_names.assign(m_tree ? m_tree->nodes.size() : 0, QString());
+    m_packageColors.assign(m_tree ? m_tree->nodes.size() : 0, 0);
     setMinimumHeight((m_maxDepth + 1) * kRowHeight);
     updateGeometry();
     setSearch({});
@@ -109,7 +111,19 @@ QRect FlameGraphWidget::rectOf(int node) const
 {
     if (node < 0 || node >= static_cast<int>(m_rectOfNode.size()) || m_rectOfNode[static_cast<std::size_t>(node)] < 0)
         return {};
-    const diagnose::FlameRect &r = m_rects[static_cast<std::size_t>(m_rectOfNode[static_cast<std::size_t>(node)])];
+    return boxOf(m_rects[static_cast<std::size_t>(m_rectOfNode[static_cast<std::size_t>(node)])]);
+}
+
+const QString &FlameGraphWidget::nameOf(int node) const
+{
+    QString &name = m_names[static_cast<std::size_t>(node)];
+    if (name.isEmpty())
+        name = QString::fromStdString(m_tree->nodes[static_cast<std::size_t>(node)].name);
+    return name;
+}
+
+QRect FlameGraphWidget::boxOf(const diagnose::FlameRect &r) const
+{
     const int left = static_cast<int>(std::floor(r.x * width()));
     const int right = static_cast<int>(std::floor((r.x + r.width) * width()));
     return {left, rowTop(r.depth), std::max(1, right - left), kRowHeight};
@@ -135,14 +149,7 @@ int FlameGraphWidget::nodeAt(const QPoint &pos) const
 
 QString FlameGraphWidget::formatValue(std::int64_t value) const
 {
-    if (!m_tree)
-        return QString::number(value);
-    const std::string &unit = m_tree->sampleType.unit;
-    if (unit == "nanoseconds")
-        return formatDuration(static_cast<double>(value) / 1e9);
-    if (unit == "bytes")
-        return formatBytes(static_cast<double>(value));
-    return QString::number(value);
+    return m_tree ? formatSampleValue(value, m_tree->sampleType.unit) : QString::number(value);
 }
 
 QString FlameGraphWidget::describe(int node) const
@@ -172,7 +179,6 @@ QString FlameGraphWidget::describe(int node) const
 
 QColor FlameGraphWidget::colorOf(int node) const
 {
-    const diagnose::FlameTree::Node &n = m_tree->nodes[static_cast<std::size_t>(node)];
     if (!m_search.matches.empty())
         return m_matched[static_cast<std::size_t>(node)] ? palette::kFlameMatch : palette::kFlameDimmed;
     if (m_tree->isDiff()) {
@@ -187,10 +193,13 @@ QColor FlameGraphWidget::colorOf(int node) const
     }
     if (node == 0)
         return palette::kFlameRoot;
-    // Warm hues (red to yellow) by package, as flame graphs are read.
-    const QString package = goPackageOf(QString::fromStdString(n.name));
-    const auto hash = static_cast<int>(qHash(package) % 60U);
-    return QColor::fromHsv(hash, 130 + static_cast<int>(qHash(package) % 70U), 235);
+    QRgb &cached = m_packageColors[static_cast<std::size_t>(node)];
+    if (cached == 0) {
+        // Warm hues (red to yellow) by package, as flame graphs are read.
+        const auto hash = qHash(goPackageOf(nameOf(node)));
+        cached = QColor::fromHsv(static_cast<int>(hash % 60U), 130 + static_cast<int>(hash % 70U), 235).rgb();
+    }
+    return QColor::fromRgb(cached);
 }
 
 void FlameGraphWidget::paintEvent(QPaintEvent *event)
@@ -201,21 +210,37 @@ void FlameGraphWidget::paintEvent(QPaintEvent *event)
         return;
     const QFontMetrics metrics(font());
     const int zoomDepth = m_tree->nodes[static_cast<std::size_t>(m_zoom)].depth;
-    for (const diagnose::FlameRect &r : m_rects) {
-        const QRect box = rectOf(r.node);
-        if (!box.intersects(event->rect()))
+    // Only the rows, and in each the boxes, that the region to paint meets:
+    // hovering repaints two boxes, not the graph.
+    const QRect area = event->rect();
+    const double fromX = static_cast<double>(area.left()) / std::max(1, width());
+    for (std::size_t depth = 0; depth < m_rows.size(); ++depth) {
+        const int top = rowTop(static_cast<int>(depth));
+        if (top > area.bottom() || top + kRowHeight <= area.top())
             continue;
-        QColor fill = colorOf(r.node);
-        if (r.depth < zoomDepth)
-            fill = fill.darker(160); // the breadcrumb: above the zoomed box
-        if (r.node == m_hovered)
-            fill = fill.lighter(125);
-        painter.fillRect(box.adjusted(0, 0, -1, -1), fill);
-        if (box.width() > 28) {
-            painter.setPen(r.depth < zoomDepth ? palette::kText : palette::kFlameText);
-            const QString name = QString::fromStdString(m_tree->nodes[static_cast<std::size_t>(r.node)].name);
-            painter.drawText(box.adjusted(3, 0, -3, -1), Qt::AlignVCenter | Qt::AlignLeft,
-                             metrics.elidedText(name, Qt::ElideLeft, box.width() - 6));
+        const auto &row = m_rows[depth];
+        auto it = std::upper_bound(row.begin(), row.end(), fromX,
+                                   [this](double v, int i) { return v < m_rects[static_cast<std::size_t>(i)].x; });
+        if (it != row.begin())
+            --it;
+        for (; it != row.end(); ++it) {
+            const diagnose::FlameRect &r = m_rects[static_cast<std::size_t>(*it)];
+            const QRect box = boxOf(r);
+            if (box.left() > area.right())
+                break;
+            if (!box.intersects(area))
+                continue;
+            QColor fill = colorOf(r.node);
+            if (r.depth < zoomDepth)
+                fill = fill.darker(160); // the breadcrumb: above the zoomed box
+            if (r.node == m_hovered)
+                fill = fill.lighter(125);
+            painter.fillRect(box.adjusted(0, 0, -1, -1), fill);
+            if (box.width() > 28) {
+                painter.setPen(r.depth < zoomDepth ? palette::kText : palette::kFlameText);
+                painter.drawText(box.adjusted(3, 0, -3, -1), Qt::AlignVCenter | Qt::AlignLeft,
+                                 metrics.elidedText(nameOf(r.node), Qt::ElideLeft, box.width() - 6));
+            }
         }
     }
 }

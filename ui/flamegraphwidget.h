@@ -58,6 +58,8 @@ private:
     void relayout();
     int rowTop(int depth) const;
     QColor colorOf(int node) const;
+    QRect boxOf(const diagnose::FlameRect &r) const;
+    const QString &nameOf(int node) const;
     void setHovered(int node);
 
     std::shared_ptr<const diagnose::FlameTree> m_tree;
@@ -65,6 +67,10 @@ private:
     std::vector<std::vector<int>> m_rows; // per depth: indices into m_rects, left to right
     std::vector<int> m_rectOfNode; // node -> index into m_rects, or -1
     std::vector<bool> m_matched;
+    // Per node, made on first paint: the name as a QString and the
+    // package's colour (a repaint converts and hashes nothing twice).
+    mutable std::vector<QString> m_names;
+    mutable std::vector<QRgb> m_packageColors;
     diagnose::FlameSearch m_search;
     double m_maxShareChange = 0;
     int m_maxDepth = 0;

@@ -49,12 +49,7 @@ QString ProfileTableModel::functionAt(int row) const
 
 QString ProfileTableModel::formatValue(std::int64_t value) const
 {
-    const std::string &unit = m_isDiff ? m_diff.sampleType.unit : m_top.sampleType.unit;
-    if (unit == "nanoseconds")
-        return formatDuration(static_cast<double>(value) / 1e9);
-    if (unit == "bytes")
-        return formatBytes(static_cast<double>(value));
-    return QString::number(value);
+    return formatSampleValue(value, m_isDiff ? m_diff.sampleType.unit : m_top.sampleType.unit);
 }
 
 int ProfileTableModel::rowCount(const QModelIndex &parent) const

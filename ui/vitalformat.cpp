@@ -90,4 +90,13 @@ QString formatVitalCompact(vitals::Vital vital, double value)
     return formatVital(vital, value);
 }
 
+QString formatSampleValue(std::int64_t value, const std::string &unit)
+{
+    if (unit == "nanoseconds")
+        return formatDuration(static_cast<double>(value) / 1e9);
+    if (unit == "bytes")
+        return formatBytes(static_cast<double>(value));
+    return QString::number(value);
+}
+
 } // namespace gotriage::ui

@@ -4,6 +4,9 @@
 
 #include <QString>
 
+#include <cstdint>
+#include <string>
+
 namespace gotriage::ui {
 
 // Human-readable value of a vital in its unit ("1.25 cores", "512 MiB",
@@ -12,6 +15,8 @@ QString formatVital(vitals::Vital vital, double value);
 // For a table cell whose header carries the unit: "0.02" under "CPU cores".
 QString formatVitalCompact(vitals::Vital vital, double value);
 QString formatBytes(double bytes);
+// A profile's value in its sample type's unit: "1.25 s", "12.5 MiB", "340".
+QString formatSampleValue(std::int64_t value, const std::string &unit);
 QString formatDuration(double seconds);
 // "0.4 s ago", "3 min ago", "never"
 QString formatAge(double seconds);

@@ -8,26 +8,26 @@ namespace gotriage::diagnose {
 
 namespace {
 
-// Children by name while the tree is built; sorted into vectors after.
+// Children by (parent, function name) while the tree is built, the name
+// interned to an int once per function rather than hashed once per frame;
+// sorted into vectors after.
 struct Builder {
     FlameTree &tree;
-    std::vector<std::unordered_map<std::string, int>> childIndex;
+    std::unordered_map<std::uint64_t, int> childIndex;
 
-    int child(int parent, const std::string &name)
+    int child(int parent, int nameId, const std::string &name)
     {
-        auto &index = childIndex[static_cast<std::size_t>(parent)];
-        const auto it = index.find(name);
-        if (it != index.end())
+        const std::uint64_t key = (static_cast<std::uint64_t>(parent) << 32) | static_cast<std::uint32_t>(nameId);
+        const auto [it, added] = childIndex.try_emplace(key, static_cast<int>(tree.nodes.size()));
+        if (!added)
             return it->second;
-        const int id = static_cast<int>(tree.nodes.size());
         FlameTree::Node node;
         node.name = name;
         node.parent = parent;
         node.depth = tree.nodes[static_cast<std::size_t>(parent)].depth + 1;
         tree.nodes.push_back(std::move(node));
-        childIndex.emplace_back();
-        childIndex[static_cast<std::size_t>(parent)].emplace(name, id);
-        return id;
+        tree.nodes[static_cast<std::size_t>(parent)].children.push_back(it->second);
+        return it->second;
     }
 };
 
@@ -42,28 +42,36 @@ FlameTree buildFlameTree(const formats::Profile &profile, std::string_view sampl
         return tree;
     }
     tree.sampleType = profile.sampleTypes[*index];
-    tree.nodes.push_back({"root", 0, 0, -1, 0, {}});
-    Builder builder{tree, {{}}};
+    tree.nodes.push_back({"root", 0, 0, -1, 0, {}, 0});
+    // Each location's frames, outermost first, as (name id, name).
+    std::unordered_map<std::string_view, int> nameIds;
+    std::vector<std::vector<std::pair<int, const std::string *>>> frames(profile.locationIndex.size());
+    for (const formats::Profile::Location &l : profile.locations) {
+        auto &out = frames[l.id];
+        for (auto line = l.lines.rbegin(); line != l.lines.rend(); ++line) {
+            const std::string &name = profile.function(line->functionId)->name;
+            const auto [it, added] = nameIds.try_emplace(name, static_cast<int>(nameIds.size()));
+            out.push_back({it->second, &name});
+        }
+    }
+    Builder builder{tree, {}};
     for (const formats::Profile::Sample &s : profile.samples) {
-        const std::int64_t v = s.values[*index];
+        const std::int64_t v = profile.value(s, *index);
         if (v == 0)
             continue;
         int at = 0;
         tree.nodes[0].value += v;
-        for (auto id = s.locationIds.rbegin(); id != s.locationIds.rend(); ++id) {
-            const formats::Profile::Location *location = profile.location(*id);
-            for (auto line = location->lines.rbegin(); line != location->lines.rend(); ++line) {
-                at = builder.child(at, profile.function(line->functionId)->name);
+        const auto ids = profile.locationIds(s);
+        for (auto id = ids.rbegin(); id != ids.rend(); ++id) {
+            for (const auto &[nameId, name] : frames[*id]) {
+                at = builder.child(at, nameId, *name);
                 tree.nodes[static_cast<std::size_t>(at)].value += v;
             }
         }
         tree.nodes[static_cast<std::size_t>(at)].self += v;
     }
-    for (std::size_t i = 0; i < tree.nodes.size(); ++i) {
-        auto &children = tree.nodes[i].children;
-        for (const auto &[name, id] : builder.childIndex[i])
-            children.push_back(id);
-        std::sort(children.begin(), children.end(), [&](int a, int b) {
+    for (FlameTree::Node &node : tree.nodes) {
+        std::sort(node.children.begin(), node.children.end(), [&](int a, int b) {
             return tree.nodes[static_cast<std::size_t>(a)].name < tree.nodes[static_cast<std::size_t>(b)].name;
         });
     }

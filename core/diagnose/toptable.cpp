@@ -25,7 +25,56 @@ struct Node {
 // node is not kept.
 struct Graph {
     std::vector<Node> nodes;
-    std::unordered_map<std::uint64_t, std::vector<int>> frames; // location id -> nodes, innermost first
+    // Location id -> nodes, innermost first: a vector, since ids are dense
+    // (Profile::locationIndex), looked up for every frame of every sample.
+    std::vector<std::vector<int>> frames;
+    const std::vector<int> &framesOf(std::uint64_t locationId) const { return frames[locationId]; }
+};
+
+// Edges (caller, callee) and whether every call along them was inlined; as
+// in pprof, an edge counts once per sample, at its first occurrence. Dense
+// for the usual few thousand functions, hashed beyond.
+class Edges
+{
+public:
+    explicit Edges(std::size_t nodes) : m_nodes(nodes)
+    {
+        if (nodes <= 2048)
+            m_dense.assign(nodes * nodes, {});
+    }
+    void add(int caller, int callee, bool inlined, int sample)
+    {
+        Edge &e = m_dense.empty()
+            ? m_sparse[(static_cast<std::uint64_t>(caller) << 32) | static_cast<std::uint32_t>(callee)]
+            : m_dense[static_cast<std::size_t>(caller) * m_nodes + static_cast<std::size_t>(callee)];
+        if (e.lastSample == 0) {
+            e = {inlined, sample};
+        } else if (e.lastSample != sample) {
+            e.lastSample = sample;
+            e.inlined = e.inlined && inlined;
+        }
+    }
+    template<typename F> void forEach(F f) const
+    {
+        if (m_dense.empty()) {
+            for (const auto &[key, e] : m_sparse)
+                f(static_cast<int>(key & 0xffffffffU), e.inlined);
+            return;
+        }
+        for (std::size_t i = 0; i < m_dense.size(); ++i) {
+            if (m_dense[i].lastSample != 0)
+                f(static_cast<int>(i % m_nodes), m_dense[i].inlined);
+        }
+    }
+
+private:
+    struct Edge {
+        bool inlined = false;
+        int lastSample = 0; // 0: never seen (samples count from 1)
+    };
+    std::size_t m_nodes;
+    std::vector<Edge> m_dense;
+    std::unordered_map<std::uint64_t, Edge> m_sparse;
 };
 
 Graph build(const formats::Profile &profile, std::size_t index, const std::unordered_map<std::string, int> *keptIds)
@@ -39,6 +88,7 @@ Graph build(const formats::Profile &profile, std::size_t index, const std::unord
             g.nodes[static_cast<std::size_t>(id)].name = name;
         byName = *keptIds;
     }
+    g.frames.resize(profile.locationIndex.size());
     for (const formats::Profile::Location &l : profile.locations) {
         std::vector<int> &nodes = g.frames[l.id];
         nodes.reserve(l.lines.size());
@@ -58,19 +108,17 @@ Graph build(const formats::Profile &profile, std::size_t index, const std::unord
         }
     }
     std::vector<int> seen(g.nodes.size(), -1); // the sample that last added to each node's cum
-    // Edges (caller, callee) and whether every call along them was inlined;
-    // as in pprof, an edge counts once per sample, at its first occurrence.
-    std::unordered_map<std::uint64_t, std::pair<bool, int>> edges; // -> (inline, last sample)
+    Edges edges(g.nodes.size());
     int sampleNumber = 0;
     for (const formats::Profile::Sample &s : profile.samples) {
-        const std::int64_t v = s.values[index];
+        const std::int64_t v = profile.value(s, index);
         if (v == 0)
             continue;
         ++sampleNumber;
         int parent = -1;
         bool residual = false;
-        for (auto location = s.locationIds.rbegin(); location != s.locationIds.rend(); ++location) {
-            const std::vector<int> &nodes = g.frames[*location];
+        for (auto location = profile.locationIds(s).rbegin(); location != profile.locationIds(s).rend(); ++location) {
+            const std::vector<int> &nodes = g.framesOf(*location);
             for (auto n = nodes.rbegin(); n != nodes.rend(); ++n) {
                 if (*n < 0) {
                     residual = true;
@@ -80,16 +128,8 @@ Graph build(const formats::Profile &profile, std::size_t index, const std::unord
                     seen[static_cast<std::size_t>(*n)] = sampleNumber;
                     g.nodes[static_cast<std::size_t>(*n)].cum += v;
                 }
-                if (parent >= 0 && parent != *n) {
-                    const bool inlined = n != nodes.rbegin(); // not the outermost frame of its location
-                    const std::uint64_t key
-                        = (static_cast<std::uint64_t>(parent) << 32) | static_cast<std::uint32_t>(*n);
-                    auto [edge, added] = edges.try_emplace(key, inlined, sampleNumber);
-                    if (!added && edge->second.second != sampleNumber) {
-                        edge->second.second = sampleNumber;
-                        edge->second.first = edge->second.first && inlined;
-                    }
-                }
+                if (parent >= 0 && parent != *n)
+                    edges.add(parent, *n, n != nodes.rbegin() /* not its location's outermost frame */, sampleNumber);
                 parent = *n;
                 residual = false;
             }
@@ -97,10 +137,10 @@ Graph build(const formats::Profile &profile, std::size_t index, const std::unord
         if (parent >= 0 && !residual)
             g.nodes[static_cast<std::size_t>(parent)].flat += v;
     }
-    for (const auto &[key, edge] : edges) {
-        Node &callee = g.nodes[static_cast<std::size_t>(key & 0xffffffffU)];
-        (edge.first ? callee.inlinedIn : callee.calledIn) = true;
-    }
+    edges.forEach([&g](int callee, bool inlined) {
+        Node &node = g.nodes[static_cast<std::size_t>(callee)];
+        (inlined ? node.inlinedIn : node.calledIn) = true;
+    });
     return g;
 }
 
@@ -122,7 +162,7 @@ TopTable topTable(const formats::Profile &profile, const TopOptions &options)
     }
     out.sampleType = profile.sampleTypes[*index];
     for (const formats::Profile::Sample &s : profile.samples)
-        out.total += std::llabs(s.values[*index]);
+        out.total += std::llabs(profile.value(s, *index));
 
     Graph g = build(profile, *index, nullptr);
     if (options.nodeFraction > 0) {

@@ -4,7 +4,10 @@
 
 #include "formats/proto/profile.pb.h" // generated from formats/proto/profile.proto
 
+#include <google/protobuf/arena.h>
 #include <google/protobuf/io/coded_stream.h>
+
+#include <algorithm>
 
 #include <limits>
 
@@ -118,7 +121,13 @@ ParsedProfile parseProfile(std::string_view bytes, const ProfileLimits &limits)
         return out;
     }
 
-    pprof::Profile message;
+    // An arena: a large profile is millions of small messages, and freeing
+    // them one by one cost more than decoding them.
+    google::protobuf::ArenaOptions arenaOptions;
+    arenaOptions.start_block_size = std::clamp<std::size_t>(wire.size() * 2, 64 * 1024, 64 * 1024 * 1024);
+    arenaOptions.max_block_size = 64 * 1024 * 1024;
+    google::protobuf::Arena arena(arenaOptions);
+    pprof::Profile &message = *google::protobuf::Arena::CreateMessage<pprof::Profile>(&arena);
     google::protobuf::io::CodedInputStream stream(reinterpret_cast<const std::uint8_t *>(wire.data()),
                                                   static_cast<int>(wire.size()));
     stream.SetRecursionLimit(16); // the schema nests three deep
@@ -177,7 +186,17 @@ ParsedProfile parseProfile(std::string_view bytes, const ProfileLimits &limits)
         p.locations.push_back(std::move(location));
     }
     const std::size_t valueCount = p.sampleTypes.size();
-    p.samples.reserve(static_cast<std::size_t>(message.sample_size()));
+    std::size_t frames = 0;
+    for (const pprof::Sample &s : message.sample())
+        frames += static_cast<std::size_t>(s.location_id_size());
+    if (frames > std::numeric_limits<std::uint32_t>::max()) {
+        out.error = tooMany("frames in all samples", frames, std::numeric_limits<std::uint32_t>::max());
+        return out;
+    }
+    p.samples.resize(static_cast<std::size_t>(message.sample_size()));
+    p.sampleLocations.reserve(frames);
+    p.sampleValues.reserve(p.samples.size() * valueCount);
+    std::size_t index = 0;
     for (const pprof::Sample &s : message.sample()) {
         if (static_cast<std::size_t>(s.value_size()) != valueCount) {
             out.error = "a sample has " + std::to_string(s.value_size()) + " values for " + std::to_string(valueCount)
@@ -189,14 +208,15 @@ ParsedProfile parseProfile(std::string_view bytes, const ProfileLimits &limits)
                                 limits.maxFramesPerSample);
             return out;
         }
-        Profile::Sample sample;
-        sample.locationIds.assign(s.location_id().begin(), s.location_id().end());
-        sample.values.assign(s.value().begin(), s.value().end());
+        Profile::Sample &sample = p.samples[index++];
+        sample.firstLocation = static_cast<std::uint32_t>(p.sampleLocations.size());
+        sample.locationCount = static_cast<std::uint32_t>(s.location_id_size());
+        p.sampleLocations.insert(p.sampleLocations.end(), s.location_id().begin(), s.location_id().end());
+        p.sampleValues.insert(p.sampleValues.end(), s.value().begin(), s.value().end());
         for (const pprof::Label &label : s.label()) {
             sample.labels.push_back({strings.at(label.key(), "a label key"), strings.at(label.str(), "a label value"),
                                      label.num(), strings.at(label.num_unit(), "a label unit")});
         }
-        p.samples.push_back(std::move(sample));
     }
     if (!strings.error.empty()) {
         out.error = strings.error;
@@ -206,12 +226,10 @@ ParsedProfile parseProfile(std::string_view bytes, const ProfileLimits &limits)
         || !buildIndex(p.functions, p.functionIndex, "function", out.error))
         return out;
     // Every reference must resolve: a sample's locations, a line's function.
-    for (const Profile::Sample &s : p.samples) {
-        for (std::uint64_t id : s.locationIds) {
-            if (!p.location(id)) {
-                out.error = "a sample refers to location " + std::to_string(id) + ", which is not in the profile";
-                return out;
-            }
+    for (std::uint64_t id : p.sampleLocations) {
+        if (!p.location(id)) {
+            out.error = "a sample refers to location " + std::to_string(id) + ", which is not in the profile";
+            return out;
         }
     }
     for (const Profile::Location &l : p.locations) {

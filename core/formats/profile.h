@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,9 +39,11 @@ struct Profile {
         std::int64_t num = 0;
         std::string numUnit;
     };
+    // A sample's location ids and values live in two pools shared by all
+    // samples (two allocations for a profile, not two per sample).
     struct Sample {
-        std::vector<std::uint64_t> locationIds; // leaf first
-        std::vector<std::int64_t> values; // one per sample type
+        std::uint32_t firstLocation = 0; // into sampleLocations
+        std::uint32_t locationCount = 0;
         std::vector<Label> labels;
     };
 
@@ -52,6 +55,8 @@ struct Profile {
     std::int64_t durationNanos = 0;
     std::vector<std::string> comments;
     std::vector<Sample> samples;
+    std::vector<std::uint64_t> sampleLocations; // every sample's location ids, leaf first, back to back
+    std::vector<std::int64_t> sampleValues; // sampleTypes.size() per sample, in sample order
     std::vector<Location> locations;
     std::vector<Function> functions;
 
@@ -60,6 +65,15 @@ struct Profile {
     // there is no such sample type.
     std::optional<std::size_t> sampleIndex(std::string_view name = {}) const;
     const Location *location(std::uint64_t id) const; // null when unknown
+    std::span<const std::uint64_t> locationIds(const Sample &s) const
+    {
+        return {sampleLocations.data() + s.firstLocation, s.locationCount};
+    }
+    // `s` must be one of `samples`.
+    std::int64_t value(const Sample &s, std::size_t typeIndex) const
+    {
+        return sampleValues[static_cast<std::size_t>(&s - samples.data()) * sampleTypes.size() + typeIndex];
+    }
     const Function *function(std::uint64_t id) const;
 
     // Ids are dense in practice (Go numbers them 1..N); these map id to index.

@@ -111,6 +111,21 @@ session::SessionBatchPtr raisedBatch(const QString &serviceName, analysis::Findi
     return batch;
 }
 
+// A real local server that serves a lab goroutine dump, and a capturer
+// through a real request executor.
+struct CaptureRig {
+    TestHttpServer server;
+    ingest::RequestExecutor executor;
+    ingest::ProfileCapturer capturer{&executor};
+
+    bool start()
+    {
+        server.body = readData(QStringLiteral("lab/goroutine_leak_debug2.txt"));
+        return server.listen();
+    }
+    QUrl url() const { return QUrl(QStringLiteral("http://127.0.0.1:%1").arg(server.port())); }
+};
+
 analysis::NextStep twoDumps(double spacingSeconds)
 {
     analysis::NextStep next;
@@ -279,14 +294,12 @@ void TestDiagnose::capturePlansFollowTheNextStep()
 
 void TestDiagnose::evidenceIsCapturedOnceForARaisedFinding()
 {
-    TestHttpServer server;
-    server.body = readData(QStringLiteral("lab/goroutine_leak_debug2.txt"));
-    QVERIFY(server.listen());
-    ingest::RequestExecutor executor;
-    ingest::ProfileCapturer capturer(&executor);
-    session::EvidenceCollector collector(&capturer, &common::LiveClock::instance());
+    CaptureRig rig;
+    QVERIFY(rig.start());
+    TestHttpServer &server = rig.server;
+    session::EvidenceCollector collector(&rig.capturer, &common::LiveClock::instance());
     config::ServiceConfig leaky = service(QStringLiteral("leaky"), config::Tier::Core);
-    leaky.baseUrl = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(server.port()));
+    leaky.baseUrl = rig.url();
     collector.setServices({leaky}, true);
     QSignalSpy changes(&collector, &session::EvidenceCollector::evidenceChanged);
 
@@ -327,16 +340,13 @@ void TestDiagnose::evidenceIsCapturedOnceForARaisedFinding()
 
 void TestDiagnose::evidenceRespectsTheBudgetAndTheSwitches()
 {
-    TestHttpServer server;
-    server.body = readData(QStringLiteral("lab/goroutine_leak_debug2.txt"));
-    QVERIFY(server.listen());
-    ingest::RequestExecutor executor;
-    ingest::ProfileCapturer capturer(&executor);
-    session::EvidenceCollector collector(&capturer, &common::LiveClock::instance());
+    CaptureRig rig;
+    QVERIFY(rig.start());
+    session::EvidenceCollector collector(&rig.capturer, &common::LiveClock::instance());
     session::EvidencePolicy policy;
     policy.budget = 1;
     collector.setPolicy(policy);
-    const QUrl url(QStringLiteral("http://127.0.0.1:%1").arg(server.port()));
+    const QUrl url = rig.url();
     config::ServiceConfig a = service(QStringLiteral("a"), config::Tier::Core);
     config::ServiceConfig b = service(QStringLiteral("b"), config::Tier::Core);
     config::ServiceConfig off = service(QStringLiteral("off"), config::Tier::Core);
@@ -363,7 +373,7 @@ void TestDiagnose::evidenceRespectsTheBudgetAndTheSwitches()
              qPrintable(latest.at(QStringLiteral("b"))->note));
 
     // Off for the whole fleet: nothing is captured at all.
-    session::EvidenceCollector quiet(&capturer, &common::LiveClock::instance());
+    session::EvidenceCollector quiet(&rig.capturer, &common::LiveClock::instance());
     session::EvidencePolicy disabled;
     disabled.enabled = false;
     quiet.setPolicy(disabled);

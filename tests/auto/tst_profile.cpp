@@ -90,11 +90,17 @@ void TestProfile::decodesTheLabProfiles()
     QCOMPARE(p.sampleIndex("samples"), std::optional<std::size_t>(0));
     QVERIFY(!p.sampleIndex("inuse_space"));
     QVERIFY(!p.samples.empty());
+    QCOMPARE(p.sampleValues.size(), p.samples.size() * 2);
+    std::size_t frames = 0;
     for (const auto &s : p.samples) {
-        QCOMPARE(s.values.size(), std::size_t(2));
-        for (std::uint64_t id : s.locationIds)
+        QVERIFY(s.locationCount > 0);
+        QCOMPARE(s.firstLocation, frames); // back to back, in order
+        frames += s.locationCount;
+        for (std::uint64_t id : p.locationIds(s))
             QVERIFY(p.location(id));
+        QVERIFY(p.value(s, 1) >= 0); // cpu nanoseconds
     }
+    QCOMPARE(p.sampleLocations.size(), frames);
 }
 
 void TestProfile::topEqualsGoToolPprof_data()
