@@ -105,6 +105,11 @@ void TimeChart::setTitle(const QString &title)
     m_title->setText(title);
 }
 
+QString TimeChart::title() const
+{
+    return m_title->text();
+}
+
 int TimeChart::addSeries(const QString &name, const QColor &color, Axis axis, double scale, const QString &unit)
 {
     QCPGraph *graph = m_plot->addGraph(m_plot->xAxis, axis == Axis::Left ? m_plot->yAxis : m_plot->yAxis2);

@@ -38,6 +38,7 @@ public:
     int addTrendSeries(const QString &name, const QColor &color, Axis axis = Axis::Left, double scale = 1.0);
     void setSeriesName(int series, const QString &name);
     void setTitle(const QString &title);
+    QString title() const;
     void setSeriesData(int series, const std::vector<std::pair<std::int64_t, double>> &points);
     void setTimeRange(double fromSeconds, double toSeconds);
     // What the chart says while no series has a point (empty: nothing).

@@ -102,4 +102,21 @@ InflateResult gunzip(std::string_view input, std::size_t outputLimit)
     return result;
 }
 
+std::string gzip(std::string_view input)
+{
+    z_stream z{};
+    // 15 + 16: a gzip header and trailer rather than zlib's.
+    if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        return {};
+    std::string out(deflateBound(&z, static_cast<uLong>(input.size())), '\0');
+    z.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(input.data()));
+    z.avail_in = static_cast<uInt>(input.size());
+    z.next_out = reinterpret_cast<Bytef *>(out.data());
+    z.avail_out = static_cast<uInt>(out.size());
+    const int status = deflate(&z, Z_FINISH);
+    out.resize(status == Z_STREAM_END ? z.total_out : 0);
+    deflateEnd(&z);
+    return out;
+}
+
 } // namespace gotriage::formats

@@ -50,6 +50,9 @@ struct InflateResult {
 };
 InflateResult gunzip(std::string_view input, std::size_t outputLimit);
 
+// Compresses to a gzip stream (what Go's pprof handlers serve).
+std::string gzip(std::string_view input);
+
 // Whether bytes begin with the gzip magic (1f 8b).
 inline bool looksGzipped(std::string_view bytes)
 {

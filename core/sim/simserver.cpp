@@ -1,10 +1,15 @@
 #include "simserver.h"
 #include "common/clock.h"
+#include "sim/simprofiles.h"
 
 #include <QHttpServerRequest>
 #include <QHttpServerResponder>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QPointer>
+#include <QTcpSocket>
+#include <QTimer>
+#include <QUrlQuery>
 
 namespace gotriage::sim {
 
@@ -31,6 +36,9 @@ bool SimServer::listenOnLoopback()
 
 bool SimServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
 {
+    if (request.url().path().startsWith(QLatin1String("/debug/pprof/")) && request.url().path().size() > 13
+        && !m_service->isDown())
+        return respondPprof(request, socket);
     const bool handled = respond(request, socket);
     // Like Go's net/http, honour "Connection: close" (QHttpServer does not):
     // a watcher that asks for it should not be left holding idle sockets.
@@ -82,6 +90,53 @@ bool SimServer::respond(const QHttpServerRequest &request, QTcpSocket *socket)
     } else {
         return false;
     }
+    return true;
+}
+
+bool SimServer::respondPprof(const QHttpServerRequest &request, QTcpSocket *socket)
+{
+    const QString name = request.url().path().mid(13);
+    const QUrlQuery query(request.url());
+    const bool close = request.value("connection").compare("close", Qt::CaseInsensitive) == 0;
+    m_service->advanceTo(nowSeconds());
+    if (name == QLatin1String("goroutine") && query.queryItemValue(QStringLiteral("debug")) == QLatin1String("2")) {
+        makeResponder(request, socket).write(simGoroutineDump(*m_service), QByteArray("text/plain; charset=utf-8"));
+        if (close)
+            socket->disconnectFromHost();
+        return true;
+    }
+    // As net/http/pprof does: a CPU profile, and a delta profile, answer
+    // after their seconds (30 by default for the CPU).
+    const bool cpu = name == QLatin1String("profile");
+    const bool delta = name == QLatin1String("heap") || name == QLatin1String("allocs")
+        || name == QLatin1String("block") || name == QLatin1String("mutex");
+    bool ok = false;
+    double seconds = query.queryItemValue(QStringLiteral("seconds")).toDouble(&ok);
+    if (!ok || seconds <= 0)
+        seconds = cpu ? 30 : 0;
+    if (!cpu && !delta)
+        seconds = 0;
+    seconds = std::min(seconds, 120.0);
+    if (!simProfile(*m_service, name, seconds, 0)) {
+        makeResponder(request, socket)
+            .write(QByteArray("Unknown profile\n"), QByteArray("text/plain; charset=utf-8"),
+                   QHttpServerResponder::StatusCode::NotFound);
+        return true;
+    }
+    auto responder = std::make_shared<QHttpServerResponder>(makeResponder(request, socket));
+    const QPointer<QTcpSocket> guard(socket);
+    const double startCpu = m_service->cpuSeconds();
+    QTimer::singleShot(static_cast<int>(seconds * 1000), this,
+                       [this, responder, guard, name, seconds, startCpu, close] {
+                           if (!guard)
+                               return; // the client gave up (cancel, timeout)
+                           m_service->advanceTo(nowSeconds());
+                           const std::optional<QByteArray> body
+                               = simProfile(*m_service, name, seconds, m_service->cpuSeconds() - startCpu);
+                           responder->write(*body, QByteArray("application/octet-stream"));
+                           if (close)
+                               guard->disconnectFromHost();
+                       });
     return true;
 }
 

@@ -9,7 +9,8 @@
 namespace gotriage::sim {
 
 // Serves one SimService over real HTTP: /metrics, /debug/vars,
-// /debug/pprof/ and GET/POST /admin/throttle ({"rps": N}). Lives in the
+// /debug/pprof/ (the index, goroutine dumps and every profile) and GET/POST
+// /admin/throttle ({"rps": N}). Lives in the
 // thread that runs the demo fleet.
 class SimServer : public QAbstractHttpServer
 {
@@ -28,6 +29,8 @@ protected:
 
 private:
     bool respond(const QHttpServerRequest &request, QTcpSocket *socket);
+    // /debug/pprof/<profile>: dumps and profiles that tell the scenario.
+    bool respondPprof(const QHttpServerRequest &request, QTcpSocket *socket);
 
     std::unique_ptr<SimService> m_service;
     quint16 m_port = 0;

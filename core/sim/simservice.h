@@ -46,6 +46,16 @@ public:
     double servedRps() const { return m_servedRps; }
     double goroutines() const;
     std::uint32_t numGC() const { return m_numGC; }
+    // What the pprof endpoints tell (core/sim/simprofiles).
+    double leakedGoroutines() const { return m_leakedGoroutines; }
+    double spinningGoroutines() const { return m_spinningGoroutines; }
+    double inFlight() const { return m_servedRps * m_latencySeconds; }
+    double cpuSeconds() const { return m_cpuSeconds; }
+    double allocBytesTotal() const { return m_allocBytesTotal; }
+    double heapAlloc() const { return m_heapAlloc; }
+    double retainedBytes() const { return m_retainedBytes; }
+    double uptimeSeconds() const { return m_now - m_startTime; }
+    double now() const { return m_now; }
 
 private:
     void step(double dt);

@@ -1,10 +1,17 @@
 #include "testdata.h"
 
+#include "diagnose/goroutinegroups.h"
+#include "diagnose/toptable.h"
 #include "formats/expvar.h"
+#include "formats/goroutinedump.h"
 #include "formats/metrics.h"
 #include "formats/pprofindex.h"
+#include "formats/profile.h"
 #include "sim/demofleet.h"
+#include "sim/simprofiles.h"
 #include "sim/simservice.h"
+
+#include <QElapsedTimer>
 
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
@@ -42,6 +49,7 @@ private slots:
     void throttleLowersTheLoad();
     void flappingGoesDownAndRestarts();
     void servesOverHttp();
+    void pprofTellsTheScenario();
 
 private:
     QByteArray get(QNetworkAccessManager &manager, const QUrl &url, int *status, const QByteArray &postBody = {});
@@ -221,6 +229,75 @@ void TestDemoFleet::servesOverHttp()
     QCOMPARE(get(manager, throttle, &status).trimmed(), QByteArray("{\"rps\":25}"));
     get(manager, throttle, &status, "{\"rps\": \"lots\"}");
     QCOMPARE(status, 400);
+
+    // pprof as net/http/pprof serves it: a CPU profile answers after its seconds.
+    QElapsedTimer timer;
+    timer.start();
+    const auto pprof = [&](const char *name, const char *query) {
+        QUrl url = first.endpointUrl(QStringLiteral("/debug/pprof/") + QLatin1String(name));
+        url.setQuery(QString::fromLatin1(query));
+        return url;
+    };
+    const QByteArray cpu = get(manager, pprof("profile", "seconds=1"), &status);
+    QCOMPARE(status, 200);
+    QVERIFY(timer.elapsed() >= 900);
+    QVERIFY(formats::parseProfile(cpu.toStdString()).profile);
+    const QByteArray text = get(manager, pprof("goroutine", "debug=2"), &status);
+    QCOMPARE(status, 200);
+    QVERIFY(text.startsWith("goroutine 1 ["));
+    get(manager, pprof("nope", ""), &status);
+    QCOMPARE(status, 404);
+}
+
+void TestDemoFleet::pprofTellsTheScenario()
+{
+    const double t0 = 1.7e9;
+    auto run = [t0](sim::Scenario scenario) {
+        auto s = std::make_unique<sim::SimService>(QStringLiteral("svc"), scenario, 7, t0);
+        s->advanceTo(t0 + 600);
+        return s;
+    };
+    const auto topOf = [](const QByteArray &bytes, const std::string &sampleIndex) {
+        formats::ParsedProfile parsed = formats::parseProfile(bytes.toStdString());
+        if (!parsed.profile)
+            qFatal("%s", parsed.error.c_str());
+        diagnose::TopOptions options;
+        options.sampleIndex = sampleIndex;
+        options.sortByCum = false;
+        return diagnose::topTable(*parsed.profile, options);
+    };
+
+    // The leak: its goroutines lead the dump, parked in chan receive for
+    // minutes, created in the Go >= 1.21 form ("in goroutine N").
+    const auto leak = run(sim::Scenario::GoroutineLeak);
+    const formats::ParsedGoroutineDump dump = formats::parseGoroutineDump(sim::simGoroutineDump(*leak).toStdString());
+    QCOMPARE(dump.problems.items().size(), std::size_t(0));
+    QVERIFY(std::abs(static_cast<double>(dump.goroutines.size()) - leak->goroutines()) <= 4);
+    const auto groups = diagnose::groupGoroutines(dump.goroutines);
+    QCOMPARE(groups.front().state, std::string("chan receive"));
+    QCOMPARE(groups.front().frames.front().function, std::string("shop/cart.(*Cart).watchInventory.func1"));
+    QVERIFY(groups.front().leakState);
+    QVERIFY(groups.front().maxWaitMinutes.value_or(0) >= 5);
+    QVERIFY(dump.goroutines.back().createdByGoroutine.has_value() || dump.goroutines.front().createdByGoroutine);
+
+    // Contention: the CPU is in the mutex; the creep's memory in its cache;
+    // the frenzy's allocations in image resizing.
+    const auto contention = run(sim::Scenario::CpuContention);
+    const auto cpu = topOf(*sim::simProfile(*contention, QStringLiteral("profile"), 10, 9.5), "cpu");
+    QVERIFY2(cpu.error.empty(), cpu.error.c_str());
+    QCOMPARE(cpu.rows.front().name, std::string("runtime.procyield"));
+    QVERIFY(cpu.total > 8'000'000'000 && cpu.total < 11'000'000'000); // 9.5 s of CPU, give or take the jitter
+    const auto creep = run(sim::Scenario::MemoryCreep);
+    QCOMPARE(topOf(*sim::simProfile(*creep, QStringLiteral("heap"), 0, 0), "inuse_space").rows.front().name,
+             std::string("shop/search.(*Index).cacheResult"));
+    const auto frenzy = run(sim::Scenario::GcFrenzy);
+    QCOMPARE(topOf(*sim::simProfile(*frenzy, QStringLiteral("allocs"), 0, 0), {}).sampleType.type,
+             std::string("alloc_space"));
+    QCOMPARE(topOf(*sim::simProfile(*frenzy, QStringLiteral("allocs"), 0, 0), {}).rows.front().name,
+             std::string("image.NewRGBA"));
+    for (const char *kind : {"goroutine", "block", "mutex", "threadcreate"})
+        QVERIFY2(topOf(*sim::simProfile(*leak, QString::fromLatin1(kind), 0, 0), {}).total > 0, kind);
+    QVERIFY(!sim::simProfile(*leak, QStringLiteral("nope"), 0, 0));
 }
 
 QTEST_GUILESS_MAIN(TestDemoFleet)

@@ -37,6 +37,7 @@ private slots:
     void secretsAreRefused_data();
     void secretsAreRefused();
     void timeouts();
+    void autoCaptureSwitch();
     void hintsThatSayWhatToDo_data();
     void hintsThatSayWhatToDo();
 };
@@ -226,6 +227,27 @@ void TestFleetConfig::timeouts()
     QCOMPARE(fleet.services[1].totalTimeout(), std::chrono::milliseconds(3000));
     QCOMPARE(fleet.services[1].connectTimeout, std::chrono::milliseconds(500));
     QCOMPARE(fleet.services[1].bodyLimit, qint64(1048576));
+}
+
+void TestFleetConfig::autoCaptureSwitch()
+{
+    // Off for the fleet in defaults, back on for one service; a wrong type
+    // is an error that names the place, and that service is skipped.
+    const FleetConfig fleet = parseFleetConfig(
+        R"({"defaults":{"auto_capture":false},"services":[{"name":"a","url":"http://h:1"},)"
+        R"({"name":"b","url":"http://h:2","auto_capture":true},{"name":"c","url":"http://h:3","auto_capture":"no"}]})",
+        QStringLiteral("f.json"));
+    QCOMPARE(fleet.services.size(), std::size_t(2));
+    QCOMPARE(fleet.services[0].autoCapture, false);
+    QCOMPARE(fleet.services[1].autoCapture, true);
+    const ConfigProblem *problem = findProblem(fleet, QStringLiteral("$.services[2].auto_capture"));
+    QVERIFY(problem);
+    QVERIFY(problem->isError);
+    QVERIFY2(problem->message.contains(QLatin1String("true or false")), qPrintable(problem->message));
+    // On by default.
+    QVERIFY(parseFleetConfig(R"({"services":[{"name":"a","url":"http://h:1"}]})", QStringLiteral("g.json"))
+                .services.front()
+                .autoCapture);
 }
 
 QTEST_APPLESS_MAIN(TestFleetConfig)

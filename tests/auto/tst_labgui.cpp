@@ -16,8 +16,10 @@
 #include "mainwindow.h"
 #include "profiletablemodel.h"
 #include "profileview.h"
+#include "servicedetailview.h"
 #include "session/session.h"
 #include "theme.h"
+#include "timechart.h"
 
 #include <QApplication>
 #include <QDir>
@@ -41,6 +43,7 @@ private slots:
     void initTestCase();
     void leakEvidenceWaitsForTheOperator();
     void profilesFromTheWindow();
+    void cpuChartSplitsUserAndSystem();
 
 private:
     const config::ServiceConfig &service(const QString &name) const;
@@ -209,6 +212,19 @@ void TestLabGui::profilesFromTheWindow()
     QVERIFY(pprof.waitForFinished(120000));
     QVERIFY2(pprof.exitCode() == 0, pprof.readAllStandardError().constData());
     QVERIFY(pprof.readAllStandardOutput().contains("flat%"));
+}
+
+void TestLabGui::cpuChartSplitsUserAndSystem()
+{
+    // The lab's services run on this machine: the CPU chart shows user and
+    // system CPU from /proc, and says where they come from.
+    m_window->selectService(QStringLiteral("leak-1"));
+    m_window->detailTabs()->setCurrentWidget(m_window->detailView());
+    ui::TimeChart *cpu = m_window->detailView()->chart(ui::ServiceDetailView::CpuChart);
+    QTRY_VERIFY_WITH_TIMEOUT(cpu->pointCount(1) > 2 && cpu->pointCount(2) > 2, 20000); // user, system
+    QVERIFY2(cpu->title().contains(QLatin1String("user / system from /proc/")), qPrintable(cpu->title()));
+    QTest::qWait(1500);
+    screenshot(m_window.get(), QStringLiteral("charts-cpu-split.png"));
 }
 
 QTEST_MAIN(TestLabGui)

@@ -2,8 +2,11 @@
 #include "testhttpserver.h"
 
 #include "analysis/serviceanalyzer.h"
+#include "diagnoseview.h"
 #include "findingsmodel.h"
 #include "fleetoverviewmodel.h"
+#include "goroutinegroupsmodel.h"
+#include "goroutineview.h"
 #include "ingest/livesource.h"
 #include "issues/issuesmodel.h"
 #include "issuesstyleproxy.h"
@@ -29,7 +32,9 @@
 #include <QProcess>
 #include <QRegularExpression>
 #include <QSignalSpy>
+#include <QSortFilterProxyModel>
 #include <QTableView>
+#include <QTabWidget>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
@@ -72,6 +77,7 @@ private slots:
     void overviewAndAnalysisAgreeOnStaleness_data();
     void overviewAndAnalysisAgreeOnStaleness();
     void cliAndWindowReportTheSameIssues();
+    void demoEvidenceOpensWithOneClick();
 };
 
 void TestMainWindow::issuesModel()
@@ -687,6 +693,42 @@ void TestMainWindow::cliAndWindowReportTheSameIssues()
         fromWindow.insert(issue.service + QStringLiteral(": ") + issue.what);
     QVERIFY2(fromCli.size() >= 7, qPrintable(QStringList(fromCli.begin(), fromCli.end()).join(u'\n')));
     QCOMPARE(fromWindow, fromCli);
+}
+
+void TestMainWindow::demoEvidenceOpensWithOneClick()
+{
+    // What the README's first command shows: the demo fleet's leak gets its
+    // finding, its two goroutine dumps are taken with no click, and one
+    // click on "ready" shows the leaking stack first.
+    ui::MainWindow window(liveSession());
+    window.setAnalysisSettings(analysis::AnalysisSettings::fast());
+    window.resize(1440, 900);
+    window.show();
+    QString error;
+    QVERIFY2(window.startDemo(3, &error), qPrintable(error));
+    ui::FindingsModel *findings = window.findingsModel();
+    const auto leakRow = [&] {
+        for (int row = 0; row < findings->rowCount(); ++row) {
+            if (findings->keyOf(row).kind == analysis::FindingKind::GoroutineLeak)
+                return row;
+        }
+        return -1;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(leakRow() >= 0 && findings->captureReady(leakRow()), 120000);
+    QSignalSpy shown(window.diagnoseView(), &ui::DiagnoseView::shown);
+    const QRect cell = window.findingsView()->visualRect(
+        window.findingsView()->model()->index(leakRow(), ui::FindingsModel::CapturedColumn));
+    QTest::mouseClick(window.findingsView()->viewport(), Qt::LeftButton, {}, cell.center());
+    QVERIFY(shown.wait(20000));
+    QCOMPARE(window.detailTabs()->currentWidget(), window.diagnoseView());
+    ui::GoroutineView *goroutines = window.diagnoseView()->goroutineView();
+    QVERIFY(goroutines->model()->isCompared());
+    const diagnose::GoroutineGroup *top
+        = goroutines->model()->group(goroutines->proxy()->mapToSource(goroutines->proxy()->index(0, 0)).row());
+    QCOMPARE(top->frames.front().function, std::string("shop/cart.(*Cart).watchInventory.func1"));
+    QVERIFY(top->growth > 0);
+    QDir().mkpath(QStringLiteral(GOTRIAGE_SCREENSHOT_DIR));
+    QVERIFY(window.grab().save(QStringLiteral(GOTRIAGE_SCREENSHOT_DIR "/demo-goroutine-diff.png")));
 }
 
 QTEST_MAIN(TestMainWindow)
