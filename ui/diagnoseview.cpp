@@ -407,6 +407,9 @@ bool DiagnoseView::openEvidence(const analysis::FindingKey &key)
     const int newest = indexOf(evidence->captures.back());
     const int older = evidence->captures.size() > 1 ? indexOf(evidence->captures.front()) : -1;
     show(newest, older);
+    // A single profile opens where it reads best: its flame graph; a pair,
+    // the table of what changed.
+    m_profile->showTab(older < 0 ? ProfileView::FlameTab : ProfileView::TopTab);
     return true;
 }
 
