@@ -13,4 +13,5 @@ Q_DECLARE_LOGGING_CATEGORY(lcIssues) // gotriage.issues
 Q_DECLARE_LOGGING_CATEGORY(lcSession) // gotriage.session
 Q_DECLARE_LOGGING_CATEGORY(lcSim) // gotriage.sim
 Q_DECLARE_LOGGING_CATEGORY(lcStore) // gotriage.store
+Q_DECLARE_LOGGING_CATEGORY(lcTriage) // gotriage.triage
 Q_DECLARE_LOGGING_CATEGORY(lcUi) // gotriage.ui

@@ -80,7 +80,8 @@ constexpr std::array<std::string_view, 17> kServiceKeys = {"name",
                                                            "limits",
                                                            "auto_capture"};
 
-constexpr std::array<std::string_view, 2> kFleetKeys = {"services", "defaults"};
+// "actions" is read by config/actioncatalog (the triage's action catalog).
+constexpr std::array<std::string_view, 3> kFleetKeys = {"services", "defaults", "actions"};
 
 // A fleet file that does not parse as JSON but reads like YAML (Prometheus'
 // own configs are YAML, so this is the natural first guess of a new user).
@@ -205,7 +206,7 @@ FleetConfig FleetReader::read(std::string_view text)
 void FleetReader::readFleetObject(const Json &root)
 {
     for (const auto &[key, value] : root.items()) {
-        if (key != "services" && key != "defaults")
+        if (key != "services" && key != "defaults" && key != "actions")
             warning(QStringLiteral("$.") + fromUtf8(key), unknownKey(key, kFleetKeys));
     }
     ServiceConfig defaults;

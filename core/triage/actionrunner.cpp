@@ -1,0 +1,221 @@
+#include "actionrunner.h"
+
+#include "common/clock.h"
+#include "common/logging.h"
+#include "ingest/httpfetch.h"
+#include "ingest/requestexecutor.h"
+#include "ingest/requestsettings.h"
+#include "triage/auditlog.h"
+
+#include <QJsonArray>
+
+namespace gotriage::triage {
+
+namespace {
+
+QJsonObject valuesJson(const QMap<QString, double> &values)
+{
+    QJsonObject o;
+    for (auto it = values.begin(); it != values.end(); ++it)
+        o.insert(it.key(), it.value());
+    return o;
+}
+
+} // namespace
+
+QJsonObject ActionRun::toJson() const
+{
+    QJsonObject o{{QStringLiteral("id"), id},
+                  {QStringLiteral("action"), action},
+                  {QStringLiteral("service"), service},
+                  {QStringLiteral("values"), valuesJson(values)},
+                  {QStringLiteral("dry_run"), dryRun},
+                  {QStringLiteral("request"), requests.write.toJson()},
+                  {QStringLiteral("before"), before ? QJsonValue(*before) : QJsonValue()},
+                  {QStringLiteral("before_known"), beforeKnown},
+                  {QStringLiteral("after"), after ? QJsonValue(*after) : QJsonValue()},
+                  {QStringLiteral("status"), status},
+                  {QStringLiteral("ok"), ok()},
+                  {QStringLiteral("sent_ms"), sentMs}};
+    if (!beforeRaw.isEmpty())
+        o.insert(QStringLiteral("before_raw"), QString::fromUtf8(beforeRaw.left(64 * 1024)));
+    if (!response.isEmpty())
+        o.insert(QStringLiteral("response"), QString::fromUtf8(response));
+    if (!error.isEmpty())
+        o.insert(QStringLiteral("error"), error);
+    return o;
+}
+
+ActionRunner::ActionRunner(ingest::RequestExecutor *executor, AuditLog *audit, const common::Clock *clock,
+                           QObject *parent)
+    : QObject(parent), m_executor(executor), m_audit(audit), m_clock(clock ? clock : &common::LiveClock::instance())
+{
+    qRegisterMetaType<ActionRunPtr>();
+}
+
+void ActionRunner::send(const RenderedRequest &request, const config::ServiceConfig &service,
+                        std::function<void(const ingest::FetchResult &)> then)
+{
+    ingest::HttpRequest http;
+    // The service's own credentials and TLS, only on its own origin.
+    if (const auto settings = m_executor->serviceSettings(service.name);
+        settings && request.url.host() == service.baseUrl.host())
+        http = settings->request(request.url, service.baseUrl);
+    http.url = request.url;
+    http.method = request.method;
+    http.body = request.body;
+    http.headers = request.headers;
+    http.maxRedirects = 0; // an action is sent where it was previewed, nowhere else
+    http.connectTimeout = std::chrono::milliseconds(3000);
+    http.totalTimeout = std::chrono::milliseconds(10000);
+    http.bodyLimit = 4 * 1024 * 1024;
+    auto *fetch = new ingest::HttpFetch(m_executor, std::move(http), this);
+    connect(fetch, &ingest::HttpFetch::finished, this, [fetch, then = std::move(then)](const ingest::FetchResult &r) {
+        fetch->deleteLater();
+        then(r);
+    });
+    fetch->start();
+}
+
+void ActionRunner::audit(const QString &kind, const ActionRun &run)
+{
+    if (!m_audit)
+        return;
+    QString error;
+    AuditLog::Entry entry{0,    m_clock->nowMs(),         AuditLog::currentUser(), AuditLog::currentHost(),
+                          kind, maskSecrets(run.toJson())};
+    if (!m_audit->append(std::move(entry), &error))
+        qCWarning(lcTriage).noquote() << "audit:" << error;
+}
+
+QString ActionRunner::run(const config::ActionSpec &action, const config::ServiceConfig &service,
+                          const QMap<QString, double> &values, bool dryRun)
+{
+    auto run = std::make_shared<ActionRun>();
+    run->action = action.name;
+    run->service = service.name;
+    run->values = values;
+    run->dryRun = dryRun;
+    run->sentMs = m_clock->nowMs();
+    run->id = QStringLiteral("%1@%2@%3").arg(action.name, service.name).arg(run->sentMs);
+    QString error;
+    const std::optional<ActionRequests> requests = renderAction(action, service, values, &error);
+    const auto finish = [this](const std::shared_ptr<ActionRun> &r) {
+        if (!r->dryRun)
+            audit(r->ok() ? QStringLiteral("action_sent") : QStringLiteral("action_failed"), *r);
+        emit finished(r);
+    };
+    if (!requests) {
+        run->error = error;
+        QMetaObject::invokeMethod(
+            this, [finish, run] { finish(run); }, Qt::QueuedConnection);
+        return run->id;
+    }
+    run->requests = *requests;
+    const auto write = [this, run, finish, action, service] {
+        if (run->dryRun) {
+            finish(run);
+            return;
+        }
+        send(run->requests.write, service, [this, run, finish, action, service](const ingest::FetchResult &r) {
+            run->status = r.httpStatus;
+            run->response = r.body.left(ActionRun::kResponseExcerpt);
+            if (!r.ok || r.httpStatus < 200 || r.httpStatus >= 300) {
+                run->error = r.error.isEmpty() ? QStringLiteral("HTTP %1").arg(r.httpStatus) : r.error;
+                finish(run);
+                return;
+            }
+            if (!run->requests.read) {
+                finish(run);
+                return;
+            }
+            // Read again: what the target holds now.
+            send(*run->requests.read, service, [run, finish, action](const ingest::FetchResult &after) {
+                QString why;
+                run->after = parseReadValue(action, after.body, after.httpStatus, &why);
+                finish(run);
+            });
+        });
+    };
+    if (!run->requests.read) {
+        QMetaObject::invokeMethod(this, write, Qt::QueuedConnection);
+        return run->id;
+    }
+    send(*run->requests.read, service, [run, finish, write, action, service](const ingest::FetchResult &r) {
+        QString why;
+        if (!r.ok && !(action.kind == config::ActionKind::Consul && r.httpStatus == 404)) {
+            run->error = QStringLiteral("reading the value before: ") + r.error;
+            finish(run);
+            return;
+        }
+        run->before = parseReadValue(action, r.body, r.httpStatus, &why);
+        if (!why.isEmpty()) {
+            run->error = why;
+            finish(run);
+            return;
+        }
+        run->beforeKnown = true;
+        run->beforeRaw = r.body;
+        completeWrite(action, service, run->values, r.body, run->requests);
+        write();
+    });
+    return run->id;
+}
+
+void ActionRunner::revert(const config::ActionSpec &action, const config::ServiceConfig &service, const ActionRun &done)
+{
+    auto run = std::make_shared<ActionRun>(done);
+    QString error;
+    const std::optional<RenderedRequest> request
+        = renderRevert(action, service, done.values, done.before, done.beforeKnown, done.beforeRaw, &error);
+    if (!request) {
+        run->error = error;
+        QMetaObject::invokeMethod(
+            this, [this, run] { emit reverted(run); }, Qt::QueuedConnection);
+        return;
+    }
+    run->requests.write = *request;
+    send(*request, service, [this, run](const ingest::FetchResult &r) {
+        run->status = r.httpStatus;
+        run->response = r.body.left(ActionRun::kResponseExcerpt);
+        run->error = r.ok && r.httpStatus >= 200 && r.httpStatus < 300
+            ? QString()
+            : (r.error.isEmpty() ? QStringLiteral("HTTP %1").arg(r.httpStatus) : r.error);
+        run->reverted = run->ok();
+        audit(run->ok() ? QStringLiteral("action_reverted") : QStringLiteral("revert_failed"), *run);
+        emit reverted(run);
+    });
+}
+
+std::optional<ActionRun> findRunInAudit(const AuditLog &audit, const QString &id)
+{
+    std::optional<ActionRun> found;
+    for (const AuditLog::Entry &e : audit.read()) {
+        if (e.details.value(QStringLiteral("id")).toString() != id)
+            continue;
+        if (e.kind == QLatin1String("action_reverted")) {
+            if (found)
+                found->reverted = true;
+            continue;
+        }
+        if (e.kind != QLatin1String("action_sent"))
+            continue;
+        ActionRun r;
+        r.id = id;
+        r.action = e.details.value(QStringLiteral("action")).toString();
+        r.service = e.details.value(QStringLiteral("service")).toString();
+        const QJsonObject values = e.details.value(QStringLiteral("values")).toObject();
+        for (auto it = values.begin(); it != values.end(); ++it)
+            r.values.insert(it.key(), it.value().toDouble());
+        const QJsonValue before = e.details.value(QStringLiteral("before"));
+        if (before.isString())
+            r.before = before.toString();
+        r.beforeKnown = e.details.value(QStringLiteral("before_known")).toBool();
+        r.beforeRaw = e.details.value(QStringLiteral("before_raw")).toString().toUtf8();
+        r.sentMs = e.details.value(QStringLiteral("sent_ms")).toInteger();
+        found = r;
+    }
+    return found;
+}
+
+} // namespace gotriage::triage

@@ -1,0 +1,87 @@
+#pragma once
+
+#include "config/actioncatalog.h"
+#include "triage/actionrequest.h"
+
+#include <QObject>
+
+#include <functional>
+#include <memory>
+
+namespace gotriage::common {
+class Clock;
+}
+namespace gotriage::ingest {
+class RequestExecutor;
+struct FetchResult;
+struct HttpRequest;
+} // namespace gotriage::ingest
+
+namespace gotriage::triage {
+
+class AuditLog;
+
+// One action on one target, from the preview to the revert.
+struct ActionRun {
+    QString id; // "throttle@checkout-1@1733125200123"
+    QString action;
+    QString service;
+    QMap<QString, double> values;
+    bool dryRun = false;
+    ActionRequests requests; // as rendered (the preview)
+    std::optional<QString> before; // the value read before (nullopt: not set, or not read)
+    bool beforeKnown = false;
+    QByteArray beforeRaw; // the read response, for a read-modify-write revert
+    std::optional<QString> after; // read again after the write
+    int status = 0; // the write's HTTP status
+    QByteArray response; // its body, cut to kResponseExcerpt
+    QString error; // why it failed; empty when it succeeded
+    qint64 sentMs = 0;
+    bool reverted = false;
+
+    static constexpr int kResponseExcerpt = 512;
+    bool ok() const { return error.isEmpty(); }
+    QJsonObject toJson() const; // for the CLI and the audit log (masked by the caller)
+};
+using ActionRunPtr = std::shared_ptr<const ActionRun>;
+
+// Runs actions through the request executor: reads the value before, sends
+// the write (unless a dry run), reads the value after, and writes each step
+// to the audit log (masked). A failure (timeout, a status other than 2xx,
+// refused) is reported as such and never audited as a success. Lives in the
+// thread of its executor.
+class ActionRunner : public QObject
+{
+    Q_OBJECT
+
+public:
+    ActionRunner(ingest::RequestExecutor *executor, AuditLog *audit, const common::Clock *clock = nullptr,
+                 QObject *parent = nullptr);
+
+    // Starts a run; finished() reports it. The id names it for revert().
+    QString run(const config::ActionSpec &action, const config::ServiceConfig &service,
+                const QMap<QString, double> &values, bool dryRun);
+    // Reverts a finished run (given, so that a run from an earlier process,
+    // read back from the audit log, can be reverted too).
+    void revert(const config::ActionSpec &action, const config::ServiceConfig &service, const ActionRun &run);
+
+signals:
+    void finished(const gotriage::triage::ActionRunPtr &run);
+    void reverted(const gotriage::triage::ActionRunPtr &run);
+
+private:
+    void send(const RenderedRequest &request, const config::ServiceConfig &service,
+              std::function<void(const ingest::FetchResult &)> then);
+    void audit(const QString &kind, const ActionRun &run);
+
+    ingest::RequestExecutor *m_executor;
+    AuditLog *m_audit;
+    const common::Clock *m_clock;
+};
+
+// Finds a run in the audit log by its id (the CLI's revert, across processes).
+std::optional<ActionRun> findRunInAudit(const AuditLog &audit, const QString &id);
+
+} // namespace gotriage::triage
+
+Q_DECLARE_METATYPE(gotriage::triage::ActionRunPtr)
