@@ -15,5 +15,6 @@ int analyzeCommand(const QStringList &arguments);
 int profileCommand(const QStringList &arguments);
 int goroutinesCommand(const QStringList &arguments);
 int captureCommand(const QStringList &arguments);
+int actionCommand(const QStringList &arguments);
 
 } // namespace gotriage::cli

@@ -30,6 +30,11 @@ commands:
                         a goroutine dump (debug=2) grouped by state and stack
   capture --url SERVICE_URL --kind KIND [--seconds N] --out FILE
                         save a profile or goroutine dump from /debug/pprof/
+  action list --config FILE --json
+  action run NAME --config FILE --target SERVICE [--set k=v]... [--dry-run]
+             [--confirm SERVICE] [--audit FILE] --json
+  action revert ID --config FILE [--audit FILE] --json
+                        the fleet file's actions: list, run (audited), revert
   demo-fleet [--services N] [--fleet-out FILE] [--duration SECONDS]
                         serve the built-in demo fleet until interrupted
   bench parse-metrics FILE [--seconds S]
@@ -74,6 +79,7 @@ int main(int argc, char *argv[])
         {QStringLiteral("profile"), profileCommand},
         {QStringLiteral("goroutines"), goroutinesCommand},
         {QStringLiteral("capture"), captureCommand},
+        {QStringLiteral("action"), actionCommand},
     };
     const auto it = commands.find(command);
     if (it == commands.end()) {

@@ -10,8 +10,10 @@
 #include "triage/actionrunner.h"
 #include "triage/auditlog.h"
 
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QProcess>
 #include <QSignalSpy>
 #include <QTcpServer>
 #include <QTemporaryDir>
@@ -68,6 +70,7 @@ private slots:
     void revertsRestoreTheValueBefore();
     void throttleTheDemoFleetAndRevert();
     void aFailingTargetIsNotASuccess();
+    void cliRunsAndRevertsWithConfirmation();
 };
 
 void TestActions::catalogReadsEveryKind()
@@ -334,6 +337,55 @@ void TestActions::aFailingTargetIsNotASuccess()
     const auto entries = audit.read();
     QCOMPARE(entries.size(), std::size_t(1));
     QCOMPARE(entries[0].kind, QStringLiteral("action_failed")); // never "action_sent"
+}
+
+void TestActions::cliRunsAndRevertsWithConfirmation()
+{
+    sim::DemoFleetThread fleet;
+    QString error;
+    QVERIFY2(fleet.start(1, &error), qPrintable(error));
+    const config::ServiceConfig &target = fleet.services().front();
+    QTemporaryDir dir;
+    const QString configPath = dir.filePath(QStringLiteral("fleet.json"));
+    const QString auditPath = dir.filePath(QStringLiteral("audit.log"));
+    QFile config(configPath);
+    QVERIFY(config.open(QIODevice::WriteOnly));
+    config.write(QStringLiteral(R"({"services": [{"name": "%1", "url": "%2", "tier": "core"}], "actions": [
+        {"name": "throttle", "path": "/admin/throttle", "body": "{\"rps\": ${rps}}", "read_path": "/admin/throttle",
+         "read_field": "rps", "variables": {"rps": {"default": 50, "min": 0, "max": 100000}}}]})")
+                     .arg(target.name, target.baseUrl.toString())
+                     .toUtf8());
+    config.close();
+    const auto cli = [&](const QStringList &args, int expectedExit) {
+        QProcess p;
+        p.start(QStringLiteral(GOTRIAGE_CLI),
+                QStringList{QStringLiteral("action")} + args
+                    + QStringList{QStringLiteral("--config"), configPath, QStringLiteral("--audit"), auditPath,
+                                  QStringLiteral("--json")});
+        if (!p.waitForFinished(30000) || p.exitCode() != expectedExit)
+            qWarning("%s", p.readAllStandardError().constData());
+        [&] { QCOMPARE(p.exitCode(), expectedExit); }();
+        return QJsonDocument::fromJson(p.readAllStandardOutput().split('\n').value(0)).object();
+    };
+    const QJsonObject listed = cli({QStringLiteral("list")}, 0);
+    QCOMPARE(listed.value(QStringLiteral("name")).toString(), QStringLiteral("throttle"));
+    QCOMPARE(listed.value(QStringLiteral("targets")).toArray().first().toString(), target.name);
+    const QStringList run = {QStringLiteral("run"), QStringLiteral("throttle"), QStringLiteral("--target"),
+                             target.name,           QStringLiteral("--set"),    QStringLiteral("rps=30")};
+    // A core service is not touched without its name typed again.
+    cli(run, 2);
+    QVERIFY(!QFile::exists(auditPath) || triage::AuditLog(auditPath).read().empty());
+    const QJsonObject sent = cli(run + QStringList{QStringLiteral("--confirm"), target.name}, 0);
+    QCOMPARE(sent.value(QStringLiteral("status")).toInt(), 200);
+    QCOMPARE(sent.value(QStringLiteral("before")).toString(), QStringLiteral("0"));
+    QCOMPARE(sent.value(QStringLiteral("after")).toString(), QStringLiteral("30"));
+    const QString id = sent.value(QStringLiteral("id")).toString();
+    const QJsonObject undone = cli({QStringLiteral("revert"), id}, 0);
+    QCOMPARE(undone.value(QStringLiteral("request")).toObject().value(QStringLiteral("body")).toString(),
+             QStringLiteral("{\"rps\": 0}"));
+    cli({QStringLiteral("revert"), id}, 1); // already reverted
+    QVERIFY(triage::AuditLog(auditPath).verify().ok);
+    QCOMPARE(triage::AuditLog(auditPath).read().size(), std::size_t(2));
 }
 
 QTEST_GUILESS_MAIN(TestActions)
