@@ -340,12 +340,13 @@ std::optional<RenderedRequest> renderRevert(const ActionSpec &a, const config::S
             return std::nullopt;
         RenderedRequest r = requests->write;
         if (a.revert == ActionSpec::Revert::Explicit)
-            r.body = fill(a.revertBody, values, service.name, false).toUtf8();
+            r.body = fill(a.revertBody, values, service.name, false, previous.value_or(QString())).toUtf8();
         return r;
     }
     const QString key = fill(a.key, values, service.name, false);
-    const QString value = a.revert == ActionSpec::Revert::Explicit ? fill(a.revertBody, values, service.name, false)
-                                                                   : previous.value_or(QString());
+    const QString value = a.revert == ActionSpec::Revert::Explicit
+        ? fill(a.revertBody, values, service.name, false, previous.value_or(QString()))
+        : previous.value_or(QString());
     const bool remove = a.revert == ActionSpec::Revert::Restore && !previous; // it was not set before
     switch (a.kind) {
     case ActionKind::Etcd: {

@@ -7,10 +7,14 @@
 
 #include "procstat.h"
 
+#include "config/actioncatalog.h"
 #include "config/fleetconfig.h"
 #include "ingest/livesource.h"
+#include "ingest/requestexecutor.h"
 #include "issues/scrapeissues.h"
 #include "session/session.h"
+#include "triage/actionrunner.h"
+#include "triage/auditlog.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -20,7 +24,9 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QSignalSpy>
 #include <QTcpSocket>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QUrlQuery>
 
@@ -70,6 +76,7 @@ private slots:
     void healthyPeersHaveNoTimeToLimit();
     void etcdRequestRateUnderLoad();
     void cliSaysEachProblemOnce();
+    void etcdKeyIsWrittenAndRestored();
 
 private:
     qint64 pid(const QString &name) const;
@@ -346,6 +353,76 @@ void TestRealPeers::cliSaysEachProblemOnce()
     for (const QString &line : errors)
         QVERIFY2(line.contains(QStringLiteral("/debug/vars is not exposed (HTTP 404)")), qPrintable(line));
     QVERIFY(QString::fromUtf8(cli.readAllStandardOutput()).count(QLatin1Char('\n')) >= 18); // 3 services × 6+ lines
+}
+
+void TestRealPeers::etcdKeyIsWrittenAndRestored()
+{
+    // An action on a real etcd (Debian's etcd-server) through its JSON
+    // gateway: a key that was not there is written and then deleted by the
+    // revert; a key that held a value gets it back. etcdctl reads it.
+    const QString etcdctl = qEnvironmentVariable("GOTRIAGE_ETCDCTL");
+    QVERIFY(!etcdctl.isEmpty());
+    const QUrl endpoint = url(QStringLiteral("etcd"));
+    const QByteArray fleetText = QStringLiteral(R"({"services": [], "actions": [
+        {"name": "limit", "kind": "etcd", "endpoint": "%1", "key": "/gotriage-test/${service}/rps", "value": "${rps}",
+         "variables": {"rps": {"default": 40}}}]})")
+                                     .arg(endpoint.toString())
+                                     .toUtf8();
+    const config::ActionCatalog catalog = config::parseActionCatalog(fleetText.toStdString(), QStringLiteral("f.json"));
+    QVERIFY(catalog.problems.empty());
+    const config::ActionSpec &limit = *catalog.find(QStringLiteral("limit"));
+    config::ServiceConfig target;
+    target.name = QStringLiteral("checkout-1");
+    target.baseUrl = QUrl(QStringLiteral("http://127.0.0.1:1"));
+    const auto get = [&] {
+        QProcess p;
+        p.start(etcdctl,
+                {QStringLiteral("--endpoints=") + endpoint.toString(), QStringLiteral("get"),
+                 QStringLiteral("/gotriage-test/checkout-1/rps"), QStringLiteral("--print-value-only")});
+        p.waitForFinished(20000);
+        return p.readAllStandardOutput().trimmed();
+    };
+    QTemporaryDir dir;
+    triage::AuditLog audit(dir.filePath(QStringLiteral("audit.log")));
+    ingest::RequestExecutor executor;
+    triage::ActionRunner runner(&executor, &audit);
+    QSignalSpy finished(&runner, &triage::ActionRunner::finished);
+    QSignalSpy reverted(&runner, &triage::ActionRunner::reverted);
+    const auto runOnce = [&](double rps) {
+        runner.run(limit, target, {{QStringLiteral("rps"), rps}}, false);
+        if (!finished.wait(20000))
+            return triage::ActionRunPtr();
+        return finished.takeFirst().at(0).value<triage::ActionRunPtr>();
+    };
+    const auto revertOnce = [&](const triage::ActionRun &run) {
+        runner.revert(limit, target, run);
+        if (!reverted.wait(20000))
+            return triage::ActionRunPtr();
+        return reverted.takeFirst().at(0).value<triage::ActionRunPtr>();
+    };
+
+    QCOMPARE(get(), QByteArray()); // not set
+    triage::ActionRunPtr run = runOnce(40);
+    QVERIFY(run);
+    QVERIFY2(run->ok(), qPrintable(run->error));
+    QVERIFY(run->beforeKnown);
+    QVERIFY(!run->before); // there was nothing
+    QCOMPARE(run->after, std::optional<QString>(QStringLiteral("40")));
+    QCOMPARE(get(), QByteArray("40"));
+    triage::ActionRunPtr undone = revertOnce(*run);
+    QVERIFY2(undone && undone->ok(), undone ? qPrintable(undone->error) : "no revert");
+    QCOMPARE(get(), QByteArray()); // deleted again
+
+    run = runOnce(7); // a value to come back to
+    QVERIFY(run && run->ok());
+    run = runOnce(40);
+    QVERIFY(run && run->ok());
+    QCOMPARE(run->before, std::optional<QString>(QStringLiteral("7")));
+    undone = revertOnce(*run);
+    QVERIFY(undone && undone->ok());
+    QCOMPARE(get(), QByteArray("7"));
+    QVERIFY(audit.verify().ok);
+    QCOMPARE(audit.read().size(), std::size_t(5)); // three runs sent, two reverts
 }
 
 QTEST_GUILESS_MAIN(TestRealPeers)
