@@ -432,7 +432,10 @@ void TestLab::capturesFromTheLab()
     wrongPath.baseUrl = leak.baseUrl;
     wrongPath.pprofPath = QStringLiteral("/nope/");
     const quint64 wrong = capturer.capture(wrongPath);
-    QCOMPARE(capturer.running(), 2); // the cap: the rest wait their turn
+    // Queued first (started from the event loop, so that each caller knows
+    // its id before started() names it), then two at once: the cap.
+    QCOMPARE(capturer.queued(), static_cast<int>(kinds.size()) + 1);
+    QTRY_COMPARE(capturer.running(), 2); // the CPU and delta heap profiles take a second each
     QTRY_VERIFY_WITH_TIMEOUT(results.size() == kinds.size() + 1, 60000);
     QCOMPARE(mostAtOnce, 2);
 

@@ -2,13 +2,21 @@
 // happen (a crash loses nothing, a cut line is named), and a hash chain that
 // finds a changed, removed or cut line. Secrets are masked before they are
 // written.
+#include "store/seriesstore.h"
+#include "triage/actionrunner.h"
 #include "triage/auditlog.h"
+#include "triage/candidates.h"
+#include "triage/impact.h"
 #include "triage/incident.h"
+#include "triage/verification.h"
 
 #include <QFile>
+
+#include <functional>
 #include <QTemporaryDir>
 #include <QTest>
 
+using namespace gotriage;
 using namespace gotriage::triage;
 
 namespace {
@@ -45,6 +53,27 @@ void rewrite(const QString &path, const QList<QByteArray> &content)
     file.write(content.join('\n'));
 }
 
+config::ServiceConfig serviceNamed(const QString &name, config::Tier tier)
+{
+    config::ServiceConfig s;
+    s.name = name;
+    s.tier = tier;
+    s.baseUrl = QUrl(QStringLiteral("http://127.0.0.1:1"));
+    return s;
+}
+
+// One sample a second from `fromMs` for `seconds`, each vital from `f(t)`.
+void feed(store::SeriesStore &store, const QString &service, qint64 fromMs, int seconds,
+          const std::function<void(vitals::VitalsSample &, int)> &f)
+{
+    for (int t = 0; t < seconds; ++t) {
+        vitals::VitalsSample s;
+        s.tsMs = fromMs + t * 1000LL;
+        f(s, t);
+        store.append(service, s);
+    }
+}
+
 } // namespace
 
 class TestTriage : public QObject
@@ -60,6 +89,10 @@ private slots:
     void incidentFollowsItsEvents();
     void incidentRefusesWhatDoesNotFit();
     void incidentSurvivesACrash();
+    void impactOfTheCoreServices();
+    void candidatesNonCoreFirstThenPressure();
+    void verificationByTheExpectation();
+    void verificationWithoutAnExpectation();
 };
 
 void TestTriage::auditChainVerifies()
@@ -248,6 +281,118 @@ void TestTriage::incidentSurvivesACrash()
     QVERIFY(loaded.problems[0].contains(QStringLiteral("foreign.jsonl:1: not a JSON object")));
     QVERIFY(loaded.problems[1].contains(QStringLiteral("foreign.jsonl:2: unknown event type \"bogus\"")));
     QVERIFY(!loaded.incident.isOpen());
+}
+
+void TestTriage::impactOfTheCoreServices()
+{
+    store::SeriesStore store;
+    const qint64 t0 = 1'700'000'000'000;
+    const std::vector<config::ServiceConfig> fleet = {serviceNamed(QStringLiteral("api"), config::Tier::Core),
+                                                      serviceNamed(QStringLiteral("web"), config::Tier::Core),
+                                                      serviceNamed(QStringLiteral("batch"), config::Tier::NonCore)};
+    // Ten minutes: errors rise from 1 % to 12 % on api; web stays clean; batch is not core.
+    feed(store, QStringLiteral("api"), t0, 600, [](vitals::VitalsSample &s, int t) {
+        s[vitals::Vital::ReqRate] = 100;
+        s[vitals::Vital::ErrRate] = t < 300 ? 1 : 12;
+    });
+    feed(store, QStringLiteral("web"), t0, 600, [](vitals::VitalsSample &s, int) {
+        s[vitals::Vital::ReqRate] = 100;
+        s[vitals::Vital::ErrRate] = 0;
+    });
+    feed(store, QStringLiteral("batch"), t0, 600, [](vitals::VitalsSample &s, int) {
+        s[vitals::Vital::ReqRate] = 1000;
+        s[vitals::Vital::ErrRate] = 500;
+    });
+    const triage::Impact impact = triage::computeImpact(store, fleet, t0 + 599'000);
+    QCOMPARE(impact.coreServices, 2);
+    QCOMPARE(impact.reporting, 2);
+    QVERIFY(qFuzzyCompare(impact.requestRate, 200.0));
+    QVERIFY(qFuzzyCompare(impact.errorRate, 12.0));
+    QVERIFY(qFuzzyCompare(impact.errorRatio, 0.06));
+    QVERIFY(qFuzzyCompare(impact.errorRatioBefore, 0.005));
+    QCOMPARE(impact.trend(), QStringLiteral("rising"));
+    QCOMPARE(impact.summary(), QStringLiteral("core error ratio 6.0 % and rising (12 errors/s of 200 requests/s)"));
+    // No core services: it says how to name them.
+    QVERIFY(triage::computeImpact(store, {fleet[2]}, t0 + 599'000).summary().contains(QLatin1String("\"tier\"")));
+}
+
+void TestTriage::candidatesNonCoreFirstThenPressure()
+{
+    config::ServiceConfig api = serviceNamed(QStringLiteral("api"), config::Tier::Core);
+    config::ServiceConfig batch = serviceNamed(QStringLiteral("batch"), config::Tier::NonCore);
+    config::ServiceConfig report = serviceNamed(QStringLiteral("report"), config::Tier::NonCore);
+    api.limits.cpuCores = batch.limits.cpuCores = report.limits.cpuCores = 2;
+    std::map<QString, vitals::VitalsSample> latest;
+    latest[QStringLiteral("api")][vitals::Vital::Cpu] = 1.9; // the hottest, but core
+    latest[QStringLiteral("batch")][vitals::Vital::Cpu] = 0.4;
+    latest[QStringLiteral("report")][vitals::Vital::Cpu] = 1.8;
+    std::map<QString, std::vector<analysis::Finding>> findings;
+    analysis::Finding leak;
+    leak.kind = analysis::FindingKind::GoroutineLeak;
+    leak.severity = analysis::Severity::Critical;
+    findings[QStringLiteral("batch")] = {leak};
+    const config::ActionCatalog catalog = config::parseActionCatalog(
+        R"({"services": [], "actions": [{"name": "throttle", "applies_to": {"tier": "non-core"}, "path": "/t",
+            "body": "${rps}", "revert": "none", "variables": {"rps": {"default": 1}}}]})",
+        QStringLiteral("f.json"));
+    const auto ranked = triage::rankCandidates({api, batch, report}, latest, findings, catalog);
+    QCOMPARE(ranked.size(), std::size_t(3));
+    QCOMPARE(ranked[0].service, QStringLiteral("batch")); // non-core, with a critical leak
+    QCOMPARE(ranked[1].service, QStringLiteral("report")); // non-core, hot
+    QCOMPARE(ranked[2].service, QStringLiteral("api")); // core last, however hot
+    QVERIFY(ranked[0].reasons.join(u' ').contains(QLatin1String("goroutine_leak (critical)")));
+    QVERIFY(ranked[1].reasons.join(u' ').contains(QLatin1String("CPU at 90 % of its 2 cores")));
+    QCOMPARE(ranked[0].actions, QStringList{QStringLiteral("throttle")});
+    QVERIFY(ranked[2].actions.isEmpty());
+    QVERIFY(ranked[2].reasons.join(u' ').contains(QLatin1String("no action")));
+}
+
+void TestTriage::verificationByTheExpectation()
+{
+    store::SeriesStore store;
+    const qint64 t0 = 1'700'000'000'000;
+    // 100 requests/s, throttled to 25 at t0 + 60 s: the rate falls after a few seconds.
+    feed(store, QStringLiteral("batch"), t0, 120,
+         [](vitals::VitalsSample &s, int t) { s[vitals::Vital::ReqRate] = t < 63 ? 100 : 25.5; });
+    const config::ActionCatalog catalog = config::parseActionCatalog(
+        R"({"services": [], "actions": [{"name": "throttle", "path": "/t", "body": "${rps}", "revert": "none",
+            "variables": {"rps": {"default": 1}}, "expect_vital": "req_rate", "expect_at_most": "${rps}"}]})",
+        QStringLiteral("f.json"));
+    triage::ActionRun run;
+    run.service = QStringLiteral("batch");
+    run.sentMs = t0 + 60'000;
+    run.values = {{QStringLiteral("rps"), 25}};
+    const config::ActionSpec &throttle = *catalog.find(QStringLiteral("throttle"));
+    triage::ActionVerdict verdict = triage::verifyAction(store, throttle, run, t0 + 62'000);
+    QVERIFY(!verdict.decided); // too soon
+    verdict = triage::verifyAction(store, throttle, run, t0 + 119'000);
+    QVERIFY(verdict.decided);
+    QVERIFY(verdict.effective);
+    QVERIFY2(verdict.summary().contains(QLatin1String("req_rate 25.5 after, at most 25.0 expected")),
+             qPrintable(verdict.summary()));
+    run.values = {{QStringLiteral("rps"), 10}}; // asked for 10: 25.5 is not that
+    QVERIFY(!triage::verifyAction(store, throttle, run, t0 + 119'000).effective);
+}
+
+void TestTriage::verificationWithoutAnExpectation()
+{
+    store::SeriesStore store;
+    const qint64 t0 = 1'700'000'000'000;
+    // Goroutines grow 60/min until the action at 120 s, then stay flat.
+    feed(store, QStringLiteral("svc"), t0, 240, [](vitals::VitalsSample &s, int t) {
+        s[vitals::Vital::Goroutines] = t < 120 ? 100 + t : 220;
+        s[vitals::Vital::ReqRate] = 50;
+        s[vitals::Vital::ErrRate] = 0;
+    });
+    config::ActionSpec plain;
+    plain.name = QStringLiteral("degrade");
+    triage::ActionRun run;
+    run.service = QStringLiteral("svc");
+    run.sentMs = t0 + 120'000;
+    const triage::ActionVerdict verdict = triage::verifyAction(store, plain, run, t0 + 239'000);
+    QVERIFY(verdict.decided);
+    QVERIFY(verdict.effective);
+    QVERIFY2(verdict.summary().contains(QLatin1String("goroutine growth flattened")), qPrintable(verdict.summary()));
 }
 
 QTEST_GUILESS_MAIN(TestTriage)
