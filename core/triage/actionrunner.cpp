@@ -8,6 +8,8 @@
 #include "triage/auditlog.h"
 
 #include <QJsonArray>
+#include <QJsonDocument>
+#include <QTimer>
 
 namespace gotriage::triage {
 
@@ -100,9 +102,11 @@ QString ActionRunner::run(const config::ActionSpec &action, const config::Servic
     run->id = QStringLiteral("%1@%2@%3").arg(action.name, service.name).arg(run->sentMs);
     QString error;
     const std::optional<ActionRequests> requests = renderAction(action, service, values, &error);
-    const auto finish = [this](const std::shared_ptr<ActionRun> &r) {
+    const auto finish = [this, action, service](const std::shared_ptr<ActionRun> &r) {
         if (!r->dryRun)
             audit(r->ok() ? QStringLiteral("action_sent") : QStringLiteral("action_failed"), *r);
+        if (!r->dryRun && r->ok() && action.ttl)
+            scheduleAutoRevert(action, service, r);
         emit finished(r);
     };
     if (!requests) {
@@ -162,8 +166,54 @@ QString ActionRunner::run(const config::ActionSpec &action, const config::Servic
     return run->id;
 }
 
+void ActionRunner::scheduleAutoRevert(const config::ActionSpec &action, const config::ServiceConfig &service,
+                                      const ActionRunPtr &run)
+{
+    const qint64 delayMs = static_cast<qint64>(action.ttl->count()) * 1000;
+    m_autoReverts.insert(run->id, m_clock->nowMs() + delayMs);
+    QTimer::singleShot(std::chrono::milliseconds(delayMs), this, [this, action, service, run] {
+        // Reverted by hand meanwhile: nothing to do.
+        if (m_autoReverts.remove(run->id) > 0)
+            revert(action, service, *run);
+    });
+}
+
+QMap<QString, qint64> ActionRunner::autoReverts() const
+{
+    return m_autoReverts;
+}
+
+void ActionRunner::notify(const config::ActionCatalog &catalog, const QString &event, const QString &text)
+{
+    for (const config::ActionSpec &hook : catalog.actions) {
+        if (hook.kind != config::ActionKind::Webhook || !hook.on.contains(event))
+            continue;
+        RenderedRequest post{"POST", hook.endpoint, {{"Content-Type", "application/json"}}, {}};
+        // Slack-compatible: {"text": …}.
+        post.body = QJsonDocument(QJsonObject{{QStringLiteral("text"), text}}).toJson(QJsonDocument::Compact);
+        config::ServiceConfig none;
+        send(post, none, [this, name = hook.name, event, text](const ingest::FetchResult &r) {
+            const bool ok = r.ok && r.httpStatus >= 200 && r.httpStatus < 300;
+            const QString error
+                = ok ? QString() : (r.error.isEmpty() ? QStringLiteral("HTTP %1").arg(r.httpStatus) : r.error);
+            if (m_audit) {
+                QString auditError;
+                m_audit->append({0, m_clock->nowMs(), AuditLog::currentUser(), AuditLog::currentHost(),
+                                 ok ? QStringLiteral("webhook_sent") : QStringLiteral("webhook_failed"),
+                                 maskSecrets({{QStringLiteral("webhook"), name},
+                                              {QStringLiteral("event"), event},
+                                              {QStringLiteral("text"), text},
+                                              {QStringLiteral("error"), error}})},
+                                &auditError);
+            }
+            emit notified(name, error);
+        });
+    }
+}
+
 void ActionRunner::revert(const config::ActionSpec &action, const config::ServiceConfig &service, const ActionRun &done)
 {
+    m_autoReverts.remove(done.id); // by hand before its time: the timer finds nothing
     auto run = std::make_shared<ActionRun>(done);
     QString error;
     const std::optional<RenderedRequest> request

@@ -3,6 +3,7 @@
 #include "config/actioncatalog.h"
 #include "triage/actionrequest.h"
 
+#include <QMap>
 #include <QObject>
 
 #include <functional>
@@ -65,18 +66,30 @@ public:
     // read back from the audit log, can be reverted too).
     void revert(const config::ActionSpec &action, const config::ServiceConfig &service, const ActionRun &run);
 
+    // Runs that revert by themselves (the action's ttl_s), by id, with
+    // their deadline on the runner's clock: what the countdowns show.
+    QMap<QString, qint64> autoReverts() const;
+    // Posts a message to every webhook of `catalog` that listens for `event`
+    // ("incident_opened", "action_sent", "action_reverted"); each post is
+    // audited as sent or failed.
+    void notify(const config::ActionCatalog &catalog, const QString &event, const QString &text);
+
 signals:
     void finished(const gotriage::triage::ActionRunPtr &run);
     void reverted(const gotriage::triage::ActionRunPtr &run);
+    void notified(const QString &webhook, const QString &error); // error empty: delivered
 
 private:
     void send(const RenderedRequest &request, const config::ServiceConfig &service,
               std::function<void(const ingest::FetchResult &)> then);
     void audit(const QString &kind, const ActionRun &run);
+    void scheduleAutoRevert(const config::ActionSpec &action, const config::ServiceConfig &service,
+                            const ActionRunPtr &run);
 
     ingest::RequestExecutor *m_executor;
     AuditLog *m_audit;
     const common::Clock *m_clock;
+    QMap<QString, qint64> m_autoReverts;
 };
 
 // Finds a run in the audit log by its id (the CLI's revert, across processes).

@@ -10,6 +10,8 @@
 #include "triage/actionrunner.h"
 #include "triage/auditlog.h"
 
+#include "testhttpserver.h"
+
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -71,6 +73,8 @@ private slots:
     void throttleTheDemoFleetAndRevert();
     void aFailingTargetIsNotASuccess();
     void cliRunsAndRevertsWithConfirmation();
+    void revertsByItselfAfterItsTtl();
+    void webhooksTellTheTeam();
 };
 
 void TestActions::catalogReadsEveryKind()
@@ -386,6 +390,63 @@ void TestActions::cliRunsAndRevertsWithConfirmation()
     cli({QStringLiteral("revert"), id}, 1); // already reverted
     QVERIFY(triage::AuditLog(auditPath).verify().ok);
     QCOMPARE(triage::AuditLog(auditPath).read().size(), std::size_t(2));
+}
+
+void TestActions::revertsByItselfAfterItsTtl()
+{
+    sim::DemoFleetThread fleet;
+    QString error;
+    QVERIFY2(fleet.start(1, &error), qPrintable(error));
+    config::ActionCatalog catalog = config::parseActionCatalog(kFleet, QStringLiteral("fleet.json"));
+    config::ActionSpec throttle = *catalog.find(QStringLiteral("throttle"));
+    throttle.ttl = std::chrono::seconds(1);
+    QTemporaryDir dir;
+    triage::AuditLog audit(dir.filePath(QStringLiteral("audit.log")));
+    ingest::RequestExecutor executor;
+    triage::ActionRunner runner(&executor, &audit);
+    QSignalSpy finished(&runner, &triage::ActionRunner::finished);
+    QSignalSpy reverted(&runner, &triage::ActionRunner::reverted);
+    const QString id = runner.run(throttle, fleet.services().front(), {{QStringLiteral("rps"), 10}}, false);
+    QVERIFY(finished.wait(10000));
+    QVERIFY(finished.first().at(0).value<triage::ActionRunPtr>()->ok());
+    QVERIFY(runner.autoReverts().contains(id)); // the countdown's deadline
+    QVERIFY(reverted.wait(5000));
+    const auto undone = reverted.first().at(0).value<triage::ActionRunPtr>();
+    QVERIFY2(undone->ok(), qPrintable(undone->error));
+    QCOMPARE(undone->requests.write.body, QByteArray("{\"rps\": 0}"));
+    QVERIFY(runner.autoReverts().isEmpty());
+    QCOMPARE(audit.read().back().kind, QStringLiteral("action_reverted"));
+}
+
+void TestActions::webhooksTellTheTeam()
+{
+    TestHttpServer hook;
+    hook.body = "ok";
+    QVERIFY(hook.listen());
+    const char *hookFleet = R"({"services": [], "actions": [{"name": "slack", "kind": "webhook",
+        "endpoint": "http://127.0.0.1:%1/T000/B000/secretpath", "on": ["action_sent"]}]})";
+    const QByteArray text = QString::fromLatin1(hookFleet).arg(hook.port()).toUtf8();
+    const config::ActionCatalog catalog = config::parseActionCatalog(text.toStdString(), QStringLiteral("f.json"));
+    QVERIFY(catalog.problems.empty());
+    QTemporaryDir dir;
+    triage::AuditLog audit(dir.filePath(QStringLiteral("audit.log")));
+    ingest::RequestExecutor executor;
+    triage::ActionRunner runner(&executor, &audit);
+    QSignalSpy notified(&runner, &triage::ActionRunner::notified);
+    runner.notify(catalog, QStringLiteral("incident_opened"), QStringLiteral("not listened for"));
+    runner.notify(catalog, QStringLiteral("action_sent"), QStringLiteral("throttle on batch-1: rps 25"));
+    QVERIFY(notified.wait(10000));
+    QCOMPARE(notified.size(), 1);
+    QCOMPARE(notified.first().at(1).toString(), QString());
+    QCOMPARE(hook.requests.size(), 1);
+    QCOMPARE(hook.requests.first().method, QByteArray("POST"));
+    const auto entries = audit.read();
+    QCOMPARE(entries.size(), std::size_t(1));
+    QCOMPARE(entries[0].kind, QStringLiteral("webhook_sent"));
+    // The hook's URL is a secret of its own: it is not in the audit log.
+    QFile file(audit.path());
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QVERIFY(!file.readAll().contains("secretpath"));
 }
 
 QTEST_GUILESS_MAIN(TestActions)
