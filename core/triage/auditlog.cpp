@@ -160,7 +160,12 @@ AuditLog::Verification AuditLog::verify() const
         out.problems << QStringLiteral("%1: %2").arg(m_path, file.errorString());
         return out;
     }
-    const QByteArray all = file.readAll();
+    return verifyText(file.readAll(), m_path);
+}
+
+AuditLog::Verification AuditLog::verifyText(const QByteArray &all, const QString &path)
+{
+    Verification out;
     QString prev = kGenesis;
     qint64 expectedSeq = 1;
     int lineNumber = 0;
@@ -170,11 +175,10 @@ AuditLog::Verification AuditLog::verify() const
         ++lineNumber;
         if (line.isEmpty()) {
             if (i != lines.size() - 1)
-                out.problems
-                    << QStringLiteral("%1:%2: an empty line (a line was removed?)").arg(m_path).arg(lineNumber);
+                out.problems << QStringLiteral("%1:%2: an empty line (a line was removed?)").arg(path).arg(lineNumber);
             continue;
         }
-        const auto where = QStringLiteral("%1:%2: ").arg(m_path).arg(lineNumber);
+        const auto where = QStringLiteral("%1:%2: ").arg(path).arg(lineNumber);
         if (i == lines.size() - 1) {
             out.problems << where + QStringLiteral("the last line has no end (the log was cut short)");
             break;

@@ -41,6 +41,8 @@ public:
     };
     // Reads the whole file and checks every line and link.
     Verification verify() const;
+    // The same over the log's bytes; `path` names it in problems.
+    static Verification verifyText(const QByteArray &text, const QString &path);
     // The entries as written, for the UI and export; unreadable lines are skipped.
     std::vector<Entry> read() const;
 

@@ -199,7 +199,13 @@ IncidentFile::Loaded IncidentFile::load(const QString &path)
         out.problems << QStringLiteral("%1: %2").arg(path, file.errorString());
         return out;
     }
-    const QList<QByteArray> lines = file.readAll().split('\n');
+    return parse(file.readAll(), path);
+}
+
+IncidentFile::Loaded IncidentFile::parse(const QByteArray &text, const QString &path)
+{
+    Loaded out;
+    const QList<QByteArray> lines = text.split('\n');
     for (qsizetype i = 0; i < lines.size(); ++i) {
         const QByteArray &line = lines[i];
         if (line.trimmed().isEmpty())

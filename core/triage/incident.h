@@ -92,6 +92,8 @@ public:
         QStringList problems; // "incident.jsonl:12: …"
     };
     static Loaded load(const QString &path);
+    // The same from the file's bytes; `source` names it in problems.
+    static Loaded parse(const QByteArray &text, const QString &source);
 
 private:
     QString m_path;

@@ -98,6 +98,11 @@ void TestActions::catalogReadsEveryKind()
     QCOMPARE(catalog.forService(s).size(), std::size_t(3)); // no throttle (non-core), no envoy (svc only)
     // The fleet file reader takes "actions" as a known key.
     QVERIFY(config::parseFleetConfig(kFleet, QStringLiteral("fleet.json")).problems.empty());
+    // The README's example (also the fuzz seed) reads clean.
+    const config::ActionCatalog example
+        = config::loadActionCatalog(QStringLiteral(GOTRIAGE_TEST_DATA "/fleet/actions.json"));
+    QVERIFY(example.problems.empty());
+    QCOMPARE(example.actions.size(), std::size_t(3));
 }
 
 void TestActions::catalogNamesWhatIsWrong_data()

@@ -93,6 +93,7 @@ private slots:
     void candidatesNonCoreFirstThenPressure();
     void verificationByTheExpectation();
     void verificationWithoutAnExpectation();
+    void seedFilesAreWhole();
 };
 
 void TestTriage::auditChainVerifies()
@@ -393,6 +394,20 @@ void TestTriage::verificationWithoutAnExpectation()
     QVERIFY(verdict.decided);
     QVERIFY(verdict.effective);
     QVERIFY2(verdict.summary().contains(QLatin1String("goroutine growth flattened")), qPrintable(verdict.summary()));
+}
+
+void TestTriage::seedFilesAreWhole()
+{
+    // The fuzz seeds in tests/data/triage are valid files of each kind.
+    const IncidentFile::Loaded incident
+        = IncidentFile::load(QStringLiteral(GOTRIAGE_TEST_DATA "/triage/incident.jsonl"));
+    QVERIFY2(incident.problems.isEmpty(), qPrintable(incident.problems.join(u'\n')));
+    QVERIFY(incident.incident.isClosed());
+    QCOMPARE(incident.incident.timeline().size(), std::size_t(8));
+    QVERIFY(incident.incident.activeActions().isEmpty());
+    const AuditLog::Verification audit = AuditLog(QStringLiteral(GOTRIAGE_TEST_DATA "/triage/audit.log")).verify();
+    QVERIFY2(audit.ok, qPrintable(audit.problems.join(u'\n')));
+    QCOMPARE(audit.entries, 2);
 }
 
 QTEST_GUILESS_MAIN(TestTriage)

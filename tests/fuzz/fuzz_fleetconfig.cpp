@@ -1,4 +1,6 @@
-// Fleet files: our own format, file_sd lists, and whatever a user saves.
+// Fleet files (their services and their actions): our own format, file_sd
+// lists, and whatever a user saves.
+#include "config/actioncatalog.h"
 #include "config/fleetconfig.h"
 
 #include <cstddef>
@@ -9,6 +11,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     const auto fleet = gotriage::config::parseFleetConfig(std::string_view(reinterpret_cast<const char *>(data), size),
                                                           QStringLiteral("fuzz.json"));
     for (const auto &problem : fleet.problems)
+        (void)problem.toString();
+    // The same file's action catalog.
+    const auto catalog = gotriage::config::parseActionCatalog(
+        std::string_view(reinterpret_cast<const char *>(data), size), QStringLiteral("fuzz.json"));
+    for (const auto &problem : catalog.problems)
         (void)problem.toString();
     return 0;
 }
