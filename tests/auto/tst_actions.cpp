@@ -10,6 +10,7 @@
 #include "triage/actionrunner.h"
 #include "triage/auditlog.h"
 
+#include "protocolpeers.h"
 #include "testhttpserver.h"
 
 #include <QFile>
@@ -75,6 +76,8 @@ private slots:
     void cliRunsAndRevertsWithConfirmation();
     void revertsByItselfAfterItsTtl();
     void webhooksTellTheTeam();
+    void storesAndProxiesOverHttp_data();
+    void storesAndProxiesOverHttp();
 };
 
 void TestActions::catalogReadsEveryKind()
@@ -452,6 +455,97 @@ void TestActions::webhooksTellTheTeam()
     QFile file(audit.path());
     QVERIFY(file.open(QIODevice::ReadOnly));
     QVERIFY(!file.readAll().contains("secretpath"));
+}
+
+void TestActions::storesAndProxiesOverHttp_data()
+{
+    QTest::addColumn<int>("kind");
+    QTest::newRow("consul") << static_cast<int>(ProtocolPeer::Kind::Consul);
+    QTest::newRow("envoy") << static_cast<int>(ProtocolPeer::Kind::Envoy);
+    QTest::newRow("sentinel") << static_cast<int>(ProtocolPeer::Kind::Sentinel);
+}
+
+void TestActions::storesAndProxiesOverHttp()
+{
+    // Consul, Envoy and Sentinel are not packaged in Debian 12: a local
+    // server speaks each documented protocol (tests/auto/protocolpeers.h).
+    // A value that was there is changed and restored; other state is kept.
+    QFETCH(int, kind);
+    ProtocolPeer peer(static_cast<ProtocolPeer::Kind>(kind));
+    QVERIFY(peer.start() != 0);
+    QString name, key, value;
+    switch (static_cast<ProtocolPeer::Kind>(kind)) {
+    case ProtocolPeer::Kind::Consul:
+        name = QStringLiteral("consul");
+        key = QStringLiteral("limits/${service}");
+        value = QStringLiteral("${rps}");
+        peer.consul.insert(QStringLiteral("limits/svc"), "80");
+        break;
+    case ProtocolPeer::Kind::Envoy:
+        name = QStringLiteral("envoy");
+        key = QStringLiteral("local_rate_limit_enforced");
+        value = QStringLiteral("${rps}");
+        peer.envoy.insert(key, QStringLiteral("80"));
+        peer.envoy.insert(QStringLiteral("other"), QStringLiteral("1"));
+        break;
+    case ProtocolPeer::Kind::Sentinel:
+        name = QStringLiteral("sentinel");
+        key = QStringLiteral("GET:/api/x");
+        value = QStringLiteral("${rps}");
+        peer.sentinelRules = QJsonArray{
+            QJsonObject{{QStringLiteral("resource"), key}, {QStringLiteral("count"), 80}},
+            QJsonObject{{QStringLiteral("resource"), QStringLiteral("other")}, {QStringLiteral("count"), 7}}};
+        break;
+    }
+    const QByteArray text
+        = QJsonDocument(
+              QJsonObject{{QStringLiteral("services"), QJsonArray()},
+                          {QStringLiteral("actions"),
+                           QJsonArray{QJsonObject{
+                               {QStringLiteral("name"), QStringLiteral("limit")},
+                               {QStringLiteral("kind"), name},
+                               {QStringLiteral("endpoint"), peer.url()},
+                               {QStringLiteral("key"), key},
+                               {QStringLiteral("value"), value},
+                               {QStringLiteral("variables"),
+                                QJsonObject{{QStringLiteral("rps"), QJsonObject{{QStringLiteral("default"), 20}}}}}}}}})
+              .toJson();
+    const config::ActionCatalog catalog = config::parseActionCatalog(text.toStdString(), QStringLiteral("f.json"));
+    QVERIFY2(catalog.problems.empty(),
+             qPrintable(catalog.problems.empty() ? QString() : catalog.problems.front().toString()));
+    config::ServiceConfig target = service();
+    target.name = QStringLiteral("svc");
+    QTemporaryDir dir;
+    triage::AuditLog audit(dir.filePath(QStringLiteral("audit.log")));
+    ingest::RequestExecutor executor;
+    triage::ActionRunner runner(&executor, &audit);
+    QSignalSpy finished(&runner, &triage::ActionRunner::finished);
+    QSignalSpy reverted(&runner, &triage::ActionRunner::reverted);
+    runner.run(*catalog.find(QStringLiteral("limit")), target, {{QStringLiteral("rps"), 20}}, false);
+    QVERIFY(finished.wait(10000));
+    const auto run = finished.first().at(0).value<triage::ActionRunPtr>();
+    QVERIFY2(run->ok(), qPrintable(run->error));
+    QCOMPARE(run->before, std::optional<QString>(QStringLiteral("80")));
+    QCOMPARE(run->after, std::optional<QString>(QStringLiteral("20")));
+    runner.revert(*catalog.find(QStringLiteral("limit")), target, *run);
+    QVERIFY(reverted.wait(10000));
+    QVERIFY2(reverted.first().at(0).value<triage::ActionRunPtr>()->ok(),
+             qPrintable(reverted.first().at(0).value<triage::ActionRunPtr>()->error));
+    switch (static_cast<ProtocolPeer::Kind>(kind)) {
+    case ProtocolPeer::Kind::Consul:
+        QCOMPARE(peer.consul.value(QStringLiteral("limits/svc")), QByteArray("80"));
+        break;
+    case ProtocolPeer::Kind::Envoy:
+        QCOMPARE(peer.envoy.value(key), QStringLiteral("80"));
+        QCOMPARE(peer.envoy.value(QStringLiteral("other")), QStringLiteral("1"));
+        break;
+    case ProtocolPeer::Kind::Sentinel:
+        QCOMPARE(peer.sentinelRules.size(), 2); // the whole list came back
+        QCOMPARE(peer.sentinelRules[0].toObject().value(QStringLiteral("count")).toDouble(), 80.0);
+        QCOMPARE(peer.sentinelRules[1].toObject().value(QStringLiteral("count")).toDouble(), 7.0);
+        break;
+    }
+    QVERIFY(audit.verify().ok);
 }
 
 QTEST_GUILESS_MAIN(TestActions)
