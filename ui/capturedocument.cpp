@@ -50,6 +50,7 @@ ProfileViews computeProfileViews(const formats::Profile &profile, const formats:
         out.diff = diagnose::diffProfiles(*base, profile, sampleIndex);
         diagnose::annotateWithBase(*flame, diagnose::buildFlameTree(*base, sampleIndex));
     }
+    out.flameLabels = FlameGraphWidget::labelsFor(*flame);
     out.flame = std::move(flame);
     return out;
 }

@@ -4,6 +4,7 @@
 #include "diagnose/goroutinegroups.h"
 #include "diagnose/profilediff.h"
 #include "diagnose/toptable.h"
+#include "flamegraphwidget.h"
 #include "formats/profile.h"
 #include "ingest/profilecapture.h"
 
@@ -31,6 +32,7 @@ struct ProfileViews {
     diagnose::TopTable top;
     std::optional<diagnose::ProfileDiff> diff;
     std::shared_ptr<const diagnose::FlameTree> flame;
+    FlameGraphWidget::Labels flameLabels; // made here rather than on the first paint
 };
 ProfileViews computeProfileViews(const formats::Profile &profile, const formats::Profile *base,
                                  const std::string &sampleIndex);

@@ -31,7 +31,30 @@ QSize FlameGraphWidget::sizeHint() const
     return {800, (m_maxDepth + 1) * kRowHeight};
 }
 
-void FlameGraphWidget::setTree(std::shared_ptr<const diagnose::FlameTree> tree)
+namespace {
+
+// Warm hues (red to yellow) by package, as flame graphs are read.
+QRgb packageColor(const QString &function)
+{
+    const auto hash = qHash(goPackageOf(function));
+    return QColor::fromHsv(static_cast<int>(hash % 60U), 130 + static_cast<int>(hash % 70U), 235).rgb();
+}
+
+} // namespace
+
+FlameGraphWidget::Labels FlameGraphWidget::labelsFor(const diagnose::FlameTree &tree)
+{
+    Labels labels;
+    labels.names.reserve(tree.nodes.size());
+    labels.packageColors.reserve(tree.nodes.size());
+    for (const diagnose::FlameTree::Node &n : tree.nodes) {
+        labels.names.push_back(QString::fromStdString(n.name));
+        labels.packageColors.push_back(packageColor(labels.names.back()));
+    }
+    return labels;
+}
+
+void FlameGraphWidget::setTree(std::shared_ptr<const diagnose::FlameTree> tree, Labels labels)
 {
     m_tree = std::move(tree);
     m_zoom = 0;
@@ -45,8 +68,14 @@ void FlameGraphWidget::setTree(std::shared_ptr<const diagnose::FlameTree> tree)
                 m_maxShareChange = std::max(m_maxShareChange, std::abs(m_tree->shareChange(static_cast<int>(i))));
         }
     }
-    m_names.assign(m_tree ? m_tree->nodes.size() : 0, QString());
-    m_packageColors.assign(m_tree ? m_tree->nodes.size() : 0, 0);
+    const std::size_t count = m_tree ? m_tree->nodes.size() : 0;
+    if (labels.names.size() == count && labels.packageColors.size() == count) {
+        m_names = std::move(labels.names);
+        m_packageColors = std::move(labels.packageColors);
+    } else {
+        m_names.assign(count, QString());
+        m_packageColors.assign(count, 0);
+    }
     setMinimumHeight((m_maxDepth + 1) * kRowHeight);
     updateGeometry();
     setSearch({});
@@ -194,11 +223,8 @@ QColor FlameGraphWidget::colorOf(int node) const
     if (node == 0)
         return palette::kFlameRoot;
     QRgb &cached = m_packageColors[static_cast<std::size_t>(node)];
-    if (cached == 0) {
-        // Warm hues (red to yellow) by package, as flame graphs are read.
-        const auto hash = qHash(goPackageOf(nameOf(node)));
-        cached = QColor::fromHsv(static_cast<int>(hash % 60U), 130 + static_cast<int>(hash % 70U), 235).rgb();
-    }
+    if (cached == 0)
+        cached = packageColor(nameOf(node));
     return QColor::fromRgb(cached);
 }
 

@@ -23,7 +23,15 @@ public:
 
     explicit FlameGraphWidget(QWidget *parent = nullptr);
 
-    void setTree(std::shared_ptr<const diagnose::FlameTree> tree);
+    // What each node is drawn with: its name as a QString and its package's
+    // colour, made where the tree is made (off the GUI thread), so that the
+    // first frame converts and hashes nothing.
+    struct Labels {
+        std::vector<QString> names;
+        std::vector<QRgb> packageColors;
+    };
+    static Labels labelsFor(const diagnose::FlameTree &tree);
+    void setTree(std::shared_ptr<const diagnose::FlameTree> tree, Labels labels = {});
     const diagnose::FlameTree *tree() const { return m_tree.get(); }
     void setIcicle(bool icicle);
     bool isIcicle() const { return m_icicle; }

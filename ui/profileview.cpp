@@ -228,7 +228,7 @@ void ProfileView::onComputed()
     }
     m_proxy->setFilterKeyColumn(m_model->nameColumn());
     m_table->resizeColumnsToContents();
-    m_flame->setTree(std::move(views.flame));
+    m_flame->setTree(std::move(views.flame), std::move(views.flameLabels));
     m_flame->setSearch(m_search->text());
     if (!m_selectedFunction.isEmpty())
         showCallers(m_selectedFunction);

