@@ -57,6 +57,17 @@ config::ServiceConfig service(const QString &url = QStringLiteral("http://127.0.
     return s;
 }
 
+// A runner through a real request executor, writing to an audit log of its
+// own, with spies on what it reports.
+struct RunnerRig {
+    QTemporaryDir dir;
+    triage::AuditLog audit{dir.filePath(QStringLiteral("audit.log"))};
+    ingest::RequestExecutor executor;
+    triage::ActionRunner runner{&executor, &audit};
+    QSignalSpy finished{&runner, &triage::ActionRunner::finished};
+    QSignalSpy reverted{&runner, &triage::ActionRunner::reverted};
+};
+
 } // namespace
 
 class TestActions : public QObject
@@ -281,12 +292,11 @@ void TestActions::throttleTheDemoFleetAndRevert()
     const config::ServiceConfig &target = fleet.services().front();
     const config::ActionCatalog catalog = config::parseActionCatalog(kFleet, QStringLiteral("fleet.json"));
     const config::ActionSpec &throttle = *catalog.find(QStringLiteral("throttle"));
-    QTemporaryDir dir;
-    triage::AuditLog audit(dir.filePath(QStringLiteral("audit.log")));
-    ingest::RequestExecutor executor;
-    triage::ActionRunner runner(&executor, &audit);
-    QSignalSpy finished(&runner, &triage::ActionRunner::finished);
-    QSignalSpy reverted(&runner, &triage::ActionRunner::reverted);
+    RunnerRig rig;
+    triage::AuditLog &audit = rig.audit;
+    triage::ActionRunner &runner = rig.runner;
+    QSignalSpy &finished = rig.finished;
+    QSignalSpy &reverted = rig.reverted;
 
     // A dry run renders and reads, and changes nothing.
     runner.run(throttle, target, {{QStringLiteral("rps"), 25}}, true);
@@ -335,11 +345,10 @@ void TestActions::aFailingTargetIsNotASuccess()
         closedPort = s.serverPort();
     }
     const config::ActionCatalog catalog = config::parseActionCatalog(kFleet, QStringLiteral("fleet.json"));
-    QTemporaryDir dir;
-    triage::AuditLog audit(dir.filePath(QStringLiteral("audit.log")));
-    ingest::RequestExecutor executor;
-    triage::ActionRunner runner(&executor, &audit);
-    QSignalSpy finished(&runner, &triage::ActionRunner::finished);
+    RunnerRig rig;
+    triage::AuditLog &audit = rig.audit;
+    triage::ActionRunner &runner = rig.runner;
+    QSignalSpy &finished = rig.finished;
     runner.run(*catalog.find(QStringLiteral("throttle")),
                service(QStringLiteral("http://127.0.0.1:%1").arg(closedPort)), {{QStringLiteral("rps"), 25}}, false);
     QVERIFY(finished.wait(10000));
@@ -408,12 +417,11 @@ void TestActions::revertsByItselfAfterItsTtl()
     config::ActionCatalog catalog = config::parseActionCatalog(kFleet, QStringLiteral("fleet.json"));
     config::ActionSpec throttle = *catalog.find(QStringLiteral("throttle"));
     throttle.ttl = std::chrono::seconds(1);
-    QTemporaryDir dir;
-    triage::AuditLog audit(dir.filePath(QStringLiteral("audit.log")));
-    ingest::RequestExecutor executor;
-    triage::ActionRunner runner(&executor, &audit);
-    QSignalSpy finished(&runner, &triage::ActionRunner::finished);
-    QSignalSpy reverted(&runner, &triage::ActionRunner::reverted);
+    RunnerRig rig;
+    triage::AuditLog &audit = rig.audit;
+    triage::ActionRunner &runner = rig.runner;
+    QSignalSpy &finished = rig.finished;
+    QSignalSpy &reverted = rig.reverted;
     const QString id = runner.run(throttle, fleet.services().front(), {{QStringLiteral("rps"), 10}}, false);
     QVERIFY(finished.wait(10000));
     QVERIFY(finished.first().at(0).value<triage::ActionRunPtr>()->ok());
@@ -436,10 +444,9 @@ void TestActions::webhooksTellTheTeam()
     const QByteArray text = QString::fromLatin1(hookFleet).arg(hook.port()).toUtf8();
     const config::ActionCatalog catalog = config::parseActionCatalog(text.toStdString(), QStringLiteral("f.json"));
     QVERIFY(catalog.problems.empty());
-    QTemporaryDir dir;
-    triage::AuditLog audit(dir.filePath(QStringLiteral("audit.log")));
-    ingest::RequestExecutor executor;
-    triage::ActionRunner runner(&executor, &audit);
+    RunnerRig rig;
+    triage::AuditLog &audit = rig.audit;
+    triage::ActionRunner &runner = rig.runner;
     QSignalSpy notified(&runner, &triage::ActionRunner::notified);
     runner.notify(catalog, QStringLiteral("incident_opened"), QStringLiteral("not listened for"));
     runner.notify(catalog, QStringLiteral("action_sent"), QStringLiteral("throttle on batch-1: rps 25"));
@@ -515,12 +522,11 @@ void TestActions::storesAndProxiesOverHttp()
              qPrintable(catalog.problems.empty() ? QString() : catalog.problems.front().toString()));
     config::ServiceConfig target = service();
     target.name = QStringLiteral("svc");
-    QTemporaryDir dir;
-    triage::AuditLog audit(dir.filePath(QStringLiteral("audit.log")));
-    ingest::RequestExecutor executor;
-    triage::ActionRunner runner(&executor, &audit);
-    QSignalSpy finished(&runner, &triage::ActionRunner::finished);
-    QSignalSpy reverted(&runner, &triage::ActionRunner::reverted);
+    RunnerRig rig;
+    triage::AuditLog &audit = rig.audit;
+    triage::ActionRunner &runner = rig.runner;
+    QSignalSpy &finished = rig.finished;
+    QSignalSpy &reverted = rig.reverted;
     runner.run(*catalog.find(QStringLiteral("limit")), target, {{QStringLiteral("rps"), 20}}, false);
     QVERIFY(finished.wait(10000));
     const auto run = finished.first().at(0).value<triage::ActionRunPtr>();
