@@ -265,7 +265,9 @@ void ServiceDetailView::setSignalSources(const vitals::DerivedSources &sources)
             ? tr("No request-duration histogram found.\nName one with \"latency_histogram\" in the fleet file.")
             : tr("No requests timed yet."));
     // The CPU mode: user against system time, or why it cannot be shown.
-    if (sources.cpuSplit.isEmpty())
+    // A demo service runs inside gotriage: nothing to split, and nothing the
+    // operator can do about it, so the title stays plain.
+    if (sources.cpuSplit.isEmpty() || sources.cpuSplit.contains(QLatin1String("inside gotriage")))
         m_charts[CpuChart]->setTitle(tr("CPU"));
     else if (sources.cpuSplitAvailable)
         m_charts[CpuChart]->setTitle(tr("CPU (user / system from %1)").arg(sources.cpuSplit));

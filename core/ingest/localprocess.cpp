@@ -86,8 +86,7 @@ std::optional<qint64> ListeningPortTable::pidFor(quint16 port, qint64 nowMs, QSt
     if (const auto it = m_pids.constFind(port); it != m_pids.constEnd())
         return *it;
     if (why) {
-        *why = m_scanProblem.isEmpty() ? QStringLiteral("no process on this host listens on port %1").arg(port)
-                                       : m_scanProblem;
+        *why = m_scanProblem.isEmpty() ? QStringLiteral("no process listens on port %1").arg(port) : m_scanProblem;
     }
     return std::nullopt;
 }
@@ -134,7 +133,7 @@ LocalCpuProbe::Reading LocalCpuProbe::read(ListeningPortTable &ports, qint64 now
 {
     Reading out;
     if (!m_local) {
-        out.source = QStringLiteral("the service runs on %1, not on this host").arg(m_host);
+        out.source = QStringLiteral("on %1, not on this host").arg(m_host);
         return out;
     }
     if (!m_pid) {
@@ -144,7 +143,7 @@ LocalCpuProbe::Reading LocalCpuProbe::read(ListeningPortTable &ports, qint64 now
             return out;
     }
     if (*m_pid == QCoreApplication::applicationPid()) {
-        out.source = QStringLiteral("the service runs inside gotriage (the demo fleet)");
+        out.source = QStringLiteral("runs inside gotriage");
         return out;
     }
     const std::optional<ProcessCpuTimes> times = readProcessCpuTimes(*m_pid, &out.source);

@@ -54,7 +54,7 @@ public:
     struct Reading {
         double userCores = std::numeric_limits<double>::quiet_NaN();
         double systemCores = std::numeric_limits<double>::quiet_NaN();
-        QString source; // "/proc/4242/stat", or why there is no split
+        QString source; // "/proc/4242/stat", or why there is no split (short: it goes in a chart's title)
         bool available = false;
     };
     Reading read(ListeningPortTable &ports, qint64 nowMs);
