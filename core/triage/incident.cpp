@@ -228,4 +228,39 @@ IncidentFile::Loaded IncidentFile::parse(const QByteArray &text, const QString &
     return out;
 }
 
+QString incidentSummary(const Incident &incident)
+{
+    QStringList lines;
+    const qint64 endMs = incident.isClosed() ? incident.closedMs()
+                                             : (incident.timeline().empty() ? 0 : incident.timeline().back().tsMs);
+    const qint64 minutes = (endMs - incident.openedMs()) / 60000;
+    lines << QStringLiteral("%1: %2 min, %3")
+                 .arg(incident.title())
+                 .arg(minutes)
+                 .arg(incident.isClosed() ? QStringLiteral("closed") : QStringLiteral("open"));
+    QStringList actions;
+    for (const IncidentEvent &e : incident.timeline()) {
+        if (e.type == IncidentEvent::Type::ActionSent)
+            actions << QStringLiteral("- %1 on %2").arg(e.actionId.section(u'@', 0, 0), e.service);
+        else if (e.type == IncidentEvent::Type::ActionVerified)
+            actions << QStringLiteral("  %1: %2")
+                           .arg(e.details.value(QStringLiteral("effective")).toBool() ? QStringLiteral("effective")
+                                                                                      : QStringLiteral("not effective"),
+                                e.details.value(QStringLiteral("decided_by")).toString());
+        else if (e.type == IncidentEvent::Type::Reverted)
+            actions << QStringLiteral("  reverted");
+    }
+    lines << (actions.isEmpty() ? QStringLiteral("Actions: none") : QStringLiteral("Actions:"));
+    lines << actions;
+    for (const Step step : {Step::StopTheBleeding, Step::Diagnose, Step::Cure}) {
+        const QStringList notes = incident.notes(step);
+        if (notes.isEmpty())
+            continue;
+        lines << QStringLiteral("Notes (%1):").arg(stepName(step));
+        for (const QString &note : notes)
+            lines << QStringLiteral("- ") + note;
+    }
+    return lines.join(u'\n');
+}
+
 } // namespace gotriage::triage

@@ -73,6 +73,11 @@ private:
     Step m_step = Step::StopTheBleeding;
 };
 
+// The short summary written when an incident closes: how long it lasted,
+// the actions and what verified them, the notes by step. The record/replay
+// issue turns it into a full report.
+QString incidentSummary(const Incident &incident);
+
 // An incident saved as it changes: one JSON event a line, appended, flushed
 // and synced before record() returns, so that a crash loses nothing that
 // was shown. load() reads it back; a line cut short by a crash is reported

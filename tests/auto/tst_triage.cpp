@@ -408,6 +408,13 @@ void TestTriage::seedFilesAreWhole()
     const AuditLog::Verification audit = AuditLog(QStringLiteral(GOTRIAGE_TEST_DATA "/triage/audit.log")).verify();
     QVERIFY2(audit.ok, qPrintable(audit.problems.join(u'\n')));
     QCOMPARE(audit.entries, 2);
+    // Its summary, as written when it closed.
+    const QString summary = incidentSummary(incident.incident);
+    QVERIFY2(summary.startsWith(QStringLiteral("checkout errors at 12 %: 5 min, closed")), qPrintable(summary));
+    QVERIFY2(summary.contains(QStringLiteral(
+                 "- throttle on batch-1\n  effective: req_rate 24.8 after, at most 25.0 expected\n  reverted")),
+             qPrintable(summary));
+    QVERIFY(summary.contains(QStringLiteral("Notes (diagnose):\n- goroutines parked in watchInventory.func1")));
 }
 
 QTEST_GUILESS_MAIN(TestTriage)
