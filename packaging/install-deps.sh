@@ -19,6 +19,8 @@ run_packages=(
     qt6-base-dev qt6-httpserver-dev qt6-websockets-dev libgl-dev libqcustomplot-dev
     nlohmann-json3-dev zlib1g-dev libcurl4-openssl-dev
     libprotobuf-dev protobuf-compiler
+    # Action credentials from the desktop keychain (Secret Service).
+    qtkeychain-qt6-dev
 )
 # Test only: the sanitizer toolchain, a headless X server, the Go toolchain
 # and Prometheus' Go libraries for the lab, and real Go servers nobody here
@@ -28,6 +30,8 @@ test_packages=(
     xvfb xauth openssl
     golang-go golang-github-prometheus-common-dev golang-github-prometheus-client-golang-dev
     prometheus etcd-server etcd-client prometheus-node-exporter
+    # A real Secret Service for the keychain test, in a private D-Bus session.
+    dbus-bin gnome-keyring libsecret-tools
 )
 
 want=("${run_packages[@]}")

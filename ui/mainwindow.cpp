@@ -2,6 +2,7 @@
 
 #include "common/clock.h"
 #include "common/logging.h"
+#include "config/actioncatalog.h"
 #include "config/fleetfilewatcher.h"
 #include "diagnoseview.h"
 #include "findingsmodel.h"
@@ -14,6 +15,8 @@
 #include "sim/demofleet.h"
 #include "sparklinedelegate.h"
 #include "store/seriesstore.h"
+#include "triage/triagesession.h"
+#include "triagepanel.h"
 #include "version.h"
 #include "vitalformat.h"
 
@@ -27,10 +30,12 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QSplitter>
+#include <QStandardPaths>
 #include <QStatusBar>
 #include <QTableView>
 #include <QTabWidget>
 #include <QToolBar>
+#include <QVBoxLayout>
 
 #include <algorithm>
 
@@ -53,6 +58,8 @@ MainWindow::MainWindow(std::unique_ptr<session::Session> session, QWidget *paren
     , m_overviewView(new QTableView(this))
     , m_detail(new ServiceDetailView(&m_session->store(), this))
     , m_diagnose(new DiagnoseView(m_session.get(), this))
+    , m_triage(new triage::TriageSession(m_session.get(), defaultDataDir(), this))
+    , m_triagePanel(new TriagePanel(m_triage, this))
     , m_detailTabs(new QTabWidget(this))
     , m_issuesView(new QTableView(this))
     , m_issuesDock(new QDockWidget(tr("Issues"), this))
@@ -60,6 +67,7 @@ MainWindow::MainWindow(std::unique_ptr<session::Session> session, QWidget *paren
     , m_findingsView(new QTableView(this))
     , m_findingsDock(new QDockWidget(tr("Findings"), this))
     , m_statusLabel(new QLabel(this))
+    , m_incidentStatus(new QLabel(this))
 {
     setWindowTitle(QStringLiteral("gotriage"));
     resize(1440, 900);
@@ -94,12 +102,31 @@ MainWindow::MainWindow(std::unique_ptr<session::Session> session, QWidget *paren
     // its captures and the evidence taken by itself.
     m_detailTabs->addTab(m_detail, tr("Charts"));
     m_detailTabs->addTab(m_diagnose, tr("Diagnose"));
+    // The three steps, fleet-wide: what to shed first, what was done.
+    m_detailTabs->addTab(m_triagePanel, tr("Triage"));
     m_detailTabs->setDocumentMode(true);
     m_splitter->addWidget(m_detailTabs);
     m_splitter->setStretchFactor(0, 1);
     m_splitter->setStretchFactor(1, 2);
     m_splitter->setSizes({300, 600});
-    setCentralWidget(m_splitter);
+    // The incident gotriage suggests sits above everything, one click away.
+    auto *central = new QWidget(this);
+    auto *centralLayout = new QVBoxLayout(central);
+    centralLayout->setContentsMargins(0, 0, 0, 0);
+    centralLayout->setSpacing(0);
+    centralLayout->addWidget(m_triagePanel->suggestionBar());
+    centralLayout->addWidget(m_splitter, 1);
+    setCentralWidget(central);
+    connect(m_triagePanel, &TriagePanel::incidentOpened, this,
+            [this] { m_detailTabs->setCurrentWidget(m_triagePanel); });
+    connect(m_triagePanel, &TriagePanel::markersChanged, this, [this] {
+        m_detail->setMarkers(m_triagePanel->markers());
+        m_detailDirty = true;
+    });
+    connect(m_triage, &triage::TriageSession::problem, this, [this](const QString &text) {
+        m_issues->report(QStringLiteral("(triage)"), QStringLiteral("triage"), text,
+                         issues::IssuesModel::Severity::Error, m_session->clock().nowMs());
+    });
     connect(m_splitter, &QSplitter::splitterMoved, this, [this] { m_splitterMovedByUser = true; });
 
     auto *issuesStyle = new IssuesStyleProxy(this);
@@ -163,6 +190,10 @@ MainWindow::MainWindow(std::unique_ptr<session::Session> session, QWidget *paren
                                .arg(QString::fromLatin1(kVersion)));
     });
     statusBar()->addWidget(m_statusLabel, 1);
+    m_incidentStatus->setStyleSheet(QStringLiteral("font-weight: bold; color: #f5c242; padding: 0 8px;"));
+    m_incidentStatus->setObjectName(QStringLiteral("incidentStatus"));
+    statusBar()->addPermanentWidget(m_incidentStatus);
+    makeTriageMenu();
 
     connect(m_session.get(), &session::Session::batchReady, this,
             [this](const session::SessionBatchPtr &batch) { onBatch(*batch); });
@@ -185,6 +216,9 @@ MainWindow::MainWindow(std::unique_ptr<session::Session> session, QWidget *paren
 
 MainWindow::~MainWindow()
 {
+    // The triage runner lives in the session's ingest thread: it goes first.
+    delete m_triagePanel;
+    delete m_triage;
     // The session's pollers scrape the demo fleet: stop them before it goes.
     m_session.reset();
     m_demo.reset();
@@ -204,16 +238,22 @@ bool MainWindow::startDemo(int services, QString *error)
         return false;
     }
     setWindowTitle(QStringLiteral("gotriage — demo fleet"));
-    watchServices(m_demo->services());
+    watchServices(m_demo->services(), &m_demo->actions());
     return true;
 }
 
-void MainWindow::watchServices(const std::vector<config::ServiceConfig> &services)
+void MainWindow::watchServices(const std::vector<config::ServiceConfig> &services, const config::ActionCatalog *actions)
 {
+    m_triage->setFleet(services, actions ? *actions : config::ActionCatalog{});
     for (const QString &name : m_findings->servicesWithFindings()) {
         if (std::none_of(services.begin(), services.end(),
                          [&](const config::ServiceConfig &s) { return s.name == name; }))
             m_findings->removeService(name);
+    }
+    for (const config::ServiceConfig &old : m_triage->services()) {
+        if (std::none_of(services.begin(), services.end(),
+                         [&](const config::ServiceConfig &s) { return s.name == old.name; }))
+            m_triagePanel->forgetService(old.name);
     }
     m_overview->setServices(services);
     fitSplitter();
@@ -291,13 +331,21 @@ void MainWindow::onFleetLoaded(const config::FleetConfig &fleet, bool isReload)
                                          : issues::IssuesModel::Severity::Warning,
                          m_session->clock().nowMs());
     }
+    if (fleet.actions) {
+        for (const config::ConfigProblem &problem : fleet.actions->problems) {
+            m_issues->report(kFleetFileService, QStringLiteral("config"), problem.toString(),
+                             problem.isError ? issues::IssuesModel::Severity::Error
+                                             : issues::IssuesModel::Severity::Warning,
+                             m_session->clock().nowMs());
+        }
+    }
     // A broken edit must not blank the war-room screen: keep watching what
     // was there when a reload yields nothing usable.
     if (isReload && fleet.services.empty())
         return;
     qCDebug(lcUi) << "watching" << fleet.services.size() << "services from" << m_fleetFile->path();
     setWindowTitle(QStringLiteral("gotriage — %1").arg(QFileInfo(m_fleetFile->path()).fileName()));
-    watchServices(fleet.services);
+    watchServices(fleet.services, fleet.actions.get());
 }
 
 void MainWindow::addServiceByUrl(const QUrl &url)
@@ -374,6 +422,7 @@ bool MainWindow::openEvidence(int findingsRow)
 void MainWindow::onEvidence(const session::EvidencePtr &evidence)
 {
     m_diagnose->onEvidence(evidence);
+    m_triagePanel->onEvidence(evidence);
     const int taken = static_cast<int>(evidence->captures.size());
     QString text;
     switch (evidence->state) {
@@ -410,6 +459,7 @@ void MainWindow::onReport(const session::ServiceReport &report, qint64 nowMs)
 {
     const scraping::ScrapeResult &scrape = *report.scrape;
     m_overview->applyReport(report);
+    m_triagePanel->applyReport(report);
     m_findings->setServiceFindings(scrape.service, report.findings);
     issues::applyScrapeReport(*m_issues, report, nowMs);
 
@@ -460,6 +510,7 @@ void MainWindow::onRefreshTimer()
             sick.insert(m_findings->services(row).constFirst());
     }
     m_diagnose->setServicesWithFindings(sick);
+    m_triagePanel->refresh(now);
     // Whether the Findings column has anything to show scans the fleet: once
     // a tick, not on every one of the reports that arrive in between.
     if (m_overview->anyFindings() != m_overviewHadFindings) {
@@ -529,6 +580,46 @@ void MainWindow::updateStatus()
     if (active > 0)
         text += tr(" · %1 active issues").arg(active);
     m_statusLabel->setText(text);
+    m_incidentStatus->setText(m_triagePanel->statusText());
+}
+
+QString MainWindow::defaultDataDir()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) + QStringLiteral("/gotriage");
+}
+
+void MainWindow::makeTriageMenu()
+{
+    QMenu *menu = menuBar()->addMenu(tr("&Triage"));
+    const auto showTriage = [this] { m_detailTabs->setCurrentWidget(m_triagePanel); };
+    menu->addAction(tr("Open the suggested &incident"), QKeySequence(Qt::CTRL | Qt::Key_I), this, [this, showTriage] {
+        m_triagePanel->acceptSuggestion();
+        showTriage();
+    });
+    menu->addAction(tr("Show &triage"), QKeySequence(Qt::CTRL | Qt::Key_3), this, showTriage);
+    menu->addAction(tr("&Act on the selected candidate…"), QKeySequence(Qt::CTRL | Qt::Key_T), this,
+                    [this, showTriage] {
+                        showTriage();
+                        m_triagePanel->actOnSelectedCandidate();
+                    });
+    menu->addAction(tr("&Revert the newest action"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z), this,
+                    [this] { m_triagePanel->revertNewestAction(); });
+    menu->addAction(tr("Add a &note"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_N), this, [this, showTriage] {
+        showTriage();
+        m_triagePanel->focusNote();
+    });
+    menu->addSeparator();
+    const triage::Step steps[] = {triage::Step::StopTheBleeding, triage::Step::Diagnose, triage::Step::Cure};
+    const QString names[] = {tr("Step &1: stop the bleeding"), tr("Step &2: diagnose"), tr("Step &3: cure")};
+    for (int i = 0; i < 3; ++i) {
+        menu->addAction(names[i], QKeySequence(Qt::ALT | static_cast<Qt::Key>(Qt::Key_1 + i)), this,
+                        [this, showTriage, step = steps[i]] {
+                            showTriage();
+                            m_triagePanel->goToStep(step);
+                        });
+    }
+    menu->addSeparator();
+    menu->addAction(tr("&Close the incident…"), this, [this] { m_triagePanel->closeIncident(); });
 }
 
 } // namespace gotriage::ui

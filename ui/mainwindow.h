@@ -15,6 +15,10 @@ class QTableView;
 
 namespace gotriage::config {
 class FleetFileWatcher;
+struct ActionCatalog;
+} // namespace gotriage::config
+namespace gotriage::triage {
+class TriageSession;
 }
 namespace gotriage::analysis {
 struct AnalysisSettings;
@@ -39,6 +43,7 @@ class FindingsModel;
 class FleetOverviewModel;
 class FleetSortProxy;
 class ServiceDetailView;
+class TriagePanel;
 
 // The top-level window: the fleet overview (worst first), the selected
 // service's charts and the Issues list. It wires models and views to the
@@ -60,7 +65,9 @@ public:
     void openFleetFile(const QString &path);
     // Starts the built-in demo fleet and watches it; false if it could not start.
     bool startDemo(int services, QString *error);
-    void watchServices(const std::vector<config::ServiceConfig> &services);
+    // `actions`: what the triage panel may do to them (none when not given).
+    void watchServices(const std::vector<config::ServiceConfig> &services,
+                       const config::ActionCatalog *actions = nullptr);
     void addServiceByUrl(const QUrl &url);
     // How much history the window keeps for the whole fleet.
     void setHistoryBudget(std::size_t bytes);
@@ -74,6 +81,11 @@ public:
     FindingsModel *findingsModel() const { return m_findings; }
     ServiceDetailView *detailView() const { return m_detail; }
     DiagnoseView *diagnoseView() const { return m_diagnose; }
+    TriagePanel *triagePanel() const { return m_triagePanel; }
+    triage::TriageSession *triageSession() const { return m_triage; }
+    // Where the audit log and the incidents are kept (the user's data
+    // folder unless set before watching: tests keep theirs apart).
+    static QString defaultDataDir();
     QTabWidget *detailTabs() const { return m_detailTabs; }
     QTableView *findingsView() const { return m_findingsView; }
     // Opens a finding's captured evidence in the Diagnose tab (what a click
@@ -103,6 +115,7 @@ private:
     void promptAddService();
     void chooseFleetFile();
     void updateStatus();
+    void makeTriageMenu();
 
     std::unique_ptr<sim::DemoFleetThread> m_demo;
     std::unique_ptr<session::Session> m_session;
@@ -113,6 +126,8 @@ private:
     QTableView *m_overviewView;
     ServiceDetailView *m_detail;
     DiagnoseView *m_diagnose;
+    triage::TriageSession *m_triage;
+    TriagePanel *m_triagePanel;
     QTabWidget *m_detailTabs;
     QTableView *m_issuesView;
     QDockWidget *m_issuesDock;
@@ -120,6 +135,7 @@ private:
     QTableView *m_findingsView;
     QDockWidget *m_findingsDock;
     QLabel *m_statusLabel;
+    QLabel *m_incidentStatus;
     QTimer m_refresh;
     QTimer m_firstDataTimeout;
     bool m_overviewHadFindings = false;

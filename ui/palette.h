@@ -42,4 +42,9 @@ inline const QColor kDiffUnchanged{0x80, 0x84, 0x8c};
 inline const QColor kDiffGrowth{0xe0, 0x4f, 0x4f};
 inline const QColor kDiffShrinkage{0x4f, 0x86, 0xe0};
 
+// Action markers on charts: sent (cyan, apart from every series colour),
+// reverted (grey).
+inline const QColor kActionSent{0x36, 0xd1, 0xdc};
+inline const QColor kActionReverted = kSubtle;
+
 } // namespace gotriage::ui::palette

@@ -58,6 +58,7 @@ const SeriesSpec kSeries[] = {
     {ServiceDetailView::GoroutinesChart, Vital::Goroutines, "goroutines", kBlue, TimeChart::Axis::Left, 1.0, ""},
     {ServiceDetailView::GoroutinesChart, Vital::Threads, "threads", kViolet, TimeChart::Axis::Right, 1.0, ""},
     {ServiceDetailView::RequestsChart, Vital::ReqRate, "requests", kBlue, TimeChart::Axis::Left, 1.0, "/s"},
+    {ServiceDetailView::RequestsChart, Vital::ShedRate, "refused (429)", kAmber, TimeChart::Axis::Left, 1.0, "/s"},
     {ServiceDetailView::RequestsChart, Vital::ErrRatio, "errors", kRed, TimeChart::Axis::Right, 100.0, "%"},
     {ServiceDetailView::LatencyChart, Vital::LatencyP99, "p99", kViolet, TimeChart::Axis::Left, 1e3, "ms"},
 };
@@ -145,6 +146,12 @@ void ServiceDetailView::setService(const QString &name, const QString &descripti
     setRuntime({});
     setFollowing(true);
     refresh(m_nowMs);
+}
+
+void ServiceDetailView::setMarkers(const std::vector<TimeChart::Marker> &markers)
+{
+    for (TimeChart *chart : m_charts)
+        chart->setMarkers(markers);
 }
 
 void ServiceDetailView::setProjections(const std::vector<analysis::Projection> &projections)

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "timechart.h"
+
 #include <QWidget>
 
 #include <array>
@@ -47,6 +49,8 @@ public:
 
     TimeChart *chart(Chart which) const { return m_charts[which]; }
     // The analysis' fitted trends for the shown service (drawn dashed).
+    // The same moments on every chart (actions sent and reverted).
+    void setMarkers(const std::vector<TimeChart::Marker> &markers);
     void setProjections(const std::vector<analysis::Projection> &projections);
     // The runtime settings line under the title ("go1.21.4 · GOMAXPROCS 4 · …").
     void setRuntime(const QString &summary);

@@ -105,6 +105,36 @@ void TimeChart::setTitle(const QString &title)
     m_title->setText(title);
 }
 
+void TimeChart::setMarkers(const std::vector<Marker> &markers)
+{
+    if (markers == m_markers)
+        return;
+    m_markers = markers;
+    for (QCPAbstractItem *item : m_markerItems)
+        m_plot->removeItem(item);
+    m_markerItems.clear();
+    for (const Marker &marker : m_markers) {
+        auto *line = new QCPItemStraightLine(m_plot);
+        line->setPen(QPen(marker.color, 1.4, Qt::DashLine));
+        line->point1->setCoords(marker.timeSeconds, 0);
+        line->point2->setCoords(marker.timeSeconds, 1);
+        line->setSelectable(false);
+        auto *text = new QCPItemText(m_plot);
+        text->position->setTypeX(QCPItemPosition::ptPlotCoords);
+        text->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
+        text->position->setCoords(marker.timeSeconds, 0.02);
+        text->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
+        text->setText(marker.label);
+        text->setColor(marker.color);
+        text->setPadding(QMargins(3, 0, 3, 0));
+        text->setBrush(QBrush(palette::kChartBackground));
+        text->setClipToAxisRect(true);
+        text->setSelectable(false);
+        m_markerItems.push_back(line);
+        m_markerItems.push_back(text);
+    }
+}
+
 QString TimeChart::title() const
 {
     return m_title->text();

@@ -9,6 +9,7 @@
 #include <vector>
 
 class QCustomPlot;
+class QCPAbstractItem;
 class QCPTextElement;
 class QLabel;
 class QMouseEvent;
@@ -43,6 +44,16 @@ public:
     void setTimeRange(double fromSeconds, double toSeconds);
     // What the chart says while no series has a point (empty: nothing).
     void setEmptyText(const QString &text);
+    // Vertical lines at moments that matter (an action sent, reverted),
+    // labelled at the top; they replace the ones set before.
+    struct Marker {
+        double timeSeconds = 0;
+        QString label; // "throttle image-resizer-1"
+        QColor color;
+        bool operator==(const Marker &) const = default;
+    };
+    void setMarkers(const std::vector<Marker> &markers);
+    const std::vector<Marker> &markers() const { return m_markers; }
     QString shownEmptyText() const;
     std::pair<double, double> timeRange() const;
     void replot();
@@ -77,6 +88,8 @@ private:
     QLabel *m_emptyLabel = nullptr;
     QString m_emptyText;
     std::vector<SeriesInfo> m_series;
+    std::vector<Marker> m_markers;
+    std::vector<QCPAbstractItem *> m_markerItems;
     bool m_settingRange = false;
 };
 

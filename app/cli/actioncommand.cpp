@@ -101,7 +101,7 @@ int actionCommand(const QStringList &arguments)
     }
     const QString configPath = parser.value(QStringLiteral("config"));
     const config::FleetConfig fleet = config::loadFleetConfig(configPath);
-    const config::ActionCatalog catalog = config::loadActionCatalog(configPath);
+    const config::ActionCatalog &catalog = *fleet.actions;
     for (const config::ConfigProblem &p : fleet.problems)
         printErr(p.toString());
     for (const config::ConfigProblem &p : catalog.problems)

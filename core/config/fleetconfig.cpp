@@ -1,5 +1,7 @@
 #include "fleetconfig.h"
 
+#include "actioncatalog.h"
+
 #include "formats/parseproblem.h"
 
 #include <QFile>
@@ -674,7 +676,9 @@ bool FleetConfig::hasErrors() const
 
 FleetConfig parseFleetConfig(std::string_view text, const QString &sourceName)
 {
-    return FleetReader(sourceName).read(text);
+    FleetConfig config = FleetReader(sourceName).read(text);
+    config.actions = std::make_shared<const ActionCatalog>(parseActionCatalog(text, sourceName));
+    return config;
 }
 
 FleetConfig loadFleetConfig(const QString &path)
@@ -686,6 +690,7 @@ FleetConfig loadFleetConfig(const QString &path)
         problem.file = path;
         problem.message = QStringLiteral("cannot read: ") + file.errorString();
         config.problems.push_back(std::move(problem));
+        config.actions = std::make_shared<const ActionCatalog>();
         return config;
     }
     const QByteArray bytes = file.readAll();

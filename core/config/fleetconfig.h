@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string_view>
 #include <utility>
@@ -98,9 +99,14 @@ struct ConfigProblem {
     QString toString() const;
 };
 
+struct ActionCatalog;
+
 struct FleetConfig {
     std::vector<ServiceConfig> services;
     std::vector<ConfigProblem> problems;
+    // The file's "actions" list (actioncatalog.h), read from the same bytes;
+    // set by parseFleetConfig(), its problems kept apart.
+    std::shared_ptr<const ActionCatalog> actions;
 
     bool hasErrors() const;
 };

@@ -101,6 +101,17 @@ void Session::setEvidencePolicy(const EvidencePolicy &policy)
     });
 }
 
+QObject *Session::ingestContext() const
+{
+    return m_hub;
+}
+
+ingest::RequestExecutor *Session::executorInIngestThread() const
+{
+    Q_ASSERT(QThread::currentThread() == &m_thread);
+    return m_source->executor();
+}
+
 Session::~Session()
 {
     // The source and the hub are deleted in their thread: pollers abort their

@@ -16,8 +16,9 @@ namespace gotriage::common {
 class Clock;
 }
 namespace gotriage::ingest {
+class RequestExecutor;
 class Source;
-}
+} // namespace gotriage::ingest
 namespace gotriage::store {
 class SeriesStore;
 }
@@ -67,6 +68,13 @@ public:
     void cancelCapture(quint64 ticket);
     // Evidence captured by itself when a finding is raised (live sources).
     void setEvidencePolicy(const EvidencePolicy &policy);
+
+    // For the layer above (triage's action runner, which must send through
+    // the same executor as scraping): an object living in the ingest
+    // thread, to run work there with QMetaObject::invokeMethod, and the
+    // source's executor, to be used only there (nullptr for a replay).
+    QObject *ingestContext() const;
+    ingest::RequestExecutor *executorInIngestThread() const;
 
 signals:
     void batchReady(const gotriage::session::SessionBatchPtr &batch);

@@ -85,6 +85,11 @@ TrafficReader::TrafficReader(QString namedCounter, QString namedHistogram, QStri
         m_bucket = m_histogram + "_bucket";
 }
 
+bool TrafficReader::isShed(std::string_view statusLabel, std::string_view value)
+{
+    return statusLabel == "grpc_code" ? value == "RESOURCE_EXHAUSTED" || value == "8" : value == "429";
+}
+
 bool TrafficReader::isServerError(std::string_view statusLabel, std::string_view value)
 {
     if (statusLabel == "grpc_code")
@@ -155,9 +160,12 @@ TrafficReadings TrafficReader::read(const formats::ParsedMetrics &m)
         }
         counterHasStatus = true;
         r.errors = (isKnown(r.errors) ? r.errors : 0.0) + (isServerError(status, value) ? count : 0.0);
+        r.shed = (isKnown(r.shed) ? r.shed : 0.0) + (isShed(status, value) ? count : 0.0);
     }
-    if (!counterHasStatus)
+    if (!counterHasStatus) {
         r.errors = kUnknown; // a counter without a status label says nothing about errors
+        r.shed = kUnknown;
+    }
 
     if (m_counterNamed && !sawCounter) {
         QStringList others;

@@ -17,6 +17,7 @@ namespace gotriage::vitals {
 struct TrafficReadings {
     double requests = kUnknown; // every response the counter saw
     double errors = kUnknown; // HTTP 5xx and gRPC server-side codes; unknown without a status label
+    double shed = kUnknown; // refused by a limiter: HTTP 429, gRPC RESOURCE_EXHAUSTED; unknown without a status label
     std::map<double, double> latencyBuckets; // upper bound -> cumulative count, label sets summed
     QStringList problems; // a named counter or histogram that cannot be used, and what is there instead
 };
@@ -42,6 +43,7 @@ public:
     bool histogramNamed() const { return m_histogramNamed; }
 
     static bool isServerError(std::string_view statusLabel, std::string_view value);
+    static bool isShed(std::string_view statusLabel, std::string_view value);
 
 private:
     void detect(const formats::ParsedMetrics &metrics);

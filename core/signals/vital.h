@@ -34,9 +34,10 @@ enum class Vital : std::uint8_t {
     ErrRatio, // errors / requests over the rate window, 0..1
     CpuUser, // cores in user mode, from /proc/<pid>/stat (a process on this host only)
     CpuSystem, // cores in the kernel on the process' behalf
+    ShedRate, // requests/s refused by a limiter or throttle: HTTP 429, gRPC RESOURCE_EXHAUSTED
 };
 
-inline constexpr std::size_t kVitalCount = 21;
+inline constexpr std::size_t kVitalCount = 22;
 
 enum class VitalUnit : std::uint8_t { Cores, Bytes, BytesPerSecond, PerSecond, Seconds, Count, Fraction };
 
@@ -68,6 +69,7 @@ inline constexpr std::array<VitalInfo, kVitalCount> kVitals = {{
     {Vital::ErrRatio, "err_ratio", VitalUnit::Fraction},
     {Vital::CpuUser, "cpu_user", VitalUnit::Cores},
     {Vital::CpuSystem, "cpu_system", VitalUnit::Cores},
+    {Vital::ShedRate, "shed_rate", VitalUnit::PerSecond},
 }};
 
 constexpr std::size_t index(Vital vital)

@@ -70,7 +70,8 @@ bool VitalsDeriver::anyDecreased(const Counters &before, const Counters &after)
     // NaN compares false: a counter that was not there cannot have gone down.
     return after.cpuSeconds < before.cpuSeconds || after.allocBytes < before.allocBytes
         || after.gcCycles < before.gcCycles || after.requests < before.requests || after.errors < before.errors
-        || after.gcCpuSeconds < before.gcCpuSeconds || after.totalCpuSeconds < before.totalCpuSeconds;
+        || after.shed < before.shed || after.gcCpuSeconds < before.gcCpuSeconds
+        || after.totalCpuSeconds < before.totalCpuSeconds;
 }
 
 VitalsSample VitalsDeriver::derive(const scraping::ScrapeResult &scrape)
@@ -89,6 +90,7 @@ VitalsSample VitalsDeriver::derive(const scraping::ScrapeResult &scrape)
         TrafficReadings traffic = m_traffic.read(*scrape.metrics);
         r.requests = traffic.requests;
         r.errors = traffic.errors;
+        r.shed = traffic.shed;
         r.latencyBuckets = std::move(traffic.latencyBuckets);
         m_sources.requestCounter = familyText(m_traffic.counter());
         m_sources.requestCounterDetected = !m_traffic.counterNamed();
@@ -131,9 +133,16 @@ VitalsSample VitalsDeriver::deriveReadings(std::int64_t tsMs, Readings r, const 
     out.tsMs = tsMs;
     m_sawRestart = false;
     m_sawProcessRestart = false;
-    Counters current{r.cpuSeconds,      r.allocBytes, r.gcCycles,
-                     r.requests,        r.errors,     r.gcCpuSeconds,
-                     r.totalCpuSeconds, r.gcPauseSum, std::move(r.latencyBuckets)};
+    Counters current{r.cpuSeconds,
+                     r.allocBytes,
+                     r.gcCycles,
+                     r.requests,
+                     r.errors,
+                     r.gcCpuSeconds,
+                     r.totalCpuSeconds,
+                     r.gcPauseSum,
+                     std::move(r.latencyBuckets),
+                     r.shed};
     const bool restarted
         = isKnown(r.startTime) && isKnown(m_previousStartTime) && std::fabs(r.startTime - m_previousStartTime) > 0.5;
     const bool numGcWentBack = mem && mem->numGC && m_previousNumGC && *mem->numGC < *m_previousNumGC;
@@ -176,6 +185,7 @@ VitalsSample VitalsDeriver::deriveReadings(std::int64_t tsMs, Readings r, const 
     out[Vital::FdsMax] = r.maxFds;
     out[Vital::ReqRate] = rate(&Counters::requests);
     out[Vital::ErrRate] = rate(&Counters::errors);
+    out[Vital::ShedRate] = rate(&Counters::shed);
     const double requests = increase(&Counters::requests);
     if (requests > 0 && isKnown(increase(&Counters::errors)))
         out[Vital::ErrRatio] = increase(&Counters::errors) / requests; // no traffic: no ratio, not 0 %

@@ -54,6 +54,7 @@ struct Readings {
     double heapLive = kUnknown;
     double requests = kUnknown; // the request counter, all statuses
     double errors = kUnknown;
+    double shed = kUnknown; // refused by a limiter (HTTP 429)
     std::map<double, double> latencyBuckets; // upper bound -> cumulative count
 };
 
@@ -111,6 +112,7 @@ private:
         double totalCpuSeconds = kUnknown;
         double gcPauseSeconds = kUnknown; // sum of all pauses
         std::map<double, double> latencyBuckets; // upper bound -> cumulative count
+        double shed = kUnknown; // requests refused by a limiter
     };
 
     struct Checkpoint {

@@ -31,6 +31,16 @@ constexpr Role kRoles[] = {
 constexpr double kGoroutineBudget = 2000;
 constexpr double kMemoryLimitBytes = 512.0 * 1024 * 1024;
 
+// What the README's worked example configures, for the demo's own
+// /admin/throttle: a core service needs its name typed to confirm.
+constexpr const char *kDemoActions = R"json([
+  {"name": "throttle", "description": "limit the requests a service admits (its /admin/throttle)",
+   "method": "POST", "path": "/admin/throttle", "body": "{\"rps\": ${rps}}",
+   "read_path": "/admin/throttle", "read_field": "rps", "revert": "restore",
+   "variables": {"rps": {"default": 20, "min": 1, "max": 10000}},
+   "expect_vital": "admitted_rate", "expect_at_most": "${rps}", "ttl_s": 600}
+])json";
+
 } // namespace
 
 DemoFleet::DemoFleet(QObject *parent) : QObject(parent)
@@ -104,7 +114,9 @@ QByteArray DemoFleet::fleetJson() const
                          {QStringLiteral("memory_bytes"), s.limits.memoryBytes.value_or(kMemoryLimitBytes)}}},
         });
     }
-    return QJsonDocument(QJsonObject{{QStringLiteral("services"), services}}).toJson(QJsonDocument::Indented);
+    const QJsonArray actions = QJsonDocument::fromJson(kDemoActions).array();
+    return QJsonDocument(QJsonObject{{QStringLiteral("services"), services}, {QStringLiteral("actions"), actions}})
+        .toJson(QJsonDocument::Indented);
 }
 
 DemoFleetThread::DemoFleetThread()
@@ -134,8 +146,10 @@ bool DemoFleetThread::start(int count, QString *error)
         [this, count, error, &ok] {
             ok = m_fleet->start(count, error);
             qCDebug(lcSim) << "demo fleet of" << count << "services" << (ok ? "started" : "failed");
-            if (ok)
+            if (ok) {
                 m_services = m_fleet->services();
+                m_actions = config::parseActionCatalog(m_fleet->fleetJson().toStdString(), QStringLiteral("demo"));
+            }
         },
         Qt::BlockingQueuedConnection);
     return ok;

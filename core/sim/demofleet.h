@@ -1,5 +1,6 @@
 #pragma once
 
+#include "config/actioncatalog.h"
 #include "config/fleetconfig.h"
 
 #include <QObject>
@@ -31,6 +32,8 @@ public:
 
     // The fleet file describing the running services.
     std::vector<config::ServiceConfig> services() const;
+    // The fleet file: the services and the demo's actions (a throttle on
+    // every service's /admin/throttle).
     QByteArray fleetJson() const;
 
 private:
@@ -47,11 +50,13 @@ public:
 
     bool start(int count, QString *error);
     const std::vector<config::ServiceConfig> &services() const { return m_services; }
+    const config::ActionCatalog &actions() const { return m_actions; }
 
 private:
     QThread m_thread;
     DemoFleet *m_fleet = nullptr;
     std::vector<config::ServiceConfig> m_services;
+    config::ActionCatalog m_actions;
 };
 
 } // namespace gotriage::sim

@@ -6,6 +6,8 @@
 #include <QRegularExpression>
 
 #include <cmath>
+#include <functional>
+#include <optional>
 
 namespace gotriage::triage {
 
@@ -19,18 +21,37 @@ struct Stats {
     double slopePerMinute = vitals::kUnknown; // least squares
 };
 
-Stats statsOf(const store::ServiceSnapshot &snapshot, Vital vital, qint64 from, qint64 to)
+// What an expectation can name: a vital, or "admitted_rate", the requests
+// a service let through (req_rate less shed_rate: a throttle's 429s are
+// still counted as requests).
+using ValueOf = std::function<double(const vitals::VitalsSample &)>;
+
+std::optional<ValueOf> expectedValue(const QString &name)
+{
+    if (name == QLatin1String("admitted_rate")) {
+        return [](const vitals::VitalsSample &v) {
+            return v[Vital::ReqRate] - (vitals::isKnown(v[Vital::ShedRate]) ? v[Vital::ShedRate] : 0.0);
+        };
+    }
+    const std::optional<Vital> vital = vitals::vitalFromName(name.toStdString());
+    if (!vital)
+        return std::nullopt;
+    return [vital = *vital](const vitals::VitalsSample &v) { return v[vital]; };
+}
+
+Stats statsOf(const store::ServiceSnapshot &snapshot, const ValueOf &valueOf, qint64 from, qint64 to)
 {
     Stats s;
     double sx = 0, sy = 0, sxx = 0, sxy = 0;
     for (const vitals::VitalsSample &v : snapshot.samples) {
-        if (v.tsMs < from || v.tsMs > to || !vitals::isKnown(v[vital]))
+        const double y = valueOf(v);
+        if (v.tsMs < from || v.tsMs > to || !vitals::isKnown(y))
             continue;
         const double x = static_cast<double>(v.tsMs - from) / 60000.0;
         sx += x;
-        sy += v[vital];
+        sy += y;
         sxx += x * x;
-        sxy += x * v[vital];
+        sxy += x * y;
         ++s.n;
     }
     if (s.n == 0)
@@ -42,12 +63,23 @@ Stats statsOf(const store::ServiceSnapshot &snapshot, Vital vital, qint64 from, 
     return s;
 }
 
+Stats statsOf(const store::ServiceSnapshot &snapshot, Vital vital, qint64 from, qint64 to)
+{
+    return statsOf(
+        snapshot, [vital](const vitals::VitalsSample &v) { return v[vital]; }, from, to);
+}
+
 QString fmt(double v)
 {
     return QString::number(v, 'f', std::abs(v) >= 1000 ? 0 : std::abs(v) >= 10 ? 1 : 2);
 }
 
 } // namespace
+
+bool isExpectable(const QString &name)
+{
+    return expectedValue(name).has_value();
+}
 
 QString ActionVerdict::summary() const
 {
@@ -68,19 +100,22 @@ ActionVerdict verifyAction(const store::SeriesStore &store, const config::Action
 
     // The action's own expectation decides when it has one.
     if (!action.expectVital.isEmpty() && !action.expectAtMost.isEmpty()) {
-        const std::optional<Vital> vital = vitals::vitalFromName(action.expectVital.toStdString());
+        const std::optional<ValueOf> valueOf = expectedValue(action.expectVital);
         QString limitText = action.expectAtMost;
         for (auto it = run.values.begin(); it != run.values.end(); ++it)
             limitText.replace(QStringLiteral("${%1}").arg(it.key()), QString::number(it.value(), 'g', 15));
         bool ok = false;
         const double limit = limitText.toDouble(&ok);
-        if (vital && ok) {
-            const Stats after = statsOf(snapshot, *vital, afterFrom, nowMs);
-            if (after.n < kMinSamples) {
-                out.decidedBy << QStringLiteral("%1 samples of %2 since the action, %3 needed")
+        if (valueOf && ok) {
+            const Stats after = statsOf(snapshot, *valueOf, afterFrom, nowMs);
+            // Each sample is already a mean over the rate window: two
+            // clean ones are enough to judge a limit.
+            constexpr int kMinExpectSamples = 2;
+            if (after.n < kMinExpectSamples) {
+                out.decidedBy << QStringLiteral("%1 samples of %2 since the action settled, %3 needed")
                                      .arg(after.n)
                                      .arg(action.expectVital)
-                                     .arg(kMinSamples);
+                                     .arg(kMinExpectSamples);
                 return out;
             }
             out.decided = true;

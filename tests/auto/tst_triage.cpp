@@ -92,6 +92,7 @@ private slots:
     void impactOfTheCoreServices();
     void candidatesNonCoreFirstThenPressure();
     void verificationByTheExpectation();
+    void verificationOfTheAdmittedRate();
     void verificationWithoutAnExpectation();
     void seedFilesAreWhole();
 };
@@ -373,6 +374,34 @@ void TestTriage::verificationByTheExpectation()
              qPrintable(verdict.summary()));
     run.values = {{QStringLiteral("rps"), 10}}; // asked for 10: 25.5 is not that
     QVERIFY(!triage::verifyAction(store, throttle, run, t0 + 119'000).effective);
+}
+
+void TestTriage::verificationOfTheAdmittedRate()
+{
+    // A throttle answers 429 to what it refuses: the request counter still
+    // counts those, so the requests admitted are req_rate less shed_rate.
+    store::SeriesStore store;
+    const qint64 t0 = 1'700'000'000'000;
+    feed(store, QStringLiteral("batch"), t0, 120, [](vitals::VitalsSample &s, int t) {
+        s[vitals::Vital::ReqRate] = 100;
+        s[vitals::Vital::ShedRate] = t < 70 ? 0 : 79;
+    });
+    const config::ActionCatalog catalog = config::parseActionCatalog(
+        R"({"services": [], "actions": [{"name": "throttle", "path": "/t", "body": "${rps}", "revert": "none",
+            "variables": {"rps": {"default": 20}}, "expect_vital": "admitted_rate", "expect_at_most": "${rps}"}]})",
+        QStringLiteral("f.json"));
+    QVERIFY(triage::isExpectable(QStringLiteral("admitted_rate")));
+    QVERIFY(!triage::isExpectable(QStringLiteral("admitted")));
+    triage::ActionRun run;
+    run.service = QStringLiteral("batch");
+    run.sentMs = t0 + 60'000;
+    run.values = {{QStringLiteral("rps"), 20}};
+    const config::ActionSpec &throttle = *catalog.find(QStringLiteral("throttle"));
+    QVERIFY(!triage::verifyAction(store, throttle, run, t0 + 70'500).decided); // the rate window has not passed
+    const triage::ActionVerdict verdict = triage::verifyAction(store, throttle, run, t0 + 75'000);
+    QVERIFY(verdict.decided);
+    QVERIFY2(verdict.effective, qPrintable(verdict.summary()));
+    QVERIFY2(verdict.summary().contains(QLatin1String("admitted_rate 21.0 after")), qPrintable(verdict.summary()));
 }
 
 void TestTriage::verificationWithoutAnExpectation()
