@@ -116,7 +116,7 @@ TriagePanel::TriagePanel(triage::TriageSession *triage, QWidget *parent)
     leftLayout->setContentsMargins(0, 0, 0, 0);
     leftLayout->addWidget(sectionLabel(tr("Checklist"), left));
     m_checklist->setObjectName(QStringLiteral("checklist"));
-    m_checklist->setMaximumHeight(130);
+    m_checklist->setMaximumHeight(6 * m_checklist->fontMetrics().height() + 16); // the longest step's items
     leftLayout->addWidget(m_checklist);
     leftLayout->addWidget(sectionLabel(tr("Throttle, circuit-break or degrade first"), left));
     m_candidatesView->setModel(m_candidates);
@@ -149,11 +149,11 @@ TriagePanel::TriagePanel(triage::TriageSession *triage, QWidget *parent)
         {tr("Action"), tr("Target"), tr("Result"), tr("Verification"), tr("Auto-revert"), QString()});
     m_actionsView->header()->setStretchLastSection(false);
     m_actionsView->header()->setSectionResizeMode(VerdictColumn, QHeaderView::Stretch);
-    m_actionsView->header()->resizeSection(ActionNameColumn, 80);
-    m_actionsView->header()->resizeSection(TargetColumn, 130);
-    m_actionsView->header()->resizeSection(ResultColumn, 120);
-    m_actionsView->header()->resizeSection(AutoRevertColumn, 80);
-    m_actionsView->header()->resizeSection(RevertColumn, 80);
+    m_actionsView->header()->resizeSection(ActionNameColumn, 70);
+    m_actionsView->header()->resizeSection(TargetColumn, 125);
+    m_actionsView->header()->resizeSection(ResultColumn, 80);
+    m_actionsView->header()->resizeSection(AutoRevertColumn, 78);
+    m_actionsView->header()->resizeSection(RevertColumn, 72);
     rightLayout->addWidget(m_actionsView, 1);
     rightLayout->addWidget(sectionLabel(tr("Timeline"), right));
     m_timeline->setObjectName(QStringLiteral("timeline"));
@@ -174,8 +174,8 @@ TriagePanel::TriagePanel(triage::TriageSession *triage, QWidget *parent)
     connect(addNote, &QPushButton::clicked, this, add);
     columns->addWidget(left);
     columns->addWidget(right);
-    columns->setStretchFactor(0, 3);
-    columns->setStretchFactor(1, 2);
+    columns->setStretchFactor(0, 1);
+    columns->setStretchFactor(1, 1);
     layout->addWidget(columns, 1);
 
     connect(m_checklist, &QListWidget::itemChanged, this, [this](QListWidgetItem *item) {

@@ -16,5 +16,6 @@ int profileCommand(const QStringList &arguments);
 int goroutinesCommand(const QStringList &arguments);
 int captureCommand(const QStringList &arguments);
 int actionCommand(const QStringList &arguments);
+int secretCommand(const QStringList &arguments);
 
 } // namespace gotriage::cli

@@ -35,6 +35,7 @@ commands:
              [--confirm SERVICE] [--audit FILE] --json
   action revert ID --config FILE [--audit FILE] --json
                         the fleet file's actions: list, run (audited), revert
+  secret set|delete ENTRY  an action's secret in the desktop keychain (set reads stdin)
   demo-fleet [--services N] [--fleet-out FILE] [--duration SECONDS]
                         serve the built-in demo fleet until interrupted
   bench parse-metrics FILE [--seconds S]
@@ -80,6 +81,7 @@ int main(int argc, char *argv[])
         {QStringLiteral("goroutines"), goroutinesCommand},
         {QStringLiteral("capture"), captureCommand},
         {QStringLiteral("action"), actionCommand},
+        {QStringLiteral("secret"), secretCommand},
     };
     const auto it = commands.find(command);
     if (it == commands.end()) {

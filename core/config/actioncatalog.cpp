@@ -97,6 +97,66 @@ private:
         return true;
     }
 
+    // The action's own credentials, by reference only: a secret in the
+    // fleet file is refused.
+    bool readAuth(const Json &o, const QString &path, bool basic, AuthSettings &auth)
+    {
+        if (!o.is_object()) {
+            error(path, QStringLiteral("expected an object"));
+            return false;
+        }
+        auth = AuthSettings{};
+        auth.kind = basic ? AuthSettings::Kind::Basic : AuthSettings::Kind::Bearer;
+        const std::vector<std::pair<const char *, QString *>> fields = basic
+            ? std::vector<std::pair<const char *, QString *>>{{"username", &auth.username},
+                                                              {"password_file", &auth.passwordFile},
+                                                              {"password_keychain", &auth.passwordKeychain}}
+            : std::vector<std::pair<const char *, QString *>>{{"credentials_file", &auth.credentialsFile},
+                                                              {"credentials_env", &auth.credentialsEnv},
+                                                              {"credentials_keychain", &auth.credentialsKeychain}};
+        bool ok = true;
+        for (const auto &[key, value] : o.items()) {
+            const QString keyPath = path + u'.' + QString::fromStdString(key);
+            if (key == "password" || key == "credentials") {
+                error(keyPath,
+                      QStringLiteral("secrets are not accepted in the fleet file; name a file, an "
+                                     "environment variable or a keychain entry"));
+                ok = false;
+                continue;
+            }
+            if (!basic && key == "type") {
+                if (value != "Bearer") {
+                    error(keyPath, QStringLiteral("only \"Bearer\" is supported"));
+                    ok = false;
+                }
+                continue;
+            }
+            const std::string name = key;
+            const auto field
+                = std::find_if(fields.begin(), fields.end(), [&name](const auto &f) { return name == f.first; });
+            if (field == fields.end()) {
+                error(keyPath, QStringLiteral("unknown key"));
+                ok = false;
+            } else if (!value.is_string() || value.get<std::string>().empty()) {
+                error(keyPath, QStringLiteral("expected a non-empty string"));
+                ok = false;
+            } else {
+                *field->second = text(value);
+            }
+        }
+        const int sources = basic ? int(!auth.passwordFile.isEmpty()) + int(!auth.passwordKeychain.isEmpty())
+                                  : int(!auth.credentialsFile.isEmpty()) + int(!auth.credentialsEnv.isEmpty())
+                + int(!auth.credentialsKeychain.isEmpty());
+        if (ok && (sources != 1 || (basic && auth.username.isEmpty()))) {
+            error(path,
+                  basic ? QStringLiteral("needs username and one of password_file and password_keychain")
+                        : QStringLiteral("give exactly one of credentials_file, credentials_env and "
+                                         "credentials_keychain"));
+            ok = false;
+        }
+        return ok;
+    }
+
     std::optional<ActionSpec> readAction(const Json &o, const QString &path)
     {
         if (!o.is_object()) {
@@ -207,6 +267,8 @@ private:
                         ok = false;
                     }
                 }
+            } else if (key == "authorization" || key == "basic_auth") {
+                ok = readAuth(value, keyPath, key == "basic_auth", a.auth) && ok;
             } else {
                 error(keyPath, QStringLiteral("unknown key"));
                 ok = false;

@@ -520,10 +520,14 @@ bool FleetReader::readBearer(const Json &value, const QString &path, AuthSetting
     auth = AuthSettings{};
     auth.kind = AuthSettings::Kind::Bearer;
     bool ok = readStringFields(value, path,
-                               {{"credentials_file", &auth.credentialsFile}, {"credentials_env", &auth.credentialsEnv}},
+                               {{"credentials_file", &auth.credentialsFile},
+                                {"credentials_env", &auth.credentialsEnv},
+                                {"credentials_keychain", &auth.credentialsKeychain}},
                                {"type"});
-    if (ok && auth.credentialsFile.isEmpty() == auth.credentialsEnv.isEmpty()) {
-        error(path, QStringLiteral("give exactly one of credentials_file and credentials_env"));
+    const int given = int(!auth.credentialsFile.isEmpty()) + int(!auth.credentialsEnv.isEmpty())
+        + int(!auth.credentialsKeychain.isEmpty());
+    if (ok && given != 1) {
+        error(path, QStringLiteral("give exactly one of credentials_file, credentials_env and credentials_keychain"));
         ok = false;
     }
     return ok;
@@ -538,9 +542,12 @@ bool FleetReader::readBasicAuth(const Json &value, const QString &path, AuthSett
     }
     auth = AuthSettings{};
     auth.kind = AuthSettings::Kind::Basic;
-    bool ok = readStringFields(value, path, {{"username", &auth.username}, {"password_file", &auth.passwordFile}});
-    if (ok && (auth.username.isEmpty() || auth.passwordFile.isEmpty())) {
-        error(path, QStringLiteral("needs username and password_file"));
+    bool ok = readStringFields(value, path,
+                               {{"username", &auth.username},
+                                {"password_file", &auth.passwordFile},
+                                {"password_keychain", &auth.passwordKeychain}});
+    if (ok && (auth.username.isEmpty() || auth.passwordFile.isEmpty() == auth.passwordKeychain.isEmpty())) {
+        error(path, QStringLiteral("needs username and one of password_file and password_keychain"));
         ok = false;
     }
     return ok;

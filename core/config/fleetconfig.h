@@ -49,8 +49,10 @@ struct AuthSettings {
     Kind kind = Kind::None;
     QString credentialsFile; // Bearer: token file
     QString credentialsEnv; // Bearer: environment variable holding the token
+    QString credentialsKeychain; // Bearer: the desktop keychain's entry (actions only)
     QString username; // Basic
     QString passwordFile; // Basic
+    QString passwordKeychain; // Basic: the keychain's entry (actions only)
 };
 
 inline constexpr qint64 kDefaultBodyLimit = 16 * 1024 * 1024;

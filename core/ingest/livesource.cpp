@@ -24,7 +24,8 @@ bool sameScrapeSettings(const config::ServiceConfig &a, const config::ServiceCon
         && a.tls.serverName == b.tls.serverName && a.tls.insecureSkipVerify == b.tls.insecureSkipVerify
         && a.auth.kind == b.auth.kind && a.auth.credentialsFile == b.auth.credentialsFile
         && a.auth.credentialsEnv == b.auth.credentialsEnv && a.auth.username == b.auth.username
-        && a.auth.passwordFile == b.auth.passwordFile;
+        && a.auth.passwordFile == b.auth.passwordFile && a.auth.credentialsKeychain == b.auth.credentialsKeychain
+        && a.auth.passwordKeychain == b.auth.passwordKeychain;
 }
 
 } // namespace

@@ -31,7 +31,10 @@ RequestSettings resolveRequestSettings(const config::ServiceConfig &service)
     const config::AuthSettings &auth = service.auth;
     if (auth.kind == config::AuthSettings::Kind::Bearer) {
         std::optional<QByteArray> token;
-        if (!auth.credentialsFile.isEmpty()) {
+        if (!auth.credentialsKeychain.isEmpty()) {
+            out.errors << QStringLiteral("credentials_keychain is read for actions only; scraping takes "
+                                         "credentials_file or credentials_env");
+        } else if (!auth.credentialsFile.isEmpty()) {
             token = readSecretFile(auth.credentialsFile, QStringLiteral("credentials_file"), out.errors);
         } else {
             token = qgetenv(auth.credentialsEnv.toLocal8Bit().constData()).trimmed();
@@ -43,6 +46,8 @@ RequestSettings resolveRequestSettings(const config::ServiceConfig &service)
         }
         if (token)
             out.credentialHeaders.emplace_back("Authorization", "Bearer " + *token);
+    } else if (auth.kind == config::AuthSettings::Kind::Basic && !auth.passwordKeychain.isEmpty()) {
+        out.errors << QStringLiteral("password_keychain is read for actions only; scraping takes password_file");
     } else if (auth.kind == config::AuthSettings::Kind::Basic) {
         if (const auto password = readSecretFile(auth.passwordFile, QStringLiteral("password_file"), out.errors)) {
             const QByteArray pair = auth.username.toUtf8() + ':' + *password;

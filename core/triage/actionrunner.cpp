@@ -6,6 +6,7 @@
 #include "ingest/requestexecutor.h"
 #include "ingest/requestsettings.h"
 #include "triage/auditlog.h"
+#include "triage/credentials.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -50,13 +51,17 @@ QJsonObject ActionRun::toJson() const
 
 ActionRunner::ActionRunner(ingest::RequestExecutor *executor, AuditLog *audit, const common::Clock *clock,
                            QObject *parent)
-    : QObject(parent), m_executor(executor), m_audit(audit), m_clock(clock ? clock : &common::LiveClock::instance())
+    : QObject(parent)
+    , m_executor(executor)
+    , m_audit(audit)
+    , m_clock(clock ? clock : &common::LiveClock::instance())
+    , m_resolver(new CredentialResolver(this))
 {
     qRegisterMetaType<ActionRunPtr>();
 }
 
 void ActionRunner::send(const RenderedRequest &request, const config::ServiceConfig &service,
-                        std::function<void(const ingest::FetchResult &)> then)
+                        const QString &credentialsOf, std::function<void(const ingest::FetchResult &)> then)
 {
     ingest::HttpRequest http;
     // The service's own credentials and TLS, only on its own origin.
@@ -67,6 +72,14 @@ void ActionRunner::send(const RenderedRequest &request, const config::ServiceCon
     http.method = request.method;
     http.body = request.body;
     http.headers = request.headers;
+    // The action's own credentials replace the service's: added here, never
+    // to the rendered request that the preview and the audit log show.
+    for (const Credential &credential : m_credentials.value(credentialsOf)) {
+        std::erase_if(http.headers, [&credential](const auto &h) {
+            return h.first.compare(credential.first, Qt::CaseInsensitive) == 0;
+        });
+        http.headers.push_back(credential);
+    }
     http.maxRedirects = 0; // an action is sent where it was previewed, nowhere else
     http.connectTimeout = std::chrono::milliseconds(3000);
     http.totalTimeout = std::chrono::milliseconds(10000);
@@ -100,8 +113,25 @@ QString ActionRunner::run(const config::ActionSpec &action, const config::Servic
     run->dryRun = dryRun;
     run->sentMs = m_clock->nowMs();
     run->id = QStringLiteral("%1@%2@%3").arg(action.name, service.name).arg(run->sentMs);
+    withCredentials(action, [this, action, service, run](const QString &credentialsError) {
+        if (credentialsError.isEmpty()) {
+            start(action, service, run);
+            return;
+        }
+        // Nothing is sent without its credentials, and no other secret is tried.
+        run->error = credentialsError;
+        if (!run->dryRun)
+            audit(QStringLiteral("action_failed"), *run);
+        emit finished(run);
+    });
+    return run->id;
+}
+
+void ActionRunner::start(const config::ActionSpec &action, const config::ServiceConfig &service,
+                         const std::shared_ptr<ActionRun> &run)
+{
     QString error;
-    const std::optional<ActionRequests> requests = renderAction(action, service, values, &error);
+    const std::optional<ActionRequests> requests = renderAction(action, service, run->values, &error);
     const auto finish = [this, action, service](const std::shared_ptr<ActionRun> &r) {
         if (!r->dryRun)
             audit(r->ok() ? QStringLiteral("action_sent") : QStringLiteral("action_failed"), *r);
@@ -113,7 +143,7 @@ QString ActionRunner::run(const config::ActionSpec &action, const config::Servic
         run->error = error;
         QMetaObject::invokeMethod(
             this, [finish, run] { finish(run); }, Qt::QueuedConnection);
-        return run->id;
+        return;
     }
     run->requests = *requests;
     const auto write = [this, run, finish, action, service] {
@@ -121,49 +151,51 @@ QString ActionRunner::run(const config::ActionSpec &action, const config::Servic
             finish(run);
             return;
         }
-        send(run->requests.write, service, [this, run, finish, action, service](const ingest::FetchResult &r) {
-            run->status = r.httpStatus;
-            run->response = r.body.left(ActionRun::kResponseExcerpt);
-            if (!r.ok || r.httpStatus < 200 || r.httpStatus >= 300) {
-                run->error = r.error.isEmpty() ? QStringLiteral("HTTP %1").arg(r.httpStatus) : r.error;
-                finish(run);
-                return;
-            }
-            if (!run->requests.read) {
-                finish(run);
-                return;
-            }
-            // Read again: what the target holds now.
-            send(*run->requests.read, service, [run, finish, action](const ingest::FetchResult &after) {
-                QString why;
-                run->after = parseReadValue(action, after.body, after.httpStatus, &why);
-                finish(run);
-            });
-        });
+        send(run->requests.write, service, action.name,
+             [this, run, finish, action, service](const ingest::FetchResult &r) {
+                 run->status = r.httpStatus;
+                 run->response = r.body.left(ActionRun::kResponseExcerpt);
+                 if (!r.ok || r.httpStatus < 200 || r.httpStatus >= 300) {
+                     run->error = r.error.isEmpty() ? QStringLiteral("HTTP %1").arg(r.httpStatus) : r.error;
+                     finish(run);
+                     return;
+                 }
+                 if (!run->requests.read) {
+                     finish(run);
+                     return;
+                 }
+                 // Read again: what the target holds now.
+                 send(*run->requests.read, service, action.name,
+                      [run, finish, action](const ingest::FetchResult &after) {
+                          QString why;
+                          run->after = parseReadValue(action, after.body, after.httpStatus, &why);
+                          finish(run);
+                      });
+             });
     };
     if (!run->requests.read) {
         QMetaObject::invokeMethod(this, write, Qt::QueuedConnection);
-        return run->id;
+        return;
     }
-    send(*run->requests.read, service, [run, finish, write, action, service](const ingest::FetchResult &r) {
-        QString why;
-        if (!r.ok && !(action.kind == config::ActionKind::Consul && r.httpStatus == 404)) {
-            run->error = QStringLiteral("reading the value before: ") + r.error;
-            finish(run);
-            return;
-        }
-        run->before = parseReadValue(action, r.body, r.httpStatus, &why);
-        if (!why.isEmpty()) {
-            run->error = why;
-            finish(run);
-            return;
-        }
-        run->beforeKnown = true;
-        run->beforeRaw = r.body;
-        completeWrite(action, service, run->values, r.body, run->requests);
-        write();
-    });
-    return run->id;
+    send(*run->requests.read, service, action.name,
+         [run, finish, write, action, service](const ingest::FetchResult &r) {
+             QString why;
+             if (!r.ok && !(action.kind == config::ActionKind::Consul && r.httpStatus == 404)) {
+                 run->error = QStringLiteral("reading the value before: ") + r.error;
+                 finish(run);
+                 return;
+             }
+             run->before = parseReadValue(action, r.body, r.httpStatus, &why);
+             if (!why.isEmpty()) {
+                 run->error = why;
+                 finish(run);
+                 return;
+             }
+             run->beforeKnown = true;
+             run->beforeRaw = r.body;
+             completeWrite(action, service, run->values, r.body, run->requests);
+             write();
+         });
 }
 
 void ActionRunner::scheduleAutoRevert(const config::ActionSpec &action, const config::ServiceConfig &service,
@@ -188,32 +220,84 @@ void ActionRunner::notify(const config::ActionCatalog &catalog, const QString &e
     for (const config::ActionSpec &hook : catalog.actions) {
         if (hook.kind != config::ActionKind::Webhook || !hook.on.contains(event))
             continue;
-        RenderedRequest post{"POST", hook.endpoint, {{"Content-Type", "application/json"}}, {}};
-        // Slack-compatible: {"text": …}.
-        post.body = QJsonDocument(QJsonObject{{QStringLiteral("text"), text}}).toJson(QJsonDocument::Compact);
-        config::ServiceConfig none;
-        send(post, none, [this, name = hook.name, event, text](const ingest::FetchResult &r) {
-            const bool ok = r.ok && r.httpStatus >= 200 && r.httpStatus < 300;
-            const QString error
-                = ok ? QString() : (r.error.isEmpty() ? QStringLiteral("HTTP %1").arg(r.httpStatus) : r.error);
-            if (m_audit) {
-                QString auditError;
-                m_audit->append({0, m_clock->nowMs(), AuditLog::currentUser(), AuditLog::currentHost(),
-                                 ok ? QStringLiteral("webhook_sent") : QStringLiteral("webhook_failed"),
-                                 maskSecrets({{QStringLiteral("webhook"), name},
-                                              {QStringLiteral("event"), event},
-                                              {QStringLiteral("text"), text},
-                                              {QStringLiteral("error"), error}})},
-                                &auditError);
-            }
-            emit notified(name, error);
+        withCredentials(hook, [this, hook, event, text](const QString &credentialsError) {
+            post(hook, event, text, credentialsError);
         });
     }
+}
+
+void ActionRunner::post(const config::ActionSpec &hook, const QString &event, const QString &text,
+                        const QString &credentialsError)
+{
+    if (!credentialsError.isEmpty()) {
+        auditWebhook(hook.name, event, text, credentialsError);
+        emit notified(hook.name, credentialsError);
+        return;
+    }
+    RenderedRequest post{"POST", hook.endpoint, {{"Content-Type", "application/json"}}, {}};
+    // Slack-compatible: {"text": …}.
+    post.body = QJsonDocument(QJsonObject{{QStringLiteral("text"), text}}).toJson(QJsonDocument::Compact);
+    config::ServiceConfig none;
+    send(post, none, hook.name, [this, name = hook.name, event, text](const ingest::FetchResult &r) {
+        const bool ok = r.ok && r.httpStatus >= 200 && r.httpStatus < 300;
+        const QString error
+            = ok ? QString() : (r.error.isEmpty() ? QStringLiteral("HTTP %1").arg(r.httpStatus) : r.error);
+        auditWebhook(name, event, text, error);
+        emit notified(name, error);
+    });
+}
+
+void ActionRunner::auditWebhook(const QString &name, const QString &event, const QString &text, const QString &error)
+{
+    if (!m_audit)
+        return;
+    QString auditError;
+    m_audit->append({0, m_clock->nowMs(), AuditLog::currentUser(), AuditLog::currentHost(),
+                     error.isEmpty() ? QStringLiteral("webhook_sent") : QStringLiteral("webhook_failed"),
+                     maskSecrets({{QStringLiteral("webhook"), name},
+                                  {QStringLiteral("event"), event},
+                                  {QStringLiteral("text"), text},
+                                  {QStringLiteral("error"), error}})},
+                    &auditError);
+}
+
+void ActionRunner::withCredentials(const config::ActionSpec &action, std::function<void(const QString &error)> then)
+{
+    if (action.auth.kind == config::AuthSettings::Kind::None) {
+        then({});
+        return;
+    }
+    m_resolver->resolve(action.auth,
+                        [this, name = action.name, then = std::move(then)](const std::optional<Credential> &credential,
+                                                                           const QString &error) {
+                            if (!credential) {
+                                m_credentials.remove(name);
+                                then(QStringLiteral("credentials for %1: %2").arg(name, error));
+                                return;
+                            }
+                            m_credentials.insert(name, {*credential});
+                            then({});
+                        });
 }
 
 void ActionRunner::revert(const config::ActionSpec &action, const config::ServiceConfig &service, const ActionRun &done)
 {
     m_autoReverts.remove(done.id); // by hand before its time: the timer finds nothing
+    withCredentials(action, [this, action, service, done](const QString &credentialsError) {
+        if (credentialsError.isEmpty()) {
+            sendRevert(action, service, done);
+            return;
+        }
+        auto run = std::make_shared<ActionRun>(done);
+        run->error = credentialsError;
+        audit(QStringLiteral("revert_failed"), *run);
+        emit reverted(run);
+    });
+}
+
+void ActionRunner::sendRevert(const config::ActionSpec &action, const config::ServiceConfig &service,
+                              const ActionRun &done)
+{
     auto run = std::make_shared<ActionRun>(done);
     QString error;
     const std::optional<RenderedRequest> request
@@ -225,7 +309,7 @@ void ActionRunner::revert(const config::ActionSpec &action, const config::Servic
         return;
     }
     run->requests.write = *request;
-    send(*request, service, [this, run](const ingest::FetchResult &r) {
+    send(*request, service, action.name, [this, run](const ingest::FetchResult &r) {
         run->status = r.httpStatus;
         run->response = r.body.left(ActionRun::kResponseExcerpt);
         run->error = r.ok && r.httpStatus >= 200 && r.httpStatus < 300

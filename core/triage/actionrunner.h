@@ -3,6 +3,7 @@
 #include "config/actioncatalog.h"
 #include "triage/actionrequest.h"
 
+#include <QHash>
 #include <QMap>
 #include <QObject>
 
@@ -21,6 +22,7 @@ struct HttpRequest;
 namespace gotriage::triage {
 
 class AuditLog;
+class CredentialResolver;
 
 // One action on one target, from the preview to the revert.
 struct ActionRun {
@@ -80,7 +82,17 @@ signals:
     void notified(const QString &webhook, const QString &error); // error empty: delivered
 
 private:
-    void send(const RenderedRequest &request, const config::ServiceConfig &service,
+    void start(const config::ActionSpec &action, const config::ServiceConfig &service,
+               const std::shared_ptr<ActionRun> &run);
+    void sendRevert(const config::ActionSpec &action, const config::ServiceConfig &service, const ActionRun &done);
+    void post(const config::ActionSpec &hook, const QString &event, const QString &text,
+              const QString &credentialsError);
+    void auditWebhook(const QString &name, const QString &event, const QString &text, const QString &error);
+    // Resolves the action's own credentials (env, file or keychain) before
+    // `then`; `error` names what could not be had, and then nothing is sent.
+    void withCredentials(const config::ActionSpec &action, std::function<void(const QString &error)> then);
+    // `credentialsOf`: the action whose resolved credentials the request carries.
+    void send(const RenderedRequest &request, const config::ServiceConfig &service, const QString &credentialsOf,
               std::function<void(const ingest::FetchResult &)> then);
     void audit(const QString &kind, const ActionRun &run);
     void scheduleAutoRevert(const config::ActionSpec &action, const config::ServiceConfig &service,
@@ -90,6 +102,9 @@ private:
     AuditLog *m_audit;
     const common::Clock *m_clock;
     QMap<QString, qint64> m_autoReverts;
+    CredentialResolver *m_resolver;
+    // Resolved for the run in flight, by action; in memory only.
+    QHash<QString, std::vector<std::pair<QByteArray, QByteArray>>> m_credentials;
 };
 
 // Finds a run in the audit log by its id (the CLI's revert, across processes).

@@ -27,11 +27,13 @@ public:
     QMap<QString, QByteArray> consul; // key -> raw value
     QMap<QString, QString> envoy; // runtime overrides
     QJsonArray sentinelRules; // the flow rules
+    QList<QByteArray> authorizations; // each request's Authorization header, as received
 
 protected:
     bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override
     {
         QHttpServerResponder responder = makeResponder(request, socket);
+        authorizations << request.value(QByteArrayLiteral("Authorization"));
         const QString path = request.url().path();
         const QUrlQuery query(request.url());
         using Method = QHttpServerRequest::Method;

@@ -10,6 +10,7 @@
 #include "mainwindow.h"
 #include "servicedetailview.h"
 #include "session/session.h"
+#include "theme.h"
 #include "triage/auditlog.h"
 #include "triage/triagesession.h"
 #include "triagepanel.h"
@@ -107,6 +108,7 @@ void TestTriageGui::initTestCase()
 {
     // The audit log and incidents go to a test folder, emptied first.
     QStandardPaths::setTestModeEnabled(true);
+    ui::applyDarkTheme(*qApp); // the screenshots show what the operator sees
     QDir(ui::MainWindow::defaultDataDir()).removeRecursively();
 }
 
