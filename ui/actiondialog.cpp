@@ -73,6 +73,7 @@ ActionDialog::ActionDialog(triage::TriageSession *triage, const QString &action,
     // The chosen service first and checked; every other the action applies
     // to below it, so one action can go to several replicas at once.
     m_targets->setMaximumHeight(110);
+    m_targets->setStyleSheet(palette::checkBoxStyle("QListWidget"));
     for (const config::ServiceConfig &s : triage->services()) {
         if (!spec || !spec->appliesTo.matches(s))
             continue;

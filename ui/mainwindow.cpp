@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include "auditlogdialog.h"
 #include "common/clock.h"
 #include "common/logging.h"
 #include "config/actioncatalog.h"
@@ -10,6 +11,7 @@
 #include "issues/issuesmodel.h"
 #include "issues/scrapeissues.h"
 #include "issuesstyleproxy.h"
+#include "palette.h"
 #include "servicedetailview.h"
 #include "session/session.h"
 #include "sim/demofleet.h"
@@ -119,6 +121,7 @@ MainWindow::MainWindow(std::unique_ptr<session::Session> session, QWidget *paren
     setCentralWidget(central);
     connect(m_triagePanel, &TriagePanel::incidentOpened, this,
             [this] { m_detailTabs->setCurrentWidget(m_triagePanel); });
+    connect(m_detailTabs, &QTabWidget::currentChanged, this, &MainWindow::fitSplitter);
     connect(m_triagePanel, &TriagePanel::markersChanged, this, [this] {
         m_detail->setMarkers(m_triagePanel->markers());
         m_detailDirty = true;
@@ -190,7 +193,8 @@ MainWindow::MainWindow(std::unique_ptr<session::Session> session, QWidget *paren
                                .arg(QString::fromLatin1(kVersion)));
     });
     statusBar()->addWidget(m_statusLabel, 1);
-    m_incidentStatus->setStyleSheet(QStringLiteral("font-weight: bold; color: #f5c242; padding: 0 8px;"));
+    m_incidentStatus->setStyleSheet(
+        QStringLiteral("font-weight: bold; color: %1; padding: 0 8px;").arg(palette::kWarning.name()));
     m_incidentStatus->setObjectName(QStringLiteral("incidentStatus"));
     statusBar()->addPermanentWidget(m_incidentStatus);
     makeTriageMenu();
@@ -278,7 +282,8 @@ void MainWindow::resizeEvent(QResizeEvent *event)
 void MainWindow::fitSplitter()
 {
     // A small fleet's table takes the rows it has, the charts the rest; a
-    // large one gets at most 40 % of the height.
+    // large one gets at most 40 % of the height, and a quarter while the
+    // triage panel is shown (the worst services are on top anyway).
     if (m_splitterMovedByUser)
         return; // the operator's choice stands
     const QList<int> sizes = m_splitter->sizes();
@@ -289,7 +294,8 @@ void MainWindow::fitSplitter()
     const int wanted = m_overviewView->horizontalHeader()->sizeHint().height()
         + std::max(rows, 3) * m_overviewView->verticalHeader()->defaultSectionSize() + 2 * m_overviewView->frameWidth()
         + 12;
-    const int table = std::min(wanted, total * 2 / 5);
+    const bool triage = m_detailTabs->currentWidget() == m_triagePanel;
+    const int table = std::min(wanted, triage ? total / 4 : total * 2 / 5);
     m_splitter->setSizes({table, total - table});
 }
 
@@ -535,6 +541,11 @@ void MainWindow::setHistoryBudget(std::size_t bytes)
     m_session->store().setBudget(bytes);
 }
 
+const store::SeriesStore &MainWindow::historyStore() const
+{
+    return m_session->store();
+}
+
 QString MainWindow::storeSummary() const
 {
     const store::SeriesStore &store = m_session->store();
@@ -620,6 +631,11 @@ void MainWindow::makeTriageMenu()
     }
     menu->addSeparator();
     menu->addAction(tr("&Close the incident…"), this, [this] { m_triagePanel->closeIncident(); });
+    menu->addAction(tr("A&udit log…"), this, [this] {
+        auto *dialog = new AuditLogDialog(m_triage->auditPath(), this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->open();
+    });
 }
 
 } // namespace gotriage::ui

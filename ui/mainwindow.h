@@ -32,6 +32,9 @@ struct Evidence;
 namespace gotriage::issues {
 class IssuesModel;
 }
+namespace gotriage::store {
+class SeriesStore;
+}
 namespace gotriage::sim {
 class DemoFleetThread;
 }
@@ -79,6 +82,8 @@ public:
     QString storeSummary() const;
     issues::IssuesModel *issuesModel() const { return m_issues; }
     FindingsModel *findingsModel() const { return m_findings; }
+    // The session's history, readable from any thread (tests, reports).
+    const store::SeriesStore &historyStore() const;
     ServiceDetailView *detailView() const { return m_detail; }
     DiagnoseView *diagnoseView() const { return m_diagnose; }
     TriagePanel *triagePanel() const { return m_triagePanel; }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QColor>
+#include <QString>
 
 // Every colour the UI paints with, named once by what it means. The screen
 // is dark (theme.cpp); health and severity colours are chosen to stay apart
@@ -42,9 +43,21 @@ inline const QColor kDiffUnchanged{0x80, 0x84, 0x8c};
 inline const QColor kDiffGrowth{0xe0, 0x4f, 0x4f};
 inline const QColor kDiffShrinkage{0x4f, 0x86, 0xe0};
 
+// The suggested-incident bar: a dark amber under warning-coloured text.
+inline const QColor kSuggestionBackground{0x3a, 0x2f, 0x12};
+
 // Action markers on charts: sent (cyan, apart from every series colour),
 // reverted (grey).
 inline const QColor kActionSent{0x36, 0xd1, 0xdc};
 inline const QColor kActionReverted = kSubtle;
+
+// Check boxes in lists: Fusion draws an unchecked box in the window's
+// colour darkened, which vanishes on a dark base; this one is drawn.
+inline QString checkBoxStyle(const char *view)
+{
+    return QStringLiteral("%1::indicator { width: 12px; height: 12px; border: 1px solid %2; border-radius: 2px; "
+                          "background: %3; } %1::indicator:checked { background: %4; border-color: %4; }")
+        .arg(QLatin1String(view), kSubtle.name(), kChartBackground.name(), kGood.name());
+}
 
 } // namespace gotriage::ui::palette

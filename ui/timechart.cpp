@@ -325,6 +325,15 @@ void TimeChart::rescaleValueAxes()
 void TimeChart::replot()
 {
     rescaleValueAxes();
+    // A label reads away from the nearer edge: a recent action (near "now",
+    // on the right) is labelled on the left of its line, not cut off.
+    const QCPRange range = m_plot->xAxis->range();
+    for (QCPAbstractItem *item : m_markerItems) {
+        if (auto *text = qobject_cast<QCPItemText *>(item)) {
+            const bool rightHalf = text->position->key() > range.center();
+            text->setPositionAlignment((rightHalf ? Qt::AlignRight : Qt::AlignLeft) | Qt::AlignTop);
+        }
+    }
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
 

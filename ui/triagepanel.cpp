@@ -14,6 +14,7 @@
 #include <QFrame>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QJsonValue>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -54,6 +55,13 @@ QString stepTitle(triage::Step step)
     return {};
 }
 
+// "throttle image-resizer-1" for "throttle@image-resizer-1@1796…": the
+// id's time is in the timeline's first column already.
+QString actionText(const triage::IncidentEvent &e)
+{
+    return QStringLiteral("%1 %2").arg(e.actionId.section(u'@', 0, 0), e.service);
+}
+
 QString eventText(const triage::IncidentEvent &e)
 {
     using Type = triage::IncidentEvent::Type;
@@ -68,16 +76,19 @@ QString eventText(const triage::IncidentEvent &e)
         return QObject::tr("%1: %2").arg(e.details.value(QStringLiteral("checked")).toBool() ? QObject::tr("ticked")
                                                                                              : QObject::tr("unticked"),
                                          e.text);
-    case Type::ActionSent:
-        return QObject::tr("sent %1").arg(e.actionId);
+    case Type::ActionSent: {
+        const QJsonValue before = e.details.value(QStringLiteral("before"));
+        return QObject::tr("sent %1 (was %2)")
+            .arg(actionText(e), before.isString() ? before.toString() : QObject::tr("unset"));
+    }
     case Type::ActionVerified:
         return QObject::tr("%1 %2: %3")
-            .arg(e.actionId,
+            .arg(actionText(e),
                  e.details.value(QStringLiteral("effective")).toBool() ? QObject::tr("effective")
                                                                        : QObject::tr("NOT effective"),
                  e.details.value(QStringLiteral("decided_by")).toString());
     case Type::Reverted:
-        return QObject::tr("reverted %1").arg(e.actionId);
+        return QObject::tr("reverted %1").arg(actionText(e));
     case Type::Closed:
         return QObject::tr("closed");
     }
@@ -116,6 +127,7 @@ TriagePanel::TriagePanel(triage::TriageSession *triage, QWidget *parent)
     leftLayout->setContentsMargins(0, 0, 0, 0);
     leftLayout->addWidget(sectionLabel(tr("Checklist"), left));
     m_checklist->setObjectName(QStringLiteral("checklist"));
+    m_checklist->setStyleSheet(palette::checkBoxStyle("QListWidget"));
     m_checklist->setMaximumHeight(6 * m_checklist->fontMetrics().height() + 16); // the longest step's items
     leftLayout->addWidget(m_checklist);
     leftLayout->addWidget(sectionLabel(tr("Throttle, circuit-break or degrade first"), left));
@@ -182,6 +194,8 @@ TriagePanel::TriagePanel(triage::TriageSession *triage, QWidget *parent)
         m_triage->setChecked(item->data(Qt::UserRole).toString(), item->text(), item->checkState() == Qt::Checked);
     });
     connect(triage, &triage::TriageSession::incidentChanged, this, &TriagePanel::onIncidentChanged);
+    // New services or actions: ranked again now, not at the next round.
+    connect(triage, &triage::TriageSession::fleetChanged, this, [this] { rank(m_nowMs); });
     connect(triage, &triage::TriageSession::actionsChanged, this, &TriagePanel::rebuildActions);
     onIncidentChanged();
     rebuildActions();
@@ -191,8 +205,8 @@ QWidget *TriagePanel::makeSuggestionBar()
 {
     auto *bar = new QFrame;
     bar->setObjectName(QStringLiteral("suggestionBar"));
-    bar->setStyleSheet(QStringLiteral("#suggestionBar { background: #3a2f12; border-bottom: 2px solid %1; }")
-                           .arg(palette::kWarning.name()));
+    bar->setStyleSheet(QStringLiteral("#suggestionBar { background: %1; border-bottom: 2px solid %2; }")
+                           .arg(palette::kSuggestionBackground.name(), palette::kWarning.name()));
     auto *row = new QHBoxLayout(bar);
     row->setContentsMargins(10, 4, 10, 4);
     m_suggestionText = new QLabel(bar);

@@ -84,6 +84,8 @@ void ActionRunner::send(const RenderedRequest &request, const config::ServiceCon
     http.connectTimeout = std::chrono::milliseconds(3000);
     http.totalTimeout = std::chrono::milliseconds(10000);
     http.bodyLimit = 4 * 1024 * 1024;
+    // What is sent, without the headers (credentials are among them).
+    qCDebug(lcTriage).noquote() << "sending" << request.toText().left(300);
     auto *fetch = new ingest::HttpFetch(m_executor, std::move(http), this);
     connect(fetch, &ingest::HttpFetch::finished, this, [fetch, then = std::move(then)](const ingest::FetchResult &r) {
         fetch->deleteLater();
@@ -276,6 +278,8 @@ void ActionRunner::withCredentials(const config::ActionSpec &action, std::functi
                                 return;
                             }
                             m_credentials.insert(name, {*credential});
+                            qCDebug(lcTriage).noquote()
+                                << "credentials for" << name << "resolved (" << credential->first << "header)";
                             then({});
                         });
 }

@@ -7,6 +7,9 @@
 #include <QJsonDocument>
 #include <QSaveFile>
 
+#include <array>
+
+#include <pwd.h>
 #include <unistd.h>
 
 namespace gotriage::triage {
@@ -84,8 +87,14 @@ AuditLog::AuditLog(QString path) : m_path(std::move(path))
 
 QString AuditLog::currentUser()
 {
-    const QString user = qEnvironmentVariable("USER");
-    return user.isEmpty() ? QString::number(getuid()) : user;
+    // The account the process runs as, from the password database: $USER
+    // is whatever the environment says, and is unset under a service manager.
+    std::array<char, 4096> buffer{};
+    passwd entry{};
+    passwd *found = nullptr;
+    if (getpwuid_r(getuid(), &entry, buffer.data(), buffer.size(), &found) == 0 && found && found->pw_name)
+        return QString::fromLocal8Bit(found->pw_name);
+    return QString::number(getuid());
 }
 
 QString AuditLog::currentHost()

@@ -15,7 +15,7 @@ namespace {
 
 QString impactText(const Impact &impact)
 {
-    return impact.known ? impact.summary() : QStringLiteral("unknown (no core service reports its requests)");
+    return impact.known ? impact.summary() : QStringLiteral("not known (no core service had a request rate yet)");
 }
 
 } // namespace
@@ -77,6 +77,7 @@ void TriageSession::setFleet(const std::vector<config::ServiceConfig> &services,
 {
     m_services = services;
     m_catalog = std::move(catalog);
+    emit fleetChanged();
     for (const config::ActionSpec &a : m_catalog.actions) {
         if (!a.expectVital.isEmpty() && !isExpectable(a.expectVital))
             emit problem(QStringLiteral("action %1: expect_vital \"%2\" is no vital gotriage knows (req_rate, "

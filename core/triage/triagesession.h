@@ -83,6 +83,7 @@ public:
     void verifyActions(qint64 nowMs);
 
 signals:
+    void fleetChanged(); // the services or the catalog
     void incidentChanged();
     void actionFinished(quint64 ticket, const gotriage::triage::ActionRunPtr &run); // dry runs too
     void actionsChanged();

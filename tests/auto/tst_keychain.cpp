@@ -12,7 +12,9 @@
 
 #include <QDirIterator>
 #include <QFile>
+#include <QLoggingCategory>
 #include <QProcess>
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -47,6 +49,15 @@ config::ActionCatalog catalogFor(const QString &consulUrl, const QString &entry)
                                       QStringLiteral("fleet.json"));
 }
 
+// Every message logged, with every gotriage category switched on.
+QStringList g_logged;
+QtMessageHandler g_previousHandler = nullptr;
+void recordMessage(QtMsgType type, const QMessageLogContext &context, const QString &message)
+{
+    g_logged << message;
+    g_previousHandler(type, context, message);
+}
+
 // Every file under `dir` that holds `needle`.
 QStringList filesHolding(const QString &dir, const QByteArray &needle)
 {
@@ -76,6 +87,13 @@ void TestKeychain::secretGoesOnlyOnTheWire()
 {
     if (qEnvironmentVariableIsEmpty("DBUS_SESSION_BUS_ADDRESS"))
         QFAIL("run under tests/auto/keychain-session.sh: no D-Bus session, no Secret Service");
+    QLoggingCategory::setFilterRules(QStringLiteral("gotriage.*=true"));
+    g_logged.clear();
+    g_previousHandler = qInstallMessageHandler(recordMessage);
+    const auto restore = qScopeGuard([] {
+        qInstallMessageHandler(g_previousHandler);
+        QLoggingCategory::setFilterRules(QString());
+    });
     triage::CredentialResolver keychain;
     const QString stored = storeSecret(keychain, QStringLiteral("consul-token"), kSecret);
     QVERIFY2(stored.isEmpty(), qPrintable(stored));
@@ -106,6 +124,9 @@ void TestKeychain::secretGoesOnlyOnTheWire()
     QVERIFY(!run->requests.write.toText().toUtf8().contains(kSecret));
     QVERIFY(audit.verify().ok);
     QCOMPARE(filesHolding(dir.path(), kSecret), QStringList());
+    // Nor in anything logged, debug included.
+    QVERIFY(!g_logged.isEmpty());
+    QVERIFY(!g_logged.join(u'\n').contains(QString::fromLatin1(kSecret)));
 }
 
 void TestKeychain::missingEntryStopsTheAction()

@@ -4,7 +4,10 @@
 // first. Then the profiles: a CPU profile as a flame graph, a heap profile
 // against a healthy peer, and an export that go tool pprof opens.
 // Screenshots go to the build folder's screenshots/ to be looked at.
+#include "actiondialog.h"
 #include "analysis/serviceanalyzer.h"
+#include "candidatesmodel.h"
+#include "config/actioncatalog.h"
 #include "config/fleetconfig.h"
 #include "diagnoseview.h"
 #include "findingsmodel.h"
@@ -18,16 +21,23 @@
 #include "profileview.h"
 #include "servicedetailview.h"
 #include "session/session.h"
+#include "store/seriesstore.h"
 #include "theme.h"
 #include "timechart.h"
+#include "triage/triagesession.h"
+#include "triagepanel.h"
 
 #include <QApplication>
+#include <QDateTime>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QLineEdit>
 #include <QProcess>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
+#include <QStandardPaths>
 #include <QTableView>
 #include <QTabWidget>
 #include <QTemporaryDir>
@@ -44,6 +54,7 @@ private slots:
     void leakEvidenceWaitsForTheOperator();
     void profilesFromTheWindow();
     void cpuChartSplitsUserAndSystem();
+    void triageThrottlesTheLeakAndReverts();
 
 private:
     const config::ServiceConfig &service(const QString &name) const;
@@ -61,6 +72,7 @@ void TestLabGui::initTestCase()
     QVERIFY(fleet.problems.empty());
     m_services = fleet.services;
     ui::applyDarkTheme(*qApp); // the screenshots show what the operator sees
+    QStandardPaths::setTestModeEnabled(true); // the audit log and incidents stay out of the user's folder
     m_window
         = std::make_unique<ui::MainWindow>(std::make_unique<session::Session>(std::make_unique<ingest::LiveSource>()));
     m_window->setAnalysisSettings(analysis::AnalysisSettings::fast()); // dumps 5 s apart, not a minute
@@ -237,6 +249,73 @@ void TestLabGui::cpuChartSplitsUserAndSystem()
     QVERIFY2(cpu->title().contains(QLatin1String("user / system from /proc/")), qPrintable(cpu->title()));
     QTest::qWait(1500);
     screenshot(m_window.get(), QStringLiteral("charts-cpu-split.png"));
+}
+
+void TestLabGui::triageThrottlesTheLeakAndReverts()
+{
+    // The walkthrough on real Go services: the leak's suggested incident,
+    // its throttle (the lab's /admin/throttle, a token bucket answering 429)
+    // previewed, sent and verified; the admitted rate falls to the limit,
+    // and recovers after the revert.
+    const QByteArray actions = R"({"actions": [{"name": "throttle", "method": "POST", "path": "/admin/throttle",
+        "body": "{\"rps\": ${rps}}", "read_path": "/admin/throttle", "read_field": "rps", "revert": "restore",
+        "variables": {"rps": {"default": 5, "min": 1, "max": 1000}},
+        "expect_vital": "admitted_rate", "expect_at_most": "${rps}"}]})";
+    const config::ActionCatalog catalog = config::parseActionCatalog(
+        std::string_view(actions.constData(), std::size_t(actions.size())), QStringLiteral("lab-actions.json"));
+    QVERIFY(catalog.problems.empty());
+    m_window->watchServices({service(QStringLiteral("leak-1")), service(QStringLiteral("healthy-1"))}, &catalog);
+    ui::TriagePanel *panel = m_window->triagePanel();
+    triage::TriageSession *triage = m_window->triageSession();
+    QTRY_VERIFY_WITH_TIMEOUT(panel->suggestionBar()->isVisible(), 120000);
+    QCOMPARE(panel->suggestion()->service, QStringLiteral("leak-1"));
+
+    QElapsedTimer operatorTime;
+    operatorTime.start();
+    QTest::mouseClick(panel->suggestionButton(), Qt::LeftButton); // 1
+    QTRY_VERIFY_WITH_TIMEOUT(!panel->actionButtons().isEmpty(), 5000);
+    QCOMPARE(panel->candidatesModel()->candidates().front().service, QStringLiteral("leak-1"));
+    QSignalSpy opened(panel, &ui::TriagePanel::actionDialogOpened);
+    QTest::mouseClick(panel->actionButtons().front(), Qt::LeftButton); // 2
+    QCOMPARE(opened.count(), 1);
+    auto *dialog = opened.at(0).at(0).value<ui::ActionDialog *>();
+    QTRY_VERIFY_WITH_TIMEOUT(dialog->previewsDone() >= 1, 10000);
+    QVERIFY2(dialog->previewText().contains(QStringLiteral("leak-1: 0 now → rps 5")), qPrintable(dialog->previewText()));
+    QTest::mouseClick(dialog->sendButton(), Qt::LeftButton); // 3
+    QTRY_VERIFY_WITH_TIMEOUT(!triage->actions().empty(), 10000);
+    const QString id = triage->actions().back().run->id;
+    QVERIFY2(triage->action(id)->run->ok(), qPrintable(triage->action(id)->run->error));
+    QTRY_VERIFY_WITH_TIMEOUT(triage->action(id)->verdict.decided, 40000);
+    const qint64 elapsed = operatorTime.elapsed();
+    QVERIFY2(triage->action(id)->verdict.effective, qPrintable(triage->action(id)->verdict.summary()));
+    qInfo().noquote() << QStringLiteral("lab walkthrough: 3 interactions, %1 s to a verified throttle of leak-1 (%2)")
+                             .arg(double(elapsed) / 1000.0, 0, 'f', 1)
+                             .arg(triage->action(id)->verdict.summary());
+    screenshot(m_window.get(), QStringLiteral("lab-triage-verified.png"));
+
+    // What leak-1 admitted over the last 5 s (req_rate less its 429s).
+    const auto admittedNow = [this] {
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        double sum = 0;
+        int n = 0;
+        for (const vitals::VitalsSample &v :
+             m_window->historyStore().snapshot(QStringLiteral("leak-1"), now - 5000, now).samples) {
+            if (!vitals::isKnown(v[vitals::Vital::ReqRate]))
+                continue;
+            const double shed = v[vitals::Vital::ShedRate];
+            sum += v[vitals::Vital::ReqRate] - (vitals::isKnown(shed) ? shed : 0.0);
+            ++n;
+        }
+        return n > 0 ? sum / n : -1.0;
+    };
+    // Down from its load of 20/s towards the limit (a token bucket lets a burst through now and then).
+    QVERIFY2(admittedNow() < 10, qPrintable(QString::number(admittedNow())));
+    QVERIFY(triage->revertAction(id));
+    QTRY_VERIFY_WITH_TIMEOUT(triage->action(id)->revertedMs > 0, 10000);
+    QVERIFY(triage->action(id)->revertError.isEmpty());
+    // Its load is 20 requests/s: back above 15 once the rate window has passed.
+    QTRY_VERIFY2_WITH_TIMEOUT(admittedNow() >= 15, qPrintable(QString::number(admittedNow())), 30000);
+    triage->closeIncident();
 }
 
 QTEST_MAIN(TestLabGui)
