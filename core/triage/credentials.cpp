@@ -30,6 +30,17 @@ Credential headerFor(const config::AuthSettings &auth, const QByteArray &secret)
     return {"Authorization", "Bearer " + secret};
 }
 
+// Reports a write or delete job's outcome to `done`: empty on success.
+void whenDone(QKeychain::Job *job, const QString &entry, std::function<void(const QString &)> done)
+{
+    QObject::connect(job, &QKeychain::Job::finished, job, [entry, done = std::move(done)](QKeychain::Job *finished) {
+        done(finished->error() == QKeychain::NoError
+                 ? QString()
+                 : QStringLiteral("keychain entry \"%1\": %2").arg(entry, finished->errorString()));
+    });
+    job->start();
+}
+
 } // namespace
 
 void CredentialResolver::resolve(const config::AuthSettings &auth,
@@ -96,12 +107,7 @@ void CredentialResolver::store(const QString &entry, const QByteArray &secret,
     job->setInsecureFallback(false);
     job->setKey(entry);
     job->setBinaryData(secret);
-    connect(job, &QKeychain::Job::finished, this, [entry, done = std::move(done)](QKeychain::Job *finished) {
-        done(finished->error() == QKeychain::NoError
-                 ? QString()
-                 : QStringLiteral("keychain entry \"%1\": %2").arg(entry, finished->errorString()));
-    });
-    job->start();
+    whenDone(job, entry, std::move(done));
 }
 
 void CredentialResolver::remove(const QString &entry, std::function<void(const QString &error)> done)
@@ -110,12 +116,7 @@ void CredentialResolver::remove(const QString &entry, std::function<void(const Q
     job->setAutoDelete(true);
     job->setInsecureFallback(false);
     job->setKey(entry);
-    connect(job, &QKeychain::Job::finished, this, [entry, done = std::move(done)](QKeychain::Job *finished) {
-        done(finished->error() == QKeychain::NoError
-                 ? QString()
-                 : QStringLiteral("keychain entry \"%1\": %2").arg(entry, finished->errorString()));
-    });
-    job->start();
+    whenDone(job, entry, std::move(done));
 }
 
 } // namespace gotriage::triage

@@ -49,6 +49,33 @@ config::ActionCatalog catalogFor(const QString &consulUrl, const QString &entry)
                                       QStringLiteral("fleet.json"));
 }
 
+// A Consul-protocol peer, an action on it whose token is the keychain's
+// `entry`, and a runner with its own audit log.
+struct ConsulRig {
+    explicit ConsulRig(const QString &entry)
+    {
+        consul.start();
+        catalog = catalogFor(consul.url(), entry);
+    }
+    // One run of the action; null when it did not finish.
+    triage::ActionRunPtr run()
+    {
+        QSignalSpy finished(&runner, &triage::ActionRunner::finished);
+        config::ServiceConfig batch;
+        batch.name = QStringLiteral("batch-1");
+        batch.baseUrl = QUrl(QStringLiteral("http://127.0.0.1:1"));
+        runner.run(*catalog.find(QStringLiteral("flag")), batch, {{QStringLiteral("rps"), 5}}, false);
+        return finished.wait(20000) ? finished.at(0).at(0).value<triage::ActionRunPtr>() : nullptr;
+    }
+
+    ProtocolPeer consul{ProtocolPeer::Kind::Consul};
+    config::ActionCatalog catalog;
+    QTemporaryDir dir;
+    triage::AuditLog audit{dir.filePath(QStringLiteral("audit.log"))};
+    ingest::RequestExecutor executor;
+    triage::ActionRunner runner{&executor, &audit};
+};
+
 // Every message logged, with every gotriage category switched on.
 QStringList g_logged;
 QtMessageHandler g_previousHandler = nullptr;
@@ -98,21 +125,13 @@ void TestKeychain::secretGoesOnlyOnTheWire()
     const QString stored = storeSecret(keychain, QStringLiteral("consul-token"), kSecret);
     QVERIFY2(stored.isEmpty(), qPrintable(stored));
 
-    ProtocolPeer consul(ProtocolPeer::Kind::Consul);
-    QVERIFY(consul.start());
-    const config::ActionCatalog catalog = catalogFor(consul.url(), QStringLiteral("consul-token"));
-    QVERIFY(catalog.problems.empty());
-    QTemporaryDir dir;
-    triage::AuditLog audit(dir.filePath(QStringLiteral("audit.log")));
-    ingest::RequestExecutor executor;
-    triage::ActionRunner runner(&executor, &audit);
-    QSignalSpy finished(&runner, &triage::ActionRunner::finished);
-    config::ServiceConfig batch;
-    batch.name = QStringLiteral("batch-1");
-    batch.baseUrl = QUrl(QStringLiteral("http://127.0.0.1:1"));
-    runner.run(*catalog.find(QStringLiteral("flag")), batch, {{QStringLiteral("rps"), 5}}, false);
-    QVERIFY(finished.wait(20000));
-    const auto run = finished.at(0).at(0).value<triage::ActionRunPtr>();
+    ConsulRig rig(QStringLiteral("consul-token"));
+    QVERIFY(rig.catalog.problems.empty());
+    const triage::ActionRunPtr run = rig.run();
+    QVERIFY(run);
+    const ProtocolPeer &consul = rig.consul;
+    const triage::AuditLog &audit = rig.audit;
+    const QTemporaryDir &dir = rig.dir;
     QVERIFY2(run->ok(), qPrintable(run->error));
     QCOMPARE(consul.consul.value(QStringLiteral("flags/batch/rps")), QByteArray("5"));
     // Every request to the store carried the secret from the keychain…
@@ -133,20 +152,11 @@ void TestKeychain::missingEntryStopsTheAction()
 {
     if (qEnvironmentVariableIsEmpty("DBUS_SESSION_BUS_ADDRESS"))
         QFAIL("run under tests/auto/keychain-session.sh");
-    ProtocolPeer consul(ProtocolPeer::Kind::Consul);
-    QVERIFY(consul.start());
-    const config::ActionCatalog catalog = catalogFor(consul.url(), QStringLiteral("no-such-entry"));
-    QTemporaryDir dir;
-    triage::AuditLog audit(dir.filePath(QStringLiteral("audit.log")));
-    ingest::RequestExecutor executor;
-    triage::ActionRunner runner(&executor, &audit);
-    QSignalSpy finished(&runner, &triage::ActionRunner::finished);
-    config::ServiceConfig batch;
-    batch.name = QStringLiteral("batch-1");
-    batch.baseUrl = QUrl(QStringLiteral("http://127.0.0.1:1"));
-    runner.run(*catalog.find(QStringLiteral("flag")), batch, {{QStringLiteral("rps"), 5}}, false);
-    QVERIFY(finished.wait(20000));
-    const auto run = finished.at(0).at(0).value<triage::ActionRunPtr>();
+    ConsulRig rig(QStringLiteral("no-such-entry"));
+    const triage::ActionRunPtr run = rig.run();
+    QVERIFY(run);
+    const ProtocolPeer &consul = rig.consul;
+    const triage::AuditLog &audit = rig.audit;
     QVERIFY(!run->ok());
     QVERIFY2(run->error.contains(QLatin1String("keychain entry \"no-such-entry\"")), qPrintable(run->error));
     QVERIFY(consul.authorizations.isEmpty()); // nothing was sent without its credentials
