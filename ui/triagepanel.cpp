@@ -8,6 +8,7 @@
 #include "triage/triagesession.h"
 
 #include <QButtonGroup>
+#include <QComboBox>
 #include <QDateTime>
 #include <QDialog>
 #include <QDialogButtonBox>
@@ -154,7 +155,18 @@ TriagePanel::TriagePanel(triage::TriageSession *triage, QWidget *parent)
     auto *right = new QWidget(columns);
     auto *rightLayout = new QVBoxLayout(right);
     rightLayout->setContentsMargins(0, 0, 0, 0);
-    rightLayout->addWidget(sectionLabel(tr("Actions in place"), right));
+    auto *actionsHeader = new QHBoxLayout;
+    actionsHeader->addWidget(sectionLabel(tr("Actions in place"), right), 1);
+    // What "before" means when an action is judged: the last minute, or longer
+    // for a slow leak whose slope needs more history.
+    auto *window = new QComboBox(right);
+    window->setObjectName(QStringLiteral("verificationWindow"));
+    for (const int minutes : {1, 5, 15})
+        window->addItem(tr("judged against the %1 min before").arg(minutes), minutes * 60'000);
+    connect(window, &QComboBox::currentIndexChanged, this,
+            [this, window] { m_triage->setVerificationWindow(window->currentData().toLongLong()); });
+    actionsHeader->addWidget(window);
+    rightLayout->addLayout(actionsHeader);
     m_actionsView->setObjectName(QStringLiteral("actions"));
     m_actionsView->setRootIsDecorated(false);
     m_actionsView->setHeaderLabels(
@@ -468,7 +480,7 @@ void TriagePanel::rebuildActions()
         QString result;
         QColor colour = palette::kText;
         if (!a.run->ok()) {
-            result = tr("FAILED: %1").arg(a.run->error);
+            result = tr("FAILED");
             colour = palette::kCritical;
         } else if (a.revertedMs > 0) {
             result = tr("reverted %1")
@@ -489,12 +501,15 @@ void TriagePanel::rebuildActions()
         item->setText(ResultColumn, result);
         item->setToolTip(ResultColumn, result);
         item->setForeground(ResultColumn, colour);
-        const QString verdict = !a.run->ok() ? QString()
+        // A failure's reason takes the wide column: it is what the operator needs.
+        const QString verdict = !a.run->ok() ? a.run->error
             : a.verdict.decidedBy.isEmpty()  ? tr("waiting for data…")
                                              : a.verdict.summary();
         item->setText(VerdictColumn, verdict);
         item->setToolTip(VerdictColumn, verdict);
-        if (a.verdict.decided)
+        if (!a.run->ok())
+            item->setForeground(VerdictColumn, palette::kCritical);
+        else if (a.verdict.decided)
             item->setForeground(VerdictColumn, a.verdict.effective ? palette::kGood : palette::kCritical);
         if (a.run->ok() && a.revertedMs == 0) {
             auto *revert = new QPushButton(tr("Revert"), m_actionsView);

@@ -370,7 +370,8 @@ void TriageSession::verifyActions(qint64 nowMs)
     for (ActionState &state : m_actions) {
         if (!state.run->ok() || state.verdict.decided || state.revertedMs > 0)
             continue;
-        const ActionVerdict verdict = verifyAction(m_session->store(), state.spec, *state.run, nowMs);
+        const ActionVerdict verdict
+            = verifyAction(m_session->store(), state.spec, *state.run, nowMs, m_verificationWindowMs);
         if (verdict.decidedBy == state.verdict.decidedBy && verdict.decided == state.verdict.decided)
             continue;
         state.verdict = verdict;

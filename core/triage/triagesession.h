@@ -79,8 +79,11 @@ public:
     // Every run sent by this window (not dry runs), oldest first.
     const std::vector<ActionState> &actions() const { return m_actions; }
     const ActionState *action(const QString &runId) const;
-    // Judges the actions still undecided against the session's store.
+    // Judges the actions still undecided against the session's store,
+    // comparing the time since each with `window` before it.
     void verifyActions(qint64 nowMs);
+    void setVerificationWindow(qint64 windowMs) { m_verificationWindowMs = windowMs; }
+    qint64 verificationWindow() const { return m_verificationWindowMs; }
 
 signals:
     void fleetChanged(); // the services or the catalog
@@ -105,6 +108,7 @@ private:
     QString m_incidentPath;
     std::vector<ActionState> m_actions;
     quint64 m_nextTicket = 1;
+    qint64 m_verificationWindowMs = 60'000;
 
     // In the ingest thread:
     class Worker;

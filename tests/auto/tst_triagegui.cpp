@@ -104,6 +104,7 @@ private slots:
     void walkthroughFromFindingToVerifiedThrottle();
     void coreTargetNeedsItsNameAndKeepsIt();
     void keyboardDrivesEveryStep();
+    void severalTargetsReportEachResult();
     void auditLogIsReadableAndExportable();
 };
 
@@ -309,6 +310,64 @@ void TestTriageGui::keyboardDrivesEveryStep()
     QTRY_VERIFY_WITH_TIMEOUT(demo.triage()->actions().front().revertedMs > 0, 10000);
 }
 
+void TestTriageGui::severalTargetsReportEachResult()
+{
+    // One Send to two targets, one of which refuses connections: each gets
+    // its own row, the dead one says why, and only the live one is audited
+    // as sent.
+    DemoWindow demo;
+    QVERIFY(demo.start());
+    QTRY_VERIFY_WITH_TIMEOUT(demo.triage()->service(QStringLiteral("image-resizer-1")), 10000);
+    std::vector<config::ServiceConfig> services = demo.triage()->services();
+    config::ServiceConfig ghost;
+    ghost.name = QStringLiteral("ghost-1");
+    ghost.baseUrl = QUrl(QStringLiteral("http://127.0.0.1:1")); // nothing listens on port 1
+    services.push_back(ghost);
+    const config::ActionCatalog catalog = demo.triage()->catalog();
+    demo.window.watchServices(services, &catalog);
+    ui::ActionDialog *dialog
+        = demo.panel()->openActionDialog(QStringLiteral("throttle"), QStringLiteral("image-resizer-1"));
+    QVERIFY(dialog);
+    QListWidget *targets = dialog->findChild<QListWidget *>();
+    QVERIFY(targets);
+    bool found = false;
+    for (int i = 0; i < targets->count(); ++i) {
+        if (targets->item(i)->data(Qt::UserRole).toString() == QLatin1String("ghost-1")) {
+            targets->item(i)->setCheckState(Qt::Checked);
+            found = true;
+        }
+    }
+    QVERIFY(found);
+    QCOMPARE(dialog->checkedTargets().size(), 2);
+    // The preview says the dead one cannot be read, the live one what changes.
+    QTRY_VERIFY_WITH_TIMEOUT(dialog->previewText().contains(QStringLiteral("ghost-1: cannot preview")), 15000);
+    QTest::mouseClick(dialog->sendButton(), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(demo.triage()->actions().size() == 2, 15000);
+    QTreeWidget *rows = demo.panel()->actionsView();
+    QTRY_COMPARE(rows->topLevelItemCount(), 2);
+    QStringList results;
+    for (int i = 0; i < rows->topLevelItemCount(); ++i)
+        results << rows->topLevelItem(i)->text(1) + QStringLiteral(": ") + rows->topLevelItem(i)->text(2)
+                + QStringLiteral(" | ") + rows->topLevelItem(i)->text(3);
+    results.sort();
+    QVERIFY2(results[0].startsWith(QStringLiteral("ghost-1: FAILED | reading the value before:")),
+             qPrintable(results.join(u'\n')));
+    QVERIFY2(results[1].startsWith(QStringLiteral("image-resizer-1: 0 → 20")), qPrintable(results.join(u'\n')));
+    demo.window.detailTabs()->setCurrentWidget(demo.panel());
+    QTest::qWait(1500); // a refresh or two of the window
+    saveShot(&demo.window, QStringLiteral("triage-one-target-failed.png"));
+    const triage::AuditLog audit(demo.triage()->auditPath());
+    QStringList audited;
+    for (const triage::AuditLog::Entry &e : audit.read()) {
+        if (e.details.value(QStringLiteral("service")).toString() == QLatin1String("ghost-1"))
+            audited << e.kind;
+    }
+    QCOMPARE(audited, QStringList{QStringLiteral("action_failed")});
+    QVERIFY(demo.triage()->revertAction(demo.triage()->actions().front().run->service == QLatin1String("ghost-1")
+                                            ? demo.triage()->actions().back().run->id
+                                            : demo.triage()->actions().front().run->id));
+}
+
 void TestTriageGui::auditLogIsReadableAndExportable()
 {
     // What the walkthroughs above wrote: shown entry by entry, the chain
@@ -320,7 +379,7 @@ void TestTriageGui::auditLogIsReadableAndExportable()
     QVERIFY(loaded.wait(10000));
     QVERIFY2(dialog.verdict().contains(QLatin1String("intact")), qPrintable(dialog.verdict()));
     QTreeWidget *entries = dialog.entriesView();
-    QVERIFY(entries->topLevelItemCount() >= 4); // two sends and two reverts
+    QVERIFY(entries->topLevelItemCount() >= 5); // sends, reverts, a failure
     QStringList kinds;
     for (int i = 0; i < entries->topLevelItemCount(); ++i)
         kinds << entries->topLevelItem(i)->text(4);
