@@ -21,6 +21,8 @@ run_packages=(
     libprotobuf-dev protobuf-compiler
     # Action credentials from the desktop keychain (Secret Service).
     qtkeychain-qt6-dev
+    # Recordings: one SQLite file.
+    libsqlite3-dev
 )
 # Test only: the sanitizer toolchain, a headless X server, the Go toolchain
 # and Prometheus' Go libraries for the lab, and real Go servers nobody here

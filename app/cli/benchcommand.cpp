@@ -1,5 +1,6 @@
 #include "benchdetect.h"
 #include "benchprofile.h"
+#include "benchrecord.h"
 #include "cliutil.h"
 #include "commands.h"
 
@@ -98,6 +99,10 @@ int benchCommand(const QStringList &arguments)
         const auto services = count(QStringLiteral("services"), 1, 100000);
         return services ? benchAnalysisCost(*services, std::max(60, static_cast<int>(seconds))) : kExitUsage;
     }
+    if (what == QLatin1String("record")) {
+        const auto services = count(QStringLiteral("services"), 1, 100000);
+        return services ? benchRecord(*services, seconds) : kExitUsage;
+    }
     if (what == QLatin1String("profile") && parser.positionalArguments().size() == 2)
         return benchProfile(parser.positionalArguments().at(1), seconds);
     if (what == QLatin1String("goroutines") && parser.positionalArguments().size() == 2)
@@ -105,7 +110,7 @@ int benchCommand(const QStringList &arguments)
     if (what != QLatin1String("parse-metrics") || parser.positionalArguments().size() != 2) {
         printErr(QStringLiteral("gotriage-cli: bench: unknown benchmark \"%1\" (known: parse-metrics FILE, profile "
                                 "FILE, goroutines FILE, "
-                                "detect, analysis-cost)")
+                                "detect, analysis-cost, record)")
                      .arg(what));
         return kExitUsage;
     }

@@ -17,5 +17,7 @@ int goroutinesCommand(const QStringList &arguments);
 int captureCommand(const QStringList &arguments);
 int actionCommand(const QStringList &arguments);
 int secretCommand(const QStringList &arguments);
+int recordCommand(const QStringList &arguments);
+int recordingCommand(const QStringList &arguments);
 
 } // namespace gotriage::cli

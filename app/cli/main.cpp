@@ -36,6 +36,10 @@ commands:
   action revert ID --config FILE [--audit FILE] --json
                         the fleet file's actions: list, run (audited), revert
   secret set|delete ENTRY  an action's secret in the desktop keychain (set reads stdin)
+  record (--config FILE | --demo) --duration SECONDS --out FILE [--fast]
+                        watch a fleet and record it into one crash-safe file
+  recording info FILE --json
+                        a recording's format, services, time range and samples
   demo-fleet [--services N] [--fleet-out FILE] [--duration SECONDS]
                         serve the built-in demo fleet until interrupted
   bench parse-metrics FILE [--seconds S]
@@ -82,6 +86,8 @@ int main(int argc, char *argv[])
         {QStringLiteral("capture"), captureCommand},
         {QStringLiteral("action"), actionCommand},
         {QStringLiteral("secret"), secretCommand},
+        {QStringLiteral("record"), recordCommand},
+        {QStringLiteral("recording"), recordingCommand},
     };
     const auto it = commands.find(command);
     if (it == commands.end()) {

@@ -14,4 +14,5 @@ Q_DECLARE_LOGGING_CATEGORY(lcSession) // gotriage.session
 Q_DECLARE_LOGGING_CATEGORY(lcSim) // gotriage.sim
 Q_DECLARE_LOGGING_CATEGORY(lcStore) // gotriage.store
 Q_DECLARE_LOGGING_CATEGORY(lcTriage) // gotriage.triage
+Q_DECLARE_LOGGING_CATEGORY(lcRecord) // gotriage.record
 Q_DECLARE_LOGGING_CATEGORY(lcUi) // gotriage.ui

@@ -24,7 +24,7 @@ void TestLayers::coreIncludesOnlyDownwards()
         {QStringLiteral("scraping"), 1}, {QStringLiteral("signals"), 2},  {QStringLiteral("sim"), 2},
         {QStringLiteral("store"), 3},    {QStringLiteral("analysis"), 3}, {QStringLiteral("ingest"), 4},
         {QStringLiteral("issues"), 5},   {QStringLiteral("session"), 5},  {QStringLiteral("diagnose"), 3},
-        {QStringLiteral("triage"), 6},
+        {QStringLiteral("triage"), 6},   {QStringLiteral("record"), 7},
     };
     const QDir core(QStringLiteral(GOTRIAGE_TEST_DATA "/../../core"));
     const QRegularExpression include(QStringLiteral("^#include \"([a-z]+)/"), QRegularExpression::MultilineOption);

@@ -1,0 +1,225 @@
+#include "recorder.h"
+
+#include "analysis/findingjson.h"
+#include "common/logging.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTimer>
+
+#include <map>
+
+namespace gotriage::record {
+
+namespace {
+
+// A service's config as the recording keeps it: where and what it is, and
+// never its credentials (those are references anyway, but a path names a
+// secret's place).
+QString configJson(const config::ServiceConfig &s)
+{
+    QJsonObject labels;
+    for (const auto &[key, value] : s.labels)
+        labels.insert(key, value);
+    return QString::fromUtf8(
+        QJsonDocument(QJsonObject{{QStringLiteral("name"), s.name},
+                                  {QStringLiteral("url"), s.baseUrl.toString(QUrl::RemoveUserInfo)},
+                                  {QStringLiteral("tier"), config::tierName(s.tier)},
+                                  {QStringLiteral("labels"), labels}})
+            .toJson(QJsonDocument::Compact));
+}
+
+} // namespace
+
+QStringList vitalColumns()
+{
+    QStringList out;
+    for (const vitals::VitalInfo &info : vitals::kVitals)
+        out << QString::fromLatin1(info.name);
+    return out;
+}
+
+// In the writer's thread: the open block of each service, rewritten in
+// place at each commit until it is full.
+class Recorder::Writer : public QObject
+{
+public:
+    explicit Writer(Recorder *owner) : m_owner(owner) { }
+
+    bool open(const QString &path, QString *error)
+    {
+        if (!m_file.open(path, error))
+            return false;
+        m_timer = new QTimer(this);
+        m_timer->setInterval(Recorder::kCommitIntervalMs);
+        connect(m_timer, &QTimer::timeout, this, [this] { writeQueued(nullptr); });
+        m_timer->start();
+        return true;
+    }
+
+    bool writeQueued(QString *error)
+    {
+        std::vector<Pending> samples;
+        std::vector<StoredEvent> events;
+        std::vector<config::ServiceConfig> services;
+        bool servicesChanged = false;
+        {
+            QMutexLocker lock(&m_owner->m_mutex);
+            samples.swap(m_owner->m_samples);
+            events.swap(m_owner->m_events);
+            if (m_owner->m_servicesChanged) {
+                services = m_owner->m_services;
+                servicesChanged = true;
+                m_owner->m_servicesChanged = false;
+            }
+        }
+        if (samples.empty() && events.empty() && !servicesChanged)
+            return true;
+        QString why;
+        bool ok = m_file.begin(&why);
+        if (ok && servicesChanged) {
+            const QStringList columns = vitalColumns();
+            for (const config::ServiceConfig &s : services)
+                ok = ok && m_file.putService(s.name, configJson(s), columns, &why);
+        }
+        std::map<QString, bool> dirty;
+        for (const Pending &p : samples) {
+            Open &open = m_open[p.service];
+            if (open.block.columns.empty())
+                open.block.columns.resize(vitals::kVitalCount);
+            // Time order per service; a sample from the past is not a sample of this block.
+            if (!open.block.timesMs.empty() && p.sample.tsMs <= open.block.timesMs.back())
+                continue;
+            open.block.timesMs.push_back(p.sample.tsMs);
+            for (std::size_t i = 0; i < vitals::kVitalCount; ++i)
+                open.block.columns[i].push_back(p.sample.values[i]);
+            dirty[p.service] = true;
+            if (open.block.sampleCount() >= Recorder::kBlockSamples) {
+                ok = ok && m_file.putBlock(p.service, open.sequence, open.block, &why);
+                ++open.sequence;
+                open.block = SampleBlock{};
+                dirty[p.service] = false;
+            }
+        }
+        for (const auto &[service, isDirty] : dirty) {
+            if (isDirty) {
+                const Open &open = m_open[service];
+                ok = ok && m_file.putBlock(service, open.sequence, open.block, &why);
+            }
+        }
+        for (const StoredEvent &e : events)
+            ok = ok && m_file.putEvent(e, &why);
+        ok = ok && m_file.commit(&why);
+        QMutexLocker lock(&m_owner->m_mutex);
+        if (ok) {
+            m_owner->m_stats.samplesWritten += samples.size();
+            ++m_owner->m_stats.commits;
+        } else {
+            m_owner->m_stats.lastError = why;
+            qCWarning(lcRecord).noquote() << "recording:" << why;
+        }
+        if (error)
+            *error = why;
+        return ok;
+    }
+
+private:
+    struct Open {
+        qint64 sequence = 0;
+        SampleBlock block;
+    };
+    Recorder *m_owner;
+    RecordingWriter m_file;
+    QTimer *m_timer = nullptr;
+    std::map<QString, Open> m_open;
+};
+
+Recorder::Recorder(QObject *parent) : QObject(parent)
+{
+    m_thread.setObjectName(QStringLiteral("gotriage-recorder"));
+}
+
+Recorder::~Recorder()
+{
+    if (m_writer) {
+        QMetaObject::invokeMethod(
+            m_writer,
+            [writer = m_writer] {
+                writer->writeQueued(nullptr);
+                delete writer;
+            },
+            Qt::BlockingQueuedConnection);
+    }
+    m_thread.quit();
+    m_thread.wait();
+}
+
+bool Recorder::start(const QString &path, QString *error)
+{
+    m_thread.start();
+    m_writer = new Writer(this);
+    m_writer->moveToThread(&m_thread);
+    bool ok = false;
+    QString why;
+    QMetaObject::invokeMethod(
+        m_writer, [&] { ok = m_writer->open(path, &why); }, Qt::BlockingQueuedConnection);
+    if (!ok) {
+        QMetaObject::invokeMethod(
+            m_writer, [writer = m_writer] { delete writer; }, Qt::BlockingQueuedConnection);
+        m_writer = nullptr;
+        if (error)
+            *error = why;
+    }
+    return ok;
+}
+
+void Recorder::setServices(const std::vector<config::ServiceConfig> &services)
+{
+    QMutexLocker lock(&m_mutex);
+    m_services = services;
+    m_servicesChanged = true;
+}
+
+void Recorder::record(const session::SessionBatchPtr &batch)
+{
+    QMutexLocker lock(&m_mutex);
+    for (const session::ServiceReportPtr &report : batch->reports) {
+        if (m_samples.size() >= kQueueLimit) {
+            ++m_stats.samplesDropped;
+            continue;
+        }
+        ++m_stats.samplesQueued;
+        m_samples.push_back({report->service(), report->vitals});
+        for (const analysis::FindingChange &change : report->findingChanges)
+            m_events.push_back({change.tsMs, QStringLiteral("finding"), report->service(),
+                                QString::fromStdString(analysis::toJson(change))});
+    }
+}
+
+void Recorder::recordEvent(StoredEvent event)
+{
+    QMutexLocker lock(&m_mutex);
+    m_events.push_back(std::move(event));
+}
+
+bool Recorder::flush(QString *error)
+{
+    if (!m_writer)
+        return false;
+    bool ok = false;
+    QString why;
+    QMetaObject::invokeMethod(
+        m_writer, [&] { ok = m_writer->writeQueued(&why); }, Qt::BlockingQueuedConnection);
+    if (error)
+        *error = why;
+    return ok;
+}
+
+Recorder::Stats Recorder::stats() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_stats;
+}
+
+} // namespace gotriage::record

@@ -1,0 +1,73 @@
+#pragma once
+
+#include "config/fleetconfig.h"
+#include "record/recordingfile.h"
+#include "session/servicereport.h"
+
+#include <QMutex>
+#include <QObject>
+#include <QThread>
+
+#include <atomic>
+
+namespace gotriage::record {
+
+// Records a session into one crash-safe file: every service's vitals as
+// compressed blocks, and the finding changes as events. The writer has a
+// thread of its own behind a bounded queue: record() only appends to the
+// queue (from any thread: the hub's, the GUI's), so neither scraping nor
+// the screen ever waits on the disk. The writer commits at least once a
+// second; if the disk cannot keep up, samples over the queue's bound are
+// dropped and counted (stats()), never waited for.
+class Recorder : public QObject
+{
+    Q_OBJECT
+
+public:
+    static constexpr std::size_t kQueueLimit = 200'000; // samples waiting for the writer
+    static constexpr std::size_t kBlockSamples = 240; // samples per block before a new one starts
+    static constexpr int kCommitIntervalMs = 1000;
+
+    explicit Recorder(QObject *parent = nullptr);
+    ~Recorder() override; // writes and commits what is queued, then stops
+
+    // Opens (creates) the file in the writer's thread; false with `error`.
+    bool start(const QString &path, QString *error);
+    // What the services are (their config, secrets left out); thread-safe.
+    void setServices(const std::vector<config::ServiceConfig> &services);
+    // Thread-safe, never blocks on the disk.
+    void record(const session::SessionBatchPtr &batch);
+    void recordEvent(StoredEvent event);
+    // Writes and commits everything queued now; blocks until it is done.
+    bool flush(QString *error = nullptr);
+
+    struct Stats {
+        quint64 samplesQueued = 0;
+        quint64 samplesWritten = 0;
+        quint64 samplesDropped = 0; // over the queue's bound: the disk did not keep up
+        quint64 commits = 0;
+        QString lastError;
+    };
+    Stats stats() const;
+
+private:
+    class Writer;
+
+    QThread m_thread;
+    Writer *m_writer = nullptr;
+    mutable QMutex m_mutex;
+    struct Pending {
+        QString service;
+        vitals::VitalsSample sample;
+    };
+    std::vector<Pending> m_samples; // guarded by m_mutex
+    std::vector<StoredEvent> m_events; // guarded by m_mutex
+    std::vector<config::ServiceConfig> m_services; // guarded by m_mutex
+    bool m_servicesChanged = false;
+    Stats m_stats; // guarded by m_mutex
+};
+
+// The vitals' names in the order blocks store them: a block's columns.
+QStringList vitalColumns();
+
+} // namespace gotriage::record

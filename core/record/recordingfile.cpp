@@ -1,0 +1,314 @@
+#include "recordingfile.h"
+
+#include <QFileInfo>
+
+#include <sqlite3.h>
+
+namespace gotriage::record {
+
+namespace {
+
+// One prepared statement, finalized however the scope is left.
+class Statement
+{
+public:
+    Statement(sqlite3 *db, const char *sql) { sqlite3_prepare_v2(db, sql, -1, &m_statement, nullptr); }
+    ~Statement() { sqlite3_finalize(m_statement); }
+    Statement(const Statement &) = delete;
+    Statement &operator=(const Statement &) = delete;
+
+    explicit operator bool() const { return m_statement != nullptr; }
+    sqlite3_stmt *get() const { return m_statement; }
+    void bind(int index, const QString &text)
+    {
+        const QByteArray utf8 = text.toUtf8();
+        sqlite3_bind_text(m_statement, index, utf8.constData(), static_cast<int>(utf8.size()), SQLITE_TRANSIENT);
+    }
+    void bind(int index, qint64 value) { sqlite3_bind_int64(m_statement, index, value); }
+    void bindBlob(int index, const QByteArray &bytes)
+    {
+        sqlite3_bind_blob(m_statement, index, bytes.constData(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
+    }
+    int step() { return sqlite3_step(m_statement); }
+    QString text(int column) const
+    {
+        const auto *bytes = reinterpret_cast<const char *>(sqlite3_column_text(m_statement, column));
+        return bytes ? QString::fromUtf8(bytes, sqlite3_column_bytes(m_statement, column)) : QString();
+    }
+    qint64 integer(int column) const { return sqlite3_column_int64(m_statement, column); }
+    QByteArray blob(int column) const
+    {
+        const void *bytes = sqlite3_column_blob(m_statement, column);
+        return bytes ? QByteArray(static_cast<const char *>(bytes), sqlite3_column_bytes(m_statement, column))
+                     : QByteArray();
+    }
+
+private:
+    sqlite3_stmt *m_statement = nullptr;
+};
+
+constexpr const char *kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS services (name TEXT PRIMARY KEY, config TEXT NOT NULL, columns TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS blocks (service TEXT NOT NULL, seq INTEGER NOT NULL, first_ms INTEGER NOT NULL,
+    last_ms INTEGER NOT NULL, samples INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (service, seq));
+CREATE INDEX IF NOT EXISTS blocks_by_time ON blocks (service, last_ms);
+CREATE TABLE IF NOT EXISTS events (ts_ms INTEGER NOT NULL, kind TEXT NOT NULL, service TEXT NOT NULL, json TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS events_by_time ON events (ts_ms);
+)sql";
+
+QString dbError(sqlite3 *db, const QString &path)
+{
+    return QStringLiteral("%1: %2").arg(path,
+                                        db ? QString::fromUtf8(sqlite3_errmsg(db)) : QStringLiteral("cannot open"));
+}
+
+} // namespace
+
+RecordingWriter::RecordingWriter() = default;
+
+RecordingWriter::~RecordingWriter()
+{
+    sqlite3_close_v2(m_db);
+}
+
+QString RecordingWriter::lastError() const
+{
+    return dbError(m_db, m_path);
+}
+
+bool RecordingWriter::exec(const char *sql, QString *error)
+{
+    char *message = nullptr;
+    if (sqlite3_exec(m_db, sql, nullptr, nullptr, &message) == SQLITE_OK)
+        return true;
+    if (error)
+        *error = QStringLiteral("%1: %2").arg(m_path, QString::fromUtf8(message ? message : "failed"));
+    sqlite3_free(message);
+    return false;
+}
+
+bool RecordingWriter::open(const QString &path, QString *error)
+{
+    m_path = path;
+    if (sqlite3_open_v2(path.toUtf8().constData(), &m_db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr)
+        != SQLITE_OK) {
+        if (error)
+            *error = lastError();
+        return false;
+    }
+    sqlite3_busy_timeout(m_db, 2000);
+    // WAL: readers (a replay of the file being written) never block the
+    // writer; FULL: a commit is on disk before it returns.
+    if (!exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", error) || !exec(kSchema, error))
+        return false;
+    Statement version(m_db, "SELECT value FROM meta WHERE key = 'format_version'");
+    if (version && version.step() == SQLITE_ROW && version.text(0).toInt() != kRecordingFormatVersion) {
+        if (error)
+            *error = QStringLiteral("%1: written by another version of gotriage (format %2); not appending to it")
+                         .arg(path, version.text(0));
+        return false;
+    }
+    return putMeta(QStringLiteral("format_version"), QString::number(kRecordingFormatVersion), error);
+}
+
+bool RecordingWriter::begin(QString *error)
+{
+    return exec("BEGIN", error);
+}
+
+bool RecordingWriter::commit(QString *error)
+{
+    return exec("COMMIT", error);
+}
+
+bool RecordingWriter::putMeta(const QString &key, const QString &value, QString *error)
+{
+    Statement s(m_db, "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)");
+    s.bind(1, key);
+    s.bind(2, value);
+    if (s && s.step() == SQLITE_DONE)
+        return true;
+    if (error)
+        *error = lastError();
+    return false;
+}
+
+bool RecordingWriter::putService(const QString &service, const QString &configJson, const QStringList &columns,
+                                 QString *error)
+{
+    Statement s(m_db, "INSERT OR REPLACE INTO services (name, config, columns) VALUES (?1, ?2, ?3)");
+    s.bind(1, service);
+    s.bind(2, configJson);
+    s.bind(3, columns.join(u','));
+    if (s && s.step() == SQLITE_DONE)
+        return true;
+    if (error)
+        *error = lastError();
+    return false;
+}
+
+bool RecordingWriter::putBlock(const QString &service, qint64 sequence, const SampleBlock &block, QString *error)
+{
+    if (block.timesMs.empty())
+        return true;
+    Statement s(m_db,
+                "INSERT OR REPLACE INTO blocks (service, seq, first_ms, last_ms, samples, data) "
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    s.bind(1, service);
+    s.bind(2, sequence);
+    s.bind(3, block.timesMs.front());
+    s.bind(4, block.timesMs.back());
+    s.bind(5, static_cast<qint64>(block.timesMs.size()));
+    s.bindBlob(6, encodeBlock(block));
+    if (s && s.step() == SQLITE_DONE)
+        return true;
+    if (error)
+        *error = lastError();
+    return false;
+}
+
+bool RecordingWriter::putEvent(const StoredEvent &event, QString *error)
+{
+    Statement s(m_db, "INSERT INTO events (ts_ms, kind, service, json) VALUES (?1, ?2, ?3, ?4)");
+    s.bind(1, event.tsMs);
+    s.bind(2, event.kind);
+    s.bind(3, event.service);
+    s.bind(4, event.json);
+    if (s && s.step() == SQLITE_DONE)
+        return true;
+    if (error)
+        *error = lastError();
+    return false;
+}
+
+RecordingReader::RecordingReader() = default;
+
+RecordingReader::~RecordingReader()
+{
+    sqlite3_close_v2(m_db);
+}
+
+bool RecordingReader::open(const QString &path, QString *error)
+{
+    m_path = path;
+    const auto fail = [&](const QString &why) {
+        if (error)
+            *error = why;
+        sqlite3_close_v2(m_db);
+        m_db = nullptr;
+        return false;
+    };
+    if (!QFileInfo(path).isFile())
+        return fail(QStringLiteral("%1: no such file").arg(path));
+    // Read-write so that a WAL left by a crash is recovered into what is read
+    // (SQLite replays committed frames, drops the rest).
+    if (sqlite3_open_v2(path.toUtf8().constData(), &m_db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
+        sqlite3_close_v2(m_db); // a failed open still holds a handle
+        m_db = nullptr;
+        if (sqlite3_open_v2(path.toUtf8().constData(), &m_db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK)
+            return fail(dbError(m_db, path));
+    }
+    sqlite3_busy_timeout(m_db, 2000);
+    Statement version(m_db, "SELECT value FROM meta WHERE key = 'format_version'");
+    if (!version)
+        return fail(
+            QStringLiteral("%1: not a gotriage recording (%2)").arg(path, QString::fromUtf8(sqlite3_errmsg(m_db))));
+    if (version.step() != SQLITE_ROW)
+        return fail(QStringLiteral("%1: not a gotriage recording (no format version)").arg(path));
+    m_version = version.text(0).toInt();
+    if (m_version < 1 || m_version > kRecordingFormatVersion)
+        return fail(QStringLiteral("%1: recording format %2; this gotriage reads up to %3")
+                        .arg(path, version.text(0))
+                        .arg(kRecordingFormatVersion));
+    Statement check(m_db, "PRAGMA quick_check");
+    if (!check || check.step() != SQLITE_ROW || check.text(0) != QLatin1String("ok"))
+        return fail(QStringLiteral("%1: the file is damaged (%2)")
+                        .arg(path, check ? check.text(0) : QStringLiteral("unreadable")));
+    return true;
+}
+
+QStringList RecordingReader::services() const
+{
+    QStringList out;
+    Statement s(m_db, "SELECT name FROM services ORDER BY name");
+    while (s && s.step() == SQLITE_ROW)
+        out << s.text(0);
+    return out;
+}
+
+QStringList RecordingReader::columns(const QString &service) const
+{
+    Statement s(m_db, "SELECT columns FROM services WHERE name = ?1");
+    s.bind(1, service);
+    return s && s.step() == SQLITE_ROW ? s.text(0).split(u',', Qt::SkipEmptyParts) : QStringList();
+}
+
+QString RecordingReader::serviceConfig(const QString &service) const
+{
+    Statement s(m_db, "SELECT config FROM services WHERE name = ?1");
+    s.bind(1, service);
+    return s && s.step() == SQLITE_ROW ? s.text(0) : QString();
+}
+
+SampleBlock RecordingReader::samples(const QString &service, qint64 fromMs, qint64 toMs, QStringList *problems) const
+{
+    SampleBlock out;
+    Statement s(m_db,
+                "SELECT seq, data FROM blocks WHERE service = ?1 AND last_ms >= ?2 AND first_ms <= ?3 "
+                "ORDER BY seq");
+    s.bind(1, service);
+    s.bind(2, fromMs);
+    s.bind(3, toMs);
+    while (s && s.step() == SQLITE_ROW) {
+        QString why;
+        const std::optional<SampleBlock> block = decodeBlock(s.blob(1), &why);
+        if (!block) {
+            if (problems)
+                *problems << QStringLiteral("%1: %2, block %3: %4").arg(m_path, service).arg(s.integer(0)).arg(why);
+            continue;
+        }
+        if (out.columns.empty())
+            out.columns.resize(block->columns.size());
+        if (block->columns.size() != out.columns.size()) {
+            if (problems)
+                *problems << QStringLiteral("%1: %2, block %3: %4 series, not %5")
+                                 .arg(m_path, service)
+                                 .arg(s.integer(0))
+                                 .arg(block->columns.size())
+                                 .arg(out.columns.size());
+            continue;
+        }
+        for (std::size_t i = 0; i < block->timesMs.size(); ++i) {
+            const qint64 t = block->timesMs[i];
+            if (t < fromMs || t > toMs || (!out.timesMs.empty() && t <= out.timesMs.back()))
+                continue;
+            out.timesMs.push_back(t);
+            for (std::size_t c = 0; c < out.columns.size(); ++c)
+                out.columns[c].push_back(block->columns[c][i]);
+        }
+    }
+    return out;
+}
+
+std::vector<StoredEvent> RecordingReader::events(qint64 fromMs, qint64 toMs) const
+{
+    std::vector<StoredEvent> out;
+    Statement s(m_db,
+                "SELECT ts_ms, kind, service, json FROM events WHERE ts_ms BETWEEN ?1 AND ?2 ORDER BY ts_ms, rowid");
+    s.bind(1, fromMs);
+    s.bind(2, toMs);
+    while (s && s.step() == SQLITE_ROW)
+        out.push_back({s.integer(0), s.text(1), s.text(2), s.text(3)});
+    return out;
+}
+
+std::pair<qint64, qint64> RecordingReader::timeRange() const
+{
+    Statement s(m_db, "SELECT MIN(first_ms), MAX(last_ms) FROM blocks");
+    if (s && s.step() == SQLITE_ROW)
+        return {s.integer(0), s.integer(1)};
+    return {0, 0};
+}
+
+} // namespace gotriage::record

@@ -1,0 +1,339 @@
+// The recording: its block codec bit for bit, the recorder's file read
+// back, and files that are cut short, damaged, foreign or from a newer
+// version, each refused with a clear error.
+#include "record/chunkcodec.h"
+#include "record/recorder.h"
+#include "record/recordingfile.h"
+#include "session/servicereport.h"
+
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <bit>
+#include <cmath>
+#include <limits>
+#include <random>
+
+using namespace gotriage;
+
+namespace {
+
+bool sameBits(const record::SampleBlock &a, const record::SampleBlock &b)
+{
+    if (a.timesMs != b.timesMs || a.columns.size() != b.columns.size())
+        return false;
+    for (std::size_t c = 0; c < a.columns.size(); ++c) {
+        if (a.columns[c].size() != b.columns[c].size())
+            return false;
+        for (std::size_t i = 0; i < a.columns[c].size(); ++i) {
+            if (std::bit_cast<std::uint64_t>(a.columns[c][i]) != std::bit_cast<std::uint64_t>(b.columns[c][i]))
+                return false;
+        }
+    }
+    return true;
+}
+
+// A service's vitals as a 1 s scrape gives them: times with jitter, gauges
+// that wander, counters' rates, unknowns.
+record::SampleBlock realisticBlock(std::mt19937 &random, std::size_t samples, std::size_t columns)
+{
+    record::SampleBlock block;
+    std::normal_distribution<double> jitter(0, 8);
+    std::normal_distribution<double> noise(0, 1);
+    qint64 t = 1'796'000'000'000;
+    block.columns.resize(columns);
+    double goroutines = 120, rss = 48e6, cpu = 0.35;
+    for (std::size_t i = 0; i < samples; ++i) {
+        t += 1000 + static_cast<qint64>(jitter(random));
+        block.timesMs.push_back(t);
+        goroutines += std::round(noise(random));
+        rss += std::round(noise(random) * 16) * 4096;
+        cpu = std::max(0.0, cpu + noise(random) * 0.01);
+        for (std::size_t c = 0; c < columns; ++c) {
+            double v = 0;
+            switch (c % 5) {
+            case 0:
+                v = goroutines;
+                break;
+            case 1:
+                v = rss;
+                break;
+            case 2:
+                v = cpu;
+                break;
+            case 3:
+                v = std::numeric_limits<double>::quiet_NaN(); // a vital the service does not have
+                break;
+            default:
+                v = 16;
+            }
+            block.columns[c].push_back(v);
+        }
+    }
+    return block;
+}
+
+session::SessionBatchPtr batchAt(qint64 tsMs, const QStringList &services, int step)
+{
+    auto batch = std::make_shared<session::SessionBatch>();
+    batch->nowMs = tsMs;
+    for (const QString &name : services) {
+        auto report = std::make_shared<session::ServiceReport>();
+        auto scrape = std::make_shared<scraping::ScrapeResult>();
+        scrape->service = name;
+        scrape->tsMs = tsMs;
+        scrape->up = true;
+        report->scrape = scrape;
+        report->vitals.tsMs = tsMs;
+        report->vitals[vitals::Vital::Goroutines] = 100 + step;
+        report->vitals[vitals::Vital::Cpu] = 0.25 + 0.001 * step;
+        if (step == 30 && name == services.front()) {
+            analysis::FindingChange change;
+            change.tsMs = tsMs;
+            change.finding.service = name;
+            change.finding.kind = analysis::FindingKind::GoroutineLeak;
+            report->findingChanges.push_back(change);
+        }
+        batch->reports.push_back(report);
+    }
+    return batch;
+}
+
+} // namespace
+
+class TestRecord : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void codecRoundTripsBitForBit();
+    void codecIsCompact();
+    void codecRefusesDamage();
+    void recorderFileReadsBack();
+    void foreignDamagedAndNewerFilesAreRefused();
+};
+
+void TestRecord::codecRoundTripsBitForBit()
+{
+    std::mt19937 random(7);
+    std::uniform_real_distribution<double> any(-1e300, 1e300);
+    record::SampleBlock block;
+    const std::vector<double> specials = {0.0,
+                                          -0.0,
+                                          std::numeric_limits<double>::infinity(),
+                                          -std::numeric_limits<double>::infinity(),
+                                          std::numeric_limits<double>::quiet_NaN(),
+                                          1e-310,
+                                          9.007199254740993e15,
+                                          -12345678901234.0,
+                                          3.5};
+    block.columns.resize(4);
+    qint64 t = 0;
+    for (int i = 0; i < 500; ++i) {
+        t += (i % 7 == 0) ? 123'456'789'012 : (i % 3); // huge gaps, repeats
+        block.timesMs.push_back(i == 250 ? std::numeric_limits<qint64>::min() : t);
+        block.columns[0].push_back(specials[static_cast<std::size_t>(i) % specials.size()]);
+        block.columns[1].push_back(any(random));
+        block.columns[2].push_back(static_cast<double>(i * 1000 - 7)); // whole numbers
+        block.columns[3].push_back(i % 2 ? std::numeric_limits<double>::max() : std::numeric_limits<double>::lowest());
+    }
+    QString error;
+    const std::optional<record::SampleBlock> back = record::decodeBlock(record::encodeBlock(block), &error);
+    QVERIFY2(back, qPrintable(error));
+    QVERIFY(sameBits(block, *back));
+    // Empty and single-sample blocks too.
+    for (const std::size_t n : {std::size_t(0), std::size_t(1)}) {
+        record::SampleBlock small;
+        small.columns.resize(2);
+        for (std::size_t i = 0; i < n; ++i) {
+            small.timesMs.push_back(42);
+            small.columns[0].push_back(1.5);
+            small.columns[1].push_back(7);
+        }
+        const auto decoded = record::decodeBlock(record::encodeBlock(small), &error);
+        QVERIFY2(decoded && sameBits(small, *decoded), qPrintable(error));
+    }
+}
+
+void TestRecord::codecIsCompact()
+{
+    // What a Go service's /metrics gives at 1 s: counters (requests, CPU
+    // seconds to the 10 ms, bytes allocated), gauges (goroutines, RSS in
+    // pages, heap), settings that do not move. Under 2 bytes a sample.
+    std::mt19937 random(11);
+    std::normal_distribution<double> noise(0, 1);
+    std::normal_distribution<double> jitter(0, 8);
+    record::SampleBlock raw;
+    raw.columns.resize(8);
+    double requests = 1e6, cpuCentis = 123456, allocated = 9e9, goroutines = 150, rss = 50e6, heap = 30e6;
+    qint64 t = 1'796'000'000'000;
+    for (int i = 0; i < 240; ++i) {
+        t += 1000 + static_cast<qint64>(jitter(random));
+        raw.timesMs.push_back(t);
+        requests += std::round(120 + 10 * noise(random));
+        cpuCentis += std::round(30 + 3 * noise(random));
+        allocated += std::round(4e6 + 2e5 * noise(random));
+        goroutines += std::round(noise(random));
+        rss += std::round(noise(random) * 16) * 4096;
+        heap += std::round(noise(random) * 64) * 8;
+        const double row[] = {requests, cpuCentis / 100, allocated, goroutines, rss, heap, 8, 1048576};
+        for (std::size_t c = 0; c < 8; ++c)
+            raw.columns[c].push_back(row[c]);
+    }
+    const QByteArray rawBytes = record::encodeBlock(raw);
+    const double rawPerSample = double(rawBytes.size()) / double(raw.sampleCount() * raw.columns.size());
+    std::mt19937 again(11);
+    const record::SampleBlock derived = realisticBlock(again, 240, 22);
+    const double derivedPerSample
+        = double(record::encodeBlock(derived).size()) / double(derived.sampleCount() * derived.columns.size());
+    qInfo("raw counters and gauges: %.2f bytes per sample; derived vitals (noisy rates): %.2f", rawPerSample,
+          derivedPerSample);
+    QVERIFY2(rawPerSample < 2.0, qPrintable(QString::number(rawPerSample)));
+    const auto decoded = record::decodeBlock(rawBytes, nullptr);
+    QVERIFY(decoded && sameBits(raw, *decoded));
+}
+
+void TestRecord::codecRefusesDamage()
+{
+    std::mt19937 random(3);
+    const QByteArray whole = record::encodeBlock(realisticBlock(random, 60, 5));
+    // Every cut is an error, never a crash or a read past the end.
+    for (qsizetype cut = 0; cut < whole.size(); ++cut) {
+        QString error;
+        QVERIFY(!record::decodeBlock(whole.left(cut), &error));
+        QVERIFY(!error.isEmpty());
+    }
+    // Garbage: either refused or decoded, never a crash.
+    std::uniform_int_distribution<int> byte(0, 255);
+    for (int round = 0; round < 2000; ++round) {
+        QByteArray junk(1 + round % 64, '\0');
+        for (char &c : junk)
+            c = static_cast<char>(byte(random));
+        junk[0] = 1; // the format byte, so the rest is really read
+        QString error;
+        record::decodeBlock(junk, &error);
+    }
+    QString error;
+    QVERIFY(!record::decodeBlock(QByteArray("\x01\xff\xff\xff\xff\x0f\x05", 7), &error));
+    QVERIFY2(error.contains(QLatin1String("not a block")) || error.contains(QLatin1String("holds")), qPrintable(error));
+}
+
+void TestRecord::recorderFileReadsBack()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("incident.gotriage"));
+    const QStringList services = {QStringLiteral("api-1"), QStringLiteral("batch-1")};
+    const qint64 t0 = 1'796'000'000'000;
+    {
+        record::Recorder recorder;
+        QString error;
+        QVERIFY2(recorder.start(path, &error), qPrintable(error));
+        config::ServiceConfig api;
+        api.name = services[0];
+        api.baseUrl = QUrl(QStringLiteral("http://user:pass@127.0.0.1:8080"));
+        api.auth.kind = config::AuthSettings::Kind::Bearer;
+        api.auth.credentialsFile = QStringLiteral("/etc/secret/token");
+        config::ServiceConfig batch;
+        batch.name = services[1];
+        batch.baseUrl = QUrl(QStringLiteral("http://127.0.0.1:8081"));
+        recorder.setServices({api, batch});
+        for (int step = 0; step < 600; ++step) // more than two blocks
+            recorder.record(batchAt(t0 + step * 1000, services, step));
+        QVERIFY2(recorder.flush(&error), qPrintable(error));
+        const record::Recorder::Stats stats = recorder.stats();
+        QCOMPARE(stats.samplesWritten, quint64(1200));
+        QCOMPARE(stats.samplesDropped, quint64(0));
+    }
+    record::RecordingReader reader;
+    QString error;
+    QVERIFY2(reader.open(path, &error), qPrintable(error));
+    QCOMPARE(reader.formatVersion(), record::kRecordingFormatVersion);
+    QCOMPARE(reader.services(), services);
+    QCOMPARE(reader.columns(services[0]), record::vitalColumns());
+    // The service's config, without its credentials or the URL's user info.
+    const QString config = reader.serviceConfig(services[0]);
+    QVERIFY2(!config.contains(QLatin1String("secret")) && !config.contains(QLatin1String("pass")), qPrintable(config));
+    QStringList problems;
+    const record::SampleBlock all = reader.samples(services[1], t0, t0 + 600'000, &problems);
+    QVERIFY(problems.isEmpty());
+    QCOMPARE(all.sampleCount(), std::size_t(600));
+    const auto goroutines = static_cast<std::size_t>(vitals::Vital::Goroutines);
+    for (std::size_t i = 0; i < all.sampleCount(); ++i) {
+        QCOMPARE(all.timesMs[i], t0 + qint64(i) * 1000);
+        QCOMPARE(all.columns[goroutines][i], 100.0 + double(i));
+        QVERIFY(std::isnan(all.columns[static_cast<std::size_t>(vitals::Vital::Rss)][i]));
+    }
+    // A range inside: exactly its samples.
+    const record::SampleBlock part = reader.samples(services[0], t0 + 250'000, t0 + 259'000);
+    QCOMPARE(part.sampleCount(), std::size_t(10));
+    QCOMPARE(part.timesMs.front(), t0 + 250'000);
+    QCOMPARE(reader.timeRange(), std::make_pair(t0, t0 + 599'000));
+    const std::vector<record::StoredEvent> events = reader.events(t0, t0 + 600'000);
+    QCOMPARE(events.size(), std::size_t(1));
+    QCOMPARE(events.front().kind, QStringLiteral("finding"));
+    QVERIFY(events.front().json.contains(QLatin1String("goroutine_leak")));
+}
+
+void TestRecord::foreignDamagedAndNewerFilesAreRefused()
+{
+    QTemporaryDir dir;
+    record::RecordingReader reader;
+    QString error;
+    QVERIFY(!reader.open(dir.filePath(QStringLiteral("missing.gotriage")), &error));
+    QVERIFY2(error.contains(QLatin1String("no such file")), qPrintable(error));
+
+    const QString text = dir.filePath(QStringLiteral("fleet.json"));
+    QFile f(text);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("{\"services\": []}\n");
+    f.close();
+    QVERIFY(!reader.open(text, &error));
+    QVERIFY2(error.startsWith(text) && error.contains(QLatin1String("not a gotriage recording")), qPrintable(error));
+
+    // A recording from a newer gotriage.
+    const QString newer = dir.filePath(QStringLiteral("newer.gotriage"));
+    {
+        record::RecordingWriter writer;
+        QVERIFY2(writer.open(newer, &error), qPrintable(error));
+        QVERIFY(writer.putMeta(QStringLiteral("format_version"), QStringLiteral("99"), &error));
+    }
+    QVERIFY(!reader.open(newer, &error));
+    QVERIFY2(error.contains(QLatin1String("format 99")), qPrintable(error));
+    record::RecordingWriter appender;
+    QVERIFY(!appender.open(newer, &error)); // and nothing is appended to it
+    QVERIFY2(error.contains(QLatin1String("another version")), qPrintable(error));
+
+    // A recording cut in half (a copy of the file, as a disk full might leave it).
+    const QString whole = dir.filePath(QStringLiteral("whole.gotriage"));
+    {
+        record::Recorder recorder;
+        QVERIFY(recorder.start(whole, &error));
+        for (int step = 0; step < 2000; ++step)
+            recorder.record(batchAt(1'796'000'000'000 + step * 1000, {QStringLiteral("a"), QStringLiteral("b")}, step));
+        QVERIFY(recorder.flush(&error));
+    }
+    QFile source(whole);
+    QVERIFY(source.open(QIODevice::ReadOnly));
+    const QByteArray bytes = source.readAll();
+    for (const double share : {0.5, 0.1}) {
+        const QString cut = dir.filePath(QStringLiteral("cut-%1.gotriage").arg(share));
+        QFile out(cut);
+        QVERIFY(out.open(QIODevice::WriteOnly));
+        out.write(bytes.left(qsizetype(double(bytes.size()) * share)));
+        out.close();
+        record::RecordingReader damaged;
+        const bool opened = damaged.open(cut, &error);
+        if (!opened) {
+            QVERIFY2(error.startsWith(cut), qPrintable(error));
+        } else {
+            QStringList problems;
+            damaged.samples(QStringLiteral("a"), 0, std::numeric_limits<qint64>::max(), &problems);
+        }
+    }
+}
+
+QTEST_GUILESS_MAIN(TestRecord)
+#include "tst_record.moc"
