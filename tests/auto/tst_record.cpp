@@ -112,6 +112,7 @@ private slots:
     void codecRoundTripsBitForBit();
     void codecIsCompact();
     void codecRefusesDamage();
+    void blocksOfFormatOneStillDecode();
     void recorderFileReadsBack();
     void foreignDamagedAndNewerFilesAreRefused();
 };
@@ -219,6 +220,27 @@ void TestRecord::codecRefusesDamage()
     QString error;
     QVERIFY(!record::decodeBlock(QByteArray("\x01\xff\xff\xff\xff\x0f\x05", 7), &error));
     QVERIFY2(error.contains(QLatin1String("not a block")) || error.contains(QLatin1String("holds")), qPrintable(error));
+}
+
+void TestRecord::blocksOfFormatOneStillDecode()
+{
+    // Written by hand to the format's description (tests/data/record, also
+    // the fuzz target's seeds): a file from this version must keep opening.
+    QFile file(QStringLiteral(GOTRIAGE_TEST_DATA "/record/vitals.block"));
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QString error;
+    const std::optional<record::SampleBlock> block = record::decodeBlock(file.readAll(), &error);
+    QVERIFY2(block, qPrintable(error));
+    QCOMPARE(block->sampleCount(), std::size_t(6));
+    QCOMPARE(block->timesMs[1], 1'796'000'001'002);
+    QCOMPARE(block->columns[0], (std::vector<double>{100, 101, 101, 103, 102, 104}));
+    QCOMPARE(block->columns[1][1], 123.75); // 12375 hundredths
+    QVERIFY(std::isnan(block->columns[2][2]));
+    QVERIFY(block->columns[2][5] == 0 && std::signbit(block->columns[2][5]));
+    QFile empty(QStringLiteral(GOTRIAGE_TEST_DATA "/record/empty.block"));
+    QVERIFY(empty.open(QIODevice::ReadOnly));
+    const auto none = record::decodeBlock(empty.readAll(), &error);
+    QVERIFY(none && none->sampleCount() == 0);
 }
 
 void TestRecord::recorderFileReadsBack()
