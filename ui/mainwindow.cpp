@@ -12,8 +12,10 @@
 #include "issues/scrapeissues.h"
 #include "issuesstyleproxy.h"
 #include "palette.h"
+#include "record/recorder.h"
 #include "servicedetailview.h"
 #include "session/session.h"
+#include "session/sessionhub.h"
 #include "sim/demofleet.h"
 #include "sparklinedelegate.h"
 #include "store/seriesstore.h"
@@ -23,11 +25,14 @@
 #include "vitalformat.h"
 
 #include <QAction>
+#include <QDateTime>
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHeaderView>
 #include <QInputDialog>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -192,6 +197,7 @@ MainWindow::MainWindow(std::unique_ptr<session::Session> session, QWidget *paren
                            tr("<b>gotriage %1</b><p>An incident dashboard for fleets of Go services.</p>")
                                .arg(QString::fromLatin1(kVersion)));
     });
+    m_statusLabel->setObjectName(QStringLiteral("statusText"));
     statusBar()->addWidget(m_statusLabel, 1);
     m_incidentStatus->setStyleSheet(
         QStringLiteral("font-weight: bold; color: %1; padding: 0 8px;").arg(palette::kWarning.name()));
@@ -225,6 +231,7 @@ MainWindow::~MainWindow()
     delete m_triage;
     // The session's pollers scrape the demo fleet: stop them before it goes.
     m_session.reset();
+    m_recorder.reset(); // writes what is queued; nothing feeds it any more
     m_demo.reset();
 }
 
@@ -249,6 +256,8 @@ bool MainWindow::startDemo(int services, QString *error)
 void MainWindow::watchServices(const std::vector<config::ServiceConfig> &services, const config::ActionCatalog *actions)
 {
     m_triage->setFleet(services, actions ? *actions : config::ActionCatalog{});
+    if (m_recorder)
+        m_recorder->setServices(services);
     for (const QString &name : m_findings->servicesWithFindings()) {
         if (std::none_of(services.begin(), services.end(),
                          [&](const config::ServiceConfig &s) { return s.name == name; }))
@@ -531,6 +540,38 @@ void MainWindow::onRefreshTimer()
     updateStatus();
 }
 
+QString MainWindow::defaultRecordingPath()
+{
+    return defaultDataDir()
+        + QStringLiteral("/recordings/session-%1.gotriage")
+              .arg(QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss")));
+}
+
+void MainWindow::startRecording(const QString &path, qint64 retentionMs)
+{
+    if (!m_session->canCapture())
+        return; // a replay is a recording already
+    m_recorder = std::make_unique<record::Recorder>();
+    m_recorder->setRetention(retentionMs);
+    m_recorder->setServices(m_triage->services());
+    connect(m_recorder.get(), &record::Recorder::started, this, [this](const QString &error) {
+        if (!error.isEmpty())
+            m_issues->report(QStringLiteral("(recording)"), QStringLiteral("recording"), error,
+                             issues::IssuesModel::Severity::Error, m_session->clock().nowMs());
+    });
+    // In the hub's thread: the recorder only queues.
+    connect(
+        m_session->hub(), &session::SessionHub::batchReady, m_recorder.get(),
+        [recorder = m_recorder.get()](const session::SessionBatchPtr &batch) { recorder->record(batch); },
+        Qt::DirectConnection);
+    connect(m_triage, &triage::TriageSession::incidentEvent, m_recorder.get(), [this](const QJsonObject &event) {
+        m_recorder->recordEvent({event.value(QStringLiteral("ts_ms")).toInteger(), QStringLiteral("triage"),
+                                 event.value(QStringLiteral("service")).toString(),
+                                 QString::fromUtf8(QJsonDocument(event).toJson(QJsonDocument::Compact))});
+    });
+    m_recorder->startInBackground(path);
+}
+
 void MainWindow::setAnalysisSettings(const analysis::AnalysisSettings &settings)
 {
     m_session->setAnalysisSettings(settings);
@@ -590,6 +631,13 @@ void MainWindow::updateStatus()
     const int active = m_issues->activeCount();
     if (active > 0)
         text += tr(" · %1 active issues").arg(active);
+    if (m_recorder) {
+        // Recording is said, and what it could not keep is said loudly.
+        const record::Recorder::Stats stats = m_recorder->stats();
+        text += stats.lastError.isEmpty() ? tr(" · recording") : tr(" · NOT RECORDING: %1").arg(stats.lastError);
+        if (stats.samplesDropped > 0)
+            text += tr(" (%1 samples dropped: the disk is too slow)").arg(stats.samplesDropped);
+    }
     m_statusLabel->setText(text);
     m_incidentStatus->setText(m_triagePanel->statusText());
 }

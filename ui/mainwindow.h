@@ -35,6 +35,9 @@ class IssuesModel;
 namespace gotriage::store {
 class SeriesStore;
 }
+namespace gotriage::record {
+class Recorder;
+}
 namespace gotriage::sim {
 class DemoFleetThread;
 }
@@ -76,6 +79,12 @@ public:
     void setHistoryBudget(std::size_t bytes);
     // Before watching: analysis thresholds (the defaults, or fast ones for demos).
     void setAnalysisSettings(const analysis::AnalysisSettings &settings);
+    // Records the session into `path` (created off the GUI thread), keeping
+    // `retentionMs` of history (0: all): the black box.
+    void startRecording(const QString &path, qint64 retentionMs);
+    record::Recorder *recorder() const { return m_recorder.get(); }
+    // Where the black box goes by default: the data folder's recordings/.
+    static QString defaultRecordingPath();
 
     FleetOverviewModel *overviewModel() const { return m_overview; }
     // "store: …" line of the --measure report: samples held and memory per service-hour.
@@ -124,6 +133,7 @@ private:
 
     std::unique_ptr<sim::DemoFleetThread> m_demo;
     std::unique_ptr<session::Session> m_session;
+    std::unique_ptr<record::Recorder> m_recorder; // after the session: its hub feeds it
     config::FleetFileWatcher *m_fleetFile;
     issues::IssuesModel *m_issues;
     FleetOverviewModel *m_overview;

@@ -10,6 +10,10 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QDateTime>
+#include <QDir>
+#include <QFileInfo>
+#include <QThreadPool>
 #include <QTimer>
 
 #include <cstdio>
@@ -64,6 +68,15 @@ struct CommandLine {
         QStringLiteral("trend windows of seconds instead of minutes: findings show up fast (demos, not incidents)")};
     const QCommandLineOption selectOption{QStringLiteral("select"), QStringLiteral("show this service's charts first"),
                                           QStringLiteral("SERVICE")};
+    const QCommandLineOption recordOption{
+        QStringLiteral("record"),
+        QStringLiteral("record the session into FILE (default: a black box in the data folder's recordings/)"),
+        QStringLiteral("FILE")};
+    const QCommandLineOption noRecordOption{QStringLiteral("no-record"), QStringLiteral("do not record the session")};
+    const QCommandLineOption retentionOption{
+        QStringLiteral("record-retention-hours"),
+        QStringLiteral("how much history the black box keeps, and how long old ones are kept (default 24)"),
+        QStringLiteral("HOURS"), QStringLiteral("24")};
 
     CommandLine()
     {
@@ -72,9 +85,22 @@ struct CommandLine {
         parser.addHelpOption();
         parser.addVersionOption();
         parser.addOptions({configOption, demoOption, servicesOption, historyOption, fastAnalysisOption, selectOption,
-                           screenshotOption, afterOption, sizeOption, measureOption});
+                           screenshotOption, afterOption, sizeOption, measureOption, recordOption, noRecordOption,
+                           retentionOption});
     }
 };
+
+// Black boxes older than their retention are removed, off the GUI thread.
+void sweepOldBlackBoxes(const QString &dir, qint64 retentionMs)
+{
+    QThreadPool::globalInstance()->start([dir, retentionMs] {
+        const QDateTime cutoff = QDateTime::currentDateTimeUtc().addMSecs(-retentionMs);
+        for (const QFileInfo &file : QDir(dir).entryInfoList({QStringLiteral("session-*.gotriage*")}, QDir::Files)) {
+            if (file.lastModified().toUTC() < cutoff)
+                QFile::remove(file.absoluteFilePath());
+        }
+    });
+}
 
 void setApplicationNames()
 {
@@ -113,6 +139,9 @@ int main(int argc, char *argv[])
     QCommandLineParser &parser = commandLine.parser;
     const QCommandLineOption &configOption = commandLine.configOption;
     const QCommandLineOption &demoOption = commandLine.demoOption;
+    const QCommandLineOption &recordOption = commandLine.recordOption;
+    const QCommandLineOption &noRecordOption = commandLine.noRecordOption;
+    const QCommandLineOption &retentionOption = commandLine.retentionOption;
     const QCommandLineOption &servicesOption = commandLine.servicesOption;
     const QCommandLineOption &screenshotOption = commandLine.screenshotOption;
     const QCommandLineOption &afterOption = commandLine.afterOption;
@@ -192,6 +221,23 @@ int main(int argc, char *argv[])
                 });
             });
         });
+    }
+
+    // Every live session is recorded unless asked not to: nobody has to
+    // remember to press "record" while production burns.
+    if (!parser.isSet(noRecordOption)) {
+        const double hours = parser.value(retentionOption).toDouble(&ok);
+        if (!ok || hours <= 0 || hours > 24 * 366) {
+            std::fprintf(stderr, "gotriage: --record-retention-hours takes a number of hours\n");
+            return 2;
+        }
+        const qint64 retentionMs = static_cast<qint64>(hours * 3600 * 1000);
+        if (parser.isSet(recordOption)) {
+            window.startRecording(parser.value(recordOption), 0);
+        } else {
+            sweepOldBlackBoxes(QFileInfo(gotriage::ui::MainWindow::defaultRecordingPath()).absolutePath(), retentionMs);
+            window.startRecording(gotriage::ui::MainWindow::defaultRecordingPath(), retentionMs);
+        }
     }
 
     if (parser.isSet(configOption)) {

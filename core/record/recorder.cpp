@@ -3,6 +3,8 @@
 #include "analysis/findingjson.h"
 #include "common/logging.h"
 
+#include <QDir>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -49,8 +51,10 @@ public:
 
     bool open(const QString &path, QString *error)
     {
+        QDir().mkpath(QFileInfo(path).absolutePath());
         if (!m_file.open(path, error))
             return false;
+        m_opened = true;
         m_timer = new QTimer(this);
         m_timer->setInterval(Recorder::kCommitIntervalMs);
         connect(m_timer, &QTimer::timeout, this, [this] { writeQueued(nullptr); });
@@ -60,6 +64,8 @@ public:
 
     bool writeQueued(QString *error)
     {
+        if (!m_opened)
+            return false;
         std::vector<Pending> samples;
         std::vector<StoredEvent> events;
         std::vector<config::ServiceConfig> services;
@@ -110,6 +116,13 @@ public:
         }
         for (const StoredEvent &e : events)
             ok = ok && m_file.putEvent(e, &why);
+        // The black box forgets what is older than its retention, once a minute.
+        const qint64 retention = m_owner->m_retentionMs;
+        const qint64 newest = samples.empty() ? 0 : samples.back().sample.tsMs;
+        if (ok && retention > 0 && newest - m_lastPruneMs >= 60'000) {
+            ok = m_file.prune(newest - retention, &why);
+            m_lastPruneMs = newest;
+        }
         ok = ok && m_file.commit(&why);
         QMutexLocker lock(&m_owner->m_mutex);
         if (ok) {
@@ -133,6 +146,8 @@ private:
     RecordingWriter m_file;
     QTimer *m_timer = nullptr;
     std::map<QString, Open> m_open;
+    qint64 m_lastPruneMs = 0;
+    bool m_opened = false;
 };
 
 Recorder::Recorder(QObject *parent) : QObject(parent)
@@ -155,8 +170,31 @@ Recorder::~Recorder()
     m_thread.wait();
 }
 
+void Recorder::setRetention(qint64 retentionMs)
+{
+    m_retentionMs = retentionMs;
+}
+
+void Recorder::startInBackground(const QString &path)
+{
+    m_path = path;
+    m_thread.start();
+    m_writer = new Writer(this);
+    m_writer->moveToThread(&m_thread);
+    QMetaObject::invokeMethod(m_writer, [this, path] {
+        QString why;
+        if (!m_writer->open(path, &why)) {
+            QMutexLocker lock(&m_mutex);
+            m_stats.lastError = why;
+        }
+        QMetaObject::invokeMethod(
+            this, [this, why] { emit started(why); }, Qt::QueuedConnection);
+    });
+}
+
 bool Recorder::start(const QString &path, QString *error)
 {
+    m_path = path;
     m_thread.start();
     m_writer = new Writer(this);
     m_writer->moveToThread(&m_thread);

@@ -33,6 +33,12 @@ public:
 
     // Opens (creates) the file in the writer's thread; false with `error`.
     bool start(const QString &path, QString *error);
+    // The same without waiting (the GUI thread never waits on the disk):
+    // started() tells how it went. Samples recorded meanwhile are queued.
+    void startInBackground(const QString &path);
+    // Keep only this much history (a rolling black box); 0 keeps everything.
+    void setRetention(qint64 retentionMs);
+    const QString &path() const { return m_path; }
     // What the services are (their config, secrets left out); thread-safe.
     void setServices(const std::vector<config::ServiceConfig> &services);
     // Thread-safe, never blocks on the disk.
@@ -50,11 +56,16 @@ public:
     };
     Stats stats() const;
 
+signals:
+    void started(const QString &error); // empty: recording
+
 private:
     class Writer;
 
     QThread m_thread;
     Writer *m_writer = nullptr;
+    QString m_path;
+    std::atomic<qint64> m_retentionMs{0};
     mutable QMutex m_mutex;
     struct Pending {
         QString service;

@@ -134,6 +134,20 @@ bool RecordingWriter::putMeta(const QString &key, const QString &value, QString 
     return false;
 }
 
+bool RecordingWriter::prune(qint64 cutoffMs, QString *error)
+{
+    for (const char *sql : {"DELETE FROM blocks WHERE last_ms < ?1", "DELETE FROM events WHERE ts_ms < ?1"}) {
+        Statement s(m_db, sql);
+        s.bind(1, cutoffMs);
+        if (!s || s.step() != SQLITE_DONE) {
+            if (error)
+                *error = lastError();
+            return false;
+        }
+    }
+    return true;
+}
+
 bool RecordingWriter::putService(const QString &service, const QString &configJson, const QStringList &columns,
                                  QString *error)
 {

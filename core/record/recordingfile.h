@@ -48,6 +48,8 @@ public:
     bool putBlock(const QString &service, qint64 sequence, const SampleBlock &block, QString *error);
     bool putEvent(const StoredEvent &event, QString *error);
     bool putMeta(const QString &key, const QString &value, QString *error);
+    // Drops blocks and events that ended before `cutoffMs` (a rolling black box).
+    bool prune(qint64 cutoffMs, QString *error);
 
 private:
     bool exec(const char *sql, QString *error);

@@ -149,6 +149,7 @@ bool TriageSession::record(IncidentEvent event)
             Qt::QueuedConnection);
     }
     emit incidentChanged();
+    emit incidentEvent(event.toJson());
     return true;
 }
 

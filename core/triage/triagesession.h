@@ -88,6 +88,8 @@ public:
 signals:
     void fleetChanged(); // the services or the catalog
     void incidentChanged();
+    // Each event as it is recorded (for the session's recording).
+    void incidentEvent(const QJsonObject &event);
     void actionFinished(quint64 ticket, const gotriage::triage::ActionRunPtr &run); // dry runs too
     void actionsChanged();
     // A save or a revert that failed, with its place; the work goes on.

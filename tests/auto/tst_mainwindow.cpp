@@ -11,6 +11,8 @@
 #include "issues/issuesmodel.h"
 #include "issuesstyleproxy.h"
 #include "mainwindow.h"
+#include "record/recorder.h"
+#include "record/recordingfile.h"
 #include "servicedetailview.h"
 #include "session/servicereport.h"
 #include "session/session.h"
@@ -18,6 +20,7 @@
 #include "sparklinedelegate.h"
 #include "store/seriesstore.h"
 #include "timechart.h"
+#include "triage/triagesession.h"
 #include "vitalformat.h"
 
 #include "qcp.h"
@@ -29,10 +32,13 @@
 #include <QDirIterator>
 #include <QHeaderView>
 #include <QImage>
+#include <QLabel>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
+#include <QStandardPaths>
+#include <QStatusBar>
 #include <QTableView>
 #include <QTabWidget>
 #include <QTcpServer>
@@ -78,6 +84,7 @@ private slots:
     void overviewAndAnalysisAgreeOnStaleness();
     void cliAndWindowReportTheSameIssues();
     void demoEvidenceOpensWithOneClick();
+    void sessionIsRecordedWithoutAsking();
 };
 
 void TestMainWindow::issuesModel()
@@ -730,6 +737,45 @@ void TestMainWindow::demoEvidenceOpensWithOneClick()
     QVERIFY(top->growth > 0);
     QDir().mkpath(QStringLiteral(GOTRIAGE_SCREENSHOT_DIR));
     QVERIFY(window.grab().save(QStringLiteral(GOTRIAGE_SCREENSHOT_DIR "/demo-goroutine-diff.png")));
+}
+
+void TestMainWindow::sessionIsRecordedWithoutAsking()
+{
+    // The black box: the window records what it watches, and an incident's
+    // events land in the same file.
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("box/session.gotriage"));
+    QStandardPaths::setTestModeEnabled(true);
+    {
+        ui::MainWindow window(liveSession());
+        window.setAnalysisSettings(analysis::AnalysisSettings::fast());
+        window.startRecording(path, 3600 * 1000);
+        QVERIFY(window.recorder());
+        QSignalSpy started(window.recorder(), &record::Recorder::started);
+        QString error;
+        QVERIFY2(window.startDemo(3, &error), qPrintable(error));
+        QVERIFY(started.count() == 1 || started.wait(10000));
+        QCOMPARE(started.at(0).at(0).toString(), QString());
+        QTRY_VERIFY_WITH_TIMEOUT(window.recorder()->stats().samplesWritten >= 9, 20000);
+        QVERIFY(window.triageSession()->openIncident(QStringLiteral("a drill")));
+        QTRY_VERIFY_WITH_TIMEOUT(window.statusBar()
+                                     ->findChild<QLabel *>(QStringLiteral("statusText"))
+                                     ->text()
+                                     .contains(QLatin1String("recording")),
+                                 5000);
+    } // closing the window writes what is queued
+    record::RecordingReader reader;
+    QString error;
+    QVERIFY2(reader.open(path, &error), qPrintable(error));
+    QCOMPARE(reader.services().size(), qsizetype(3));
+    const auto [first, last] = reader.timeRange();
+    QVERIFY(last > first);
+    const record::SampleBlock samples = reader.samples(reader.services().front(), first, last);
+    QVERIFY(samples.sampleCount() >= 3);
+    bool drill = false;
+    for (const record::StoredEvent &e : reader.events(0, std::numeric_limits<qint64>::max()))
+        drill = drill || (e.kind == QLatin1String("triage") && e.json.contains(QLatin1String("a drill")));
+    QVERIFY(drill);
 }
 
 QTEST_MAIN(TestMainWindow)
