@@ -6,8 +6,6 @@
 
 namespace gotriage::record {
 
-namespace {
-
 // One prepared statement, finalized however the scope is left.
 class Statement
 {
@@ -46,6 +44,8 @@ public:
 private:
     sqlite3_stmt *m_statement = nullptr;
 };
+
+namespace {
 
 constexpr const char *kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -112,6 +112,15 @@ bool RecordingWriter::open(const QString &path, QString *error)
     return putMeta(QStringLiteral("format_version"), QString::number(kRecordingFormatVersion), error);
 }
 
+bool RecordingWriter::stepDone(Statement &statement, QString *error)
+{
+    if (statement && statement.step() == SQLITE_DONE)
+        return true;
+    if (error)
+        *error = lastError();
+    return false;
+}
+
 bool RecordingWriter::begin(QString *error)
 {
     return exec("BEGIN", error);
@@ -127,11 +136,7 @@ bool RecordingWriter::putMeta(const QString &key, const QString &value, QString 
     Statement s(m_db, "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)");
     s.bind(1, key);
     s.bind(2, value);
-    if (s && s.step() == SQLITE_DONE)
-        return true;
-    if (error)
-        *error = lastError();
-    return false;
+    return stepDone(s, error);
 }
 
 bool RecordingWriter::prune(qint64 cutoffMs, QString *error)
@@ -139,11 +144,8 @@ bool RecordingWriter::prune(qint64 cutoffMs, QString *error)
     for (const char *sql : {"DELETE FROM blocks WHERE last_ms < ?1", "DELETE FROM events WHERE ts_ms < ?1"}) {
         Statement s(m_db, sql);
         s.bind(1, cutoffMs);
-        if (!s || s.step() != SQLITE_DONE) {
-            if (error)
-                *error = lastError();
+        if (!stepDone(s, error))
             return false;
-        }
     }
     return true;
 }
@@ -155,11 +157,7 @@ bool RecordingWriter::putService(const QString &service, const QString &configJs
     s.bind(1, service);
     s.bind(2, configJson);
     s.bind(3, columns.join(u','));
-    if (s && s.step() == SQLITE_DONE)
-        return true;
-    if (error)
-        *error = lastError();
-    return false;
+    return stepDone(s, error);
 }
 
 bool RecordingWriter::putBlock(const QString &service, qint64 sequence, const SampleBlock &block, QString *error)
@@ -175,11 +173,7 @@ bool RecordingWriter::putBlock(const QString &service, qint64 sequence, const Sa
     s.bind(4, block.timesMs.back());
     s.bind(5, static_cast<qint64>(block.timesMs.size()));
     s.bindBlob(6, encodeBlock(block));
-    if (s && s.step() == SQLITE_DONE)
-        return true;
-    if (error)
-        *error = lastError();
-    return false;
+    return stepDone(s, error);
 }
 
 bool RecordingWriter::putEvent(const StoredEvent &event, QString *error)
@@ -189,11 +183,7 @@ bool RecordingWriter::putEvent(const StoredEvent &event, QString *error)
     s.bind(2, event.kind);
     s.bind(3, event.service);
     s.bind(4, event.json);
-    if (s && s.step() == SQLITE_DONE)
-        return true;
-    if (error)
-        *error = lastError();
-    return false;
+    return stepDone(s, error);
 }
 
 RecordingReader::RecordingReader() = default;

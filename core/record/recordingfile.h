@@ -12,6 +12,10 @@
 struct sqlite3;
 
 namespace gotriage::record {
+class Statement;
+}
+
+namespace gotriage::record {
 
 // The recording's on-disk form: one SQLite file in WAL mode. Samples live
 // as encoded blocks (chunkcodec.h), one row per service and block, so a
@@ -53,6 +57,7 @@ public:
 
 private:
     bool exec(const char *sql, QString *error);
+    bool stepDone(Statement &statement, QString *error); // steps it; false with the database's error
     QString lastError() const;
 
     QString m_path;
