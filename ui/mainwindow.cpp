@@ -544,7 +544,8 @@ QString MainWindow::defaultRecordingPath()
 {
     return defaultDataDir()
         + QStringLiteral("/recordings/session-%1.gotriage")
-              .arg(QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss")));
+              .arg(QDateTime::fromMSecsSinceEpoch(common::LiveClock::instance().nowMs(), Qt::UTC)
+                       .toString(QStringLiteral("yyyyMMdd-HHmmss")));
 }
 
 void MainWindow::startRecording(const QString &path, qint64 retentionMs)

@@ -1,6 +1,7 @@
 // gotriage: the desktop dashboard. Parses the command line and wires the
 // main window; everything else lives in gotriage_ui and gotriage_core.
 #include "analysis/serviceanalyzer.h"
+#include "common/clock.h"
 #include "eventloopprobe.h"
 #include "ingest/livesource.h"
 #include "mainwindow.h"
@@ -94,7 +95,8 @@ struct CommandLine {
 void sweepOldBlackBoxes(const QString &dir, qint64 retentionMs)
 {
     QThreadPool::globalInstance()->start([dir, retentionMs] {
-        const QDateTime cutoff = QDateTime::currentDateTimeUtc().addMSecs(-retentionMs);
+        const QDateTime cutoff
+            = QDateTime::fromMSecsSinceEpoch(gotriage::common::LiveClock::instance().nowMs() - retentionMs, Qt::UTC);
         for (const QFileInfo &file : QDir(dir).entryInfoList({QStringLiteral("session-*.gotriage*")}, QDir::Files)) {
             if (file.lastModified().toUTC() < cutoff)
                 QFile::remove(file.absoluteFilePath());
