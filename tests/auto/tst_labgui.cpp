@@ -280,7 +280,8 @@ void TestLabGui::triageThrottlesTheLeakAndReverts()
     QCOMPARE(opened.count(), 1);
     auto *dialog = opened.at(0).at(0).value<ui::ActionDialog *>();
     QTRY_VERIFY_WITH_TIMEOUT(dialog->previewsDone() >= 1, 10000);
-    QVERIFY2(dialog->previewText().contains(QStringLiteral("leak-1: 0 now → rps 5")), qPrintable(dialog->previewText()));
+    QVERIFY2(dialog->previewText().contains(QStringLiteral("leak-1: 0 now → rps 5")),
+             qPrintable(dialog->previewText()));
     QTest::mouseClick(dialog->sendButton(), Qt::LeftButton); // 3
     QTRY_VERIFY_WITH_TIMEOUT(!triage->actions().empty(), 10000);
     const QString id = triage->actions().back().run->id;
