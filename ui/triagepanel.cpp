@@ -312,9 +312,11 @@ void TriagePanel::forgetService(const QString &service)
 void TriagePanel::refresh(qint64 nowMs)
 {
     m_nowMs = nowMs;
-    m_impactNow = m_triage->impact(nowMs);
-    if (m_lastRankMs == 0 || nowMs - m_lastRankMs >= kRankIntervalMs || nowMs < m_lastRankMs)
+    // The impact is a 30 s mean: it is read with the ranking, not every tick.
+    if (m_lastRankMs == 0 || nowMs - m_lastRankMs >= kRankIntervalMs || nowMs < m_lastRankMs) {
+        m_impactNow = m_triage->impact(nowMs);
         rank(nowMs);
+    }
     m_triage->verifyActions(nowMs);
     updateHeader(nowMs);
     updateChecklist();

@@ -58,9 +58,11 @@ Impact computeImpact(const store::SeriesStore &store, const std::vector<config::
         if (s.tier != config::Tier::Core)
             continue;
         ++out.coreServices;
-        const store::ServiceSnapshot snapshot = store.snapshot(s.name, nowMs - trendWindowMs - averageMs, nowMs);
-        const double requests = meanOf(snapshot, vitals::Vital::ReqRate, nowMs - averageMs, nowMs);
-        const double errors = meanOf(snapshot, vitals::Vital::ErrRate, nowMs - averageMs, nowMs);
+        // Two short windows, not the minutes between them: this runs on the
+        // GUI thread's refresh, once per core service.
+        const store::ServiceSnapshot recent = store.snapshot(s.name, nowMs - averageMs, nowMs);
+        const double requests = meanOf(recent, vitals::Vital::ReqRate, nowMs - averageMs, nowMs);
+        const double errors = meanOf(recent, vitals::Vital::ErrRate, nowMs - averageMs, nowMs);
         if (vitals::isKnown(requests)) {
             ++out.reporting;
             out.known = true;
@@ -68,8 +70,9 @@ Impact computeImpact(const store::SeriesStore &store, const std::vector<config::
             out.errorRate += vitals::isKnown(errors) ? errors : 0;
         }
         const qint64 then = nowMs - trendWindowMs;
-        const double requestsThen = meanOf(snapshot, vitals::Vital::ReqRate, then - averageMs, then);
-        const double errorsThen = meanOf(snapshot, vitals::Vital::ErrRate, then - averageMs, then);
+        const store::ServiceSnapshot earlier = store.snapshot(s.name, then - averageMs, then);
+        const double requestsThen = meanOf(earlier, vitals::Vital::ReqRate, then - averageMs, then);
+        const double errorsThen = meanOf(earlier, vitals::Vital::ErrRate, then - averageMs, then);
         if (vitals::isKnown(requestsThen)) {
             out.beforeKnown = true;
             requestsBefore += requestsThen;

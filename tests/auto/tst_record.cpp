@@ -12,6 +12,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <limits>
@@ -351,8 +352,14 @@ void TestRecord::foreignDamagedAndNewerFilesAreRefused()
         if (!opened) {
             QVERIFY2(error.startsWith(cut), qPrintable(error));
         } else {
+            // What opens holds whole samples only, in time order, never more than was written.
             QStringList problems;
-            damaged.samples(QStringLiteral("a"), 0, std::numeric_limits<qint64>::max(), &problems);
+            const record::SampleBlock kept
+                = damaged.samples(QStringLiteral("a"), 0, std::numeric_limits<qint64>::max(), &problems);
+            QVERIFY(kept.sampleCount() <= 2000);
+            QVERIFY(std::is_sorted(kept.timesMs.begin(), kept.timesMs.end()));
+            for (const std::vector<double> &column : kept.columns)
+                QCOMPARE(column.size(), kept.sampleCount());
         }
     }
 }
