@@ -5,7 +5,10 @@
 #include "ingest/livesource.h"
 #include "ingest/replaysource.h"
 #include "ingest/updatejson.h"
+#include "record/filekind.h"
+#include "record/recordingcursor.h"
 #include "session/session.h"
+#include "session/sessionhub.h"
 
 #include <QCoreApplication>
 #include <QTimer>
@@ -14,6 +17,52 @@
 
 namespace gotriage::cli {
 
+namespace {
+
+// Today's detector over a recording, as fast as the machine allows: no
+// playhead, no threads, the hub fed and flushed in data time. What was
+// recorded as concluded is ignored (that is what replay shows).
+int analyzeRecording(const QString &path, const std::vector<config::ServiceConfig> &fleet, bool fast)
+{
+    record::RecordingReader reader;
+    QString error;
+    if (!reader.open(path, &error)) {
+        printErr(QStringLiteral("gotriage-cli: ") + error);
+        return kExitUsage;
+    }
+    const auto [first, last] = reader.timeRange();
+    common::ReplayClock clock(first, 1.0);
+    session::SessionHub hub(&clock);
+    if (fast)
+        hub.setAnalysisSettings(analysis::AnalysisSettings::fast());
+    hub.setAdoptUnknownServices(true);
+    hub.setServices(fleet.empty() ? record::recordedServices(reader) : fleet, true);
+    QObject::connect(&hub, &session::SessionHub::batchReady, [](const session::SessionBatchPtr &batch) {
+        for (const session::ServiceReportPtr &report : batch->reports) {
+            for (const analysis::FindingChange &change : report->findingChanges)
+                printOut(analysis::toJson(change));
+        }
+    });
+    record::RecordingCursor cursor(reader);
+    QStringList problems;
+    constexpr qint64 kSliceMs = 60'000;
+    for (qint64 from = first; from <= last; from += kSliceMs) {
+        for (ingest::SourceUpdate &update : cursor.next(std::min(from + kSliceMs, last + 1))) {
+            update.recorded.reset();
+            clock.seek(update.tsMs());
+            hub.consume(std::move(update));
+        }
+        hub.flush();
+        problems << cursor.takeProblems();
+    }
+    std::fflush(stdout);
+    for (const QString &problem : problems)
+        printErr(problem);
+    return problems.isEmpty() ? kExitOk : kExitRejected;
+}
+
+} // namespace
+
 int analyzeCommand(const QStringList &arguments)
 {
     QCommandLineParser parser;
@@ -21,8 +70,9 @@ int analyzeCommand(const QStringList &arguments)
         QStringLiteral("Watch a fleet, or replay a capture, and print one JSON object per finding change."));
     addFleetOptions(parser);
     parser.addOption({QStringLiteral("replay"),
-                      QStringLiteral("replay a capture written by `scrape --json` instead of watching live; with "
-                                     "--config, its services' limits apply"),
+                      QStringLiteral("analyse a recording (as fast as possible) or replay a capture written by "
+                                     "`scrape --json`, instead of watching live; with --config, its services' "
+                                     "limits apply"),
                       QStringLiteral("FILE")});
     parser.addOption({QStringLiteral("rate"), QStringLiteral("with --replay: playback speed (default 1)"),
                       QStringLiteral("RATE"), QStringLiteral("1")});
@@ -56,6 +106,9 @@ int analyzeCommand(const QStringList &arguments)
         if (const auto exit = loadFleet(parser, demoFleet, services, exitCode))
             return *exit;
     }
+
+    if (replay && record::sniffFile(parser.value(QStringLiteral("replay"))) == record::FileKind::Recording)
+        return analyzeRecording(parser.value(QStringLiteral("replay")), services, parser.isSet(QStringLiteral("fast")));
 
     std::unique_ptr<ingest::Source> source;
     if (replay) {

@@ -19,5 +19,6 @@ int actionCommand(const QStringList &arguments);
 int secretCommand(const QStringList &arguments);
 int recordCommand(const QStringList &arguments);
 int recordingCommand(const QStringList &arguments);
+int replayCommand(const QStringList &arguments);
 
 } // namespace gotriage::cli

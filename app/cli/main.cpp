@@ -22,8 +22,9 @@ commands:
                         scrape a fleet; one JSON object per service per scrape
   analyze (--config FILE | --demo) --duration SECONDS --json [--fast]
   analyze --replay FILE [--rate RATE] [--config FILE] --json [--fast]
-                        watch a fleet, or replay a `scrape --json` capture;
-                        one JSON object per finding change
+                        watch a fleet, re-analyse a recording (at full speed)
+                        or replay a `scrape --json` capture; one JSON object
+                        per finding change
   profile top FILE [--sample-index NAME] [--nodecount N] [--cum] --json
                         a pprof profile's top table, as `go tool pprof -top`
   goroutines FILE [--diff OLDER_FILE] --json
@@ -40,6 +41,8 @@ commands:
                         watch a fleet and record it into one crash-safe file
   recording info FILE --json
                         a recording's format, services, time range and samples
+  replay FILE --json    a recording in time order: updates as `scrape --json`,
+                        finding changes as `analyze --json`, triage events, notes
   demo-fleet [--services N] [--fleet-out FILE] [--duration SECONDS]
                         serve the built-in demo fleet until interrupted
   bench parse-metrics FILE [--seconds S]
@@ -88,6 +91,7 @@ int main(int argc, char *argv[])
         {QStringLiteral("secret"), secretCommand},
         {QStringLiteral("record"), recordCommand},
         {QStringLiteral("recording"), recordingCommand},
+        {QStringLiteral("replay"), replayCommand},
     };
     const auto it = commands.find(command);
     if (it == commands.end()) {

@@ -52,6 +52,16 @@ protected:
         if (m_sink)
             m_sink->consume(std::move(update));
     }
+    void resetSink()
+    {
+        if (m_sink)
+            m_sink->reset();
+    }
+    void backfill(const QString &service, const std::vector<vitals::VitalsSample> &samples)
+    {
+        if (m_sink)
+            m_sink->backfill(service, samples);
+    }
 
 private:
     UpdateSink *m_sink = nullptr;

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "analysis/finding.h"
+#include "analysis/serviceanalyzer.h"
 #include "scraping/scraperesult.h"
 #include "scraping/servicehealth.h"
 #include "signals/runtimeinfo.h"
@@ -16,6 +18,15 @@ using scraping::ScrapeResult;
 using scraping::ServiceHealth;
 using ScrapeResultPtr = std::shared_ptr<const ScrapeResult>;
 
+// What analysis concluded at one recorded update, as the recording holds
+// it: a replay shows what the war room saw, at up to 1000×, rather than
+// what today's detector would say (that is a separate batch command).
+struct RecordedAnalysis {
+    std::vector<analysis::FindingChange> changes; // raised, updated or cleared at this update
+    std::vector<analysis::Finding> findings; // all active after it
+    std::vector<analysis::Projection> projections;
+};
+
 // One service's news from a source, in time order per service: what the
 // pipeline (core/session) stores, analyses and fans out. Every source fills
 // every field; `scrape` carries the parsed payloads only when the source
@@ -27,6 +38,8 @@ struct SourceUpdate {
     bool restarted = false; // the process restarted since the last update (a counter reset alone is not one)
     vitals::RuntimeInfo runtime; // Go version, GOMAXPROCS, GOGC, GOMEMLIMIT, start time, as last read
     vitals::DerivedSources sources; // which counter and histogram the golden signals come from
+    // Set by a replayed recording: the pipeline passes it on instead of analysing.
+    std::shared_ptr<const RecordedAnalysis> recorded;
 
     const QString &service() const { return scrape->service; }
     qint64 tsMs() const { return scrape->tsMs; }
@@ -39,6 +52,13 @@ class UpdateSink
 public:
     virtual ~UpdateSink() = default;
     virtual void consume(SourceUpdate update) = 0;
+    // The source jumped (a replay seeked): forget every service's history
+    // and analysis state; what follows starts afresh.
+    virtual void reset() = 0;
+    // History that precedes what consume() will bring, in time order: a
+    // replay's context after a seek, a server's past hours at start-up.
+    // Stored, not analysed.
+    virtual void backfill(const QString &service, const std::vector<vitals::VitalsSample> &samples) = 0;
 };
 
 } // namespace gotriage::ingest

@@ -2,6 +2,7 @@
 
 #include "analysis/findingjson.h"
 #include "common/logging.h"
+#include "ingest/updatejson.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -40,6 +41,11 @@ QStringList vitalColumns()
     for (const vitals::VitalInfo &info : vitals::kVitals)
         out << QString::fromLatin1(info.name);
     return out;
+}
+
+QStringList recordedColumns()
+{
+    return vitalColumns() << QString::fromLatin1(kUpColumn) << QString::fromLatin1(kDurationColumn);
 }
 
 // In the writer's thread: the open block of each service, rewritten in
@@ -85,7 +91,7 @@ public:
         QString why;
         bool ok = m_file.begin(&why);
         if (ok && servicesChanged) {
-            const QStringList columns = vitalColumns();
+            const QStringList columns = recordedColumns();
             for (const config::ServiceConfig &s : services)
                 ok = ok && m_file.putService(s.name, configJson(s), columns, &why);
         }
@@ -93,13 +99,15 @@ public:
         for (const Pending &p : samples) {
             Open &open = m_open[p.service];
             if (open.block.columns.empty())
-                open.block.columns.resize(vitals::kVitalCount);
+                open.block.columns.resize(vitals::kVitalCount + 2);
             // Time order per service; a sample from the past is not a sample of this block.
             if (!open.block.timesMs.empty() && p.sample.tsMs <= open.block.timesMs.back())
                 continue;
             open.block.timesMs.push_back(p.sample.tsMs);
             for (std::size_t i = 0; i < vitals::kVitalCount; ++i)
                 open.block.columns[i].push_back(p.sample.values[i]);
+            open.block.columns[vitals::kVitalCount].push_back(p.up ? 1.0 : 0.0);
+            open.block.columns[vitals::kVitalCount + 1].push_back(static_cast<double>(p.durationMs));
             dirty[p.service] = true;
             if (open.block.sampleCount() >= Recorder::kBlockSamples) {
                 ok = ok && m_file.putBlock(p.service, open.sequence, open.block, &why);
@@ -228,10 +236,48 @@ void Recorder::record(const session::SessionBatchPtr &batch)
             continue;
         }
         ++m_stats.samplesQueued;
-        m_samples.push_back({report->service(), report->vitals});
+        m_samples.push_back({report->service(), report->vitals, report->scrape->up, report->scrape->durationMs});
         for (const analysis::FindingChange &change : report->findingChanges)
-            m_events.push_back({change.tsMs, QStringLiteral("finding"), report->service(),
+            m_events.push_back({change.tsMs, QString::fromLatin1(kFindingEvent), report->service(),
                                 QString::fromStdString(analysis::toJson(change))});
+        recordStateChanges(*report);
+    }
+}
+
+void Recorder::recordStateChanges(const session::ServiceReport &report)
+{
+    LastState &last = m_lastState[report.service()];
+    const ingest::SourceUpdate &update = report;
+    // The scrape's state without what changes every time (vitals, times, size).
+    const ingest::ScrapeResult &scrape = *update.scrape;
+    const vitals::RuntimeInfo &r = update.runtime;
+    const QString key = QStringLiteral("%1|%2|%3|%4|%5|%6|%7|%8")
+                            .arg(scrape.up)
+                            .arg(scrape.error, r.goVersion)
+                            .arg(r.gomaxprocs.value_or(-1))
+                            .arg(r.gogcPercent.value_or(-1))
+                            .arg(r.gomemlimitBytes.value_or(-1))
+                            .arg(r.startTimeSeconds.value_or(-1))
+                            .arg(scrape.problems.join(u'\n'));
+    if (key != last.scrapeKey || update.restarted) {
+        last.scrapeKey = key;
+        m_events.push_back({update.tsMs(), QString::fromLatin1(kScrapeEvent), update.service(),
+                            QString::fromStdString(ingest::toJsonLine(update))});
+    }
+    // Only a trend that matters is worth its bytes: a material rise or a
+    // time to a limit; and an empty list once, when the last one goes.
+    QJsonArray projections;
+    for (const analysis::Projection &p : report.projections) {
+        if (p.material || p.etaSeconds)
+            projections.append(QJsonDocument::fromJson(QByteArray::fromStdString(analysis::toJson(p))).object());
+    }
+    const bool due = update.tsMs() - last.projectionsMs >= kProjectionIntervalMs;
+    if ((!projections.isEmpty() && (due || !last.hadProjections)) || (projections.isEmpty() && last.hadProjections)) {
+        last.projectionsMs = update.tsMs();
+        last.hadProjections = !projections.isEmpty();
+        m_events.push_back({update.tsMs(), QString::fromLatin1(kProjectionsEvent), update.service(),
+                            QString::fromUtf8(QJsonDocument(QJsonObject{{QStringLiteral("projections"), projections}})
+                                                  .toJson(QJsonDocument::Compact))});
     }
 }
 

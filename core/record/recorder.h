@@ -9,11 +9,15 @@
 #include <QThread>
 
 #include <atomic>
+#include <map>
 
 namespace gotriage::record {
 
-// Records a session into one crash-safe file: every service's vitals as
-// compressed blocks, and the finding changes as events. The writer has a
+// Records a session into one crash-safe file: every service's vitals and
+// scrape outcome as compressed blocks; as events, the finding changes, the
+// projections of services with a trend that matters (every
+// kProjectionIntervalMs), and each change of scrape state (error, runtime,
+// restart), so that a replay can rebuild every update. The writer has a
 // thread of its own behind a bounded queue: record() only appends to the
 // queue (from any thread: the hub's, the GUI's), so neither scraping nor
 // the screen ever waits on the disk. The writer commits at least once a
@@ -27,6 +31,7 @@ public:
     static constexpr std::size_t kQueueLimit = 200'000; // samples waiting for the writer
     static constexpr std::size_t kBlockSamples = 240; // samples per block before a new one starts
     static constexpr int kCommitIntervalMs = 1000;
+    static constexpr qint64 kProjectionIntervalMs = 10'000;
 
     explicit Recorder(QObject *parent = nullptr);
     ~Recorder() override; // writes and commits what is queued, then stops
@@ -70,7 +75,17 @@ private:
     struct Pending {
         QString service;
         vitals::VitalsSample sample;
+        bool up = false;
+        qint64 durationMs = 0;
     };
+    // What was last recorded of a service's state, to record only changes.
+    struct LastState {
+        QString scrapeKey; // up, error, runtime, problems
+        qint64 projectionsMs = INT64_MIN;
+        bool hadProjections = false;
+    };
+    void recordStateChanges(const session::ServiceReport &report); // under m_mutex
+    std::map<QString, LastState> m_lastState; // guarded by m_mutex
     std::vector<Pending> m_samples; // guarded by m_mutex
     std::vector<StoredEvent> m_events; // guarded by m_mutex
     std::vector<config::ServiceConfig> m_services; // guarded by m_mutex
@@ -78,7 +93,17 @@ private:
     Stats m_stats; // guarded by m_mutex
 };
 
-// The vitals' names in the order blocks store them: a block's columns.
+// The series a block stores, in order: the vitals by name, then the scrape's
+// outcome (kUpColumn: 1 or 0) and duration (kDurationColumn, ms).
 QStringList vitalColumns();
+QStringList recordedColumns();
+inline constexpr const char *kUpColumn = "scrape_up";
+inline constexpr const char *kDurationColumn = "scrape_ms";
+// Event kinds.
+inline constexpr const char *kFindingEvent = "finding"; // one FindingChange
+inline constexpr const char *kProjectionsEvent = "projections"; // {"projections": [...]} (findingjson.h)
+inline constexpr const char *kScrapeEvent = "scrape"; // a changed scrape state: one update line (updatejson.h)
+inline constexpr const char *kTriageEvent = "triage"; // an incident's event
+inline constexpr const char *kNoteEvent = "note"; // {"text": ..., "author": ...}
 
 } // namespace gotriage::record

@@ -2,6 +2,9 @@
 
 #include <QFileInfo>
 
+#include <algorithm>
+#include <iterator>
+
 #include <sqlite3.h>
 
 namespace gotriage::record {
@@ -55,7 +58,22 @@ CREATE TABLE IF NOT EXISTS blocks (service TEXT NOT NULL, seq INTEGER NOT NULL, 
 CREATE INDEX IF NOT EXISTS blocks_by_time ON blocks (service, last_ms);
 CREATE TABLE IF NOT EXISTS events (ts_ms INTEGER NOT NULL, kind TEXT NOT NULL, service TEXT NOT NULL, json TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS events_by_time ON events (ts_ms);
+CREATE INDEX IF NOT EXISTS events_by_kind ON events (kind, service, ts_ms);
+CREATE TABLE IF NOT EXISTS blobs (id INTEGER PRIMARY KEY, ts_ms INTEGER NOT NULL, kind TEXT NOT NULL,
+    service TEXT NOT NULL, name TEXT NOT NULL, data BLOB NOT NULL);
 )sql";
+
+// What each older format needs to become the next one; step i turns
+// format i + 1 into format i + 2. Blocks describe their own columns, so
+// old blocks are read as they are.
+constexpr const char *kMigrations[] = {
+    // 1 -> 2: captures as blobs; events found by kind (a seek reads each
+    // service's latest state without scanning the day).
+    "CREATE INDEX IF NOT EXISTS events_by_kind ON events (kind, service, ts_ms);"
+    "CREATE TABLE IF NOT EXISTS blobs (id INTEGER PRIMARY KEY, ts_ms INTEGER NOT NULL, kind TEXT NOT NULL,"
+    " service TEXT NOT NULL, name TEXT NOT NULL, data BLOB NOT NULL);",
+};
+static_assert(std::size(kMigrations) == kRecordingFormatVersion - 1);
 
 QString dbError(sqlite3 *db, const QString &path)
 {
@@ -100,16 +118,32 @@ bool RecordingWriter::open(const QString &path, QString *error)
     sqlite3_busy_timeout(m_db, 2000);
     // WAL: readers (a replay of the file being written) never block the
     // writer; FULL: a commit is on disk before it returns.
-    if (!exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", error) || !exec(kSchema, error))
+    if (!exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", error))
         return false;
-    Statement version(m_db, "SELECT value FROM meta WHERE key = 'format_version'");
-    if (version && version.step() == SQLITE_ROW && version.text(0).toInt() != kRecordingFormatVersion) {
+    // An existing file: a newer format is left alone, an older one migrated.
+    int found = 0;
+    {
+        Statement meta(m_db, "SELECT value FROM meta WHERE key = 'format_version'");
+        if (meta && meta.step() == SQLITE_ROW)
+            found = meta.text(0).toInt();
+    }
+    if (found > kRecordingFormatVersion || found < 0) {
         if (error)
-            *error = QStringLiteral("%1: written by another version of gotriage (format %2); not appending to it")
-                         .arg(path, version.text(0));
+            *error = QStringLiteral("%1: written by a newer gotriage (format %2); not appending to it")
+                         .arg(path)
+                         .arg(found);
         return false;
     }
-    return putMeta(QStringLiteral("format_version"), QString::number(kRecordingFormatVersion), error);
+    if (!exec("BEGIN", error))
+        return false;
+    bool ok = true;
+    for (int from = std::max(found, 1); ok && found > 0 && from < kRecordingFormatVersion; ++from)
+        ok = exec(kMigrations[from - 1], error);
+    ok = ok && exec(kSchema, error)
+        && putMeta(QStringLiteral("format_version"), QString::number(kRecordingFormatVersion), error);
+    if (ok && found > 0 && found < kRecordingFormatVersion)
+        ok = putMeta(QStringLiteral("migrated_from"), QString::number(found), error);
+    return exec(ok ? "COMMIT" : "ROLLBACK", ok ? error : nullptr) && ok;
 }
 
 bool RecordingWriter::stepDone(Statement &statement, QString *error)
@@ -186,6 +220,18 @@ bool RecordingWriter::putEvent(const StoredEvent &event, QString *error)
     return stepDone(s, error);
 }
 
+bool RecordingWriter::putBlob(const StoredBlob &blob, QString *error)
+{
+    Statement s(m_db, "INSERT INTO blobs (ts_ms, kind, service, name, data) VALUES (?1, ?2, ?3, ?4, ?5)");
+    s.bind(1, blob.tsMs);
+    s.bind(2, blob.kind);
+    s.bind(3, blob.service);
+    s.bind(4, blob.name);
+    // A profile is gzipped already; a dump's text is not.
+    s.bindBlob(5, blob.data.startsWith("\x1f\x8b") ? blob.data : qCompress(blob.data));
+    return stepDone(s, error);
+}
+
 RecordingReader::RecordingReader() = default;
 
 RecordingReader::~RecordingReader()
@@ -229,6 +275,9 @@ bool RecordingReader::open(const QString &path, QString *error)
     if (!check || check.step() != SQLITE_ROW || check.text(0) != QLatin1String("ok"))
         return fail(QStringLiteral("%1: the file is damaged (%2)")
                         .arg(path, check ? check.text(0) : QStringLiteral("unreadable")));
+    // Format 1 had no blobs: read as it is, not migrated (reading never
+    // changes what was recorded).
+    m_hasBlobs = Statement(m_db, "SELECT 1 FROM blobs LIMIT 0").operator bool();
     return true;
 }
 
@@ -295,15 +344,70 @@ SampleBlock RecordingReader::samples(const QString &service, qint64 fromMs, qint
     return out;
 }
 
-std::vector<StoredEvent> RecordingReader::events(qint64 fromMs, qint64 toMs) const
+std::vector<StoredEvent> RecordingReader::events(qint64 fromMs, qint64 toMs, const QString &kind) const
 {
     std::vector<StoredEvent> out;
     Statement s(m_db,
-                "SELECT ts_ms, kind, service, json FROM events WHERE ts_ms BETWEEN ?1 AND ?2 ORDER BY ts_ms, rowid");
+                kind.isEmpty() ? "SELECT ts_ms, kind, service, json FROM events WHERE ts_ms BETWEEN ?1 AND ?2 "
+                                 "ORDER BY ts_ms, rowid"
+                               : "SELECT ts_ms, kind, service, json FROM events WHERE ts_ms BETWEEN ?1 AND ?2 "
+                                 "AND kind = ?3 ORDER BY ts_ms, rowid");
     s.bind(1, fromMs);
     s.bind(2, toMs);
+    if (!kind.isEmpty())
+        s.bind(3, kind);
     while (s && s.step() == SQLITE_ROW)
         out.push_back({s.integer(0), s.text(1), s.text(2), s.text(3)});
+    return out;
+}
+
+std::vector<StoredEvent> RecordingReader::latestEvents(const QString &kind, qint64 atMs) const
+{
+    // SQLite fills the bare columns from the row that has the MAX().
+    std::vector<StoredEvent> out;
+    Statement s(m_db,
+                "SELECT MAX(ts_ms), kind, service, json FROM events WHERE kind = ?1 AND ts_ms <= ?2 "
+                "GROUP BY service ORDER BY service");
+    s.bind(1, kind);
+    s.bind(2, atMs);
+    while (s && s.step() == SQLITE_ROW)
+        out.push_back({s.integer(0), s.text(1), s.text(2), s.text(3)});
+    return out;
+}
+
+std::vector<RecordingReader::BlobInfo> RecordingReader::blobs() const
+{
+    std::vector<BlobInfo> out;
+    if (!m_hasBlobs)
+        return out;
+    Statement s(m_db, "SELECT id, ts_ms, kind, service, name, length(data) FROM blobs ORDER BY ts_ms, id");
+    while (s && s.step() == SQLITE_ROW)
+        out.push_back({s.integer(0), s.integer(1), s.text(2), s.text(3), s.text(4), s.integer(5)});
+    return out;
+}
+
+std::optional<StoredBlob> RecordingReader::blob(qint64 id, QString *error) const
+{
+    Statement s(m_db, "SELECT ts_ms, kind, service, name, data FROM blobs WHERE id = ?1");
+    if (s)
+        s.bind(1, id);
+    if (!m_hasBlobs || !s || s.step() != SQLITE_ROW) {
+        if (error)
+            *error = QStringLiteral("%1: no capture %2").arg(m_path).arg(id);
+        return std::nullopt;
+    }
+    StoredBlob out{s.integer(0), s.text(1), s.text(2), s.text(3), s.blob(4)};
+    if (!out.data.startsWith("\x1f\x8b")) {
+        out.data = qUncompress(out.data);
+        if (out.data.isEmpty()) {
+            if (error)
+                *error = QStringLiteral("%1: capture %2 (%3 of %4) is damaged")
+                             .arg(m_path)
+                             .arg(id)
+                             .arg(out.kind, out.service);
+            return std::nullopt;
+        }
+    }
     return out;
 }
 

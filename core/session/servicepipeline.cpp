@@ -15,6 +15,13 @@ ServiceReportPtr ServicePipeline::process(ingest::SourceUpdate update, store::Se
     static_cast<ingest::SourceUpdate &>(*report) = std::move(update);
     if (report->health.up)
         store.append(report->service(), report->vitals);
+    if (report->recorded) {
+        // A replay shows what was concluded then, not what analysis would say now.
+        report->findingChanges = report->recorded->changes;
+        report->findings = report->recorded->findings;
+        report->projections = report->recorded->projections;
+        return report;
+    }
     // Analysis runs per service as each update arrives: trend windows close
     // on bucket boundaries, so the work spreads over time.
     report->findingChanges

@@ -5,6 +5,8 @@
 #include "session/servicepipeline.h"
 #include "store/seriesstore.h"
 
+#include <utility>
+
 namespace gotriage::session {
 
 SessionHub::SessionHub(const common::Clock *clock, QObject *parent)
@@ -42,21 +44,43 @@ void SessionHub::setServices(const std::vector<config::ServiceConfig> &services,
     }
 }
 
+ServicePipeline *SessionHub::pipelineFor(const QString &name)
+{
+    auto it = m_pipelines.find(name);
+    if (it != m_pipelines.end())
+        return it->second.get();
+    if (!m_adoptUnknown) {
+        // A scrape that was in flight when its service was removed.
+        ++m_dropped;
+        qCDebug(lcSession) << "dropped an update of" << name << "(not watched)";
+        return nullptr;
+    }
+    config::ServiceConfig service;
+    service.name = name;
+    return m_pipelines.emplace(name, std::make_unique<ServicePipeline>(service, m_settings)).first->second.get();
+}
+
 void SessionHub::consume(ingest::SourceUpdate update)
 {
-    auto it = m_pipelines.find(update.service());
-    if (it == m_pipelines.end()) {
-        if (!m_adoptUnknown) {
-            // A scrape that was in flight when its service was removed.
-            ++m_dropped;
-            qCDebug(lcSession) << "dropped an update of" << update.service() << "(not watched)";
-            return;
-        }
-        config::ServiceConfig service;
-        service.name = update.service();
-        it = m_pipelines.emplace(service.name, std::make_unique<ServicePipeline>(service, m_settings)).first;
-    }
-    m_pending.push_back(it->second->process(std::move(update), *m_store));
+    if (ServicePipeline *pipeline = pipelineFor(update.service()))
+        m_pending.push_back(pipeline->process(std::move(update), *m_store));
+}
+
+void SessionHub::reset()
+{
+    m_pending.clear();
+    m_store->retain({});
+    for (auto &[name, pipeline] : m_pipelines)
+        pipeline = std::make_unique<ServicePipeline>(pipeline->service(), m_settings);
+    m_resetPending = true;
+}
+
+void SessionHub::backfill(const QString &service, const std::vector<vitals::VitalsSample> &samples)
+{
+    if (!pipelineFor(service))
+        return;
+    for (const vitals::VitalsSample &sample : samples)
+        m_store->append(service, sample);
 }
 
 void SessionHub::startTicking()
@@ -66,10 +90,11 @@ void SessionHub::startTicking()
 
 void SessionHub::flush()
 {
-    if (m_pending.empty())
+    if (m_pending.empty() && !m_resetPending)
         return;
     auto batch = std::make_shared<SessionBatch>();
     batch->nowMs = m_clock->nowMs();
+    batch->reset = std::exchange(m_resetPending, false);
     batch->reports.swap(m_pending);
     m_pending.reserve(batch->reports.size());
     emit batchReady(batch);

@@ -56,6 +56,9 @@ public:
     void setAdoptUnknownServices(bool adopt) { m_adoptUnknown = adopt; }
 
     void consume(ingest::SourceUpdate update) override;
+    // The next batch says so (SessionBatch::reset), even if nothing follows.
+    void reset() override;
+    void backfill(const QString &service, const std::vector<vitals::VitalsSample> &samples) override;
 
     // Batches go out every kTickMs from now on (needs an event loop).
     void startTicking();
@@ -66,6 +69,10 @@ signals:
     void batchReady(const gotriage::session::SessionBatchPtr &batch);
 
 private:
+    // The service's pipeline; a new one for a service the source names but
+    // the fleet does not when adopting, else null (the update is dropped).
+    ServicePipeline *pipelineFor(const QString &name);
+
     const common::Clock *m_clock;
     std::unique_ptr<store::SeriesStore> m_store;
     analysis::AnalysisSettings m_settings;
@@ -73,6 +80,7 @@ private:
     std::vector<ServiceReportPtr> m_pending;
     QTimer m_tick;
     bool m_adoptUnknown = false;
+    bool m_resetPending = false;
     quint64 m_dropped = 0; // updates of services no longer watched
 };
 
