@@ -413,6 +413,19 @@ bool DiagnoseView::openEvidence(const analysis::FindingKey &key)
     return true;
 }
 
+void DiagnoseView::showExternalCapture(const ingest::CaptureResultPtr &capture, const QString &origin)
+{
+    Entry e;
+    e.service = capture->request.service;
+    e.kind = capture->request.kind;
+    e.origin = origin;
+    e.result = capture;
+    e.external = true;
+    m_entries.push_back(e);
+    rebuildList();
+    show(static_cast<int>(m_entries.size()) - 1, -1);
+}
+
 void DiagnoseView::rebuildList()
 {
     const QSignalBlocker block(m_list);
@@ -420,7 +433,7 @@ void DiagnoseView::rebuildList()
     for (std::size_t i = 0; i < m_entries.size(); ++i) {
         const Entry &e = m_entries[i];
         // A peer's capture is listed with the service it was taken for.
-        if (e.service != m_service && !(e.comparePeerFor && e.origin.endsWith(m_service)))
+        if (e.service != m_service && !e.external && !(e.comparePeerFor && e.origin.endsWith(m_service)))
             continue;
         auto *item = new QListWidgetItem(describe(e), m_list);
         item->setData(Qt::UserRole, static_cast<int>(i));
@@ -437,7 +450,10 @@ QString DiagnoseView::describe(const Entry &e) const
     const QString state = !e.result ? tr(", running…") : e.result->ok() ? QString() : tr(", failed");
     const QString who = e.service == m_service ? QString() : e.service + QStringLiteral(": ");
     // The origin in one word here; in full in the tooltip.
-    const QString origin = e.ticket == 0 ? tr("evidence") : e.comparePeerFor ? tr("peer") : tr("by hand");
+    const QString origin = e.external ? e.origin
+        : e.ticket == 0               ? tr("evidence")
+        : e.comparePeerFor            ? tr("peer")
+                                      : tr("by hand");
     return QStringLiteral("%1  %2%3 · %4%5").arg(when, who, shortLabel(e.kind), origin, state);
 }
 

@@ -49,6 +49,9 @@ public:
     // Opens a finding's evidence (its goroutine diff, heap diff or flame
     // graph); false when none is ready.
     bool openEvidence(const analysis::FindingKey &key);
+    // A capture that came from elsewhere (a file opened, a recording's
+    // capture at its moment): listed whatever the selected service, and shown.
+    void showExternalCapture(const ingest::CaptureResultPtr &capture, const QString &origin);
     session::EvidencePtr evidence(const analysis::FindingKey &key) const { return m_evidence.value(key.toString()); }
 
     // Captures of `kind` from the current service, or a healthy peer's.
@@ -79,6 +82,7 @@ private:
         qint64 startedMs = 0; // left the capture queue
         qint64 expectedEndMs = 0;
         bool comparePeerFor = false; // a peer's capture: compare the selected one against it when in
+        bool external = false; // openCapture(): listed for every service
     };
 
     void onCaptureStarted(quint64 ticket, qint64 expectedEndMs);

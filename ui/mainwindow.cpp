@@ -78,6 +78,7 @@ MainWindow::MainWindow(std::unique_ptr<session::Session> session, QWidget *paren
 {
     setWindowTitle(QStringLiteral("gotriage"));
     resize(1440, 900);
+    setAcceptDrops(true);
 
     m_proxy->setSourceModel(m_overview);
     m_proxy->setDynamicSortFilter(true);
@@ -177,7 +178,8 @@ MainWindow::MainWindow(std::unique_ptr<session::Session> session, QWidget *paren
     QToolBar *toolbar = addToolBar(tr("Fleet"));
     toolbar->setObjectName(QStringLiteral("fleetToolbar"));
     toolbar->setMovable(false);
-    QAction *open = toolbar->addAction(tr("Open fleet…"), this, &MainWindow::chooseFleetFile);
+    QAction *open = toolbar->addAction(tr("Open…"), this, &MainWindow::chooseFile);
+    open->setToolTip(tr("Open a fleet file, a recording, a profile or a goroutine dump (Ctrl+O)"));
     open->setShortcut(QKeySequence::Open);
     QAction *add = toolbar->addAction(tr("Add service…"), this, &MainWindow::promptAddService);
     add->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_N));
@@ -391,14 +393,6 @@ void MainWindow::promptAddService()
     addServiceByUrl(url);
 }
 
-void MainWindow::chooseFleetFile()
-{
-    const QString path
-        = QFileDialog::getOpenFileName(this, tr("Open fleet file"), {}, tr("Fleet files (*.json);;All files (*)"));
-    if (!path.isEmpty())
-        openFleetFile(path);
-}
-
 void MainWindow::selectService(const QString &name)
 {
     const int sourceRow = m_overview->rowOf(name);
@@ -466,6 +460,12 @@ void MainWindow::onEvidence(const session::EvidencePtr &evidence)
 
 void MainWindow::onBatch(const session::SessionBatch &batch)
 {
+    if (batch.reset) {
+        // A replay jumped: what is shown belongs to another moment.
+        for (const QString &service : m_findings->servicesWithFindings())
+            m_findings->removeService(service);
+        m_detailDirty = true;
+    }
     for (const session::ServiceReportPtr &report : batch.reports)
         onReport(*report, batch.nowMs);
 }
@@ -632,6 +632,8 @@ void MainWindow::updateStatus()
     const int active = m_issues->activeCount();
     if (active > 0)
         text += tr(" · %1 active issues").arg(active);
+    if (m_replay)
+        text += tr(" · replay: recorded findings, actions disabled");
     if (m_recorder) {
         // Recording is said, and what it could not keep is said loudly.
         const record::Recorder::Stats stats = m_recorder->stats();
@@ -665,6 +667,10 @@ void MainWindow::makeTriageMenu()
     menu->addAction(tr("&Revert the newest action"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z), this,
                     [this] { m_triagePanel->revertNewestAction(); });
     menu->addAction(tr("Add a &note"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_N), this, [this, showTriage] {
+        if (m_replay) {
+            addReplayNote(); // into the recording, at the playhead
+            return;
+        }
         showTriage();
         m_triagePanel->focusNote();
     });

@@ -37,7 +37,9 @@ class SeriesStore;
 }
 namespace gotriage::record {
 class Recorder;
-}
+class RecordingSource;
+struct RecordingInfo;
+} // namespace gotriage::record
 namespace gotriage::sim {
 class DemoFleetThread;
 }
@@ -48,6 +50,8 @@ class DiagnoseView;
 class FindingsModel;
 class FleetOverviewModel;
 class FleetSortProxy;
+class PlayheadBar;
+struct OpenedFile;
 class ServiceDetailView;
 class TriagePanel;
 
@@ -69,6 +73,18 @@ public:
 
     // Loads a fleet file (on a worker thread) and watches it for changes.
     void openFleetFile(const QString &path);
+    // Opens what the file is, told by its content (read off the GUI
+    // thread): a recording in a replay window of its own, a fleet file
+    // here, a profile or a goroutine dump in the Diagnose tab.
+    void openFile(const QString &path);
+    // A replay window of the recording at `path`, playing at `rate`; it
+    // deletes itself when closed.
+    static MainWindow *openReplayWindow(const QString &path, double rate = 1.0);
+    // Makes this window a replay of `source` (its session's source): the
+    // playhead bar, the recorded findings, no actions, notes saved in the file.
+    void attachReplay(record::RecordingSource *source);
+    bool isReplay() const { return m_replay != nullptr; }
+    PlayheadBar *playheadBar() const { return m_playhead; }
     // Starts the built-in demo fleet and watches it; false if it could not start.
     bool startDemo(int services, QString *error);
     // `actions`: what the triage panel may do to them (none when not given).
@@ -110,12 +126,18 @@ public:
 
 signals:
     void fleetLoaded();
+    // A replay's recording is open (or could not be: `error`).
+    void recordingOpened(const QString &error);
+    // A file given to openFile() was opened, or why not.
+    void fileOpened(const QString &path, const QString &error);
     // Every service has been scraped at least twice (rates are known), or
     // the wait for that gave up: the window shows what there is to show.
     void firstDataAvailable();
 
 protected:
     void resizeEvent(QResizeEvent *event) override;
+    void dragEnterEvent(QDragEnterEvent *event) override;
+    void dropEvent(QDropEvent *event) override;
 
 private:
     void fitOverviewColumns();
@@ -127,7 +149,10 @@ private:
     void onEvidence(const std::shared_ptr<const session::Evidence> &evidence);
     void onSelectionChanged();
     void promptAddService();
-    void chooseFleetFile();
+    void chooseFile();
+    void onFileRead(const OpenedFile &file);
+    void onRecordingOpened(const std::shared_ptr<const record::RecordingInfo> &info);
+    void addReplayNote();
     void updateStatus();
     void makeTriageMenu();
 
@@ -160,6 +185,8 @@ private:
     qint64 m_lastDetailRefreshMs = 0;
     bool m_firstDataSent = false;
     QHash<QString, int> m_goodReports;
+    record::RecordingSource *m_replay = nullptr; // owned by the session
+    PlayheadBar *m_playhead = nullptr;
 };
 
 } // namespace gotriage::ui

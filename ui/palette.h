@@ -51,6 +51,13 @@ inline const QColor kSuggestionBackground{0x3a, 0x2f, 0x12};
 inline const QColor kActionSent{0x36, 0xd1, 0xdc};
 inline const QColor kActionReverted = kSubtle;
 
+// The replay timeline: its track, the loop range over it, the playhead,
+// and notes (findings use the severity colours, actions kActionSent).
+inline const QColor kTimelineTrack{0x2a, 0x2e, 0x35};
+inline const QColor kTimelineLoop{0x3d, 0x8b, 0xfd, 0x50};
+inline const QColor kPlayhead = kText;
+inline const QColor kNoteMarker{0xe8, 0xc3, 0x7a};
+
 // Check boxes in lists: Fusion draws an unchecked box in the window's
 // colour darkened, which vanishes on a dark base; this one is drawn.
 inline QString checkBoxStyle(const char *view)

@@ -328,10 +328,14 @@ void TimeChart::replot()
     // A label reads away from the nearer edge: a recent action (near "now",
     // on the right) is labelled on the left of its line, not cut off.
     const QCPRange range = m_plot->xAxis->range();
+    // A moment outside the window (later than a replay's playhead) is not drawn.
     for (QCPAbstractItem *item : m_markerItems) {
         if (auto *text = qobject_cast<QCPItemText *>(item)) {
             const bool rightHalf = text->position->key() > range.center();
             text->setPositionAlignment((rightHalf ? Qt::AlignRight : Qt::AlignLeft) | Qt::AlignTop);
+            text->setVisible(range.contains(text->position->key()));
+        } else if (auto *line = qobject_cast<QCPItemStraightLine *>(item)) {
+            line->setVisible(range.contains(line->point1->key()));
         }
     }
     m_plot->replot(QCustomPlot::rpQueuedReplot);

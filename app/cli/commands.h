@@ -20,5 +20,6 @@ int secretCommand(const QStringList &arguments);
 int recordCommand(const QStringList &arguments);
 int recordingCommand(const QStringList &arguments);
 int replayCommand(const QStringList &arguments);
+int exportCommand(const QStringList &arguments);
 
 } // namespace gotriage::cli

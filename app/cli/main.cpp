@@ -41,6 +41,9 @@ commands:
                         watch a fleet and record it into one crash-safe file
   recording info FILE --json
                         a recording's format, services, time range and samples
+  export FILE --format openmetrics|csv --out PATH [--from T] [--to T]
+                        a recording's samples for promtool (OpenMetrics) or
+                        a spreadsheet (CSV)
   replay FILE --json    a recording in time order: updates as `scrape --json`,
                         finding changes as `analyze --json`, triage events, notes
   demo-fleet [--services N] [--fleet-out FILE] [--duration SECONDS]
@@ -92,6 +95,7 @@ int main(int argc, char *argv[])
         {QStringLiteral("record"), recordCommand},
         {QStringLiteral("recording"), recordingCommand},
         {QStringLiteral("replay"), replayCommand},
+        {QStringLiteral("export"), exportCommand},
     };
     const auto it = commands.find(command);
     if (it == commands.end()) {

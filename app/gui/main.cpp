@@ -5,6 +5,8 @@
 #include "eventloopprobe.h"
 #include "ingest/livesource.h"
 #include "mainwindow.h"
+#include "record/filekind.h"
+#include "record/recordingsource.h"
 #include "session/session.h"
 #include "theme.h"
 #include "version.h"
@@ -78,16 +80,24 @@ struct CommandLine {
         QStringLiteral("record-retention-hours"),
         QStringLiteral("how much history the black box keeps, and how long old ones are kept (default 24)"),
         QStringLiteral("HOURS"), QStringLiteral("24")};
+    const QCommandLineOption speedOption{QStringLiteral("speed"),
+                                         QStringLiteral("replaying a recording: the speed to start at (1 to 1000)"),
+                                         QStringLiteral("RATE"), QStringLiteral("1")};
 
     CommandLine()
     {
         parser.setApplicationDescription(QStringLiteral(
-            "Incident dashboard for fleets of Go services. Without --config it watches a built-in demo fleet."));
+            "Incident dashboard for fleets of Go services. Without --config or FILE it watches a built-in demo "
+            "fleet."));
+        parser.addPositionalArgument(QStringLiteral("FILE"),
+                                     QStringLiteral("a recording to replay, or a fleet file, profile or goroutine dump "
+                                                    "to open (told by its content)"),
+                                     QStringLiteral("[FILE]"));
         parser.addHelpOption();
         parser.addVersionOption();
         parser.addOptions({configOption, demoOption, servicesOption, historyOption, fastAnalysisOption, selectOption,
                            screenshotOption, afterOption, sizeOption, measureOption, recordOption, noRecordOption,
-                           retentionOption});
+                           retentionOption, speedOption});
     }
 };
 
@@ -153,6 +163,31 @@ int main(int argc, char *argv[])
     const QCommandLineOption &fastAnalysisOption = commandLine.fastAnalysisOption;
     const QCommandLineOption &selectOption = commandLine.selectOption;
     parser.process(app);
+    if (parser.positionalArguments().size() > 1) {
+        std::fprintf(stderr, "gotriage: one FILE at most\n");
+        return 2;
+    }
+    // What FILE is decides the session: a recording is replayed rather than
+    // watched. Sniffing reads its first 4 KiB, before any window exists.
+    const QString file = parser.positionalArguments().value(0);
+    gotriage::record::FileKind fileKind = gotriage::record::FileKind::Unknown;
+    if (!file.isEmpty()) {
+        QString error;
+        fileKind = gotriage::record::sniffFile(file, &error);
+        if (fileKind == gotriage::record::FileKind::Unknown) {
+            std::fprintf(stderr, "gotriage: %s\n", error.toLocal8Bit().constData());
+            return 2;
+        }
+    }
+    const bool replaying = fileKind == gotriage::record::FileKind::Recording;
+    const bool fleetFile = fileKind == gotriage::record::FileKind::FleetFile;
+    const bool captureFile = !file.isEmpty() && !replaying && !fleetFile;
+    bool speedOk = false;
+    const double speed = parser.value(commandLine.speedOption).toDouble(&speedOk);
+    if (!speedOk || speed < 0.01 || speed > 1000) {
+        std::fprintf(stderr, "gotriage: --speed takes a rate from 0.01 to 1000\n");
+        return 2;
+    }
 
     bool ok = false;
     const double afterSeconds = secondsOption(parser, afterOption, &ok);
@@ -160,8 +195,12 @@ int main(int argc, char *argv[])
         std::fprintf(stderr, "gotriage: --after takes a number of seconds\n");
         return 2;
     }
-    if (parser.isSet(configOption) && parser.isSet(demoOption)) {
-        std::fprintf(stderr, "gotriage: --config and --demo exclude each other\n");
+    if ((parser.isSet(configOption) || !file.isEmpty()) && parser.isSet(demoOption)) {
+        std::fprintf(stderr, "gotriage: --demo excludes --config and FILE\n");
+        return 2;
+    }
+    if (parser.isSet(configOption) && !file.isEmpty()) {
+        std::fprintf(stderr, "gotriage: --config and FILE exclude each other\n");
         return 2;
     }
 
@@ -172,12 +211,23 @@ int main(int argc, char *argv[])
     }
 
     gotriage::ui::applyDarkTheme(app);
-    // The session (a live source and the hub it feeds) is made here and
-    // handed to the window, which only subscribes to it.
-    auto session = std::make_unique<gotriage::session::Session>(std::make_unique<gotriage::ingest::LiveSource>());
+    // The session (a source and the hub it feeds) is made here and handed
+    // to the window, which only subscribes to it.
+    std::unique_ptr<gotriage::session::Session> session;
+    gotriage::record::RecordingSource *replay = nullptr;
+    if (replaying) {
+        auto source = std::make_unique<gotriage::record::RecordingSource>(file, speed);
+        replay = source.get();
+        session = std::make_unique<gotriage::session::Session>(std::move(source));
+        session->setAdoptUnknownServices(true);
+    } else {
+        session = std::make_unique<gotriage::session::Session>(std::make_unique<gotriage::ingest::LiveSource>());
+    }
     if (parser.isSet(fastAnalysisOption))
         session->setAnalysisSettings(gotriage::analysis::AnalysisSettings::fast());
     gotriage::ui::MainWindow window(std::move(session));
+    if (replay)
+        window.attachReplay(replay);
     window.setHistoryBudget(static_cast<std::size_t>(historyMib) * 1024 * 1024);
     if (parser.isSet(sizeOption)) {
         const QStringList size = parser.value(sizeOption).split(QLatin1Char('x'));
@@ -225,6 +275,13 @@ int main(int argc, char *argv[])
         });
     }
 
+    if (replaying)
+        return QApplication::exec(); // the recording is the fleet
+    if (captureFile) {
+        window.openFile(file); // a profile or dump to read, no fleet to watch
+        return QApplication::exec();
+    }
+
     // Every live session is recorded unless asked not to: nobody has to
     // remember to press "record" while production burns.
     if (!parser.isSet(noRecordOption)) {
@@ -242,8 +299,8 @@ int main(int argc, char *argv[])
         }
     }
 
-    if (parser.isSet(configOption)) {
-        window.openFleetFile(parser.value(configOption));
+    if (parser.isSet(configOption) || fleetFile) {
+        window.openFleetFile(fleetFile ? file : parser.value(configOption));
     } else {
         QString error;
         const int services = parser.value(servicesOption).toInt(&ok);

@@ -271,7 +271,7 @@ void Recorder::recordStateChanges(const session::ServiceReport &report)
         if (p.material || p.etaSeconds)
             projections.append(QJsonDocument::fromJson(QByteArray::fromStdString(analysis::toJson(p))).object());
     }
-    const bool due = update.tsMs() - last.projectionsMs >= kProjectionIntervalMs;
+    const bool due = last.projectionsMs == INT64_MIN || update.tsMs() - last.projectionsMs >= kProjectionIntervalMs;
     if ((!projections.isEmpty() && (due || !last.hadProjections)) || (projections.isEmpty() && last.hadProjections)) {
         last.projectionsMs = update.tsMs();
         last.hadProjections = !projections.isEmpty();

@@ -180,21 +180,21 @@ RecordingCursor::Context RecordingCursor::seek(qint64 tsMs, qint64 contextMs)
         fresh.durationColumn = state.durationColumn;
         state = std::move(fresh);
     }
-    // What was true at the playhead: every finding change before it (in
+    // What was true at the playhead: every finding change up to it (in
     // order), and each service's latest projections and scrape state.
-    for (const StoredEvent &event : m_reader.events(INT64_MIN, tsMs - 1, QString::fromLatin1(kFindingEvent))) {
+    for (const StoredEvent &event : m_reader.events(INT64_MIN, tsMs, QString::fromLatin1(kFindingEvent))) {
         if (auto it = m_services.find(event.service); it != m_services.end())
             applyEvent(it->second, event, false);
     }
     for (const char *kind : {kProjectionsEvent, kScrapeEvent}) {
-        for (const StoredEvent &event : m_reader.latestEvents(QString::fromLatin1(kind), tsMs - 1)) {
+        for (const StoredEvent &event : m_reader.latestEvents(QString::fromLatin1(kind), tsMs)) {
             if (auto it = m_services.find(event.service); it != m_services.end())
                 applyEvent(it->second, event, false);
         }
     }
     Context context;
     for (auto &[service, state] : m_services) {
-        const SampleBlock block = m_reader.samples(service, tsMs - contextMs, tsMs - 1, &m_problems);
+        const SampleBlock block = m_reader.samples(service, tsMs - contextMs, tsMs, &m_problems);
         if (block.timesMs.empty())
             continue;
         const std::size_t last = block.timesMs.size() - 1;
@@ -208,7 +208,7 @@ RecordingCursor::Context RecordingCursor::seek(qint64 tsMs, qint64 contextMs)
     }
     std::stable_sort(context.latest.begin(), context.latest.end(),
                      [](const ingest::SourceUpdate &a, const ingest::SourceUpdate &b) { return a.tsMs() < b.tsMs(); });
-    m_positionMs = tsMs;
+    m_positionMs = tsMs + 1;
     return context;
 }
 

@@ -30,14 +30,16 @@ public:
     qint64 position() const { return m_positionMs; }
 
     // What comes before the playhead after a seek: each service's history
-    // (`history`, stored but not analysed), then its last update before the
-    // playhead (`latest`, with everything that was true then), so a screen
-    // shows the moment at once even while paused.
+    // (`history`, stored but not analysed), then its last update at or
+    // before the playhead (`latest`, with everything that was true then),
+    // so a screen shows the moment at once even while paused: a jump to a
+    // finding's moment shows the finding.
     struct Context {
         std::map<QString, std::vector<vitals::VitalsSample>> history;
         std::vector<ingest::SourceUpdate> latest;
     };
-    // Forgets all state and stands at `tsMs`; the context reaches back at most `contextMs`.
+    // Forgets all state and stands just after `tsMs` (what happened at
+    // `tsMs` is in the context); the context reaches back at most `contextMs`.
     Context seek(qint64 tsMs, qint64 contextMs);
     // The updates from the position up to (not including) `toMs`, every
     // service merged in time order; the position becomes `toMs`.

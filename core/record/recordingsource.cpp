@@ -129,10 +129,17 @@ void RecordingSource::setRate(double rate)
 
 void RecordingSource::seek(qint64 tsMs)
 {
-    onIngestThread([this, tsMs] {
-        if (!m_cursor)
+    // The playhead moves at once (whoever reads it sees the target), and
+    // seeks asked faster than they are done collapse into the newest: a
+    // held key or a drag never queues up work.
+    m_clock.seek(tsMs);
+    if (m_pendingSeekMs.exchange(tsMs) != kNoSeek)
+        return; // the one on its way takes this target
+    onIngestThread([this] {
+        const qint64 target = m_pendingSeekMs.exchange(kNoSeek);
+        if (!m_cursor || target == kNoSeek)
             return;
-        seekNow(tsMs);
+        seekNow(target);
         if (m_clock.playing())
             advance();
     });
@@ -180,8 +187,8 @@ void RecordingSource::seekNow(qint64 tsMs)
 
 void RecordingSource::advance()
 {
-    if (!m_cursor)
-        return;
+    if (!m_cursor || m_pendingSeekMs.load() != kNoSeek)
+        return; // the seek on its way resumes playing
     qint64 now = m_clock.nowMs();
     if (m_loopToMs > m_loopFromMs && now > m_loopToMs) {
         seekNow(m_loopFromMs);

@@ -8,6 +8,7 @@
 #include <QMetaType>
 #include <QTimer>
 
+#include <atomic>
 #include <memory>
 #include <vector>
 
@@ -95,6 +96,8 @@ private:
     qint64 m_loopFromMs = 0, m_loopToMs = 0;
     bool m_atEnd = false;
     QTimer m_timer;
+    static constexpr qint64 kNoSeek = INT64_MIN;
+    std::atomic<qint64> m_pendingSeekMs{kNoSeek}; // asked from any thread, done in the ingest thread
 };
 
 } // namespace gotriage::record

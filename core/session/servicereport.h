@@ -24,10 +24,10 @@ using ServiceReportPtr = std::shared_ptr<const ServiceReport>;
 // previous batch, in the order they arrived (time order per service).
 struct SessionBatch {
     qint64 nowMs = 0; // the source's clock when the batch was made
+    std::vector<ServiceReportPtr> reports;
     // The source jumped (a replay seeked) before these reports: what was
     // shown before belongs to another time and goes.
     bool reset = false;
-    std::vector<ServiceReportPtr> reports;
 };
 using SessionBatchPtr = std::shared_ptr<const SessionBatch>;
 

@@ -61,6 +61,8 @@ private slots:
     void demoFleetProcessAndScrapeConfig();
     void scrapeReportsBrokenFleetAndDeadService();
     void analyzeDemoFindsTheGcFrenzy();
+    void replayPrintsTheRecordingInTimeOrder();
+    void analyzeReplayReanalysesARecording();
 
 private:
     QString writeFile(const QString &name, const QByteArray &content)
@@ -348,6 +350,56 @@ void TestCli::analyzeDemoFindsTheGcFrenzy()
     QVERIFY2(frenzy, run.out.constData());
     QVERIFY(config); // the demo fleet says it runs go1.19.8
     QCOMPARE(runCli({QStringLiteral("analyze"), QStringLiteral("--demo"), QStringLiteral("--json")}).exitCode, 2);
+}
+
+void TestCli::replayPrintsTheRecordingInTimeOrder()
+{
+    // The format-1 demo recording: 159 updates, 8 finding changes.
+    const QString path = QStringLiteral(GOTRIAGE_TEST_DATA "/record/format1.gotriage");
+    const CliRun run = runCli({QStringLiteral("replay"), path, QStringLiteral("--json")});
+    QCOMPARE(run.exitCode, 0);
+    int updates = 0, changes = 0;
+    std::int64_t lastTs = 0;
+    for (const QByteArray &line : run.outLines()) {
+        const auto json = nlohmann::json::parse(line.toStdString(), nullptr, false);
+        QVERIFY2(json.is_object(), line.constData());
+        const std::int64_t ts = json.at("ts_ms").get<std::int64_t>();
+        QVERIFY2(ts >= lastTs, line.constData()); // time order
+        lastTs = ts;
+        if (json.contains("vitals")) {
+            ++updates;
+            QVERIFY(json.at("vitals").contains("goroutines")); // the shape `scrape --json` prints
+        } else if (json.contains("change")) {
+            ++changes;
+            QVERIFY(json.contains("key")); // the shape `analyze --json` prints
+        }
+    }
+    QCOMPARE(updates, 159);
+    QCOMPARE(changes, 8);
+
+    // Not a recording: a clear error naming the file, exit 2.
+    const QString text = writeFile(QStringLiteral("not-a-recording.gotriage"), "hello\n");
+    const CliRun bad = runCli({QStringLiteral("replay"), text, QStringLiteral("--json")});
+    QCOMPARE(bad.exitCode, 2);
+    QVERIFY2(bad.err.contains(text.toUtf8()) && bad.err.contains("not a gotriage recording"), bad.err.constData());
+}
+
+void TestCli::analyzeReplayReanalysesARecording()
+{
+    // Today's detector over the recording, at full speed: the GC frenzy the
+    // demo shows within seconds. (Format 1 kept no runtime facts, so no Go
+    // version remark; format 2 does.)
+    const QString path = QStringLiteral(GOTRIAGE_TEST_DATA "/record/format1.gotriage");
+    const CliRun run = runCli({QStringLiteral("analyze"), QStringLiteral("--replay"), path, QStringLiteral("--fast"),
+                               QStringLiteral("--json")});
+    QCOMPARE(run.exitCode, 0);
+    QStringList kinds;
+    for (const QByteArray &line : run.outLines()) {
+        const auto json = nlohmann::json::parse(line.toStdString(), nullptr, false);
+        QVERIFY2(json.is_object() && json.contains("kind"), line.constData());
+        kinds << QString::fromStdString(json.at("kind").get<std::string>());
+    }
+    QVERIFY2(kinds.contains(QStringLiteral("gc_frenzy")), qPrintable(kinds.join(u',')));
 }
 
 QTEST_GUILESS_MAIN(TestCli)

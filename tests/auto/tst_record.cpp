@@ -275,7 +275,7 @@ void TestRecord::recorderFileReadsBack()
     QVERIFY2(reader.open(path, &error), qPrintable(error));
     QCOMPARE(reader.formatVersion(), record::kRecordingFormatVersion);
     QCOMPARE(reader.services(), services);
-    QCOMPARE(reader.columns(services[0]), record::vitalColumns());
+    QCOMPARE(reader.columns(services[0]), record::recordedColumns());
     // The service's config, without its credentials or the URL's user info.
     const QString config = reader.serviceConfig(services[0]);
     QVERIFY2(!config.contains(QLatin1String("secret")) && !config.contains(QLatin1String("pass")), qPrintable(config));
@@ -294,7 +294,7 @@ void TestRecord::recorderFileReadsBack()
     QCOMPARE(part.sampleCount(), std::size_t(10));
     QCOMPARE(part.timesMs.front(), t0 + 250'000);
     QCOMPARE(reader.timeRange(), std::make_pair(t0, t0 + 599'000));
-    const std::vector<record::StoredEvent> events = reader.events(t0, t0 + 600'000);
+    const std::vector<record::StoredEvent> events = reader.events(t0, t0 + 600'000, QStringLiteral("finding"));
     QCOMPARE(events.size(), std::size_t(1));
     QCOMPARE(events.front().kind, QStringLiteral("finding"));
     QVERIFY(events.front().json.contains(QLatin1String("goroutine_leak")));
@@ -327,7 +327,7 @@ void TestRecord::foreignDamagedAndNewerFilesAreRefused()
     QVERIFY2(error.contains(QLatin1String("format 99")), qPrintable(error));
     record::RecordingWriter appender;
     QVERIFY(!appender.open(newer, &error)); // and nothing is appended to it
-    QVERIFY2(error.contains(QLatin1String("another version")), qPrintable(error));
+    QVERIFY2(error.contains(QLatin1String("newer gotriage")), qPrintable(error));
 
     // A recording cut in half (a copy of the file, as a disk full might leave it).
     const QString whole = dir.filePath(QStringLiteral("whole.gotriage"));

@@ -1,0 +1,107 @@
+#include "cliutil.h"
+#include "commands.h"
+
+#include "record/exporter.h"
+#include "record/recordingfile.h"
+
+#include <QDateTime>
+#include <QFile>
+#include <QSaveFile>
+
+#include <optional>
+
+namespace gotriage::cli {
+
+namespace {
+
+// A moment as the operator writes it: ms since the epoch, an ISO 8601 time
+// ("2026-12-02T14:05:00Z"), or seconds from the recording's start ("+300")
+// or before its end ("-60").
+std::optional<qint64> momentOf(const QString &text, qint64 firstMs, qint64 lastMs)
+{
+    bool ok = false;
+    if (text.startsWith(u'+') || text.startsWith(u'-')) {
+        const double seconds = text.mid(1).toDouble(&ok);
+        if (!ok || seconds < 0)
+            return std::nullopt;
+        const auto ms = static_cast<qint64>(seconds * 1000);
+        return text.startsWith(u'+') ? firstMs + ms : lastMs - ms;
+    }
+    const qint64 ms = text.toLongLong(&ok);
+    if (ok)
+        return ms;
+    const QDateTime time = QDateTime::fromString(text, Qt::ISODateWithMs);
+    return time.isValid() ? std::optional(time.toMSecsSinceEpoch()) : std::nullopt;
+}
+
+} // namespace
+
+int exportCommand(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral("Export a recording's samples over a time range: OpenMetrics text (for promtool tsdb "
+                       "create-blocks-from openmetrics) or CSV."));
+    parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("the recording"));
+    parser.addOption({QStringLiteral("format"), QStringLiteral("openmetrics or csv"), QStringLiteral("FORMAT")});
+    parser.addOption({QStringLiteral("out"), QStringLiteral("where to write (replaced only once complete)"),
+                      QStringLiteral("PATH")});
+    parser.addOption({QStringLiteral("from"),
+                      QStringLiteral("start: ms since the epoch, ISO 8601, or +SECONDS from the recording's start"),
+                      QStringLiteral("T")});
+    parser.addOption({QStringLiteral("to"),
+                      QStringLiteral("end: ms since the epoch, ISO 8601, or -SECONDS before the recording's end"),
+                      QStringLiteral("T")});
+    if (const auto exit = parseCommandLine(parser, arguments, 1, 1))
+        return *exit;
+    const QString format = parser.value(QStringLiteral("format"));
+    const QString outPath = parser.value(QStringLiteral("out"));
+    if ((format != QLatin1String("openmetrics") && format != QLatin1String("csv")) || outPath.isEmpty()) {
+        printErr(QStringLiteral("gotriage-cli: export FILE --format openmetrics|csv --out PATH [--from T] [--to T]"));
+        return kExitUsage;
+    }
+    record::RecordingReader reader;
+    QString error;
+    if (!reader.open(parser.positionalArguments().at(0), &error)) {
+        printErr(QStringLiteral("gotriage-cli: ") + error);
+        return kExitUsage;
+    }
+    const auto [first, last] = reader.timeRange();
+    const auto from = parser.isSet(QStringLiteral("from")) ? momentOf(parser.value(QStringLiteral("from")), first, last)
+                                                           : std::optional(first);
+    const auto to = parser.isSet(QStringLiteral("to")) ? momentOf(parser.value(QStringLiteral("to")), first, last)
+                                                       : std::optional(last);
+    if (!from || !to || *to < *from) {
+        printErr(QStringLiteral("gotriage-cli: --from and --to take ms since the epoch, an ISO 8601 time, +SECONDS "
+                                "or -SECONDS, with --from before --to"));
+        return kExitUsage;
+    }
+    QSaveFile out(outPath);
+    if (!out.open(QIODevice::WriteOnly)) {
+        printErr(QStringLiteral("gotriage-cli: %1: %2").arg(outPath, out.errorString()));
+        return kExitUsage;
+    }
+    record::ExportStats stats;
+    const bool ok = format == QLatin1String("csv") ? record::exportCsv(reader, *from, *to, out, &stats, &error)
+                                                   : record::exportOpenMetrics(reader, *from, *to, out, &stats, &error);
+    if (out.error() != QFileDevice::NoError) {
+        out.cancelWriting(); // the old file, if any, stays as it was
+        printErr(QStringLiteral("gotriage-cli: %1: %2").arg(outPath, error));
+        return kExitUsage;
+    }
+    // Damaged blocks are named and skipped; the rest is still written.
+    if (!error.isEmpty())
+        printErr(error);
+    if (!out.commit()) {
+        printErr(QStringLiteral("gotriage-cli: %1: %2").arg(outPath, out.errorString()));
+        return kExitUsage;
+    }
+    printErr(QStringLiteral("%1: %2 %3 written, %4 bytes")
+                 .arg(outPath)
+                 .arg(stats.samples)
+                 .arg(format == QLatin1String("csv") ? QStringLiteral("rows") : QStringLiteral("values"))
+                 .arg(stats.bytes));
+    return ok ? kExitOk : kExitRejected;
+}
+
+} // namespace gotriage::cli

@@ -1,0 +1,269 @@
+// Replay in the window: a recording opens in the same screens under a
+// playhead; at 100× the findings appear as they were recorded, with the
+// same "since"; jumps land on a finding's moment; files are opened by
+// content from File → Open or a drop, never on the GUI thread.
+#include "analysis/findingjson.h"
+#include "diagnoseview.h"
+#include "findingsmodel.h"
+#include "ingest/livesource.h"
+#include "mainwindow.h"
+#include "playheadbar.h"
+#include "record/recorder.h"
+#include "record/recordingfile.h"
+#include "session/session.h"
+#include "theme.h"
+#include "triage/incident.h"
+
+#include <QApplication>
+#include <QDir>
+#include <QFile>
+#include <QJsonDocument>
+#include <QMimeData>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTabWidget>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <map>
+#include <set>
+
+using namespace gotriage;
+
+namespace {
+
+void saveShot(QWidget *widget, const QString &name)
+{
+    QDir().mkpath(QStringLiteral(GOTRIAGE_SCREENSHOT_DIR));
+    QVERIFY(widget->grab().save(QStringLiteral(GOTRIAGE_SCREENSHOT_DIR "/") + name));
+}
+
+// The battlefield findings the window lists: key → "since" (ms). (Config
+// remarks that several services share are one row; they are left out.)
+std::map<QString, qint64> shownFindings(const ui::MainWindow &window)
+{
+    std::map<QString, qint64> out;
+    for (const analysis::Finding &f : window.findingsModel()->findings()) {
+        if (analysis::isBattlefield(f.kind))
+            out[f.key().toString()] = f.sinceMs;
+    }
+    return out;
+}
+
+// What the recording says was active after `atMs`: key → since.
+std::map<QString, qint64> recordedFindings(const QString &path, qint64 atMs)
+{
+    record::RecordingReader reader;
+    QString error;
+    if (!reader.open(path, &error))
+        qFatal("%s", qPrintable(error));
+    std::map<QString, qint64> out;
+    for (const record::StoredEvent &e : reader.events(INT64_MIN, atMs, QStringLiteral("finding"))) {
+        const auto change = analysis::findingChangeFromJson(e.json.toStdString());
+        if (!change)
+            continue;
+        if (!analysis::isBattlefield(change->finding.kind))
+            continue;
+        if (change->type == analysis::FindingChange::Type::Cleared)
+            out.erase(change->finding.key().toString());
+        else
+            out[change->finding.key().toString()] = change->finding.sinceMs;
+    }
+    return out;
+}
+
+// The format-1 demo recording, copied (replay writes notes into it), with
+// a throttle sent and reverted during it, as the triage session records them.
+QString incidentRecording(const QTemporaryDir &dir)
+{
+    const QString path = dir.filePath(QStringLiteral("incident.gotriage"));
+    QFile::copy(QStringLiteral(GOTRIAGE_TEST_DATA "/record/format1.gotriage"), path);
+    QFile::setPermissions(path, QFile::ReadOwner | QFile::WriteOwner);
+    record::RecordingReader reader;
+    QString error;
+    if (!reader.open(path, &error))
+        qFatal("%s", qPrintable(error));
+    const auto [first, last] = reader.timeRange();
+    record::RecordingWriter writer;
+    if (!writer.open(path, &error) || !writer.begin(&error))
+        qFatal("%s", qPrintable(error));
+    for (const auto type : {triage::IncidentEvent::Type::ActionSent, triage::IncidentEvent::Type::Reverted}) {
+        triage::IncidentEvent event;
+        event.type = type;
+        event.tsMs = type == triage::IncidentEvent::Type::ActionSent ? first + 20'000 : first + 30'000;
+        event.actionId = QStringLiteral("throttle");
+        event.service = QStringLiteral("image-resizer-1");
+        writer.putEvent({event.tsMs, QString::fromLatin1(record::kTriageEvent), event.service,
+                         QString::fromUtf8(QJsonDocument(event.toJson()).toJson(QJsonDocument::Compact))},
+                        &error);
+    }
+    if (!writer.commit(&error))
+        qFatal("%s", qPrintable(error));
+    return path;
+}
+
+} // namespace
+
+class TestReplayGui : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void replayAt100xShowsTheRecordedFindingsAtTheirMoments();
+    void jumpsLandOnTheMomentAndShowIt();
+    void filesOpenByContent();
+};
+
+void TestReplayGui::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    ui::applyDarkTheme(*qApp);
+}
+
+void TestReplayGui::replayAt100xShowsTheRecordedFindingsAtTheirMoments()
+{
+    QTemporaryDir dir;
+    const QString path = incidentRecording(dir);
+    ui::MainWindow *window = ui::MainWindow::openReplayWindow(path, 100);
+    window->resize(1440, 900);
+    QSignalSpy opened(window, &ui::MainWindow::recordingOpened);
+    QTRY_COMPARE(opened.size(), 1);
+    QCOMPARE(opened.front().front().toString(), QString());
+    QVERIFY(window->isReplay());
+    QVERIFY(window->windowTitle().contains(QLatin1String("incident.gotriage")));
+    ui::PlayheadBar *bar = window->playheadBar();
+    // Every finding the window lists, with the playhead when it first did.
+    std::map<QString, qint64> firstShown;
+    std::map<QString, qint64> sinceShown;
+    const auto look = [&] {
+        for (const auto &[key, since] : shownFindings(*window)) {
+            firstShown.try_emplace(key, bar->playhead());
+            sinceShown[key] = since;
+        }
+    };
+    connect(window->findingsModel(), &QAbstractItemModel::modelReset, this, look);
+    connect(window->findingsModel(), &QAbstractItemModel::rowsInserted, this, look);
+    record::RecordingReader reader;
+    QString error;
+    QVERIFY(reader.open(path, &error));
+    const auto [first, last] = reader.timeRange();
+    QTRY_VERIFY_WITH_TIMEOUT(bar->playhead() >= last, 10000); // 40 s at 100×: under a second
+    QTest::qWait(2 * ui::MainWindow::kRefreshIntervalMs);
+    look();
+    // Every finding raised during the recording was shown, never before its
+    // moment, with the "since" that was recorded: the same findings at the
+    // same moments as the live session.
+    std::map<QString, qint64> everRaised;
+    for (const record::StoredEvent &e : reader.events(INT64_MIN, INT64_MAX, QStringLiteral("finding"))) {
+        const auto change = analysis::findingChangeFromJson(e.json.toStdString());
+        QVERIFY(change);
+        if (change->type == analysis::FindingChange::Type::Raised && analysis::isBattlefield(change->finding.kind))
+            everRaised.try_emplace(change->finding.key().toString(), change->tsMs);
+    }
+    QVERIFY(!everRaised.empty());
+    for (const auto &[key, raisedMs] : everRaised) {
+        QVERIFY2(firstShown.count(key), qPrintable(key + QStringLiteral(" never shown")));
+        QVERIFY2(firstShown[key] >= raisedMs, qPrintable(key + QStringLiteral(" shown before its moment")));
+        QCOMPARE(sinceShown[key], recordedFindings(path, raisedMs).at(key));
+    }
+    const std::map<QString, qint64> atEnd = recordedFindings(path, last);
+    QCOMPARE(shownFindings(*window), atEnd);
+    // Every raised finding (remarks too) and the throttle sent and reverted are marked on the timeline.
+    QVERIFY(bar->markers().size() >= everRaised.size() + 2);
+    QCOMPARE(std::count_if(bar->markers().begin(), bar->markers().end(),
+                           [](const record::ReplayMarker &m) { return m.kind == record::ReplayMarker::Kind::Action; }),
+             2);
+    window->close();
+}
+
+void TestReplayGui::jumpsLandOnTheMomentAndShowIt()
+{
+    QTemporaryDir dir;
+    const QString path = incidentRecording(dir);
+    ui::MainWindow *window = ui::MainWindow::openReplayWindow(path, 1);
+    window->resize(1440, 900);
+    QSignalSpy opened(window, &ui::MainWindow::recordingOpened);
+    QTRY_COMPARE(opened.size(), 1);
+    ui::PlayheadBar *bar = window->playheadBar();
+    bar->togglePlay(); // pause
+    QTRY_VERIFY(!bar->playing());
+    // The critical finding: jump from the start to it, marker by marker.
+    const auto markers = bar->markers();
+    const auto critical = std::find_if(markers.begin(), markers.end(), [](const record::ReplayMarker &m) {
+        return m.kind == record::ReplayMarker::Kind::Finding && m.text == QLatin1String("gc frenzy");
+    });
+    QVERIFY(critical != markers.end());
+    bar->seek(markers.front().tsMs - 5000);
+    while (bar->playhead() < critical->tsMs)
+        QVERIFY(bar->jumpToMarker(+1));
+    QCOMPARE(bar->playhead(), critical->tsMs);
+    const std::map<QString, qint64> expected = recordedFindings(path, critical->tsMs);
+    QTRY_COMPARE(shownFindings(*window), expected); // paused, yet the moment is shown
+    // Back one: before the critical finding it is not shown.
+    QVERIFY(bar->jumpToMarker(-1));
+    QVERIFY(bar->playhead() < critical->tsMs);
+    QTRY_COMPARE(shownFindings(*window), recordedFindings(path, bar->playhead()));
+
+    // Mid-incident, just after the throttle: its line on the charts, the frenzy listed.
+    const auto action = std::find_if(markers.begin(), markers.end(), [](const record::ReplayMarker &m) {
+        return m.kind == record::ReplayMarker::Kind::Action;
+    });
+    QVERIFY(action != markers.end());
+    bar->seek(action->tsMs + 5000);
+    window->selectService(critical->service);
+    QTRY_COMPARE(shownFindings(*window), recordedFindings(path, action->tsMs + 5000));
+    QTest::qWait(2 * ui::MainWindow::kRefreshIntervalMs);
+    saveShot(window, QStringLiteral("replay-playhead.png"));
+    window->close();
+}
+
+void TestReplayGui::filesOpenByContent()
+{
+    QTemporaryDir dir;
+    const QString recording = incidentRecording(dir);
+    ui::MainWindow live(std::make_unique<session::Session>(std::make_unique<ingest::LiveSource>()));
+    live.show();
+    QSignalSpy fileOpened(&live, &ui::MainWindow::fileOpened);
+
+    // A profile opens in the Diagnose tab, whatever its name.
+    const QString profile = dir.filePath(QStringLiteral("no-extension"));
+    QVERIFY(QFile::copy(QStringLiteral(GOTRIAGE_TEST_DATA "/lab/heap_memcreep.pb.gz"), profile));
+    live.openFile(profile);
+    QTRY_COMPARE(fileOpened.size(), 1);
+    QCOMPARE(fileOpened.front().at(1).toString(), QString());
+    QCOMPARE(live.detailTabs()->currentWidget(), static_cast<QWidget *>(live.diagnoseView()));
+
+    // Garbage is refused with the file named, and the window goes on.
+    const QString garbage = dir.filePath(QStringLiteral("garbage.bin"));
+    QFile g(garbage);
+    QVERIFY(g.open(QIODevice::WriteOnly));
+    g.write(QByteArray("\x00\x01\x02\x03garbage", 11));
+    g.close();
+    live.openFile(garbage);
+    QTRY_COMPARE(fileOpened.size(), 2);
+    QVERIFY2(fileOpened.at(1).at(1).toString().startsWith(garbage), qPrintable(fileOpened.at(1).at(1).toString()));
+
+    // A recording dropped on the live window opens in a replay window of its own.
+    QMimeData mime;
+    mime.setUrls({QUrl::fromLocalFile(recording)});
+    QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(&live, &enter);
+    QVERIFY(enter.isAccepted());
+    QDropEvent drop(QPointF(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(&live, &drop);
+    QTRY_COMPARE(fileOpened.size(), 3);
+    ui::MainWindow *replay = nullptr;
+    for (QWidget *w : QApplication::topLevelWidgets()) {
+        if (auto *m = qobject_cast<ui::MainWindow *>(w); m && m->isReplay())
+            replay = m;
+    }
+    QVERIFY(replay);
+    QVERIFY(!live.isReplay());
+    QSignalSpy opened(replay, &ui::MainWindow::recordingOpened);
+    QTRY_VERIFY(replay->windowTitle().contains(QLatin1String("incident.gotriage")));
+    replay->close();
+}
+
+QTEST_MAIN(TestReplayGui)
+#include "tst_replaygui.moc"

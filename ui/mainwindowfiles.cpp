@@ -1,0 +1,183 @@
+// MainWindow: opening files and replaying recordings.
+#include "mainwindow.h"
+
+#include "common/logging.h"
+#include "diagnoseview.h"
+#include "fileopener.h"
+#include "issues/issuesmodel.h"
+#include "palette.h"
+#include "playheadbar.h"
+#include "record/recordingsource.h"
+#include "servicedetailview.h"
+#include "session/session.h"
+#include "timechart.h"
+
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFutureWatcher>
+#include <QInputDialog>
+#include <QLabel>
+#include <QMimeData>
+#include <QTabWidget>
+#include <QtConcurrent>
+#include <QToolBar>
+
+#include <cstdlib>
+
+namespace gotriage::ui {
+
+namespace {
+
+const QString kFilesService = QStringLiteral("(files)");
+
+QString userName()
+{
+    const QByteArray user = qgetenv("USER");
+    return user.isEmpty() ? QStringLiteral("operator") : QString::fromLocal8Bit(user);
+}
+
+} // namespace
+
+void MainWindow::chooseFile()
+{
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Open"), {},
+        tr("Everything gotriage opens (*.json *.yaml *.yml *.gotriage *.pb.gz *.pprof *.txt);;All files (*)"));
+    if (!path.isEmpty())
+        openFile(path);
+}
+
+void MainWindow::openFile(const QString &path)
+{
+    m_statusLabel->setText(tr("Opening %1…").arg(path));
+    auto *watcher = new QFutureWatcher<OpenedFile>(this);
+    connect(watcher, &QFutureWatcher<OpenedFile>::finished, this, [this, watcher] {
+        onFileRead(watcher->result());
+        watcher->deleteLater();
+    });
+    watcher->setFuture(QtConcurrent::run([path] { return readFileForOpening(path); }));
+}
+
+void MainWindow::onFileRead(const OpenedFile &file)
+{
+    QString error = file.error;
+    switch (file.kind) {
+    case record::FileKind::Recording:
+        openReplayWindow(file.path, 1.0);
+        break;
+    case record::FileKind::FleetFile:
+        openFleetFile(file.path);
+        break;
+    case record::FileKind::Profile:
+    case record::FileKind::GoroutineDump:
+        m_diagnose->showExternalCapture(file.capture, tr("file"));
+        m_detailTabs->setCurrentWidget(m_diagnose);
+        break;
+    case record::FileKind::UpdateLog:
+        error = tr("%1: a `scrape --json` capture; replay it with gotriage-cli analyze --replay").arg(file.path);
+        break;
+    case record::FileKind::Unknown:
+        break;
+    }
+    if (!error.isEmpty())
+        m_issues->report(kFilesService, QStringLiteral("open"), error, issues::IssuesModel::Severity::Error,
+                         m_session->clock().nowMs());
+    else
+        m_issues->resolve(kFilesService, QStringLiteral("open"));
+    updateStatus();
+    emit fileOpened(file.path, error);
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent *event)
+{
+    const QList<QUrl> urls = event->mimeData()->urls();
+    if (std::any_of(urls.begin(), urls.end(), [](const QUrl &url) { return url.isLocalFile(); }))
+        event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent *event)
+{
+    for (const QUrl &url : event->mimeData()->urls()) {
+        if (url.isLocalFile())
+            openFile(url.toLocalFile());
+    }
+    event->acceptProposedAction();
+}
+
+MainWindow *MainWindow::openReplayWindow(const QString &path, double rate)
+{
+    auto source = std::make_unique<record::RecordingSource>(path, rate);
+    record::RecordingSource *replay = source.get();
+    auto session = std::make_unique<session::Session>(std::move(source));
+    session->setAdoptUnknownServices(true);
+    auto *window = new MainWindow(std::move(session));
+    window->setAttribute(Qt::WA_DeleteOnClose);
+    window->attachReplay(replay);
+    window->show();
+    return window;
+}
+
+void MainWindow::attachReplay(record::RecordingSource *source)
+{
+    m_replay = source;
+    m_playhead = new PlayheadBar(source, this);
+    auto *bar = new QToolBar(tr("Replay"), this);
+    bar->setObjectName(QStringLiteral("replayToolbar"));
+    bar->setMovable(false);
+    bar->addWidget(m_playhead);
+    addToolBar(Qt::BottomToolBarArea, bar);
+    setWindowTitle(tr("gotriage — replay (opening…)"));
+    connect(source, &record::RecordingSource::opened, this, &MainWindow::onRecordingOpened);
+    connect(source, &record::RecordingSource::failed, this, [this](const QString &error) {
+        m_issues->report(kFilesService, QStringLiteral("replay"), error, issues::IssuesModel::Severity::Error,
+                         m_session->clock().nowMs());
+        m_statusLabel->setText(error);
+        emit recordingOpened(error);
+    });
+    connect(source, &record::RecordingSource::noteSaved, this,
+            [this](const record::ReplayMarker &marker, const QString &error) {
+                if (!error.isEmpty()) {
+                    m_issues->report(kFilesService, QStringLiteral("note"), error, issues::IssuesModel::Severity::Error,
+                                     m_session->clock().nowMs());
+                    return;
+                }
+                m_playhead->addMarker(marker);
+            });
+    connect(m_playhead, &PlayheadBar::seeked, this, [this] { m_detailDirty = true; });
+}
+
+void MainWindow::onRecordingOpened(const std::shared_ptr<const record::RecordingInfo> &info)
+{
+    setWindowTitle(tr("gotriage — replay of %1").arg(QFileInfo(info->path).fileName()));
+    watchServices(info->services);
+    m_playhead->setInfo(info);
+    // Actions taken during the incident, on every chart, as they were live.
+    std::vector<TimeChart::Marker> markers;
+    for (const record::ReplayMarker &m : info->markers) {
+        if (m.kind == record::ReplayMarker::Kind::Action)
+            markers.push_back(
+                {static_cast<double>(m.tsMs) / 1000.0, m.service.isEmpty() ? m.text : m.text + u' ' + m.service,
+                 m.text.startsWith(QLatin1String("reverted")) ? palette::kActionReverted : palette::kActionSent});
+    }
+    m_detail->setMarkers(markers);
+    for (const QString &problem : info->problems)
+        m_issues->report(kFilesService, QStringLiteral("replay"), problem, issues::IssuesModel::Severity::Warning,
+                         m_session->clock().nowMs());
+    qCDebug(lcUi) << "replaying" << info->path << info->services.size() << "services";
+    emit recordingOpened(QString());
+}
+
+void MainWindow::addReplayNote()
+{
+    bool ok = false;
+    const qint64 at = m_playhead->playhead();
+    const QString text
+        = QInputDialog::getText(this, tr("Add a note"), tr("A note at the playhead; it is saved in the recording:"),
+                                QLineEdit::Normal, {}, &ok);
+    if (ok && !text.trimmed().isEmpty())
+        m_replay->addNote(at, text.trimmed(), userName());
+}
+
+} // namespace gotriage::ui
