@@ -187,6 +187,7 @@ MainWindow::MainWindow(std::unique_ptr<session::Session> session, QWidget *paren
     QMenu *fileMenu = menuBar()->addMenu(tr("&File"));
     fileMenu->addAction(open);
     fileMenu->addAction(add);
+    fileMenu->addAction(tr("&Save incident…"), QKeySequence::Save, this, &MainWindow::saveIncident);
     fileMenu->addSeparator();
     QAction *quit = fileMenu->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
@@ -570,6 +571,17 @@ void MainWindow::startRecording(const QString &path, qint64 retentionMs)
                                  event.value(QStringLiteral("service")).toString(),
                                  QString::fromUtf8(QJsonDocument(event).toJson(QJsonDocument::Compact))});
     });
+    connect(m_recorder.get(), &record::Recorder::windowSaved, this,
+            [this](const QString &target, const QString &error) {
+                if (error.isEmpty()) {
+                    m_statusLabel->setText(tr("Incident saved: %1").arg(target));
+                    m_issues->resolve(QStringLiteral("(recording)"), QStringLiteral("save"));
+                } else {
+                    m_issues->report(QStringLiteral("(recording)"), QStringLiteral("save"), error,
+                                     issues::IssuesModel::Severity::Error, m_session->clock().nowMs());
+                }
+                emit incidentSaved(target, error);
+            });
     m_recorder->startInBackground(path);
 }
 

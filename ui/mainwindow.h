@@ -128,6 +128,8 @@ signals:
     void fleetLoaded();
     // A replay's recording is open (or could not be: `error`).
     void recordingOpened(const QString &error);
+    // "Save incident" wrote `path`, or why not.
+    void incidentSaved(const QString &path, const QString &error);
     // A file given to openFile() was opened, or why not.
     void fileOpened(const QString &path, const QString &error);
     // Every service has been scraped at least twice (rates are known), or
@@ -153,6 +155,7 @@ private:
     void onFileRead(const OpenedFile &file);
     void onRecordingOpened(const std::shared_ptr<const record::RecordingInfo> &info);
     void addReplayNote();
+    void saveIncident();
     void updateStatus();
     void makeTriageMenu();
 

@@ -7,11 +7,14 @@
 #include "issues/issuesmodel.h"
 #include "palette.h"
 #include "playheadbar.h"
+#include "record/recorder.h"
 #include "record/recordingsource.h"
 #include "servicedetailview.h"
 #include "session/session.h"
 #include "timechart.h"
+#include "triage/triagesession.h"
 
+#include <QDateTime>
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QFileDialog>
@@ -88,6 +91,47 @@ void MainWindow::onFileRead(const OpenedFile &file)
         m_issues->resolve(kFilesService, QStringLiteral("open"));
     updateStatus();
     emit fileOpened(file.path, error);
+}
+
+void MainWindow::saveIncident()
+{
+    if (!m_recorder) {
+        m_statusLabel->setText(tr("Not recording (--no-record, or a replay): nothing to save."));
+        return;
+    }
+    // The window to keep: the incident if one is open, or a stretch back from now.
+    const qint64 now = m_session->clock().nowMs();
+    const triage::Incident &incident = m_triage->incident();
+    struct Choice {
+        QString label;
+        qint64 fromMs;
+    };
+    std::vector<Choice> choices;
+    if (incident.openedMs() > 0) {
+        // A few minutes before it opened: what led to it.
+        choices.push_back({tr("The incident \"%1\", from 10 minutes before it opened").arg(incident.title()),
+                           incident.openedMs() - 10 * 60'000});
+    }
+    choices.push_back({tr("The last 15 minutes"), now - 15 * 60'000});
+    choices.push_back({tr("The last hour"), now - 3'600'000});
+    choices.push_back({tr("Everything the black box holds"), 0});
+    QStringList labels;
+    for (const Choice &c : choices)
+        labels << c.label;
+    bool ok = false;
+    const QString picked
+        = QInputDialog::getItem(this, tr("Save incident"), tr("Keep for good:"), labels, 0, false, &ok);
+    if (!ok)
+        return;
+    const qint64 from = choices[static_cast<std::size_t>(labels.indexOf(picked))].fromMs;
+    const QString suggested = defaultDataDir() + QStringLiteral("/incidents/incident-")
+        + QDateTime::fromMSecsSinceEpoch(now).toString(QStringLiteral("yyyyMMdd-HHmm")) + QStringLiteral(".gotriage");
+    const QString path
+        = QFileDialog::getSaveFileName(this, tr("Save incident"), suggested, tr("gotriage recordings (*.gotriage)"));
+    if (path.isEmpty())
+        return;
+    m_statusLabel->setText(tr("Saving %1…").arg(path));
+    m_recorder->saveWindow(from, now, path);
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent *event)

@@ -300,6 +300,24 @@ bool Recorder::flush(QString *error)
     return ok;
 }
 
+void Recorder::saveWindow(qint64 fromMs, qint64 toMs, const QString &target)
+{
+    if (!m_writer) {
+        emit windowSaved(target, tr("not recording: nothing to save"));
+        return;
+    }
+    QMetaObject::invokeMethod(m_writer, [this, fromMs, toMs, target] {
+        QString why;
+        if (m_writer->writeQueued(&why) || why.isEmpty()) {
+            why.clear();
+            QDir().mkpath(QFileInfo(target).absolutePath());
+            saveRange(m_path, fromMs, toMs, target, &why);
+        }
+        QMetaObject::invokeMethod(
+            this, [this, target, why] { emit windowSaved(target, why); }, Qt::QueuedConnection);
+    });
+}
+
 Recorder::Stats Recorder::stats() const
 {
     QMutexLocker lock(&m_mutex);

@@ -51,6 +51,10 @@ public:
     void recordEvent(StoredEvent event);
     // Writes and commits everything queued now; blocks until it is done.
     bool flush(QString *error = nullptr);
+    // "Save incident": keeps [fromMs, toMs] of the black box for good, as a
+    // recording of its own at `target`, in the writer's thread after what
+    // is queued is committed; windowSaved() tells how it went.
+    void saveWindow(qint64 fromMs, qint64 toMs, const QString &target);
 
     struct Stats {
         quint64 samplesQueued = 0;
@@ -63,6 +67,7 @@ public:
 
 signals:
     void started(const QString &error); // empty: recording
+    void windowSaved(const QString &target, const QString &error); // error empty: saved
 
 private:
     class Writer;

@@ -1,5 +1,6 @@
 #include "recordingfile.h"
 
+#include <QFile>
 #include <QFileInfo>
 
 #include <algorithm>
@@ -230,6 +231,71 @@ bool RecordingWriter::putBlob(const StoredBlob &blob, QString *error)
     // A profile is gzipped already; a dump's text is not.
     s.bindBlob(5, blob.data.startsWith("\x1f\x8b") ? blob.data : qCompress(blob.data));
     return stepDone(s, error);
+}
+
+bool saveRange(const QString &source, qint64 fromMs, qint64 toMs, const QString &target, QString *error)
+{
+    if (QFileInfo::exists(target)) {
+        if (error)
+            *error = QStringLiteral("%1: exists already; not overwriting it").arg(target);
+        return false;
+    }
+    {
+        // The source must be a recording this version reads.
+        RecordingReader check;
+        if (!check.open(source, error))
+            return false;
+    }
+    RecordingWriter writer;
+    if (!writer.open(target, error))
+        return false;
+    if (!writer.copyFrom(source, fromMs, toMs, error)) {
+        QFile::remove(target);
+        return false;
+    }
+    return true;
+}
+
+bool RecordingWriter::copyFrom(const QString &source, qint64 fromMs, qint64 toMs, QString *error)
+{
+    Statement attach(m_db, "ATTACH DATABASE ?1 AS src");
+    attach.bind(1, source);
+    if (!stepDone(attach, error))
+        return false;
+    bool ok = begin(error);
+    const char *copies[] = {
+        "INSERT OR REPLACE INTO services SELECT * FROM src.services",
+        "INSERT OR REPLACE INTO blocks SELECT * FROM src.blocks WHERE last_ms >= ?1 AND first_ms <= ?2",
+        "INSERT INTO events SELECT * FROM src.events WHERE ts_ms BETWEEN ?1 AND ?2",
+    };
+    for (const char *sql : copies) {
+        Statement s(m_db, sql);
+        if (!s) {
+            ok = false;
+            if (error)
+                *error = lastError();
+            break;
+        }
+        if (sqlite3_bind_parameter_count(s.get()) == 2) {
+            s.bind(1, fromMs);
+            s.bind(2, toMs);
+        }
+        ok = ok && stepDone(s, error);
+    }
+    // A format-1 source has no captures.
+    if (ok && Statement(m_db, "SELECT 1 FROM src.blobs LIMIT 0")) {
+        Statement s(m_db,
+                    "INSERT INTO blobs (ts_ms, kind, service, name, data) SELECT ts_ms, kind, service, name, data "
+                    "FROM src.blobs WHERE ts_ms BETWEEN ?1 AND ?2");
+        s.bind(1, fromMs);
+        s.bind(2, toMs);
+        ok = stepDone(s, error);
+    }
+    ok = ok && putMeta(QStringLiteral("saved_from"), source, error)
+        && putMeta(QStringLiteral("saved_range_ms"), QStringLiteral("%1-%2").arg(fromMs).arg(toMs), error);
+    ok = exec(ok ? "COMMIT" : "ROLLBACK", ok ? error : nullptr) && ok;
+    exec("DETACH DATABASE src", nullptr);
+    return ok;
 }
 
 RecordingReader::RecordingReader() = default;

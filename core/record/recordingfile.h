@@ -69,6 +69,8 @@ public:
     bool putMeta(const QString &key, const QString &value, QString *error);
     // Drops blocks and events that ended before `cutoffMs` (a rolling black box).
     bool prune(qint64 cutoffMs, QString *error);
+    // Outside a transaction: copies [fromMs, toMs] of the recording at `source` (saveRange()).
+    bool copyFrom(const QString &source, qint64 fromMs, qint64 toMs, QString *error);
 
 private:
     bool exec(const char *sql, QString *error);
@@ -78,6 +80,13 @@ private:
     QString m_path;
     sqlite3 *m_db = nullptr;
 };
+
+// Keeps [fromMs, toMs] of the recording at `source` (a black box still
+// being written, say) as a recording of its own at `target`: the services,
+// the blocks that overlap the range (whole: up to a block's span more at
+// each end), the events and captures within it. `target` must not exist.
+// false with `error` naming the file.
+bool saveRange(const QString &source, qint64 fromMs, qint64 toMs, const QString &target, QString *error);
 
 // Reads a recording: what services it holds, their samples over a range,
 // the events. A file that is not a recording, is damaged, or was written by

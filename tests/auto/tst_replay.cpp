@@ -143,6 +143,7 @@ private slots:
     void sourcePlaysSeeksLoopsAndSavesNotes();
     void demoFleetRoundTrips();
     void filesAreToldByContent();
+    void savedIncidentKeepsItsWindow();
     void exportIsAcceptedByPromtool();
     void exportAsCsv();
 };
@@ -477,6 +478,51 @@ void TestReplay::filesAreToldByContent()
     QVERIFY2(error.startsWith(dir.filePath(QStringLiteral("missing"))), qPrintable(error));
     QCOMPARE(record::sniffFile(write(QStringLiteral("empty"), {}), &error), record::FileKind::Unknown);
     QVERIFY2(error.contains(QLatin1String("empty")), qPrintable(error));
+}
+
+void TestReplay::savedIncidentKeepsItsWindow()
+{
+    // "Save incident" while the black box is still being written.
+    QTemporaryDir dir;
+    const QString blackBox = dir.filePath(QStringLiteral("session.gotriage"));
+    const QString saved = dir.filePath(QStringLiteral("incidents/leak.gotriage"));
+    record::Recorder recorder;
+    QString error;
+    QVERIFY2(recorder.start(blackBox, &error), qPrintable(error));
+    config::ServiceConfig api;
+    api.name = QStringLiteral("api-1");
+    recorder.setServices({api});
+    for (int step = 0; step < 1200; ++step) { // 20 minutes, 5 blocks
+        auto batch = std::make_shared<session::SessionBatch>();
+        batch->reports.push_back(reportAt(api.name, step));
+        recorder.record(batch);
+    }
+    // Not flushed: saving commits what is queued first.
+    QSignalSpy done(&recorder, &record::Recorder::windowSaved);
+    recorder.saveWindow(kT0 + 45'000, kT0 + 300'000, saved);
+    QTRY_COMPARE(done.size(), 1);
+    QCOMPARE(done.front().at(1).toString(), QString());
+    record::RecordingReader reader;
+    QVERIFY2(reader.open(saved, &error), qPrintable(error));
+    QCOMPARE(reader.services(), QStringList{api.name});
+    // Whole blocks of 240 samples: the range, and no more than a block either side.
+    const auto [first, last] = reader.timeRange();
+    QVERIFY(first <= kT0 + 45'000 && first >= kT0 + 45'000 - 240'000);
+    QVERIFY(last >= kT0 + 300'000 && last < kT0 + 300'000 + 240'000);
+    const auto findings = reader.events(INT64_MIN, INT64_MAX, QString::fromLatin1(record::kFindingEvent));
+    QCOMPARE(findings.size(), std::size_t(2)); // raised at 50 s and cleared at 250 s
+    QVERIFY(reader.events(INT64_MIN, kT0 + 44'999).empty()); // events only from the window
+    // The saved file replays like any recording.
+    record::RecordingCursor cursor(reader);
+    const auto context = cursor.seek(kT0 + 100'000, 60'000);
+    QCOMPARE(context.latest.size(), std::size_t(1));
+    QCOMPARE(context.latest.front().recorded->findings.size(), std::size_t(1));
+
+    // Never over an existing file.
+    recorder.saveWindow(kT0, kT0 + 10'000, saved);
+    QTRY_COMPARE(done.size(), 2);
+    QVERIFY2(done.at(1).at(1).toString().contains(QLatin1String("exists already")),
+             qPrintable(done.at(1).at(1).toString()));
 }
 
 void TestReplay::exportIsAcceptedByPromtool()
