@@ -85,6 +85,10 @@ public:
     void attachReplay(record::RecordingSource *source);
     bool isReplay() const { return m_replay != nullptr; }
     PlayheadBar *playheadBar() const { return m_playhead; }
+    // The post-incident report of this window's recording (the replayed
+    // file, or the black box) into `dir`: built and saved off the GUI
+    // thread, the charts drawn on it; reportWritten() tells how it went.
+    void writeReport(const QString &dir);
     // Starts the built-in demo fleet and watches it; false if it could not start.
     bool startDemo(int services, QString *error);
     // `actions`: what the triage panel may do to them (none when not given).
@@ -128,6 +132,7 @@ signals:
     void fleetLoaded();
     // A replay's recording is open (or could not be: `error`).
     void recordingOpened(const QString &error);
+    void reportWritten(const QString &dir, const QString &error);
     // "Save incident" wrote `path`, or why not.
     void incidentSaved(const QString &path, const QString &error);
     // A file given to openFile() was opened, or why not.
@@ -156,6 +161,7 @@ private:
     void onRecordingOpened(const std::shared_ptr<const record::RecordingInfo> &info);
     void addReplayNote();
     void saveIncident();
+    void chooseReportFolder();
     void updateStatus();
     void makeTriageMenu();
 

@@ -9,6 +9,8 @@
 #include "playheadbar.h"
 #include "record/recorder.h"
 #include "record/recordingsource.h"
+#include "record/report.h"
+#include "reportcharts.h"
 #include "servicedetailview.h"
 #include "session/session.h"
 #include "timechart.h"
@@ -132,6 +134,57 @@ void MainWindow::saveIncident()
         return;
     m_statusLabel->setText(tr("Saving %1…").arg(path));
     m_recorder->saveWindow(from, now, path);
+}
+
+void MainWindow::chooseReportFolder()
+{
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Write the report into"), defaultDataDir());
+    if (!dir.isEmpty())
+        writeReport(dir);
+}
+
+void MainWindow::writeReport(const QString &dir)
+{
+    const QString path = m_replay ? m_replay->path() : m_recorder ? m_recorder->path() : QString();
+    if (path.isEmpty()) {
+        emit reportWritten(dir, tr("nothing recorded to report on (--no-record)"));
+        return;
+    }
+    m_statusLabel->setText(tr("Writing the report into %1…").arg(dir));
+    struct Built {
+        record::Report report;
+        QString error;
+    };
+    auto *building = new QFutureWatcher<Built>(this);
+    connect(building, &QFutureWatcher<Built>::finished, this, [this, building, dir] {
+        const Built built = building->result();
+        building->deleteLater();
+        if (!built.error.isEmpty()) {
+            emit reportWritten(dir, built.error);
+            return;
+        }
+        // Drawing needs widgets: here, a few charts' worth; saving goes back off the thread.
+        auto charts = std::make_shared<std::vector<QImage>>(renderReportCharts(built.report));
+        auto *saving = new QFutureWatcher<QString>(this);
+        connect(saving, &QFutureWatcher<QString>::finished, this, [this, saving, dir] {
+            const QString error = saving->result();
+            saving->deleteLater();
+            m_statusLabel->setText(error.isEmpty() ? tr("Report written: %1/report.html").arg(dir) : error);
+            emit reportWritten(dir, error);
+        });
+        saving->setFuture(QtConcurrent::run([report = built.report, charts, dir] {
+            QString error;
+            saveReport(report, *charts, dir, &error);
+            return error;
+        }));
+    });
+    building->setFuture(QtConcurrent::run([path] {
+        Built built;
+        record::RecordingReader reader;
+        if (reader.open(path, &built.error))
+            built.report = record::buildReport(reader);
+        return built;
+    }));
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent *event)

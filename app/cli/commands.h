@@ -21,5 +21,6 @@ int recordCommand(const QStringList &arguments);
 int recordingCommand(const QStringList &arguments);
 int replayCommand(const QStringList &arguments);
 int exportCommand(const QStringList &arguments);
+int reportCommand(const QStringList &arguments); // needs a QApplication (it draws charts)
 
 } // namespace gotriage::cli

@@ -4,10 +4,13 @@
 #include "commands.h"
 #include "version.h"
 
+#include <QApplication>
 #include <QCoreApplication>
 
 #include <functional>
 #include <map>
+#include <memory>
+#include <string_view>
 
 namespace {
 
@@ -44,6 +47,7 @@ commands:
   export FILE --format openmetrics|csv --out PATH [--from T] [--to T]
                         a recording's samples for promtool (OpenMetrics) or
                         a spreadsheet (CSV)
+  report FILE --out DIR  the post-incident report: Markdown, HTML and charts
   replay FILE --json    a recording in time order: updates as `scrape --json`,
                         finding changes as `analyze --json`, triage events, notes
   demo-fleet [--services N] [--fleet-out FILE] [--duration SECONDS]
@@ -61,7 +65,13 @@ exit status: 0 clean, 1 some input was rejected, 2 usage or I/O error)";
 
 int main(int argc, char *argv[])
 {
-    QCoreApplication app(argc, argv);
+    // The report draws its charts with the window's widgets: it alone needs
+    // a QApplication, on the display-less platform unless one is chosen.
+    const bool drawsCharts = argc > 1 && std::string_view(argv[1]) == "report";
+    if (drawsCharts && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    const std::unique_ptr<QCoreApplication> app
+        = drawsCharts ? std::make_unique<QApplication>(argc, argv) : std::make_unique<QCoreApplication>(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("gotriage-cli"));
     QCoreApplication::setApplicationVersion(QString::fromLatin1(gotriage::kVersion));
 
@@ -96,6 +106,7 @@ int main(int argc, char *argv[])
         {QStringLiteral("recording"), recordingCommand},
         {QStringLiteral("replay"), replayCommand},
         {QStringLiteral("export"), exportCommand},
+        {QStringLiteral("report"), reportCommand},
     };
     const auto it = commands.find(command);
     if (it == commands.end()) {

@@ -61,6 +61,7 @@ public:
 
     const common::Clock &clock() const override { return m_clock; }
     const common::ReplayClock &replayClock() const { return m_clock; }
+    const QString &path() const { return m_path; }
     void setServices(const std::vector<config::ServiceConfig> &, bool) override { }
     void start() override;
     bool finished() const override { return m_atEnd; }

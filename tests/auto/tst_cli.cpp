@@ -2,6 +2,8 @@
 
 #include "signals/vital.h"
 
+#include <QDir>
+#include <QFile>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QSet>
@@ -63,6 +65,7 @@ private slots:
     void analyzeDemoFindsTheGcFrenzy();
     void replayPrintsTheRecordingInTimeOrder();
     void analyzeReplayReanalysesARecording();
+    void reportWritesMarkdownHtmlAndCharts();
 
 private:
     QString writeFile(const QString &name, const QByteArray &content)
@@ -400,6 +403,24 @@ void TestCli::analyzeReplayReanalysesARecording()
         kinds << QString::fromStdString(json.at("kind").get<std::string>());
     }
     QVERIFY2(kinds.contains(QStringLiteral("gc_frenzy")), qPrintable(kinds.join(u',')));
+}
+
+void TestCli::reportWritesMarkdownHtmlAndCharts()
+{
+    // Without a display: the command draws its charts offscreen by itself.
+    const QString out = m_dir.filePath(QStringLiteral("report"));
+    const CliRun run = runCli({QStringLiteral("report"), QStringLiteral(GOTRIAGE_TEST_DATA "/record/format1.gotriage"),
+                               QStringLiteral("--out"), out});
+    QVERIFY2(run.exitCode == 0, run.err.constData());
+    QFile markdown(out + QStringLiteral("/report.md"));
+    QVERIFY(markdown.open(QIODevice::ReadOnly));
+    const QByteArray text = markdown.readAll();
+    QVERIFY(text.contains("| raised | image-resizer-1 | gc frenzy (critical)"));
+    QVERIFY(QFile::exists(out + QStringLiteral("/report.html")));
+    QCOMPARE(QDir(out + QStringLiteral("/charts")).entryList(QDir::Files).size(), 3);
+    QCOMPARE(runCli({QStringLiteral("report"), QStringLiteral("/nonexistent.gotriage"), QStringLiteral("--out"), out})
+                 .exitCode,
+             2);
 }
 
 QTEST_GUILESS_MAIN(TestCli)

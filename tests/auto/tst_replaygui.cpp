@@ -215,6 +215,14 @@ void TestReplayGui::jumpsLandOnTheMomentAndShowIt()
     QTRY_COMPARE(shownFindings(*window), recordedFindings(path, action->tsMs + 5000));
     QTest::qWait(2 * ui::MainWindow::kRefreshIntervalMs);
     saveShot(window, QStringLiteral("replay-playhead.png"));
+
+    // The report of what is replayed, from the window (File → Write report).
+    QSignalSpy written(window, &ui::MainWindow::reportWritten);
+    window->writeReport(dir.filePath(QStringLiteral("report")));
+    QTRY_COMPARE_WITH_TIMEOUT(written.size(), 1, 10000);
+    QCOMPARE(written.front().at(1).toString(), QString());
+    QVERIFY(QFile::exists(dir.filePath(QStringLiteral("report/report.html"))));
+    QVERIFY(QFile(dir.filePath(QStringLiteral("report/report.md"))).size() > 1000);
     window->close();
 }
 

@@ -1,0 +1,135 @@
+// The post-incident report: a golden Markdown report of a short recorded
+// demo incident (its findings, a throttle sent, verified and reverted, a
+// note, a goroutine dump and a heap profile captured), the charts drawn by
+// the window's own chart under an offscreen application, and the HTML.
+#include "record/recorder.h"
+#include "record/recordingfile.h"
+#include "record/report.h"
+#include "reportcharts.h"
+#include "triage/incident.h"
+
+#include <QApplication>
+#include <QFile>
+#include <QImage>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSet>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace gotriage;
+
+namespace {
+
+QByteArray readFile(const QString &path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
+// The format-1 demo recording (4 services, 40 s) with what an incident adds.
+QString incidentRecording(const QTemporaryDir &dir)
+{
+    const QString path = dir.filePath(QStringLiteral("incident.gotriage"));
+    QFile::copy(QStringLiteral(GOTRIAGE_TEST_DATA "/record/format1.gotriage"), path);
+    QFile::setPermissions(path, QFile::ReadOwner | QFile::WriteOwner);
+    record::RecordingReader reader;
+    QString error;
+    if (!reader.open(path, &error))
+        qFatal("%s", qPrintable(error));
+    const qint64 first = reader.timeRange().first;
+    record::RecordingWriter writer;
+    if (!writer.open(path, &error) || !writer.begin(&error))
+        qFatal("%s", qPrintable(error));
+    using Type = triage::IncidentEvent::Type;
+    const struct {
+        Type type;
+        qint64 atS;
+        QString text;
+        QJsonObject details;
+    } events[] = {
+        {Type::Opened, 6, QStringLiteral("GC frenzy on image-resizer-1"), {}},
+        {Type::ActionSent, 20, {}, {}},
+        {Type::ActionVerified, 27, {}, QJsonObject{{QStringLiteral("effective"), true}}},
+        {Type::Note, 28, QStringLiteral("allocation storm from the resize cache; throttled to 20 rps"), {}},
+        {Type::Reverted, 30, {}, {}},
+    };
+    for (const auto &e : events) {
+        triage::IncidentEvent event;
+        event.type = e.type;
+        event.tsMs = first + e.atS * 1000;
+        event.text = e.text;
+        event.details = e.details;
+        if (e.type == Type::ActionSent || e.type == Type::ActionVerified || e.type == Type::Reverted) {
+            event.actionId = QStringLiteral("throttle-1");
+            event.service = QStringLiteral("image-resizer-1");
+        }
+        writer.putEvent({event.tsMs, QString::fromLatin1(record::kTriageEvent), event.service,
+                         QString::fromUtf8(QJsonDocument(event.toJson()).toJson(QJsonDocument::Compact))},
+                        &error);
+    }
+    writer.putBlob({first + 22'000, QStringLiteral("goroutine-text"), QStringLiteral("checkout-api-1"),
+                    QStringLiteral("goroutines"),
+                    readFile(QStringLiteral(GOTRIAGE_TEST_DATA "/go1.19/goroutine_leak_t0_debug2.txt"))},
+                   &error);
+    writer.putBlob({first + 24'000, QStringLiteral("heap"), QStringLiteral("search-api-1"), QStringLiteral("heap"),
+                    readFile(QStringLiteral(GOTRIAGE_TEST_DATA "/lab/heap_memcreep.pb.gz"))},
+                   &error);
+    if (!writer.commit(&error))
+        qFatal("%s", qPrintable(error));
+    return path;
+}
+
+} // namespace
+
+class TestReport : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void goldenReport();
+};
+
+void TestReport::goldenReport()
+{
+    QTemporaryDir dir;
+    const QString path = incidentRecording(dir);
+    record::RecordingReader reader;
+    QString error;
+    QVERIFY2(reader.open(path, &error), qPrintable(error));
+    const record::Report report = record::buildReport(reader);
+    QVERIFY2(report.problems.isEmpty(), qPrintable(report.problems.join(u'\n')));
+    const std::vector<QImage> charts = ui::renderReportCharts(report);
+    const QString out = dir.filePath(QStringLiteral("report"));
+    QVERIFY2(ui::saveReport(report, charts, out, &error), qPrintable(error));
+
+    const QByteArray markdown = readFile(out + QStringLiteral("/report.md"));
+    const QString golden = QStringLiteral(GOTRIAGE_TEST_DATA "/record/golden-report.md");
+    if (qEnvironmentVariableIsSet("GOTRIAGE_UPDATE_GOLDEN")) {
+        QFile file(golden);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(markdown);
+    }
+    QCOMPARE(QString::fromUtf8(markdown), QString::fromUtf8(readFile(golden)));
+
+    // One picture per battlefield finding, drawn (not blank), and in both documents.
+    QCOMPARE(charts.size(), report.charts.size());
+    QVERIFY(report.charts.size() >= 3);
+    const QByteArray html = readFile(out + QStringLiteral("/report.html"));
+    for (const record::ReportChart &chart : report.charts) {
+        const QImage image(out + QStringLiteral("/charts/") + chart.id + QStringLiteral(".png"));
+        QCOMPARE(image.size(), QSize(900, 320));
+        QVERIFY(!chart.points.empty());
+        QSet<QRgb> colours;
+        for (int y = 0; y < image.height(); y += 5) {
+            for (int x = 0; x < image.width(); x += 5)
+                colours.insert(image.pixel(x, y));
+        }
+        QVERIFY2(colours.size() > 10, qPrintable(chart.id)); // a line, a grid and text, not a flat fill
+        QVERIFY(html.contains("charts/" + chart.id.toUtf8() + ".png"));
+    }
+    QVERIFY(html.contains("<td>allocation storm from the resize cache; throttled to 20 rps</td>"));
+}
+
+QTEST_MAIN(TestReport)
+#include "tst_report.moc"
