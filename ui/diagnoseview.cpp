@@ -426,6 +426,20 @@ void DiagnoseView::showExternalCapture(const ingest::CaptureResultPtr &capture, 
     show(static_cast<int>(m_entries.size()) - 1, -1);
 }
 
+void DiagnoseView::addRecordedCapture(const ingest::CaptureResultPtr &capture)
+{
+    Entry e;
+    e.service = capture->request.service;
+    e.kind = capture->request.kind;
+    e.origin = tr("recorded");
+    e.result = capture;
+    e.external = false;
+    m_entries.push_back(e);
+    rebuildList();
+    if (e.service == m_service)
+        show(static_cast<int>(m_entries.size()) - 1, -1);
+}
+
 void DiagnoseView::rebuildList()
 {
     const QSignalBlocker block(m_list);

@@ -52,6 +52,9 @@ public:
     // A capture that came from elsewhere (a file opened, a recording's
     // capture at its moment): listed whatever the selected service, and shown.
     void showExternalCapture(const ingest::CaptureResultPtr &capture, const QString &origin);
+    // A replay's capture reached by the playhead: listed under its service,
+    // and shown when that service is the one on screen.
+    void addRecordedCapture(const ingest::CaptureResultPtr &capture);
     session::EvidencePtr evidence(const analysis::FindingKey &key) const { return m_evidence.value(key.toString()); }
 
     // Captures of `kind` from the current service, or a healthy peer's.

@@ -14,6 +14,7 @@
 #include "palette.h"
 #include "record/recorder.h"
 #include "servicedetailview.h"
+#include "session/evidence.h"
 #include "session/session.h"
 #include "session/sessionhub.h"
 #include "sim/demofleet.h"
@@ -567,6 +568,16 @@ void MainWindow::startRecording(const QString &path, qint64 retentionMs)
         m_session->hub(), &session::SessionHub::batchReady, m_recorder.get(),
         [recorder = m_recorder.get()](const session::SessionBatchPtr &batch) { recorder->record(batch); },
         Qt::DirectConnection);
+    // Profiles and dumps, by hand or as a finding's evidence, kept whole.
+    connect(m_session.get(), &session::Session::captureFinished, m_recorder.get(),
+            [recorder = m_recorder.get()](quint64, const ingest::CaptureResultPtr &capture) {
+                recorder->recordCapture(capture);
+            });
+    connect(m_session.get(), &session::Session::evidenceChanged, m_recorder.get(),
+            [recorder = m_recorder.get()](const session::EvidencePtr &evidence) {
+                for (const ingest::CaptureResultPtr &capture : evidence->captures)
+                    recorder->recordCapture(capture);
+            });
     connect(m_triage, &triage::TriageSession::incidentEvent, m_recorder.get(), [this](const QJsonObject &event) {
         m_recorder->recordEvent({event.value(QStringLiteral("ts_ms")).toInteger(), QStringLiteral("triage"),
                                  event.value(QStringLiteral("service")).toString(),

@@ -243,6 +243,7 @@ void MainWindow::attachReplay(record::RecordingSource *source)
                 m_playhead->addMarker(marker);
             });
     connect(m_playhead, &PlayheadBar::seeked, this, [this] { m_detailDirty = true; });
+    connect(source, &record::RecordingSource::captureReached, m_diagnose, &DiagnoseView::addRecordedCapture);
 }
 
 void MainWindow::onRecordingOpened(const std::shared_ptr<const record::RecordingInfo> &info)

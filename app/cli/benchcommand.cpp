@@ -1,6 +1,7 @@
 #include "benchdetect.h"
 #include "benchprofile.h"
 #include "benchrecord.h"
+#include "benchreplay.h"
 #include "cliutil.h"
 #include "commands.h"
 
@@ -68,6 +69,10 @@ int benchCommand(const QStringList &arguments)
                       QStringLiteral("N"), QStringLiteral("1000")});
     parser.addOption({QStringLiteral("seconds"), QStringLiteral("how long to measure (default 3)"),
                       QStringLiteral("seconds"), QStringLiteral("3")});
+    parser.addOption({QStringLiteral("hours"), QStringLiteral("replay: hours of recording to write (default 24)"),
+                      QStringLiteral("H"), QStringLiteral("24")});
+    parser.addOption({QStringLiteral("seeks"), QStringLiteral("replay: seeks to time (default 20)"),
+                      QStringLiteral("N"), QStringLiteral("20")});
     if (const auto exit = parseCommandLine(parser, arguments, 1, 2))
         return *exit;
     bool ok = false;
@@ -103,6 +108,16 @@ int benchCommand(const QStringList &arguments)
         const auto services = count(QStringLiteral("services"), 1, 100000);
         return services ? benchRecord(*services, seconds) : kExitUsage;
     }
+    if (what == QLatin1String("replay")) {
+        const auto services = count(QStringLiteral("services"), 1, 100000);
+        const auto seeks = count(QStringLiteral("seeks"), 1, 10000);
+        const double hours = parser.value(QStringLiteral("hours")).toDouble(&ok);
+        if (!ok || hours <= 0 || hours > 24 * 7) {
+            printErr(QStringLiteral("gotriage-cli: --hours takes a number of hours up to a week"));
+            return kExitUsage;
+        }
+        return services && seeks ? benchReplay(*services, hours, *seeks) : kExitUsage;
+    }
     if (what == QLatin1String("profile") && parser.positionalArguments().size() == 2)
         return benchProfile(parser.positionalArguments().at(1), seconds);
     if (what == QLatin1String("goroutines") && parser.positionalArguments().size() == 2)
@@ -110,7 +125,7 @@ int benchCommand(const QStringList &arguments)
     if (what != QLatin1String("parse-metrics") || parser.positionalArguments().size() != 2) {
         printErr(QStringLiteral("gotriage-cli: bench: unknown benchmark \"%1\" (known: parse-metrics FILE, profile "
                                 "FILE, goroutines FILE, "
-                                "detect, analysis-cost, record)")
+                                "detect, analysis-cost, record, replay)")
                      .arg(what));
         return kExitUsage;
     }

@@ -62,6 +62,11 @@ protected:
         if (m_sink)
             m_sink->backfill(service, samples);
     }
+    void contextComplete()
+    {
+        if (m_sink)
+            m_sink->contextComplete();
+    }
 
 private:
     UpdateSink *m_sink = nullptr;

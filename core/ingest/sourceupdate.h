@@ -59,6 +59,9 @@ public:
     // replay's context after a seek, a server's past hours at start-up.
     // Stored, not analysed.
     virtual void backfill(const QString &service, const std::vector<vitals::VitalsSample> &samples) = 0;
+    // The context after a jump is complete: hand it on now rather than at
+    // the next tick (an operator is waiting on the seek).
+    virtual void contextComplete() = 0;
 };
 
 } // namespace gotriage::ingest

@@ -74,19 +74,22 @@ public:
             return false;
         std::vector<Pending> samples;
         std::vector<StoredEvent> events;
+        std::vector<StoredBlob> blobs;
         std::vector<config::ServiceConfig> services;
         bool servicesChanged = false;
         {
             QMutexLocker lock(&m_owner->m_mutex);
             samples.swap(m_owner->m_samples);
             events.swap(m_owner->m_events);
+            blobs.swap(m_owner->m_blobs);
+            m_owner->m_pendingBlobBytes = 0;
             if (m_owner->m_servicesChanged) {
                 services = m_owner->m_services;
                 servicesChanged = true;
                 m_owner->m_servicesChanged = false;
             }
         }
-        if (samples.empty() && events.empty() && !servicesChanged)
+        if (samples.empty() && events.empty() && blobs.empty() && !servicesChanged)
             return true;
         QString why;
         bool ok = m_file.begin(&why);
@@ -124,6 +127,8 @@ public:
         }
         for (const StoredEvent &e : events)
             ok = ok && m_file.putEvent(e, &why);
+        for (const StoredBlob &b : blobs)
+            ok = ok && m_file.putBlob(b, &why);
         // The black box forgets what is older than its retention, once a minute.
         const qint64 retention = m_owner->m_retentionMs;
         const qint64 newest = samples.empty() ? 0 : samples.back().sample.tsMs;
@@ -134,6 +139,7 @@ public:
         ok = ok && m_file.commit(&why);
         QMutexLocker lock(&m_owner->m_mutex);
         if (ok) {
+            m_owner->m_stats.capturesWritten += blobs.size();
             m_owner->m_stats.samplesWritten += samples.size();
             ++m_owner->m_stats.commits;
         } else {
@@ -279,6 +285,25 @@ void Recorder::recordStateChanges(const session::ServiceReport &report)
                             QString::fromUtf8(QJsonDocument(QJsonObject{{QStringLiteral("projections"), projections}})
                                                   .toJson(QJsonDocument::Compact))});
     }
+}
+
+void Recorder::recordCapture(const ingest::CaptureResultPtr &capture)
+{
+    if (!capture || !capture->ok())
+        return;
+    const QString kind = ingest::captureKindName(capture->request.kind);
+    const QString key = QStringLiteral("%1|%2|%3").arg(capture->request.service, kind).arg(capture->startedMs);
+    QMutexLocker lock(&m_mutex);
+    if (m_capturesSeen.contains(key))
+        return;
+    if (m_pendingBlobBytes + capture->body.size() > kMaxPendingCaptureBytes) {
+        ++m_stats.capturesDropped;
+        return;
+    }
+    m_capturesSeen.insert(key);
+    m_pendingBlobBytes += capture->body.size();
+    m_blobs.push_back({capture->startedMs, kind, capture->request.service,
+                       QStringLiteral("%1 of %2").arg(kind, capture->request.service), capture->body});
 }
 
 void Recorder::recordEvent(StoredEvent event)

@@ -1,11 +1,13 @@
 #pragma once
 
 #include "config/fleetconfig.h"
+#include "ingest/profilecapture.h"
 #include "record/recordingfile.h"
 #include "session/servicereport.h"
 
 #include <QMutex>
 #include <QObject>
+#include <QSet>
 #include <QThread>
 
 #include <atomic>
@@ -49,6 +51,12 @@ public:
     // Thread-safe, never blocks on the disk.
     void record(const session::SessionBatchPtr &batch);
     void recordEvent(StoredEvent event);
+    // A profile or goroutine dump, kept whole (thread-safe, never blocks).
+    // The same capture given twice (by hand, then as a finding's evidence)
+    // is kept once; past kMaxPendingCaptureBytes waiting, it is dropped and
+    // counted.
+    void recordCapture(const ingest::CaptureResultPtr &capture);
+    static constexpr qint64 kMaxPendingCaptureBytes = 64LL * 1024 * 1024;
     // Writes and commits everything queued now; blocks until it is done.
     bool flush(QString *error = nullptr);
     // "Save incident": keeps [fromMs, toMs] of the black box for good, as a
@@ -61,6 +69,8 @@ public:
         quint64 samplesWritten = 0;
         quint64 samplesDropped = 0; // over the queue's bound: the disk did not keep up
         quint64 commits = 0;
+        quint64 capturesWritten = 0;
+        quint64 capturesDropped = 0;
         QString lastError;
     };
     Stats stats() const;
@@ -93,6 +103,9 @@ private:
     std::map<QString, LastState> m_lastState; // guarded by m_mutex
     std::vector<Pending> m_samples; // guarded by m_mutex
     std::vector<StoredEvent> m_events; // guarded by m_mutex
+    std::vector<StoredBlob> m_blobs; // guarded by m_mutex
+    qint64 m_pendingBlobBytes = 0; // guarded by m_mutex
+    QSet<QString> m_capturesSeen; // guarded by m_mutex
     std::vector<config::ServiceConfig> m_services; // guarded by m_mutex
     bool m_servicesChanged = false;
     Stats m_stats; // guarded by m_mutex

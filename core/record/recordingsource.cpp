@@ -52,6 +52,7 @@ RecordingSource::RecordingSource(QString path, double rate, QObject *parent)
 {
     qRegisterMetaType<RecordingInfoPtr>();
     qRegisterMetaType<ReplayMarker>();
+    qRegisterMetaType<ingest::CaptureResultPtr>();
     m_timer.setParent(this); // moves with the source to the ingest thread
     m_timer.setSingleShot(true);
     m_timer.setTimerType(Qt::PreciseTimer);
@@ -84,6 +85,8 @@ void RecordingSource::start()
     info->services = recordedServices(*m_reader);
     info->markers = markersOf(*m_reader);
     info->captures = m_reader->blobs();
+    m_captures = info->captures;
+    m_captureSent.assign(m_captures.size(), false);
     // Enough history for the charts after a seek, not so much that a seek
     // in a large fleet's recording takes long: about one sample a second.
     const auto services = static_cast<qint64>(std::max<std::size_t>(1, info->services.size()));
@@ -183,6 +186,29 @@ void RecordingSource::seekNow(qint64 tsMs)
         backfill(service, samples);
     for (ingest::SourceUpdate &update : context.latest)
         deliver(std::move(update));
+    contextComplete();
+    emitCapturesUpTo(tsMs);
+}
+
+void RecordingSource::emitCapturesUpTo(qint64 tsMs)
+{
+    for (std::size_t i = 0; i < m_captures.size() && m_captures[i].tsMs <= tsMs; ++i) {
+        if (m_captureSent[i])
+            continue;
+        m_captureSent[i] = true;
+        QString error;
+        const std::optional<StoredBlob> blob = m_reader->blob(m_captures[i].id, &error);
+        if (!blob) {
+            qCWarning(lcRecord).noquote() << error;
+            continue;
+        }
+        auto capture = std::make_shared<ingest::CaptureResult>();
+        capture->request.service = blob->service;
+        capture->request.kind = ingest::captureKindFromName(blob->kind).value_or(ingest::CaptureKind::Heap);
+        capture->startedMs = blob->tsMs;
+        capture->body = blob->data;
+        emit captureReached(capture);
+    }
 }
 
 void RecordingSource::advance()
@@ -197,6 +223,7 @@ void RecordingSource::advance()
     for (;;) {
         while (m_nextAhead < m_ahead.size() && m_ahead[m_nextAhead].tsMs() <= now)
             deliver(std::move(m_ahead[m_nextAhead++]));
+        emitCapturesUpTo(now);
         if (m_nextAhead < m_ahead.size())
             break; // the next one is not due yet
         if (m_cursor->position() > m_lastMs) {

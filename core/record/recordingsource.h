@@ -2,6 +2,7 @@
 
 #include "common/clock.h"
 #include "config/fleetconfig.h"
+#include "ingest/profilecapture.h"
 #include "ingest/source.h"
 #include "record/recordingfile.h"
 
@@ -80,10 +81,14 @@ signals:
     void opened(const gotriage::record::RecordingInfoPtr &info);
     void failed(const QString &error);
     void noteSaved(const gotriage::record::ReplayMarker &marker, const QString &error); // error empty: saved
+    // The playhead reached (or a seek passed) a profile or dump captured
+    // then; each once.
+    void captureReached(const gotriage::ingest::CaptureResultPtr &capture);
 
 private:
     void onIngestThread(std::function<void()> work);
     void seekNow(qint64 tsMs);
+    void emitCapturesUpTo(qint64 tsMs);
     void advance();
 
     QString m_path;
@@ -96,6 +101,8 @@ private:
     qint64 m_contextMs = kMaxContextMs;
     qint64 m_loopFromMs = 0, m_loopToMs = 0;
     bool m_atEnd = false;
+    std::vector<RecordingReader::BlobInfo> m_captures; // by time
+    std::vector<bool> m_captureSent;
     QTimer m_timer;
     static constexpr qint64 kNoSeek = INT64_MIN;
     std::atomic<qint64> m_pendingSeekMs{kNoSeek}; // asked from any thread, done in the ingest thread

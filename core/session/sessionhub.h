@@ -59,6 +59,7 @@ public:
     // The next batch says so (SessionBatch::reset), even if nothing follows.
     void reset() override;
     void backfill(const QString &service, const std::vector<vitals::VitalsSample> &samples) override;
+    void contextComplete() override { flush(); }
 
     // Batches go out every kTickMs from now on (needs an event loop).
     void startTicking();

@@ -144,6 +144,7 @@ private slots:
     void demoFleetRoundTrips();
     void filesAreToldByContent();
     void savedIncidentKeepsItsWindow();
+    void capturesAreKeptAndReachedByThePlayhead();
     void exportIsAcceptedByPromtool();
     void exportAsCsv();
 };
@@ -523,6 +524,72 @@ void TestReplay::savedIncidentKeepsItsWindow()
     QTRY_COMPARE(done.size(), 2);
     QVERIFY2(done.at(1).at(1).toString().contains(QLatin1String("exists already")),
              qPrintable(done.at(1).at(1).toString()));
+}
+
+void TestReplay::capturesAreKeptAndReachedByThePlayhead()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("captures.gotriage"));
+    const auto capture = [](const char *service, ingest::CaptureKind kind, qint64 atMs, const QByteArray &body) {
+        auto c = std::make_shared<ingest::CaptureResult>();
+        c->request.service = QString::fromLatin1(service);
+        c->request.kind = kind;
+        c->startedMs = atMs;
+        c->body = body;
+        return ingest::CaptureResultPtr(c);
+    };
+    const QByteArray dump = "goroutine 1 [running]:\nmain.main()\n\t/src/main.go:10 +0x1d\n";
+    const ingest::CaptureResultPtr byHand = capture("api-1", ingest::CaptureKind::GoroutineText, kT0 + 100'000, dump);
+    {
+        record::Recorder recorder;
+        QString error;
+        QVERIFY2(recorder.start(path, &error), qPrintable(error));
+        config::ServiceConfig api;
+        api.name = QStringLiteral("api-1");
+        recorder.setServices({api});
+        for (int step = 0; step < 300; ++step) {
+            auto batch = std::make_shared<session::SessionBatch>();
+            batch->reports.push_back(reportAt(api.name, step));
+            recorder.record(batch);
+        }
+        recorder.recordCapture(byHand);
+        recorder.recordCapture(byHand); // again, as the finding's evidence: kept once
+        recorder.recordCapture(
+            capture("api-1", ingest::CaptureKind::Heap, kT0 + 200'000, QByteArray("\x1f\x8b\x08\x00", 4)));
+        auto failed = std::make_shared<ingest::CaptureResult>(*byHand);
+        failed->error = QStringLiteral("timeout");
+        recorder.recordCapture(failed); // nothing to keep
+        QVERIFY(recorder.flush(&error));
+        QCOMPARE(recorder.stats().capturesWritten, quint64(2));
+    }
+    auto owned = std::make_unique<record::RecordingSource>(path, 1.0);
+    record::RecordingSource *source = owned.get();
+    session::Session session(std::move(owned));
+    session.setAdoptUnknownServices(true);
+    std::vector<ingest::CaptureResultPtr> reached;
+    connect(source, &record::RecordingSource::captureReached, this,
+            [&](const ingest::CaptureResultPtr &c) { reached.push_back(c); });
+    QSignalSpy opened(source, &record::RecordingSource::opened);
+    session.start();
+    QTRY_COMPARE(opened.size(), 1);
+    QCOMPARE(opened.front().front().value<record::RecordingInfoPtr>()->captures.size(), std::size_t(2));
+    source->pause();
+    QTest::qWait(100);
+    QVERIFY(reached.empty()); // at the beginning, nothing was captured yet
+    // A seek past the dump brings it, as it was taken, and only it.
+    source->seek(kT0 + 150'000);
+    QTRY_COMPARE(reached.size(), std::size_t(1));
+    QCOMPARE(reached.front()->body, dump);
+    QCOMPARE(reached.front()->request.kind, ingest::CaptureKind::GoroutineText);
+    QCOMPARE(reached.front()->startedMs, kT0 + 100'000);
+    // Playing on reaches the heap profile; going back does not bring the dump twice.
+    source->setRate(1000);
+    source->play();
+    QTRY_COMPARE(reached.size(), std::size_t(2));
+    QCOMPARE(reached.back()->request.kind, ingest::CaptureKind::Heap);
+    source->seek(kT0 + 120'000);
+    QTest::qWait(200);
+    QCOMPARE(reached.size(), std::size_t(2));
 }
 
 void TestReplay::exportIsAcceptedByPromtool()
