@@ -51,8 +51,9 @@ class RecordingSource : public ingest::Source
 
 public:
     static constexpr int kMaxWaitMs = 50; // longest pause between two looks at the playhead
-    // History loaded after a seek: up to an hour, at most this many samples fleet-wide.
-    static constexpr qint64 kContextSamples = 300'000;
+    // History loaded after a seek: up to an hour, at most this many samples
+    // fleet-wide (200 services get 5 minutes: the chart's default span).
+    static constexpr qint64 kContextSamples = 60'000;
     static constexpr qint64 kMaxContextMs = 3'600'000;
     static constexpr qint64 kMinContextMs = 60'000;
     static constexpr qint64 kReadAheadMs = 5'000; // of data time, at 1×
