@@ -463,6 +463,7 @@ void MainWindow::onEvidence(const session::EvidencePtr &evidence)
 
 void MainWindow::onBatch(const session::SessionBatch &batch)
 {
+    m_dataNowMs = batch.nowMs;
     if (batch.reset) {
         // A replay jumped: what is shown belongs to another moment.
         for (const QString &service : m_findings->servicesWithFindings())
@@ -515,7 +516,10 @@ void MainWindow::onReport(const session::ServiceReport &report, qint64 nowMs)
 
 void MainWindow::onRefreshTimer()
 {
-    const qint64 now = m_session->clock().nowMs();
+    // A replay at 100× moves its clock 25 s between two batches: ages and
+    // charts are judged at the newest batch's moment, or every service
+    // would look stale between batches.
+    const qint64 now = m_replay && m_dataNowMs > 0 ? m_dataNowMs : m_session->clock().nowMs();
     // Ages move even without new data, so the overview refreshes each tick;
     // it pulls history only for rows that got a report.
     m_overview->refresh(now);

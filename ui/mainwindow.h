@@ -196,6 +196,7 @@ private:
     QHash<QString, int> m_goodReports;
     record::RecordingSource *m_replay = nullptr; // owned by the session
     PlayheadBar *m_playhead = nullptr;
+    qint64 m_dataNowMs = 0; // the newest batch's clock
 };
 
 } // namespace gotriage::ui
