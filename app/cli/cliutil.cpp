@@ -99,4 +99,13 @@ void printErr(const QString &line)
     std::fprintf(stderr, "%s\n", line.toLocal8Bit().constData());
 }
 
+bool openRecording(record::RecordingReader &reader, const QString &path)
+{
+    QString error;
+    if (reader.open(path, &error))
+        return true;
+    printErr(QStringLiteral("gotriage-cli: ") + error);
+    return false;
+}
+
 } // namespace gotriage::cli

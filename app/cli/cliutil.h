@@ -2,6 +2,7 @@
 
 #include "config/fleetconfig.h"
 #include "formats/parseproblem.h"
+#include "record/recordingfile.h"
 #include "sim/demofleet.h"
 
 #include <QCommandLineParser>
@@ -38,6 +39,8 @@ void addFleetOptions(QCommandLineParser &parser);
 std::optional<int> loadFleet(const QCommandLineParser &parser, sim::DemoFleetThread &demoFleet,
                              std::vector<config::ServiceConfig> &services, int &exitCode);
 
+// Opens the recording at `path`, or prints why not ("gotriage-cli: FILE: why").
+bool openRecording(record::RecordingReader &reader, const QString &path);
 void printOut(const std::string &line);
 void printErr(const QString &line);
 

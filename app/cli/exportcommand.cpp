@@ -61,11 +61,9 @@ int exportCommand(const QStringList &arguments)
         return kExitUsage;
     }
     record::RecordingReader reader;
-    QString error;
-    if (!reader.open(parser.positionalArguments().at(0), &error)) {
-        printErr(QStringLiteral("gotriage-cli: ") + error);
+    if (!openRecording(reader, parser.positionalArguments().at(0)))
         return kExitUsage;
-    }
+    QString error;
     const auto [first, last] = reader.timeRange();
     const auto from = parser.isSet(QStringLiteral("from")) ? momentOf(parser.value(QStringLiteral("from")), first, last)
                                                            : std::optional(first);

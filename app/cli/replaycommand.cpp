@@ -43,11 +43,8 @@ int replayCommand(const QStringList &arguments)
     if (const auto exit = parseCommandLine(parser, arguments, 1, 1))
         return *exit;
     record::RecordingReader reader;
-    QString error;
-    if (!reader.open(parser.positionalArguments().at(0), &error)) {
-        printErr(QStringLiteral("gotriage-cli: ") + error);
+    if (!openRecording(reader, parser.positionalArguments().at(0)))
         return kExitUsage;
-    }
     const auto [first, last] = reader.timeRange();
     record::RecordingCursor cursor(reader);
     QStringList problems;

@@ -24,11 +24,9 @@ int reportCommand(const QStringList &arguments)
         return kExitUsage;
     }
     record::RecordingReader reader;
-    QString error;
-    if (!reader.open(parser.positionalArguments().at(0), &error)) {
-        printErr(QStringLiteral("gotriage-cli: ") + error);
+    if (!openRecording(reader, parser.positionalArguments().at(0)))
         return kExitUsage;
-    }
+    QString error;
     const record::Report report = record::buildReport(reader);
     if (!ui::saveReport(report, ui::renderReportCharts(report), out, &error)) {
         printErr(QStringLiteral("gotriage-cli: ") + error);

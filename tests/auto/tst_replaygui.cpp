@@ -10,6 +10,7 @@
 #include "playheadbar.h"
 #include "record/recorder.h"
 #include "record/recordingfile.h"
+#include "recordingtesting.h"
 #include "session/session.h"
 #include "theme.h"
 #include "triage/incident.h"
@@ -72,34 +73,14 @@ std::map<QString, qint64> recordedFindings(const QString &path, qint64 atMs)
     return out;
 }
 
-// The format-1 demo recording, copied (replay writes notes into it), with
-// a throttle sent and reverted during it, as the triage session records them.
+// The demo recording with a throttle sent and reverted during it.
 QString incidentRecording(const QTemporaryDir &dir)
 {
-    const QString path = dir.filePath(QStringLiteral("incident.gotriage"));
-    QFile::copy(QStringLiteral(GOTRIAGE_TEST_DATA "/record/format1.gotriage"), path);
-    QFile::setPermissions(path, QFile::ReadOwner | QFile::WriteOwner);
-    record::RecordingReader reader;
-    QString error;
-    if (!reader.open(path, &error))
-        qFatal("%s", qPrintable(error));
-    const auto [first, last] = reader.timeRange();
-    record::RecordingWriter writer;
-    if (!writer.open(path, &error) || !writer.begin(&error))
-        qFatal("%s", qPrintable(error));
-    for (const auto type : {triage::IncidentEvent::Type::ActionSent, triage::IncidentEvent::Type::Reverted}) {
-        triage::IncidentEvent event;
-        event.type = type;
-        event.tsMs = type == triage::IncidentEvent::Type::ActionSent ? first + 20'000 : first + 30'000;
-        event.actionId = QStringLiteral("throttle");
-        event.service = QStringLiteral("image-resizer-1");
-        writer.putEvent({event.tsMs, QString::fromLatin1(record::kTriageEvent), event.service,
-                         QString::fromUtf8(QJsonDocument(event.toJson()).toJson(QJsonDocument::Compact))},
-                        &error);
-    }
-    if (!writer.commit(&error))
-        qFatal("%s", qPrintable(error));
-    return path;
+    using Type = triage::IncidentEvent::Type;
+    const QString throttle = QStringLiteral("throttle"), service = QStringLiteral("image-resizer-1");
+    return testing::demoIncidentRecording(dir,
+                                          {testing::incidentEvent(Type::ActionSent, 20'000, {}, throttle, service),
+                                           testing::incidentEvent(Type::Reverted, 30'000, {}, throttle, service)});
 }
 
 } // namespace

@@ -5,6 +5,7 @@
 #include "record/recorder.h"
 #include "record/recordingfile.h"
 #include "record/report.h"
+#include "recordingtesting.h"
 #include "reportcharts.h"
 #include "triage/incident.h"
 
@@ -27,57 +28,25 @@ QByteArray readFile(const QString &path)
     return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
 }
 
-// The format-1 demo recording (4 services, 40 s) with what an incident adds.
+// The demo recording with what an incident adds: opened, a throttle sent,
+// verified and reverted, a note, a goroutine dump and a heap profile.
 QString incidentRecording(const QTemporaryDir &dir)
 {
-    const QString path = dir.filePath(QStringLiteral("incident.gotriage"));
-    QFile::copy(QStringLiteral(GOTRIAGE_TEST_DATA "/record/format1.gotriage"), path);
-    QFile::setPermissions(path, QFile::ReadOwner | QFile::WriteOwner);
-    record::RecordingReader reader;
-    QString error;
-    if (!reader.open(path, &error))
-        qFatal("%s", qPrintable(error));
-    const qint64 first = reader.timeRange().first;
-    record::RecordingWriter writer;
-    if (!writer.open(path, &error) || !writer.begin(&error))
-        qFatal("%s", qPrintable(error));
     using Type = triage::IncidentEvent::Type;
-    const struct {
-        Type type;
-        qint64 atS;
-        QString text;
-        QJsonObject details;
-    } events[] = {
-        {Type::Opened, 6, QStringLiteral("GC frenzy on image-resizer-1"), {}},
-        {Type::ActionSent, 20, {}, {}},
-        {Type::ActionVerified, 27, {}, QJsonObject{{QStringLiteral("effective"), true}}},
-        {Type::Note, 28, QStringLiteral("allocation storm from the resize cache; throttled to 20 rps"), {}},
-        {Type::Reverted, 30, {}, {}},
-    };
-    for (const auto &e : events) {
-        triage::IncidentEvent event;
-        event.type = e.type;
-        event.tsMs = first + e.atS * 1000;
-        event.text = e.text;
-        event.details = e.details;
-        if (e.type == Type::ActionSent || e.type == Type::ActionVerified || e.type == Type::Reverted) {
-            event.actionId = QStringLiteral("throttle-1");
-            event.service = QStringLiteral("image-resizer-1");
-        }
-        writer.putEvent({event.tsMs, QString::fromLatin1(record::kTriageEvent), event.service,
-                         QString::fromUtf8(QJsonDocument(event.toJson()).toJson(QJsonDocument::Compact))},
-                        &error);
-    }
-    writer.putBlob({first + 22'000, QStringLiteral("goroutine-text"), QStringLiteral("checkout-api-1"),
-                    QStringLiteral("goroutines"),
-                    readFile(QStringLiteral(GOTRIAGE_TEST_DATA "/go1.19/goroutine_leak_t0_debug2.txt"))},
-                   &error);
-    writer.putBlob({first + 24'000, QStringLiteral("heap"), QStringLiteral("search-api-1"), QStringLiteral("heap"),
-                    readFile(QStringLiteral(GOTRIAGE_TEST_DATA "/lab/heap_memcreep.pb.gz"))},
-                   &error);
-    if (!writer.commit(&error))
-        qFatal("%s", qPrintable(error));
-    return path;
+    const QString throttle = QStringLiteral("throttle-1"), service = QStringLiteral("image-resizer-1");
+    triage::IncidentEvent verified = testing::incidentEvent(Type::ActionVerified, 27'000, {}, throttle, service);
+    verified.details = QJsonObject{{QStringLiteral("effective"), true}};
+    return testing::demoIncidentRecording(
+        dir,
+        {testing::incidentEvent(Type::Opened, 6'000, QStringLiteral("GC frenzy on image-resizer-1")),
+         testing::incidentEvent(Type::ActionSent, 20'000, {}, throttle, service), verified,
+         testing::incidentEvent(Type::Note, 28'000,
+                                QStringLiteral("allocation storm from the resize cache; throttled to 20 rps")),
+         testing::incidentEvent(Type::Reverted, 30'000, {}, throttle, service)},
+        {{22'000, QStringLiteral("goroutine-text"), QStringLiteral("checkout-api-1"), QStringLiteral("goroutines"),
+          readFile(QStringLiteral(GOTRIAGE_TEST_DATA "/go1.19/goroutine_leak_t0_debug2.txt"))},
+         {24'000, QStringLiteral("heap"), QStringLiteral("search-api-1"), QStringLiteral("heap"),
+          readFile(QStringLiteral(GOTRIAGE_TEST_DATA "/lab/heap_memcreep.pb.gz"))}});
 }
 
 } // namespace
