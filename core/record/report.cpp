@@ -339,9 +339,9 @@ QString reportHtml(const Report &r, const QStringList &chartFiles)
 {
     QString h;
     h += QStringLiteral("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Incident report: %1"
-                        "</title>\n<style>body{font-family:sans-serif;max-width:1000px;margin:2em auto;color:#222}"
-                        "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left}"
-                        "pre{background:#f4f4f4;padding:8px}</style></head><body>\n")
+                        "</title>\n<style>body{font-family:sans-serif;max-width:1000px;margin:2em auto}"
+                        "table{border-collapse:collapse}td,th{border:1px solid;padding:3px 8px;text-align:left}"
+                        "pre{border:1px solid;padding:8px}</style></head><body>\n")
              .arg(htmlEscaped(r.source));
     h += QStringLiteral("<h1>Incident report: %1</h1>\n<p>From %2 to %3 (%4). Services recorded: %5.</p>\n")
              .arg(htmlEscaped(r.source), utc(r.firstMs), utc(r.lastMs), duration(r.lastMs - r.firstMs))

@@ -119,8 +119,12 @@ ActionVerdict verifyAction(const store::SeriesStore &store, const config::Action
                 return out;
             }
             out.decided = true;
-            // A tenth over the limit is the noise of a rate over a window.
-            out.effective = after.mean <= limit * 1.1 + 1e-9;
+            // A limiter admits its burst on top of its rate (a token bucket
+            // holds a second's worth: a tenth more over the 10 s rate
+            // window), and the window's edges move with the scrapes' timing
+            // (another tenth): within that, the limit holds.
+            constexpr double kLimiterSlack = 1.2;
+            out.effective = after.mean <= limit * kLimiterSlack + 1e-9;
             out.decidedBy << QStringLiteral("%1 %2 after, at most %3 expected")
                                  .arg(action.expectVital, fmt(after.mean), fmt(limit));
             return out;

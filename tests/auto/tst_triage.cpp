@@ -402,6 +402,11 @@ void TestTriage::verificationOfTheAdmittedRate()
     QVERIFY(verdict.decided);
     QVERIFY2(verdict.effective, qPrintable(verdict.summary()));
     QVERIFY2(verdict.summary().contains(QLatin1String("admitted_rate 21.0 after")), qPrintable(verdict.summary()));
+    // The same traffic against a limit of 15: 21 admitted is more than a burst and jitter over it.
+    run.values = {{QStringLiteral("rps"), 15}};
+    const triage::ActionVerdict over = triage::verifyAction(store, throttle, run, t0 + 75'000);
+    QVERIFY(over.decided);
+    QVERIFY2(!over.effective, qPrintable(over.summary()));
 }
 
 void TestTriage::verificationWithoutAnExpectation()
