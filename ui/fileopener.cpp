@@ -5,6 +5,9 @@
 #include <QFile>
 #include <QFileInfo>
 
+#include <algorithm>
+#include <string_view>
+
 namespace gotriage::ui {
 
 namespace {
@@ -13,20 +16,22 @@ namespace {
 // it is labelled and which value it opens on.
 ingest::CaptureKind kindOfProfile(const formats::Profile &profile)
 {
-    for (const formats::Profile::ValueType &t : profile.sampleTypes) {
-        if (t.type == "cpu")
-            return ingest::CaptureKind::Cpu;
-        if (t.type == "inuse_space")
-            return ingest::CaptureKind::Heap;
-        if (t.type == "alloc_space")
-            return ingest::CaptureKind::Allocs;
-        if (t.type == "contentions")
-            return ingest::CaptureKind::Mutex;
-        if (t.type == "goroutine")
-            return ingest::CaptureKind::Goroutine;
-        if (t.type == "threadcreate")
-            return ingest::CaptureKind::ThreadCreate;
-    }
+    const auto has = [&](std::string_view type) {
+        return std::any_of(profile.sampleTypes.begin(), profile.sampleTypes.end(),
+                           [&](const formats::Profile::ValueType &t) { return t.type == type; });
+    };
+    if (has("cpu"))
+        return ingest::CaptureKind::Cpu;
+    // Go's heap and allocs profiles carry the same four sample types; the
+    // allocs one says so by opening on alloc_space.
+    if (has("inuse_space"))
+        return profile.defaultSampleType == "alloc_space" ? ingest::CaptureKind::Allocs : ingest::CaptureKind::Heap;
+    if (has("contentions"))
+        return ingest::CaptureKind::Mutex;
+    if (has("goroutine"))
+        return ingest::CaptureKind::Goroutine;
+    if (has("threadcreate"))
+        return ingest::CaptureKind::ThreadCreate;
     return ingest::CaptureKind::Heap;
 }
 

@@ -4,6 +4,7 @@
 // content from File → Open or a drop, never on the GUI thread.
 #include "analysis/findingjson.h"
 #include "diagnoseview.h"
+#include "fileopener.h"
 #include "findingsmodel.h"
 #include "ingest/livesource.h"
 #include "mainwindow.h"
@@ -222,6 +223,10 @@ void TestReplayGui::filesOpenByContent()
     QTRY_COMPARE(fileOpened.size(), 1);
     QCOMPARE(fileOpened.front().at(1).toString(), QString());
     QCOMPARE(live.detailTabs()->currentWidget(), static_cast<QWidget *>(live.diagnoseView()));
+    // What it measures is read from the profile itself: a heap profile, not its allocs twin.
+    const ui::OpenedFile read = ui::readFileForOpening(profile);
+    QCOMPARE(read.kind, record::FileKind::Profile);
+    QCOMPARE(read.capture->request.kind, ingest::CaptureKind::Heap);
 
     // Garbage is refused with the file named, and the window goes on.
     const QString garbage = dir.filePath(QStringLiteral("garbage.bin"));
