@@ -216,10 +216,15 @@ void RecordingSource::advance()
     if (!m_cursor || m_pendingSeekMs.load() != kNoSeek)
         return; // the seek on its way resumes playing
     qint64 now = m_clock.nowMs();
-    if (m_loopToMs > m_loopFromMs && now > m_loopToMs) {
+    const bool looping = m_loopToMs > m_loopFromMs;
+    if (looping && now > m_loopToMs) {
         seekNow(m_loopFromMs);
         now = m_clock.nowMs();
     }
+    // The clock runs while a seek loads its context (30 ms is 30 s at
+    // 1000×): nothing past the loop's end goes out; the next look loops.
+    if (looping)
+        now = std::min(now, m_loopToMs);
     for (;;) {
         while (m_nextAhead < m_ahead.size() && m_ahead[m_nextAhead].tsMs() <= now)
             deliver(std::move(m_ahead[m_nextAhead++]));
