@@ -1,5 +1,7 @@
 #include "chunkcodec.h"
 
+#include "bitstream.h"
+
 #include <algorithm>
 #include <bit>
 #include <cmath>
@@ -8,102 +10,20 @@
 
 namespace gotriage::record {
 
+using detail::BitReader;
+using detail::BitWriter;
+
 namespace {
 
 constexpr std::uint8_t kFormat = 1;
 constexpr std::uint8_t kColumnInteger = 0;
 constexpr std::uint8_t kColumnFloat = 1;
 constexpr std::uint8_t kColumnDecimal = 2; // whole numbers of 10^-k: counters of seconds, ratios
-constexpr int kMaxDecimals = 6;
-constexpr double kPowersOfTen[] = {1, 10, 100, 1000, 10000, 100000, 1000000};
+constexpr int kMaxDecimals = 9;
+constexpr double kPowersOfTen[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
 // A column or a block larger than this is not one we wrote.
 constexpr std::uint64_t kMaxSamples = 1u << 20;
 constexpr std::uint64_t kMaxColumns = 4096;
-
-// Bits, most significant first, gathered 64 at a time.
-class BitWriter
-{
-public:
-    void write(std::uint64_t bits, int count)
-    {
-        while (count > 0) {
-            const int take = std::min(64 - m_pending, count);
-            const int rest = count - take;
-            std::uint64_t chunk = rest >= 64 ? 0 : bits >> rest;
-            if (take < 64)
-                chunk &= (std::uint64_t(1) << take) - 1;
-            m_accumulator = take == 64 ? chunk : (m_accumulator << take) | chunk;
-            m_pending += take;
-            count = rest;
-            if (m_pending == 64) {
-                for (int shift = 56; shift >= 0; shift -= 8)
-                    m_bytes.push_back(static_cast<std::uint8_t>(m_accumulator >> shift));
-                m_accumulator = 0;
-                m_pending = 0;
-            }
-        }
-    }
-    void writeVarint(std::uint64_t value)
-    {
-        do {
-            const std::uint8_t byte = (value & 0x7f) | (value > 0x7f ? 0x80 : 0);
-            write(byte, 8);
-            value >>= 7;
-        } while (value);
-    }
-    QByteArray take()
-    {
-        if (m_pending > 0) {
-            const std::uint64_t aligned = m_accumulator << (64 - m_pending);
-            for (int i = 0; i < (m_pending + 7) / 8; ++i)
-                m_bytes.push_back(static_cast<std::uint8_t>(aligned >> (56 - 8 * i)));
-        }
-        return QByteArray(reinterpret_cast<const char *>(m_bytes.data()), static_cast<qsizetype>(m_bytes.size()));
-    }
-
-private:
-    std::vector<std::uint8_t> m_bytes;
-    std::uint64_t m_accumulator = 0;
-    int m_pending = 0; // bits in the accumulator
-};
-
-class BitReader
-{
-public:
-    explicit BitReader(const QByteArray &bytes) : m_bytes(bytes) { }
-
-    bool read(int count, std::uint64_t *out)
-    {
-        if (m_position + static_cast<std::uint64_t>(count) > static_cast<std::uint64_t>(m_bytes.size()) * 8)
-            return false;
-        std::uint64_t value = 0;
-        for (int i = 0; i < count; ++i, ++m_position) {
-            const auto byte = static_cast<std::uint8_t>(m_bytes[static_cast<qsizetype>(m_position / 8)]);
-            value = (value << 1) | ((byte >> (7 - m_position % 8)) & 1u);
-        }
-        *out = value;
-        return true;
-    }
-    bool readVarint(std::uint64_t *out)
-    {
-        std::uint64_t value = 0;
-        for (int shift = 0; shift < 64; shift += 7) {
-            std::uint64_t byte = 0;
-            if (!read(8, &byte))
-                return false;
-            value |= (byte & 0x7f) << shift;
-            if (!(byte & 0x80)) {
-                *out = value;
-                return true;
-            }
-        }
-        return false;
-    }
-
-private:
-    const QByteArray &m_bytes;
-    std::uint64_t m_position = 0;
-};
 
 std::uint64_t zigzag(std::int64_t v)
 {
@@ -152,23 +72,6 @@ bool readDeltaOfDelta(BitReader &r, std::int64_t *dod)
     return true;
 }
 
-void encodeIntegers(BitWriter &w, const std::vector<std::int64_t> &values)
-{
-    std::int64_t previous = 0, delta = 0;
-    for (std::size_t i = 0; i < values.size(); ++i) {
-        if (i == 0) {
-            w.write(zigzag(values[0]), 64);
-        } else {
-            const std::int64_t d = static_cast<std::int64_t>(static_cast<std::uint64_t>(values[i])
-                                                             - static_cast<std::uint64_t>(previous));
-            writeDeltaOfDelta(
-                w, static_cast<std::int64_t>(static_cast<std::uint64_t>(d) - static_cast<std::uint64_t>(delta)));
-            delta = d;
-        }
-        previous = values[i];
-    }
-}
-
 bool decodeIntegers(BitReader &r, std::size_t count, std::vector<std::int64_t> &out)
 {
     out.resize(count);
@@ -190,43 +93,6 @@ bool decodeIntegers(BitReader &r, std::size_t count, std::vector<std::int64_t> &
         out[i] = previous;
     }
     return true;
-}
-
-// XOR of successive doubles: same → '0'; inside the previous window of
-// meaningful bits → '10' and those bits; else '11', 6 bits of leading
-// zeros, 6 bits of length − 1, and the bits.
-void encodeFloats(BitWriter &w, const std::vector<double> &values)
-{
-    std::uint64_t previous = 0;
-    int leading = -1, trailing = 0;
-    for (std::size_t i = 0; i < values.size(); ++i) {
-        const std::uint64_t bits = std::bit_cast<std::uint64_t>(values[i]);
-        if (i == 0) {
-            w.write(bits, 64);
-            previous = bits;
-            continue;
-        }
-        const std::uint64_t x = bits ^ previous;
-        previous = bits;
-        if (x == 0) {
-            w.write(0, 1);
-            continue;
-        }
-        const int lead = std::countl_zero(x);
-        const int trail = std::countr_zero(x);
-        if (leading >= 0 && lead >= leading && trail >= trailing) {
-            w.write(0b10, 2);
-            w.write(x >> trailing, 64 - leading - trailing);
-            continue;
-        }
-        leading = lead;
-        trailing = trail;
-        const int length = 64 - lead - trail;
-        w.write(0b11, 2);
-        w.write(static_cast<std::uint64_t>(lead), 6);
-        w.write(static_cast<std::uint64_t>(length - 1), 6);
-        w.write(x >> trail, length);
-    }
 }
 
 bool decodeFloats(BitReader &r, std::size_t count, std::vector<double> &out)
@@ -276,17 +142,19 @@ bool isWhole(double v)
         && !(v == 0 && std::signbit(v)); // -0 keeps its sign as a float
 }
 
+bool fitsDecimals(double v, int k)
+{
+    const double scale = kPowersOfTen[k];
+    const double scaled = std::round(v * scale);
+    return isWhole(scaled) && scaled / scale == v && !(v == 0 && std::signbit(v));
+}
+
 // The fewest decimals (1 to kMaxDecimals) in which every value is exactly
 // a whole number of 10^-k, dividing back to the same bits; 0 when none.
 int decimalsOf(const std::vector<double> &column)
 {
     for (int k = 1; k <= kMaxDecimals; ++k) {
-        const double scale = kPowersOfTen[k];
-        const bool exact = std::all_of(column.begin(), column.end(), [scale](double v) {
-            const double scaled = std::round(v * scale);
-            return isWhole(scaled) && scaled / scale == v && !(v == 0 && std::signbit(v));
-        });
-        if (exact)
+        if (std::all_of(column.begin(), column.end(), [k](double v) { return fitsDecimals(v, k); }))
             return k;
     }
     return 0;
@@ -294,38 +162,227 @@ int decimalsOf(const std::vector<double> &column)
 
 } // namespace
 
-QByteArray encodeBlock(const SampleBlock &block)
+// One series' bits and the state its next value is coded against.
+struct BlockBuilder::Column {
+    std::uint8_t coding = kNoCoding;
+    int decimals = 0;
+    BitWriter bits;
+    std::size_t count = 0;
+    std::int64_t previous = 0, delta = 0; // the integer codings
+    std::uint64_t previousBits = 0; // the float coding
+    int leading = -1, trailing = 0;
+
+    static constexpr std::uint8_t kNoCoding = 0xff; // nothing coded yet
+
+    // Delta-of-delta of integers: 0 → '0'; small → a prefix and a few bits;
+    // anything else → '1111' and 64 bits. Wrapping arithmetic keeps any
+    // int64 sequence exact.
+    void appendInteger(std::int64_t value)
+    {
+        if (count++ == 0) {
+            bits.write(zigzag(value), 64);
+        } else {
+            const auto d
+                = static_cast<std::int64_t>(static_cast<std::uint64_t>(value) - static_cast<std::uint64_t>(previous));
+            writeDeltaOfDelta(
+                bits, static_cast<std::int64_t>(static_cast<std::uint64_t>(d) - static_cast<std::uint64_t>(delta)));
+            delta = d;
+        }
+        previous = value;
+    }
+
+    // XOR of successive doubles: same → '0'; inside the previous window of
+    // meaningful bits → '10' and those bits; else '11', 6 bits of leading
+    // zeros, 6 bits of length − 1, and the bits.
+    void appendFloat(double value)
+    {
+        const std::uint64_t v = std::bit_cast<std::uint64_t>(value);
+        if (count++ == 0) {
+            bits.write(v, 64);
+            previousBits = v;
+            return;
+        }
+        const std::uint64_t x = v ^ previousBits;
+        previousBits = v;
+        if (x == 0) {
+            bits.write(0, 1);
+            return;
+        }
+        const int lead = std::countl_zero(x);
+        const int trail = std::countr_zero(x);
+        if (leading >= 0 && lead >= leading && trail >= trailing) {
+            bits.write(0b10, 2);
+            bits.write(x >> trailing, 64 - leading - trailing);
+            return;
+        }
+        leading = lead;
+        trailing = trail;
+        const int length = 64 - lead - trail;
+        bits.write(0b11, 2);
+        bits.write(static_cast<std::uint64_t>(lead), 6);
+        bits.write(static_cast<std::uint64_t>(length - 1), 6);
+        bits.write(x >> trail, length);
+    }
+
+    void appendCoded(double value)
+    {
+        if (coding == kColumnInteger)
+            appendInteger(static_cast<std::int64_t>(value));
+        else if (coding == kColumnDecimal)
+            appendInteger(static_cast<std::int64_t>(std::round(value * kPowersOfTen[decimals])));
+        else
+            appendFloat(value);
+    }
+
+    bool fits(double value) const
+    {
+        if (coding == kColumnInteger)
+            return isWhole(value);
+        if (coding == kColumnDecimal)
+            return fitsDecimals(value, decimals);
+        return coding == kColumnFloat;
+    }
+
+    void append(double value)
+    {
+        if (fits(value)) {
+            appendCoded(value);
+            return;
+        }
+        if (count == 0) { // the first value picks the coding on its own
+            int k = 0;
+            if (!isWhole(value)) {
+                for (k = 1; k <= kMaxDecimals && !fitsDecimals(value, k); ++k) { }
+            }
+            coding = k == 0 ? kColumnInteger : k <= kMaxDecimals ? kColumnDecimal : kColumnFloat;
+            decimals = coding == kColumnDecimal ? k : 0;
+            appendCoded(value);
+            return;
+        }
+        // The coding no longer fits: read the series back from its own bits
+        // and code it again, in the cheapest coding that holds every value.
+        std::vector<double> values = decoded();
+        values.push_back(value);
+        const bool whole = std::all_of(values.begin(), values.end(), isWhole);
+        decimals = whole ? 0 : decimalsOf(values);
+        coding = whole ? kColumnInteger : decimals > 0 ? kColumnDecimal : kColumnFloat;
+        const std::uint8_t chosen = coding;
+        const int chosenDecimals = decimals;
+        clear();
+        coding = chosen;
+        decimals = chosenDecimals;
+        for (const double v : values)
+            appendCoded(v);
+    }
+
+    std::vector<double> decoded() const
+    {
+        std::vector<double> values;
+        if (count == 0)
+            return values;
+        const QByteArray bytes = bits.bytes();
+        BitReader r(bytes);
+        if (coding == kColumnFloat) {
+            decodeFloats(r, count, values);
+            return values;
+        }
+        std::vector<std::int64_t> integers;
+        decodeIntegers(r, count, integers);
+        const double scale = coding == kColumnDecimal ? kPowersOfTen[decimals] : 1.0;
+        values.reserve(integers.size());
+        for (const std::int64_t v : integers)
+            values.push_back(coding == kColumnDecimal ? static_cast<double>(v) / scale : static_cast<double>(v));
+        return values;
+    }
+
+    void clear()
+    {
+        coding = kNoCoding;
+        decimals = 0;
+        bits.clear(); // keeps its memory for the next block
+        count = 0;
+        previous = delta = 0;
+        previousBits = 0;
+        leading = -1;
+        trailing = 0;
+    }
+};
+
+BlockBuilder::BlockBuilder(std::size_t columns) : m_columns(columns + 1)
+{
+    m_columns[0].coding = kColumnInteger;
+}
+
+BlockBuilder::~BlockBuilder() = default;
+BlockBuilder::BlockBuilder(BlockBuilder &&) noexcept = default;
+BlockBuilder &BlockBuilder::operator=(BlockBuilder &&) noexcept = default;
+
+std::size_t BlockBuilder::columnCount() const
+{
+    return m_columns.size() - 1;
+}
+
+std::size_t BlockBuilder::addColumn()
+{
+    Column &column = m_columns.emplace_back();
+    for (std::size_t i = 0; i < m_count; ++i)
+        column.append(std::numeric_limits<double>::quiet_NaN());
+    return m_columns.size() - 2;
+}
+
+void BlockBuilder::append(std::int64_t tsMs, std::span<const double> values)
+{
+    Q_ASSERT(values.size() == columnCount());
+    if (m_count == 0)
+        m_firstMs = tsMs;
+    m_lastMs = tsMs;
+    m_columns[0].appendInteger(tsMs);
+    for (std::size_t c = 0; c < values.size(); ++c)
+        m_columns[c + 1].append(values[c]);
+    ++m_count;
+}
+
+QByteArray BlockBuilder::encode() const
 {
     BitWriter w;
-    const std::size_t n = block.timesMs.size();
+    std::uint64_t bits = 64;
+    for (const Column &column : m_columns)
+        bits += 16 + column.bits.bitCount();
+    w.reserve(bits);
     w.write(kFormat, 8);
-    w.writeVarint(n);
-    w.writeVarint(block.columns.size());
-    encodeIntegers(w, block.timesMs);
-    for (const std::vector<double> &column : block.columns) {
-        Q_ASSERT(column.size() == n);
-        bool whole = true;
-        for (double v : column)
-            whole = whole && isWhole(v);
-        const int decimals = whole ? 0 : decimalsOf(column);
-        if (whole) {
-            w.write(kColumnInteger, 8);
-            std::vector<std::int64_t> integers(column.begin(), column.end());
-            encodeIntegers(w, integers);
-        } else if (decimals > 0) {
-            w.write(kColumnDecimal, 8);
-            w.write(static_cast<std::uint64_t>(decimals), 8);
-            std::vector<std::int64_t> integers;
-            integers.reserve(column.size());
-            for (double v : column)
-                integers.push_back(static_cast<std::int64_t>(std::round(v * kPowersOfTen[decimals])));
-            encodeIntegers(w, integers);
-        } else {
-            w.write(kColumnFloat, 8);
-            encodeFloats(w, column);
-        }
+    w.writeVarint(m_count);
+    w.writeVarint(columnCount());
+    w.append(m_columns[0].bits);
+    for (std::size_t c = 1; c < m_columns.size(); ++c) {
+        const Column &column = m_columns[c];
+        const std::uint8_t coding = column.coding == Column::kNoCoding ? kColumnInteger : column.coding;
+        w.write(coding, 8);
+        if (coding == kColumnDecimal)
+            w.write(static_cast<std::uint64_t>(column.decimals), 8);
+        w.append(column.bits);
     }
-    return w.take();
+    return w.bytes();
+}
+
+void BlockBuilder::clear()
+{
+    for (Column &column : m_columns)
+        column.clear();
+    m_columns[0].coding = kColumnInteger;
+    m_count = 0;
+    m_firstMs = m_lastMs = 0;
+}
+
+QByteArray encodeBlock(const SampleBlock &block)
+{
+    BlockBuilder builder(block.columns.size());
+    std::vector<double> row(block.columns.size());
+    for (std::size_t i = 0; i < block.sampleCount(); ++i) {
+        for (std::size_t c = 0; c < row.size(); ++c)
+            row[c] = block.columns[c][i];
+        builder.append(block.timesMs[i], row);
+    }
+    return builder.encode();
 }
 
 std::optional<SampleBlock> decodeBlock(const QByteArray &bytes, QString *error)

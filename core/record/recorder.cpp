@@ -11,7 +11,10 @@
 #include <QJsonObject>
 #include <QTimer>
 
+#include <array>
+#include <span>
 #include <map>
+#include <unordered_map>
 
 namespace gotriage::record {
 
@@ -48,8 +51,135 @@ QStringList recordedColumns()
     return vitalColumns() << QString::fromLatin1(kUpColumn) << QString::fromLatin1(kDurationColumn);
 }
 
-// In the writer's thread: the open block of each service, rewritten in
-// place at each commit until it is full.
+namespace {
+
+// A series as the exposition text names it: `name{label="value",...}`,
+// with the label values escaped as the text format escapes them.
+void seriesKey(const formats::ParsedMetrics &metrics, const formats::SampleRef &sample, std::string &key)
+{
+    key.assign(metrics.name(sample));
+    const auto labels = metrics.labelsOf(sample);
+    if (labels.empty())
+        return;
+    key += '{';
+    for (std::size_t i = 0; i < labels.size(); ++i) {
+        if (i > 0)
+            key += ',';
+        key += metrics.text(labels[i].name);
+        key += "=\"";
+        for (const char c : metrics.text(labels[i].value)) {
+            if (c == '\\' || c == '"')
+                key += '\\', key += c;
+            else if (c == '\n')
+                key += "\\n";
+            else
+                key += c;
+        }
+        key += '"';
+    }
+    key += '}';
+}
+
+// A service's open block: whole in memory, and on disk as the tails that
+// each commit added (RecordingWriter::kTailSlots), until it is full.
+struct OpenBlock {
+    qint64 number = -1; // -1: the file not asked yet for where to go on
+    qint64 tails = 0;
+    BlockBuilder whole, tail;
+
+    explicit OpenBlock(std::size_t columns = 0) : whole(columns), tail(columns) { }
+    void append(qint64 tsMs, std::span<const double> row)
+    {
+        whole.append(tsMs, row);
+        tail.append(tsMs, row);
+    }
+    void addColumn()
+    {
+        whole.addColumn();
+        tail.addColumn();
+    }
+    qint64 wholeSequence() const { return number * RecordingWriter::kTailSlots; }
+    qint64 nextTailSequence() { return wholeSequence() + ++tails; }
+    // The next block, of `columns` series.
+    void next(std::size_t columns)
+    {
+        ++number;
+        tails = 0;
+        if (columns == whole.columnCount()) { // keeps the memory
+            whole.clear();
+            tail.clear();
+        } else {
+            whole = BlockBuilder(columns);
+            tail = BlockBuilder(columns);
+        }
+    }
+};
+
+// The open block of a service's raw series: a column per series seen, in
+// the order first seen. A series the service stops serving is dropped at
+// the next block; one it starts serving gets a column (NaN before it).
+struct RawOpen {
+    qint64 keysId = 0; // the stored key list of `keys`; 0: not stored yet
+    OpenBlock block;
+    std::vector<std::string> keys;
+    std::unordered_map<std::string, std::size_t> columnOf;
+    std::vector<std::size_t> columnAt; // the column of the payload's i-th sample, last time
+    std::vector<bool> served; // in this block
+    std::vector<double> row;
+    std::string key;
+
+    std::size_t append(qint64 tsMs, const formats::ParsedMetrics &metrics)
+    {
+        row.assign(keys.size(), vitals::kUnknown);
+        columnAt.resize(metrics.samples.size(), SIZE_MAX);
+        for (std::size_t i = 0; i < metrics.samples.size(); ++i) {
+            const formats::SampleRef &sample = metrics.samples[i];
+            seriesKey(metrics, sample, key);
+            // A payload lists its series in the same order scrape after
+            // scrape: the last position is checked before the map.
+            std::size_t column = columnAt[i];
+            if (column >= keys.size() || keys[column] != key) {
+                const auto [it, added] = columnOf.try_emplace(key, keys.size());
+                if (added) {
+                    keys.push_back(key);
+                    block.addColumn();
+                    served.push_back(false);
+                    row.push_back(vitals::kUnknown);
+                    keysId = 0;
+                }
+                column = it->second;
+                columnAt[i] = column;
+            }
+            row[column] = sample.value;
+            served[column] = true;
+        }
+        block.append(tsMs, row);
+        return metrics.samples.size();
+    }
+
+    // The next block keeps the series served in this one.
+    void nextBlock()
+    {
+        std::vector<std::string> kept;
+        for (std::size_t c = 0; c < keys.size(); ++c) {
+            if (served[c])
+                kept.push_back(std::move(keys[c]));
+        }
+        if (kept.size() != keys.size())
+            keysId = 0;
+        keys = std::move(kept);
+        columnOf.clear();
+        for (std::size_t c = 0; c < keys.size(); ++c)
+            columnOf.emplace(keys[c], c);
+        columnAt.clear();
+        served.assign(keys.size(), false);
+        block.next(keys.size());
+    }
+};
+
+} // namespace
+
+// In the writer's thread: the open blocks of each service.
 class Recorder::Writer : public QObject
 {
 public:
@@ -80,6 +210,7 @@ public:
         {
             QMutexLocker lock(&m_owner->m_mutex);
             samples.swap(m_owner->m_samples);
+            m_owner->m_pendingRawValues = 0;
             events.swap(m_owner->m_events);
             blobs.swap(m_owner->m_blobs);
             m_owner->m_pendingBlobBytes = 0;
@@ -98,31 +229,49 @@ public:
             for (const config::ServiceConfig &s : services)
                 ok = ok && m_file.putService(s.name, configJson(s), columns, &why);
         }
-        std::map<QString, bool> dirty;
+        quint64 rawValues = 0;
         for (const Pending &p : samples) {
-            Open &open = m_open[p.service];
-            if (open.block.columns.empty())
-                open.block.columns.resize(vitals::kVitalCount + 2);
+            Open &open = m_open.try_emplace(p.service, vitals::kVitalCount + 2).first->second;
             // Time order per service; a sample from the past is not a sample of this block.
-            if (!open.block.timesMs.empty() && p.sample.tsMs <= open.block.timesMs.back())
+            if (open.whole.sampleCount() > 0 && p.sample.tsMs <= open.whole.lastMs())
                 continue;
-            open.block.timesMs.push_back(p.sample.tsMs);
-            for (std::size_t i = 0; i < vitals::kVitalCount; ++i)
-                open.block.columns[i].push_back(p.sample.values[i]);
-            open.block.columns[vitals::kVitalCount].push_back(p.up ? 1.0 : 0.0);
-            open.block.columns[vitals::kVitalCount + 1].push_back(static_cast<double>(p.durationMs));
-            dirty[p.service] = true;
-            if (open.block.sampleCount() >= Recorder::kBlockSamples) {
-                ok = ok && m_file.putBlock(p.service, open.sequence, open.block, &why);
-                ++open.sequence;
-                open.block = SampleBlock{};
-                dirty[p.service] = false;
+            if (open.number < 0)
+                open.number = m_file.nextBlockNumber(p.service, false);
+            std::array<double, vitals::kVitalCount + 2> row;
+            std::copy(p.sample.values.begin(), p.sample.values.end(), row.begin());
+            row[vitals::kVitalCount] = p.up ? 1.0 : 0.0;
+            row[vitals::kVitalCount + 1] = static_cast<double>(p.durationMs);
+            open.append(p.sample.tsMs, row);
+            if (open.whole.sampleCount() >= Recorder::kBlockSamples) {
+                ok = ok && m_file.putBlock(p.service, open.wholeSequence(), open.whole, &why)
+                    && m_file.dropTails(p.service, open.number, false, &why);
+                open.next(vitals::kVitalCount + 2);
+            }
+            if (p.metrics) {
+                RawOpen &raw = m_raw[p.service];
+                if (raw.block.number < 0)
+                    raw.block.number = m_file.nextBlockNumber(p.service, true);
+                rawValues += raw.append(p.sample.tsMs, *p.metrics);
+                if (raw.block.whole.sampleCount() >= Recorder::kRawBlockSamples) {
+                    ok = ok && storeRawKeys(p.service, raw, &why)
+                        && m_file.putRawBlock(p.service, raw.block.wholeSequence(), raw.keysId, raw.block.whole, &why)
+                        && m_file.dropTails(p.service, raw.block.number, true, &why);
+                    raw.nextBlock();
+                }
             }
         }
-        for (const auto &[service, isDirty] : dirty) {
-            if (isDirty) {
-                const Open &open = m_open[service];
-                ok = ok && m_file.putBlock(service, open.sequence, open.block, &why);
+        // What each open block gained since the last commit, as a tail.
+        for (auto &[service, open] : m_open) {
+            if (open.tail.sampleCount() > 0) {
+                ok = ok && m_file.putBlock(service, open.nextTailSequence(), open.tail, &why);
+                open.tail.clear();
+            }
+        }
+        for (auto &[service, raw] : m_raw) {
+            if (raw.block.tail.sampleCount() > 0) {
+                ok = ok && storeRawKeys(service, raw, &why)
+                    && m_file.putRawBlock(service, raw.block.nextTailSequence(), raw.keysId, raw.block.tail, &why);
+                raw.block.tail.clear();
             }
         }
         for (const StoredEvent &e : events)
@@ -141,6 +290,7 @@ public:
         if (ok) {
             m_owner->m_stats.capturesWritten += blobs.size();
             m_owner->m_stats.samplesWritten += samples.size();
+            m_owner->m_stats.rawValuesWritten += rawValues;
             ++m_owner->m_stats.commits;
         } else {
             m_owner->m_stats.lastError = why;
@@ -152,14 +302,18 @@ public:
     }
 
 private:
-    struct Open {
-        qint64 sequence = 0;
-        SampleBlock block;
-    };
+    using Open = OpenBlock;
+    bool storeRawKeys(const QString &service, RawOpen &raw, QString *why)
+    {
+        if (raw.keysId == 0)
+            raw.keysId = m_file.putRawKeys(service, raw.keys, why);
+        return raw.keysId != 0;
+    }
     Recorder *m_owner;
     RecordingWriter m_file;
     QTimer *m_timer = nullptr;
     std::map<QString, Open> m_open;
+    std::map<QString, RawOpen> m_raw;
     qint64 m_lastPruneMs = 0;
     bool m_opened = false;
 };
@@ -242,7 +396,17 @@ void Recorder::record(const session::SessionBatchPtr &batch)
             continue;
         }
         ++m_stats.samplesQueued;
-        m_samples.push_back({report->service(), report->vitals, report->scrape->up, report->scrape->durationMs});
+        Pending pending{report->service(), report->vitals, report->scrape->up, report->scrape->durationMs, {}};
+        if (const auto &metrics = report->scrape->metrics) {
+            if (m_pendingRawValues + metrics->samples.size() <= kRawQueueLimit) {
+                m_pendingRawValues += metrics->samples.size();
+                m_stats.rawValuesQueued += metrics->samples.size();
+                pending.metrics = metrics;
+            } else {
+                ++m_stats.rawScrapesDropped;
+            }
+        }
+        m_samples.push_back(std::move(pending));
         for (const analysis::FindingChange &change : report->findingChanges)
             m_events.push_back({change.tsMs, QString::fromLatin1(kFindingEvent), report->service(),
                                 QString::fromStdString(analysis::toJson(change))});

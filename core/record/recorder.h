@@ -1,6 +1,7 @@
 #pragma once
 
 #include "config/fleetconfig.h"
+#include "formats/metrics.h"
 #include "ingest/profilecapture.h"
 #include "record/recordingfile.h"
 #include "session/servicereport.h"
@@ -34,6 +35,11 @@ public:
     static constexpr std::size_t kBlockSamples = 240; // samples per block before a new one starts
     static constexpr int kCommitIntervalMs = 1000;
     static constexpr qint64 kProjectionIntervalMs = 10'000;
+    // The raw scraped series: a block per service of this many scrapes, and
+    // at most this many values waiting for the writer (past it a scrape's
+    // raw series are dropped and counted; its vitals still go in).
+    static constexpr std::size_t kRawBlockSamples = 120;
+    static constexpr std::size_t kRawQueueLimit = 2'000'000;
 
     explicit Recorder(QObject *parent = nullptr);
     ~Recorder() override; // writes and commits what is queued, then stops
@@ -69,6 +75,9 @@ public:
         quint64 samplesWritten = 0;
         quint64 samplesDropped = 0; // over the queue's bound: the disk did not keep up
         quint64 commits = 0;
+        quint64 rawValuesQueued = 0; // the raw scraped series' values
+        quint64 rawValuesWritten = 0;
+        quint64 rawScrapesDropped = 0;
         quint64 capturesWritten = 0;
         quint64 capturesDropped = 0;
         QString lastError;
@@ -92,6 +101,7 @@ private:
         vitals::VitalsSample sample;
         bool up = false;
         qint64 durationMs = 0;
+        std::shared_ptr<const formats::ParsedMetrics> metrics; // the raw series, when kept
     };
     // What was last recorded of a service's state, to record only changes.
     struct LastState {
@@ -102,6 +112,7 @@ private:
     void recordStateChanges(const session::ServiceReport &report); // under m_mutex
     std::map<QString, LastState> m_lastState; // guarded by m_mutex
     std::vector<Pending> m_samples; // guarded by m_mutex
+    std::size_t m_pendingRawValues = 0; // guarded by m_mutex
     std::vector<StoredEvent> m_events; // guarded by m_mutex
     std::vector<StoredBlob> m_blobs; // guarded by m_mutex
     qint64 m_pendingBlobBytes = 0; // guarded by m_mutex

@@ -3,6 +3,8 @@
 #include <QFile>
 #include <QFileInfo>
 
+#include "signals/vital.h"
+
 #include <algorithm>
 #include <iterator>
 
@@ -32,6 +34,12 @@ public:
         sqlite3_bind_blob(m_statement, index, bytes.constData(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
     }
     int step() { return sqlite3_step(m_statement); }
+    // Ready to run again, with no values bound (a cached statement).
+    void reset()
+    {
+        sqlite3_reset(m_statement);
+        sqlite3_clear_bindings(m_statement);
+    }
     QString text(int column) const
     {
         const auto *bytes = reinterpret_cast<const char *>(sqlite3_column_text(m_statement, column));
@@ -62,6 +70,11 @@ CREATE INDEX IF NOT EXISTS events_by_time ON events (ts_ms);
 CREATE INDEX IF NOT EXISTS events_by_kind ON events (kind, service, ts_ms);
 CREATE TABLE IF NOT EXISTS blobs (id INTEGER PRIMARY KEY, ts_ms INTEGER NOT NULL, kind TEXT NOT NULL,
     service TEXT NOT NULL, name TEXT NOT NULL, data BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS raw_keys (id INTEGER PRIMARY KEY, service TEXT NOT NULL, keys BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS raw_blocks (service TEXT NOT NULL, seq INTEGER NOT NULL, first_ms INTEGER NOT NULL,
+    last_ms INTEGER NOT NULL, samples INTEGER NOT NULL, keys_id INTEGER NOT NULL, data BLOB NOT NULL,
+    PRIMARY KEY (service, seq));
+CREATE INDEX IF NOT EXISTS raw_blocks_by_time ON raw_blocks (service, last_ms);
 )sql";
 
 // What each older format needs to become the next one; step i turns
@@ -73,6 +86,9 @@ constexpr const char *kMigrations[] = {
     "CREATE INDEX IF NOT EXISTS events_by_kind ON events (kind, service, ts_ms);"
     "CREATE TABLE IF NOT EXISTS blobs (id INTEGER PRIMARY KEY, ts_ms INTEGER NOT NULL, kind TEXT NOT NULL,"
     " service TEXT NOT NULL, name TEXT NOT NULL, data BLOB NOT NULL);",
+    // 2 -> 3: the raw scraped series beside the vitals (the tables come
+    // with the schema; nothing older changes).
+    "SELECT 1;",
 };
 static_assert(std::size(kMigrations) == kRecordingFormatVersion - 1);
 
@@ -88,6 +104,7 @@ RecordingWriter::RecordingWriter() = default;
 
 RecordingWriter::~RecordingWriter()
 {
+    m_statements.clear(); // finalized before the database closes
     sqlite3_close_v2(m_db);
 }
 
@@ -119,7 +136,9 @@ bool RecordingWriter::open(const QString &path, QString *error)
     sqlite3_busy_timeout(m_db, 2000);
     // WAL: readers (a replay of the file being written) never block the
     // writer; FULL: a commit is on disk before it returns.
-    if (!exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", error))
+    // A larger page cache: the writer revisits the same B-tree pages (each
+    // service's open block) every second.
+    if (!exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA cache_size=-32768;", error))
         return false;
     // An existing file: a newer format is left alone, an older one migrated.
     int found = 0;
@@ -176,7 +195,9 @@ bool RecordingWriter::putMeta(const QString &key, const QString &value, QString 
 
 bool RecordingWriter::prune(qint64 cutoffMs, QString *error)
 {
-    for (const char *sql : {"DELETE FROM blocks WHERE last_ms < ?1", "DELETE FROM events WHERE ts_ms < ?1"}) {
+    for (const char *sql : {"DELETE FROM blocks WHERE last_ms < ?1", "DELETE FROM events WHERE ts_ms < ?1",
+                            "DELETE FROM raw_blocks WHERE last_ms < ?1",
+                            "DELETE FROM raw_keys WHERE id < (SELECT coalesce(min(keys_id), 0) FROM raw_blocks)"}) {
         Statement s(m_db, sql);
         s.bind(1, cutoffMs);
         if (!stepDone(s, error))
@@ -195,25 +216,101 @@ bool RecordingWriter::putService(const QString &service, const QString &configJs
     return stepDone(s, error);
 }
 
+Statement &RecordingWriter::cached(const char *sql)
+{
+    std::unique_ptr<Statement> &statement = m_statements[sql];
+    if (!statement)
+        statement = std::make_unique<Statement>(m_db, sql);
+    else
+        statement->reset();
+    return *statement;
+}
+
 bool RecordingWriter::putBlock(const QString &service, qint64 sequence, const SampleBlock &block, QString *error)
 {
     if (block.timesMs.empty())
         return true;
-    Statement s(m_db,
-                "INSERT OR REPLACE INTO blocks (service, seq, first_ms, last_ms, samples, data) "
-                "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    return putBlock(service, sequence, block.timesMs.front(), block.timesMs.back(),
+                    static_cast<qint64>(block.timesMs.size()), encodeBlock(block), error);
+}
+
+bool RecordingWriter::putBlock(const QString &service, qint64 sequence, const BlockBuilder &block, QString *error)
+{
+    if (block.sampleCount() == 0)
+        return true;
+    return putBlock(service, sequence, block.firstMs(), block.lastMs(), static_cast<qint64>(block.sampleCount()),
+                    block.encode(), error);
+}
+
+bool RecordingWriter::putBlock(const QString &service, qint64 sequence, qint64 firstMs, qint64 lastMs,
+                               qint64 samples, const QByteArray &data, QString *error)
+{
+    Statement &s = cached("INSERT OR REPLACE INTO blocks (service, seq, first_ms, last_ms, samples, data) "
+                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
     s.bind(1, service);
     s.bind(2, sequence);
-    s.bind(3, block.timesMs.front());
-    s.bind(4, block.timesMs.back());
-    s.bind(5, static_cast<qint64>(block.timesMs.size()));
-    s.bindBlob(6, encodeBlock(block));
+    s.bind(3, firstMs);
+    s.bind(4, lastMs);
+    s.bind(5, samples);
+    s.bindBlob(6, data);
     return stepDone(s, error);
+}
+
+qint64 RecordingWriter::putRawKeys(const QString &service, const std::vector<std::string> &keys, QString *error)
+{
+    QByteArray joined;
+    for (const std::string &key : keys) {
+        joined.append(key.data(), static_cast<qsizetype>(key.size()));
+        joined += '\n';
+    }
+    Statement &s = cached("INSERT INTO raw_keys (service, keys) VALUES (?1, ?2)");
+    s.bind(1, service);
+    s.bindBlob(2, qCompress(joined));
+    if (!stepDone(s, error))
+        return 0;
+    return sqlite3_last_insert_rowid(m_db);
+}
+
+bool RecordingWriter::putRawBlock(const QString &service, qint64 sequence, qint64 keysId, const BlockBuilder &block,
+                                  QString *error)
+{
+    if (block.sampleCount() == 0)
+        return true;
+    Statement &s = cached("INSERT OR REPLACE INTO raw_blocks (service, seq, first_ms, last_ms, samples, keys_id, data) "
+                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    s.bind(1, service);
+    s.bind(2, sequence);
+    s.bind(3, block.firstMs());
+    s.bind(4, block.lastMs());
+    s.bind(5, static_cast<qint64>(block.sampleCount()));
+    s.bind(6, keysId);
+    s.bindBlob(7, block.encode());
+    return stepDone(s, error);
+}
+
+bool RecordingWriter::dropTails(const QString &service, qint64 block, bool raw, QString *error)
+{
+    Statement &s = cached(raw ? "DELETE FROM raw_blocks WHERE service = ?1 AND seq > ?2 AND seq < ?3"
+                              : "DELETE FROM blocks WHERE service = ?1 AND seq > ?2 AND seq < ?3");
+    s.bind(1, service);
+    s.bind(2, block * kTailSlots);
+    s.bind(3, (block + 1) * kTailSlots);
+    return stepDone(s, error);
+}
+
+qint64 RecordingWriter::nextBlockNumber(const QString &service, bool raw)
+{
+    Statement &s = cached(raw ? "SELECT max(seq) FROM raw_blocks WHERE service = ?1"
+                              : "SELECT max(seq) FROM blocks WHERE service = ?1");
+    s.bind(1, service);
+    if (s.step() != SQLITE_ROW || sqlite3_column_type(s.get(), 0) == SQLITE_NULL)
+        return 0;
+    return s.integer(0) / kTailSlots + 1;
 }
 
 bool RecordingWriter::putEvent(const StoredEvent &event, QString *error)
 {
-    Statement s(m_db, "INSERT INTO events (ts_ms, kind, service, json) VALUES (?1, ?2, ?3, ?4)");
+    Statement &s = cached("INSERT INTO events (ts_ms, kind, service, json) VALUES (?1, ?2, ?3, ?4)");
     s.bind(1, event.tsMs);
     s.bind(2, event.kind);
     s.bind(3, event.service);
@@ -291,6 +388,18 @@ bool RecordingWriter::copyFrom(const QString &source, qint64 fromMs, qint64 toMs
         s.bind(2, toMs);
         ok = stepDone(s, error);
     }
+    // Before format 3 there are no raw series.
+    if (ok && Statement(m_db, "SELECT 1 FROM src.raw_blocks LIMIT 0")) {
+        for (const char *sql : {"INSERT OR IGNORE INTO raw_keys SELECT * FROM src.raw_keys WHERE id IN (SELECT "
+                                "keys_id FROM src.raw_blocks WHERE last_ms >= ?1 AND first_ms <= ?2)",
+                                "INSERT OR REPLACE INTO raw_blocks SELECT * FROM src.raw_blocks WHERE last_ms >= ?1 "
+                                "AND first_ms <= ?2"}) {
+            Statement s(m_db, sql);
+            s.bind(1, fromMs);
+            s.bind(2, toMs);
+            ok = ok && stepDone(s, error);
+        }
+    }
     ok = ok && putMeta(QStringLiteral("saved_from"), source, error)
         && putMeta(QStringLiteral("saved_range_ms"), QStringLiteral("%1-%2").arg(fromMs).arg(toMs), error);
     ok = exec(ok ? "COMMIT" : "ROLLBACK", ok ? error : nullptr) && ok;
@@ -349,7 +458,109 @@ bool RecordingReader::open(const QString &path, QString *error)
     // Format 1 had no blobs: read as it is, not migrated (reading never
     // changes what was recorded).
     m_hasBlobs = Statement(m_db, "SELECT 1 FROM blobs LIMIT 0").operator bool();
+    m_hasRaw = Statement(m_db, "SELECT 1 FROM raw_blocks LIMIT 0").operator bool();
     return true;
+}
+
+namespace {
+
+std::vector<QByteArray> splitKeys(const QByteArray &compressed)
+{
+    std::vector<QByteArray> keys;
+    const QByteArray joined = qUncompress(compressed);
+    qsizetype start = 0;
+    for (qsizetype end = joined.indexOf('\n'); end >= 0; start = end + 1, end = joined.indexOf('\n', start))
+        keys.push_back(joined.mid(start, end - start));
+    return keys;
+}
+
+} // namespace
+
+RecordingReader::RawSamples RecordingReader::rawSamples(const QString &service, qint64 fromMs, qint64 toMs,
+                                                        QStringList *problems) const
+{
+    RawSamples out;
+    if (!m_hasRaw)
+        return out;
+    Statement s(m_db,
+                "SELECT b.seq, b.data, b.first_ms, k.keys FROM raw_blocks b JOIN raw_keys k ON k.id = b.keys_id "
+                "WHERE b.service = ?1 AND b.last_ms >= ?2 ORDER BY b.last_ms");
+    s.bind(1, service);
+    s.bind(2, fromMs);
+    std::map<QByteArray, std::size_t> columnOf;
+    for (int step = s ? s.step() : SQLITE_ERROR;; step = s.step()) {
+        if (step != SQLITE_ROW) {
+            if (step != SQLITE_DONE && problems)
+                *problems << QStringLiteral("%1: %2: %3").arg(m_path, service, QString::fromUtf8(sqlite3_errmsg(m_db)));
+            break;
+        }
+        if (s.integer(2) > toMs)
+            break;
+        QString why;
+        const std::optional<SampleBlock> block = decodeBlock(s.blob(1), &why);
+        const std::vector<QByteArray> keys = splitKeys(s.blob(3));
+        if (!block || keys.size() != block->columns.size()) {
+            if (problems)
+                *problems << QStringLiteral("%1: %2: raw block %3: %4")
+                                 .arg(m_path, service)
+                                 .arg(s.integer(0))
+                                 .arg(block ? QStringLiteral("its series list does not match it") : why);
+            continue;
+        }
+        // Where each of this block's series goes: a series new to the range
+        // starts with NaN for the samples before it.
+        std::vector<std::size_t> target(keys.size());
+        for (std::size_t c = 0; c < keys.size(); ++c) {
+            auto [it, added] = columnOf.try_emplace(keys[c], out.keys.size());
+            if (added) {
+                out.keys.push_back(keys[c]);
+                out.block.columns.emplace_back(out.block.timesMs.size(), vitals::kUnknown);
+            }
+            target[c] = it->second;
+        }
+        for (std::size_t i = 0; i < block->sampleCount(); ++i) {
+            const qint64 t = block->timesMs[i];
+            if (t < fromMs || t > toMs || (!out.block.timesMs.empty() && t <= out.block.timesMs.back()))
+                continue;
+            out.block.timesMs.push_back(t);
+            for (std::vector<double> &column : out.block.columns)
+                column.push_back(vitals::kUnknown);
+            for (std::size_t c = 0; c < keys.size(); ++c)
+                out.block.columns[target[c]].back() = block->columns[c][i];
+        }
+    }
+    return out;
+}
+
+RecordingReader::StorageStats RecordingReader::storageStats(QStringList *problems) const
+{
+    StorageStats stats;
+    const auto count = [&](const char *sql, qint64 &blocks, qint64 &values, qint64 &bytes, bool unknownCounts) {
+        Statement s(m_db, sql);
+        while (s && s.step() == SQLITE_ROW) {
+            const QByteArray data = s.blob(2);
+            QString why;
+            const std::optional<SampleBlock> block = decodeBlock(data, &why);
+            if (!block) {
+                if (problems)
+                    *problems << QStringLiteral("%1: %2: block %3: %4").arg(m_path, s.text(0)).arg(s.integer(1)).arg(why);
+                continue;
+            }
+            ++blocks;
+            bytes += data.size();
+            for (const std::vector<double> &column : block->columns)
+                values += unknownCounts ? static_cast<qint64>(column.size())
+                                        : std::count_if(column.begin(), column.end(), vitals::isKnown);
+        }
+    };
+    count("SELECT service, seq, data FROM blocks", stats.vitalBlocks, stats.vitalValues, stats.vitalBytes, true);
+    if (!m_hasRaw)
+        return stats;
+    count("SELECT service, seq, data FROM raw_blocks", stats.rawBlocks, stats.rawValues, stats.rawBytes, false);
+    Statement keys(m_db, "SELECT coalesce(sum(length(keys)), 0) FROM raw_keys");
+    if (keys && keys.step() == SQLITE_ROW)
+        stats.rawKeyBytes = keys.integer(0);
+    return stats;
 }
 
 QStringList RecordingReader::services() const

@@ -5,8 +5,10 @@
 #include <QString>
 #include <QStringList>
 
+#include <map>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 struct sqlite3;
@@ -25,9 +27,11 @@ namespace gotriage::record {
 //
 // Format versions: 1 (gotriage 0.x up to issue 13's first part): vitals
 // only, no scrape outcome, no blobs. 2: blocks may carry the scrape's
-// outcome (recorder.h's columns) and a blobs table holds captures. An older
-// file is migrated when opened for writing, and read as it is otherwise.
-inline constexpr int kRecordingFormatVersion = 2;
+// outcome (recorder.h's columns) and a blobs table holds captures. 3: the
+// raw scraped series beside the vitals (raw_blocks, raw_keys), and decimal
+// columns to 10^-9. An older file is migrated when opened for writing, and
+// read as it is otherwise.
+inline constexpr int kRecordingFormatVersion = 3;
 
 // A capture kept whole (a profile, a goroutine dump), compressed.
 struct StoredBlob {
@@ -64,6 +68,22 @@ public:
     // service (the vitals, in order).
     bool putService(const QString &service, const QString &configJson, const QStringList &columns, QString *error);
     bool putBlock(const QString &service, qint64 sequence, const SampleBlock &block, QString *error);
+    bool putBlock(const QString &service, qint64 sequence, const BlockBuilder &block, QString *error);
+    // The raw scraped series of a service: a block of them names its series
+    // by a row of keys (putRawKeys(): the id, 0 on failure), each key the
+    // series as the exposition text writes it, `name{label="value",...}`.
+    qint64 putRawKeys(const QString &service, const std::vector<std::string> &keys, QString *error);
+    bool putRawBlock(const QString &service, qint64 sequence, qint64 keysId, const BlockBuilder &block,
+                     QString *error);
+    // An open block is written as tails: each commit adds a small block of
+    // what came since the last (at sequence block * kTailSlots + 1, + 2,
+    // ...), so a commit writes what it adds rather than the block again.
+    // When the block is full it is written whole at block * kTailSlots, and
+    // its tails go (dropTails()) in the same transaction.
+    static constexpr qint64 kTailSlots = 4096;
+    bool dropTails(const QString &service, qint64 block, bool raw, QString *error);
+    // The number the next block of `service` gets: after what the file holds.
+    qint64 nextBlockNumber(const QString &service, bool raw);
     bool putEvent(const StoredEvent &event, QString *error);
     bool putBlob(const StoredBlob &blob, QString *error);
     bool putMeta(const QString &key, const QString &value, QString *error);
@@ -74,11 +94,17 @@ public:
 
 private:
     bool exec(const char *sql, QString *error);
+    bool putBlock(const QString &service, qint64 sequence, qint64 firstMs, qint64 lastMs, qint64 samples,
+                  const QByteArray &data, QString *error);
+    // A statement prepared once and kept (the writer runs the same few
+    // statements thousands of times a second), reset for its next use.
+    Statement &cached(const char *sql);
     bool stepDone(Statement &statement, QString *error); // steps it; false with the database's error
     QString lastError() const;
 
     QString m_path;
     sqlite3 *m_db = nullptr;
+    std::map<const char *, std::unique_ptr<Statement>> m_statements;
 };
 
 // Keeps [fromMs, toMs] of the recording at `source` (a black box still
@@ -126,11 +152,30 @@ public:
     // The first and last sample time of the whole recording (0, 0 when empty).
     std::pair<qint64, qint64> timeRange() const;
 
+    // The raw scraped series of `service` with fromMs <= t <= toMs: every
+    // series seen in the range (keys in the exposition's form), a column
+    // each, NaN where the service did not serve it. Empty before format 3.
+    struct RawSamples {
+        std::vector<QByteArray> keys;
+        SampleBlock block;
+    };
+    RawSamples rawSamples(const QString &service, qint64 fromMs, qint64 toMs, QStringList *problems = nullptr) const;
+    // What the samples cost on disk: the blocks of vitals (derived) and of
+    // raw series (as scraped), the raw series' key lists, and the values
+    // they hold (a series not served at a scrape is not a value; an unknown
+    // vital is). Reads every block: for benchmarks and `record`'s summary.
+    struct StorageStats {
+        qint64 vitalBlocks = 0, vitalValues = 0, vitalBytes = 0;
+        qint64 rawBlocks = 0, rawValues = 0, rawBytes = 0, rawKeyBytes = 0;
+    };
+    StorageStats storageStats(QStringList *problems = nullptr) const;
+
 private:
     QString m_path;
     sqlite3 *m_db = nullptr;
     int m_version = 0;
     bool m_hasBlobs = false;
+    bool m_hasRaw = false;
 };
 
 } // namespace gotriage::record
