@@ -1,5 +1,6 @@
 #include "cliutil.h"
 
+#include <QDateTime>
 #include <QFile>
 
 #include <cstdio>
@@ -106,6 +107,26 @@ bool openRecording(record::RecordingReader &reader, const QString &path)
         return true;
     printErr(QStringLiteral("gotriage-cli: ") + error);
     return false;
+}
+
+// A moment as the operator writes it: ms since the epoch, an ISO 8601 time
+// ("2026-12-02T14:05:00Z"), or seconds after a start ("+300") or before an
+// end ("-60"): a recording's, or now.
+std::optional<qint64> momentOf(const QString &text, qint64 firstMs, qint64 lastMs)
+{
+    bool ok = false;
+    if (text.startsWith(u'+') || text.startsWith(u'-')) {
+        const double seconds = text.mid(1).toDouble(&ok);
+        if (!ok || seconds < 0)
+            return std::nullopt;
+        const auto ms = static_cast<qint64>(seconds * 1000);
+        return text.startsWith(u'+') ? firstMs + ms : lastMs - ms;
+    }
+    const qint64 ms = text.toLongLong(&ok);
+    if (ok)
+        return ms;
+    const QDateTime time = QDateTime::fromString(text, Qt::ISODateWithMs);
+    return time.isValid() ? std::optional(time.toMSecsSinceEpoch()) : std::nullopt;
 }
 
 } // namespace gotriage::cli

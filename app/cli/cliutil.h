@@ -41,6 +41,10 @@ std::optional<int> loadFleet(const QCommandLineParser &parser, sim::DemoFleetThr
 
 // Opens the recording at `path`, or prints why not ("gotriage-cli: FILE: why").
 bool openRecording(record::RecordingReader &reader, const QString &path);
+// A moment as the operator writes it: ms since the epoch, an ISO 8601 time
+// ("2026-12-02T14:05:00Z"), or seconds after `startMs` ("+300") or before
+// `endMs` ("-60").
+std::optional<qint64> momentOf(const QString &text, qint64 startMs, qint64 endMs);
 void printOut(const std::string &line);
 void printErr(const QString &line);
 

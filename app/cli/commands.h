@@ -21,6 +21,7 @@ int recordCommand(const QStringList &arguments);
 int recordingCommand(const QStringList &arguments);
 int replayCommand(const QStringList &arguments);
 int exportCommand(const QStringList &arguments);
+int importCommand(const QStringList &arguments);
 int reportCommand(const QStringList &arguments); // needs a QApplication (it draws charts)
 
 } // namespace gotriage::cli

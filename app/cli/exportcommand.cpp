@@ -4,7 +4,6 @@
 #include "record/exporter.h"
 #include "record/recordingfile.h"
 
-#include <QDateTime>
 #include <QFile>
 #include <QSaveFile>
 
@@ -12,39 +11,18 @@
 
 namespace gotriage::cli {
 
-namespace {
-
-// A moment as the operator writes it: ms since the epoch, an ISO 8601 time
-// ("2026-12-02T14:05:00Z"), or seconds from the recording's start ("+300")
-// or before its end ("-60").
-std::optional<qint64> momentOf(const QString &text, qint64 firstMs, qint64 lastMs)
-{
-    bool ok = false;
-    if (text.startsWith(u'+') || text.startsWith(u'-')) {
-        const double seconds = text.mid(1).toDouble(&ok);
-        if (!ok || seconds < 0)
-            return std::nullopt;
-        const auto ms = static_cast<qint64>(seconds * 1000);
-        return text.startsWith(u'+') ? firstMs + ms : lastMs - ms;
-    }
-    const qint64 ms = text.toLongLong(&ok);
-    if (ok)
-        return ms;
-    const QDateTime time = QDateTime::fromString(text, Qt::ISODateWithMs);
-    return time.isValid() ? std::optional(time.toMSecsSinceEpoch()) : std::nullopt;
-}
-
-} // namespace
-
 int exportCommand(const QStringList &arguments)
 {
     QCommandLineParser parser;
     parser.setApplicationDescription(
-        QStringLiteral("Export a recording's samples over a time range: OpenMetrics text (for promtool tsdb "
-                       "create-blocks-from openmetrics) or CSV."));
+        QStringLiteral("Export a recording over a time range: its samples as OpenMetrics text (for promtool tsdb "
+                       "create-blocks-from openmetrics) or CSV, or its captured profiles (.pb.gz, for go tool "
+                       "pprof) and goroutine dumps (.txt) into a folder."));
     parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("the recording"));
-    parser.addOption({QStringLiteral("format"), QStringLiteral("openmetrics or csv"), QStringLiteral("FORMAT")});
-    parser.addOption({QStringLiteral("out"), QStringLiteral("where to write (replaced only once complete)"),
+    parser.addOption(
+        {QStringLiteral("format"), QStringLiteral("openmetrics, csv or profiles"), QStringLiteral("FORMAT")});
+    parser.addOption({QStringLiteral("out"),
+                      QStringLiteral("where to write (replaced only once complete); a folder for profiles"),
                       QStringLiteral("PATH")});
     parser.addOption({QStringLiteral("from"),
                       QStringLiteral("start: ms since the epoch, ISO 8601, or +SECONDS from the recording's start"),
@@ -56,8 +34,11 @@ int exportCommand(const QStringList &arguments)
         return *exit;
     const QString format = parser.value(QStringLiteral("format"));
     const QString outPath = parser.value(QStringLiteral("out"));
-    if ((format != QLatin1String("openmetrics") && format != QLatin1String("csv")) || outPath.isEmpty()) {
-        printErr(QStringLiteral("gotriage-cli: export FILE --format openmetrics|csv --out PATH [--from T] [--to T]"));
+    if ((format != QLatin1String("openmetrics") && format != QLatin1String("csv")
+         && format != QLatin1String("profiles"))
+        || outPath.isEmpty()) {
+        printErr(QStringLiteral(
+            "gotriage-cli: export FILE --format openmetrics|csv|profiles --out PATH [--from T] [--to T]"));
         return kExitUsage;
     }
     record::RecordingReader reader;
@@ -73,6 +54,17 @@ int exportCommand(const QStringList &arguments)
         printErr(QStringLiteral("gotriage-cli: --from and --to take ms since the epoch, an ISO 8601 time, +SECONDS "
                                 "or -SECONDS, with --from before --to"));
         return kExitUsage;
+    }
+    if (format == QLatin1String("profiles")) {
+        QStringList written;
+        record::ExportStats stats;
+        const bool ok = record::exportCaptures(reader, *from, *to, outPath, &written, &stats, &error);
+        for (const QString &path : written)
+            printOut(path.toStdString());
+        if (!error.isEmpty())
+            printErr(QStringLiteral("gotriage-cli: ") + error);
+        printErr(QStringLiteral("%1: %2 captures written, %3 bytes").arg(outPath).arg(stats.samples).arg(stats.bytes));
+        return ok ? kExitOk : kExitRejected;
     }
     QSaveFile out(outPath);
     if (!out.open(QIODevice::WriteOnly)) {

@@ -44,9 +44,13 @@ commands:
                         watch a fleet and record it into one crash-safe file
   recording info FILE --json
                         a recording's format, services, time range and samples
-  export FILE --format openmetrics|csv --out PATH [--from T] [--to T]
+  export FILE --format openmetrics|csv|profiles --out PATH [--from T] [--to T]
                         a recording's samples for promtool (OpenMetrics) or
-                        a spreadsheet (CSV)
+                        a spreadsheet (CSV), or its captured profiles (.pb.gz)
+                        and goroutine dumps (.txt) into a folder
+  import --prometheus URL --from T [--to T] [--step STEP] [--match MATCHERS] --out FILE
+                        a past window of a Prometheus server's targets as a
+                        recording, analysed as if watched live
   report FILE --out DIR  the post-incident report: Markdown, HTML and charts
   replay FILE --json    a recording in time order: updates as `scrape --json`,
                         finding changes as `analyze --json`, triage events, notes
@@ -106,6 +110,7 @@ int main(int argc, char *argv[])
         {QStringLiteral("recording"), recordingCommand},
         {QStringLiteral("replay"), replayCommand},
         {QStringLiteral("export"), exportCommand},
+        {QStringLiteral("import"), importCommand},
         {QStringLiteral("report"), reportCommand},
     };
     const auto it = commands.find(command);

@@ -62,11 +62,14 @@ int recordCommand(const QStringList &arguments)
     QCoreApplication::exec();
     const bool flushed = recorder.flush(&error);
     const record::Recorder::Stats stats = recorder.stats();
-    printErr(QStringLiteral("%1: %2 samples written, %3 dropped, %4 commits")
+    printErr(QStringLiteral("%1: %2 samples written, %3 dropped, %4 commits; %5 raw values, %6 scrapes' raw "
+                            "series dropped")
                  .arg(parser.value(QStringLiteral("out")))
                  .arg(stats.samplesWritten)
                  .arg(stats.samplesDropped)
-                 .arg(stats.commits));
+                 .arg(stats.commits)
+                 .arg(stats.rawValuesWritten)
+                 .arg(stats.rawScrapesDropped));
     if (!flushed) {
         printErr(QStringLiteral("gotriage-cli: ") + error);
         return kExitRejected;
@@ -108,12 +111,22 @@ int recordingCommand(const QStringList &arguments)
         samples += static_cast<qint64>(reader.samples(service, first, last, &problems).sampleCount());
     for (const QString &problem : problems)
         printErr(problem);
-    const QJsonObject info{{QStringLiteral("format"), reader.formatVersion()},
-                           {QStringLiteral("services"), static_cast<int>(reader.services().size())},
-                           {QStringLiteral("first_ms"), first},
-                           {QStringLiteral("last_ms"), last},
-                           {QStringLiteral("samples"), samples},
-                           {QStringLiteral("events"), static_cast<qint64>(reader.events(first, last).size())}};
+    // What the samples cost: the raw series as scraped, and the derived vitals apart.
+    const record::RecordingReader::StorageStats stored = reader.storageStats(&problems);
+    const auto perValue = [](qint64 bytes, qint64 values) { return values > 0 ? double(bytes) / double(values) : 0.0; };
+    const QJsonObject info{
+        {QStringLiteral("format"), reader.formatVersion()},
+        {QStringLiteral("services"), static_cast<int>(reader.services().size())},
+        {QStringLiteral("first_ms"), first},
+        {QStringLiteral("last_ms"), last},
+        {QStringLiteral("samples"), samples},
+        {QStringLiteral("events"), static_cast<qint64>(reader.events(first, last).size())},
+        {QStringLiteral("raw_values"), stored.rawValues},
+        {QStringLiteral("raw_bytes"), stored.rawBytes + stored.rawKeyBytes},
+        {QStringLiteral("raw_bytes_per_value"), perValue(stored.rawBytes + stored.rawKeyBytes, stored.rawValues)},
+        {QStringLiteral("vital_values"), stored.vitalValues},
+        {QStringLiteral("vital_bytes"), stored.vitalBytes},
+        {QStringLiteral("vital_bytes_per_value"), perValue(stored.vitalBytes, stored.vitalValues)}};
     printOut(QJsonDocument(info).toJson(QJsonDocument::Compact).toStdString());
     return problems.isEmpty() ? kExitOk : kExitRejected;
 }

@@ -66,7 +66,7 @@ struct FetchResult {
     QString error; // "GET URL: what went wrong"; empty when ok
     FetchFailure failure = FetchFailure::None;
     int httpStatus = 0;
-    QByteArray body; // decoded
+    QByteArray body; // decoded; also kept with an error status (HttpStatus)
     QByteArray contentType;
     qint64 durationMs = 0;
     qint64 wireBytes = 0; // as received, before decoding

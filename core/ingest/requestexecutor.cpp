@@ -15,6 +15,9 @@ namespace gotriage::ingest {
 
 namespace {
 
+// What is kept of an error page: enough for its message.
+constexpr std::size_t kErrorPageBytes = 4096;
+
 QString sizeText(qint64 bytes)
 {
     return bytes >= 1024 * 1024
@@ -136,8 +139,12 @@ bool RequestExecutor::Transfer::header(QByteArray line)
     if (line.isEmpty()) {
         if (status >= 200)
             headersDone = true;
-        if (status != 200)
+        if (status != 200) {
+            // An error page is kept for its message, gzipped or not.
+            if (contentEncoding == "gzip" && request.acceptGzip)
+                inflater = std::make_unique<formats::GzipInflater>(kErrorPageBytes);
             return true;
+        }
         if (!contentEncoding.isEmpty() && contentEncoding != "identity") {
             if (contentEncoding != "gzip" || !request.acceptGzip)
                 return abort(
@@ -176,8 +183,12 @@ bool RequestExecutor::Transfer::bodyData(std::string_view bytes)
     wireBytes += static_cast<qint64>(bytes.size());
     if (status != 200) {
         // An error page: keep its start for the message, never all of it.
-        if (body.size() < 4096)
-            body.append(bytes.substr(0, 4096 - body.size()));
+        if (inflater) {
+            if (!inflater->failed())
+                inflater->feed(bytes, body); // past the limit it stops; what it has is enough
+        } else if (body.size() < kErrorPageBytes) {
+            body.append(bytes.substr(0, kErrorPageBytes - body.size()));
+        }
         return true;
     }
     if (inflater) {
@@ -379,9 +390,11 @@ void RequestExecutor::finish(Id id, const QString &reason, FetchFailure failure)
     result.wireBytes = transfer->wireBytes;
     result.failure = failure;
     result.ok = failure == FetchFailure::None;
-    if (result.ok) {
+    // An error status keeps its body: a server's reason is often in it
+    // (Prometheus answers a bad query with 400 and JSON that says why).
+    if (result.ok || failure == FetchFailure::HttpStatus)
         result.body = QByteArray(transfer->body.data(), static_cast<qsizetype>(transfer->body.size()));
-    } else {
+    if (!result.ok) {
         result.error = QStringLiteral("%1 %2: %3")
                            .arg(QString::fromLatin1(transfer->request.method),
                                 transfer->request.url.toString(QUrl::RemoveUserInfo), reason);

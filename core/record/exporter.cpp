@@ -2,6 +2,11 @@
 
 #include "record/recordingcursor.h"
 
+#include <QDateTime>
+#include <QDir>
+#include <QFileInfo>
+#include <QSaveFile>
+
 #include <charconv>
 #include <cmath>
 
@@ -168,6 +173,64 @@ bool exportCsv(const RecordingReader &reader, qint64 fromMs, qint64 toMs, QIODev
     if (!problems.isEmpty() && error)
         *error = problems.join(u'\n');
     return output.flush(true) && problems.isEmpty();
+}
+
+QString captureFileName(const StoredBlob &capture)
+{
+    // Go serves every profile gzipped; what is not is a dump's text.
+    const bool gzipped = capture.data.startsWith("\x1f\x8b");
+    const bool text = !gzipped && capture.data.startsWith("goroutine ");
+    QString base = QStringLiteral("%1-%2-%3")
+                       .arg(capture.service, capture.kind,
+                            QDateTime::fromMSecsSinceEpoch(capture.tsMs, Qt::UTC)
+                                .toString(QStringLiteral("yyyyMMdd'T'HHmmss'Z'")));
+    for (QChar &c : base) {
+        if (!c.isLetterOrNumber() && c != u'-' && c != u'_' && c != u'.')
+            c = u'_';
+    }
+    return base + (gzipped ? QStringLiteral(".pb.gz") : text ? QStringLiteral(".txt") : QStringLiteral(".pb"));
+}
+
+bool exportCaptures(const RecordingReader &reader, qint64 fromMs, qint64 toMs, const QString &dir, QStringList *written,
+                    ExportStats *stats, QString *error)
+{
+    if (!QDir().mkpath(dir)) {
+        if (error)
+            *error = QStringLiteral("%1: cannot make the folder").arg(dir);
+        return false;
+    }
+    QStringList problems;
+    for (const RecordingReader::BlobInfo &info : reader.blobs()) {
+        if (info.tsMs < fromMs || info.tsMs > toMs)
+            continue;
+        QString why;
+        const std::optional<StoredBlob> capture = reader.blob(info.id, &why);
+        if (!capture) {
+            problems << why;
+            continue;
+        }
+        // Two captures of one kind in the same second get numbered names.
+        const QString name = captureFileName(*capture);
+        QString path = QDir(dir).filePath(name);
+        for (int n = 2; QFileInfo::exists(path); ++n) {
+            const qsizetype dot = name.indexOf(u'.');
+            path = QDir(dir).filePath(name.left(dot) + QStringLiteral("-%1").arg(n) + name.mid(dot));
+        }
+        QSaveFile file(path);
+        if (!file.open(QIODevice::WriteOnly) || file.write(capture->data) != capture->data.size() || !file.commit()) {
+            problems << QStringLiteral("%1: %2").arg(path, file.errorString());
+            continue;
+        }
+        if (written)
+            *written << path;
+        if (stats) {
+            ++stats->samples;
+            stats->bytes += capture->data.size();
+        }
+    }
+    if (error && !problems.isEmpty())
+        *error = problems.join(u'\n');
+    return problems.isEmpty();
 }
 
 } // namespace gotriage::record

@@ -29,6 +29,16 @@ bool exportOpenMetrics(const RecordingReader &reader, qint64 fromMs, qint64 toMs
 bool exportCsv(const RecordingReader &reader, qint64 fromMs, qint64 toMs, QIODevice &out, ExportStats *stats,
                QString *error);
 
+// The captures taken over [fromMs, toMs], one file each in `dir` (made if
+// need be): a profile as the .pb.gz Go served (`go tool pprof` opens it), a
+// goroutine dump as .txt. Named service-kind-time (UTC), never replacing a
+// file. `written` gets their paths; a damaged capture is named in `error`
+// and skipped, the rest still written.
+bool exportCaptures(const RecordingReader &reader, qint64 fromMs, qint64 toMs, const QString &dir, QStringList *written,
+                    ExportStats *stats, QString *error);
+// Where a capture goes in `dir`: "checkout-api-cpu-20261202T140500Z.pb.gz".
+QString captureFileName(const StoredBlob &capture);
+
 // "goroutines" → "gotriage_goroutines"; anything outside [a-zA-Z0-9_] becomes '_'.
 QString openMetricsName(const QString &series);
 

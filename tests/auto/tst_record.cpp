@@ -1,6 +1,7 @@
 // The recording: its block codec bit for bit, the recorder's file read
 // back, and files that are cut short, damaged, foreign or from a newer
 // version, each refused with a clear error.
+#include "formats/metrics.h"
 #include "record/chunkcodec.h"
 #include "record/recorder.h"
 #include "record/recordingfile.h"
@@ -103,6 +104,38 @@ session::SessionBatchPtr batchAt(qint64 tsMs, const QStringList &services, int s
     return batch;
 }
 
+// A /metrics payload as client_golang writes it, parsed.
+std::shared_ptr<const formats::ParsedMetrics> payload(const std::string &text)
+{
+    return std::make_shared<const formats::ParsedMetrics>(
+        formats::parseMetrics(text, formats::ExpositionFormat::PrometheusText));
+}
+
+session::SessionBatchPtr rawBatch(qint64 tsMs, const QString &service, const std::string &text)
+{
+    auto batch = std::make_shared<session::SessionBatch>();
+    batch->nowMs = tsMs;
+    auto report = std::make_shared<session::ServiceReport>();
+    auto scrape = std::make_shared<scraping::ScrapeResult>();
+    scrape->service = service;
+    scrape->tsMs = tsMs;
+    scrape->up = true;
+    scrape->metrics = payload(text);
+    report->scrape = scrape;
+    report->vitals.tsMs = tsMs;
+    batch->reports.push_back(report);
+    return batch;
+}
+
+std::size_t rowsIn(const QString &path, const char *table)
+{
+    record::RecordingReader reader;
+    if (!reader.open(path, nullptr))
+        return 0;
+    const record::RecordingReader::StorageStats stats = reader.storageStats();
+    return static_cast<std::size_t>(std::string_view(table) == "raw" ? stats.rawBlocks : stats.vitalBlocks);
+}
+
 } // namespace
 
 class TestRecord : public QObject
@@ -114,7 +147,11 @@ private slots:
     void codecIsCompact();
     void codecRefusesDamage();
     void blocksOfFormatOneStillDecode();
+    void builderMatchesTheBatchEncoder();
     void recorderFileReadsBack();
+    void rawSeriesAreRecordedAsScraped();
+    void aCommitWritesWhatItAdds();
+    void aContinuedFileKeepsWhatItHeld();
     void foreignDamagedAndNewerFilesAreRefused();
 };
 
@@ -244,6 +281,68 @@ void TestRecord::blocksOfFormatOneStillDecode()
     QVERIFY(none && none->sampleCount() == 0);
 }
 
+void TestRecord::builderMatchesTheBatchEncoder()
+{
+    // Columns whose coding must change as values arrive: whole numbers that
+    // turn into tenths, then nanoseconds, then a value no decimal holds; a
+    // series added mid-block; NaN, -0 and infinities.
+    std::mt19937 random(11);
+    std::uniform_int_distribution<int> pick(0, 99);
+    for (int round = 0; round < 50; ++round) {
+        record::BlockBuilder builder(3);
+        record::SampleBlock expected;
+        expected.columns.resize(3);
+        const int samples = 1 + pick(random) * 3;
+        const int addAt = pick(random) % samples;
+        for (int i = 0; i < samples; ++i) {
+            if (i == addAt) {
+                QCOMPARE(builder.addColumn(), expected.columns.size());
+                expected.columns.emplace_back(expected.timesMs.size(), std::numeric_limits<double>::quiet_NaN());
+            }
+            const int r = pick(random);
+            std::vector<double> row = {
+                double(i * 17),
+                i < samples / 3           ? double(i)
+                    : i < 2 * samples / 3 ? i * 0.1
+                                          : i * 2.5e-8,
+                r < 5        ? std::numeric_limits<double>::quiet_NaN()
+                    : r < 8  ? -0.0
+                    : r < 10 ? 1.0 / 3
+                             : double(r),
+            };
+            if (expected.columns.size() == 4)
+                row.push_back(r < 50 ? std::numeric_limits<double>::infinity() : r * 1e-9);
+            expected.timesMs.push_back(1'796'000'000'000 + i * 1000 + r);
+            for (std::size_t c = 0; c < row.size(); ++c)
+                expected.columns[c].push_back(row[c]);
+            builder.append(expected.timesMs.back(), row);
+        }
+        QCOMPARE(builder.sampleCount(), expected.sampleCount());
+        QCOMPARE(builder.firstMs(), expected.timesMs.front());
+        QCOMPARE(builder.lastMs(), expected.timesMs.back());
+        const QByteArray bytes = builder.encode();
+        QCOMPARE(bytes, record::encodeBlock(expected));
+        QString error;
+        const auto decoded = record::decodeBlock(bytes, &error);
+        QVERIFY2(decoded && sameBits(expected, *decoded), qPrintable(error));
+        // Cleared, it starts the next block with the same series.
+        builder.clear();
+        QCOMPARE(builder.sampleCount(), std::size_t(0));
+        QCOMPARE(builder.columnCount(), expected.columns.size());
+    }
+    // Nanoseconds (a GC pause as client_golang prints it) stay exact as a
+    // decimal column, cheaper than the float coding.
+    record::SampleBlock pauses;
+    pauses.columns.resize(1);
+    for (int i = 0; i < 120; ++i) {
+        pauses.timesMs.push_back(i * 1000);
+        pauses.columns[0].push_back((24401 + i * 37) / 1e9); // as "2.4401e-05" parses
+    }
+    const auto back = record::decodeBlock(record::encodeBlock(pauses), nullptr);
+    QVERIFY(back && sameBits(pauses, *back));
+    QVERIFY2(record::encodeBlock(pauses).size() < 120 * 3, "nanoseconds coded as floats");
+}
+
 void TestRecord::recorderFileReadsBack()
 {
     QTemporaryDir dir;
@@ -298,6 +397,127 @@ void TestRecord::recorderFileReadsBack()
     QCOMPARE(events.size(), std::size_t(1));
     QCOMPARE(events.front().kind, QStringLiteral("finding"));
     QVERIFY(events.front().json.contains(QLatin1String("goroutine_leak")));
+}
+
+void TestRecord::rawSeriesAreRecordedAsScraped()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("raw.gotriage"));
+    const qint64 t0 = 1'796'000'000'000;
+    const QString service = QStringLiteral("api-1");
+    const auto text = [](int i) {
+        std::string out = "# TYPE go_goroutines gauge\ngo_goroutines " + std::to_string(100 + i) + "\n";
+        out += "# TYPE http_requests_total counter\n";
+        out += "http_requests_total{code=\"200\",path=\"/a \\\"b\\\"\\n\"} " + std::to_string(1000 + 7 * i) + "\n";
+        out += "process_cpu_seconds_total " + std::to_string(12.5 + 0.01 * i) + "\n";
+        if (i >= 150) // a series that appears late, in the second block
+            out += "http_requests_total{code=\"500\",path=\"/a\"} " + std::to_string(i - 150) + "\n";
+        if (i < 100) // one that goes: NaN in the next block, gone from the one after
+            out += "go_gc_duration_seconds{quantile=\"0.5\"} 2.4401e-05\n";
+        return out;
+    };
+    {
+        record::Recorder recorder;
+        QString error;
+        QVERIFY2(recorder.start(path, &error), qPrintable(error));
+        for (int i = 0; i < 300; ++i)
+            recorder.record(rawBatch(t0 + i * 1000, service, text(i)));
+        QVERIFY2(recorder.flush(&error), qPrintable(error));
+        const record::Recorder::Stats stats = recorder.stats();
+        QCOMPARE(stats.rawValuesWritten, quint64(300 * 3 + 150 + 100));
+        QCOMPARE(stats.rawScrapesDropped, quint64(0));
+    }
+    record::RecordingReader reader;
+    QString error;
+    QVERIFY2(reader.open(path, &error), qPrintable(error));
+    QStringList problems;
+    const record::RecordingReader::RawSamples raw = reader.rawSamples(service, t0, t0 + 300'000, &problems);
+    QVERIFY2(problems.isEmpty(), qPrintable(problems.join(u'\n')));
+    QCOMPARE(raw.block.sampleCount(), std::size_t(300));
+    // Keys as the exposition writes them, label values escaped.
+    const std::vector<QByteArray> expectedKeys
+        = {"go_goroutines", R"(http_requests_total{code="200",path="/a \"b\"\n"})", "process_cpu_seconds_total",
+           R"(go_gc_duration_seconds{quantile="0.5"})", R"(http_requests_total{code="500",path="/a"})"};
+    QCOMPARE(raw.keys, expectedKeys);
+    for (std::size_t i = 0; i < 300; ++i) {
+        QCOMPARE(raw.block.timesMs[i], t0 + qint64(i) * 1000);
+        QCOMPARE(raw.block.columns[0][i], 100.0 + double(i));
+        QCOMPARE(raw.block.columns[1][i], 1000.0 + 7.0 * double(i));
+        QCOMPARE(raw.block.columns[2][i], std::stod(std::to_string(12.5 + 0.01 * double(i))));
+        QCOMPARE(std::isnan(raw.block.columns[3][i]), i >= 100);
+        QCOMPARE(std::isnan(raw.block.columns[4][i]), i < 150);
+    }
+    // The series gone at 100 is not carried into the third block (240..).
+    const record::RecordingReader::RawSamples late = reader.rawSamples(service, t0 + 250'000, t0 + 260'000);
+    QCOMPARE(late.block.sampleCount(), std::size_t(11));
+    QVERIFY(std::find(late.keys.begin(), late.keys.end(), expectedKeys[3]) == late.keys.end());
+    // What it costs, told apart from the derived vitals.
+    const record::RecordingReader::StorageStats stats = reader.storageStats();
+    QCOMPARE(stats.rawValues, qint64(300 * 3 + 150 + 100));
+    QVERIFY(stats.rawBytes > 0 && stats.rawKeyBytes > 0);
+    QVERIFY2(
+        double(stats.rawBytes) / double(stats.rawValues) < 2.0,
+        qPrintable(QStringLiteral("%1 bytes per raw value").arg(double(stats.rawBytes) / double(stats.rawValues))));
+}
+
+void TestRecord::aCommitWritesWhatItAdds()
+{
+    // An open block goes to disk as the tails each commit adds, and once
+    // full as one block that replaces them: a crash keeps every commit.
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("tails.gotriage"));
+    const QStringList services = {QStringLiteral("api-1")};
+    const qint64 t0 = 1'796'000'000'000;
+    record::Recorder recorder;
+    QString error;
+    QVERIFY2(recorder.start(path, &error), qPrintable(error));
+    for (int step = 0; step < 10; ++step) {
+        recorder.record(batchAt(t0 + step * 1000, services, step));
+        QVERIFY2(recorder.flush(&error), qPrintable(error));
+    }
+    QCOMPARE(rowsIn(path, "vitals"), std::size_t(10)); // ten commits, ten tails
+    {
+        record::RecordingReader reader;
+        QVERIFY(reader.open(path, &error));
+        QCOMPARE(reader.samples(services[0], t0, t0 + 10'000).sampleCount(), std::size_t(10));
+    }
+    for (int step = 10; step < int(record::Recorder::kBlockSamples) + 5; ++step)
+        recorder.record(batchAt(t0 + step * 1000, services, step));
+    QVERIFY2(recorder.flush(&error), qPrintable(error));
+    // The full block, and one tail of the next.
+    QCOMPARE(rowsIn(path, "vitals"), std::size_t(2));
+    record::RecordingReader reader;
+    QVERIFY(reader.open(path, &error));
+    const record::SampleBlock all = reader.samples(services[0], t0, t0 + 1'000'000);
+    QCOMPARE(all.sampleCount(), record::Recorder::kBlockSamples + 5);
+    for (std::size_t i = 0; i < all.sampleCount(); ++i)
+        QCOMPARE(all.timesMs[i], t0 + qint64(i) * 1000);
+}
+
+void TestRecord::aContinuedFileKeepsWhatItHeld()
+{
+    // Recording again into a file this version wrote adds to it: the new
+    // blocks never take the numbers of the old ones.
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("continued.gotriage"));
+    const QStringList services = {QStringLiteral("api-1")};
+    const qint64 t0 = 1'796'000'000'000;
+    for (int session = 0; session < 2; ++session) {
+        record::Recorder recorder;
+        QString error;
+        QVERIFY2(recorder.start(path, &error), qPrintable(error));
+        for (int step = 0; step < 300; ++step) {
+            const qint64 t = t0 + (session * 1000 + step) * 1000LL;
+            recorder.record(batchAt(t, services, step));
+            recorder.record(rawBatch(t + 1, QStringLiteral("raw-1"), "go_goroutines " + std::to_string(step) + "\n"));
+        }
+        QVERIFY2(recorder.flush(&error), qPrintable(error));
+    }
+    record::RecordingReader reader;
+    QString error;
+    QVERIFY(reader.open(path, &error));
+    QCOMPARE(reader.samples(services[0], t0, t0 + 3'000'000).sampleCount(), std::size_t(600));
+    QCOMPARE(reader.rawSamples(QStringLiteral("raw-1"), t0, t0 + 3'000'000).block.sampleCount(), std::size_t(600));
 }
 
 void TestRecord::foreignDamagedAndNewerFilesAreRefused()

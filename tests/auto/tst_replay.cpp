@@ -285,7 +285,7 @@ void TestReplay::formatOneStillPlaysAndIsMigrated()
                             &error),
              qPrintable(error));
     QVERIFY(writer.commit(&error));
-    const auto [updates2, changes2, up2, problems2] = replayAll(2);
+    const auto [updates2, changes2, up2, problems2] = replayAll(record::kRecordingFormatVersion);
     QCOMPARE(updates2, updates);
     QCOMPARE(changes2, changes);
     QCOMPARE(up2, up);
@@ -539,6 +539,9 @@ void TestReplay::capturesAreKeptAndReachedByThePlayhead()
         return ingest::CaptureResultPtr(c);
     };
     const QByteArray dump = "goroutine 1 [running]:\nmain.main()\n\t/src/main.go:10 +0x1d\n";
+    QFile heapFile(QStringLiteral(GOTRIAGE_TEST_DATA "/lab/heap_memcreep.pb.gz"));
+    QVERIFY(heapFile.open(QIODevice::ReadOnly));
+    const QByteArray heap = heapFile.readAll();
     const ingest::CaptureResultPtr byHand = capture("api-1", ingest::CaptureKind::GoroutineText, kT0 + 100'000, dump);
     {
         record::Recorder recorder;
@@ -554,13 +557,43 @@ void TestReplay::capturesAreKeptAndReachedByThePlayhead()
         }
         recorder.recordCapture(byHand);
         recorder.recordCapture(byHand); // again, as the finding's evidence: kept once
-        recorder.recordCapture(
-            capture("api-1", ingest::CaptureKind::Heap, kT0 + 200'000, QByteArray("\x1f\x8b\x08\x00", 4)));
+        recorder.recordCapture(capture("api-1", ingest::CaptureKind::Heap, kT0 + 200'000, heap));
         auto failed = std::make_shared<ingest::CaptureResult>(*byHand);
         failed->error = QStringLiteral("timeout");
         recorder.recordCapture(failed); // nothing to keep
         QVERIFY(recorder.flush(&error));
         QCOMPARE(recorder.stats().capturesWritten, quint64(2));
+    }
+    {
+        // Exported as files other tools open: the profile as Go served it.
+        record::RecordingReader reader;
+        QString error;
+        QVERIFY2(reader.open(path, &error), qPrintable(error));
+        QStringList written;
+        record::ExportStats stats;
+        QVERIFY2(record::exportCaptures(reader, kT0, kT0 + 300'000, dir.filePath(QStringLiteral("captures")), &written,
+                                        &stats, &error),
+                 qPrintable(error));
+        QCOMPARE(written.size(), 2);
+        QVERIFY2(written[0].endsWith(QLatin1String("/api-1-goroutine-text-20261130T005500Z.txt")),
+                 qPrintable(written[0]));
+        QVERIFY2(written[1].endsWith(QLatin1String("/api-1-heap-20261130T005640Z.pb.gz")), qPrintable(written[1]));
+        QFile exported(written[1]);
+        QVERIFY(exported.open(QIODevice::ReadOnly));
+        QCOMPARE(exported.readAll(), heap);
+        QFile text(written[0]);
+        QVERIFY(text.open(QIODevice::ReadOnly));
+        QCOMPARE(text.readAll(), dump);
+        // Only what was captured within the range.
+        written.clear();
+        QVERIFY(record::exportCaptures(reader, kT0 + 150'000, kT0 + 300'000, dir.filePath(QStringLiteral("later")),
+                                       &written, nullptr, &error));
+        QCOMPARE(written.size(), 1);
+        // Exporting again never replaces a file: the second gets a number.
+        written.clear();
+        QVERIFY(record::exportCaptures(reader, kT0 + 150'000, kT0 + 300'000, dir.filePath(QStringLiteral("later")),
+                                       &written, nullptr, &error));
+        QVERIFY2(written.value(0).endsWith(QLatin1String("-2.pb.gz")), qPrintable(written.value(0)));
     }
     auto owned = std::make_unique<record::RecordingSource>(path, 1.0);
     record::RecordingSource *source = owned.get();

@@ -1,0 +1,259 @@
+#include "promimport.h"
+
+#include "common/clock.h"
+#include "ingest/requestexecutor.h"
+#include "record/recorder.h"
+#include "session/sessionhub.h"
+
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include <algorithm>
+#include <cmath>
+
+namespace gotriage::record {
+
+namespace {
+
+constexpr qint64 kFlushEveryMs = 60'000; // the hub hands on a minute of data at a time
+
+QString targetKey(const std::map<QString, QString> &labels)
+{
+    const auto get = [&labels](const char *key) {
+        const auto it = labels.find(QString::fromLatin1(key));
+        return it == labels.end() ? QString() : it->second;
+    };
+    return get("job") + u'\n' + get("instance");
+}
+
+} // namespace
+
+PrometheusImport::PrometheusImport(Settings settings, QObject *parent)
+    : QObject(parent)
+    , m_settings(std::move(settings))
+    , m_queries(ingest::prometheusVitalQueries(m_settings.selector, m_settings.rateWindow))
+{ }
+
+PrometheusImport::~PrometheusImport() = default;
+
+void PrometheusImport::start()
+{
+    const Settings &s = m_settings;
+    if (!s.server.isValid()
+        || (s.server.scheme() != QLatin1String("http") && s.server.scheme() != QLatin1String("https")) || s.stepMs <= 0
+        || s.toMs < s.fromMs) {
+        finish(QStringLiteral("%1: a Prometheus server is an http(s) URL, and the window needs a step and its end "
+                              "after its start")
+                   .arg(s.server.toString()));
+        return;
+    }
+    if (QFileInfo::exists(s.outPath)) {
+        finish(QStringLiteral("%1: exists already; not overwriting it").arg(s.outPath));
+        return;
+    }
+    m_recorder = std::make_unique<Recorder>();
+    QString error;
+    if (!m_recorder->start(s.outPath, &error)) {
+        finish(error);
+        return;
+    }
+    m_clock = std::make_unique<common::ReplayClock>(s.fromMs, 1.0);
+    m_hub = std::make_unique<session::SessionHub>(m_clock.get());
+    m_hub->setAnalysisSettings(s.analysis);
+    m_hub->setAdoptUnknownServices(true);
+    connect(m_hub.get(), &session::SessionHub::batchReady, this, [this](const session::SessionBatchPtr &batch) {
+        m_recorder->record(batch);
+        for (const session::ServiceReportPtr &report : batch->reports)
+            m_summary.findingChanges += static_cast<qint64>(report->findingChanges.size());
+    });
+    const qint64 steps = (s.toMs - s.fromMs) / s.stepMs + 1;
+    const qint64 pieces = (steps + ingest::kMaxPointsPerQuery - 1) / ingest::kMaxPointsPerQuery;
+    m_queriesTotal = static_cast<int>(pieces * static_cast<qint64>(m_queries.size()));
+    m_recorder->recordEvent(
+        {s.fromMs,
+         QString::fromLatin1(kNoteEvent),
+         {},
+         QString::fromUtf8(QJsonDocument(QJsonObject{{QStringLiteral("text"),
+                                                      QStringLiteral("Imported from %1 (targets {%2}, step %3 s)")
+                                                          .arg(s.server.toString(QUrl::RemoveUserInfo), s.selector)
+                                                          .arg(double(s.stepMs) / 1000)},
+                                                     {QStringLiteral("author"), QStringLiteral("gotriage import")}})
+                               .toJson(QJsonDocument::Compact))});
+    m_executor = std::make_unique<ingest::RequestExecutor>();
+    m_pieceFromMs = s.fromMs;
+    m_query = 0;
+    fetchNext();
+}
+
+void PrometheusImport::fetchNext()
+{
+    const Settings &s = m_settings;
+    const qint64 pieceTo = std::min(s.toMs, m_pieceFromMs + (ingest::kMaxPointsPerQuery - 1) * s.stepMs);
+    ingest::HttpRequest request;
+    request.url = ingest::queryRangeUrl(s.server, m_queries[m_query].promql, m_pieceFromMs, pieceTo, s.stepMs);
+    request.origin = s.server;
+    request.totalTimeout = std::chrono::milliseconds(s.timeoutMs);
+    request.connectTimeout = std::chrono::milliseconds(std::min(s.timeoutMs, 5000));
+    request.headersTimeout = std::chrono::milliseconds(s.timeoutMs);
+    request.bodyLimit = 512LL * 1024 * 1024;
+    // The server answers a bad query with 400 and its reason as JSON: read it.
+    m_executor->start(std::move(request), [this](const ingest::FetchResult &result) { onAnswer(result); });
+}
+
+void PrometheusImport::onAnswer(const ingest::FetchResult &result)
+{
+    const ingest::PromVitalQuery &query = m_queries[m_query];
+    QString why;
+    const std::optional<std::vector<ingest::PromSeries>> series
+        = result.ok || result.failure == ingest::FetchFailure::HttpStatus ? ingest::parseQueryRange(result.body, &why)
+                                                                          : std::nullopt;
+    if (!series || !result.ok) {
+        // The server's own reason when it gave one (a bad query: HTTP 400
+        // and JSON), else what went wrong on the way.
+        const bool explained = result.body.trimmed().startsWith('{') && !why.isEmpty();
+        finish(QStringLiteral("%1: %2 (%3): %4")
+                   .arg(m_settings.server.toString(QUrl::RemoveUserInfo), query.column, query.promql,
+                        explained       ? QStringLiteral("HTTP %1, %2").arg(result.httpStatus).arg(why)
+                            : result.ok ? why
+                                        : result.error));
+        return;
+    }
+    // The first answer (every target's `up`) tells how many instances each
+    // job has, and so how the targets are named.
+    if (m_query == 0 && m_instancesOfJob.empty()) {
+        for (const ingest::PromSeries &s : *series)
+            ++m_instancesOfJob[targetKey(s.labels).section(u'\n', 0, 0)];
+    }
+    const QStringList columns = recordedColumns();
+    const auto column = static_cast<std::size_t>(columns.indexOf(query.column));
+    for (const ingest::PromSeries &s : *series) {
+        auto &rows = m_rows[serviceOf(s.labels)];
+        for (const auto &[t, value] : s.points) {
+            std::vector<double> &row = rows[t];
+            if (row.empty())
+                row.assign(static_cast<std::size_t>(columns.size()), vitals::kUnknown);
+            row[column] = value;
+        }
+    }
+    ++m_queriesDone;
+    emit progress(m_queriesDone, m_queriesTotal);
+    if (++m_query < m_queries.size()) {
+        fetchNext();
+        return;
+    }
+    replayPiece();
+    m_rows.clear();
+    m_query = 0;
+    m_pieceFromMs += ingest::kMaxPointsPerQuery * m_settings.stepMs;
+    if (m_pieceFromMs > m_settings.toMs) {
+        finish({});
+        return;
+    }
+    fetchNext();
+}
+
+QString PrometheusImport::serviceOf(const std::map<QString, QString> &labels)
+{
+    const QString key = targetKey(labels);
+    const auto known = m_names.find(key);
+    if (known != m_names.end())
+        return known->second;
+    const QString job = key.section(u'\n', 0, 0);
+    const QString instance = key.section(u'\n', 1);
+    // A job with one instance is named by the job; a second instance seen
+    // later gets job/instance, as the first piece's several did.
+    const bool taken
+        = std::any_of(m_names.begin(), m_names.end(), [&](const auto &entry) { return entry.second == job; });
+    const QString name = m_instancesOfJob[job] > 1 || taken || job.isEmpty()
+        ? (job.isEmpty() ? instance : job + u'/' + instance)
+        : job;
+    m_names.emplace(key, name);
+    config::ServiceConfig service;
+    service.name = name;
+    service.baseUrl = QUrl(QStringLiteral("http://") + instance);
+    service.labels = {{QStringLiteral("instance"), instance}, {QStringLiteral("job"), job}};
+    std::vector<config::ServiceConfig> all;
+    all.push_back(service);
+    m_hub->setServices(all, false);
+    ++m_summary.services;
+    // The recorder keeps every service it was told of, with its config.
+    m_services.push_back(service);
+    m_recorder->setServices(m_services);
+    return name;
+}
+
+// This piece's samples through the hub in time order, as a live session
+// would have brought them.
+void PrometheusImport::replayPiece()
+{
+    std::vector<std::pair<qint64, const QString *>> order;
+    for (const auto &[service, rows] : m_rows) {
+        for (const auto &[t, row] : rows)
+            order.emplace_back(t, &service);
+    }
+    std::sort(order.begin(), order.end(), [](const auto &a, const auto &b) {
+        return a.first != b.first ? a.first < b.first : *a.second < *b.second;
+    });
+    const auto errRatio = static_cast<std::size_t>(vitals::Vital::ErrRatio);
+    const auto req = static_cast<std::size_t>(vitals::Vital::ReqRate);
+    const auto err = static_cast<std::size_t>(vitals::Vital::ErrRate);
+    qint64 flushedAt = order.empty() ? 0 : order.front().first;
+    for (const auto &[t, service] : order) {
+        const std::vector<double> &row = m_rows[*service][t];
+        auto scrape = std::make_shared<ingest::ScrapeResult>();
+        scrape->service = *service;
+        scrape->tsMs = t;
+        const double up = row[vitals::kVitalCount];
+        scrape->up = up == 1.0;
+        if (!scrape->up)
+            scrape->error = std::isnan(up) ? QStringLiteral("not scraped by the server at this time")
+                                           : QStringLiteral("down: the server's up was 0");
+        const double ms = row[vitals::kVitalCount + 1];
+        scrape->durationMs = std::isnan(ms) ? 0 : std::llround(ms);
+        ingest::SourceUpdate update;
+        update.vitals.tsMs = t;
+        std::copy_n(row.begin(), vitals::kVitalCount, update.vitals.values.begin());
+        if (update.vitals.values[req] > 0 && vitals::isKnown(update.vitals.values[err]))
+            update.vitals.values[errRatio] = update.vitals.values[err] / update.vitals.values[req];
+        ingest::ServiceHealth &health = m_health[*service];
+        health.recordAttempt(t, scrape->up, scrape->error, scrape->durationMs, 0);
+        update.health = health;
+        update.scrape = std::move(scrape);
+        if (t - flushedAt >= kFlushEveryMs) {
+            // Written as it goes: the recorder's queue holds minutes of a
+            // large fleet, not the hours an import may bring.
+            m_hub->flush();
+            m_recorder->flush();
+            flushedAt = t;
+        }
+        m_clock->seek(t);
+        m_hub->consume(std::move(update));
+        ++m_summary.samples;
+    }
+    m_hub->flush();
+    m_recorder->flush();
+}
+
+void PrometheusImport::finish(const QString &error)
+{
+    if (m_done)
+        return;
+    m_done = true;
+    m_summary.queries = m_queriesDone;
+    QString why = error;
+    if (m_recorder) {
+        QString flushError;
+        if (!m_recorder->flush(&flushError) && why.isEmpty())
+            why = flushError;
+        m_recorder.reset();
+        if (!why.isEmpty()) {
+            for (const char *suffix : {"", "-wal", "-shm"})
+                QFile::remove(m_settings.outPath + QLatin1String(suffix));
+        }
+    }
+    emit finished(why);
+}
+
+} // namespace gotriage::record
