@@ -100,6 +100,11 @@ struct OpenBlock {
     }
     qint64 wholeSequence() const { return number * RecordingWriter::kTailSlots; }
     qint64 nextTailSequence() { return wholeSequence() + ++tails; }
+    // Every kTailsPerRewrite commits the block so far replaces its tails:
+    // a handful of small rows per service at most, and the pages they
+    // freed are reused, rather than a block's worth of tails piling up.
+    static constexpr qint64 kTailsPerRewrite = 16;
+    bool rewriteDue() const { return tails > 0 && tails % kTailsPerRewrite == 0; }
     // The next block, of `columns` series.
     void next(std::size_t columns)
     {
@@ -260,19 +265,33 @@ public:
                 }
             }
         }
-        // What each open block gained since the last commit, as a tail.
+        // What each open block gained since the last commit, as a tail (or
+        // now and then the block so far, in place of its tails).
         for (auto &[service, open] : m_open) {
-            if (open.tail.sampleCount() > 0) {
+            if (open.tail.sampleCount() == 0)
+                continue;
+            if (open.rewriteDue()) {
+                ok = ok && m_file.putBlock(service, open.wholeSequence(), open.whole, &why)
+                    && m_file.dropTails(service, open.number, false, &why);
+                ++open.tails;
+            } else {
                 ok = ok && m_file.putBlock(service, open.nextTailSequence(), open.tail, &why);
-                open.tail.clear();
             }
+            open.tail.clear();
         }
         for (auto &[service, raw] : m_raw) {
-            if (raw.block.tail.sampleCount() > 0) {
-                ok = ok && storeRawKeys(service, raw, &why)
-                    && m_file.putRawBlock(service, raw.block.nextTailSequence(), raw.keysId, raw.block.tail, &why);
-                raw.block.tail.clear();
+            OpenBlock &open = raw.block;
+            if (open.tail.sampleCount() == 0)
+                continue;
+            ok = ok && storeRawKeys(service, raw, &why);
+            if (open.rewriteDue()) {
+                ok = ok && m_file.putRawBlock(service, open.wholeSequence(), raw.keysId, open.whole, &why)
+                    && m_file.dropTails(service, open.number, true, &why);
+                ++open.tails;
+            } else {
+                ok = ok && m_file.putRawBlock(service, open.nextTailSequence(), raw.keysId, open.tail, &why);
             }
+            open.tail.clear();
         }
         for (const StoredEvent &e : events)
             ok = ok && m_file.putEvent(e, &why);

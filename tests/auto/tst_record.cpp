@@ -481,7 +481,21 @@ void TestRecord::aCommitWritesWhatItAdds()
         QVERIFY(reader.open(path, &error));
         QCOMPARE(reader.samples(services[0], t0, t0 + 10'000).sampleCount(), std::size_t(10));
     }
-    for (int step = 10; step < int(record::Recorder::kBlockSamples) + 5; ++step)
+    // Every 16th commit writes the block so far in place of its tails: a
+    // service never has more than a handful of rows waiting.
+    for (int step = 10; step < 20; ++step) {
+        recorder.record(batchAt(t0 + step * 1000, services, step));
+        QVERIFY2(recorder.flush(&error), qPrintable(error));
+    }
+    QCOMPARE(rowsIn(path, "vitals"), std::size_t(4)); // the 17 first samples, then three tails
+    {
+        record::RecordingReader reader;
+        QVERIFY(reader.open(path, &error));
+        const record::SampleBlock twenty = reader.samples(services[0], t0, t0 + 100'000);
+        QCOMPARE(twenty.sampleCount(), std::size_t(20));
+        QCOMPARE(twenty.timesMs.back(), t0 + 19'000);
+    }
+    for (int step = 20; step < int(record::Recorder::kBlockSamples) + 5; ++step)
         recorder.record(batchAt(t0 + step * 1000, services, step));
     QVERIFY2(recorder.flush(&error), qPrintable(error));
     // The full block, and one tail of the next.
