@@ -451,6 +451,17 @@ void TestRecord::rawSeriesAreRecordedAsScraped()
     const record::RecordingReader::RawSamples late = reader.rawSamples(service, t0 + 250'000, t0 + 260'000);
     QCOMPARE(late.block.sampleCount(), std::size_t(11));
     QVERIFY(std::find(late.keys.begin(), late.keys.end(), expectedKeys[3]) == late.keys.end());
+    // A saved window keeps the raw series with their names (whole blocks).
+    const QString saved = dir.filePath(QStringLiteral("saved.gotriage"));
+    QVERIFY2(record::saveRange(path, t0 + 130'000, t0 + 140'000, saved, &error), qPrintable(error));
+    {
+        record::RecordingReader copy;
+        QVERIFY2(copy.open(saved, &error), qPrintable(error));
+        const record::RecordingReader::RawSamples window = copy.rawSamples(service, t0 + 130'000, t0 + 140'000);
+        QCOMPARE(window.block.sampleCount(), std::size_t(11));
+        QCOMPARE(window.keys, expectedKeys);
+        QCOMPARE(window.block.columns[1].front(), 1000.0 + 7.0 * 130);
+    }
     // What it costs, told apart from the derived vitals.
     const record::RecordingReader::StorageStats stats = reader.storageStats();
     QCOMPARE(stats.rawValues, qint64(300 * 3 + 150 + 100));
