@@ -242,8 +242,8 @@ bool RecordingWriter::putBlock(const QString &service, qint64 sequence, const Bl
                     block.encode(), error);
 }
 
-bool RecordingWriter::putBlock(const QString &service, qint64 sequence, qint64 firstMs, qint64 lastMs,
-                               qint64 samples, const QByteArray &data, QString *error)
+bool RecordingWriter::putBlock(const QString &service, qint64 sequence, qint64 firstMs, qint64 lastMs, qint64 samples,
+                               const QByteArray &data, QString *error)
 {
     Statement &s = cached("INSERT OR REPLACE INTO blocks (service, seq, first_ms, last_ms, samples, data) "
                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
@@ -464,6 +464,25 @@ bool RecordingReader::open(const QString &path, QString *error)
 
 namespace {
 
+// Steps a query of blocks (seq, data, first_ms, ...) ordered by last_ms,
+// stopping at the first that starts after `toMs`: a seek early in a day
+// reads its blocks, not the day's. A database error is named in `problems`.
+template<typename Each>
+void stepBlocks(Statement &s, sqlite3 *db, const QString &path, const QString &service, qint64 toMs,
+                QStringList *problems, Each each)
+{
+    for (int step = s ? s.step() : SQLITE_ERROR;; step = s.step()) {
+        if (step != SQLITE_ROW) {
+            if (step != SQLITE_DONE && problems)
+                *problems << QStringLiteral("%1: %2: %3").arg(path, service, QString::fromUtf8(sqlite3_errmsg(db)));
+            return;
+        }
+        if (s.integer(2) > toMs)
+            return;
+        each(s);
+    }
+}
+
 std::vector<QByteArray> splitKeys(const QByteArray &compressed)
 {
     std::vector<QByteArray> keys;
@@ -488,24 +507,17 @@ RecordingReader::RawSamples RecordingReader::rawSamples(const QString &service, 
     s.bind(1, service);
     s.bind(2, fromMs);
     std::map<QByteArray, std::size_t> columnOf;
-    for (int step = s ? s.step() : SQLITE_ERROR;; step = s.step()) {
-        if (step != SQLITE_ROW) {
-            if (step != SQLITE_DONE && problems)
-                *problems << QStringLiteral("%1: %2: %3").arg(m_path, service, QString::fromUtf8(sqlite3_errmsg(m_db)));
-            break;
-        }
-        if (s.integer(2) > toMs)
-            break;
+    stepBlocks(s, m_db, m_path, service, toMs, problems, [&](const Statement &row) {
         QString why;
-        const std::optional<SampleBlock> block = decodeBlock(s.blob(1), &why);
-        const std::vector<QByteArray> keys = splitKeys(s.blob(3));
+        const std::optional<SampleBlock> block = decodeBlock(row.blob(1), &why);
+        const std::vector<QByteArray> keys = splitKeys(row.blob(3));
         if (!block || keys.size() != block->columns.size()) {
             if (problems)
                 *problems << QStringLiteral("%1: %2: raw block %3: %4")
                                  .arg(m_path, service)
-                                 .arg(s.integer(0))
+                                 .arg(row.integer(0))
                                  .arg(block ? QStringLiteral("its series list does not match it") : why);
-            continue;
+            return;
         }
         // Where each of this block's series goes: a series new to the range
         // starts with NaN for the samples before it.
@@ -528,7 +540,7 @@ RecordingReader::RawSamples RecordingReader::rawSamples(const QString &service, 
             for (std::size_t c = 0; c < keys.size(); ++c)
                 out.block.columns[target[c]].back() = block->columns[c][i];
         }
-    }
+    });
     return out;
 }
 
@@ -543,7 +555,8 @@ RecordingReader::StorageStats RecordingReader::storageStats(QStringList *problem
             const std::optional<SampleBlock> block = decodeBlock(data, &why);
             if (!block) {
                 if (problems)
-                    *problems << QStringLiteral("%1: %2: block %3: %4").arg(m_path, s.text(0)).arg(s.integer(1)).arg(why);
+                    *problems
+                        << QStringLiteral("%1: %2: block %3: %4").arg(m_path, s.text(0)).arg(s.integer(1)).arg(why);
                 continue;
             }
             ++blocks;
@@ -589,25 +602,16 @@ QString RecordingReader::serviceConfig(const QString &service) const
 SampleBlock RecordingReader::samples(const QString &service, qint64 fromMs, qint64 toMs, QStringList *problems) const
 {
     SampleBlock out;
-    // In time order along the index, stopping at the first block that starts
-    // after the range: a seek early in a day reads its blocks, not the day's.
     Statement s(m_db, "SELECT seq, data, first_ms FROM blocks WHERE service = ?1 AND last_ms >= ?2 ORDER BY last_ms");
     s.bind(1, service);
     s.bind(2, fromMs);
-    for (int step = s ? s.step() : SQLITE_ERROR;; step = s.step()) {
-        if (step != SQLITE_ROW) {
-            if (step != SQLITE_DONE && problems)
-                *problems << QStringLiteral("%1: %2: %3").arg(m_path, service, QString::fromUtf8(sqlite3_errmsg(m_db)));
-            break;
-        }
-        if (s.integer(2) > toMs)
-            break;
+    stepBlocks(s, m_db, m_path, service, toMs, problems, [&](const Statement &row) {
         QString why;
-        const std::optional<SampleBlock> block = decodeBlock(s.blob(1), &why);
+        const std::optional<SampleBlock> block = decodeBlock(row.blob(1), &why);
         if (!block) {
             if (problems)
-                *problems << QStringLiteral("%1: %2, block %3: %4").arg(m_path, service).arg(s.integer(0)).arg(why);
-            continue;
+                *problems << QStringLiteral("%1: %2, block %3: %4").arg(m_path, service).arg(row.integer(0)).arg(why);
+            return;
         }
         if (out.columns.empty())
             out.columns.resize(block->columns.size());
@@ -615,10 +619,10 @@ SampleBlock RecordingReader::samples(const QString &service, qint64 fromMs, qint
             if (problems)
                 *problems << QStringLiteral("%1: %2, block %3: %4 series, not %5")
                                  .arg(m_path, service)
-                                 .arg(s.integer(0))
+                                 .arg(row.integer(0))
                                  .arg(block->columns.size())
                                  .arg(out.columns.size());
-            continue;
+            return;
         }
         for (std::size_t i = 0; i < block->timesMs.size(); ++i) {
             const qint64 t = block->timesMs[i];
@@ -628,7 +632,7 @@ SampleBlock RecordingReader::samples(const QString &service, qint64 fromMs, qint
             for (std::size_t c = 0; c < out.columns.size(); ++c)
                 out.columns[c].push_back(block->columns[c][i]);
         }
-    }
+    });
     return out;
 }
 
