@@ -190,6 +190,7 @@ MainWindow::MainWindow(std::unique_ptr<session::Session> session, QWidget *paren
     fileMenu->addAction(add);
     fileMenu->addAction(tr("&Save incident…"), QKeySequence::Save, this, &MainWindow::saveIncident);
     fileMenu->addAction(tr("Write &report…"), this, &MainWindow::chooseReportFolder);
+    fileMenu->addAction(tr("&Import from Prometheus…"), this, &MainWindow::showImportDialog);
     fileMenu->addSeparator();
     QAction *quit = fileMenu->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);

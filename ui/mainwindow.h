@@ -162,6 +162,7 @@ private:
     void addReplayNote();
     void saveIncident();
     void chooseReportFolder();
+    void showImportDialog(); // File → Import from Prometheus; the result opens for replay
     void updateStatus();
     void makeTriageMenu();
 

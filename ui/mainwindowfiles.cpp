@@ -4,6 +4,7 @@
 #include "common/logging.h"
 #include "diagnoseview.h"
 #include "fileopener.h"
+#include "importdialog.h"
 #include "issues/issuesmodel.h"
 #include "palette.h"
 #include "playheadbar.h"
@@ -134,6 +135,14 @@ void MainWindow::saveIncident()
         return;
     m_statusLabel->setText(tr("Saving %1…").arg(path));
     m_recorder->saveWindow(from, now, path);
+}
+
+void MainWindow::showImportDialog()
+{
+    auto *dialog = new ImportDialog(defaultDataDir() + QStringLiteral("/imports"), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &ImportDialog::imported, this, [](const QString &path) { openReplayWindow(path, 1.0); });
+    dialog->show();
 }
 
 void MainWindow::chooseReportFolder()

@@ -87,6 +87,12 @@ void PrometheusImport::start()
     fetchNext();
 }
 
+void PrometheusImport::cancel()
+{
+    m_executor.reset(); // aborts the query in flight; its callback never runs
+    finish(QStringLiteral("cancelled"));
+}
+
 void PrometheusImport::fetchNext()
 {
     const Settings &s = m_settings;

@@ -64,6 +64,9 @@ public:
     ~PrometheusImport() override;
 
     void start();
+    // Stops at once: what was asked is dropped, the partial file removed,
+    // and finished() says it was cancelled. Call in the import's thread.
+    void cancel();
     const Summary &summary() const { return m_summary; }
 
 signals:

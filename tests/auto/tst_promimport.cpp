@@ -2,21 +2,26 @@
 // loopback port) that scrapes the Go incident lab every second: the window
 // becomes a recording whose vitals are what the server holds, whose targets
 // are named by their jobs, and whose analysis finds the lab's leak. A bad
-// query and a dead server are named; no file is left behind.
+// query and a dead server are named; no file is left behind. The window's
+// import dialog does the same, and cancels.
 #include "config/fleetconfig.h"
+#include "importdialog.h"
 #include "ingest/promql.h"
 #include "record/recorder.h"
 #include "record/recordingfile.h"
 
 #include <QDateTime>
+#include <QDir>
 #include <QEventLoop>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLabel>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QProcess>
+#include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTcpServer>
 #include <QTemporaryDir>
@@ -48,6 +53,7 @@ private slots:
     void answersAreRead();
     void importsTheLabAsARecording();
     void aBadQueryOrADeadServerIsNamed();
+    void theWindowsDialogImportsAndCancels();
 
 private:
     // An instant query's answer as JSON, or an empty object.
@@ -264,5 +270,48 @@ void TestPromImport::aBadQueryOrADeadServerIsNamed()
     QVERIFY(!QFile::exists(out));
 }
 
-QTEST_GUILESS_MAIN(TestPromImport)
+void TestPromImport::theWindowsDialogImportsAndCancels()
+{
+    const QString out = m_dir.filePath(QStringLiteral("imports"));
+    ui::ImportDialog dialog(out);
+    dialog.setServer(m_server.toString());
+    dialog.setWindowMinutes(15);
+    dialog.setStepSeconds(1);
+    dialog.setMatchers(QStringLiteral("job=~\"leak-1|healthy-1\""));
+    dialog.resize(640, 260);
+    dialog.show();
+    QSignalSpy imported(&dialog, &ui::ImportDialog::imported);
+    QSignalSpy failed(&dialog, &ui::ImportDialog::failed);
+    dialog.startImport();
+    QTRY_VERIFY_WITH_TIMEOUT(!imported.isEmpty() || !failed.isEmpty(), 120'000);
+    QVERIFY2(failed.isEmpty(), qPrintable(failed.value(0).value(0).toString()));
+    const QString path = imported.front().front().toString();
+    QVERIFY2(path.startsWith(out + QStringLiteral("/import-127.0.0.1-")), qPrintable(path));
+    QDir().mkpath(QStringLiteral(GOTRIAGE_SCREENSHOT_DIR));
+    QVERIFY(dialog.grab().save(QStringLiteral(GOTRIAGE_SCREENSHOT_DIR "/import-dialog.png")));
+    record::RecordingReader reader;
+    QString error;
+    QVERIFY2(reader.open(path, &error), qPrintable(error));
+    QCOMPARE(reader.services(), (QStringList{QStringLiteral("healthy-1"), QStringLiteral("leak-1")}));
+
+    // A server that takes the connection and never answers: cancelling
+    // stops at once and leaves no file.
+    QTcpServer silent;
+    QVERIFY(silent.listen(QHostAddress::LocalHost, 0));
+    ui::ImportDialog stuck(m_dir.filePath(QStringLiteral("stuck")));
+    stuck.setServer(QStringLiteral("http://127.0.0.1:%1").arg(silent.serverPort()));
+    QSignalSpy stuckFailed(&stuck, &ui::ImportDialog::failed);
+    stuck.show();
+    stuck.startImport();
+    QTRY_VERIFY(silent.hasPendingConnections());
+    QTest::qWait(200);
+    QVERIFY(stuckFailed.isEmpty());
+    QTest::keyClick(&stuck, Qt::Key_Escape);
+    QTRY_COMPARE_WITH_TIMEOUT(stuckFailed.size(), 1, 5000);
+    QCOMPARE(stuckFailed.front().front().toString(), QStringLiteral("cancelled"));
+    QVERIFY(stuck.isVisible()); // it stays, to say so
+    QCOMPARE(QDir(m_dir.filePath(QStringLiteral("stuck"))).entryList(QDir::Files), QStringList());
+}
+
+QTEST_MAIN(TestPromImport)
 #include "tst_promimport.moc"
