@@ -30,6 +30,9 @@
 
 #include <cmath>
 
+#include <signal.h>
+#include <sys/prctl.h>
+
 using namespace gotriage;
 
 namespace {
@@ -116,6 +119,8 @@ void TestPromImport::initTestCase()
     const quint16 port = freePort();
     m_server = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(port));
     m_prometheus.setProcessChannelMode(QProcess::MergedChannels);
+    // Stopped with the test even when the test is killed (a timeout, a crash).
+    m_prometheus.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGTERM); });
     m_prometheus.setStandardOutputFile(m_dir.filePath(QStringLiteral("prometheus.log")));
     m_prometheus.start(prometheus,
                        {QStringLiteral("--config.file=") + file.fileName(),
