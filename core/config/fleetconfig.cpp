@@ -64,7 +64,7 @@ QString unknownKey(std::string_view key, std::span<const std::string_view> known
         .arg(QString::fromUtf8(best.data(), static_cast<qsizetype>(best.size())));
 }
 
-constexpr std::array<std::string_view, 17> kServiceKeys = {"name",
+constexpr std::array<std::string_view, 18> kServiceKeys = {"name",
                                                            "url",
                                                            "tier",
                                                            "interval_s",
@@ -80,7 +80,8 @@ constexpr std::array<std::string_view, 17> kServiceKeys = {"name",
                                                            "labels",
                                                            "paths",
                                                            "limits",
-                                                           "auto_capture"};
+                                                           "auto_capture",
+                                                           "allow_link_local"};
 
 // "actions" is read by config/actioncatalog (the triage's action catalog).
 constexpr std::array<std::string_view, 3> kFleetKeys = {"services", "defaults", "actions"};
@@ -363,9 +364,9 @@ std::optional<ServiceConfig> FleetReader::readService(const Json &entry, const Q
             ok = readPaths(value, keyPath, service.paths) && ok;
         } else if (key == "limits") {
             ok = readLimits(value, keyPath, service.limits) && ok;
-        } else if (key == "auto_capture") {
+        } else if (key == "auto_capture" || key == "allow_link_local") {
             if (value.is_boolean()) {
-                service.autoCapture = value.get<bool>();
+                (key == "auto_capture" ? service.autoCapture : service.allowLinkLocal) = value.get<bool>();
             } else {
                 error(keyPath, QStringLiteral("expected true or false, got ") + describe(value));
                 ok = false;

@@ -81,6 +81,9 @@ struct ServiceConfig {
     // When a finding is raised, capture its evidence (dumps, profiles) by
     // itself. Off for a service whose pprof must not be touched.
     bool autoCapture = true;
+    // Link-local and cloud metadata addresses (169.254.169.254, fd00:ec2::254)
+    // are refused unless this is set: they hand out the machine's credentials.
+    bool allowLinkLocal = false;
 
     // The total time one scrape may take: the configured timeout, at most 0.8 × interval.
     std::chrono::milliseconds totalTimeout() const;

@@ -43,6 +43,10 @@ struct HttpRequest {
     qint64 bodyLimit = 16 * 1024 * 1024;
     bool acceptGzip = true; // ask for gzip, and decode it ourselves (a cut stream is an error)
     int maxRedirects = 3; // followed only within `origin`
+    // Link-local and cloud metadata addresses (169.254.0.0/16, fe80::/10,
+    // fd00:ec2::254) are refused, whatever name or redirect leads there,
+    // unless the service's config allows them (allow_link_local).
+    bool allowLinkLocal = false;
 };
 
 // Why a request failed, for the hints that say what to check.

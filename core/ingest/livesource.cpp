@@ -25,7 +25,7 @@ bool sameScrapeSettings(const config::ServiceConfig &a, const config::ServiceCon
         && a.auth.kind == b.auth.kind && a.auth.credentialsFile == b.auth.credentialsFile
         && a.auth.credentialsEnv == b.auth.credentialsEnv && a.auth.username == b.auth.username
         && a.auth.passwordFile == b.auth.passwordFile && a.auth.credentialsKeychain == b.auth.credentialsKeychain
-        && a.auth.passwordKeychain == b.auth.passwordKeychain;
+        && a.auth.passwordKeychain == b.auth.passwordKeychain && a.allowLinkLocal == b.allowLinkLocal;
 }
 
 } // namespace

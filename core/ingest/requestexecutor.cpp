@@ -7,7 +7,12 @@
 
 #include <curl/curl.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <cerrno>
+#include <cstring>
 #include <mutex>
 #include <optional>
 
@@ -111,6 +116,7 @@ struct RequestExecutor::Transfer {
     }
 
     static std::size_t onHeader(char *data, std::size_t size, std::size_t count, void *self);
+    static curl_socket_t onOpenSocket(void *self, curlsocktype purpose, curl_sockaddr *address);
     static std::size_t onBody(char *data, std::size_t size, std::size_t count, void *self);
     bool header(QByteArray line);
     bool bodyData(std::string_view bytes);
@@ -202,6 +208,49 @@ bool RequestExecutor::Transfer::bodyData(std::string_view bytes)
                      FetchFailure::TooLarge);
     body.append(bytes);
     return true;
+}
+
+namespace {
+
+// Link-local addresses (169.254.0.0/16, fe80::/10) and the clouds'
+// metadata services on them (169.254.169.254, fd00:ec2::254) answer with
+// the machine's own credentials: never reached unless a service allows it,
+// whatever name or redirect led there.
+bool isLinkLocalOrMetadata(const sockaddr *address)
+{
+    if (address->sa_family == AF_INET) {
+        const std::uint32_t ip = ntohl(reinterpret_cast<const sockaddr_in *>(address)->sin_addr.s_addr);
+        return (ip & 0xffff0000u) == 0xa9fe0000u;
+    }
+    if (address->sa_family != AF_INET6)
+        return false;
+    const in6_addr &ip = reinterpret_cast<const sockaddr_in6 *>(address)->sin6_addr;
+    static constexpr unsigned char kEc2Metadata[16]
+        = {0xfd, 0x00, 0x0e, 0xc2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x02, 0x54};
+    const unsigned char *b = ip.s6_addr;
+    return (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) || (IN6_IS_ADDR_V4MAPPED(&ip) && b[12] == 169 && b[13] == 254)
+        || std::memcmp(b, kEc2Metadata, sizeof kEc2Metadata) == 0;
+}
+
+} // namespace
+
+curl_socket_t RequestExecutor::Transfer::onOpenSocket(void *self, curlsocktype purpose, curl_sockaddr *address)
+{
+    auto *transfer = static_cast<Transfer *>(self);
+    if (purpose == CURLSOCKTYPE_IPCXN && !transfer->request.allowLinkLocal && isLinkLocalOrMetadata(&address->addr)) {
+        char text[INET6_ADDRSTRLEN] = {};
+        const void *raw = address->family == AF_INET
+            ? static_cast<const void *>(&reinterpret_cast<const sockaddr_in *>(&address->addr)->sin_addr)
+            : static_cast<const void *>(&reinterpret_cast<const sockaddr_in6 *>(&address->addr)->sin6_addr);
+        inet_ntop(address->family, raw, text, sizeof text);
+        transfer->abortReason
+            = QStringLiteral("refused to connect to %1: a link-local or cloud metadata address (the fleet file's "
+                             "allow_link_local lets a service reach one)")
+                  .arg(QString::fromLatin1(text));
+        transfer->abortFailure = FetchFailure::Other;
+        return CURL_SOCKET_BAD;
+    }
+    return ::socket(address->family, address->socktype, address->protocol);
 }
 
 std::size_t RequestExecutor::Transfer::onHeader(char *data, std::size_t size, std::size_t count, void *self)
@@ -313,6 +362,8 @@ void RequestExecutor::begin(Transfer &t)
     curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L); // followRedirect() decides, origin by origin
+    curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, &Transfer::onOpenSocket);
+    curl_easy_setopt(easy, CURLOPT_OPENSOCKETDATA, &t);
     curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &Transfer::onHeader);
     curl_easy_setopt(easy, CURLOPT_HEADERDATA, &t);
     curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &Transfer::onBody);

@@ -28,6 +28,7 @@ std::optional<QByteArray> readSecretFile(const QString &path, const QString &wha
 RequestSettings resolveRequestSettings(const config::ServiceConfig &service)
 {
     RequestSettings out;
+    out.allowLinkLocal = service.allowLinkLocal;
     const config::AuthSettings &auth = service.auth;
     if (auth.kind == config::AuthSettings::Kind::Bearer) {
         std::optional<QByteArray> token;
@@ -93,6 +94,7 @@ HttpRequest RequestSettings::request(const QUrl &url, const QUrl &owner) const
     request.origin = owner;
     request.credentialHeaders = credentialHeaders;
     request.tls = tls;
+    request.allowLinkLocal = allowLinkLocal;
     return request;
 }
 

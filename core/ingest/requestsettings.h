@@ -13,6 +13,7 @@ namespace gotriage::ingest {
 struct RequestSettings {
     std::vector<std::pair<QByteArray, QByteArray>> credentialHeaders;
     TlsOptions tls;
+    bool allowLinkLocal = false; // the service's allow_link_local
     QStringList errors; // a setting that could not be honoured: the service is not scraped
     QStringList warnings; // e.g. certificate verification is off
 

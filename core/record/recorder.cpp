@@ -12,8 +12,8 @@
 #include <QTimer>
 
 #include <array>
-#include <span>
 #include <map>
+#include <span>
 #include <unordered_map>
 
 namespace gotriage::record {
@@ -477,13 +477,19 @@ void Recorder::recordCapture(const ingest::CaptureResultPtr &capture)
     const QString kind = ingest::captureKindName(capture->request.kind);
     const QString key = QStringLiteral("%1|%2|%3").arg(capture->request.service, kind).arg(capture->startedMs);
     QMutexLocker lock(&m_mutex);
-    if (m_capturesSeen.contains(key))
+    if (m_capturesSeen.count(key) > 0)
         return;
     if (m_pendingBlobBytes + capture->body.size() > kMaxPendingCaptureBytes) {
         ++m_stats.capturesDropped;
         return;
     }
-    m_capturesSeen.insert(key);
+    // What was seen an hour before this capture cannot come again (evidence
+    // is handed over as it is taken): the set stays small over a long session.
+    if (m_capturesSeen.size() > 1024) {
+        for (auto it = m_capturesSeen.begin(); it != m_capturesSeen.end();)
+            it = it->second < capture->startedMs - 3'600'000 ? m_capturesSeen.erase(it) : std::next(it);
+    }
+    m_capturesSeen.emplace(key, capture->startedMs);
     m_pendingBlobBytes += capture->body.size();
     m_blobs.push_back({capture->startedMs, kind, capture->request.service,
                        QStringLiteral("%1 of %2").arg(kind, capture->request.service), capture->body});

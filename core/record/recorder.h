@@ -8,7 +8,6 @@
 
 #include <QMutex>
 #include <QObject>
-#include <QSet>
 #include <QThread>
 
 #include <atomic>
@@ -116,7 +115,7 @@ private:
     std::vector<StoredEvent> m_events; // guarded by m_mutex
     std::vector<StoredBlob> m_blobs; // guarded by m_mutex
     qint64 m_pendingBlobBytes = 0; // guarded by m_mutex
-    QSet<QString> m_capturesSeen; // guarded by m_mutex
+    std::map<QString, qint64> m_capturesSeen; // key → taken at; guarded by m_mutex
     std::vector<config::ServiceConfig> m_services; // guarded by m_mutex
     bool m_servicesChanged = false;
     Stats m_stats; // guarded by m_mutex

@@ -10,10 +10,14 @@
 #include <QJsonObject>
 
 #include <algorithm>
+#include <set>
+#include <tuple>
 
 namespace gotriage::record {
 
 namespace {
+
+constexpr std::size_t kMaxMarkers = 5000;
 
 // The moments worth a jump: findings raised, actions, notes.
 std::vector<ReplayMarker> markersOf(const RecordingReader &reader)
@@ -42,6 +46,14 @@ std::vector<ReplayMarker> markersOf(const RecordingReader &reader)
                        QJsonDocument::fromJson(e.json.toUtf8()).object().value(QStringLiteral("text")).toString()});
     }
     std::stable_sort(out.begin(), out.end(), [](const auto &a, const auto &b) { return a.tsMs < b.tsMs; });
+    // A flapping day raises the same finding thousands of times: past
+    // kMaxMarkers, a service's finding of one kind marks each minute once.
+    if (out.size() > kMaxMarkers) {
+        std::set<std::tuple<QString, QString, qint64>> seen;
+        std::erase_if(out, [&seen](const ReplayMarker &m) {
+            return m.kind == ReplayMarker::Kind::Finding && !seen.emplace(m.service, m.text, m.tsMs / 60'000).second;
+        });
+    }
     return out;
 }
 

@@ -248,6 +248,15 @@ void TestFleetConfig::autoCaptureSwitch()
     QVERIFY(parseFleetConfig(R"({"services":[{"name":"a","url":"http://h:1"}]})", QStringLiteral("g.json"))
                 .services.front()
                 .autoCapture);
+    // Link-local and metadata addresses: refused unless a service says so.
+    const FleetConfig linkLocal = parseFleetConfig(
+        R"({"services":[{"name":"a","url":"http://h:1"},{"name":"b","url":"http://169.254.1.1:9","allow_link_local":true},)"
+        R"({"name":"c","url":"http://h:3","allow_link_local":1}]})",
+        QStringLiteral("l.json"));
+    QCOMPARE(linkLocal.services.size(), std::size_t(2));
+    QCOMPARE(linkLocal.services[0].allowLinkLocal, false);
+    QCOMPARE(linkLocal.services[1].allowLinkLocal, true);
+    QVERIFY(findProblem(linkLocal, QStringLiteral("$.services[2].allow_link_local")));
 }
 
 QTEST_APPLESS_MAIN(TestFleetConfig)

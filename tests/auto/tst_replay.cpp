@@ -147,6 +147,7 @@ private slots:
     void capturesAreKeptAndReachedByThePlayhead();
     void exportIsAcceptedByPromtool();
     void exportAsCsv();
+    void markersStayFewOnAFlappingDay();
 };
 
 void TestReplay::cursorRebuildsEveryUpdate()
@@ -691,6 +692,44 @@ void TestReplay::exportAsCsv()
     const QList<QByteArray> row25 = lines[1 + 25].split(','); // down: no vitals, up 0
     QCOMPARE(row25[goroutines], QByteArray());
     QCOMPARE(row25[up], QByteArray("0"));
+}
+
+void TestReplay::markersStayFewOnAFlappingDay()
+{
+    // 6000 raises of one finding, one every 10 s (a flapping day): the
+    // timeline marks each minute once, and every note still.
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("flapping.gotriage"));
+    recordSynthetic(path, 10);
+    {
+        record::RecordingWriter writer;
+        QString error;
+        QVERIFY2(writer.open(path, &error), qPrintable(error));
+        QVERIFY(writer.begin(&error));
+        for (int i = 0; i < 6000; ++i) {
+            const qint64 t = kT0 + i * 10'000LL;
+            QVERIFY(writer.putEvent({t, QString::fromLatin1(record::kFindingEvent), QStringLiteral("api-1"),
+                                     QString::fromStdString(analysis::toJson(
+                                         leak(QStringLiteral("api-1"), t, analysis::FindingChange::Type::Raised)))},
+                                    &error));
+        }
+        QVERIFY(writer.putEvent(
+            {kT0 + 5000, QString::fromLatin1(record::kNoteEvent), {}, QStringLiteral("{\"text\":\"still here\"}")},
+            &error));
+        QVERIFY(writer.commit(&error));
+    }
+    auto owned = std::make_unique<record::RecordingSource>(path, 1.0);
+    QSignalSpy opened(owned.get(), &record::RecordingSource::opened);
+    session::Session session(std::move(owned));
+    session.setAdoptUnknownServices(true);
+    session.start();
+    QTRY_COMPARE(opened.size(), 1);
+    const auto info = opened.front().front().value<record::RecordingInfoPtr>();
+    const auto findings = std::count_if(info->markers.begin(), info->markers.end(),
+                                        [](const auto &m) { return m.kind == record::ReplayMarker::Kind::Finding; });
+    QCOMPARE(findings, 1000); // 6000 raises over 1000 minutes
+    QVERIFY(std::any_of(info->markers.begin(), info->markers.end(),
+                        [](const auto &m) { return m.text == QLatin1String("still here"); }));
 }
 
 QTEST_GUILESS_MAIN(TestReplay)

@@ -117,6 +117,8 @@ private slots:
     void cutBodiesAreErrors();
     void redirects_data();
     void redirects();
+    void metadataAddressesAreRefused_data();
+    void metadataAddressesAreRefused();
     void serverErrorIsReported();
     void htmlIsNotMetrics();
     void deadTargetsSayWhatToCheck_data();
@@ -398,6 +400,31 @@ void TestServicePoller::redirects()
         QCOMPARE(other.requests.size(), 0); // the other host never saw the request, nor the token
     }
     QVERIFY(!report->scrape->error.contains(QStringLiteral("s3cret")));
+}
+
+void TestServicePoller::metadataAddressesAreRefused_data()
+{
+    QTest::addColumn<QString>("url");
+    QTest::addColumn<QString>("address");
+    QTest::newRow("aws-gcp-azure") << QStringLiteral("http://169.254.169.254") << QStringLiteral("169.254.169.254");
+    QTest::newRow("link-local") << QStringLiteral("http://169.254.7.1:9100") << QStringLiteral("169.254.7.1");
+    QTest::newRow("aws-ipv6") << QStringLiteral("http://[fd00:ec2::254]") << QStringLiteral("fd00:ec2::254");
+    QTest::newRow("ipv6-link-local") << QStringLiteral("http://[fe80::1]:9100") << QStringLiteral("fe80::1");
+}
+
+void TestServicePoller::metadataAddressesAreRefused()
+{
+    // The cloud's metadata service hands out the machine's credentials:
+    // refused before a packet leaves, with an error that says why. (Never
+    // allowed here: that would send packets off this machine.)
+    QFETCH(QString, url);
+    QFETCH(QString, address);
+    const auto report = scrapeOnce(serviceAt(QStringLiteral("metadata"), url));
+    QVERIFY(report && !report->scrape->up);
+    QVERIFY2(report->scrape->error.contains(QStringLiteral("refused to connect to %1: a link-local or cloud metadata "
+                                                           "address")
+                                                .arg(address)),
+             qPrintable(report->scrape->error));
 }
 
 void TestServicePoller::serverErrorIsReported()
