@@ -1,5 +1,8 @@
 #include "expvar.h"
 
+#include <algorithm>
+#include <cctype>
+
 #include <nlohmann/json.hpp>
 
 namespace gotriage::formats {
@@ -128,8 +131,65 @@ ParsedExpvar parseExpvar(std::string_view payload, ExpvarOptions options)
             if (arg.is_string())
                 result.cmdline.push_back(arg.get<std::string>());
         }
+        result.cmdline = redactCommandLine(std::move(result.cmdline));
     }
     return result;
+}
+
+namespace {
+
+bool namesASecret(std::string_view flag)
+{
+    std::string lower(flag);
+    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+    for (const std::string_view word : {"password", "passwd", "secret", "token", "key", "credential", "auth"}) {
+        if (lower.find(word) != std::string::npos)
+            return true;
+    }
+    return false;
+}
+
+// "scheme://user:pass@host..." → "scheme://<redacted>@host...", anywhere in `arg`.
+std::string redactUserInfo(std::string arg)
+{
+    for (std::size_t scheme = arg.find("://"); scheme != std::string::npos; scheme = arg.find("://", scheme + 3)) {
+        const std::size_t start = scheme + 3;
+        const std::size_t end = arg.find_first_of("/?# ", start);
+        const std::size_t at = arg.rfind('@', end == std::string::npos ? arg.size() : end);
+        if (at == std::string::npos || at < start || arg.compare(start, at - start, kRedacted) == 0)
+            continue;
+        arg.replace(start, at - start, kRedacted);
+    }
+    return arg;
+}
+
+} // namespace
+
+std::vector<std::string> redactCommandLine(std::vector<std::string> args)
+{
+    bool nextIsSecret = false;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        std::string &arg = args[i];
+        if (nextIsSecret && !arg.starts_with('-')) {
+            arg = kRedacted;
+            nextIsSecret = false;
+            continue;
+        }
+        nextIsSecret = false;
+        if (i > 0 && arg.starts_with('-')) {
+            const std::size_t equals = arg.find('=');
+            const std::string_view name = std::string_view(arg).substr(0, equals);
+            if (namesASecret(name)) {
+                if (equals == std::string::npos)
+                    nextIsSecret = true; // "--token VALUE"
+                else
+                    arg.replace(equals + 1, std::string::npos, kRedacted);
+                continue;
+            }
+        }
+        arg = redactUserInfo(std::move(arg));
+    }
+    return args;
 }
 
 PauseWindow pausesSince(const MemStats &memstats, std::optional<std::uint32_t> previousNumGC)

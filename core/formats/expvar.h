@@ -37,9 +37,17 @@ struct ParsedExpvar {
     std::optional<MemStats> memstats;
     std::string memstatsJson; // with kKeepMemstatsJson: every field as served, compact, integers exact
     std::optional<std::int64_t> goroutines; // only when the service publishes a "goroutines" var
-    std::vector<std::string> cmdline;
+    std::vector<std::string> cmdline; // redacted (redactCommandLine) as it is read
     ProblemList problems;
 };
+
+// A process' command line with its secrets replaced by "<redacted>": the
+// value of a flag whose name says secret (password, passwd, secret, token,
+// key, credential, auth; `--flag=value` or `--flag value`), and the user
+// info of a URL in any argument (`postgres://user:pass@db/x`). What
+// gotriage shows or records of a command line has been through this.
+std::vector<std::string> redactCommandLine(std::vector<std::string> args);
+inline constexpr std::string_view kRedacted = "<redacted>";
 
 // Parses /debug/vars. Never throws: JSON errors carry line and column, a field
 // of the wrong type names its path ("memstats.NumGC") and is left unknown.

@@ -42,6 +42,7 @@ class TestExpvar : public QObject
     Q_OBJECT
 
 private slots:
+    void commandLineSecretsAreRedacted();
     void fixtures_data();
     void fixtures();
     void wrappedFixtureRing();
@@ -211,6 +212,35 @@ void TestExpvar::errors()
     QCOMPARE(int(vars.problems.items().front().line), line);
     QCOMPARE(int(vars.problems.items().front().column), column);
     QCOMPARE(vars.memstats.has_value(), keepsMemstats);
+}
+
+void TestExpvar::commandLineSecretsAreRedacted()
+{
+    // As a Go service's /debug/vars serves os.Args: secrets in flags, in
+    // the next argument, and in URLs never get past the parser.
+    const std::string payload = R"({"cmdline": ["/usr/bin/api", "--listen=:8080", "--db-password=hunter2",)"
+                                R"( "-api-token", "abc123", "--dsn=postgres://app:s3cret@db:5432/orders",)"
+                                R"( "--verbose", "https://user:pw@example.test/x", "--AWS_SECRET_ACCESS_KEY=k"],)"
+                                R"( "memstats": {}})";
+    const gotriage::formats::ParsedExpvar vars = gotriage::formats::parseExpvar(payload);
+    const std::vector<std::string> expected = {"/usr/bin/api",
+                                               "--listen=:8080",
+                                               "--db-password=<redacted>",
+                                               "-api-token",
+                                               "<redacted>",
+                                               "--dsn=postgres://<redacted>@db:5432/orders",
+                                               "--verbose",
+                                               "https://<redacted>@example.test/x",
+                                               "--AWS_SECRET_ACCESS_KEY=<redacted>"};
+    QCOMPARE(vars.cmdline, expected);
+    for (const std::string &arg : vars.cmdline) {
+        for (const char *secret : {"hunter2", "abc123", "s3cret", "pw@", "=k"})
+            QVERIFY2(arg.find(secret) == std::string::npos, arg.c_str());
+    }
+    // Nothing to hide: left alone; redacting twice changes nothing.
+    const std::vector<std::string> plain = {"/bin/x", "--port", "9090", "http://example.test/a@b"};
+    QCOMPARE(gotriage::formats::redactCommandLine(plain), plain);
+    QCOMPARE(gotriage::formats::redactCommandLine(vars.cmdline), vars.cmdline);
 }
 
 QTEST_APPLESS_MAIN(TestExpvar)
