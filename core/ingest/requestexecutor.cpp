@@ -225,11 +225,14 @@ bool isLinkLocalOrMetadata(const sockaddr *address)
     if (address->sa_family != AF_INET6)
         return false;
     const in6_addr &ip = reinterpret_cast<const sockaddr_in6 *>(address)->sin6_addr;
-    static constexpr unsigned char kEc2Metadata[16]
-        = {0xfd, 0x00, 0x0e, 0xc2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x02, 0x54};
+    static const in6_addr kEc2Metadata = [] {
+        in6_addr parsed{};
+        inet_pton(AF_INET6, "fd00:ec2::254", &parsed);
+        return parsed;
+    }();
     const unsigned char *b = ip.s6_addr;
     return (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) || (IN6_IS_ADDR_V4MAPPED(&ip) && b[12] == 169 && b[13] == 254)
-        || std::memcmp(b, kEc2Metadata, sizeof kEc2Metadata) == 0;
+        || IN6_ARE_ADDR_EQUAL(&ip, &kEc2Metadata);
 }
 
 } // namespace
