@@ -64,7 +64,7 @@ QString unknownKey(std::string_view key, std::span<const std::string_view> known
         .arg(QString::fromUtf8(best.data(), static_cast<qsizetype>(best.size())));
 }
 
-constexpr std::array<std::string_view, 18> kServiceKeys = {"name",
+constexpr std::array<std::string_view, 20> kServiceKeys = {"name",
                                                            "url",
                                                            "tier",
                                                            "interval_s",
@@ -72,6 +72,8 @@ constexpr std::array<std::string_view, 18> kServiceKeys = {"name",
                                                            "timeout_s",
                                                            "connect_timeout_s",
                                                            "body_limit_bytes",
+                                                           "sample_limit",
+                                                           "label_value_length_limit",
                                                            "request_counter",
                                                            "latency_histogram",
                                                            "tls_config",
@@ -344,6 +346,16 @@ std::optional<ServiceConfig> FleetReader::readService(const Json &entry, const Q
                 service.bodyLimit = static_cast<qint64>(value.get<std::uint64_t>());
             } else {
                 error(keyPath, QStringLiteral("expected a byte count between 1024 and 2147483648"));
+                ok = false;
+            }
+        } else if (key == "sample_limit" || key == "label_value_length_limit") {
+            // 0 lifts the bound, as in Prometheus.
+            if (value.is_number_unsigned() && value.get<std::uint64_t>() <= UINT32_MAX) {
+                (key == "sample_limit" ? service.sampleLimit : service.labelValueLengthLimit)
+                    = static_cast<std::size_t>(value.get<std::uint64_t>());
+            } else {
+                error(keyPath,
+                      QStringLiteral("expected a count between 0 (no limit) and 4294967295, got ") + describe(value));
                 ok = false;
             }
         } else if (key == "request_counter" || key == "latency_histogram") {

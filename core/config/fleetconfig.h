@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstddef>
 #include <memory>
 #include <optional>
 #include <string_view>
@@ -56,6 +57,11 @@ struct AuthSettings {
 };
 
 inline constexpr qint64 kDefaultBodyLimit = 16 * 1024 * 1024;
+// Bounds on one /metrics payload, with Prometheus's names. A Go service
+// exports a few hundred series; 200 000 is a cardinality explosion already,
+// and parsing more would cost the watcher, not the service, the memory.
+inline constexpr std::size_t kDefaultSampleLimit = 200'000;
+inline constexpr std::size_t kDefaultLabelValueLengthLimit = 16 * 1024;
 inline constexpr std::chrono::milliseconds kDefaultConnectTimeout{2000};
 
 struct ServiceConfig {
@@ -76,6 +82,8 @@ struct ServiceConfig {
     std::chrono::milliseconds connectTimeout = kDefaultConnectTimeout;
     std::optional<std::chrono::milliseconds> timeout; // total; capped at 0.8 × interval
     qint64 bodyLimit = kDefaultBodyLimit; // uncompressed bytes per response
+    std::size_t sampleLimit = kDefaultSampleLimit; // samples per /metrics payload
+    std::size_t labelValueLengthLimit = kDefaultLabelValueLengthLimit; // bytes per label value
     QString requestCounter; // counter with a status-code label, for req_rate/err_rate
     QString latencyHistogram; // request-duration histogram, for latency_p99
     // When a finding is raised, capture its evidence (dumps, profiles) by

@@ -2,7 +2,9 @@
 
 #include "parseproblem.h"
 
+#include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -60,6 +62,15 @@ struct FamilyRef {
     TextRef unit;
 };
 
+// Bounds on one payload, as Prometheus's sample_limit and
+// label_value_length_limit; 0 means none. Past a bound the parse stops: a
+// payload that large is a bug in the exporter, and the watcher must not pay
+// for it in memory.
+struct MetricsLimits {
+    std::size_t maxSamples = 0;
+    std::size_t maxLabelValueBytes = 0;
+};
+
 // The parsed form of one /metrics payload: an immutable value once returned.
 // It owns a copy of the payload plus the unescaped strings, and every TextRef
 // points into that store, so a parse costs a handful of allocations whatever
@@ -72,6 +83,9 @@ public:
     std::vector<LabelRef> labels;
     std::vector<FamilyRef> families;
     ProblemList problems;
+    // Where the parse stopped at a MetricsLimits bound, and why; what was
+    // read before it is kept, but the payload as a whole is not usable.
+    std::optional<ParseProblem> limitExceeded;
     bool sawEof = false;
 
     std::string_view text(TextRef ref) const { return {m_text.data() + ref.offset, ref.size}; }
@@ -94,7 +108,7 @@ private:
 
 // Parses a payload in the given format. Never throws on bad input: a bad line
 // is skipped and reported in problems, the rest is kept.
-ParsedMetrics parseMetrics(std::string_view payload, ExpositionFormat format);
+ParsedMetrics parseMetrics(std::string_view payload, ExpositionFormat format, const MetricsLimits &limits = {});
 
 // Picks the format from a Content-Type header; when the header is empty or
 // names neither format, sniffs the payload (an OpenMetrics payload ends with

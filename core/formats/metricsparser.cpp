@@ -104,8 +104,8 @@ struct LineError {
 class MetricsParser
 {
 public:
-    MetricsParser(std::string_view payload, ExpositionFormat format, ParsedMetrics &out)
-        : m_payload(payload), m_format(format), m_out(out)
+    MetricsParser(std::string_view payload, ExpositionFormat format, const MetricsLimits &limits, ParsedMetrics &out)
+        : m_payload(payload), m_format(format), m_limits(limits), m_out(out)
     { }
 
     void run();
@@ -132,6 +132,7 @@ private:
 
     std::string_view m_payload;
     ExpositionFormat m_format;
+    MetricsLimits m_limits;
     ParsedMetrics &m_out;
     std::uint32_t m_currentFamily = kNoFamily;
     std::uint32_t m_eofLine = 0;
@@ -150,7 +151,9 @@ void MetricsParser::run()
     }
     m_out.m_text.reserve(m_payload.size() + m_payload.size() / 8 + 64);
     m_out.m_text.assign(m_payload);
-    const std::size_t estimatedSamples = m_payload.size() / 48 + 16;
+    std::size_t estimatedSamples = m_payload.size() / 48 + 16;
+    if (m_limits.maxSamples > 0)
+        estimatedSamples = std::min(estimatedSamples, m_limits.maxSamples + 1);
     m_out.samples.reserve(estimatedSamples);
     m_out.labels.reserve(estimatedSamples);
     std::size_t tableSize = 64;
@@ -200,6 +203,8 @@ void MetricsParser::run()
         }
         if (auto error = parseSample(line, lineNo))
             m_out.problems.error(lineNo, static_cast<std::uint32_t>(error->column + 1), std::move(error->message));
+        if (m_out.limitExceeded)
+            return; // the rest is not read: its size is the problem
     }
     if (m_format == ExpositionFormat::OpenMetrics && !m_out.sawEof)
         m_out.problems.warning(lineNo + 1, 0, "missing \"# EOF\" (truncated OpenMetrics payload?)");
@@ -378,6 +383,12 @@ std::optional<LineError> MetricsParser::parseSample(std::string_view line, std::
     const std::string_view name = line.substr(0, sample.name.size);
     if (m_currentFamily != kNoFamily && belongsToFamily(name, view(m_out.families[m_currentFamily].name)))
         sample.family = m_currentFamily;
+    if (m_limits.maxSamples > 0 && m_out.samples.size() >= m_limits.maxSamples) {
+        m_out.labels.resize(sample.firstLabel);
+        m_out.limitExceeded
+            = ParseProblem{lineNo, 1, Severity::Error, "more than " + std::to_string(m_limits.maxSamples) + " samples"};
+        return std::nullopt;
+    }
     checkDuplicate(sample, lineNo);
     m_out.samples.push_back(sample);
     return std::nullopt;
@@ -451,6 +462,13 @@ std::optional<LineError> MetricsParser::parseLabels(std::string_view line, std::
                 return LineError{valueStart - 1, "unterminated value of label \"" + std::string(labelName) + "\""};
             valueRef = store(m_scratch);
             value = view(valueRef);
+        }
+        if (m_limits.maxLabelValueBytes > 0 && value.size() > m_limits.maxLabelValueBytes) {
+            std::string message = "value of label \"" + std::string(labelName) + "\" is " + std::to_string(value.size())
+                + " bytes, over the limit of " + std::to_string(m_limits.maxLabelValueBytes);
+            m_out.limitExceeded
+                = ParseProblem{sample.line, static_cast<std::uint32_t>(valueStart + 1), Severity::Error, message};
+            return LineError{valueStart, std::move(message)};
         }
         if ((highBits & 0x80U) != 0 && !isValidUtf8(value))
             return LineError{valueStart, "label value is not valid UTF-8"};
@@ -541,11 +559,11 @@ void MetricsParser::checkDuplicate(const SampleRef &sample, std::uint32_t lineNo
     m_seriesSample[slot] = static_cast<std::uint32_t>(m_out.samples.size());
 }
 
-ParsedMetrics parseMetrics(std::string_view payload, ExpositionFormat format)
+ParsedMetrics parseMetrics(std::string_view payload, ExpositionFormat format, const MetricsLimits &limits)
 {
     ParsedMetrics result;
     result.format = format;
-    MetricsParser(payload, format, result).run();
+    MetricsParser(payload, format, limits, result).run();
     return result;
 }
 

@@ -16,8 +16,13 @@ QString hintFor(const FetchResult &result, const QString &pathKey)
     case FetchFailure::Timeout:
         return QStringLiteral("the service answers too slowly: it may be overloaded, or raise `timeout_s`");
     case FetchFailure::Tls:
+        if (result.error.contains(QLatin1String("wrong version number")))
+            return QStringLiteral("the port answers in plain HTTP, not TLS: use http:// in `url`, or the service's "
+                                  "https port");
         return QStringLiteral("check `tls_config` (ca_file, server_name, cert_file) and that the service speaks "
                               "https");
+    case FetchFailure::NotHttp:
+        return QStringLiteral("something other than an HTTP server answers on that port: check the port in `url`");
     case FetchFailure::CutShort:
         return QStringLiteral("the connection closed mid-response: the service may be crashing, or a proxy cuts "
                               "responses; nothing of it was used");

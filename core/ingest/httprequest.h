@@ -57,6 +57,7 @@ enum class FetchFailure {
     ConnectTimeout, // no response headers within the connect timeout
     Timeout, // the total timeout ran out
     Tls, // handshake or certificate
+    NotHttp, // something answers, but not in HTTP (an SSH or database port)
     CutShort, // the body ended early: reset, close, missing chunk, truncated gzip
     TooLarge,
     Redirect, // refused or too many

@@ -19,6 +19,7 @@ bool sameScrapeSettings(const config::ServiceConfig &a, const config::ServiceCon
     return a.baseUrl == b.baseUrl && a.interval == b.interval && a.varsIntervalSetting == b.varsIntervalSetting
         && a.paths.metrics == b.paths.metrics && a.paths.vars == b.paths.vars && a.paths.pprof == b.paths.pprof
         && a.timeout == b.timeout && a.connectTimeout == b.connectTimeout && a.bodyLimit == b.bodyLimit
+        && a.sampleLimit == b.sampleLimit && a.labelValueLengthLimit == b.labelValueLengthLimit
         && a.requestCounter == b.requestCounter && a.latencyHistogram == b.latencyHistogram
         && a.tls.caFile == b.tls.caFile && a.tls.certFile == b.tls.certFile && a.tls.keyFile == b.tls.keyFile
         && a.tls.serverName == b.tls.serverName && a.tls.insecureSkipVerify == b.tls.insecureSkipVerify

@@ -7,6 +7,8 @@
 
 #include <curl/curl.h>
 
+#include <poll.h>
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -45,6 +47,23 @@ void initCurlOnce()
 {
     static std::once_flag once;
     std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+// Whether this libcurl trusts the system's CAs through a hashed directory
+// (Debian's: /etc/ssl/certs). Then the bundle file it also names need not be
+// read: OpenSSL 3 takes ~27 ms to parse it, libcurl does so for every
+// connection, on the ingest thread; a directory is looked up lazily, one
+// issuer at a time.
+bool systemCaPathAvailable()
+{
+    static const bool available = [] {
+        CURL *easy = curl_easy_init();
+        char *path = nullptr;
+        const bool has = easy && curl_easy_getinfo(easy, CURLINFO_CAPATH, &path) == CURLE_OK && path && *path;
+        curl_easy_cleanup(easy);
+        return has;
+    }();
+    return available;
 }
 
 } // namespace
@@ -325,11 +344,13 @@ RequestExecutor::Id RequestExecutor::start(HttpRequest request, Callback done)
     const auto connectMs = std::min(transfer->request.headersTimeout.value_or(transfer->request.connectTimeout),
                                     transfer->request.totalTimeout);
     connect(transfer->connectTimer, &QTimer::timeout, this, [this, id, connectMs] {
-        finish(id, QStringLiteral("no response within %1 ms (connect timeout)").arg(connectMs.count()),
-               FetchFailure::ConnectTimeout);
+        if (readPending(id) && m_transfers.value(id)->status == 0)
+            finish(id, QStringLiteral("no response within %1 ms (connect timeout)").arg(connectMs.count()),
+                   FetchFailure::ConnectTimeout);
     });
     connect(transfer->totalTimer, &QTimer::timeout, this, [this, id, total = transfer->request.totalTimeout] {
-        finish(id, QStringLiteral("timed out after %1 ms").arg(total.count()), FetchFailure::Timeout);
+        if (readPending(id))
+            finish(id, QStringLiteral("timed out after %1 ms").arg(total.count()), FetchFailure::Timeout);
     });
     transfer->connectTimer->start(connectMs);
     transfer->totalTimer->start(transfer->request.totalTimeout);
@@ -405,6 +426,8 @@ void RequestExecutor::begin(Transfer &t)
         const TlsOptions &tls = r.tls;
         if (!tls.caFile.isEmpty()) // trusted beside the system store (CAPATH stays)
             curl_easy_setopt(easy, CURLOPT_CAINFO, tls.caFile.toLocal8Bit().constData());
+        else if (systemCaPathAvailable())
+            curl_easy_setopt(easy, CURLOPT_CAINFO, nullptr);
         if (!tls.certFile.isEmpty()) {
             curl_easy_setopt(easy, CURLOPT_SSLCERT, tls.certFile.toLocal8Bit().constData());
             curl_easy_setopt(easy, CURLOPT_SSLKEY, tls.keyFile.toLocal8Bit().constData());
@@ -512,6 +535,10 @@ void RequestExecutor::complete(Id id, int curlCode)
         case CURLE_SSL_CACERT_BADFILE:
             failure = FetchFailure::Tls;
             break;
+        case CURLE_UNSUPPORTED_PROTOCOL: // the URL's scheme is checked on load: here, "HTTP/0.9" (no status line)
+        case CURLE_WEIRD_SERVER_REPLY:
+            failure = FetchFailure::NotHttp;
+            break;
         case CURLE_PARTIAL_FILE:
         case CURLE_RECV_ERROR:
         case CURLE_GOT_NOTHING:
@@ -592,6 +619,23 @@ void RequestExecutor::onSocketActivity(int fd, bool readable)
 void RequestExecutor::onTimeout()
 {
     drive(CURL_SOCKET_TIMEOUT, 0);
+}
+
+bool RequestExecutor::readPending(Id id)
+{
+    // A timer that fires after the thread was busy (a large payload parsed
+    // beside) may find the answer already waiting in the socket: read it
+    // before calling the service slow. Still in flight afterwards: true.
+    const auto it = m_transfers.constFind(id);
+    if (it == m_transfers.cend())
+        return false;
+    curl_socket_t fd = CURL_SOCKET_BAD;
+    if (curl_easy_getinfo((*it)->easy, CURLINFO_ACTIVESOCKET, &fd) == CURLE_OK && fd != CURL_SOCKET_BAD) {
+        pollfd ready{fd, POLLIN, 0};
+        if (::poll(&ready, 1, 0) == 1 && (ready.revents & POLLIN) != 0)
+            drive(fd, CURL_CSELECT_IN);
+    }
+    return m_transfers.contains(id);
 }
 
 void RequestExecutor::drive(int fd, int events)

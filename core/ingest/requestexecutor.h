@@ -64,6 +64,8 @@ private:
     void collectFinished();
     void begin(Transfer &transfer);
     void finish(Id id, const QString &reason, FetchFailure failure);
+    // Reads what is already waiting on the transfer's socket; whether it is still in flight.
+    bool readPending(Id id);
     void complete(Id id, int curlCode);
     bool followRedirect(Transfer &transfer);
 

@@ -10,6 +10,7 @@
 #include <QHash>
 
 #include <algorithm>
+#include <optional>
 
 namespace gotriage::ingest {
 
@@ -35,6 +36,38 @@ QString describeProblems(const QString &endpoint, const QUrl &url, const formats
         .arg(problems.errorCount() == 1 ? QStringLiteral("1 line")
                                         : QStringLiteral("%1 lines").arg(problems.errorCount()))
         .arg(QString::fromStdString(first == items.end() ? where : formats::formatProblem(where, *first)));
+}
+
+// "metrics: 3 duplicate series (the last one read is used), first URL:7:1: …":
+// a warning to the parser, worth saying to the operator, since values of a
+// series registered twice flip between its copies.
+QString describeDuplicates(const QUrl &url, const formats::ProblemList &problems)
+{
+    const formats::ParseProblem *first = nullptr;
+    std::size_t count = 0;
+    for (const auto &problem : problems.items()) {
+        if (problem.severity == formats::Severity::Warning && problem.message.starts_with("duplicate series")) {
+            first = first ? first : &problem;
+            ++count;
+        }
+    }
+    if (!first)
+        return {};
+    return QStringLiteral("metrics: %1 (the last one read is used), first %2")
+        .arg(count == 1 ? QStringLiteral("1 duplicate series") : QStringLiteral("%1 duplicate series").arg(count),
+             QString::fromStdString(formats::formatProblem(url.toString(QUrl::RemoveUserInfo).toStdString(), *first)));
+}
+
+// A Content-Type that is neither exposition format nor absent; protobuf is
+// named apart, as it is the one a Prometheus client may send by mistake.
+std::optional<QString> foreignContentType(const QByteArray &contentType)
+{
+    const QByteArray type = contentType.split(';').constFirst().trimmed().toLower();
+    if (type.isEmpty() || type == "text/plain" || type == "application/openmetrics-text")
+        return std::nullopt;
+    if (type == "application/vnd.google.protobuf")
+        return QStringLiteral("Prometheus protobuf, which gotriage neither asks for nor reads");
+    return QString::fromLatin1(type);
 }
 
 bool hasGoroutines(const ScrapeResult &scrape)
@@ -211,16 +244,8 @@ void ServicePoller::onFetched(const FetchResult &result)
         }
         scrape.problems << error;
     } else if (m_step == Step::Metrics) {
-        const auto format = formats::detectExpositionFormat(
-            std::string_view(result.contentType.constData(), static_cast<std::size_t>(result.contentType.size())),
-            bodyView(result.body));
-        auto parsed = std::make_shared<formats::ParsedMetrics>(formats::parseMetrics(bodyView(result.body), format));
-        if (const QString problem = describeProblems(QStringLiteral("metrics"), result.url, parsed->problems);
-            !problem.isEmpty())
-            scrape.problems << problem;
-        if (parsed->samples.empty()) {
-            scrape.error
-                = QStringLiteral("GET %1: no samples in the response").arg(result.url.toString(QUrl::RemoveUserInfo));
+        auto parsed = parseMetricsResponse(result, scrape);
+        if (!parsed) {
             complete();
             return;
         }
@@ -268,6 +293,48 @@ void ServicePoller::onFetched(const FetchResult &result)
         return;
     }
     fetchStep();
+}
+
+std::shared_ptr<formats::ParsedMetrics> ServicePoller::parseMetricsResponse(const FetchResult &result,
+                                                                            ScrapeResult &scrape) const
+{
+    const QString url = result.url.toString(QUrl::RemoveUserInfo);
+    const auto foreign = foreignContentType(result.contentType);
+    if (foreign && foreign->startsWith(QLatin1String("Prometheus protobuf"))) {
+        scrape.error = QStringLiteral("GET %1: the response is %2: check `paths.metrics`").arg(url, *foreign);
+        return nullptr;
+    }
+    const auto format = formats::detectExpositionFormat(
+        std::string_view(result.contentType.constData(), static_cast<std::size_t>(result.contentType.size())),
+        bodyView(result.body));
+    const formats::MetricsLimits limits{m_service.sampleLimit, m_service.labelValueLengthLimit};
+    auto parsed
+        = std::make_shared<formats::ParsedMetrics>(formats::parseMetrics(bodyView(result.body), format, limits));
+    if (parsed->limitExceeded) {
+        const bool samples = parsed->limitExceeded->message.starts_with("more than");
+        scrape.error
+            = QStringLiteral("GET %1 (raise `%2` for this service if it is meant to be that large; nothing "
+                             "of this scrape was used)")
+                  .arg(QString::fromStdString(formats::formatProblem(url.toStdString(), *parsed->limitExceeded)),
+                       samples ? QStringLiteral("sample_limit") : QStringLiteral("label_value_length_limit"));
+        return nullptr;
+    }
+    const QString problem = describeProblems(QStringLiteral("metrics"), result.url, parsed->problems);
+    if (foreign && (parsed->samples.empty() || parsed->problems.hasErrors())) {
+        scrape.error = QStringLiteral("GET %1: the response is %2, not metrics%3: check `paths.metrics`")
+                           .arg(url, *foreign,
+                                problem.isEmpty() ? QString() : QStringLiteral(" (") + problem + QStringLiteral(")"));
+        return nullptr;
+    }
+    if (!problem.isEmpty())
+        scrape.problems << problem;
+    if (const QString duplicates = describeDuplicates(result.url, parsed->problems); !duplicates.isEmpty())
+        scrape.problems << duplicates;
+    if (parsed->samples.empty()) {
+        scrape.error = QStringLiteral("GET %1: no samples in the response").arg(url);
+        return nullptr;
+    }
+    return parsed;
 }
 
 void ServicePoller::complete()

@@ -15,6 +15,10 @@ namespace gotriage::common {
 class Clock;
 }
 
+namespace gotriage::formats {
+class ParsedMetrics;
+}
+
 namespace gotriage::ingest {
 
 struct FetchResult;
@@ -68,6 +72,9 @@ private:
     void tick();
     void fetchStep();
     void onFetched(const FetchResult &result);
+    // The /metrics payload within the service's bounds, or null with
+    // scrape.error saying why not.
+    std::shared_ptr<formats::ParsedMetrics> parseMetricsResponse(const FetchResult &result, ScrapeResult &scrape) const;
     void complete();
     void scheduleNext();
     std::chrono::milliseconds remainingBudget() const;

@@ -2,7 +2,7 @@
 
 // A real HTTP server on 127.0.0.1 that misbehaves on request, for the
 // scraper's tests: slow, silent, huge, corrupt gzip, redirects, errors, bodies
-// cut short, HTML. Each response closes the connection; every request is
+// cut short, HTML, endless, not HTTP at all. Each response closes the connection; every request is
 // recorded.
 #include <QByteArray>
 #include <QList>
@@ -42,6 +42,9 @@ public:
         ChunkedCut, // a chunked body cut inside a chunk
         ChunkedNoEnd, // whole chunks, but never the final empty one
         GzipCut, // a gzip body cut short of its Content-Length
+        EndlessChunked, // a valid chunk every slowChunkMs, never the last one
+        NotHttp, // an SSH server's greeting on connect, then nothing
+        BadRequest, // answers any bytes with 400 at once, as a plain server does a TLS handshake
     };
 
     struct Request {
@@ -62,12 +65,14 @@ public:
     QByteArray body = "# TYPE go_goroutines gauge\ngo_goroutines 42\n# TYPE process_resident_memory_bytes gauge\n"
                       "process_resident_memory_bytes 1.2e+07\n";
     QByteArray varsBody = R"({"memstats": {"NumGC": 3, "HeapInuse": 65536}})";
+    QByteArray contentType = "text/plain; version=0.0.4"; // of /metrics in Mode::Ok
     QByteArray gzipBody; // for Mode::Gzip
     QByteArray redirectLocation;
     // What a cut response sends before it stops: a prefix that parses as a
     // complete, plausible payload if the cut went unnoticed.
     QByteArray cutBody = "go_goroutines 5\ngo_threads";
     int slowChunkMs = 200;
+    QByteArray slowChunk = "# slow\n"; // what Mode::Slow sends every slowChunkMs
     qint64 hugeBytes = 32 * 1024 * 1024;
     QList<Request> requests;
     int concurrent = 0;
@@ -100,9 +105,19 @@ private:
     void accept()
     {
         while (QTcpSocket *socket = m_server->nextPendingConnection()) {
+            if (mode == Mode::NotHttp) {
+                socket->setProperty("handled", true);
+                handle(socket, {});
+                socket->write("SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n");
+            }
             auto buffer = std::make_shared<QByteArray>();
             connect(socket, &QTcpSocket::readyRead, this, [this, socket, buffer] {
                 *buffer += socket->readAll();
+                if (mode == Mode::BadRequest && !socket->property("handled").toBool()) {
+                    socket->setProperty("handled", true);
+                    handle(socket, {});
+                    return;
+                }
                 const qsizetype end = buffer->indexOf("\r\n\r\n");
                 if (end < 0 || socket->property("handled").toBool())
                     return;
@@ -151,17 +166,36 @@ private:
             if (request.path == "/debug/vars")
                 respond(socket, "200 OK", "Content-Type: application/json\r\n", varsBody);
             else
-                respond(socket, "200 OK", text, body);
+                respond(socket, "200 OK", "Content-Type: " + contentType + "\r\n", body);
             break;
+        case Mode::NotHttp:
+            connect(socket, &QTcpSocket::disconnected, this, [this] { --concurrent; });
+            break;
+        case Mode::BadRequest:
+            respond(socket, "400 Bad Request", "Content-Type: text/plain; charset=utf-8\r\n", "400 Bad Request");
+            break;
+        case Mode::EndlessChunked: {
+            socket->write("HTTP/1.1 200 OK\r\n" + text + "Transfer-Encoding: chunked\r\n\r\n");
+            auto *drip = new QTimer(socket);
+            QPointer<QTcpSocket> guard(socket);
+            connect(drip, &QTimer::timeout, socket, [guard] {
+                const QByteArray line = "go_goroutines 7\n";
+                if (guard)
+                    guard->write(QByteArray::number(line.size(), 16) + "\r\n" + line + "\r\n");
+            });
+            drip->start(slowChunkMs);
+            connect(socket, &QTcpSocket::disconnected, this, [this] { --concurrent; });
+            break;
+        }
         case Mode::Silent:
             break; // accepts, reads, never answers
         case Mode::Slow: {
             socket->write("HTTP/1.1 200 OK\r\nConnection: close\r\n" + text + "Content-Length: 100000\r\n\r\n");
             auto *drip = new QTimer(socket);
             QPointer<QTcpSocket> guard(socket);
-            connect(drip, &QTimer::timeout, socket, [guard] {
+            connect(drip, &QTimer::timeout, socket, [guard, chunk = slowChunk] {
                 if (guard)
-                    guard->write("# slow\n");
+                    guard->write(chunk);
             });
             drip->start(slowChunkMs);
             connect(socket, &QTcpSocket::disconnected, this, [this] { --concurrent; });

@@ -220,9 +220,20 @@ void TestFleetConfig::secretsAreRefused()
 void TestFleetConfig::timeouts()
 {
     const FleetConfig fleet = parseFleetConfig(
-        R"({"services":[{"name":"a","url":"http://h:1","interval_s":2},{"name":"b","url":"http://h:2","interval_s":10,"timeout_s":3,"connect_timeout_s":0.5,"body_limit_bytes":1048576}]})",
+        R"({"services":[{"name":"a","url":"http://h:1","interval_s":2},{"name":"b","url":"http://h:2","interval_s":10,"timeout_s":3,"connect_timeout_s":0.5,"body_limit_bytes":1048576,"sample_limit":0,"label_value_length_limit":100}]})",
         QStringLiteral("f.json"));
     QVERIFY(fleet.problems.empty());
+    QCOMPARE(fleet.services[0].sampleLimit, kDefaultSampleLimit);
+    QCOMPARE(fleet.services[0].labelValueLengthLimit, kDefaultLabelValueLengthLimit);
+    QCOMPARE(fleet.services[1].sampleLimit, std::size_t(0)); // 0 lifts the bound, as in Prometheus
+    QCOMPARE(fleet.services[1].labelValueLengthLimit, std::size_t(100));
+    const FleetConfig bad = parseFleetConfig(R"({"services":[{"name":"a","url":"http://h:1","sample_limit":-5}]})",
+                                             QStringLiteral("g.json"));
+    QVERIFY(!bad.problems.empty());
+    QVERIFY2(bad.problems.front().toString().contains(
+                 QStringLiteral("$.services[0].sample_limit: expected a count between 0 (no limit) and 4294967295, "
+                                "got -5")),
+             qPrintable(bad.problems.front().toString()));
     QCOMPARE(fleet.services[0].totalTimeout(), std::chrono::milliseconds(1600)); // 0.8 × interval
     QCOMPARE(fleet.services[1].totalTimeout(), std::chrono::milliseconds(3000));
     QCOMPARE(fleet.services[1].connectTimeout, std::chrono::milliseconds(500));

@@ -92,6 +92,7 @@ private slots:
     void crlfAndTruncatedLastLine();
     void hugeLabelValue();
     void duplicateSeries();
+    void limitsStopTheParse();
     void emptyBody();
     void badLines_data();
     void badLines();
@@ -385,6 +386,28 @@ void TestMetricsParser::duplicateSeries()
     QCOMPARE(m.problems.warningCount(), std::size_t(2));
     QVERIFY(hasProblem(m, Severity::Warning, "duplicate series a (first at line 1)", 2));
     QVERIFY(hasProblem(m, Severity::Warning, "duplicate series h_bucket", 5));
+}
+
+void TestMetricsParser::limitsStopTheParse()
+{
+    const std::string payload = "# TYPE a gauge\na 1\nb{x=\"12345678\"} 2\nc 3\nd 4\n";
+    const ParsedMetrics free = parseMetrics(payload, ExpositionFormat::PrometheusText);
+    QVERIFY(!free.limitExceeded);
+    QCOMPARE(free.samples.size(), std::size_t(4));
+
+    const ParsedMetrics few = parseMetrics(payload, ExpositionFormat::PrometheusText, MetricsLimits{2, 0});
+    QVERIFY(few.limitExceeded);
+    QCOMPARE(few.samples.size(), std::size_t(2)); // what came before the bound is kept, nothing past it
+    QCOMPARE(few.limitExceeded->line, std::uint32_t(4));
+    QCOMPARE(few.limitExceeded->message, std::string("more than 2 samples"));
+
+    const ParsedMetrics shortLabels = parseMetrics(payload, ExpositionFormat::PrometheusText, MetricsLimits{0, 7});
+    QVERIFY(shortLabels.limitExceeded);
+    QCOMPARE(shortLabels.samples.size(), std::size_t(1));
+    QCOMPARE(shortLabels.limitExceeded->line, std::uint32_t(3));
+    QCOMPARE(shortLabels.limitExceeded->column, std::uint32_t(6)); // where the value starts
+    QCOMPARE(shortLabels.limitExceeded->message, std::string("value of label \"x\" is 8 bytes, over the limit of 7"));
+    QVERIFY(!parseMetrics(payload, ExpositionFormat::PrometheusText, MetricsLimits{4, 8}).limitExceeded);
 }
 
 void TestMetricsParser::emptyBody()

@@ -1,3 +1,4 @@
+#include "scrapetesting.h"
 #include "testhttpserver.h"
 
 #include "ingest/livesource.h"
@@ -10,67 +11,16 @@
 #include "ingest/httpfetch.h"
 #include "ingest/requestexecutor.h"
 #include <QDateTime>
-#include <QProcess>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 
-#include <zlib.h>
-
 using namespace gotriage;
+using namespace gotriage::testing;
 
 Q_DECLARE_METATYPE(TestHttpServer::Mode)
 
 namespace {
-
-config::ServiceConfig serviceAt(const QString &name, const QString &url, int intervalMs = 500)
-{
-    config::ServiceConfig service;
-    service.name = name;
-    service.baseUrl = QUrl(url);
-    service.interval = std::chrono::milliseconds(intervalMs);
-    service.paths.vars.clear(); // the test servers serve /metrics only
-    service.paths.pprof.clear();
-    return service;
-}
-
-QByteArray gzip(const QByteArray &data)
-{
-    z_stream stream{};
-    deflateInit2(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
-    QByteArray out(static_cast<qsizetype>(deflateBound(&stream, static_cast<uLong>(data.size()))), '\0');
-    stream.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(data.constData()));
-    stream.avail_in = static_cast<uInt>(data.size());
-    stream.next_out = reinterpret_cast<Bytef *>(out.data());
-    stream.avail_out = static_cast<uInt>(out.size());
-    deflate(&stream, Z_FINISH);
-    out.resize(static_cast<qsizetype>(stream.total_out));
-    deflateEnd(&stream);
-    return out;
-}
-
-// The live path on this thread: a LiveSource feeding a SessionHub, as a
-// session runs them on its ingest thread.
-struct LivePipeline {
-    ingest::LiveSource source;
-    session::SessionHub hub{&source.clock()};
-    std::vector<session::ServiceReportPtr> reports;
-
-    LivePipeline()
-    {
-        source.setSink(&hub);
-        QObject::connect(&hub, &session::SessionHub::batchReady, &hub, [this](const session::SessionBatchPtr &batch) {
-            reports.insert(reports.end(), batch->reports.begin(), batch->reports.end());
-        });
-        hub.startTicking();
-    }
-    void watch(const config::ServiceConfig &service)
-    {
-        hub.setServices({service}, true);
-        source.setServices({service}, true);
-        source.start();
-    }
-};
 
 // One scrape as a poller signalled it.
 struct Scraped {
@@ -82,17 +32,6 @@ std::shared_ptr<const Scraped> scrapedAt(const QSignalSpy &spy, int i)
 {
     return std::make_shared<const Scraped>(
         Scraped{spy.at(i).at(0).value<ingest::ScrapeResultPtr>(), spy.at(i).at(1).value<ingest::ServiceHealth>()});
-}
-
-// Every report of a session's batches, in order.
-std::vector<session::ServiceReportPtr> reportsOf(const QSignalSpy &batches)
-{
-    std::vector<session::ServiceReportPtr> out;
-    for (const QList<QVariant> &args : batches) {
-        const auto batch = args.at(0).value<session::SessionBatchPtr>();
-        out.insert(out.end(), batch->reports.begin(), batch->reports.end());
-    }
-    return out;
 }
 
 } // namespace
@@ -610,21 +549,8 @@ void TestServicePoller::tls()
 {
     QFETCH(int, trust);
     QFETCH(bool, up);
-    const QString cert = m_dir.filePath(QStringLiteral("cert.pem"));
-    const QString key = m_dir.filePath(QStringLiteral("key.pem"));
-    if (!QFile::exists(cert)) {
-        QProcess openssl;
-        openssl.setProcessChannelMode(QProcess::MergedChannels);
-        openssl.start(QStringLiteral("openssl"),
-                      {QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"),
-                       QStringLiteral("rsa:2048"), QStringLiteral("-nodes"), QStringLiteral("-days"),
-                       QStringLiteral("2"), QStringLiteral("-subj"), QStringLiteral("/CN=localhost"),
-                       QStringLiteral("-addext"), QStringLiteral("subjectAltName=DNS:localhost,IP:127.0.0.1"),
-                       QStringLiteral("-keyout"), key, QStringLiteral("-out"), cert});
-        QVERIFY(openssl.waitForFinished(30000));
-        const int rc = openssl.exitCode();
-        QCOMPARE(rc, 0);
-    }
+    const auto [cert, key] = selfSignedCertificate(QDir(m_dir.path()));
+    QVERIFY2(!cert.isEmpty(), "openssl could not make a certificate");
     QFile keyFile(key);
     QVERIFY(keyFile.open(QIODevice::ReadOnly));
     TestHttpServer server;

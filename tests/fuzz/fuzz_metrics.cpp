@@ -1,5 +1,6 @@
-// /metrics payloads, in both formats (the first byte chooses), then what the
-// deriver reads from them: a hostile exposition must not crash or hang.
+// /metrics payloads, in both formats (the first byte chooses), with and
+// without small limits (its second bit), then what the deriver reads from
+// them: a hostile exposition must not crash or hang.
 #include "formats/metrics.h"
 #include "scraping/scraperesult.h"
 #include "signals/vitalsderiver.h"
@@ -16,7 +17,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     const auto format
         = (data[0] & 1) ? formats::ExpositionFormat::OpenMetrics : formats::ExpositionFormat::PrometheusText;
     const std::string_view text(reinterpret_cast<const char *>(data) + 1, size - 1);
-    auto parsed = std::make_shared<formats::ParsedMetrics>(formats::parseMetrics(text, format));
+    const formats::MetricsLimits limits = (data[0] & 2) ? formats::MetricsLimits{5, 16} : formats::MetricsLimits{};
+    auto parsed = std::make_shared<formats::ParsedMetrics>(formats::parseMetrics(text, format, limits));
+    if (parsed->limitExceeded && (data[0] & 2) == 0)
+        __builtin_trap(); // no limit, nothing exceeded
+    if ((data[0] & 2) && parsed->samples.size() > 5)
+        __builtin_trap(); // the bound holds
     for (const formats::SampleRef &s : parsed->samples) {
         (void)parsed->name(s);
         for (const formats::LabelRef &l : parsed->labelsOf(s))
