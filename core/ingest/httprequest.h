@@ -47,6 +47,10 @@ struct HttpRequest {
     // fd00:ec2::254) are refused, whatever name or redirect leads there,
     // unless the service's config allows them (allow_link_local).
     bool allowLinkLocal = false;
+    // The target failed its last attempt. When every connection is busy,
+    // such requests wait behind the others: a dead fleet must not starve
+    // the live services of connections.
+    bool suspect = false;
 };
 
 // Why a request failed, for the hints that say what to check.

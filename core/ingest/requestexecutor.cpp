@@ -78,6 +78,7 @@ struct RequestExecutor::Transfer {
     curl_slist *connectTo = nullptr;
     QUrl url; // the current one, after redirects
     int redirects = 0;
+    bool admitted = false; // handed to libcurl, holding one of the connections
     QElapsedTimer clock;
     // Children of the executor, deleted later: a timer may be what finishes
     // its transfer, and must not be deleted from inside its own signal.
@@ -304,8 +305,10 @@ RequestExecutor::RequestExecutor(QObject *parent) : QObject(parent)
 RequestExecutor::~RequestExecutor()
 {
     CURLM *multi = static_cast<CURLM *>(m_multi);
-    for (const auto &transfer : std::as_const(m_transfers))
-        curl_multi_remove_handle(multi, transfer->easy);
+    for (const auto &transfer : std::as_const(m_transfers)) {
+        if (transfer->admitted)
+            curl_multi_remove_handle(multi, transfer->easy);
+    }
     m_transfers.clear();
     // Closing the cached connections must not call back into a half-destroyed executor.
     curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, nullptr);
@@ -321,6 +324,7 @@ void RequestExecutor::setMaxConnections(int connections)
     curl_multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, static_cast<long>(m_maxConnections));
     // Idle connections kept for reuse: as many as may be open at once.
     curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, static_cast<long>(m_maxConnections));
+    admitWaiting();
 }
 
 RequestExecutor::Id RequestExecutor::start(HttpRequest request, Callback done)
@@ -349,13 +353,48 @@ RequestExecutor::Id RequestExecutor::start(HttpRequest request, Callback done)
                    FetchFailure::ConnectTimeout);
     });
     connect(transfer->totalTimer, &QTimer::timeout, this, [this, id, total = transfer->request.totalTimeout] {
-        if (readPending(id))
-            finish(id, QStringLiteral("timed out after %1 ms").arg(total.count()), FetchFailure::Timeout);
+        if (!readPending(id))
+            return;
+        if (!m_transfers.value(id)->admitted) {
+            finish(id,
+                   QStringLiteral("not started within %1 ms: all %2 connections were busy with other targets")
+                       .arg(total.count())
+                       .arg(m_maxConnections),
+                   FetchFailure::Other);
+            return;
+        }
+        finish(id, QStringLiteral("timed out after %1 ms").arg(total.count()), FetchFailure::Timeout);
     });
-    transfer->connectTimer->start(connectMs);
+    // The whole budget counts from now; the connect timeout from the
+    // moment a connection is free to try.
+    // (Admitted at once, the connect timer starts first: of two equal
+    // timeouts, the connect timeout is the one to report.)
+    const bool now = m_admitted < m_maxConnections;
+    if (now)
+        admit(*transfer);
+    else
+        (transfer->request.suspect ? m_waitingSuspect : m_waitingLive).push_back(id);
     transfer->totalTimer->start(transfer->request.totalTimeout);
-    begin(*transfer);
     return id;
+}
+
+void RequestExecutor::admit(Transfer &t)
+{
+    t.admitted = true;
+    ++m_admitted;
+    t.connectTimer->start(std::min(t.request.headersTimeout.value_or(t.request.connectTimeout), t.request.totalTimeout));
+    begin(t);
+}
+
+void RequestExecutor::admitWaiting()
+{
+    while (m_admitted < m_maxConnections && !(m_waitingLive.empty() && m_waitingSuspect.empty())) {
+        std::deque<Id> &queue = m_waitingLive.empty() ? m_waitingSuspect : m_waitingLive;
+        const Id next = queue.front();
+        queue.pop_front();
+        if (const auto it = m_transfers.constFind(next); it != m_transfers.cend()) // not cancelled meanwhile
+            admit(**it);
+    }
 }
 
 void RequestExecutor::begin(Transfer &t)
@@ -446,8 +485,14 @@ void RequestExecutor::cancel(Id id)
     const auto it = m_transfers.find(id);
     if (it == m_transfers.end())
         return;
-    curl_multi_remove_handle(static_cast<CURLM *>(m_multi), (*it)->easy);
+    const bool admitted = (*it)->admitted;
+    if (admitted)
+        curl_multi_remove_handle(static_cast<CURLM *>(m_multi), (*it)->easy);
     m_transfers.erase(it);
+    if (admitted) {
+        --m_admitted;
+        admitWaiting();
+    }
 }
 
 void RequestExecutor::finish(Id id, const QString &reason, FetchFailure failure)
@@ -457,7 +502,11 @@ void RequestExecutor::finish(Id id, const QString &reason, FetchFailure failure)
         return;
     const std::shared_ptr<Transfer> transfer = *it;
     m_transfers.erase(it);
-    curl_multi_remove_handle(static_cast<CURLM *>(m_multi), transfer->easy);
+    if (transfer->admitted) {
+        curl_multi_remove_handle(static_cast<CURLM *>(m_multi), transfer->easy);
+        --m_admitted;
+        admitWaiting(); // before the callback, which may start the service's next request
+    }
 
     FetchResult result;
     result.url = transfer->request.url;
@@ -630,7 +679,7 @@ bool RequestExecutor::readPending(Id id)
     if (it == m_transfers.cend())
         return false;
     curl_socket_t fd = CURL_SOCKET_BAD;
-    if (curl_easy_getinfo((*it)->easy, CURLINFO_ACTIVESOCKET, &fd) == CURLE_OK && fd != CURL_SOCKET_BAD) {
+    if ((*it)->easy && curl_easy_getinfo((*it)->easy, CURLINFO_ACTIVESOCKET, &fd) == CURLE_OK && fd != CURL_SOCKET_BAD) {
         pollfd ready{fd, POLLIN, 0};
         if (::poll(&ready, 1, 0) == 1 && (ready.revents & POLLIN) != 0)
             drive(fd, CURL_CSELECT_IN);

@@ -7,6 +7,7 @@
 #include <QObject>
 #include <QTimer>
 
+#include <deque>
 #include <functional>
 #include <memory>
 
@@ -50,6 +51,8 @@ public:
     void setMaxConnections(int connections);
     int maxConnections() const { return m_maxConnections; }
     int inFlight() const { return static_cast<int>(m_transfers.size()); }
+    // Requests waiting for one of the maxConnections() to be free.
+    int waiting() const { return static_cast<int>(m_transfers.size()) - m_admitted; }
     quint64 startedCount() const { return m_started; }
 
 private:
@@ -62,6 +65,8 @@ private:
     void onTimeout();
     void drive(int fd, int events);
     void collectFinished();
+    void admit(Transfer &transfer);
+    void admitWaiting();
     void begin(Transfer &transfer);
     void finish(Id id, const QString &reason, FetchFailure failure);
     // Reads what is already waiting on the transfer's socket; whether it is still in flight.
@@ -77,6 +82,12 @@ private:
     Id m_nextId = 1;
     quint64 m_started = 0;
     int m_maxConnections = kDefaultMaxConnections;
+    // Admission: at most m_maxConnections transfers are handed to libcurl;
+    // the rest wait here, live targets ahead of suspect ones (libcurl's own
+    // queue is first come, first served).
+    int m_admitted = 0;
+    std::deque<Id> m_waitingLive;
+    std::deque<Id> m_waitingSuspect;
 };
 
 } // namespace gotriage::ingest

@@ -188,6 +188,7 @@ void ServicePoller::fetchStep()
     request.connectTimeout = m_service.connectTimeout;
     request.totalTimeout = budget;
     request.bodyLimit = m_service.bodyLimit;
+    request.suspect = m_health.consecutiveFailures > 0;
     m_fetch = new HttpFetch(m_executor, std::move(request), this);
     connect(m_fetch, &HttpFetch::finished, this, &ServicePoller::onFetched);
     m_fetch->start();

@@ -213,7 +213,7 @@ public:
         std::vector<config::ServiceConfig> services;
         bool servicesChanged = false;
         {
-            QMutexLocker lock(&m_owner->m_mutex);
+            const std::lock_guard lock(m_owner->m_mutex);
             samples.swap(m_owner->m_samples);
             m_owner->m_pendingRawValues = 0;
             events.swap(m_owner->m_events);
@@ -305,7 +305,7 @@ public:
             m_lastPruneMs = newest;
         }
         ok = ok && m_file.commit(&why);
-        QMutexLocker lock(&m_owner->m_mutex);
+        const std::lock_guard lock(m_owner->m_mutex);
         if (ok) {
             m_owner->m_stats.capturesWritten += blobs.size();
             m_owner->m_stats.samplesWritten += samples.size();
@@ -371,7 +371,7 @@ void Recorder::startInBackground(const QString &path)
     QMetaObject::invokeMethod(m_writer, [this, path] {
         QString why;
         if (!m_writer->open(path, &why)) {
-            QMutexLocker lock(&m_mutex);
+            const std::lock_guard lock(m_mutex);
             m_stats.lastError = why;
         }
         QMetaObject::invokeMethod(
@@ -401,14 +401,14 @@ bool Recorder::start(const QString &path, QString *error)
 
 void Recorder::setServices(const std::vector<config::ServiceConfig> &services)
 {
-    QMutexLocker lock(&m_mutex);
+    const std::lock_guard lock(m_mutex);
     m_services = services;
     m_servicesChanged = true;
 }
 
 void Recorder::record(const session::SessionBatchPtr &batch)
 {
-    QMutexLocker lock(&m_mutex);
+    const std::lock_guard lock(m_mutex);
     for (const session::ServiceReportPtr &report : batch->reports) {
         if (m_samples.size() >= kQueueLimit) {
             ++m_stats.samplesDropped;
@@ -476,7 +476,7 @@ void Recorder::recordCapture(const ingest::CaptureResultPtr &capture)
         return;
     const QString kind = ingest::captureKindName(capture->request.kind);
     const QString key = QStringLiteral("%1|%2|%3").arg(capture->request.service, kind).arg(capture->startedMs);
-    QMutexLocker lock(&m_mutex);
+    const std::lock_guard lock(m_mutex);
     if (m_capturesSeen.count(key) > 0)
         return;
     if (m_pendingBlobBytes + capture->body.size() > kMaxPendingCaptureBytes) {
@@ -497,7 +497,7 @@ void Recorder::recordCapture(const ingest::CaptureResultPtr &capture)
 
 void Recorder::recordEvent(StoredEvent event)
 {
-    QMutexLocker lock(&m_mutex);
+    const std::lock_guard lock(m_mutex);
     m_events.push_back(std::move(event));
 }
 
@@ -534,7 +534,7 @@ void Recorder::saveWindow(qint64 fromMs, qint64 toMs, const QString &target)
 
 Recorder::Stats Recorder::stats() const
 {
-    QMutexLocker lock(&m_mutex);
+    const std::lock_guard lock(m_mutex);
     return m_stats;
 }
 

@@ -6,12 +6,12 @@
 #include "record/recordingfile.h"
 #include "session/servicereport.h"
 
-#include <QMutex>
 #include <QObject>
 #include <QThread>
 
 #include <atomic>
 #include <map>
+#include <mutex>
 
 namespace gotriage::record {
 
@@ -94,7 +94,7 @@ private:
     Writer *m_writer = nullptr;
     QString m_path;
     std::atomic<qint64> m_retentionMs{0};
-    mutable QMutex m_mutex;
+    mutable std::mutex m_mutex; // std, not QMutex: TSan sees through pthread, not through Qt's futex
     struct Pending {
         QString service;
         vitals::VitalsSample sample;

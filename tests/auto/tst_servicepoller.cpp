@@ -68,6 +68,7 @@ private slots:
     void tls_data();
     void tls();
     void healthyServicesKeepTheirPaceBesideBadOnes();
+    void liveRequestsGoAheadOfSuspectOnes();
     void reloadAppliesLimitsTierAndLabels();
 
 private:
@@ -644,6 +645,44 @@ void TestServicePoller::healthyServicesKeepTheirPaceBesideBadOnes()
     for (std::size_t i = 1; i < goodTimes.size(); ++i)
         QVERIFY2(goodTimes[i] - goodTimes[i - 1] < 1000,
                  qPrintable(QStringLiteral("gap %1 ms").arg(goodTimes[i] - goodTimes[i - 1])));
+}
+
+void TestServicePoller::liveRequestsGoAheadOfSuspectOnes()
+{
+    // One connection: a silent target holds it; a suspect request and then
+    // a live one wait. When it frees, the live one goes first; a request
+    // that waits past its whole budget says so.
+    TestHttpServer silent, ok;
+    silent.mode = TestHttpServer::Mode::Silent;
+    QVERIFY(silent.listen() && ok.listen());
+    ingest::RequestExecutor executor;
+    executor.setMaxConnections(1);
+    auto request = [](quint16 port, int totalMs, bool suspect) {
+        ingest::HttpRequest r;
+        r.url = QUrl(QStringLiteral("http://127.0.0.1:%1/metrics").arg(port));
+        r.totalTimeout = std::chrono::milliseconds(totalMs);
+        r.suspect = suspect;
+        return r;
+    };
+    QStringList order;
+    QString starvedError;
+    executor.start(request(silent.port(), 300, false), [&](const ingest::FetchResult &) { order << QStringLiteral("silent"); });
+    executor.start(request(ok.port(), 5000, true), [&](const ingest::FetchResult &r) {
+        QVERIFY(r.ok);
+        order << QStringLiteral("suspect");
+    });
+    executor.start(request(ok.port(), 5000, false), [&](const ingest::FetchResult &r) {
+        QVERIFY(r.ok);
+        order << QStringLiteral("live");
+    });
+    executor.start(request(ok.port(), 100, true), [&](const ingest::FetchResult &r) { starvedError = r.error; });
+    QCOMPARE(executor.waiting(), 3);
+    QTRY_COMPARE_WITH_TIMEOUT(order.size(), 3, 5000);
+    QCOMPARE(order, (QStringList{QStringLiteral("silent"), QStringLiteral("live"), QStringLiteral("suspect")}));
+    QVERIFY2(starvedError.endsWith(QStringLiteral("not started within 100 ms: all 1 connections were busy with other "
+                                                  "targets")),
+             qPrintable(starvedError));
+    QCOMPARE(executor.waiting(), 0);
 }
 
 QTEST_GUILESS_MAIN(TestServicePoller)
