@@ -1,9 +1,12 @@
 #include "eventloopprobe.h"
 
+#include <QDir>
+#include <QFile>
 #include <QString>
 
 #include <algorithm>
 #include <sys/resource.h>
+#include <unistd.h>
 
 namespace gotriage::ui {
 
@@ -16,6 +19,19 @@ double processCpuSeconds()
     const auto seconds
         = [](const timeval &t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
     return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
+qint64 residentBytes()
+{
+    QFile statm(QStringLiteral("/proc/self/statm"));
+    if (!statm.open(QIODevice::ReadOnly))
+        return 0;
+    return statm.readAll().split(' ').value(1).toLongLong() * sysconf(_SC_PAGESIZE);
+}
+
+qsizetype entriesIn(const QString &dir, QDir::Filters filters)
+{
+    return QDir(dir).entryList(filters | QDir::NoDotAndDotDot).size();
 }
 
 } // namespace
@@ -34,6 +50,7 @@ void EventLoopProbe::start()
     m_cpuAtStart = processCpuSeconds();
     m_wall.start();
     m_lastNs = 0;
+    m_windowClock.start();
     m_timer.start();
 }
 
@@ -64,6 +81,20 @@ double EventLoopProbe::cpuPercentOfOneCore() const
 {
     const double wall = static_cast<double>(m_wall.nsecsElapsed()) / 1e9;
     return wall > 0 ? 100.0 * (processCpuSeconds() - m_cpuAtStart) / wall : 0;
+}
+
+QString EventLoopProbe::windowLine()
+{
+    const QString line = QStringLiteral("soak: t=%1 rss_mib=%2 fds=%3 threads=%4 p99_ms=%5 max_ms=%6 cpu_pct=%7")
+                             .arg(static_cast<double>(m_wall.elapsed()) / 1000.0, 0, 'f', 1)
+                             .arg(static_cast<double>(residentBytes()) / (1024.0 * 1024.0), 0, 'f', 1)
+                             .arg(entriesIn(QStringLiteral("/proc/self/fd"), QDir::System | QDir::Files | QDir::Dirs))
+                             .arg(entriesIn(QStringLiteral("/proc/self/task"), QDir::Dirs))
+                             .arg(percentileStallMs(0.99), 0, 'f', 2)
+                             .arg(maxStallMs(), 0, 'f', 1)
+                             .arg(cpuPercentOfOneCore(), 0, 'f', 1);
+    m_stallsMs.clear();
+    return line;
 }
 
 QString EventLoopProbe::summary() const

@@ -24,6 +24,11 @@ public:
     double percentileStallMs(double p) const;
     double cpuPercentOfOneCore() const; // process CPU time / wall time since start()
     QString summary() const;
+    // One line on this process since the previous call: its RSS, open file
+    // descriptors and threads now, and the GUI thread's stalls over the
+    // window (p99 and max), for a soak's slopes. The window's ticks are then
+    // forgotten, so that a long soak measures without growing.
+    QString windowLine();
 
 private:
     void onTick();
@@ -33,6 +38,7 @@ private:
     qint64 m_lastNs = 0;
     double m_cpuAtStart = 0;
     std::vector<double> m_stallsMs;
+    QElapsedTimer m_windowClock;
 };
 
 } // namespace gotriage::ui

@@ -63,6 +63,11 @@ struct CommandLine {
         QStringLiteral("measure"),
         QStringLiteral("run this long, then print CPU use and GUI-thread stalls and exit (benchmarks)"),
         QStringLiteral("SECONDS")};
+    const QCommandLineOption measureEveryOption{
+        QStringLiteral("measure-every"),
+        QStringLiteral(
+            "with --measure: also print a \"soak:\" line (RSS, fds, threads, stalls) this often (soak tests)"),
+        QStringLiteral("SECONDS")};
     const QCommandLineOption historyOption{QStringLiteral("history-mib"),
                                            QStringLiteral("memory for the fleet's history, in MiB (default 256)"),
                                            QStringLiteral("MIB"), QStringLiteral("256")};
@@ -96,8 +101,8 @@ struct CommandLine {
         parser.addHelpOption();
         parser.addVersionOption();
         parser.addOptions({configOption, demoOption, servicesOption, historyOption, fastAnalysisOption, selectOption,
-                           screenshotOption, afterOption, sizeOption, measureOption, recordOption, noRecordOption,
-                           retentionOption, speedOption});
+                           screenshotOption, afterOption, sizeOption, measureOption, measureEveryOption, recordOption,
+                           noRecordOption, retentionOption, speedOption});
     }
 };
 
@@ -159,6 +164,7 @@ int main(int argc, char *argv[])
     const QCommandLineOption &afterOption = commandLine.afterOption;
     const QCommandLineOption &sizeOption = commandLine.sizeOption;
     const QCommandLineOption &measureOption = commandLine.measureOption;
+    const QCommandLineOption &measureEveryOption = commandLine.measureEveryOption;
     const QCommandLineOption &historyOption = commandLine.historyOption;
     const QCommandLineOption &fastAnalysisOption = commandLine.fastAnalysisOption;
     const QCommandLineOption &selectOption = commandLine.selectOption;
@@ -262,17 +268,34 @@ int main(int argc, char *argv[])
             std::fprintf(stderr, "gotriage: --measure takes a number of seconds\n");
             return 2;
         }
-        QObject::connect(&window, &gotriage::ui::MainWindow::firstDataAvailable, &window, [&probe, &window, seconds] {
-            QTimer::singleShot(5000, &window, [&probe, &window, seconds] {
-                probe.start();
-                QTimer::singleShot(static_cast<int>(seconds * 1000), &window, [&probe, &window] {
-                    std::printf("%s\n%s\n", probe.summary().toLocal8Bit().constData(),
-                                window.storeSummary().toLocal8Bit().constData());
-                    std::fflush(stdout);
-                    QCoreApplication::quit();
-                });
-            });
-        });
+        double everySeconds = 0;
+        if (parser.isSet(measureEveryOption)) {
+            everySeconds = secondsOption(parser, measureEveryOption, &ok);
+            if (!ok || everySeconds < 1) {
+                std::fprintf(stderr, "gotriage: --measure-every takes a number of seconds, at least 1\n");
+                return 2;
+            }
+        }
+        QObject::connect(&window, &gotriage::ui::MainWindow::firstDataAvailable, &window,
+                         [&probe, &window, seconds, everySeconds] {
+                             QTimer::singleShot(5000, &window, [&probe, &window, seconds, everySeconds] {
+                                 probe.start();
+                                 if (everySeconds > 0) {
+                                     auto *every = new QTimer(&window);
+                                     QObject::connect(every, &QTimer::timeout, &window, [&probe] {
+                                         std::printf("%s\n", probe.windowLine().toLocal8Bit().constData());
+                                         std::fflush(stdout);
+                                     });
+                                     every->start(static_cast<int>(everySeconds * 1000));
+                                 }
+                                 QTimer::singleShot(static_cast<int>(seconds * 1000), &window, [&probe, &window] {
+                                     std::printf("%s\n%s\n", probe.summary().toLocal8Bit().constData(),
+                                                 window.storeSummary().toLocal8Bit().constData());
+                                     std::fflush(stdout);
+                                     QCoreApplication::quit();
+                                 });
+                             });
+                         });
     }
 
     if (replaying)

@@ -23,6 +23,9 @@ QString hintFor(const FetchResult &result, const QString &pathKey)
                               "https");
     case FetchFailure::NotHttp:
         return QStringLiteral("something other than an HTTP server answers on that port: check the port in `url`");
+    case FetchFailure::Congested:
+        return QStringLiteral("many other targets are not answering and held every connection; this one was not "
+                              "the cause, and is not backed off for it");
     case FetchFailure::CutShort:
         return QStringLiteral("the connection closed mid-response: the service may be crashing, or a proxy cuts "
                               "responses; nothing of it was used");

@@ -6,6 +6,7 @@
 #include <QUrl>
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -47,10 +48,15 @@ struct HttpRequest {
     // fd00:ec2::254) are refused, whatever name or redirect leads there,
     // unless the service's config allows them (allow_link_local).
     bool allowLinkLocal = false;
-    // The target failed its last attempt. When every connection is busy,
-    // such requests wait behind the others: a dead fleet must not starve
-    // the live services of connections.
-    bool suspect = false;
+    // How the target fared lately. When every connection is busy, requests
+    // wait in this order, and the doubtful ones never hold them all: a dead
+    // fleet must not starve the live services of connections.
+    enum class Standing : std::uint8_t {
+        Proven, // answered its last attempt (and anything the operator asked for)
+        Unknown, // never answered yet, or failed once
+        Suspect, // failed twice or more in a row
+    };
+    Standing standing = Standing::Proven;
 };
 
 // Why a request failed, for the hints that say what to check.
@@ -66,6 +72,7 @@ enum class FetchFailure {
     TooLarge,
     Redirect, // refused or too many
     HttpStatus, // an answer other than 200
+    Congested, // waited for a free connection for most of its budget: not the target's doing
     Other,
 };
 

@@ -49,6 +49,9 @@ void initCurlOnce()
     std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
+// Time spent waiting for a connection that a timeout's message mentions.
+constexpr qint64 kWaitWorthSayingMs = 50;
+
 // Whether this libcurl trusts the system's CAs through a hashed directory
 // (Debian's: /etc/ssl/certs). Then the bundle file it also names need not be
 // read: OpenSSL 3 takes ~27 ms to parse it, libcurl does so for every
@@ -79,6 +82,7 @@ struct RequestExecutor::Transfer {
     QUrl url; // the current one, after redirects
     int redirects = 0;
     bool admitted = false; // handed to libcurl, holding one of the connections
+    qint64 waitedMs = 0; // for a free connection, before it was admitted
     QElapsedTimer clock;
     // Children of the executor, deleted later: a timer may be what finishes
     // its transfer, and must not be deleted from inside its own signal.
@@ -321,7 +325,11 @@ void RequestExecutor::setMaxConnections(int connections)
 {
     m_maxConnections = std::max(1, connections);
     CURLM *multi = static_cast<CURLM *>(m_multi);
-    curl_multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, static_cast<long>(m_maxConnections));
+    // The cap on requests in flight is the executor's own (admitWaiting);
+    // libcurl's, twice as high, only backs it up: at the same height, a
+    // connection being torn down would still count, and libcurl would park
+    // an admitted request in its own first-come queue.
+    curl_multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, static_cast<long>(2 * m_maxConnections));
     // Idle connections kept for reuse: as many as may be open at once.
     curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, static_cast<long>(m_maxConnections));
     admitWaiting();
@@ -360,20 +368,30 @@ RequestExecutor::Id RequestExecutor::start(HttpRequest request, Callback done)
                    QStringLiteral("not started within %1 ms: all %2 connections were busy with other targets")
                        .arg(total.count())
                        .arg(m_maxConnections),
-                   FetchFailure::Other);
+                   FetchFailure::Congested);
             return;
         }
-        finish(id, QStringLiteral("timed out after %1 ms").arg(total.count()), FetchFailure::Timeout);
+        const qint64 waited = m_transfers.value(id)->waitedMs;
+        if (waited < kWaitWorthSayingMs) {
+            finish(id, QStringLiteral("timed out after %1 ms").arg(total.count()), FetchFailure::Timeout);
+            return;
+        }
+        finish(id,
+               QStringLiteral("timed out after %1 ms, %2 of them waiting for a free connection")
+                   .arg(total.count())
+                   .arg(waited),
+               2 * waited >= total.count() ? FetchFailure::Congested : FetchFailure::Timeout);
     });
     // The whole budget counts from now; the connect timeout from the
     // moment a connection is free to try.
     // (Admitted at once, the connect timer starts first: of two equal
     // timeouts, the connect timeout is the one to report.)
-    const bool now = m_admitted < m_maxConnections;
+    const HttpRequest::Standing standing = transfer->request.standing;
+    const bool now = hasRoomFor(standing);
     if (now)
         admit(*transfer);
     else
-        (transfer->request.suspect ? m_waitingSuspect : m_waitingLive).push_back(id);
+        m_waiting[static_cast<std::size_t>(standing)].push_back(id);
     transfer->totalTimer->start(transfer->request.totalTimeout);
     return id;
 }
@@ -381,19 +399,44 @@ RequestExecutor::Id RequestExecutor::start(HttpRequest request, Callback done)
 void RequestExecutor::admit(Transfer &t)
 {
     t.admitted = true;
+    t.waitedMs = t.clock.elapsed();
     ++m_admitted;
-    t.connectTimer->start(std::min(t.request.headersTimeout.value_or(t.request.connectTimeout), t.request.totalTimeout));
+    m_admittedDoubtful += t.request.standing != HttpRequest::Standing::Proven ? 1 : 0;
+    t.connectTimer->start(
+        std::min(t.request.headersTimeout.value_or(t.request.connectTimeout), t.request.totalTimeout));
     begin(t);
+}
+
+void RequestExecutor::release(Transfer &t)
+{
+    if (!t.admitted)
+        return;
+    curl_multi_remove_handle(static_cast<CURLM *>(m_multi), t.easy);
+    t.admitted = false;
+    --m_admitted;
+    m_admittedDoubtful -= t.request.standing != HttpRequest::Standing::Proven ? 1 : 0;
+    admitWaiting();
+}
+
+bool RequestExecutor::hasRoomFor(HttpRequest::Standing standing) const
+{
+    // Doubtful targets may hold three quarters of the connections: a
+    // blackholed one holds its connection for its whole budget, and the
+    // proven services must always find one free.
+    return m_admitted < m_maxConnections
+        && (standing == HttpRequest::Standing::Proven || m_admittedDoubtful < m_maxConnections - m_maxConnections / 4);
 }
 
 void RequestExecutor::admitWaiting()
 {
-    while (m_admitted < m_maxConnections && !(m_waitingLive.empty() && m_waitingSuspect.empty())) {
-        std::deque<Id> &queue = m_waitingLive.empty() ? m_waitingSuspect : m_waitingLive;
-        const Id next = queue.front();
-        queue.pop_front();
-        if (const auto it = m_transfers.constFind(next); it != m_transfers.cend()) // not cancelled meanwhile
-            admit(**it);
+    for (std::size_t standing = 0; standing < m_waiting.size(); ++standing) {
+        std::deque<Id> &queue = m_waiting[standing];
+        while (!queue.empty() && hasRoomFor(static_cast<HttpRequest::Standing>(standing))) {
+            const Id next = queue.front();
+            queue.pop_front();
+            if (const auto it = m_transfers.constFind(next); it != m_transfers.cend()) // not cancelled meanwhile
+                admit(**it);
+        }
     }
 }
 
@@ -485,14 +528,9 @@ void RequestExecutor::cancel(Id id)
     const auto it = m_transfers.find(id);
     if (it == m_transfers.end())
         return;
-    const bool admitted = (*it)->admitted;
-    if (admitted)
-        curl_multi_remove_handle(static_cast<CURLM *>(m_multi), (*it)->easy);
+    const std::shared_ptr<Transfer> transfer = *it;
     m_transfers.erase(it);
-    if (admitted) {
-        --m_admitted;
-        admitWaiting();
-    }
+    release(*transfer);
 }
 
 void RequestExecutor::finish(Id id, const QString &reason, FetchFailure failure)
@@ -502,11 +540,7 @@ void RequestExecutor::finish(Id id, const QString &reason, FetchFailure failure)
         return;
     const std::shared_ptr<Transfer> transfer = *it;
     m_transfers.erase(it);
-    if (transfer->admitted) {
-        curl_multi_remove_handle(static_cast<CURLM *>(m_multi), transfer->easy);
-        --m_admitted;
-        admitWaiting(); // before the callback, which may start the service's next request
-    }
+    release(*transfer); // before the callback, which may start the service's next request
 
     FetchResult result;
     result.url = transfer->request.url;
@@ -679,7 +713,8 @@ bool RequestExecutor::readPending(Id id)
     if (it == m_transfers.cend())
         return false;
     curl_socket_t fd = CURL_SOCKET_BAD;
-    if ((*it)->easy && curl_easy_getinfo((*it)->easy, CURLINFO_ACTIVESOCKET, &fd) == CURLE_OK && fd != CURL_SOCKET_BAD) {
+    if ((*it)->easy && curl_easy_getinfo((*it)->easy, CURLINFO_ACTIVESOCKET, &fd) == CURLE_OK
+        && fd != CURL_SOCKET_BAD) {
         pollfd ready{fd, POLLIN, 0};
         if (::poll(&ready, 1, 0) == 1 && (ready.revents & POLLIN) != 0)
             drive(fd, CURL_CSELECT_IN);

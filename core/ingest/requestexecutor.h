@@ -7,6 +7,7 @@
 #include <QObject>
 #include <QTimer>
 
+#include <array>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -65,8 +66,11 @@ private:
     void onTimeout();
     void drive(int fd, int events);
     void collectFinished();
+    bool hasRoomFor(HttpRequest::Standing standing) const;
     void admit(Transfer &transfer);
     void admitWaiting();
+    // Gives back the connection of a transfer that is over, and admits the next.
+    void release(Transfer &transfer);
     void begin(Transfer &transfer);
     void finish(Id id, const QString &reason, FetchFailure failure);
     // Reads what is already waiting on the transfer's socket; whether it is still in flight.
@@ -83,11 +87,11 @@ private:
     quint64 m_started = 0;
     int m_maxConnections = kDefaultMaxConnections;
     // Admission: at most m_maxConnections transfers are handed to libcurl;
-    // the rest wait here, live targets ahead of suspect ones (libcurl's own
+    // the rest wait here, proven targets first (libcurl's own
     // queue is first come, first served).
     int m_admitted = 0;
-    std::deque<Id> m_waitingLive;
-    std::deque<Id> m_waitingSuspect;
+    int m_admittedDoubtful = 0; // of them, for targets not Proven
+    std::array<std::deque<Id>, 3> m_waiting; // by HttpRequest::Standing
 };
 
 } // namespace gotriage::ingest

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <utility>
 
 namespace gotriage::ingest {
 
@@ -143,6 +144,7 @@ void ServicePoller::scrapeNow()
     if (!m_settings)
         resolveSettings(); // scraped on demand before start()
     m_current = std::make_shared<ScrapeResult>();
+    m_lastCongested = std::exchange(m_congested, false);
     m_current->service = m_service.name;
     m_current->tsMs = now;
     m_scrapeClock.start();
@@ -188,7 +190,11 @@ void ServicePoller::fetchStep()
     request.connectTimeout = m_service.connectTimeout;
     request.totalTimeout = budget;
     request.bodyLimit = m_service.bodyLimit;
-    request.suspect = m_health.consecutiveFailures > 0;
+    // As with backoff, one failure may be a blip: a service is suspect from
+    // its second failure on.
+    request.standing = m_health.consecutiveFailures >= 2 && !m_lastCongested ? HttpRequest::Standing::Suspect
+        : m_health.consecutiveFailures == 0 && m_health.lastGoodMs > 0       ? HttpRequest::Standing::Proven
+                                                                             : HttpRequest::Standing::Unknown;
     m_fetch = new HttpFetch(m_executor, std::move(request), this);
     connect(m_fetch, &HttpFetch::finished, this, &ServicePoller::onFetched);
     m_fetch->start();
@@ -235,6 +241,7 @@ void ServicePoller::onFetched(const FetchResult &result)
         }
         missing = true;
     } else if (!result.ok) {
+        m_congested = m_congested || result.failure == FetchFailure::Congested;
         const QString hint = hintFor(result, pathKey);
         const QString error
             = hint.isEmpty() ? result.error : result.error + QStringLiteral(" (") + hint + QStringLiteral(")");
@@ -349,12 +356,17 @@ void ServicePoller::complete()
     if (!scrape.up) {
         // The first failure may be a blip; from the second on, back off
         // exponentially with ±20 % jitter so a dead fleet is not hammered in sync.
-        if (h.consecutiveFailures >= 2) {
+        // A scrape that failed for want of a free connection says nothing of
+        // the target: it is tried again within one to two intervals, spread
+        // so that the crowd that filled the connections thins out.
+        const double unit = std::uniform_real_distribution<double>(0.0, 1.0)(m_random);
+        if (m_congested) {
+            h.nextAttemptMs = now + static_cast<qint64>(static_cast<double>(m_service.interval.count()) * (1.0 + unit));
+        } else if (h.consecutiveFailures >= 2) {
             const auto exponent = std::min<quint64>(h.consecutiveFailures - 1, 10);
             const auto base = std::min<qint64>(m_service.interval.count() << exponent,
                                                std::max(kMaxBackoff, m_service.interval).count());
-            const double jitter = 0.8 + 0.4 * std::uniform_real_distribution<double>(0.0, 1.0)(m_random);
-            h.nextAttemptMs = now + static_cast<qint64>(static_cast<double>(base) * jitter);
+            h.nextAttemptMs = now + static_cast<qint64>(static_cast<double>(base) * (0.8 + 0.4 * unit));
         }
     }
 

@@ -80,6 +80,10 @@ private:
     std::chrono::milliseconds remainingBudget() const;
 
     config::ServiceConfig m_service;
+    // The current scrape, and the one before, failed for want of a free
+    // connection: no backoff for that, nor a place behind the suspects.
+    bool m_congested = false;
+    bool m_lastCongested = false;
     const common::Clock *m_clock;
     RequestExecutor *m_executor;
     std::shared_ptr<const RequestSettings> m_settings; // the executor's for this service

@@ -661,12 +661,13 @@ void TestServicePoller::liveRequestsGoAheadOfSuspectOnes()
         ingest::HttpRequest r;
         r.url = QUrl(QStringLiteral("http://127.0.0.1:%1/metrics").arg(port));
         r.totalTimeout = std::chrono::milliseconds(totalMs);
-        r.suspect = suspect;
+        r.standing = suspect ? ingest::HttpRequest::Standing::Suspect : ingest::HttpRequest::Standing::Proven;
         return r;
     };
     QStringList order;
     QString starvedError;
-    executor.start(request(silent.port(), 300, false), [&](const ingest::FetchResult &) { order << QStringLiteral("silent"); });
+    executor.start(request(silent.port(), 300, false),
+                   [&](const ingest::FetchResult &) { order << QStringLiteral("silent"); });
     executor.start(request(ok.port(), 5000, true), [&](const ingest::FetchResult &r) {
         QVERIFY(r.ok);
         order << QStringLiteral("suspect");
