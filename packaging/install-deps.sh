@@ -34,6 +34,8 @@ test_packages=(
     prometheus etcd-server etcd-client prometheus-node-exporter
     # A real Secret Service for the keychain test, in a private D-Bus session.
     dbus-bin gnome-keyring libsecret-tools
+    # ip: the dead-fleet test blackholes an address range in its own network namespace.
+    iproute2
 )
 
 want=("${run_packages[@]}")

