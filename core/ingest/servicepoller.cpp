@@ -144,7 +144,7 @@ void ServicePoller::scrapeNow()
     if (!m_settings)
         resolveSettings(); // scraped on demand before start()
     m_current = std::make_shared<ScrapeResult>();
-    m_lastCongested = std::exchange(m_congested, false);
+    m_congested = false;
     m_current->service = m_service.name;
     m_current->tsMs = now;
     m_scrapeClock.start();
@@ -192,9 +192,9 @@ void ServicePoller::fetchStep()
     request.bodyLimit = m_service.bodyLimit;
     // As with backoff, one failure may be a blip: a service is suspect from
     // its second failure on.
-    request.standing = m_health.consecutiveFailures >= 2 && !m_lastCongested ? HttpRequest::Standing::Suspect
-        : m_health.consecutiveFailures == 0 && m_health.lastGoodMs > 0       ? HttpRequest::Standing::Proven
-                                                                             : HttpRequest::Standing::Unknown;
+    request.standing = m_realFailures >= 2 ? HttpRequest::Standing::Suspect
+        : m_lastRealGood                   ? HttpRequest::Standing::Proven
+                                           : HttpRequest::Standing::Unknown;
     m_fetch = new HttpFetch(m_executor, std::move(request), this);
     connect(m_fetch, &HttpFetch::finished, this, &ServicePoller::onFetched);
     m_fetch->start();
@@ -352,6 +352,14 @@ void ServicePoller::complete()
     const qint64 now = m_clock->nowMs();
 
     ServiceHealth &h = m_health;
+    // What the target itself did: a congested scrape tells nothing of it.
+    if (scrape.up) {
+        m_realFailures = 0;
+        m_lastRealGood = true;
+    } else if (!m_congested) {
+        ++m_realFailures;
+        m_lastRealGood = false;
+    }
     h.recordAttempt(scrape.tsMs, scrape.up, scrape.error, scrape.durationMs, scrape.bytes);
     if (!scrape.up) {
         // The first failure may be a blip; from the second on, back off
@@ -362,8 +370,8 @@ void ServicePoller::complete()
         const double unit = std::uniform_real_distribution<double>(0.0, 1.0)(m_random);
         if (m_congested) {
             h.nextAttemptMs = now + static_cast<qint64>(static_cast<double>(m_service.interval.count()) * (1.0 + unit));
-        } else if (h.consecutiveFailures >= 2) {
-            const auto exponent = std::min<quint64>(h.consecutiveFailures - 1, 10);
+        } else if (m_realFailures >= 2) {
+            const auto exponent = std::min<int>(m_realFailures - 1, 10);
             const auto base = std::min<qint64>(m_service.interval.count() << exponent,
                                                std::max(kMaxBackoff, m_service.interval).count());
             h.nextAttemptMs = now + static_cast<qint64>(static_cast<double>(base) * (0.8 + 0.4 * unit));

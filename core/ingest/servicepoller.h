@@ -80,10 +80,12 @@ private:
     std::chrono::milliseconds remainingBudget() const;
 
     config::ServiceConfig m_service;
-    // The current scrape, and the one before, failed for want of a free
-    // connection: no backoff for that, nor a place behind the suspects.
+    // The current scrape failed for want of a free connection: that says
+    // nothing of the target, so it neither backs off nor loses its standing
+    // (m_realFailures and m_lastRealGood count only what the target did).
     bool m_congested = false;
-    bool m_lastCongested = false;
+    int m_realFailures = 0;
+    bool m_lastRealGood = false;
     const common::Clock *m_clock;
     RequestExecutor *m_executor;
     std::shared_ptr<const RequestSettings> m_settings; // the executor's for this service
