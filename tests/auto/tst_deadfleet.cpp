@@ -169,7 +169,10 @@ void TestDeadFleet::staysBoundedAndKeepsTheLiveOnTime()
     for (const Reading &r : readings)
         QVERIFY2(r.threads <= threadsBefore + 8, qPrintable(QString::number(r.threads)));
     // Memory: flat once every target has been tried.
-    QVERIFY2(readings.back().rss - readings[10].rss < 48 * 1024 * 1024,
+    // (Under ASan, freed memory sits in a quarantine of up to 256 MiB before
+    // it is reused, so RSS climbs for a while even without a leak; a leak per
+    // attempt would still show as hundreds of MiB.)
+    QVERIFY2(readings.back().rss - readings[10].rss < 128 * 1024 * 1024,
              qPrintable(QStringLiteral("%1 -> %2").arg(readings[10].rss).arg(readings.back().rss)));
 
     // Every target was tried, and said why it is down.

