@@ -200,7 +200,8 @@ void TestDeadFleet::staysBoundedAndKeepsTheLiveOnTime()
                                         .arg(name)
                                         .arg(atMs - scrapes.front().first)
                                         .arg(lastError[name])));
-                QVERIFY2(atMs - previous < 1500,
+                QVERIFY2(atMs - previous < 3500, // a congested retry comes within 1-2 intervals
+
                          qPrintable(QStringLiteral("%1: a gap of %2 ms at +%3 ms")
                                         .arg(name)
                                         .arg(atMs - previous)
