@@ -1,6 +1,7 @@
 #include "recorder.h"
 
 #include "analysis/findingjson.h"
+#include "common/handover.h"
 #include "common/logging.h"
 #include "ingest/updatejson.h"
 
@@ -345,13 +346,10 @@ Recorder::Recorder(QObject *parent) : QObject(parent)
 Recorder::~Recorder()
 {
     if (m_writer) {
-        QMetaObject::invokeMethod(
-            m_writer,
-            [writer = m_writer] {
-                writer->writeQueued(nullptr);
-                delete writer;
-            },
-            Qt::BlockingQueuedConnection);
+        common::runIn(m_writer, [writer = m_writer] {
+            writer->writeQueued(nullptr);
+            delete writer;
+        });
     }
     m_thread.quit();
     m_thread.wait();
@@ -368,14 +366,13 @@ void Recorder::startInBackground(const QString &path)
     m_thread.start();
     m_writer = new Writer(this);
     m_writer->moveToThread(&m_thread);
-    QMetaObject::invokeMethod(m_writer, [this, path] {
+    common::postTo(m_writer, [this, path] {
         QString why;
         if (!m_writer->open(path, &why)) {
             const std::lock_guard lock(m_mutex);
             m_stats.lastError = why;
         }
-        QMetaObject::invokeMethod(
-            this, [this, why] { emit started(why); }, Qt::QueuedConnection);
+        common::postTo(this, [this, why] { emit started(why); });
     });
 }
 
@@ -387,11 +384,9 @@ bool Recorder::start(const QString &path, QString *error)
     m_writer->moveToThread(&m_thread);
     bool ok = false;
     QString why;
-    QMetaObject::invokeMethod(
-        m_writer, [&] { ok = m_writer->open(path, &why); }, Qt::BlockingQueuedConnection);
+    common::runIn(m_writer, [&] { ok = m_writer->open(path, &why); });
     if (!ok) {
-        QMetaObject::invokeMethod(
-            m_writer, [writer = m_writer] { delete writer; }, Qt::BlockingQueuedConnection);
+        common::runIn(m_writer, [writer = m_writer] { delete writer; });
         m_writer = nullptr;
         if (error)
             *error = why;
@@ -507,8 +502,7 @@ bool Recorder::flush(QString *error)
         return false;
     bool ok = false;
     QString why;
-    QMetaObject::invokeMethod(
-        m_writer, [&] { ok = m_writer->writeQueued(&why); }, Qt::BlockingQueuedConnection);
+    common::runIn(m_writer, [&] { ok = m_writer->writeQueued(&why); });
     if (error)
         *error = why;
     return ok;
@@ -520,15 +514,14 @@ void Recorder::saveWindow(qint64 fromMs, qint64 toMs, const QString &target)
         emit windowSaved(target, tr("not recording: nothing to save"));
         return;
     }
-    QMetaObject::invokeMethod(m_writer, [this, fromMs, toMs, target] {
+    common::postTo(m_writer, [this, fromMs, toMs, target] {
         QString why;
         if (m_writer->writeQueued(&why) || why.isEmpty()) {
             why.clear();
             QDir().mkpath(QFileInfo(target).absolutePath());
             saveRange(m_path, fromMs, toMs, target, &why);
         }
-        QMetaObject::invokeMethod(
-            this, [this, target, why] { emit windowSaved(target, why); }, Qt::QueuedConnection);
+        common::postTo(this, [this, target, why] { emit windowSaved(target, why); });
     });
 }
 

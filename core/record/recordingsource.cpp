@@ -1,6 +1,7 @@
 #include "recordingsource.h"
 
 #include "analysis/findingjson.h"
+#include "common/handover.h"
 #include "common/logging.h"
 #include "record/recorder.h"
 #include "record/recordingcursor.h"
@@ -75,7 +76,7 @@ RecordingSource::~RecordingSource() = default;
 
 void RecordingSource::onIngestThread(std::function<void()> work)
 {
-    QMetaObject::invokeMethod(this, std::move(work));
+    common::postTo(this, std::move(work));
 }
 
 void RecordingSource::start()

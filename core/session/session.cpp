@@ -1,5 +1,6 @@
 #include "session.h"
 
+#include "common/handover.h"
 #include "common/logging.h"
 #include "ingest/source.h"
 #include "session/evidencecollector.h"
@@ -23,12 +24,15 @@ Session::Session(std::unique_ptr<ingest::Source> source, QObject *parent)
     m_source->moveToThread(&m_thread);
     m_hub->moveToThread(&m_thread);
     // One queued event per tick reaches this thread, whatever the fleet's size.
-    connect(m_hub, &SessionHub::batchReady, this, &Session::batchReady, Qt::QueuedConnection);
+    connect(
+        m_hub, &SessionHub::batchReady, this,
+        [this](const SessionBatchPtr &batch) { common::postTo(this, [this, batch] { emit batchReady(batch); }); },
+        Qt::DirectConnection);
     connect(
         m_source, &ingest::Source::ended, m_hub,
         [this] {
             m_hub->flush(); // the last batch goes before the news that there is no more
-            QMetaObject::invokeMethod(this, &Session::sourceEnded, Qt::QueuedConnection);
+            common::postTo(this, [this] { emit sourceEnded(); });
         },
         Qt::DirectConnection);
     m_thread.start();
@@ -41,16 +45,19 @@ void Session::setUpCapture()
     m_capturer = new ingest::ProfileCapturer(m_source->executor(), m_clock);
     m_collector = new EvidenceCollector(m_capturer, m_clock);
     connect(m_hub, &SessionHub::batchReady, m_collector, &EvidenceCollector::onBatch, Qt::DirectConnection);
-    connect(m_collector, &EvidenceCollector::evidenceChanged, this, &Session::evidenceChanged, Qt::QueuedConnection);
+    connect(
+        m_collector, &EvidenceCollector::evidenceChanged, this,
+        [this](const EvidencePtr &evidence) {
+            common::postTo(this, [this, evidence] { emit evidenceChanged(evidence); });
+        },
+        Qt::DirectConnection);
     // Captures the operator asked for are named by their tickets; the
     // collector's own are not passed on.
     connect(
         m_capturer, &ingest::ProfileCapturer::started, this,
         [this](quint64 id, qint64 expectedEndMs) {
             if (const quint64 ticket = m_ticketOfCapture.value(id))
-                QMetaObject::invokeMethod(
-                    this, [this, ticket, expectedEndMs] { emit captureStarted(ticket, expectedEndMs); },
-                    Qt::QueuedConnection);
+                common::postTo(this, [this, ticket, expectedEndMs] { emit captureStarted(ticket, expectedEndMs); });
         },
         Qt::DirectConnection);
     connect(
@@ -60,8 +67,7 @@ void Session::setUpCapture()
             if (!ticket)
                 return;
             m_captureOfTicket.remove(ticket);
-            QMetaObject::invokeMethod(
-                this, [this, ticket, result] { emit captureFinished(ticket, result); }, Qt::QueuedConnection);
+            common::postTo(this, [this, ticket, result] { emit captureFinished(ticket, result); });
         },
         Qt::DirectConnection);
 }
@@ -73,8 +79,7 @@ quint64 Session::capture(const ingest::CaptureRequest &request)
         auto result = std::make_shared<ingest::CaptureResult>();
         result->request = request;
         result->error = QStringLiteral("a replay cannot capture: the service is not being watched live");
-        QMetaObject::invokeMethod(
-            this, [this, ticket, result] { emit captureFinished(ticket, result); }, Qt::QueuedConnection);
+        common::postTo(this, [this, ticket, result] { emit captureFinished(ticket, result); });
         return ticket;
     }
     onIngestThread([this, ticket, request] {
@@ -116,15 +121,12 @@ Session::~Session()
 {
     // The source and the hub are deleted in their thread: pollers abort their
     // fetches there, and the request executor closes its sockets there.
-    QMetaObject::invokeMethod(
-        m_hub,
-        [this, source = m_source, hub = m_hub] {
-            delete m_collector; // before the capturer it listens to
-            delete m_capturer; // aborts its fetches before the executor goes with the source
-            delete source;
-            delete hub;
-        },
-        Qt::BlockingQueuedConnection);
+    common::runIn(m_hub, [this, source = m_source, hub = m_hub] {
+        delete m_collector; // before the capturer it listens to
+        delete m_capturer; // aborts its fetches before the executor goes with the source
+        delete source;
+        delete hub;
+    });
     m_thread.quit();
     m_thread.wait();
 }
@@ -141,7 +143,7 @@ const store::SeriesStore &Session::store() const
 
 void Session::onIngestThread(std::function<void()> work)
 {
-    QMetaObject::invokeMethod(m_hub, std::move(work), Qt::QueuedConnection);
+    common::postTo(m_hub, std::move(work));
 }
 
 void Session::setServices(const std::vector<config::ServiceConfig> &services)

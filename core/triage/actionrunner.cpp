@@ -1,6 +1,7 @@
 #include "actionrunner.h"
 
 #include "common/clock.h"
+#include "common/handover.h"
 #include "common/logging.h"
 #include "ingest/httpfetch.h"
 #include "ingest/requestexecutor.h"
@@ -143,8 +144,7 @@ void ActionRunner::start(const config::ActionSpec &action, const config::Service
     };
     if (!requests) {
         run->error = error;
-        QMetaObject::invokeMethod(
-            this, [finish, run] { finish(run); }, Qt::QueuedConnection);
+        common::postTo(this, [finish, run] { finish(run); });
         return;
     }
     run->requests = *requests;
@@ -176,7 +176,7 @@ void ActionRunner::start(const config::ActionSpec &action, const config::Service
              });
     };
     if (!run->requests.read) {
-        QMetaObject::invokeMethod(this, write, Qt::QueuedConnection);
+        common::postTo(this, write);
         return;
     }
     send(*run->requests.read, service, action.name,
@@ -308,8 +308,7 @@ void ActionRunner::sendRevert(const config::ActionSpec &action, const config::Se
         = renderRevert(action, service, done.values, done.before, done.beforeKnown, done.beforeRaw, &error);
     if (!request) {
         run->error = error;
-        QMetaObject::invokeMethod(
-            this, [this, run] { emit reverted(run); }, Qt::QueuedConnection);
+        common::postTo(this, [this, run] { emit reverted(run); });
         return;
     }
     run->requests.write = *request;

@@ -1,6 +1,7 @@
 #include "triagesession.h"
 
 #include "common/clock.h"
+#include "common/handover.h"
 #include "common/logging.h"
 #include "session/session.h"
 #include "triage/auditlog.h"
@@ -45,31 +46,29 @@ TriageSession::TriageSession(session::Session *session, QString dataDir, QObject
         return;
     const QString audit = auditPath();
     const common::Clock *clock = &session->clock();
-    QMetaObject::invokeMethod(
-        session->ingestContext(),
-        [this, session, audit, clock] {
-            QDir().mkpath(QFileInfo(audit).absolutePath());
-            m_worker = new Worker(session->executorInIngestThread(), audit, clock);
-            ActionRunner *runner = &m_worker->runner;
-            connect(
-                runner, &ActionRunner::finished, runner,
-                [this, worker = m_worker](const ActionRunPtr &run) {
-                    const quint64 ticket = worker->ticketOfRun.take(run->id);
-                    QMetaObject::invokeMethod(
-                        this, [this, ticket, run] { onFinished(ticket, run); }, Qt::QueuedConnection);
-                },
-                Qt::DirectConnection);
-            connect(runner, &ActionRunner::reverted, this, &TriageSession::onReverted, Qt::QueuedConnection);
-        },
-        Qt::BlockingQueuedConnection);
+    common::runIn(session->ingestContext(), [this, session, audit, clock] {
+        QDir().mkpath(QFileInfo(audit).absolutePath());
+        m_worker = new Worker(session->executorInIngestThread(), audit, clock);
+        ActionRunner *runner = &m_worker->runner;
+        connect(
+            runner, &ActionRunner::finished, runner,
+            [this, worker = m_worker](const ActionRunPtr &run) {
+                const quint64 ticket = worker->ticketOfRun.take(run->id);
+                common::postTo(this, [this, ticket, run] { onFinished(ticket, run); });
+            },
+            Qt::DirectConnection);
+        connect(
+            runner, &ActionRunner::reverted, runner,
+            [this](const ActionRunPtr &run) { common::postTo(this, [this, run] { onReverted(run); }); },
+            Qt::DirectConnection);
+    });
 }
 
 TriageSession::~TriageSession()
 {
     if (m_worker) {
         // The runner's fetches belong to the ingest thread: they end there.
-        QMetaObject::invokeMethod(
-            m_session->ingestContext(), [worker = m_worker] { delete worker; }, Qt::BlockingQueuedConnection);
+        common::runIn(m_session->ingestContext(), [worker = m_worker] { delete worker; });
     }
 }
 
@@ -132,21 +131,17 @@ bool TriageSession::record(IncidentEvent event)
         return false;
     }
     if (m_worker) {
-        QMetaObject::invokeMethod(
-            m_session->ingestContext(),
-            [this, worker = m_worker, path = m_incidentPath, event] {
-                if (!worker->file || worker->file->path() != path) {
-                    QDir().mkpath(QFileInfo(path).absolutePath());
-                    worker->file.emplace(path);
-                    worker->saved = Incident();
-                }
-                QString error;
-                if (!worker->file->record(worker->saved, event, &error)) {
-                    QMetaObject::invokeMethod(
-                        this, [this, error] { emit problem(error); }, Qt::QueuedConnection);
-                }
-            },
-            Qt::QueuedConnection);
+        common::postTo(m_session->ingestContext(), [this, worker = m_worker, path = m_incidentPath, event] {
+            if (!worker->file || worker->file->path() != path) {
+                QDir().mkpath(QFileInfo(path).absolutePath());
+                worker->file.emplace(path);
+                worker->saved = Incident();
+            }
+            QString error;
+            if (!worker->file->record(worker->saved, event, &error)) {
+                common::postTo(this, [this, error] { emit problem(error); });
+            }
+        });
     }
     emit incidentChanged();
     emit incidentEvent(event.toJson());
@@ -221,17 +216,13 @@ QString TriageSession::closeIncident(const QStringList &context)
     if (!record(e))
         return {};
     if (m_worker) {
-        QMetaObject::invokeMethod(
-            m_session->ingestContext(),
-            [this, path = summaryPath(), text = e.text] {
-                QSaveFile file(path);
-                if (!file.open(QIODevice::WriteOnly) || file.write(text.toUtf8()) < 0 || !file.commit()) {
-                    const QString error = QStringLiteral("%1: %2").arg(path, file.errorString());
-                    QMetaObject::invokeMethod(
-                        this, [this, error] { emit problem(error); }, Qt::QueuedConnection);
-                }
-            },
-            Qt::QueuedConnection);
+        common::postTo(m_session->ingestContext(), [this, path = summaryPath(), text = e.text] {
+            QSaveFile file(path);
+            if (!file.open(QIODevice::WriteOnly) || file.write(text.toUtf8()) < 0 || !file.commit()) {
+                const QString error = QStringLiteral("%1: %2").arg(path, file.errorString());
+                common::postTo(this, [this, error] { emit problem(error); });
+            }
+        });
     }
     return e.text;
 }
@@ -253,13 +244,11 @@ quint64 TriageSession::runAction(const QString &actionName, const QString &servi
     if (!target || !action->appliesTo.matches(*target))
         return refuse(QStringLiteral("%1 does not apply to %2").arg(actionName, serviceName));
     const quint64 ticket = m_nextTicket++;
-    QMetaObject::invokeMethod(
-        m_session->ingestContext(),
-        [worker = m_worker, ticket, spec = *action, target = *target, values, dryRun] {
-            const QString id = worker->runner.run(spec, target, values, dryRun);
-            worker->ticketOfRun.insert(id, ticket);
-        },
-        Qt::QueuedConnection);
+    common::postTo(m_session->ingestContext(),
+                   [worker = m_worker, ticket, spec = *action, target = *target, values, dryRun] {
+                       const QString id = worker->runner.run(spec, target, values, dryRun);
+                       worker->ticketOfRun.insert(id, ticket);
+                   });
     return ticket;
 }
 
@@ -328,12 +317,10 @@ bool TriageSession::revertAction(const QString &runId, QString *error)
         return refuse(QStringLiteral("%1 is no longer watched").arg(state->run->service));
     state->reverting = true;
     state->autoRevertAtMs.reset();
-    QMetaObject::invokeMethod(
-        m_session->ingestContext(),
-        [worker = m_worker, spec = state->spec, target = *target, run = *state->run] {
-            worker->runner.revert(spec, target, run);
-        },
-        Qt::QueuedConnection);
+    common::postTo(m_session->ingestContext(),
+                   [worker = m_worker, spec = state->spec, target = *target, run = *state->run] {
+                       worker->runner.revert(spec, target, run);
+                   });
     emit actionsChanged();
     return true;
 }
@@ -395,10 +382,9 @@ void TriageSession::notify(const QString &event, const QString &text)
 {
     if (!m_worker)
         return;
-    QMetaObject::invokeMethod(
-        m_session->ingestContext(),
-        [worker = m_worker, catalog = m_catalog, event, text] { worker->runner.notify(catalog, event, text); },
-        Qt::QueuedConnection);
+    common::postTo(m_session->ingestContext(), [worker = m_worker, catalog = m_catalog, event, text] {
+        worker->runner.notify(catalog, event, text);
+    });
 }
 
 } // namespace gotriage::triage

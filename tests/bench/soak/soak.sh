@@ -9,7 +9,8 @@
 #
 # --check (CI, a 2-minute run): fail unless fds and threads stay flat and RSS
 # grows less than 64 MiB over the second half. It checks bounds, not speed.
-# Figures of the 1-hour run: docs/reliability.md.
+# Figures of the 1-hour run: docs/reliability.md. SOAK_LOG=FILE keeps the
+# 5-second samples there (the temporary folder is removed at the end).
 set -euo pipefail
 build=${1:?usage: soak.sh BUILD_DIR SECONDS [SERVICES] [--check]}
 seconds=${2:?usage: soak.sh BUILD_DIR SECONDS [SERVICES] [--check]}
@@ -38,6 +39,7 @@ XDG_DATA_HOME=$work/data XDG_CONFIG_HOME=$work/config XDG_CACHE_HOME=$work/cache
     QT_QPA_PLATFORM=${QT_QPA_PLATFORM:-offscreen} \
     "$build/app/gui/gotriage" --config "$work/fleet.json" --measure "$seconds" --measure-every 5 \
     >"$work/soak.log" 2>"$work/gui.log" || { echo "soak: gotriage failed" >&2; tail -20 "$work/gui.log" >&2; exit 1; }
+[[ -z ${SOAK_LOG:-} ]] || cp "$work/soak.log" "$SOAK_LOG"
 grep '^soak:' "$work/soak.log" | tail -n 3
 awk -v check="$check" '
     /^soak:/ {
