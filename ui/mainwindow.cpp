@@ -505,6 +505,10 @@ void MainWindow::onReport(const session::ServiceReport &report, qint64 nowMs)
     }
     if (!m_firstDataSent && scrape.up) {
         ++m_goodReports[scrape.service];
+        if (!m_populatedSent && m_goodReports.size() >= m_overview->rowCount()) {
+            m_populatedSent = true;
+            emit fleetPopulated();
+        }
         const bool allTwice = std::all_of(m_goodReports.cbegin(), m_goodReports.cend(), [](int n) { return n >= 2; });
         if (allTwice && m_goodReports.size() >= m_overview->rowCount()) {
             m_firstDataSent = true;

@@ -140,6 +140,9 @@ signals:
     // Every service has been scraped at least twice (rates are known), or
     // the wait for that gave up: the window shows what there is to show.
     void firstDataAvailable();
+    // Every service of the fleet has a row with data (scraped once):
+    // start-up, as the operator sees it, is over.
+    void fleetPopulated();
 
 protected:
     void resizeEvent(QResizeEvent *event) override;
@@ -194,6 +197,7 @@ private:
     bool m_detailDirty = false;
     qint64 m_lastDetailRefreshMs = 0;
     bool m_firstDataSent = false;
+    bool m_populatedSent = false;
     QHash<QString, int> m_goodReports;
     record::RecordingSource *m_replay = nullptr; // owned by the session
     PlayheadBar *m_playhead = nullptr;

@@ -2,6 +2,7 @@
 #include "benchprofile.h"
 #include "benchrecord.h"
 #include "benchreplay.h"
+#include "benchscale.h"
 #include "cliutil.h"
 #include "commands.h"
 
@@ -55,8 +56,9 @@ int benchCommand(const QStringList &arguments)
 {
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Measure gotriage's own speed."));
-    parser.addPositionalArgument(QStringLiteral("WHAT"),
-                                 QStringLiteral("parse-metrics, profile, goroutines, detect or analysis-cost"));
+    parser.addPositionalArgument(
+        QStringLiteral("WHAT"),
+        QStringLiteral("parse-metrics, profile, goroutines, detect, analysis-cost, record, replay or scale"));
     parser.addPositionalArgument(QStringLiteral("FILE"),
                                  QStringLiteral("parse-metrics, profile, goroutines: the payload to measure"));
     parser.addOption({QStringLiteral("seeds"),
@@ -71,6 +73,9 @@ int benchCommand(const QStringList &arguments)
                       QStringLiteral("seconds"), QStringLiteral("3")});
     parser.addOption({QStringLiteral("hours"), QStringLiteral("replay: hours of recording to write (default 24)"),
                       QStringLiteral("H"), QStringLiteral("24")});
+    parser.addOption({QStringLiteral("gui"),
+                      QStringLiteral("scale: the gotriage GUI to measure (default: beside gotriage-cli, or in PATH)"),
+                      QStringLiteral("PROGRAM")});
     parser.addOption({QStringLiteral("seeks"), QStringLiteral("replay: seeks to time (default 20)"),
                       QStringLiteral("N"), QStringLiteral("20")});
     if (const auto exit = parseCommandLine(parser, arguments, 1, 2))
@@ -108,6 +113,10 @@ int benchCommand(const QStringList &arguments)
         const auto services = count(QStringLiteral("services"), 1, 100000);
         return services ? benchRecord(*services, seconds) : kExitUsage;
     }
+    if (what == QLatin1String("scale")) {
+        const auto services = count(QStringLiteral("services"), 1, 20000);
+        return services ? benchScale(*services, seconds, parser.value(QStringLiteral("gui"))) : kExitUsage;
+    }
     if (what == QLatin1String("replay")) {
         const auto services = count(QStringLiteral("services"), 1, 100000);
         const auto seeks = count(QStringLiteral("seeks"), 1, 10000);
@@ -125,7 +134,7 @@ int benchCommand(const QStringList &arguments)
     if (what != QLatin1String("parse-metrics") || parser.positionalArguments().size() != 2) {
         printErr(QStringLiteral("gotriage-cli: bench: unknown benchmark \"%1\" (known: parse-metrics FILE, profile "
                                 "FILE, goroutines FILE, "
-                                "detect, analysis-cost, record, replay)")
+                                "detect, analysis-cost, record, replay, scale)")
                      .arg(what));
         return kExitUsage;
     }

@@ -33,6 +33,9 @@ int demoFleetCommand(const QStringList &arguments)
                       QStringLiteral("12")});
     parser.addOption(
         {QStringLiteral("fleet-out"), QStringLiteral("write the fleet file here"), QStringLiteral("FILE")});
+    parser.addOption({QStringLiteral("first"),
+                      QStringLiteral("number the services from N (default 0), for one fleet in several processes"),
+                      QStringLiteral("N"), QStringLiteral("0")});
     parser.addOption({QStringLiteral("duration"), QStringLiteral("stop after this long"), QStringLiteral("SECONDS")});
     if (const auto exit = parseCommandLine(parser, arguments, 0, 0))
         return *exit;
@@ -42,10 +45,15 @@ int demoFleetCommand(const QStringList &arguments)
         printErr(QStringLiteral("gotriage-cli: --services takes a number"));
         return kExitUsage;
     }
+    const int first = parser.value(QStringLiteral("first")).toInt(&ok);
+    if (!ok) {
+        printErr(QStringLiteral("gotriage-cli: --first takes a number"));
+        return kExitUsage;
+    }
 
     sim::DemoFleet fleet;
     QString error;
-    if (!fleet.start(count, &error)) {
+    if (!fleet.start(count, &error, first)) {
         printErr(QStringLiteral("gotriage-cli: ") + error);
         return kExitUsage;
     }

@@ -48,15 +48,20 @@ DemoFleet::DemoFleet(QObject *parent) : QObject(parent)
 
 DemoFleet::~DemoFleet() = default;
 
-bool DemoFleet::start(int count, QString *error)
+bool DemoFleet::start(int count, QString *error, int first)
 {
     if (count < 1 || count > kMaxServices) {
         *error = QStringLiteral("the demo fleet takes 1 to %1 services, not %2").arg(kMaxServices).arg(count);
         return false;
     }
+    if (first < 0) {
+        *error = QStringLiteral("the first demo service's number cannot be negative");
+        return false;
+    }
+    m_first = first;
     const double now = static_cast<double>(common::LiveClock::systemWallMs()) / 1000.0;
     constexpr int kRoleCount = static_cast<int>(std::size(kRoles));
-    for (int i = 0; i < count; ++i) {
+    for (int i = first; i < first + count; ++i) {
         const Role &role = kRoles[i % kRoleCount];
         const int replica = i / kRoleCount + 1;
         const Scenario scenario = i < kRoleCount ? role.scenario : Scenario::Healthy;
@@ -83,7 +88,8 @@ std::vector<config::ServiceConfig> DemoFleet::services() const
         config::ServiceConfig service;
         service.name = server.service().name();
         service.baseUrl = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(server.port()));
-        service.tier = kRoles[static_cast<int>(i) % kRoleCount].core ? config::Tier::Core : config::Tier::NonCore;
+        service.tier
+            = kRoles[(m_first + static_cast<int>(i)) % kRoleCount].core ? config::Tier::Core : config::Tier::NonCore;
         service.labels = {{QStringLiteral("demo"), scenarioName(server.service().scenario())}};
         service.requestCounter = QStringLiteral("http_requests_total");
         service.latencyHistogram = QStringLiteral("http_request_duration_seconds");

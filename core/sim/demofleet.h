@@ -28,7 +28,9 @@ public:
     ~DemoFleet() override;
 
     // Starts `count` services; false (with `error` set) if a port could not be had.
-    bool start(int count, QString *error);
+    // `first` numbers them from there, so that fleets in several processes
+    // make one fleet with unique names (only the first few are sick).
+    bool start(int count, QString *error, int first = 0);
 
     // The fleet file describing the running services.
     std::vector<config::ServiceConfig> services() const;
@@ -38,6 +40,7 @@ public:
 
 private:
     std::vector<std::unique_ptr<SimServer>> m_servers;
+    int m_first = 0;
 };
 
 // Runs a DemoFleet in a thread of its own, so serving it never competes with

@@ -7,6 +7,7 @@
 #include <QProcess>
 #include <QRegularExpression>
 #include <QSet>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -24,12 +25,12 @@ struct CliRun {
     }
 };
 
-CliRun runCli(const QStringList &arguments)
+CliRun runCli(const QStringList &arguments, int timeoutMs = 60000)
 {
     QProcess process;
     process.start(QStringLiteral(GOTRIAGE_CLI), arguments);
     CliRun run;
-    if (!process.waitForFinished(60000)) {
+    if (!process.waitForFinished(timeoutMs)) {
         process.kill();
         process.waitForFinished();
         return run;
@@ -66,6 +67,7 @@ private slots:
     void replayPrintsTheRecordingInTimeOrder();
     void analyzeReplayReanalysesARecording();
     void reportWritesMarkdownHtmlAndCharts();
+    void benchScaleMeasuresTheGuiAndPrometheus();
 
 private:
     QString writeFile(const QString &name, const QByteArray &content)
@@ -421,6 +423,35 @@ void TestCli::reportWritesMarkdownHtmlAndCharts()
     QCOMPARE(runCli({QStringLiteral("report"), QStringLiteral("/nonexistent.gotriage"), QStringLiteral("--out"), out})
                  .exitCode,
              2);
+}
+
+void TestCli::benchScaleMeasuresTheGuiAndPrometheus()
+{
+    // A small fleet in two demo processes (250 services each at most), the
+    // GUI found beside the CLI in the build tree, and Prometheus when the
+    // test packages installed it.
+    const CliRun run = runCli({QStringLiteral("bench"), QStringLiteral("scale"), QStringLiteral("--services"),
+                               QStringLiteral("260"), QStringLiteral("--seconds"), QStringLiteral("3")},
+                              240000);
+    QVERIFY2(run.exitCode == 0, run.err.constData());
+    const QString out = QString::fromUtf8(run.out);
+    QVERIFY2(out.contains(QStringLiteral("260 demo services in 2 processes of their own")), qPrintable(out));
+    const auto startup = QRegularExpression(QStringLiteral("start-up to every service shown: ([0-9]+) ms")).match(out);
+    QVERIFY2(startup.hasMatch() && startup.captured(1).toInt() > 0, qPrintable(out));
+    QVERIFY2(out.contains(QRegularExpression(QStringLiteral("store: [0-9]+ samples of 260 services"))),
+             qPrintable(out));
+    if (QStandardPaths::findExecutable(QStringLiteral("prometheus")).isEmpty())
+        QVERIFY2(out.contains(QStringLiteral("prometheus: not installed")), qPrintable(out));
+    else
+        QVERIFY2(out.contains(QStringLiteral("prometheus: 260 of 260 targets up")), qPrintable(out));
+    const QString last = QString::fromUtf8(run.outLines().constLast());
+    const auto figures
+        = QRegularExpression(QStringLiteral("^scale: 260 services, ([0-9.]+) % of a core, stall max ([0-9.]+) ms, "
+                                            "p99 ([0-9.]+) ms$"))
+              .match(last);
+    QVERIFY2(figures.hasMatch(), qPrintable(last));
+    QVERIFY(figures.captured(1).toDouble() > 0);
+    QVERIFY(figures.captured(2).toDouble() >= figures.captured(3).toDouble());
 }
 
 QTEST_GUILESS_MAIN(TestCli)

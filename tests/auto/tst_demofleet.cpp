@@ -49,6 +49,7 @@ private slots:
     void throttleLowersTheLoad();
     void flappingGoesDownAndRestarts();
     void servesOverHttp();
+    void fleetsInSeveralProcessesNumberOn();
     void pprofTellsTheScenario();
 
 private:
@@ -247,6 +248,39 @@ void TestDemoFleet::servesOverHttp()
     QVERIFY(text.startsWith("goroutine 1 ["));
     get(manager, pprof("nope", ""), &status);
     QCOMPARE(status, 404);
+}
+
+void TestDemoFleet::fleetsInSeveralProcessesNumberOn()
+{
+    // `demo-fleet --first N`: the second process' services go on from where
+    // the first one's stopped, so the two make one fleet with unique names,
+    // and only the very first services are sick.
+    sim::DemoFleet head;
+    sim::DemoFleet rest;
+    QString error;
+    QVERIFY2(head.start(12, &error), qPrintable(error));
+    QVERIFY2(rest.start(12, &error, 12), qPrintable(error));
+    const auto scenario = [](const config::ServiceConfig &service) {
+        for (const auto &[key, value] : service.labels) {
+            if (key == QLatin1String("demo"))
+                return value;
+        }
+        return QString();
+    };
+    std::set<QString> names;
+    for (const sim::DemoFleet *fleet : {&head, &rest}) {
+        for (const config::ServiceConfig &service : fleet->services())
+            names.insert(service.name);
+    }
+    QCOMPARE(names.size(), std::size_t(24));
+    for (const config::ServiceConfig &service : rest.services())
+        QCOMPARE(scenario(service), QStringLiteral("healthy"));
+    std::set<QString> headScenarios;
+    for (const config::ServiceConfig &service : head.services())
+        headScenarios.insert(scenario(service));
+    QVERIFY(headScenarios.size() > 2);
+    QVERIFY(!rest.start(3, &error, -1));
+    QVERIFY2(error.contains(QStringLiteral("negative")), qPrintable(error));
 }
 
 void TestDemoFleet::pprofTellsTheScenario()

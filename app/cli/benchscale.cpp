@@ -1,0 +1,361 @@
+#include "benchscale.h"
+
+#include "cliutil.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QStandardPaths>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTemporaryDir>
+#include <QThread>
+#include <QUrl>
+
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include <unistd.h>
+
+namespace gotriage::cli {
+
+namespace {
+
+// A demo process serves all its services from one thread: several smaller
+// processes spread the fleet over whatever cores the watcher leaves.
+constexpr int kServicesPerDemoProcess = 250;
+
+// The child processes of the benchmark, stopped (TERM, then KILL) however it ends.
+class Children
+{
+public:
+    ~Children()
+    {
+        for (auto &child : m_children)
+            child->terminate();
+        for (auto &child : m_children) {
+            if (!child->waitForFinished(5000)) {
+                child->kill();
+                child->waitForFinished(2000);
+            }
+        }
+    }
+    QProcess *start(const QString &program, const QStringList &arguments, const QString &logFile)
+    {
+        auto child = std::make_unique<QProcess>();
+        child->setStandardErrorFile(logFile);
+        child->setStandardOutputFile(logFile, QIODevice::Append);
+        child->start(program, arguments);
+        m_children.push_back(std::move(child));
+        return m_children.back().get();
+    }
+
+private:
+    std::vector<std::unique_ptr<QProcess>> m_children;
+};
+
+QString tail(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    const QByteArray all = file.readAll();
+    return QString::fromLocal8Bit(all.right(600)).trimmed();
+}
+
+QString guiProgram(const QString &given)
+{
+    if (!given.isEmpty())
+        return given;
+    const QString here = QCoreApplication::applicationDirPath();
+    for (const QString &candidate : {here + QStringLiteral("/gotriage"), here + QStringLiteral("/../gui/gotriage")}) {
+        if (QFileInfo(candidate).isExecutable())
+            return QFileInfo(candidate).canonicalFilePath();
+    }
+    return QStandardPaths::findExecutable(QStringLiteral("gotriage"));
+}
+
+// Starts the demo fleet in processes of kServicesPerDemoProcess services and
+// returns one fleet file for all of them, or nullopt (with `error`).
+std::optional<QJsonObject> startDemoFleet(Children &children, int services, const QDir &dir, QString *error)
+{
+    struct Part {
+        QProcess *process;
+        QString fleetFile;
+        QString log;
+    };
+    std::vector<Part> parts;
+    for (int first = 0; first < services; first += kServicesPerDemoProcess) {
+        const int count = std::min(kServicesPerDemoProcess, services - first);
+        const QString fleetFile = dir.filePath(QStringLiteral("demo-%1.json").arg(first));
+        const QString log = dir.filePath(QStringLiteral("demo-%1.log").arg(first));
+        QProcess *process = children.start(QCoreApplication::applicationFilePath(),
+                                           {QStringLiteral("demo-fleet"), QStringLiteral("--services"),
+                                            QString::number(count), QStringLiteral("--first"), QString::number(first),
+                                            QStringLiteral("--fleet-out"), fleetFile},
+                                           log);
+        parts.push_back({process, fleetFile, log});
+    }
+    QJsonArray all;
+    QJsonValue actions;
+    for (const Part &part : parts) {
+        for (int waited = 0; !QFile::exists(part.fleetFile); waited += 100) {
+            if (part.process->state() == QProcess::NotRunning || waited > 60000) {
+                *error = QStringLiteral("the demo fleet did not start: %1").arg(tail(part.log));
+                return std::nullopt;
+            }
+            QThread::msleep(100);
+        }
+        QFile file(part.fleetFile);
+        if (!file.open(QIODevice::ReadOnly)) {
+            *error = QStringLiteral("%1: %2").arg(part.fleetFile, file.errorString());
+            return std::nullopt;
+        }
+        const QJsonObject fleet = QJsonDocument::fromJson(file.readAll()).object();
+        for (const QJsonValue &service : fleet.value(QStringLiteral("services")).toArray())
+            all.append(service);
+        actions = fleet.value(QStringLiteral("actions"));
+    }
+    return QJsonObject{{QStringLiteral("services"), all}, {QStringLiteral("actions"), actions}};
+}
+
+bool writeFile(const QString &path, const QByteArray &content, QString *error)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(content) != content.size()) {
+        *error = QStringLiteral("%1: %2").arg(path, file.errorString());
+        return false;
+    }
+    return true;
+}
+
+struct Measured {
+    double cpuPercent = 0;
+    double stallMaxMs = 0;
+    double stallP99Ms = 0;
+    double rssMiB = 0;
+    QString store; // the GUI's "store:" line
+    double startupMs = -1; // process start to every service's row with data
+};
+
+// The GUI's own measurement (--measure): CPU of its whole process over the
+// measured span, GUI-thread stalls, and its RSS at the end (--measure-every).
+std::optional<Measured> measureGui(const QString &gui, const QString &fleetFile, double seconds, const QDir &dir,
+                                   QString *error)
+{
+    QProcess process;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    if (!env.contains(QStringLiteral("QT_QPA_PLATFORM")))
+        env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    // Its recording and settings go to the benchmark's folder.
+    for (const char *name : {"XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"})
+        env.insert(QString::fromLatin1(name), dir.filePath(QStringLiteral("gui-home")));
+    process.setProcessEnvironment(env);
+    process.setStandardErrorFile(dir.filePath(QStringLiteral("gui.log")));
+    const double every = std::max(5.0, seconds / 4);
+    process.start(gui,
+                  {QStringLiteral("--config"), fleetFile, QStringLiteral("--measure"), QString::number(seconds),
+                   QStringLiteral("--measure-every"), QString::number(every)});
+    // Start-up (every service scraped twice, then 5 s) is not measured, but waited for.
+    if (!process.waitForFinished(static_cast<int>((seconds + 180) * 1000))) {
+        process.kill();
+        process.waitForFinished(2000);
+        *error = QStringLiteral("%1 did not finish: %2").arg(gui, tail(dir.filePath(QStringLiteral("gui.log"))));
+        return std::nullopt;
+    }
+    const QString out = QString::fromLocal8Bit(process.readAllStandardOutput());
+    static const QRegularExpression summary(
+        QStringLiteral(R"(cpu: ([0-9.]+) % of one core.*gui stall: max ([0-9.]+) ms, p99 ([0-9.]+) ms)"));
+    static const QRegularExpression soak(QStringLiteral(R"(soak: .*rss_mib=([0-9.]+))"));
+    const auto match = summary.match(out);
+    if (process.exitCode() != 0 || !match.hasMatch()) {
+        *error = QStringLiteral("%1 exited with %2 and no measurement: %3")
+                     .arg(gui)
+                     .arg(process.exitCode())
+                     .arg(tail(dir.filePath(QStringLiteral("gui.log"))));
+        return std::nullopt;
+    }
+    Measured measured{
+        match.captured(1).toDouble(), match.captured(2).toDouble(), match.captured(3).toDouble(), 0, {}, -1};
+    for (auto it = soak.globalMatch(out); it.hasNext();)
+        measured.rssMiB = it.next().captured(1).toDouble();
+    for (const QString &line : out.split(u'\n')) {
+        if (line.startsWith(QLatin1String("store:")))
+            measured.store = line;
+        static const QRegularExpression startup(QStringLiteral(R"(^startup: every service has data ([0-9]+) ms)"));
+        if (const auto m = startup.match(line); m.hasMatch())
+            measured.startupMs = m.captured(1).toDouble();
+    }
+    return measured;
+}
+
+// CPU seconds (user + system) and RSS of a running process, from /proc.
+std::optional<std::pair<double, double>> cpuAndRss(qint64 pid)
+{
+    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (!stat.open(QIODevice::ReadOnly))
+        return std::nullopt;
+    const QByteArray line = stat.readAll();
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    const QList<QByteArray> fields = line.mid(line.lastIndexOf(')') + 2).split(' ');
+    if (fields.size() < 22)
+        return std::nullopt;
+    const double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
+    const double cpu = (fields.at(11).toDouble() + fields.at(12).toDouble()) / ticks;
+    const double rssMiB = fields.at(21).toDouble() * static_cast<double>(sysconf(_SC_PAGESIZE)) / (1024.0 * 1024.0);
+    return std::pair{cpu, rssMiB};
+}
+
+// One GET to a loopback port, for Prometheus' own API.
+QByteArray localGet(quint16 port, const QString &pathAndQuery)
+{
+    QTcpSocket socket;
+    socket.connectToHost(QStringLiteral("127.0.0.1"), port);
+    if (!socket.waitForConnected(2000))
+        return {};
+    socket.write(QStringLiteral("GET %1 HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").arg(pathAndQuery).toLatin1());
+    QByteArray response;
+    while (socket.waitForReadyRead(5000))
+        response += socket.readAll();
+    response += socket.readAll();
+    const qsizetype body = response.indexOf("\r\n\r\n");
+    return body < 0 ? QByteArray() : response.mid(body + 4);
+}
+
+// How many of Prometheus' targets were up at their last scrape.
+int targetsUp(quint16 port)
+{
+    const QByteArray body = localGet(port, QStringLiteral("/api/v1/query?query=sum(up)"));
+    const QJsonArray result = QJsonDocument::fromJson(body)
+                                  .object()
+                                  .value(QStringLiteral("data"))
+                                  .toObject()
+                                  .value(QStringLiteral("result"))
+                                  .toArray();
+    if (result.isEmpty())
+        return 0;
+    return result.at(0).toObject().value(QStringLiteral("value")).toArray().at(1).toString().toInt();
+}
+
+quint16 freePort()
+{
+    QTcpServer probe;
+    probe.listen(QHostAddress::LocalHost, 0);
+    return probe.serverPort();
+}
+
+// Prometheus scraping the same targets at the same interval, measured once
+// every target has been scraped and 5 s more, like the GUI.
+std::optional<Measured> measurePrometheus(const QString &prometheus, const QJsonObject &fleet, double seconds,
+                                          const QDir &dir, QString *error)
+{
+    QString targets;
+    for (const QJsonValue &service : fleet.value(QStringLiteral("services")).toArray()) {
+        const QUrl url(service.toObject().value(QStringLiteral("url")).toString());
+        targets += QStringLiteral("'%1:%2',").arg(url.host()).arg(url.port());
+    }
+    targets.chop(1);
+    const QString config = dir.filePath(QStringLiteral("prometheus.yml"));
+    const QByteArray yaml = QStringLiteral("global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n"
+                                           "scrape_configs:\n  - job_name: demo\n    static_configs:\n"
+                                           "      - targets: [%1]\n")
+                                .arg(targets)
+                                .toUtf8();
+    if (!writeFile(config, yaml, error))
+        return std::nullopt;
+    const quint16 port = freePort();
+    Children children;
+    QProcess *process
+        = children.start(prometheus,
+                         {QStringLiteral("--config.file=") + config,
+                          QStringLiteral("--storage.tsdb.path=") + dir.filePath(QStringLiteral("prometheus-data")),
+                          QStringLiteral("--web.listen-address=127.0.0.1:%1").arg(port)},
+                         dir.filePath(QStringLiteral("prometheus.log")));
+    const int services = static_cast<int>(fleet.value(QStringLiteral("services")).toArray().size());
+    int up = 0;
+    for (int waited = 0; up < services; waited += 500) {
+        if (process->state() == QProcess::NotRunning || waited > 120000) {
+            *error = QStringLiteral("prometheus did not scrape every target (%1 of %2 up): %3")
+                         .arg(up)
+                         .arg(services)
+                         .arg(tail(dir.filePath(QStringLiteral("prometheus.log"))));
+            return std::nullopt;
+        }
+        QThread::msleep(500);
+        up = targetsUp(port);
+    }
+    QThread::msleep(5000);
+    const auto before = cpuAndRss(process->processId());
+    QThread::msleep(static_cast<unsigned long>(seconds * 1000));
+    const auto after = cpuAndRss(process->processId());
+    up = targetsUp(port);
+    if (!before || !after) {
+        *error = QStringLiteral("prometheus ended while it was measured: %1")
+                     .arg(tail(dir.filePath(QStringLiteral("prometheus.log"))));
+        return std::nullopt;
+    }
+    std::printf("prometheus: %d of %d targets up at the end\n", up, services);
+    return Measured{(after->first - before->first) / seconds * 100, 0, 0, after->second, {}, -1};
+}
+
+} // namespace
+
+int benchScale(int services, double seconds, const QString &guiGiven)
+{
+    const QString gui = guiProgram(guiGiven);
+    if (gui.isEmpty()) {
+        printErr(QStringLiteral("gotriage-cli: bench scale: gotriage (the GUI) was not found beside gotriage-cli or "
+                                "in PATH; name it with --gui"));
+        return kExitUsage;
+    }
+    QTemporaryDir dir;
+    if (!dir.isValid()) {
+        printErr(QStringLiteral("gotriage-cli: bench scale: no temporary folder: %1").arg(dir.errorString()));
+        return kExitRejected;
+    }
+    const QDir work(dir.path());
+    Children demo;
+    QString error;
+    const auto fleet = startDemoFleet(demo, services, work, &error);
+    const QString fleetFile = work.filePath(QStringLiteral("fleet.json"));
+    if (!fleet || !writeFile(fleetFile, QJsonDocument(*fleet).toJson(), &error)) {
+        printErr(QStringLiteral("gotriage-cli: bench scale: ") + error);
+        return kExitRejected;
+    }
+    const int processes = (services + kServicesPerDemoProcess - 1) / kServicesPerDemoProcess;
+    std::printf("scale: %d demo services in %d process%s of their own, 1 s interval, %.0f s measured; %d cores\n",
+                services, processes, processes == 1 ? "" : "es", seconds, QThread::idealThreadCount());
+    std::fflush(stdout);
+
+    const auto watcher = measureGui(gui, fleetFile, seconds, work, &error);
+    if (!watcher) {
+        printErr(QStringLiteral("gotriage-cli: bench scale: ") + error);
+        return kExitRejected;
+    }
+    std::printf("scale: start-up to every service shown: %.0f ms\n", watcher->startupMs);
+    std::printf("scale: gotriage RSS %.1f MiB, %.1f KiB per service; %s\n", watcher->rssMiB,
+                watcher->rssMiB * 1024 / services, qPrintable(watcher->store));
+
+    const QString prometheus = QStandardPaths::findExecutable(QStringLiteral("prometheus"));
+    if (prometheus.isEmpty()) {
+        std::printf("prometheus: not installed, not compared\n");
+    } else if (const auto peer = measurePrometheus(prometheus, *fleet, seconds, work, &error)) {
+        std::printf("prometheus: %d services, %.1f %% of a core, RSS %.1f MiB, %.1f KiB per service\n", services,
+                    peer->cpuPercent, peer->rssMiB, peer->rssMiB * 1024 / services);
+    } else {
+        printErr(QStringLiteral("gotriage-cli: bench scale: ") + error);
+    }
+    std::printf("scale: %d services, %.1f %% of a core, stall max %.1f ms, p99 %.2f ms\n", services,
+                watcher->cpuPercent, watcher->stallMaxMs, watcher->stallP99Ms);
+    return kExitOk;
+}
+
+} // namespace gotriage::cli

@@ -1,0 +1,16 @@
+#pragma once
+
+#include <QString>
+
+namespace gotriage::cli {
+
+// gotriage-cli bench scale: the GUI process (`gui`, offscreen) watching
+// `services` demo services at a 1 s interval for `seconds`, with the demo
+// fleet in processes of its own, so that the watcher is measured alone. Then,
+// when `prometheus` is installed, Prometheus scraping the same targets at the
+// same interval for as long, measured the same way (CPU over wall time of its
+// process), so that the two are compared in one run on one machine. The last
+// line is "scale: N services, <cpu> % of a core, stall max <ms> ms, p99 <ms> ms".
+int benchScale(int services, double seconds, const QString &gui);
+
+} // namespace gotriage::cli
