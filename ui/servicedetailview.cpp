@@ -4,6 +4,7 @@
 #include "analysis/serviceanalyzer.h"
 #include "signals/vital.h"
 #include "signals/vitalsderiver.h"
+#include "store/decimate.h"
 #include "store/seriesstore.h"
 #include "timechart.h"
 #include "vitalformat.h"
@@ -13,6 +14,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
+#include <QTimer>
 
 #include <algorithm>
 
@@ -116,6 +118,15 @@ ServiceDetailView::ServiceDetailView(const store::SeriesStore *store, QWidget *p
                 [this, chart = m_charts[static_cast<std::size_t>(i)]](double from, double to) {
                     setFollowing(false);
                     applyRangeToAll(from, to, chart);
+                    // The data of the new range, once per turn of the event
+                    // loop however many steps a drag makes.
+                    if (!m_reloadQueued) {
+                        m_reloadQueued = true;
+                        QTimer::singleShot(0, this, [this] {
+                            m_reloadQueued = false;
+                            refresh(m_nowMs);
+                        });
+                    }
                 });
     }
     auto *layout = new QVBoxLayout(this);
@@ -317,13 +328,26 @@ void ServiceDetailView::refresh(qint64 nowMs)
     if (m_service.isEmpty() || nowMs == 0)
         return;
     const qint64 windowMs = static_cast<qint64>(m_window->currentData().toInt()) * 1000;
-    // While following, load just the window; after a pan, everything kept.
+    // Only what the charts show, never the whole history: the window while
+    // following, the visible range after a pan or zoom. Half a span more on
+    // each side gives the lines their neighbours beyond the edges.
+    qint64 fromMs = nowMs - windowMs;
+    qint64 toMs = nowMs;
+    if (!m_following) {
+        const auto [from, to] = m_charts[0]->timeRange();
+        fromMs = static_cast<qint64>(from * 1000);
+        toMs = static_cast<qint64>(to * 1000);
+    }
+    const qint64 margin = (toMs - fromMs) / 2;
     const store::ServiceSnapshot snapshot
-        = m_store->snapshot(m_service, m_following ? nowMs - windowMs : INT64_MIN, nowMs);
+        = m_store->snapshot(m_service, fromMs - margin, std::min(nowMs, toMs + margin));
+    // At most two points per pixel column per series (its lowest and highest).
     std::array<int, ChartCount> nextSeries{};
     for (const SeriesSpec &spec : kSeries) {
         TimeChart *chart = m_charts[spec.chart];
-        chart->setSeriesData(nextSeries[spec.chart]++, snapshot.series(spec.vital));
+        chart->setSeriesData(
+            nextSeries[spec.chart]++,
+            store::decimateMinMax(snapshot.series(spec.vital), fromMs, toMs, chart->plotWidthPixels()));
     }
     if (m_following) {
         // A young history fills the chart instead of hugging its right edge.

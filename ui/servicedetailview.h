@@ -79,6 +79,7 @@ private:
     QPushButton *m_live;
     std::array<TimeChart *, ChartCount> m_charts{};
     bool m_following = true;
+    bool m_reloadQueued = false; // a pan or zoom asked for the new range's data
     int m_goroutineTrend = -1;
     int m_heapTrend = -1;
     int m_goroutineLimit = -1;

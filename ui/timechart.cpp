@@ -300,6 +300,11 @@ std::pair<double, double> TimeChart::timeRange() const
     return {m_plot->xAxis->range().lower, m_plot->xAxis->range().upper};
 }
 
+int TimeChart::plotWidthPixels() const
+{
+    return std::max(1, static_cast<int>(m_plot->axisRect()->width() * devicePixelRatioF()));
+}
+
 void TimeChart::rescaleValueAxes()
 {
     // Fit each value axis to what is visible, starting at zero: these are

@@ -56,6 +56,8 @@ public:
     const std::vector<Marker> &markers() const { return m_markers; }
     QString shownEmptyText() const;
     std::pair<double, double> timeRange() const;
+    // The plot's width in device pixels: how many columns a series needs.
+    int plotWidthPixels() const;
     void replot();
 
     int pointCount(int series) const;

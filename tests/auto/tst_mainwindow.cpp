@@ -27,6 +27,7 @@
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
+#include <QComboBox>
 #include <QDateTime>
 #include <QDir>
 #include <QDirIterator>
@@ -73,6 +74,7 @@ private slots:
     void fleetFileIsReloadedWhenItChanges();
     void addServiceByUrl();
     void panningStopsFollowing();
+    void chartsGetTwoPointsPerPixelAtMost();
     void screenshotFromTheCommandLine();
     void sparklineKeepsAMinimumSpan();
     void configRemarksAreGrouped();
@@ -419,6 +421,47 @@ void TestMainWindow::panningStopsFollowing()
     detail->setFollowing(true);
     detail->refresh(QDateTime::currentMSecsSinceEpoch());
     QVERIFY(cpu->timeRange().second > to);
+}
+
+void TestMainWindow::chartsGetTwoPointsPerPixelAtMost()
+{
+    // Six hours at 1 s (21 600 samples) in the store: the charts get each
+    // pixel column's extremes, never the whole history, while following and
+    // after a pan.
+    store::SeriesStore history;
+    const qint64 start = 1'790'000'000'000;
+    const qint64 hours = 6;
+    for (qint64 i = 0; i < hours * 3600; ++i) {
+        vitals::VitalsSample sample;
+        sample.tsMs = start + i * 1000;
+        sample[vitals::Vital::Goroutines] = 100 + static_cast<double>(i % 11);
+        history.append(QStringLiteral("svc"), sample);
+    }
+    const qint64 now = start + hours * 3600 * 1000;
+    ui::ServiceDetailView detail(&history);
+    detail.resize(1200, 800);
+    detail.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&detail));
+    auto *window = detail.findChild<QComboBox *>();
+    QVERIFY(window);
+    window->setCurrentIndex(window->count() - 1); // "Last 6 hours"
+    detail.setService(QStringLiteral("svc"), {});
+    detail.refresh(now);
+    ui::TimeChart *chart = detail.chart(ui::ServiceDetailView::GoroutinesChart);
+    const int width = chart->plotWidthPixels();
+    QVERIFY2(chart->pointCount(0) <= 2 * width + 2,
+             qPrintable(QStringLiteral("%1 points on %2 pixels").arg(chart->pointCount(0)).arg(width)));
+    QVERIFY(chart->pointCount(0) >= width / 2); // the whole window is drawn
+
+    // Pan to the first hour: its data arrives with the next turn of the event loop.
+    const double first = static_cast<double>(start) / 1000.0;
+    chart->plot()->xAxis->setRange(first, first + 3600);
+    QVERIFY(!detail.isFollowing());
+    // Before: the six hours; after: the hour and half an hour beyond it.
+    const QCPGraph *graph = chart->plot()->graph(0);
+    QTRY_VERIFY(!graph->data()->isEmpty() && (graph->data()->constEnd() - 1)->key <= first + 3600 + 1800 + 1);
+    QVERIFY(graph->data()->constBegin()->key <= first + 60);
+    QVERIFY(chart->pointCount(0) <= 2 * width + 2);
 }
 
 void TestMainWindow::screenshotFromTheCommandLine()

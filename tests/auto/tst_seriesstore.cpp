@@ -1,7 +1,9 @@
+#include "store/decimate.h"
 #include "store/seriesstore.h"
 
 #include <QTest>
 
+#include <algorithm>
 #include <atomic>
 #include <thread>
 
@@ -30,6 +32,8 @@ private slots:
     void outOfOrderSampleReplacesTheTail();
     void retainForgetsRemovedServices();
     void concurrentWriterAndReaders();
+    void decimationKeepsEveryColumnsExtremes();
+    void decimationLeavesShortSeriesAlone();
 };
 
 void TestSeriesStore::appendAndSnapshot()
@@ -139,4 +143,67 @@ void TestSeriesStore::concurrentWriterAndReaders()
 }
 
 QTEST_APPLESS_MAIN(TestSeriesStore)
+void TestSeriesStore::decimationKeepsEveryColumnsExtremes()
+{
+    // A day at 1 s (86 400 points) on a 1 000-pixel chart of its middle
+    // 6 hours, with one spike and one dip a single sample wide.
+    std::vector<std::pair<std::int64_t, double>> points;
+    for (std::int64_t t = 0; t < 86400; ++t)
+        points.emplace_back(t * 1000, 100.0 + static_cast<double>(t % 7));
+    const std::int64_t from = 9 * 3600 * 1000, to = 15 * 3600 * 1000;
+    points[10 * 3600 + 17].second = 5000; // inside
+    points[14 * 3600 + 3].second = -40; // inside
+    points[20 * 3600].second = 9999; // outside: not drawn, not kept
+    const int columns = 1000;
+    const auto out = store::decimateMinMax(points, from, to, columns);
+    QVERIFY(out.size() <= 2 * columns + 2);
+    QVERIFY(out.size() >= columns); // every column has something to draw
+    QVERIFY(std::is_sorted(out.begin(), out.end()));
+    // The neighbours beyond the edges, so that the line reaches them.
+    QCOMPARE(out.front().first, from - 1000);
+    QCOMPARE(out.back().first, to + 1000);
+    const auto has = [&](double value) {
+        return std::any_of(out.begin(), out.end(), [&](const auto &p) { return p.second == value; });
+    };
+    QVERIFY(has(5000));
+    QVERIFY(has(-40));
+    QVERIFY(!has(9999));
+    // Per column, the same extremes as the full series.
+    const double width = static_cast<double>(to - from) / columns;
+    for (int column : {0, 1, 417, 999}) {
+        const auto lo = static_cast<std::int64_t>(from + column * width);
+        const auto hi = static_cast<std::int64_t>(from + (column + 1) * width);
+        double fullMin = 1e300, fullMax = -1e300, keptMin = 1e300, keptMax = -1e300;
+        for (const auto &[t, v] : points) {
+            if (t >= lo && t < hi) {
+                fullMin = std::min(fullMin, v);
+                fullMax = std::max(fullMax, v);
+            }
+        }
+        for (const auto &[t, v] : out) {
+            if (t >= lo && t < hi) {
+                keptMin = std::min(keptMin, v);
+                keptMax = std::max(keptMax, v);
+            }
+        }
+        QCOMPARE(keptMin, fullMin);
+        QCOMPARE(keptMax, fullMax);
+    }
+}
+
+void TestSeriesStore::decimationLeavesShortSeriesAlone()
+{
+    std::vector<std::pair<std::int64_t, double>> points;
+    for (std::int64_t t = 0; t < 300; ++t)
+        points.emplace_back(t * 1000, static_cast<double>(t));
+    // Five minutes on an 800-pixel chart: every point, and nothing else.
+    QCOMPARE(store::decimateMinMax(points, 0, 299000, 800), points);
+    // A range within: its points and one neighbour each side.
+    const auto part = store::decimateMinMax(points, 100000, 199000, 800);
+    QCOMPARE(part.size(), std::size_t(102));
+    QCOMPARE(part.front().first, 99000);
+    QCOMPARE(part.back().first, 200000);
+    QVERIFY(store::decimateMinMax({}, 0, 1000, 10).empty());
+}
+
 #include "tst_seriesstore.moc"
