@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <QBrush>
 #include <QColor>
+#include <QRegularExpression>
 
 namespace gotriage::ui {
 
@@ -334,6 +335,59 @@ bool FleetSortProxy::lessThan(const QModelIndex &left, const QModelIndex &right)
         return leftRank > rightRank; // worse first
     return left.data(FleetOverviewModel::ServiceNameRole).toString()
         < right.data(FleetOverviewModel::ServiceNameRole).toString();
+}
+
+void FleetSortProxy::setFilterWords(const QString &text)
+{
+    if (text == m_filterText)
+        return;
+    m_filterText = text;
+    m_words.clear();
+    for (QString word : text.split(QLatin1Char(' '), Qt::SkipEmptyParts)) {
+        Word parsed;
+        if (word.startsWith(QLatin1Char('-')) && word.size() > 1) {
+            parsed.negated = true;
+            word.remove(0, 1);
+        }
+        const qsizetype separator = word.indexOf(QRegularExpression(QStringLiteral("[=:]")));
+        if (separator > 0) {
+            parsed.key = word.left(separator);
+            parsed.value = word.mid(separator + 1);
+        } else {
+            parsed.value = word;
+        }
+        m_words.push_back(parsed);
+    }
+    invalidateFilter();
+}
+
+bool FleetSortProxy::matches(int sourceRow, const Word &word) const
+{
+    const auto *model = static_cast<const FleetOverviewModel *>(sourceModel());
+    const config::ServiceConfig *service = model->service(sourceRow);
+    if (!service)
+        return false;
+    const QString tier = config::tierName(service->tier);
+    if (!word.key.isEmpty()) {
+        if (word.key.compare(QLatin1String("tier"), Qt::CaseInsensitive) == 0)
+            return tier.compare(word.value, Qt::CaseInsensitive) == 0;
+        return std::any_of(service->labels.cbegin(), service->labels.cend(), [&](const auto &label) {
+            return label.first.compare(word.key, Qt::CaseInsensitive) == 0
+                && label.second.contains(word.value, Qt::CaseInsensitive);
+        });
+    }
+    static const char *const kHealthNames[] = {"pending", "up", "stale", "down"};
+    const QLatin1String health(kHealthNames[static_cast<int>(model->healthOf(sourceRow))]);
+    return service->name.contains(word.value, Qt::CaseInsensitive) || tier.compare(word.value, Qt::CaseInsensitive) == 0
+        || word.value.compare(health, Qt::CaseInsensitive) == 0
+        || std::any_of(service->labels.cbegin(), service->labels.cend(),
+                       [&](const auto &label) { return label.second.compare(word.value, Qt::CaseInsensitive) == 0; });
+}
+
+bool FleetSortProxy::filterAcceptsRow(int sourceRow, const QModelIndex &) const
+{
+    return std::all_of(m_words.cbegin(), m_words.cend(),
+                       [&](const Word &word) { return matches(sourceRow, word) != word.negated; });
 }
 
 } // namespace gotriage::ui

@@ -100,13 +100,35 @@ private:
 };
 
 // Worst first (down, stale, pending, up), then by name.
+// The overview's order (worst first, then by name) and its filter. The
+// filter is words that must all match a row (case-insensitive):
+// - "key=value" (or "key:value"): a label whose value contains `value`;
+//   "tier=core" matches the tier (exactly: "core" is not "non-core");
+// - a word: part of the service's name, a label's whole value, the tier,
+//   or the health ("down", "stale", "up", "pending");
+// - "-word": rows that do not match `word`.
 class FleetSortProxy : public QSortFilterProxyModel
 {
 public:
     using QSortFilterProxyModel::QSortFilterProxyModel;
 
+    void setFilterWords(const QString &text);
+    QString filterWords() const { return m_filterText; }
+
 protected:
     bool lessThan(const QModelIndex &left, const QModelIndex &right) const override;
+    bool filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const override;
+
+private:
+    struct Word {
+        QString key; // empty: any field
+        QString value;
+        bool negated = false;
+    };
+    bool matches(int sourceRow, const Word &word) const;
+
+    QString m_filterText;
+    std::vector<Word> m_words;
 };
 
 } // namespace gotriage::ui

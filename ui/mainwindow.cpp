@@ -35,6 +35,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QSplitter>
@@ -184,6 +185,8 @@ MainWindow::MainWindow(std::unique_ptr<session::Session> session, QWidget *paren
     open->setShortcut(QKeySequence::Open);
     QAction *add = toolbar->addAction(tr("Add service…"), this, &MainWindow::promptAddService);
     add->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_N));
+    toolbar->addSeparator();
+    setUpFleetFilter(toolbar);
 
     QMenu *fileMenu = menuBar()->addMenu(tr("&File"));
     fileMenu->addAction(open);
@@ -312,6 +315,49 @@ void MainWindow::fitSplitter()
     const bool triage = m_detailTabs->currentWidget() == m_triagePanel;
     const int table = std::min(wanted, triage ? total / 4 : total * 2 / 5);
     m_splitter->setSizes({table, total - table});
+}
+
+void MainWindow::setUpFleetFilter(QToolBar *toolbar)
+{
+    // With hundreds of services, the operator narrows the table by name,
+    // label, tier or health; the worst still come first.
+    m_filter = new QLineEdit(toolbar);
+    m_filter->setObjectName(QStringLiteral("fleetFilter"));
+    m_filter->setPlaceholderText(tr("Filter: name, team=payments, tier=core, down, -healthy  (Ctrl+F)"));
+    m_filter->setClearButtonEnabled(true);
+    const int placeholderWidth = m_filter->fontMetrics().horizontalAdvance(m_filter->placeholderText());
+    m_filter->setMinimumWidth(placeholderWidth + 40);
+    m_filter->setMaximumWidth(placeholderWidth * 3 / 2);
+    m_filter->setToolTip(tr("Words that must all match: part of a name, label=value, a tier, a health (up, "
+                            "stale, down, pending); -word leaves matches out. Escape clears."));
+    toolbar->addWidget(m_filter);
+    m_filterCount = new QLabel(toolbar);
+    m_filterCount->setContentsMargins(8, 0, 8, 0);
+    toolbar->addWidget(m_filterCount);
+    auto *find = new QAction(tr("Filter services"), this);
+    find->setShortcut(QKeySequence::Find);
+    connect(find, &QAction::triggered, m_filter, [this] {
+        m_filter->setFocus(Qt::ShortcutFocusReason);
+        m_filter->selectAll();
+    });
+    addAction(find);
+    auto *clear = new QAction(m_filter);
+    clear->setShortcut(Qt::Key_Escape);
+    clear->setShortcutContext(Qt::WidgetShortcut);
+    connect(clear, &QAction::triggered, m_filter, &QLineEdit::clear);
+    m_filter->addAction(clear);
+    const auto count = [this] {
+        m_filterCount->setText(m_proxy->filterWords().isEmpty()
+                                   ? QString()
+                                   : tr("%1 of %2 services").arg(m_proxy->rowCount()).arg(m_overview->rowCount()));
+    };
+    connect(m_filter, &QLineEdit::textChanged, this, [this, count](const QString &text) {
+        m_proxy->setFilterWords(text);
+        count();
+    });
+    connect(m_proxy, &QAbstractItemModel::rowsInserted, this, count);
+    connect(m_proxy, &QAbstractItemModel::rowsRemoved, this, count);
+    connect(m_proxy, &QAbstractItemModel::modelReset, this, count);
 }
 
 void MainWindow::fitOverviewColumns()

@@ -9,9 +9,11 @@
 
 class QDockWidget;
 class QLabel;
+class QLineEdit;
 class QSplitter;
 class QTabWidget;
 class QTableView;
+class QToolBar;
 
 namespace gotriage::config {
 class FleetFileWatcher;
@@ -151,6 +153,7 @@ protected:
 
 private:
     void fitOverviewColumns();
+    void setUpFleetFilter(QToolBar *toolbar);
     void fitSplitter();
     void onFleetLoaded(const config::FleetConfig &fleet, bool isReload);
     void onBatch(const session::SessionBatch &batch);
@@ -177,6 +180,8 @@ private:
     FleetOverviewModel *m_overview;
     FleetSortProxy *m_proxy;
     QTableView *m_overviewView;
+    QLineEdit *m_filter = nullptr;
+    QLabel *m_filterCount = nullptr;
     ServiceDetailView *m_detail;
     DiagnoseView *m_diagnose;
     triage::TriageSession *m_triage;

@@ -34,6 +34,7 @@
 #include <QHeaderView>
 #include <QImage>
 #include <QLabel>
+#include <QLineEdit>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QSignalSpy>
@@ -75,6 +76,7 @@ private slots:
     void addServiceByUrl();
     void panningStopsFollowing();
     void chartsGetTwoPointsPerPixelAtMost();
+    void filterNarrowsTheFleet();
     void screenshotFromTheCommandLine();
     void sparklineKeepsAMinimumSpan();
     void configRemarksAreGrouped();
@@ -462,6 +464,57 @@ void TestMainWindow::chartsGetTwoPointsPerPixelAtMost()
     QTRY_VERIFY(!graph->data()->isEmpty() && (graph->data()->constEnd() - 1)->key <= first + 3600 + 1800 + 1);
     QVERIFY(graph->data()->constBegin()->key <= first + 60);
     QVERIFY(chart->pointCount(0) <= 2 * width + 2);
+}
+
+void TestMainWindow::filterNarrowsTheFleet()
+{
+    ui::MainWindow window(liveSession());
+    window.show();
+    QString error;
+    QVERIFY2(window.startDemo(14, &error), qPrintable(error));
+    QTRY_COMPARE(window.overviewModel()->rowCount(), 14);
+    QAbstractItemModel *shown = window.overviewView()->model();
+    QAbstractItemModelTester tester(shown, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    auto *filter = window.findChild<QLineEdit *>(QStringLiteral("fleetFilter"));
+    QVERIFY(filter);
+    // What the demo fleet is made of, counted from its configuration.
+    int gcFrenzy = 0, core = 0, healthy = 0, sickCore = 0;
+    for (int row = 0; row < 14; ++row) {
+        const config::ServiceConfig *service = window.overviewModel()->service(row);
+        bool isHealthy = false;
+        for (const auto &[key, value] : service->labels) {
+            gcFrenzy += value == QLatin1String("gc-frenzy");
+            isHealthy |= value == QLatin1String("healthy");
+        }
+        healthy += isHealthy;
+        core += service->tier == config::Tier::Core;
+        sickCore += service->tier == config::Tier::Core && !isHealthy;
+    }
+    QVERIFY(gcFrenzy >= 1 && core >= 1 && healthy >= 1 && sickCore >= 1);
+    const auto rowsFor = [&](const QString &text) {
+        filter->setText(text);
+        return shown->rowCount();
+    };
+    QCOMPARE(rowsFor(QStringLiteral("gc-frenzy")), gcFrenzy);
+    QCOMPARE(rowsFor(QStringLiteral("demo=GC")), gcFrenzy); // a label, by part of its value
+    QCOMPARE(rowsFor(QStringLiteral("tier=core")), core);
+    QCOMPARE(rowsFor(QStringLiteral("-healthy")), 14 - healthy);
+    QCOMPARE(rowsFor(QStringLiteral("tier=core -healthy")), sickCore); // every word must match
+    QCOMPARE(rowsFor(QStringLiteral("no-such-service")), 0);
+    // The toolbar says how many are shown, and Escape brings them all back.
+    rowsFor(QStringLiteral("gc-frenzy"));
+    QVERIFY(window.findChildren<QLabel *>().size() > 0);
+    bool counted = false;
+    for (const QLabel *label : window.findChildren<QLabel *>())
+        counted |= label->text() == QStringLiteral("%1 of 14 services").arg(gcFrenzy);
+    QVERIFY(counted);
+    window.activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(&window));
+    QTest::keyClick(&window, Qt::Key_F, Qt::ControlModifier); // Ctrl+F: to the filter
+    QVERIFY(filter->hasFocus());
+    QTest::keyClick(filter, Qt::Key_Escape);
+    QCOMPARE(filter->text(), QString());
+    QCOMPARE(shown->rowCount(), 14);
 }
 
 void TestMainWindow::screenshotFromTheCommandLine()
