@@ -70,8 +70,48 @@ void FleetOverviewModel::applyReport(const session::ServiceReport &report)
                 r.latestMs[v] = report.vitals.tsMs;
             }
         }
+        addToSparklines(r, report.vitals);
     }
     m_dirty.insert(r.service.name);
+}
+
+namespace {
+
+// Adds a sample no older than the newest bucket.
+void appendToBuckets(std::deque<FleetOverviewModel::SparkBucket> &buckets, const vitals::VitalsSample &sample)
+{
+    using Model = FleetOverviewModel;
+    const qint64 index = sample.tsMs / Model::kSparkBucketMs;
+    if (buckets.empty() || index > buckets.back().index)
+        buckets.push_back({index, {}, {}});
+    Model::SparkBucket &bucket = buckets.back();
+    for (int column = Model::CpuColumn; column < Model::ColumnCount; ++column) {
+        const double value = sample[Model::vitalOf(static_cast<Model::Column>(column))];
+        if (vitals::isKnown(value)) {
+            bucket.sum[static_cast<std::size_t>(column - Model::CpuColumn)] += value;
+            ++bucket.count[static_cast<std::size_t>(column - Model::CpuColumn)];
+        }
+    }
+    while (buckets.front().index <= index - Model::kSparklinePoints)
+        buckets.pop_front();
+}
+
+} // namespace
+
+void FleetOverviewModel::addToSparklines(Row &row, const vitals::VitalsSample &sample) const
+{
+    if (row.sparkBuckets.empty() || sample.tsMs / kSparkBucketMs < row.sparkBuckets.back().index)
+        seedSparklines(row, sample.tsMs); // the store has this sample already
+    else
+        appendToBuckets(row.sparkBuckets, sample);
+}
+
+void FleetOverviewModel::seedSparklines(Row &row, qint64 tsMs) const
+{
+    row.sparkBuckets.clear();
+    const store::ServiceSnapshot snapshot = m_store->snapshot(row.service.name, tsMs - kSparklineWindowMs, tsMs);
+    for (const vitals::VitalsSample &sample : snapshot.samples)
+        appendToBuckets(row.sparkBuckets, sample);
 }
 
 void FleetOverviewModel::refresh(qint64 nowMs)
@@ -83,25 +123,13 @@ void FleetOverviewModel::refresh(qint64 nowMs)
         Row &row = m_rows[i];
         if (!m_dirty.contains(row.service.name))
             continue;
-        const store::ServiceSnapshot snapshot = m_store->snapshot(row.service.name, nowMs - kSparklineWindowMs, nowMs);
-        // Bucket means over the window: at most kSparklinePoints per line.
-        const std::size_t n = snapshot.samples.size();
-        const std::size_t perBucket = std::max<std::size_t>(1, (n + kSparklinePoints - 1) / kSparklinePoints);
         for (int column = CpuColumn; column < ColumnCount; ++column) {
             QList<double> &line = row.sparklines[static_cast<std::size_t>(column)];
             line.clear();
-            const Vital vital = vitalOf(static_cast<Column>(column));
-            for (std::size_t start = 0; start < n; start += perBucket) {
-                double sum = 0;
-                int known = 0;
-                for (std::size_t k = start; k < std::min(n, start + perBucket); ++k) {
-                    if (vitals::isKnown(snapshot.samples[k][vital])) {
-                        sum += snapshot.samples[k][vital];
-                        ++known;
-                    }
-                }
-                if (known > 0)
-                    line.append(sum / known);
+            const auto c = static_cast<std::size_t>(column - CpuColumn);
+            for (const SparkBucket &bucket : row.sparkBuckets) {
+                if (bucket.count[c] > 0)
+                    line.append(bucket.sum[c] / bucket.count[c]);
             }
         }
         const int r = static_cast<int>(i);

@@ -12,6 +12,7 @@
 #include <QSortFilterProxyModel>
 
 #include <array>
+#include <deque>
 #include <vector>
 
 namespace gotriage::session {
@@ -81,6 +82,18 @@ public:
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
+    // A sparkline point: the mean of each vital column over kSparkBucketMs.
+    // Reports add to the newest bucket as they arrive, so that a refresh
+    // never copies the service's history out of the store (at 2 000
+    // services it did, for every service, every tick).
+    static constexpr qint64 kSparkBucketMs = kSparklineWindowMs / kSparklinePoints;
+    static constexpr int kSparkColumns = ColumnCount - CpuColumn;
+    struct SparkBucket {
+        qint64 index = 0; // tsMs / kSparkBucketMs
+        std::array<double, kSparkColumns> sum{};
+        std::array<int, kSparkColumns> count{};
+    };
+
 private:
     struct Row {
         config::ServiceConfig service;
@@ -89,8 +102,12 @@ private:
         vitals::VitalsSample latest; // newest known value of each vital ...
         std::array<qint64, vitals::kVitalCount> latestMs{}; // ... and when it was seen
         std::array<QList<double>, ColumnCount> sparklines;
+        std::deque<SparkBucket> sparkBuckets; // oldest first, at most kSparklinePoints
         std::vector<analysis::Finding> findings; // active, from the newest report
     };
+    void addToSparklines(Row &row, const vitals::VitalsSample &sample) const;
+    // From the store: the first report, and after the clock went back (a replay's seek).
+    void seedSparklines(Row &row, qint64 tsMs) const;
 
     std::vector<Row> m_rows;
     QHash<QString, int> m_rowByName; // reports arrive by name, hundreds a second
@@ -99,8 +116,8 @@ private:
     qint64 m_nowMs = 0;
 };
 
-// Worst first (down, stale, pending, up), then by name.
-// The overview's order (worst first, then by name) and its filter. The
+// The overview's order (worst first: down, stale, pending, up; then by
+// name) and its filter. The
 // filter is words that must all match a row (case-insensitive):
 // - "key=value" (or "key:value"): a label whose value contains `value`;
 //   "tier=core" matches the tier (exactly: "core" is not "non-core");

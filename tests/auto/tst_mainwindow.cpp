@@ -77,6 +77,7 @@ private slots:
     void panningStopsFollowing();
     void chartsGetTwoPointsPerPixelAtMost();
     void filterNarrowsTheFleet();
+    void sparklinesFollowReportsWithoutTheStore();
     void screenshotFromTheCommandLine();
     void sparklineKeepsAMinimumSpan();
     void configRemarksAreGrouped();
@@ -515,6 +516,60 @@ void TestMainWindow::filterNarrowsTheFleet()
     QTest::keyClick(filter, Qt::Key_Escape);
     QCOMPARE(filter->text(), QString());
     QCOMPARE(shown->rowCount(), 14);
+}
+
+void TestMainWindow::sparklinesFollowReportsWithoutTheStore()
+{
+    // Ten minutes at 1 s, goroutines = seconds since the start: the
+    // sparkline holds the last five minutes as 60 means of 5 s.
+    store::SeriesStore store;
+    ui::FleetOverviewModel model(&store);
+    config::ServiceConfig service;
+    service.name = QStringLiteral("svc");
+    model.setServices({service});
+    const qint64 start = 1'790'000'000'000; // a multiple of 5 s
+    const auto report = [&](qint64 second) {
+        vitals::VitalsSample sample;
+        sample.tsMs = start + second * 1000;
+        sample[vitals::Vital::Goroutines] = static_cast<double>(second);
+        store.append(service.name, sample); // as the hub does, before it reports
+        session::ServiceReport r;
+        auto scrape = std::make_shared<scraping::ScrapeResult>();
+        scrape->service = service.name;
+        scrape->tsMs = sample.tsMs;
+        scrape->up = true;
+        r.scrape = scrape;
+        r.vitals = sample;
+        model.applyReport(r);
+    };
+    const auto line = [&] {
+        return model.index(0, ui::FleetOverviewModel::GoroutinesColumn)
+            .data(ui::FleetOverviewModel::SparklineRole)
+            .value<QList<double>>();
+    };
+    for (qint64 second = 0; second < 600; ++second)
+        report(second);
+    model.refresh(start + 600 * 1000);
+    QList<double> points = line();
+    QCOMPARE(points.size(), ui::FleetOverviewModel::kSparklinePoints);
+    QCOMPARE(points.last(), (595 + 596 + 597 + 598 + 599) / 5.0);
+    QCOMPARE(points.first(), (300 + 301 + 302 + 303 + 304) / 5.0);
+
+    // The clock goes back (a replay seeked): the line is rebuilt from what
+    // the store holds up to that moment.
+    store.retain({});
+    for (qint64 second = 0; second < 100; ++second) {
+        vitals::VitalsSample sample;
+        sample.tsMs = start + second * 1000;
+        sample[vitals::Vital::Goroutines] = 1000;
+        store.append(service.name, sample);
+    }
+    report(100);
+    model.refresh(start + 100 * 1000);
+    points = line();
+    QCOMPARE(points.size(), 21); // 0–99 s in 20 buckets, and the new one at 100 s
+    QCOMPARE(points.first(), 1000.0);
+    QCOMPARE(points.last(), 100.0);
 }
 
 void TestMainWindow::screenshotFromTheCommandLine()
