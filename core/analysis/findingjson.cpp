@@ -136,6 +136,16 @@ Json nextStepJson(const NextStep &s)
     return out;
 }
 
+// A span of a capture plan: none (0) up to a day. The writer leaves 0 out,
+// so a negative one would not come back the same.
+double optionalSpanSeconds(const Json &in, const char *name)
+{
+    const double seconds = getOptional(in, name).value_or(0);
+    if (!(seconds >= 0 && seconds <= 86400))
+        throw FieldError(std::string(name) + " must be from 0 to 86400 seconds");
+    return seconds;
+}
+
 NextStep nextStepFrom(const Json &in)
 {
     if (!in.is_object())
@@ -144,8 +154,8 @@ NextStep nextStepFrom(const Json &in)
     const Json &action = require(in, "action");
     s.action = named(actionFromName(qstr(action, "next.action")), action, "next.action");
     s.count = static_cast<int>(optionalInteger(in, "count", 0, 1000));
-    s.spacingSeconds = getOptional(in, "spacing_s").value_or(0);
-    s.durationSeconds = getOptional(in, "duration_s").value_or(0);
+    s.spacingSeconds = optionalSpanSeconds(in, "spacing_s");
+    s.durationSeconds = optionalSpanSeconds(in, "duration_s");
     s.debugLevel = static_cast<int>(optionalInteger(in, "debug", 0, 2));
     s.compareWithBaseline = flag(in, "compare_with_baseline");
     s.thenContention = flag(in, "then_contention");

@@ -408,6 +408,14 @@ void TestAnalysis::findingJsonRejectsWhatDoesNotFit_data()
     QTest::newRow("count not whole") << QStringLiteral(
         "{\"service\":\"a\",\"kind\":\"stale\",\"severity\":\"warning\",\"next\":{\"action\":\"none\",\"count\":2.5}}")
                                      << QStringLiteral("count must be a whole number");
+    // Found by a 30-minute fuzz run: a negative spacing was read, then left
+    // out when written (the words said "-60 s apart", then "0 s apart").
+    QTest::newRow("negative spacing") << QStringLiteral(
+        R"({"service":"a","kind":"stale","severity":"warning","next":{"action":"none","spacing_s":-60}})")
+                                      << QStringLiteral("spacing_s must be from 0 to 86400 seconds");
+    QTest::newRow("endless duration") << QStringLiteral(
+        R"({"service":"a","kind":"stale","severity":"warning","next":{"action":"none","duration_s":1e9}})")
+                                      << QStringLiteral("duration_s must be from 0 to 86400 seconds");
     QTest::newRow("next without action") << QStringLiteral(
         R"({"service":"a","kind":"stale","severity":"warning","next":{"count":2}})")
                                          << QStringLiteral("missing field action");
