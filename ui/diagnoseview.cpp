@@ -258,6 +258,7 @@ void DiagnoseView::captureNow(CaptureKind kind, int seconds)
     e.kind = kind;
     e.origin = tr("by hand");
     m_entries.push_back(e);
+    trimEntries();
     m_status->setText(
         tr("%1 of %2: waiting for a capture slot (at most two at once)…").arg(kindLabel(kind), m_service));
     m_cancel->setEnabled(true);
@@ -294,6 +295,7 @@ void DiagnoseView::compareWithPeer()
     e.comparePeerFor = true;
     m_pendingPeerFor = m_shown;
     m_entries.push_back(e);
+    trimEntries();
     m_status->setText(tr("Capturing %1 of %2, the healthy peer most like %3 (%4 tier)…")
                           .arg(kindLabel(shown.kind), p.name, shown.service,
                                p.tier == config::Tier::Core ? tr("core") : tr("non-core")));
@@ -388,6 +390,7 @@ void DiagnoseView::onEvidence(const session::EvidencePtr &evidence)
         e.result = capture;
         m_entries.push_back(e);
     }
+    trimEntries();
     rebuildList();
 }
 
@@ -422,6 +425,7 @@ void DiagnoseView::showExternalCapture(const ingest::CaptureResultPtr &capture, 
     e.result = capture;
     e.external = true;
     m_entries.push_back(e);
+    trimEntries();
     rebuildList();
     show(static_cast<int>(m_entries.size()) - 1, -1);
 }
@@ -435,9 +439,42 @@ void DiagnoseView::addRecordedCapture(const ingest::CaptureResultPtr &capture)
     e.result = capture;
     e.external = false;
     m_entries.push_back(e);
+    trimEntries();
     rebuildList();
     if (e.service == m_service)
         show(static_cast<int>(m_entries.size()) - 1, -1);
+}
+
+void DiagnoseView::trimEntries()
+{
+    if (m_entries.size() <= kKeptCaptures + kTrimSlack)
+        return;
+    std::size_t excess = m_entries.size() - kKeptCaptures;
+    std::vector<Entry> kept;
+    kept.reserve(kKeptCaptures + 3);
+    int shown = -1, base = -1, pending = -1;
+    for (std::size_t i = 0; i < m_entries.size(); ++i) {
+        const int old = static_cast<int>(i);
+        const bool pinned = !m_entries[i].result || old == m_shown || old == m_shownBase || old == m_pendingPeerFor;
+        if (excess > 0 && !pinned) {
+            --excess; // the oldest go first
+            continue;
+        }
+        const int now = static_cast<int>(kept.size());
+        shown = old == m_shown ? now : shown;
+        base = old == m_shownBase ? now : base;
+        pending = old == m_pendingPeerFor ? now : pending;
+        kept.push_back(std::move(m_entries[i]));
+    }
+    m_entries = std::move(kept);
+    m_pendingPeerFor = pending;
+    // The lists hold indices, and so does a view still opening: start again.
+    if (shown >= 0) {
+        show(shown, base);
+    } else {
+        m_shown = -1;
+        m_shownBase = -1;
+    }
 }
 
 void DiagnoseView::rebuildList()
@@ -479,8 +516,12 @@ void DiagnoseView::ensureOpened(int entry, std::function<void()> then)
         return;
     }
     auto *watcher = new QFutureWatcher<OpenedCapturePtr>(this);
-    connect(watcher, &QFutureWatcher<OpenedCapturePtr>::finished, this, [this, watcher, entry, then] {
-        m_entries[static_cast<std::size_t>(entry)].opened = watcher->result();
+    // By the capture, not the index: trimming may move entries meanwhile.
+    connect(watcher, &QFutureWatcher<OpenedCapturePtr>::finished, this, [this, watcher, capture = e.result, then] {
+        for (Entry &x : m_entries) {
+            if (x.result == capture)
+                x.opened = watcher->result();
+        }
         watcher->deleteLater();
         then();
     });

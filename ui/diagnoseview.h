@@ -91,6 +91,12 @@ private:
     void onCaptureStarted(quint64 ticket, qint64 expectedEndMs);
     void onCaptureFinished(quint64 ticket, const ingest::CaptureResultPtr &result);
     void rebuildList();
+    // Captures kept in memory: the newest kKeptCaptures, and any that is
+    // running or on screen. Evidence goes on arriving through a long
+    // incident; the recording keeps every capture.
+    static constexpr std::size_t kKeptCaptures = 100;
+    static constexpr std::size_t kTrimSlack = 20; // trimmed in batches: indices move, views reopen
+    void trimEntries();
     void show(int entry, int base);
     void showOpened(int entry, int base);
     void ensureOpened(int entry, std::function<void()> then);

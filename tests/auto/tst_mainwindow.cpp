@@ -78,6 +78,7 @@ private slots:
     void chartsGetTwoPointsPerPixelAtMost();
     void filterNarrowsTheFleet();
     void sparklinesFollowReportsWithoutTheStore();
+    void diagnoseKeepsTheNewestCapturesOnly();
     void screenshotFromTheCommandLine();
     void sparklineKeepsAMinimumSpan();
     void configRemarksAreGrouped();
@@ -570,6 +571,41 @@ void TestMainWindow::sparklinesFollowReportsWithoutTheStore()
     QCOMPARE(points.size(), 21); // 0–99 s in 20 buckets, and the new one at 100 s
     QCOMPARE(points.first(), 1000.0);
     QCOMPARE(points.last(), 100.0);
+}
+
+void TestMainWindow::diagnoseKeepsTheNewestCapturesOnly()
+{
+    // A long incident: evidence keeps arriving. The Diagnose tab keeps the
+    // newest hundred or so captures in memory, and the one on screen.
+    ui::MainWindow window(liveSession());
+    ui::DiagnoseView *diagnose = window.diagnoseView();
+    const QByteArray dump = QByteArray::fromStdString(readTestData(QStringLiteral("lab/goroutine_leak_debug2.txt")));
+    QVERIFY(!dump.isEmpty());
+    const auto capture = [&](int i) {
+        auto c = std::make_shared<ingest::CaptureResult>();
+        c->request.service = QStringLiteral("svc");
+        c->request.kind = ingest::CaptureKind::GoroutineText;
+        c->body = dump;
+        c->startedMs = 1'790'000'000'000 + i * 60'000;
+        return ingest::CaptureResultPtr(c);
+    };
+    diagnose->setService(QStringLiteral("svc"));
+    std::vector<std::weak_ptr<const ingest::CaptureResult>> added;
+    for (int i = 0; i < 300; ++i) {
+        const ingest::CaptureResultPtr c = capture(i);
+        added.push_back(c);
+        diagnose->addRecordedCapture(c); // each is shown as it comes: the service's newest
+    }
+    QVERIFY2(diagnose->captureCount() <= 120, qPrintable(QString::number(diagnose->captureCount())));
+    QVERIFY(diagnose->captureCount() >= 100);
+    // Those dropped are freed once the views opening them in the background
+    // are done: nothing else holds them.
+    const auto alive = [&] {
+        return std::count_if(added.cbegin(), added.cend(), [](const auto &w) { return !w.expired(); });
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(alive(), static_cast<long>(diagnose->captureCount()), 60000);
+    QVERIFY(added.front().expired());
+    QVERIFY(!added.back().expired());
 }
 
 void TestMainWindow::screenshotFromTheCommandLine()
