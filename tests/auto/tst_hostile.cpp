@@ -248,14 +248,17 @@ void TestHostile::healthyServiceKeepsItsPaceBesideAllOfThem()
     QVERIFY(hostileThread.wait(10000));
 
     std::vector<qint64> goodTimes;
+    QStringList goodFailures;
     QSet<QString> reported;
     int duplicatesUp = 0; // its server shares this thread: under load it may answer late
     for (const auto &report : reportsOf(spy)) {
         const auto &scrape = *report->scrape;
         reported.insert(scrape.service);
         if (scrape.service == QLatin1String("good")) {
-            QVERIFY2(scrape.up, qPrintable(scrape.error));
-            goodTimes.push_back(scrape.tsMs);
+            if (scrape.up)
+                goodTimes.push_back(scrape.tsMs);
+            else
+                goodFailures << scrape.error;
         } else {
             if (scrape.service == QLatin1String("duplicates"))
                 duplicatesUp += scrape.up ? 1 : 0;
@@ -264,6 +267,11 @@ void TestHostile::healthyServiceKeepsItsPaceBesideAllOfThem()
         }
     }
     QCOMPARE(reported.size(), static_cast<qsizetype>(services.size()));
+    // One miss at most in 6 s: the hostile servers are fetched every 500 ms,
+    // so an ingest thread that each of them held up for a timeout would miss
+    // many. (CI once starved the whole test process for over 400 ms, the
+    // good service's timeout at this interval, and lost one scrape.)
+    QVERIFY2(goodFailures.size() <= 1, qPrintable(goodFailures.join(u'\n')));
     QVERIFY2(duplicatesUp >= 3, qPrintable(QString::number(duplicatesUp)));
     QVERIFY2(goodTimes.size() >= 9, qPrintable(QStringLiteral("%1 good scrapes").arg(goodTimes.size())));
     for (std::size_t i = 1; i < goodTimes.size(); ++i)
