@@ -1,5 +1,7 @@
 #include "eventloopprobe.h"
 
+#include "record/recordingfile.h"
+
 #include <QDir>
 #include <QFile>
 #include <QString>
@@ -85,14 +87,16 @@ double EventLoopProbe::cpuPercentOfOneCore() const
 
 QString EventLoopProbe::windowLine()
 {
-    const QString line = QStringLiteral("soak: t=%1 rss_mib=%2 fds=%3 threads=%4 p99_ms=%5 max_ms=%6 cpu_pct=%7")
-                             .arg(static_cast<double>(m_wall.elapsed()) / 1000.0, 0, 'f', 1)
-                             .arg(static_cast<double>(residentBytes()) / (1024.0 * 1024.0), 0, 'f', 1)
-                             .arg(entriesIn(QStringLiteral("/proc/self/fd"), QDir::System | QDir::Files | QDir::Dirs))
-                             .arg(entriesIn(QStringLiteral("/proc/self/task"), QDir::Dirs))
-                             .arg(percentileStallMs(0.99), 0, 'f', 2)
-                             .arg(maxStallMs(), 0, 'f', 1)
-                             .arg(cpuPercentOfOneCore(), 0, 'f', 1);
+    const QString line
+        = QStringLiteral("soak: t=%1 rss_mib=%2 fds=%3 threads=%4 p99_ms=%5 max_ms=%6 cpu_pct=%7 sqlite_mib=%8")
+              .arg(static_cast<double>(m_wall.elapsed()) / 1000.0, 0, 'f', 1)
+              .arg(static_cast<double>(residentBytes()) / (1024.0 * 1024.0), 0, 'f', 1)
+              .arg(entriesIn(QStringLiteral("/proc/self/fd"), QDir::System | QDir::Files | QDir::Dirs))
+              .arg(entriesIn(QStringLiteral("/proc/self/task"), QDir::Dirs))
+              .arg(percentileStallMs(0.99), 0, 'f', 2)
+              .arg(maxStallMs(), 0, 'f', 1)
+              .arg(cpuPercentOfOneCore(), 0, 'f', 1)
+              .arg(static_cast<double>(record::sqliteMemoryBytes()) / (1024.0 * 1024.0), 0, 'f', 1);
     m_stallsMs.clear();
     return line;
 }

@@ -24,8 +24,9 @@ public:
     double percentileStallMs(double p) const;
     double cpuPercentOfOneCore() const; // process CPU time / wall time since start()
     QString summary() const;
-    // One line on this process since the previous call: its RSS, open file
-    // descriptors and threads now, and the GUI thread's stalls over the
+    // One line on this process since the previous call: its RSS (and how
+    // much of it SQLite holds), open file descriptors and threads now, and
+    // the GUI thread's stalls over the
     // window (p99 and max), for a soak's slopes. The window's ticks are then
     // forgotten, so that a long soak measures without growing.
     QString windowLine();

@@ -725,4 +725,9 @@ std::pair<qint64, qint64> RecordingReader::timeRange() const
     return first <= last ? std::make_pair(first, last) : std::make_pair(qint64(0), qint64(0));
 }
 
+qint64 sqliteMemoryBytes()
+{
+    return static_cast<qint64>(sqlite3_memory_used());
+}
+
 } // namespace gotriage::record

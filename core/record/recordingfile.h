@@ -49,6 +49,10 @@ struct StoredEvent {
     QString json;
 };
 
+// What SQLite holds in memory in this process (every connection: page
+// caches, statements). A soak tells it apart from the rest of the RSS.
+qint64 sqliteMemoryBytes();
+
 class RecordingWriter
 {
 public:
@@ -73,8 +77,7 @@ public:
     // by a row of keys (putRawKeys(): the id, 0 on failure), each key the
     // series as the exposition text writes it, `name{label="value",...}`.
     qint64 putRawKeys(const QString &service, const std::vector<std::string> &keys, QString *error);
-    bool putRawBlock(const QString &service, qint64 sequence, qint64 keysId, const BlockBuilder &block,
-                     QString *error);
+    bool putRawBlock(const QString &service, qint64 sequence, qint64 keysId, const BlockBuilder &block, QString *error);
     // An open block is written as tails: each commit adds a small block of
     // what came since the last (at sequence block * kTailSlots + 1, + 2,
     // ...), so a commit writes what it adds rather than the block again.

@@ -49,6 +49,8 @@ awk -v check="$check" '
     /^soak:/ {
         for (i = 2; i <= NF; ++i) { split($i, kv, "="); v[kv[1]] = kv[2] }
         n++; t[n] = v["t"]; rss[n] = v["rss_mib"]; fds[n] = v["fds"]; thr[n] = v["threads"]; p99[n] = v["p99_ms"]; mx[n] = v["max_ms"]
+        sq[n] = v["sqlite_mib"]; rest[n] = rss[n] - sq[n]
+        if (p99[n] > 16) over++
     }
     function slope(y,   i, st, sy, stt, sty, m, from) {
         from = int(n / 4) + 1; m = 0; st = sy = stt = sty = 0
@@ -68,6 +70,7 @@ awk -v check="$check" '
         half = int(n / 2) + 1
         printf "soak: %d samples over %.0f s; slopes per hour after the first quarter: rss %+.1f MiB, fds %+.1f, threads %+.1f\n", n, t[n], slope(rss), slope(fds), slope(thr)
         printf "soak: rss %.1f -> %.1f MiB, fds %d -> %d (spread %d), threads %d -> %d (spread %d); gui stall p99 worst window %.2f ms, max %.1f ms\n", rss[1], rss[n], fds[1], fds[n], spread(fds), thr[1], thr[n], spread(thr), worst99, worst
+        printf "soak: sqlite %.1f -> %.1f MiB (slope %+.1f MiB per hour); rss without it: slope %+.1f MiB per hour; windows with p99 over 16 ms: %d of %d\n", sq[1], sq[n], slope(sq), slope(rest), over, n
         if (check) {
             bad = 0
             if (spread(fds) > 8) { print "soak: FAIL: open fds are not flat"; bad = 1 }
