@@ -600,9 +600,8 @@ void TestMainWindow::diagnoseKeepsTheNewestCapturesOnly()
     QVERIFY(diagnose->captureCount() >= 100);
     // Those dropped are freed once the views opening them in the background
     // are done: nothing else holds them.
-    const auto alive = [&] {
-        return std::count_if(added.cbegin(), added.cend(), [](const auto &w) { return !w.expired(); });
-    };
+    const auto alive
+        = [&] { return std::count_if(added.cbegin(), added.cend(), [](const auto &w) { return !w.expired(); }); };
     QTRY_COMPARE_WITH_TIMEOUT(alive(), static_cast<long>(diagnose->captureCount()), 60000);
     QVERIFY(added.front().expired());
     QVERIFY(!added.back().expired());
