@@ -1,6 +1,7 @@
 #include "benchrecord.h"
 
 #include "cliutil.h"
+#include "config/fleetconfig.h"
 #include "record/chunkcodec.h"
 #include "record/recorder.h"
 #include "sim/simservice.h"
@@ -25,9 +26,9 @@ using RawPayloads = std::vector<std::vector<std::shared_ptr<const formats::Parse
 // series apart, so sharing changes nothing but the benchmark's memory.
 RawPayloads rawPayloads(int kinds, int scrapes, double t0Seconds)
 {
-    static constexpr sim::Scenario kScenarios[] = {sim::Scenario::Healthy, sim::Scenario::GoroutineLeak,
-                                                   sim::Scenario::MemoryCreep, sim::Scenario::GcFrenzy,
-                                                   sim::Scenario::CpuContention};
+    static constexpr sim::Scenario kScenarios[]
+        = {sim::Scenario::Healthy, sim::Scenario::GoroutineLeak, sim::Scenario::MemoryCreep, sim::Scenario::GcFrenzy,
+           sim::Scenario::CpuContention};
     RawPayloads out(static_cast<std::size_t>(kinds));
     for (int k = 0; k < kinds; ++k) {
         sim::SimService service(QStringLiteral("svc-%1").arg(k), kScenarios[k % std::size(kScenarios)],
@@ -98,6 +99,14 @@ int benchRecord(int services, double seconds)
     record::Recorder::Stats stats;
     {
         record::Recorder recorder;
+        // As the GUI does: the fleet is known before the first sample, and
+        // sizes SQLite's page cache.
+        std::vector<config::ServiceConfig> fleet(static_cast<std::size_t>(services));
+        for (int s = 0; s < services; ++s) {
+            fleet[static_cast<std::size_t>(s)].name = QStringLiteral("svc-%1").arg(s);
+            fleet[static_cast<std::size_t>(s)].baseUrl = QUrl(QStringLiteral("http://127.0.0.1:1"));
+        }
+        recorder.setServices(fleet);
         if (!recorder.start(path, &error)) {
             printErr(QStringLiteral("gotriage-cli: ") + error);
             return kExitRejected;
@@ -156,8 +165,8 @@ int benchRecord(int services, double seconds)
                  .toStdString());
     printOut(QStringLiteral("record-size-raw: %1 bytes per raw sample (%2 bytes of blocks + %3 of series names for %4 "
                             "values, as scraped)")
-                 .arg(double(stored.rawBytes + stored.rawKeyBytes) / double(std::max<qint64>(1, stored.rawValues)),
-                      0, 'f', 2)
+                 .arg(double(stored.rawBytes + stored.rawKeyBytes) / double(std::max<qint64>(1, stored.rawValues)), 0,
+                      'f', 2)
                  .arg(stored.rawBytes)
                  .arg(stored.rawKeyBytes)
                  .arg(stored.rawValues)
@@ -167,10 +176,11 @@ int benchRecord(int services, double seconds)
                  .arg(stored.vitalBytes)
                  .arg(stored.vitalValues)
                  .toStdString());
-    printOut(QStringLiteral("record-file: %1 bytes per sample of either kind (%2 bytes: SQLite's pages, indexes, events)")
-                 .arg(double(fileBytes) / written, 0, 'f', 2)
-                 .arg(fileBytes)
-                 .toStdString());
+    printOut(
+        QStringLiteral("record-file: %1 bytes per sample of either kind (%2 bytes: SQLite's pages, indexes, events)")
+            .arg(double(fileBytes) / written, 0, 'f', 2)
+            .arg(fileBytes)
+            .toStdString());
     printOut(QStringLiteral("record-encode: %1 samples/s, %2 bytes per sample in a full block")
                  .arg(codecSamples / (double(codecTimer.nsecsElapsed()) / 1e9), 0, 'f', 0)
                  .arg(double(encoded) / codecSamples, 0, 'f', 2)

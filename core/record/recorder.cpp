@@ -229,6 +229,8 @@ public:
         if (samples.empty() && events.empty() && blobs.empty() && !servicesChanged)
             return true;
         QString why;
+        if (servicesChanged)
+            m_file.sizePageCache(services.size());
         bool ok = m_file.begin(&why);
         if (ok && servicesChanged) {
             const QStringList columns = recordedColumns();

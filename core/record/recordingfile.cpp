@@ -136,9 +136,7 @@ bool RecordingWriter::open(const QString &path, QString *error)
     sqlite3_busy_timeout(m_db, 2000);
     // WAL: readers (a replay of the file being written) never block the
     // writer; FULL: a commit is on disk before it returns.
-    // A larger page cache: the writer revisits the same B-tree pages (each
-    // service's open block) every second.
-    if (!exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA cache_size=-32768;", error))
+    if (!exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", error))
         return false;
     // An existing file: a newer format is left alone, an older one migrated.
     int found = 0;
@@ -164,6 +162,25 @@ bool RecordingWriter::open(const QString &path, QString *error)
     if (ok && found > 0 && found < kRecordingFormatVersion)
         ok = putMeta(QStringLiteral("migrated_from"), QString::number(found), error);
     return exec(ok ? "COMMIT" : "ROLLBACK", ok ? error : nullptr) && ok;
+}
+
+void RecordingWriter::sizePageCache(std::size_t services)
+{
+    constexpr std::size_t kPerServiceKiB = 16, kMinKiB = 2048, kMaxKiB = 32768;
+    const std::size_t kib = std::clamp(services * kPerServiceKiB, kMinKiB, kMaxKiB);
+    exec(QStringLiteral("PRAGMA cache_size=-%1;").arg(kib).toUtf8().constData(), nullptr);
+}
+
+qint64 RecordingWriter::pageCacheKiB() const
+{
+    Statement pragma(m_db, "PRAGMA cache_size");
+    if (!pragma || pragma.step() != SQLITE_ROW)
+        return 0;
+    const qint64 value = pragma.integer(0);
+    if (value < 0)
+        return -value; // KiB
+    Statement pageSize(m_db, "PRAGMA page_size"); // else in pages
+    return pageSize && pageSize.step() == SQLITE_ROW ? value * pageSize.integer(0) / 1024 : 0;
 }
 
 bool RecordingWriter::stepDone(Statement &statement, QString *error)

@@ -30,14 +30,24 @@ CliRun runCli(const QStringList &arguments, int timeoutMs = 60000)
     QProcess process;
     process.start(QStringLiteral(GOTRIAGE_CLI), arguments);
     CliRun run;
-    if (!process.waitForFinished(timeoutMs)) {
+    const bool finished = process.waitForFinished(timeoutMs);
+    if (!finished) {
         process.kill();
         process.waitForFinished();
-        return run;
     }
-    run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+    if (finished && process.exitStatus() == QProcess::NormalExit)
+        run.exitCode = process.exitCode();
     run.out = process.readAllStandardOutput();
     run.err = process.readAllStandardError();
+    // A hang or a crash is otherwise only "-1" in CI's log: say which, and
+    // what the program printed before it, so the failure can be read later.
+    if (run.exitCode == -1) {
+        qWarning().noquote() << "gotriage-cli" << arguments.join(QLatin1Char(' '))
+                             << (finished ? QStringLiteral("crashed")
+                                          : QStringLiteral("timed out after %1 ms").arg(timeoutMs))
+                             << "\nstderr:" << QString::fromUtf8(run.err.right(4000))
+                             << "\nstdout:" << QString::fromUtf8(run.out.right(2000));
+    }
     return run;
 }
 

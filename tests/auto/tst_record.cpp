@@ -152,6 +152,7 @@ private slots:
     void rawSeriesAreRecordedAsScraped();
     void aCommitWritesWhatItAdds();
     void aContinuedFileKeepsWhatItHeld();
+    void pageCacheFollowsTheFleet();
     void foreignDamagedAndNewerFilesAreRefused();
 };
 
@@ -543,6 +544,22 @@ void TestRecord::aContinuedFileKeepsWhatItHeld()
     QVERIFY(reader.open(path, &error));
     QCOMPARE(reader.samples(services[0], t0, t0 + 3'000'000).sampleCount(), std::size_t(600));
     QCOMPARE(reader.rawSamples(QStringLiteral("raw-1"), t0, t0 + 3'000'000).block.sampleCount(), std::size_t(600));
+}
+
+void TestRecord::pageCacheFollowsTheFleet()
+{
+    // A small fleet keeps SQLite's default; a large one gets room for its
+    // open blocks, up to a ceiling, so a process's RSS follows its fleet.
+    QTemporaryDir dir;
+    record::RecordingWriter writer;
+    QString error;
+    QVERIFY2(writer.open(dir.filePath(QStringLiteral("cache.gotriage")), &error), qPrintable(error));
+    writer.sizePageCache(20);
+    QCOMPARE(writer.pageCacheKiB(), qint64(2048));
+    writer.sizePageCache(1000);
+    QCOMPARE(writer.pageCacheKiB(), qint64(16000));
+    writer.sizePageCache(100000);
+    QCOMPARE(writer.pageCacheKiB(), qint64(32768));
 }
 
 void TestRecord::foreignDamagedAndNewerFilesAreRefused()

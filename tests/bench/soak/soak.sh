@@ -13,7 +13,8 @@
 # 5-second samples there (the temporary folder is removed at the end).
 # SOAK_GUI_ARGS adds options to the GUI's command line, e.g. "--history-mib 2"
 # for a history budget that fills within the first quarter, so that what
-# RSS does after it is not the history growing as designed.
+# RSS does after it is not the history growing as designed. SOAK_WRAP runs
+# the GUI under a tool, e.g. "heaptrack -o /tmp/soak" to see what grows.
 set -euo pipefail
 build=${1:?usage: soak.sh BUILD_DIR SECONDS [SERVICES] [--check]}
 seconds=${2:?usage: soak.sh BUILD_DIR SECONDS [SERVICES] [--check]}
@@ -38,10 +39,10 @@ sed 's/"services": *\[/"services":[{"name":"gone","url":"http:\/\/127.0.0.1:9"},
 
 echo "soak: the GUI watching $services demo services and 1 dead target for ${seconds} s, recording; $(nproc) cores"
 # Its recording and settings go to the temporary folder.
-# shellcheck disable=SC2086 # SOAK_GUI_ARGS is meant to split
+# shellcheck disable=SC2086 # SOAK_WRAP and SOAK_GUI_ARGS are meant to split
 XDG_DATA_HOME=$work/data XDG_CONFIG_HOME=$work/config XDG_CACHE_HOME=$work/cache \
     QT_QPA_PLATFORM=${QT_QPA_PLATFORM:-offscreen} \
-    "$build/app/gui/gotriage" --config "$work/fleet.json" --measure "$seconds" --measure-every 5 ${SOAK_GUI_ARGS:-} \
+    ${SOAK_WRAP:-} "$build/app/gui/gotriage" --config "$work/fleet.json" --measure "$seconds" --measure-every 5 ${SOAK_GUI_ARGS:-} \
     >"$work/soak.log" 2>"$work/gui.log" || { echo "soak: gotriage failed" >&2; tail -20 "$work/gui.log" >&2; exit 1; }
 [[ -z ${SOAK_LOG:-} ]] || cp "$work/soak.log" "$SOAK_LOG"
 grep '^soak:' "$work/soak.log" | tail -n 3
