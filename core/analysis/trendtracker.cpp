@@ -32,17 +32,32 @@ struct Hinge {
 
 } // namespace
 
+TrendTracker::Window::Window(WindowSpec windowSpec)
+    : spec(windowSpec), ring(static_cast<std::size_t>(std::max<std::int64_t>(1, spec.span / spec.bucket)))
+{ }
+
+void TrendTracker::Window::push(Bucket bucket)
+{
+    if (count < ring.size()) {
+        ring[(first + count++) % ring.size()] = bucket;
+        return;
+    }
+    ring[first] = bucket; // over the oldest
+    first = (first + 1) % ring.size();
+}
+
 TrendTracker::TrendTracker(std::vector<WindowSpec> windows, Aggregate aggregate) : m_aggregate(aggregate)
 {
+    m_windows.reserve(windows.size());
     for (const WindowSpec &spec : windows)
-        m_windows.push_back({spec, {}, {}, -1});
+        m_windows.emplace_back(spec);
     m_estimates.resize(m_windows.size());
 }
 
 void TrendTracker::reset()
 {
     for (Window &w : m_windows) {
-        w.buckets.clear();
+        w.clear();
         w.pending.clear();
         w.bucketStartMs = -1;
     }
@@ -71,10 +86,7 @@ bool TrendTracker::add(std::int64_t tsMs, double value, const TrendSettings &set
                 : trimmedMean(w.pending);
             const double t = static_cast<double>(w.bucketStartMs - m_segmentStartMs) / 1000.0
                 + static_cast<double>(bucketMs) / 2000.0;
-            w.buckets.push_back({t, aggregated});
-            const auto capacity = static_cast<std::size_t>(w.spec.span / w.spec.bucket);
-            while (w.buckets.size() > capacity)
-                w.buckets.pop_front();
+            w.push({t, aggregated});
             w.pending.clear();
             // Restart the grid at this sample, skipping any gap.
             w.bucketStartMs += ((tsMs - w.bucketStartMs) / bucketMs) * bucketMs;
@@ -93,14 +105,14 @@ void TrendTracker::evaluate(std::size_t index, std::int64_t nowMs, const TrendSe
     e = TrendEstimate{};
     e.window = index;
     e.evaluatedMs = nowMs;
-    const std::size_t n = w.buckets.size();
+    const std::size_t n = w.size();
     e.points = static_cast<int>(n);
     if (static_cast<int>(n) < settings.minPoints)
         return;
     std::vector<double> x(n), y(n);
     for (std::size_t i = 0; i < n; ++i) {
-        x[i] = w.buckets[i].t;
-        y[i] = w.buckets[i].value;
+        x[i] = w[i].t;
+        y[i] = w[i].value;
     }
     const TheilSen fit = theilSen(x, y);
     if (!fit.valid)

@@ -2,7 +2,6 @@
 
 #include <chrono>
 #include <cstdint>
-#include <deque>
 #include <vector>
 
 namespace gotriage::analysis {
@@ -76,9 +75,20 @@ private:
         double t; // seconds since the segment start, bucket middle
         double value;
     };
+    // The last span/bucket buckets, oldest first, in a ring allocated whole
+    // when the tracker is made: a long window (2 h) would otherwise grow the
+    // process for its first two hours, which a soak cannot tell from a leak.
     struct Window {
+        explicit Window(WindowSpec windowSpec);
+        void push(Bucket bucket);
+        std::size_t size() const { return count; }
+        const Bucket &operator[](std::size_t i) const { return ring[(first + i) % ring.size()]; }
+        void clear() { first = count = 0; }
+
         WindowSpec spec;
-        std::deque<Bucket> buckets;
+        std::vector<Bucket> ring;
+        std::size_t first = 0;
+        std::size_t count = 0;
         std::vector<double> pending; // raw values of the open bucket
         std::int64_t bucketStartMs = -1;
     };
