@@ -206,6 +206,7 @@ MainWindow::MainWindow(std::unique_ptr<session::Session> session, QWidget *paren
                            tr("<b>gotriage %1</b><p>An incident dashboard for fleets of Go services.</p>")
                                .arg(QString::fromLatin1(kVersion)));
     });
+    setUpKeyboard(viewMenu, helpMenu);
     m_statusLabel->setObjectName(QStringLiteral("statusText"));
     statusBar()->addWidget(m_statusLabel, 1);
     m_incidentStatus->setStyleSheet(
@@ -213,6 +214,9 @@ MainWindow::MainWindow(std::unique_ptr<session::Session> session, QWidget *paren
     m_incidentStatus->setObjectName(QStringLiteral("incidentStatus"));
     statusBar()->addPermanentWidget(m_incidentStatus);
     makeTriageMenu();
+    // Help comes last, as on every desktop.
+    menuBar()->removeAction(helpMenu->menuAction());
+    menuBar()->addAction(helpMenu->menuAction());
 
     connect(m_session.get(), &session::Session::batchReady, this,
             [this](const session::SessionBatchPtr &batch) { onBatch(*batch); });

@@ -10,6 +10,7 @@
 class QDockWidget;
 class QLabel;
 class QLineEdit;
+class QMenu;
 class QSplitter;
 class QTabWidget;
 class QTableView;
@@ -129,6 +130,7 @@ public:
     bool openEvidence(int findingsRow);
     QTableView *overviewView() const { return m_overviewView; }
     void selectService(const QString &name);
+    void showCommandPalette(); // Ctrl+K
 
 signals:
     void fleetLoaded();
@@ -171,6 +173,8 @@ private:
     void showImportDialog(); // File → Import from Prometheus; the result opens for replay
     void updateStatus();
     void makeTriageMenu();
+    void setUpKeyboard(QMenu *viewMenu, QMenu *helpMenu); // mainwindowkeys.cpp
+    void moveSelection(int delta); // the fleet table's selection, by rows as shown
 
     std::unique_ptr<sim::DemoFleetThread> m_demo;
     std::unique_ptr<session::Session> m_session;

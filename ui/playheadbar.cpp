@@ -1,12 +1,13 @@
 #include "playheadbar.h"
 
+#include "commandpalette.h"
 #include "replaytimeline.h"
 
+#include <QAction>
 #include <QComboBox>
 #include <QDateTime>
 #include <QHBoxLayout>
 #include <QLabel>
-#include <QShortcut>
 #include <QToolButton>
 
 #include <algorithm>
@@ -85,18 +86,22 @@ PlayheadBar::PlayheadBar(record::RecordingSource *source, QWidget *parent)
     connect(markB, &QToolButton::clicked, this, &PlayheadBar::markLoopEnd);
     connect(m_loop, &QToolButton::toggled, this, [this] { applyLoop(); });
     connect(m_timeline, &ReplayTimeline::seekRequested, this, &PlayheadBar::seek);
-    // Window-wide keys: the bar is the replay window's transport.
-    const auto shortcut = [this](const QKeySequence &keys, auto slot) {
-        auto *s = new QShortcut(keys, window());
-        s->setContext(Qt::WindowShortcut);
-        connect(s, &QShortcut::activated, this, slot);
+    // Window-wide keys: the bar is the replay window's transport. Actions of
+    // the window, so that the command palette and the shortcut sheet list them.
+    const auto shortcut = [this](const QString &text, const QKeySequence &keys, auto slot) {
+        auto *action = new QAction(text, this);
+        action->setShortcut(keys);
+        action->setShortcutContext(Qt::WindowShortcut);
+        action->setProperty(kCommandPlaceProperty, tr("Replay"));
+        connect(action, &QAction::triggered, this, slot);
+        window()->addAction(action);
     };
-    shortcut(QKeySequence(Qt::Key_Space), [this] { togglePlay(); });
-    shortcut(QKeySequence(Qt::ALT | Qt::Key_Left), [this] { jumpToMarker(-1); });
-    shortcut(QKeySequence(Qt::ALT | Qt::Key_Right), [this] { jumpToMarker(+1); });
-    shortcut(QKeySequence(Qt::Key_A), [this] { markLoopStart(); });
-    shortcut(QKeySequence(Qt::Key_B), [this] { markLoopEnd(); });
-    shortcut(QKeySequence(Qt::Key_L), [this] { m_loop->toggle(); });
+    shortcut(tr("Play or pause"), QKeySequence(Qt::Key_Space), [this] { togglePlay(); });
+    shortcut(tr("Previous marker"), QKeySequence(Qt::ALT | Qt::Key_Left), [this] { jumpToMarker(-1); });
+    shortcut(tr("Next marker"), QKeySequence(Qt::ALT | Qt::Key_Right), [this] { jumpToMarker(+1); });
+    shortcut(tr("Mark the loop's start"), QKeySequence(Qt::Key_A), [this] { markLoopStart(); });
+    shortcut(tr("Mark the loop's end"), QKeySequence(Qt::Key_B), [this] { markLoopEnd(); });
+    shortcut(tr("Loop on or off"), QKeySequence(Qt::Key_L), [this] { m_loop->toggle(); });
 
     m_refresh.setInterval(kRefreshMs);
     connect(&m_refresh, &QTimer::timeout, this, &PlayheadBar::refresh);

@@ -2,6 +2,7 @@
 #include "testhttpserver.h"
 
 #include "analysis/serviceanalyzer.h"
+#include "commandpalette.h"
 #include "diagnoseview.h"
 #include "findingsmodel.h"
 #include "fleetoverviewmodel.h"
@@ -21,6 +22,7 @@
 #include "store/seriesstore.h"
 #include "timechart.h"
 #include "triage/triagesession.h"
+#include "triagepanel.h"
 #include "vitalformat.h"
 
 #include "qcp.h"
@@ -46,6 +48,7 @@
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTreeWidget>
 
 using namespace gotriage;
 
@@ -77,6 +80,7 @@ private slots:
     void panningStopsFollowing();
     void chartsGetTwoPointsPerPixelAtMost();
     void filterNarrowsTheFleet();
+    void keyboardDrivesTheWindow();
     void sparklinesFollowReportsWithoutTheStore();
     void diagnoseKeepsTheNewestCapturesOnly();
     void screenshotFromTheCommandLine();
@@ -517,6 +521,93 @@ void TestMainWindow::filterNarrowsTheFleet()
     QTest::keyClick(filter, Qt::Key_Escape);
     QCOMPARE(filter->text(), QString());
     QCOMPARE(shown->rowCount(), 14);
+}
+
+void TestMainWindow::keyboardDrivesTheWindow()
+{
+    ui::MainWindow window(liveSession());
+    window.resize(1440, 900);
+    window.show();
+    QString error;
+    QVERIFY2(window.startDemo(6, &error), qPrintable(error));
+    QTRY_COMPARE(window.overviewModel()->rowCount(), 6);
+    window.activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(&window));
+    QTableView *fleet = window.overviewView();
+    const auto currentRow = [fleet] { return fleet->selectionModel()->currentIndex().row(); };
+
+    // j and k walk the fleet as it is shown, and open the service.
+    fleet->clearSelection();
+    QTest::keyClick(&window, Qt::Key_J);
+    QCOMPARE(currentRow(), 0);
+    QTest::keyClick(&window, Qt::Key_J);
+    QTest::keyClick(&window, Qt::Key_J);
+    QTest::keyClick(&window, Qt::Key_K);
+    QCOMPARE(currentRow(), 1);
+    QTRY_COMPARE(window.detailView()->service(), fleet->model()->index(1, 0).data().toString());
+    for (int i = 0; i < 10; ++i)
+        QTest::keyClick(&window, Qt::Key_J);
+    QCOMPARE(currentRow(), 5); // stops at the last
+    // Typed into the filter, j is a letter, not a move.
+    QTest::keyClick(&window, Qt::Key_F, Qt::ControlModifier);
+    auto *filter = window.findChild<QLineEdit *>(QStringLiteral("fleetFilter"));
+    QTest::keyClick(filter, Qt::Key_J);
+    QCOMPARE(filter->text(), QStringLiteral("j"));
+    QTest::keyClick(filter, Qt::Key_Escape);
+    fleet->setFocus();
+
+    // Ctrl+K: every command, narrowed by words; Enter runs the first.
+    QTest::keyClick(&window, Qt::Key_K, Qt::ControlModifier);
+    QPointer<ui::CommandPalette> palette = window.findChild<ui::CommandPalette *>();
+    QVERIFY(palette);
+    QVERIFY2(palette->shownCount() >= 15, qPrintable(QString::number(palette->shownCount())));
+    QTest::keyClicks(palette->input(), QStringLiteral("show triage"));
+    QCOMPARE(palette->shownCount(), 1);
+    QCOMPARE(palette->list()->topLevelItem(0)->text(1), QStringLiteral("Triage"));
+    QCOMPARE(palette->list()->topLevelItem(0)->text(2),
+             QKeySequence(Qt::CTRL | Qt::Key_3).toString(QKeySequence::NativeText));
+    window.detailTabs()->setCurrentIndex(0);
+    QVERIFY(window.detailTabs()->currentWidget() != window.triagePanel());
+    QTest::keyClick(palette->input(), Qt::Key_Return);
+    QTRY_COMPARE(window.detailTabs()->currentWidget(), static_cast<QWidget *>(window.triagePanel()));
+    QTRY_VERIFY(!palette); // closed and gone
+    // The arrows choose among the matches; words matching nothing run nothing.
+    window.showCommandPalette();
+    palette = window.findChild<ui::CommandPalette *>();
+    QTest::keyClicks(palette->input(), QStringLiteral("service"));
+    QVERIFY(palette->shownCount() >= 3); // next, previous, add, filter
+    QTest::keyClick(palette->input(), Qt::Key_Down);
+    QCOMPARE(palette->list()->indexOfTopLevelItem(palette->list()->currentItem()), 1);
+    QDir().mkpath(QStringLiteral(GOTRIAGE_SCREENSHOT_DIR));
+    QVERIFY(palette->grab().save(QStringLiteral(GOTRIAGE_SCREENSHOT_DIR "/command-palette.png")));
+    palette->input()->clear();
+    QTest::keyClicks(palette->input(), QStringLiteral("no such command"));
+    QCOMPARE(palette->shownCount(), 0);
+    QTest::keyClick(palette->input(), Qt::Key_Return);
+    QTest::keyClick(palette->input(), Qt::Key_Escape);
+    QTRY_VERIFY(!palette);
+
+    // ?: every key, grouped where its command lives.
+    QVERIFY(QTest::qWaitForWindowActive(&window)); // the palette gave the keys back
+    QTest::keyClick(&window, Qt::Key_Question);
+    QPointer<ui::ShortcutSheet> sheet = window.findChild<ui::ShortcutSheet *>();
+    QVERIFY(sheet);
+    QStringList lines;
+    for (int g = 0; g < sheet->list()->topLevelItemCount(); ++g) {
+        const QTreeWidgetItem *group = sheet->list()->topLevelItem(g);
+        for (int i = 0; i < group->childCount(); ++i)
+            lines << group->text(0) + u'|' + group->child(i)->text(0) + u'|' + group->child(i)->text(1);
+    }
+    const auto native = [](const QKeySequence &keys) { return keys.toString(QKeySequence::NativeText); };
+    QVERIFY2(lines.contains(QStringLiteral("View|%1|Command palette").arg(native(QKeySequence(Qt::CTRL | Qt::Key_K)))),
+             qPrintable(lines.join(u'\n')));
+    QVERIFY(lines.contains(QStringLiteral("View|J|Next service")));
+    QVERIFY(lines.contains(QStringLiteral("Triage|%1|Show triage").arg(native(QKeySequence(Qt::CTRL | Qt::Key_3)))));
+    QVERIFY(lines.contains(
+        QStringLiteral("Anywhere in the window|%1|Filter services").arg(native(QKeySequence(QKeySequence::Find)))));
+    QDir().mkpath(QStringLiteral(GOTRIAGE_SCREENSHOT_DIR));
+    QVERIFY(sheet->grab().save(QStringLiteral(GOTRIAGE_SCREENSHOT_DIR "/shortcut-sheet.png")));
+    sheet->close();
 }
 
 void TestMainWindow::sparklinesFollowReportsWithoutTheStore()

@@ -3,6 +3,7 @@
 // same "since"; jumps land on a finding's moment; files are opened by
 // content from File → Open or a drop, never on the GUI thread.
 #include "analysis/findingjson.h"
+#include "commandpalette.h"
 #include "diagnoseview.h"
 #include "fileopener.h"
 #include "findingsmodel.h"
@@ -168,7 +169,18 @@ void TestReplayGui::jumpsLandOnTheMomentAndShowIt()
     QSignalSpy opened(window, &ui::MainWindow::recordingOpened);
     QTRY_COMPARE(opened.size(), 1);
     ui::PlayheadBar *bar = window->playheadBar();
-    bar->togglePlay(); // pause
+    // The transport's keys are the window's commands: listed under "Replay"
+    // for the palette and the sheet, and Space pauses.
+    const QList<ui::Command> commands = ui::windowCommands(window);
+    const auto playPause = std::find_if(commands.begin(), commands.end(),
+                                        [](const ui::Command &c) { return c.text == QLatin1String("Play or pause"); });
+    QVERIFY(playPause != commands.end());
+    QCOMPARE(playPause->where, QStringLiteral("Replay"));
+    QCOMPARE(playPause->keys, QKeySequence(Qt::Key_Space).toString(QKeySequence::NativeText));
+    QVERIFY(bar->playing());
+    window->activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(window));
+    QTest::keyClick(window, Qt::Key_Space); // pause
     QTRY_VERIFY(!bar->playing());
     // The critical finding: jump from the start to it, marker by marker.
     const auto markers = bar->markers();
