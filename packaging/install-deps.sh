@@ -23,6 +23,10 @@ run_packages=(
     qtkeychain-qt6-dev
     # Recordings: one SQLite file.
     libsqlite3-dev
+    # The desktop icon's PNG sizes, rendered from its SVG at build time, and
+    # the man pages compressed (gzip is always there; listed because the
+    # build looks it up).
+    librsvg2-bin gzip
 )
 # Test only: the sanitizer toolchain, a headless X server, the Go toolchain
 # and Prometheus' Go libraries for the lab, and real Go servers nobody here
@@ -36,6 +40,10 @@ test_packages=(
     dbus-bin gnome-keyring libsecret-tools
     # ip: the dead-fleet test blackholes an address range in its own network namespace.
     iproute2
+    # The .deb (packaging/check-package.sh): dpkg-shlibdeps for its Depends,
+    # the desktop entry and AppStream validators, man and the MIME database
+    # the installed package is checked against.
+    dpkg-dev desktop-file-utils appstream man-db shared-mime-info
 )
 
 want=("${run_packages[@]}")

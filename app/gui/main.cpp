@@ -17,6 +17,7 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFileInfo>
+#include <QIcon>
 #include <QThreadPool>
 #include <QTimer>
 
@@ -155,6 +156,10 @@ int main(int argc, char *argv[])
 
     QApplication app(argc, argv);
     setApplicationNames();
+    // The installed .desktop entry and icon (packaging/): the desktop matches
+    // the window to its entry, and the theme holds the icon once installed.
+    QGuiApplication::setDesktopFileName(QStringLiteral("org.gotriage.Gotriage"));
+    QApplication::setWindowIcon(QIcon::fromTheme(QStringLiteral("org.gotriage.Gotriage")));
     CommandLine commandLine;
     QCommandLineParser &parser = commandLine.parser;
     const QCommandLineOption &configOption = commandLine.configOption;
