@@ -22,6 +22,7 @@ int recordingCommand(const QStringList &arguments);
 int replayCommand(const QStringList &arguments);
 int exportCommand(const QStringList &arguments);
 int importCommand(const QStringList &arguments);
+int discoverCommand(const QStringList &arguments);
 int reportCommand(const QStringList &arguments); // needs a QApplication (it draws charts)
 
 } // namespace gotriage::cli

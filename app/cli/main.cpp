@@ -51,6 +51,9 @@ commands:
   import --prometheus URL --from T [--to T] [--step STEP] [--match MATCHERS] --out FILE
                         a past window of a Prometheus server's targets as a
                         recording, analysed as if watched live
+  discover --prometheus URL [--match MATCHERS] [--fleet-out FILE] --json
+                        the targets a Prometheus server scrapes, as services
+                        (one JSON object each), or as a fleet file
   report FILE --out DIR  the post-incident report: Markdown, HTML and charts
   replay FILE --json    a recording in time order: updates as `scrape --json`,
                         finding changes as `analyze --json`, triage events, notes
@@ -111,6 +114,7 @@ int main(int argc, char *argv[])
         {QStringLiteral("replay"), replayCommand},
         {QStringLiteral("export"), exportCommand},
         {QStringLiteral("import"), importCommand},
+        {QStringLiteral("discover"), discoverCommand},
         {QStringLiteral("report"), reportCommand},
     };
     const auto it = commands.find(command);

@@ -7,6 +7,7 @@
 #include "config/fleetconfig.h"
 #include "importdialog.h"
 #include "ingest/promql.h"
+#include "ingest/promtargets.h"
 #include "record/recorder.h"
 #include "record/recordingfile.h"
 
@@ -54,6 +55,9 @@ private slots:
     void initTestCase();
     void cleanupTestCase();
     void answersAreRead();
+    void matchersAndDurationsAreRead();
+    void capturedTargetsAreRead();
+    void targetsBecomeTheFleet();
     void importsTheLabAsARecording();
     void aBadQueryOrADeadServerIsNamed();
     void theWindowsDialogImportsAndCancels();
@@ -183,6 +187,163 @@ void TestPromImport::answersAreRead()
     QCOMPARE(QUrlQuery(url).queryItemValue(QStringLiteral("query"), QUrl::FullyDecoded),
              QStringLiteral("a + b{c=\"&\"}"));
     QCOMPARE(QUrlQuery(url).queryItemValue(QStringLiteral("step")), QStringLiteral("15.000"));
+}
+
+void TestPromImport::matchersAndDurationsAreRead()
+{
+    using std::chrono::milliseconds;
+    QCOMPARE(ingest::parsePromDuration(QStringLiteral("15s")), std::optional(milliseconds(15'000)));
+    QCOMPARE(ingest::parsePromDuration(QStringLiteral("1m30s")), std::optional(milliseconds(90'000)));
+    QCOMPARE(ingest::parsePromDuration(QStringLiteral("250ms")), std::optional(milliseconds(250)));
+    QCOMPARE(ingest::parsePromDuration(QStringLiteral("1h1m")), std::optional(milliseconds(3'660'000)));
+    for (const char *bad : {"", "s", "15", "1s1m", "15x", "-1s", "1.5s", "99999999999y"})
+        QVERIFY2(!ingest::parsePromDuration(QString::fromLatin1(bad)), bad);
+
+    QString error;
+    const auto matchers
+        = ingest::parseLabelMatchers(QStringLiteral(R"(job=~"checkout.*", env="prod",team!="",zone!~'eu-.*')"), &error);
+    QVERIFY2(matchers, qPrintable(error));
+    QCOMPARE(matchers->size(), std::size_t(4));
+    ingest::PromTarget target;
+    target.labels = {{QStringLiteral("env"), QStringLiteral("prod")},
+                     {QStringLiteral("job"), QStringLiteral("checkout-api")},
+                     {QStringLiteral("team"), QStringLiteral("payments")},
+                     {QStringLiteral("zone"), QStringLiteral("us-1")}};
+    QVERIFY(ingest::matchesAll(*matchers, target));
+    target.labels[1].second = QStringLiteral("my-checkout"); // anchored: a match inside is not one
+    QVERIFY(!ingest::matchesAll(*matchers, target));
+    target.labels[1].second = QStringLiteral("checkout-api");
+    target.labels[3].second = QStringLiteral("eu-west");
+    QVERIFY(!ingest::matchesAll(*matchers, target));
+    target.labels.erase(target.labels.begin() + 2); // no team: "" is not != ""
+    target.labels[2].second = QStringLiteral("us-1");
+    QVERIFY(!ingest::matchesAll(*matchers, target));
+    QVERIFY(ingest::parseLabelMatchers(QString(), &error)->empty()); // every target
+    const std::pair<const char *, const char *> bad[] = {
+        {"job", "column 4: =, !=, =~ or !~"},
+        {"job=checkout", "column 5: a quoted value"},
+        {"job=\"a\" env=\"b\"", "column 9: a comma"},
+        {"job=~\"(\"", "column 1: the regular expression of \"job\" is invalid"},
+        {"job=\"open", "is not closed"},
+        {"=\"x\"", "column 1: a label name"},
+    };
+    for (const auto &[text, said] : bad) {
+        QVERIFY2(!ingest::parseLabelMatchers(QString::fromLatin1(text), &error), text);
+        QVERIFY2(error.contains(QLatin1String(said)), qPrintable(error));
+    }
+}
+
+void TestPromImport::capturedTargetsAreRead()
+{
+    // Prometheus 2.42's own answer: itself (up, labelled tier=core) and a
+    // job of two targets on a custom metrics path that refuse connections.
+    QFile file(QStringLiteral(GOTRIAGE_TEST_DATA "/peers/prometheus_2.42_targets.json"));
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QString error;
+    const auto targets = ingest::parseTargets(file.readAll(), &error);
+    QVERIFY2(targets, qPrintable(error));
+    QCOMPARE(targets->size(), std::size_t(3));
+    std::vector<config::ServiceConfig> services = ingest::servicesFromTargets(*targets);
+    std::sort(services.begin(), services.end(), [](const auto &a, const auto &b) { return a.name < b.name; });
+    QCOMPARE(services[0].name, QStringLiteral("checkout-api/127.0.0.1:1"));
+    QCOMPARE(services[1].name, QStringLiteral("checkout-api/127.0.0.1:2"));
+    QCOMPARE(services[2].name, QStringLiteral("prometheus"));
+    QCOMPARE(services[0].paths.metrics, QStringLiteral("/internal/metrics"));
+    QCOMPARE(services[0].baseUrl, QUrl(QStringLiteral("http://127.0.0.1:1")));
+    QCOMPARE(services[2].tier, config::Tier::Core);
+    QCOMPARE(services[0].tier, config::Tier::NonCore);
+    const auto down = std::find_if(targets->begin(), targets->end(), [](const ingest::PromTarget &t) {
+        return t.instance == QLatin1String("127.0.0.1:2");
+    });
+    QCOMPARE(down->health, QStringLiteral("down"));
+    QVERIFY(down->lastError.contains(QLatin1String("connection refused")));
+    QCOMPARE(down->scrapeInterval, std::chrono::milliseconds(1000));
+    const auto payments = ingest::parseLabelMatchers(QStringLiteral("team=\"payments\""), &error);
+    QCOMPARE(std::count_if(targets->begin(), targets->end(),
+                           [&](const ingest::PromTarget &t) { return ingest::matchesAll(*payments, t); }),
+             2L);
+}
+
+void TestPromImport::targetsBecomeTheFleet()
+{
+    // The real server's /api/v1/targets: one job per lab service.
+    QNetworkReply *reply = m_network.get(QNetworkRequest(ingest::targetsUrl(m_server)));
+    QEventLoop loop;
+    connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
+    loop.exec();
+    reply->deleteLater();
+    const QByteArray body = reply->readAll();
+    QString error;
+    int skipped = -1;
+    const auto targets = ingest::parseTargets(body, &error, &skipped);
+    QVERIFY2(targets, qPrintable(error));
+    QCOMPARE(skipped, 0);
+    QCOMPARE(targets->size(), m_lab.size());
+    std::vector<config::ServiceConfig> services = ingest::servicesFromTargets(*targets);
+    std::sort(services.begin(), services.end(), [](const auto &a, const auto &b) { return a.name < b.name; });
+    std::vector<config::ServiceConfig> lab = m_lab;
+    std::sort(lab.begin(), lab.end(), [](const auto &a, const auto &b) { return a.name < b.name; });
+    for (std::size_t i = 0; i < lab.size(); ++i) {
+        QCOMPARE(services[i].name, lab[i].name); // one target per job: named by the job
+        QCOMPARE(services[i].baseUrl.authority(), lab[i].baseUrl.authority());
+        QCOMPARE(services[i].paths.metrics, QStringLiteral("/metrics"));
+        QCOMPARE(services[i].interval, std::chrono::milliseconds(1000)); // the server's 1 s
+    }
+    for (const ingest::PromTarget &target : *targets)
+        QCOMPARE(target.health, QStringLiteral("up"));
+    // Filtered by job, as a user narrows a large server to one team's services.
+    const auto oneJob = ingest::parseLabelMatchers(QStringLiteral("job=\"%1\"").arg(lab.front().name), &error);
+    QVERIFY2(oneJob, qPrintable(error));
+    QCOMPARE(std::count_if(targets->begin(), targets->end(),
+                           [&](const ingest::PromTarget &t) { return ingest::matchesAll(*oneJob, t); }),
+             1L);
+
+    // The same from the command line, written as a fleet file gotriage reads.
+    const QString fleetOut = m_dir.filePath(QStringLiteral("discovered.json"));
+    int exitCode = -1;
+    QByteArray err;
+    QProcess cli;
+    cli.start(QStringLiteral(GOTRIAGE_CLI),
+              {QStringLiteral("discover"), QStringLiteral("--prometheus"), m_server.toString(),
+               QStringLiteral("--match"), QStringLiteral("job=~\"%1|%2\"").arg(lab[0].name, lab[1].name),
+               QStringLiteral("--fleet-out"), fleetOut, QStringLiteral("--json")});
+    QVERIFY(cli.waitForFinished(60'000));
+    exitCode = cli.exitCode();
+    err = cli.readAllStandardError();
+    QVERIFY2(exitCode == 0, err.constData());
+    const QList<QByteArray> lines = cli.readAllStandardOutput().trimmed().split('\n');
+    QCOMPARE(lines.size(), 2);
+    QVERIFY2(lines[0].contains("\"health\":\"up\"") && lines[0].contains("\"job\":"), lines[0].constData());
+    const config::FleetConfig discovered = config::loadFleetConfig(fleetOut);
+    QVERIFY(discovered.problems.empty());
+    QCOMPARE(discovered.services.size(), std::size_t(2));
+    for (const config::ServiceConfig &service : discovered.services) {
+        const auto same = std::find_if(lab.begin(), lab.end(), [&](const auto &l) { return l.name == service.name; });
+        QVERIFY(same != lab.end());
+        QCOMPARE(service.baseUrl.authority(), same->baseUrl.authority());
+    }
+    cli.start(QStringLiteral(GOTRIAGE_CLI),
+              {QStringLiteral("discover"), QStringLiteral("--prometheus"), m_server.toString(),
+               QStringLiteral("--match"), QStringLiteral("job="), QStringLiteral("--json")});
+    QVERIFY(cli.waitForFinished(60'000));
+    QCOMPARE(cli.exitCode(), 2);
+    QVERIFY(cli.readAllStandardError().contains("--match: column 5: a quoted value"));
+
+    // Two targets in one job are named job/instance; the same one twice stays two services.
+    ingest::PromTarget a = targets->front(), b = targets->front();
+    b.instance = QStringLiteral("127.0.0.1:1");
+    const auto named = ingest::servicesFromTargets({a, b, a});
+    QCOMPARE(named[0].name, a.job + u'/' + a.instance);
+    QCOMPARE(named[1].name, a.job + QStringLiteral("/127.0.0.1:1"));
+    QCOMPARE(named[2].name, a.job + u'/' + a.instance + QStringLiteral(" #2"));
+    // A broken answer is named, not guessed at.
+    QVERIFY(!ingest::parseTargets("<html>502</html>", &error));
+    QVERIFY2(error.contains(QLatin1String("not the JSON")), qPrintable(error));
+    QVERIFY(!ingest::parseTargets(R"({"status":"success","data":{}})", &error));
+    QVERIFY2(error.contains(QLatin1String("no list of active targets")), qPrintable(error));
+    QVERIFY(ingest::parseTargets(
+        R"({"status":"success","data":{"activeTargets":[{"labels":{}},{"scrapeUrl":"ftp://x/"}]}})", &error, &skipped));
+    QCOMPARE(skipped, 2);
 }
 
 void TestPromImport::importsTheLabAsARecording()

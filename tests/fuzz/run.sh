@@ -12,7 +12,7 @@ shift 2
 here=$(cd "$(dirname "$0")" && pwd)
 data=$here/../data
 targets=("$@")
-[[ ${#targets[@]} -gt 0 ]] || targets=(fuzz_metrics fuzz_expvar fuzz_pprofindex fuzz_fleetconfig fuzz_gzip fuzz_capture fuzz_findingjson fuzz_profile fuzz_goroutinedump fuzz_triagefiles fuzz_recording fuzz_promquery)
+[[ ${#targets[@]} -gt 0 ]] || targets=(fuzz_metrics fuzz_expvar fuzz_pprofindex fuzz_fleetconfig fuzz_gzip fuzz_capture fuzz_findingjson fuzz_profile fuzz_goroutinedump fuzz_triagefiles fuzz_recording fuzz_promquery fuzz_promtargets)
 out=${FUZZ_OUT:-$build/fuzz-out}
 status=0
 for target in "${targets[@]}"; do
@@ -31,6 +31,7 @@ for target in "${targets[@]}"; do
         fuzz_triagefiles) seeds=("$data"/triage/*) ;;
         fuzz_recording) seeds=("$data"/record/*.block) ;;
         fuzz_promquery) seeds=("$data"/peers/prometheus_*query_range*.json) ;;
+        fuzz_promtargets) seeds=("$data"/peers/prometheus_*targets*.json "$data"/handmade/*.promql) ;;
         *) echo "run.sh: unknown target $target" >&2; exit 2 ;;
     esac
     # Inputs that once crashed a target stay in its seeds (tests/data/fuzz/<name>/).
