@@ -341,8 +341,10 @@ void TestPromImport::targetsBecomeTheFleet()
     QVERIFY2(error.contains(QLatin1String("not the JSON")), qPrintable(error));
     QVERIFY(!ingest::parseTargets(R"({"status":"success","data":{}})", &error));
     QVERIFY2(error.contains(QLatin1String("no list of active targets")), qPrintable(error));
-    QVERIFY(ingest::parseTargets(
-        R"({"status":"success","data":{"activeTargets":[{"labels":{}},{"scrapeUrl":"ftp://x/"}]}})", &error, &skipped));
+    // moc's preprocessor misreads a raw string inside a macro's arguments.
+    const QByteArray unusable
+        = R"({"status":"success","data":{"activeTargets":[{"labels":{}},{"scrapeUrl":"ftp://x/"}]}})";
+    QVERIFY(ingest::parseTargets(unusable, &error, &skipped));
     QCOMPARE(skipped, 2);
 }
 
