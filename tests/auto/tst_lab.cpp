@@ -390,11 +390,12 @@ void TestLab::replayGivesTheLiveFindings()
         QTest::qWait(40000);
     }
     capture.close();
-    // The creep's finding may clear and come back within the 40 s (seen in
-    // CI on a loaded machine: its heap's growth stalls between GCs); what
-    // this test holds to is that a replay gives exactly what live gave.
+    // Either finding may clear and come back within the 40 s: the fast
+    // settings clear after 5 s without a material trend, and on a loaded CI
+    // machine both lab services once stalled together long enough for that.
+    // What this test holds to is that a replay gives exactly what live gave.
     const auto hasLeak = [](const QStringList &changes) {
-        return changes.filter(QStringLiteral("leak-1/goroutine_leak raised")).size() == 1
+        return !changes.filter(QStringLiteral("leak-1/goroutine_leak raised")).isEmpty()
             && !changes.filter(QStringLiteral("creep-1/memory_black_hole raised")).isEmpty();
     };
     QVERIFY2(hasLeak(live), qPrintable(live.join(u'\n')));
