@@ -17,6 +17,8 @@ run_packages=(
     # qt6-httpserver-dev needs Qt6WebSockets' CMake config but does not
     # depend on its -dev package (packaging/check-deps.sh catches such gaps).
     qt6-base-dev qt6-httpserver-dev qt6-websockets-dev libgl-dev libqcustomplot-dev
+    # Charts exported as SVG.
+    qt6-svg-dev
     nlohmann-json3-dev zlib1g-dev libcurl4-openssl-dev
     libprotobuf-dev protobuf-compiler
     # Action credentials from the desktop keychain (Secret Service).

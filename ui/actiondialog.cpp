@@ -112,7 +112,7 @@ ActionDialog::ActionDialog(triage::TriageSession *triage, const QString &action,
     layout->addWidget(m_preview, 1);
 
     m_confirmLabel->setWordWrap(true);
-    m_confirmLabel->setStyleSheet(QStringLiteral("color: %1;").arg(palette::kWarning.name()));
+    m_confirmLabel->setStyleSheet(QStringLiteral("color: %1;").arg(palette::colours().warning.name()));
     layout->addWidget(m_confirmLabel);
     m_confirm->setObjectName(QStringLiteral("confirmName"));
     layout->addWidget(m_confirm);

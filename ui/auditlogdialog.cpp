@@ -1,5 +1,6 @@
 #include "auditlogdialog.h"
 
+#include "appearance.h"
 #include "palette.h"
 #include "triage/auditlog.h"
 
@@ -104,15 +105,16 @@ void AuditLogDialog::load()
         const triage::AuditLog::Verification &v = read.verification;
         if (v.ok) {
             m_verdict->setText(tr("%1 entries; the chain is intact (no line changed, removed or cut).").arg(v.entries));
-            m_verdict->setStyleSheet(QStringLiteral("color: %1;").arg(palette::kGood.name()));
+            m_verdict->setStyleSheet(QStringLiteral("color: %1;").arg(palette::colours().good.name()));
         } else {
             m_verdict->setText(tr("The chain is BROKEN:\n%1").arg(v.problems.join(u'\n')));
-            m_verdict->setStyleSheet(QStringLiteral("color: %1; font-weight: bold;").arg(palette::kCritical.name()));
+            m_verdict->setStyleSheet(
+                QStringLiteral("color: %1; font-weight: bold;").arg(palette::colours().critical.name()));
         }
         for (const triage::AuditLog::Entry &e : read.entries) {
             auto *item = new QTreeWidgetItem(m_entries);
             item->setText(0, QString::number(e.seq));
-            item->setText(1, QDateTime::fromMSecsSinceEpoch(e.tsMs).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")));
+            item->setText(1, Appearance::instance().clockText(e.tsMs, true));
             item->setText(2, QStringLiteral("%1@%2").arg(e.user, e.host));
             item->setText(3, whatText(e));
             item->setText(4, e.kind);
@@ -120,7 +122,7 @@ void AuditLogDialog::load()
             // The whole entry, as written (secrets were masked before it was).
             item->setToolTip(5, QString::fromUtf8(QJsonDocument(e.details).toJson(QJsonDocument::Indented)).left(4000));
             if (e.kind.endsWith(QLatin1String("failed")))
-                item->setForeground(5, palette::kCritical);
+                item->setForeground(5, palette::colours().critical);
         }
         m_entries->scrollToBottom();
         emit loaded();

@@ -64,9 +64,9 @@ QVariant CandidatesModel::data(const QModelIndex &index, int role) const
         return c.reasons.join(QLatin1Char('\n'));
     if (role == Qt::ForegroundRole) {
         if (index.column() == TierColumn && c.tier == config::Tier::Core)
-            return palette::kWarning; // changing a core service needs its name typed
+            return palette::colours().warning; // changing a core service needs its name typed
         if (index.column() == ActionsColumn && c.actions.isEmpty())
-            return palette::kMuted;
+            return palette::colours().muted;
     }
     if (role == Qt::TextAlignmentRole && index.column() == RankColumn)
         return int(Qt::AlignRight | Qt::AlignVCenter);

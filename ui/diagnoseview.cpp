@@ -1,6 +1,7 @@
 #include "diagnoseview.h"
 
 #include "analysis/peers.h"
+#include "appearance.h"
 #include "common/clock.h"
 #include "findingsmodel.h"
 #include "goroutineview.h"
@@ -66,7 +67,7 @@ QString shortLabel(CaptureKind kind)
 
 QString clockTime(qint64 ms)
 {
-    return QDateTime::fromMSecsSinceEpoch(ms).toString(QStringLiteral("HH:mm:ss"));
+    return Appearance::instance().clockText(ms);
 }
 
 } // namespace

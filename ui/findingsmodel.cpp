@@ -1,4 +1,6 @@
 #include "findingsmodel.h"
+
+#include "appearance.h"
 #include "palette.h"
 
 #include "vitalformat.h"
@@ -14,6 +16,19 @@ namespace gotriage::ui {
 using analysis::Finding;
 using analysis::FindingKind;
 using analysis::Severity;
+
+QString FindingsModel::severityGlyph(analysis::Severity severity)
+{
+    switch (severity) {
+    case Severity::Critical:
+        return QStringLiteral("✖");
+    case Severity::Warning:
+        return QStringLiteral("⚠");
+    case Severity::Info:
+        break;
+    }
+    return QStringLiteral("ℹ");
+}
 
 QString FindingsModel::kindLabel(FindingKind kind)
 {
@@ -172,14 +187,14 @@ QVariant FindingsModel::data(const QModelIndex &index, int role) const
     const Finding &f = m_findings[static_cast<std::size_t>(index.row())];
     if (role == Qt::ForegroundRole && index.column() != CapturedColumn) {
         if (f.severity == Severity::Critical)
-            return QBrush(palette::kCritical);
+            return QBrush(palette::colours().critical);
         if (f.severity == Severity::Warning)
-            return QBrush(palette::kWarning);
-        return QBrush(palette::kMuted);
+            return QBrush(palette::colours().warning);
+        return QBrush(palette::colours().muted);
     }
     if (index.column() == CapturedColumn && role == Qt::ForegroundRole
         && m_captures.value(keyOf(index.row()).toString()).ready)
-        return QBrush(palette::kGood);
+        return QBrush(palette::colours().good);
     if (index.column() == CapturedColumn && role == Qt::ToolTipRole && captureReady(index.row()))
         return tr("Click to open what gotriage captured when this finding was raised");
     if (role == Qt::ToolTipRole)
@@ -192,11 +207,11 @@ QVariant FindingsModel::data(const QModelIndex &index, int role) const
     case KindColumn:
         return kindLabel(f.kind);
     case SeverityColumn:
-        return analysis::severityName(f.severity);
+        return severityGlyph(f.severity) + QLatin1Char(' ') + analysis::severityName(f.severity);
     case EtaColumn:
         return f.etaSeconds ? formatEta(*f.etaSeconds) : QString();
     case SinceColumn:
-        return QDateTime::fromMSecsSinceEpoch(f.sinceMs).toString(QStringLiteral("HH:mm:ss"));
+        return Appearance::instance().clockText(f.sinceMs);
     case CapturedColumn:
         return m_captures.value(keyOf(index.row()).toString()).text;
     case EvidenceColumn:

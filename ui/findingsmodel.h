@@ -56,6 +56,8 @@ public:
 
     // "goroutine leak", "memory black hole" ...
     static QString kindLabel(analysis::FindingKind kind);
+    // Severity as a shape, so that it never rests on colour: ✖ critical, ⚠ warning, ℹ info.
+    static QString severityGlyph(analysis::Severity severity);
     // Sort weight of a finding for "worst first" (larger is worse).
     static int weight(const analysis::Finding &finding);
 

@@ -209,19 +209,20 @@ QString FlameGraphWidget::describe(int node) const
 QColor FlameGraphWidget::colorOf(int node) const
 {
     if (!m_search.matches.empty())
-        return m_matched[static_cast<std::size_t>(node)] ? palette::kFlameMatch : palette::kFlameDimmed;
+        return m_matched[static_cast<std::size_t>(node)] ? palette::colours().flameMatch
+                                                         : palette::colours().flameDimmed;
     if (m_tree->isDiff()) {
         // Growth red, shrinkage blue, unchanged grey; the strength follows
         // the change against the largest change in the graph.
         const double change = m_maxShareChange > 0 ? m_tree->shareChange(node) / m_maxShareChange : 0.0;
         const double strength = std::min(1.0, std::sqrt(std::abs(change)));
-        const QColor &base = palette::kDiffUnchanged;
-        const QColor &towards = change >= 0 ? palette::kDiffGrowth : palette::kDiffShrinkage;
+        const QColor &base = palette::colours().diffUnchanged;
+        const QColor &towards = change >= 0 ? palette::colours().diffGrowth : palette::colours().diffShrinkage;
         const auto mix = [&](int a, int b) { return static_cast<int>(a + (b - a) * strength); };
         return {mix(base.red(), towards.red()), mix(base.green(), towards.green()), mix(base.blue(), towards.blue())};
     }
     if (node == 0)
-        return palette::kFlameRoot;
+        return palette::colours().flameRoot;
     QRgb &cached = m_packageColors[static_cast<std::size_t>(node)];
     if (cached == 0)
         cached = packageColor(nameOf(node));
@@ -231,7 +232,7 @@ QColor FlameGraphWidget::colorOf(int node) const
 void FlameGraphWidget::paintEvent(QPaintEvent *event)
 {
     QPainter painter(this);
-    painter.fillRect(event->rect(), palette::kChartBackground);
+    painter.fillRect(event->rect(), palette::colours().chartBackground);
     if (!m_tree || m_tree->nodes.empty())
         return;
     const QFontMetrics metrics(font());
@@ -263,7 +264,7 @@ void FlameGraphWidget::paintEvent(QPaintEvent *event)
                 fill = fill.lighter(125);
             painter.fillRect(box.adjusted(0, 0, -1, -1), fill);
             if (box.width() > 28) {
-                painter.setPen(r.depth < zoomDepth ? palette::kText : palette::kFlameText);
+                painter.setPen(r.depth < zoomDepth ? palette::colours().text : palette::colours().flameText);
                 painter.drawText(box.adjusted(3, 0, -3, -1), Qt::AlignVCenter | Qt::AlignLeft,
                                  metrics.elidedText(nameOf(r.node), Qt::ElideLeft, box.width() - 6));
             }

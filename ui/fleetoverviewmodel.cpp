@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <QBrush>
 #include <QColor>
+#include <QFont>
 #include <QRegularExpression>
 
 namespace gotriage::ui {
@@ -250,22 +251,23 @@ QVariant FleetOverviewModel::data(const QModelIndex &index, int role) const
             const analysis::Finding *f = worstFinding(index.row());
             if (!f)
                 return {};
-            return QBrush(f->severity == analysis::Severity::Critical ? palette::kCritical : palette::kWarning);
+            return QBrush(f->severity == analysis::Severity::Critical ? palette::colours().critical
+                                                                      : palette::colours().warning);
         }
         if (column == HealthColumn) {
             switch (health) {
             case Health::Up:
-                return QBrush(palette::kGood);
+                return QBrush(palette::colours().good);
             case Health::Stale:
-                return QBrush(palette::kWarning);
+                return QBrush(palette::colours().warning);
             case Health::Down:
-                return QBrush(palette::kCritical);
+                return QBrush(palette::colours().critical);
             case Health::Pending:
-                return QBrush(palette::kMuted);
+                return QBrush(palette::colours().muted);
             }
         }
         if (column != ServiceColumn && (health == Health::Stale || health == Health::Down))
-            return QBrush(palette::kMuted); // stale data looks stale
+            return QBrush(palette::colours().muted); // stale data looks stale
         return {};
     case Qt::ToolTipRole:
         if (column == FindingsColumn) {
@@ -291,6 +293,16 @@ QVariant FleetOverviewModel::data(const QModelIndex &index, int role) const
             return tip;
         }
         return {};
+    case Qt::FontRole:
+        // Old numbers are struck through: stale data must read as stale
+        // from across the room, and without telling colours apart.
+        if (column >= AgeColumn && (health == Health::Stale || health == Health::Down)) {
+            QFont font;
+            font.setStrikeOut(column != AgeColumn);
+            font.setItalic(true);
+            return font;
+        }
+        return {};
     case Qt::TextAlignmentRole:
         return column >= AgeColumn ? QVariant(Qt::AlignRight | Qt::AlignVCenter)
                                    : QVariant(Qt::AlignLeft | Qt::AlignVCenter);
@@ -305,23 +317,25 @@ QVariant FleetOverviewModel::data(const QModelIndex &index, int role) const
         return r.service.name;
     case HealthColumn:
         switch (health) {
+        // A shape as well as a colour and a word: ● up, ◌ pending, ⌛ stale, ✖ down.
         case Health::Pending:
-            return tr("pending");
+            return tr("◌ pending");
         case Health::Up:
-            return r.health.insecure ? tr("up (insecure)") : tr("up");
+            return r.health.insecure ? tr("● up (insecure)") : tr("● up");
         case Health::Stale:
-            return tr("stale");
+            return tr("⌛ stale");
         case Health::Down:
-            return tr("down");
+            return tr("✖ down");
         }
         return {};
     case FindingsColumn: {
         const analysis::Finding *f = worstFinding(index.row());
         if (!f)
             return {};
-        QString text = FindingsModel::kindLabel(f->kind);
+        // The severity's shape leads (✖ critical, ⚠ warning), then what and how fast.
+        QString text = FindingsModel::severityGlyph(f->severity) + QLatin1Char(' ') + FindingsModel::kindLabel(f->kind);
         if (!f->rate.isEmpty())
-            text = QStringLiteral("▲ ") + text + QLatin1Char(' ') + f->rate;
+            text += QStringLiteral(" ▲ ") + f->rate;
         if (f->etaSeconds)
             text += QStringLiteral(" · limit in ") + formatEta(*f->etaSeconds);
         const auto more = std::count_if(r.findings.begin(), r.findings.end(), [](const analysis::Finding &g) {

@@ -118,9 +118,9 @@ QVariant GoroutineGroupsModel::data(const QModelIndex &index, int role) const
     }
     if (role == Qt::ForegroundRole) {
         if (index.column() == Growth && m_compared && g.growth > 0)
-            return QBrush(palette::kCritical);
+            return QBrush(palette::colours().critical);
         if (index.column() == State && g.leakState)
-            return QBrush(palette::kWarning);
+            return QBrush(palette::colours().warning);
     }
     if (role == Qt::TextAlignmentRole && (index.column() == Growth || index.column() == Count))
         return QVariant(Qt::AlignRight | Qt::AlignVCenter);

@@ -1,5 +1,6 @@
 #include "goroutineview.h"
 
+#include "appearance.h"
 #include "goroutinegroupsmodel.h"
 
 #include <QDateTime>
@@ -72,7 +73,7 @@ void GoroutineView::setDumps(const OpenedCapturePtr &dump, const OpenedCapturePt
         + tr(" in %n group(s)", "", static_cast<int>(dump->groups.size()));
     if (compared)
         text += tr(", compared with the dump of %1 (%n goroutine(s)); ", "", older->goroutines)
-                    .arg(QDateTime::fromMSecsSinceEpoch(older->capture->startedMs).toString(QStringLiteral("HH:mm:ss")))
+                    .arg(Appearance::instance().clockText(older->capture->startedMs))
             + (leaking > 0 ? tr("<b>%n growing group(s) in a leak state</b>, first below", "", leaking)
                            : tr("no group in a leak state grew"));
     m_title->setText(text);

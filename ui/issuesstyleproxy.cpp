@@ -13,18 +13,18 @@ QVariant IssuesStyleProxy::data(const QModelIndex &index, int role) const
     if (role != Qt::ForegroundRole)
         return QIdentityProxyModel::data(index, role);
     if (!QIdentityProxyModel::data(index, issues::IssuesModel::ActiveRole).toBool())
-        return QBrush(palette::kMuted);
+        return QBrush(palette::colours().muted);
     const auto severity = QIdentityProxyModel::data(index, issues::IssuesModel::SeverityRole).toInt();
     using Severity = issues::IssuesModel::Severity;
     switch (static_cast<Severity>(severity)) {
     case Severity::Error:
-        return QBrush(palette::kCritical);
+        return QBrush(palette::colours().critical);
     case Severity::Warning:
-        return QBrush(palette::kWarning);
+        return QBrush(palette::colours().warning);
     case Severity::Info:
         break;
     }
-    return QBrush(palette::kInfo); // a fact to know, not a problem
+    return QBrush(palette::colours().info); // a fact to know, not a problem
 }
 
 } // namespace gotriage::ui

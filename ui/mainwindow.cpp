@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include "appearance.h"
 #include "auditlogdialog.h"
 #include "common/clock.h"
 #include "common/logging.h"
@@ -24,6 +25,7 @@
 #include "triagepanel.h"
 #include "version.h"
 #include "vitalformat.h"
+#include "warroombanner.h"
 
 #include <QAction>
 #include <QDateTime>
@@ -124,6 +126,9 @@ MainWindow::MainWindow(std::unique_ptr<session::Session> session, QWidget *paren
     auto *centralLayout = new QVBoxLayout(central);
     centralLayout->setContentsMargins(0, 0, 0, 0);
     centralLayout->setSpacing(0);
+    m_warRoomBanner = new WarRoomBanner(central);
+    m_warRoomBanner->hide();
+    centralLayout->addWidget(m_warRoomBanner);
     centralLayout->addWidget(m_triagePanel->suggestionBar());
     centralLayout->addWidget(m_splitter, 1);
     setCentralWidget(central);
@@ -190,6 +195,9 @@ MainWindow::MainWindow(std::unique_ptr<session::Session> session, QWidget *paren
 
     QMenu *fileMenu = menuBar()->addMenu(tr("&File"));
     fileMenu->addAction(open);
+    QMenu *recent = fileMenu->addMenu(tr("Open &recent"));
+    recent->setObjectName(QStringLiteral("recentMenu"));
+    connect(recent, &QMenu::aboutToShow, this, [this, recent] { fillRecentMenu(recent); });
     fileMenu->addAction(add);
     fileMenu->addAction(tr("&Save incident…"), QKeySequence::Save, this, &MainWindow::saveIncident);
     fileMenu->addAction(tr("Write &report…"), this, &MainWindow::chooseReportFolder);
@@ -206,13 +214,17 @@ MainWindow::MainWindow(std::unique_ptr<session::Session> session, QWidget *paren
                            tr("<b>gotriage %1</b><p>An incident dashboard for fleets of Go services.</p>")
                                .arg(QString::fromLatin1(kVersion)));
     });
+    setUpViewMenu(viewMenu);
+    watchChartExports();
     setUpKeyboard(viewMenu, helpMenu);
     m_statusLabel->setObjectName(QStringLiteral("statusText"));
     statusBar()->addWidget(m_statusLabel, 1);
-    m_incidentStatus->setStyleSheet(
-        QStringLiteral("font-weight: bold; color: %1; padding: 0 8px;").arg(palette::kWarning.name()));
+    followAppearance(m_incidentStatus, [] {
+        return QStringLiteral("font-weight: bold; color: %1; padding: 0 8px;").arg(palette::colours().warning.name());
+    });
     m_incidentStatus->setObjectName(QStringLiteral("incidentStatus"));
     statusBar()->addPermanentWidget(m_incidentStatus);
+    makeServiceMenu();
     makeTriageMenu();
     // Help comes last, as on every desktop.
     menuBar()->removeAction(helpMenu->menuAction());
@@ -239,6 +251,7 @@ MainWindow::MainWindow(std::unique_ptr<session::Session> session, QWidget *paren
 
 MainWindow::~MainWindow()
 {
+    gatherFromScreens(); // the war room's other screens hold widgets of this window
     // The triage runner lives in the session's ingest thread: it goes first.
     delete m_triagePanel;
     delete m_triage;
@@ -299,6 +312,12 @@ void MainWindow::resizeEvent(QResizeEvent *event)
     fitOverviewColumns();
     // The splitter gets its new height after this event: fit it then.
     QMetaObject::invokeMethod(this, &MainWindow::fitSplitter, Qt::QueuedConnection);
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    saveLayout();
+    QMainWindow::closeEvent(event);
 }
 
 void MainWindow::fitSplitter()
@@ -370,17 +389,20 @@ void MainWindow::fitOverviewColumns()
     // elides, and the Findings panel has the whole text), so that each
     // vital keeps room for its number and a sparkline. An empty Findings
     // column keeps only its header's width.
-    constexpr int kVitalWidth = 96;
+    // Widths in pixels at the platform's type size, grown with the type.
+    const double scale = Appearance::instance().typeScale();
+    const auto px = [scale](int width) { return static_cast<int>(width * scale); };
+    const int kVitalWidth = px(96);
     QHeaderView *header = m_overviewView->horizontalHeader();
     const QFontMetrics metrics(header->font());
     const auto headerWidth = [&](int column) {
         return metrics.horizontalAdvance(m_overview->headerData(column, Qt::Horizontal).toString()) + 24;
     };
     const bool narrow = width() < 1280;
-    header->resizeSection(FleetOverviewModel::ServiceColumn, narrow ? 140 : 170);
+    header->resizeSection(FleetOverviewModel::ServiceColumn, px(narrow ? 140 : 170));
     header->resizeSection(FleetOverviewModel::HealthColumn,
-                          std::max(headerWidth(FleetOverviewModel::HealthColumn), 70));
-    header->resizeSection(FleetOverviewModel::AgeColumn, std::max(headerWidth(FleetOverviewModel::AgeColumn), 80));
+                          std::max(headerWidth(FleetOverviewModel::HealthColumn), px(80)));
+    header->resizeSection(FleetOverviewModel::AgeColumn, std::max(headerWidth(FleetOverviewModel::AgeColumn), px(80)));
     int fixed = 0;
     for (int column :
          {FleetOverviewModel::ServiceColumn, FleetOverviewModel::HealthColumn, FleetOverviewModel::AgeColumn})
@@ -388,7 +410,7 @@ void MainWindow::fitOverviewColumns()
     const int vitals = FleetOverviewModel::ColumnCount - FleetOverviewModel::CpuColumn;
     const int spare = m_overviewView->viewport()->width() - fixed - vitals * kVitalWidth;
     const int findingsMin = headerWidth(FleetOverviewModel::FindingsColumn);
-    const int findingsMax = m_overview->anyFindings() ? 300 : findingsMin;
+    const int findingsMax = m_overview->anyFindings() ? px(300) : findingsMin;
     header->resizeSection(FleetOverviewModel::FindingsColumn,
                           std::clamp(spare, findingsMin, std::max(findingsMin, findingsMax)));
 }
@@ -600,6 +622,7 @@ void MainWindow::onRefreshTimer()
         m_lastDetailRefreshMs = now;
     }
     updateStatus();
+    updateWarRoomBanner(now);
 }
 
 QString MainWindow::defaultRecordingPath()
@@ -741,7 +764,8 @@ void MainWindow::makeTriageMenu()
         m_triagePanel->acceptSuggestion();
         showTriage();
     });
-    menu->addAction(tr("Show &triage"), QKeySequence(Qt::CTRL | Qt::Key_3), this, showTriage);
+    menu->addAction(tr("Show &triage"), this, showTriage)
+        ->setShortcuts({QKeySequence(Qt::CTRL | Qt::Key_3), QKeySequence(Qt::Key_T)});
     menu->addAction(tr("&Act on the selected candidate…"), QKeySequence(Qt::CTRL | Qt::Key_T), this,
                     [this, showTriage] {
                         showTriage();

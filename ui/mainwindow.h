@@ -3,10 +3,13 @@
 #include "config/fleetconfig.h"
 
 #include <QMainWindow>
+#include <QPointer>
 #include <QTimer>
 
 #include <memory>
+#include <utility>
 
+class QAction;
 class QDockWidget;
 class QLabel;
 class QLineEdit;
@@ -57,6 +60,7 @@ class PlayheadBar;
 struct OpenedFile;
 class ServiceDetailView;
 class TriagePanel;
+class WarRoomBanner;
 
 // The top-level window: the fleet overview (worst first), the selected
 // service's charts and the Issues list. It wires models and views to the
@@ -132,6 +136,19 @@ public:
     void selectService(const QString &name);
     void showCommandPalette(); // Ctrl+K
 
+    // War-room mode (F11, --war-room): full screen, large type, the
+    // high-contrast colour-blind-safe scheme, and the banner with the
+    // incident clock, its impact and the fleet's counts by severity.
+    void setWarRoom(bool on);
+    bool isWarRoom() const;
+    // The window's size, docks and split as the user left them last time;
+    // from then on they are saved when the window closes. Only the main
+    // live window remembers (not replays, not tests).
+    void restoreLayout();
+    // Fleet files, recordings, profiles and dumps opened lately, newest first.
+    static QStringList recentFiles();
+    static void rememberRecentFile(const QString &path);
+
 signals:
     void fleetLoaded();
     // A replay's recording is open (or could not be: `error`).
@@ -150,6 +167,7 @@ signals:
 
 protected:
     void resizeEvent(QResizeEvent *event) override;
+    void closeEvent(QCloseEvent *event) override;
     void dragEnterEvent(QDragEnterEvent *event) override;
     void dropEvent(QDropEvent *event) override;
 
@@ -173,8 +191,19 @@ private:
     void showImportDialog(); // File → Import from Prometheus; the result opens for replay
     void updateStatus();
     void makeTriageMenu();
+    void makeServiceMenu(); // mainwindowkeys.cpp: single keys on the service shown
     void setUpKeyboard(QMenu *viewMenu, QMenu *helpMenu); // mainwindowkeys.cpp
     void moveSelection(int delta); // the fleet table's selection, by rows as shown
+    // mainwindowview.cpp
+    void setUpViewMenu(QMenu *viewMenu);
+    void updateWarRoomBanner(qint64 nowMs);
+    void rotateToNextSickService();
+    void fitToType();
+    void spreadOverScreens(); // the war room on several screens: a window and a role each
+    void gatherFromScreens();
+    void saveLayout() const;
+    void fillRecentMenu(QMenu *menu);
+    void watchChartExports(); // mainwindowfiles.cpp
 
     std::unique_ptr<sim::DemoFleetThread> m_demo;
     std::unique_ptr<session::Session> m_session;
@@ -211,6 +240,16 @@ private:
     record::RecordingSource *m_replay = nullptr; // owned by the session
     PlayheadBar *m_playhead = nullptr;
     qint64 m_dataNowMs = 0; // the newest batch's clock
+    WarRoomBanner *m_warRoomBanner = nullptr;
+    QAction *m_warRoomAction = nullptr;
+    QAction *m_rotateAction = nullptr;
+    QTimer m_rotation;
+    int m_schemeBeforeWarRoom = 0;
+    bool m_wasMaximized = false;
+    std::pair<bool, bool> m_docksBeforeWarRoom{true, true}; // findings, issues
+    bool m_remembersLayout = false;
+    QPointer<QWidget> m_detailScreen; // the war room's second and third screens, while it lasts
+    QPointer<QWidget> m_triageScreen;
 };
 
 } // namespace gotriage::ui

@@ -26,6 +26,7 @@
 #include <QInputDialog>
 #include <QLabel>
 #include <QMimeData>
+#include <QStatusBar>
 #include <QTabWidget>
 #include <QtConcurrent>
 #include <QToolBar>
@@ -92,6 +93,8 @@ void MainWindow::onFileRead(const OpenedFile &file)
                          m_session->clock().nowMs());
     else
         m_issues->resolve(kFilesService, QStringLiteral("open"));
+    if (error.isEmpty() && file.kind != record::FileKind::Unknown)
+        rememberRecentFile(file.path);
     updateStatus();
     emit fileOpened(file.path, error);
 }
@@ -196,6 +199,24 @@ void MainWindow::writeReport(const QString &dir)
     }));
 }
 
+void MainWindow::watchChartExports()
+{
+    // A chart saved from its context menu: said in the status bar, or an
+    // issue naming the file when it could not be written.
+    for (int c = 0; c < ServiceDetailView::ChartCount; ++c) {
+        connect(m_detail->chart(static_cast<ServiceDetailView::Chart>(c)), &TimeChart::exported, this,
+                [this](const QString &path, const QString &error) {
+                    if (!error.isEmpty()) {
+                        m_issues->report(kFilesService, QStringLiteral("export"), error,
+                                         issues::IssuesModel::Severity::Error, m_session->clock().nowMs());
+                        return;
+                    }
+                    m_issues->resolve(kFilesService, QStringLiteral("export"));
+                    statusBar()->showMessage(tr("Saved the chart to %1").arg(path), 5000);
+                });
+    }
+}
+
 void MainWindow::dragEnterEvent(QDragEnterEvent *event)
 {
     const QList<QUrl> urls = event->mimeData()->urls();
@@ -263,10 +284,15 @@ void MainWindow::onRecordingOpened(const std::shared_ptr<const record::Recording
     // Actions taken during the incident, on every chart, as they were live.
     std::vector<TimeChart::Marker> markers;
     for (const record::ReplayMarker &m : info->markers) {
-        if (m.kind == record::ReplayMarker::Kind::Action)
-            markers.push_back(
-                {static_cast<double>(m.tsMs) / 1000.0, m.service.isEmpty() ? m.text : m.text + u' ' + m.service,
-                 m.text.startsWith(QLatin1String("reverted")) ? palette::kActionReverted : palette::kActionSent});
+        if (m.kind != record::ReplayMarker::Kind::Action)
+            continue;
+        // Labelled as the live window labels them: ▶ sent, ⟲ reverted.
+        const bool reverted = m.text.startsWith(QLatin1String("reverted "));
+        const QString action = reverted ? m.text.mid(9) : m.text;
+        markers.push_back(
+            {static_cast<double>(m.tsMs) / 1000.0,
+             QStringLiteral("%1 %2 %3").arg(reverted ? QChar(u'⟲') : QChar(u'▶')).arg(action, m.service).trimmed(),
+             reverted ? palette::colours().actionReverted : palette::colours().actionSent});
     }
     m_detail->setMarkers(markers);
     for (const QString &problem : info->problems)

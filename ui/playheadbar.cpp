@@ -1,5 +1,6 @@
 #include "playheadbar.h"
 
+#include "appearance.h"
 #include "commandpalette.h"
 #include "replaytimeline.h"
 
@@ -19,7 +20,7 @@ namespace {
 
 QString clock(qint64 ms)
 {
-    return QDateTime::fromMSecsSinceEpoch(ms).toString(QStringLiteral("HH:mm:ss"));
+    return Appearance::instance().clockText(ms);
 }
 
 QString elapsed(qint64 ms)

@@ -110,9 +110,9 @@ QVariant ProfileTableModel::data(const QModelIndex &index, int role) const
         if (role == Qt::ForegroundRole && (column == FlatChange || column == CumChange)) {
             const double change = column == FlatChange ? r.flatPercentChange() : r.cumPercentChange();
             if (change > 0.005)
-                return QBrush(palette::kCritical);
+                return QBrush(palette::colours().critical);
             if (change < -0.005)
-                return QBrush(palette::kInfo);
+                return QBrush(palette::colours().info);
         }
         if (role == Qt::TextAlignmentRole && column != DiffName)
             return QVariant(Qt::AlignRight | Qt::AlignVCenter);

@@ -1,5 +1,6 @@
 #include "replaytimeline.h"
 
+#include "appearance.h"
 #include "palette.h"
 
 #include <QDateTime>
@@ -24,13 +25,13 @@ QColor markerColour(record::ReplayMarker::Kind kind)
 {
     switch (kind) {
     case record::ReplayMarker::Kind::Finding:
-        return palette::kCritical;
+        return palette::colours().critical;
     case record::ReplayMarker::Kind::Action:
-        return palette::kActionSent;
+        return palette::colours().actionSent;
     case record::ReplayMarker::Kind::Note:
         break;
     }
-    return palette::kNoteMarker;
+    return palette::colours().noteMarker;
 }
 
 qint64 steadyMs()
@@ -113,14 +114,14 @@ void ReplayTimeline::paintEvent(QPaintEvent *)
     painter.setRenderHint(QPainter::Antialiasing, false);
     const int h = height();
     const QRect track(kMargin, h / 2 - 3, width() - 2 * kMargin, 6);
-    painter.fillRect(track, palette::kTimelineTrack);
+    painter.fillRect(track, palette::colours().timelineTrack);
     if (m_loopToMs > m_loopFromMs) {
         const double from = xOf(m_loopFromMs), to = xOf(m_loopToMs);
-        painter.fillRect(QRectF(from, 2, std::max(2.0, to - from), h - 4), palette::kTimelineLoop);
+        painter.fillRect(QRectF(from, 2, std::max(2.0, to - from), h - 4), palette::colours().timelineLoop);
     }
     // Played part of the track, so the playhead's place reads at a glance.
     painter.fillRect(QRectF(track.left(), track.top(), xOf(m_playheadMs) - track.left(), track.height()),
-                     palette::kMuted);
+                     palette::colours().muted);
     for (const record::ReplayMarker &marker : m_markers) {
         const double x = xOf(marker.tsMs);
         painter.setPen(QPen(markerColour(marker.kind), 2));
@@ -133,7 +134,7 @@ void ReplayTimeline::paintEvent(QPaintEvent *)
     const double x = xOf(m_playheadMs);
     painter.setRenderHint(QPainter::Antialiasing, true);
     painter.setPen(Qt::NoPen);
-    painter.setBrush(palette::kPlayhead);
+    painter.setBrush(palette::colours().playhead);
     painter.drawRect(QRectF(x - 1, 0, 2, h));
     painter.drawEllipse(QPointF(x, h / 2.0), 5, 5);
 }
@@ -178,7 +179,7 @@ bool ReplayTimeline::event(QEvent *event)
         const double x = help->pos().x();
         const record::ReplayMarker *marker = markerNear(x);
         const qint64 t = marker ? marker->tsMs : timeAt(x);
-        QString text = QDateTime::fromMSecsSinceEpoch(t).toString(QStringLiteral("HH:mm:ss"));
+        QString text = Appearance::instance().clockText(t);
         if (marker)
             text += QStringLiteral(" · %1%2").arg(marker->service.isEmpty() ? QString() : marker->service + u' ',
                                                   marker->text);

@@ -49,15 +49,15 @@ std::vector<QImage> renderReportCharts(const record::Report &report)
         chart.resize(kChartSize);
         const std::string_view name = vitals::kVitals[vitals::index(c.vital)].name;
         const int series = chart.addSeries(QString::fromLatin1(name.data(), static_cast<qsizetype>(name.size())),
-                                           palette::kSeriesBlue, TimeChart::Axis::Left, scale);
+                                           &palette::Colours::seriesBlue, TimeChart::Axis::Left, scale);
         chart.setSeriesData(series, {c.points.begin(), c.points.end()});
         chart.setTimeRange(static_cast<double>(c.fromMs) / 1000.0, static_cast<double>(c.toMs) / 1000.0);
         std::vector<TimeChart::Marker> markers{
-            {static_cast<double>(c.markMs) / 1000.0, QStringLiteral("raised"), palette::kCritical}};
+            {static_cast<double>(c.markMs) / 1000.0, QStringLiteral("raised"), palette::colours().critical}};
         for (const auto &[ts, text] : c.actions)
-            markers.push_back(
-                {static_cast<double>(ts) / 1000.0, text,
-                 text.startsWith(QLatin1String("reverted")) ? palette::kActionReverted : palette::kActionSent});
+            markers.push_back({static_cast<double>(ts) / 1000.0, text,
+                               text.startsWith(QLatin1String("reverted")) ? palette::colours().actionReverted
+                                                                          : palette::colours().actionSent});
         chart.setMarkers(markers);
         chart.replot();
         QCoreApplication::processEvents(); // the queued replot draws the plot's buffer

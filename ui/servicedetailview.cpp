@@ -28,18 +28,18 @@ struct SeriesSpec {
     ServiceDetailView::Chart chart;
     Vital vital;
     const char *name;
-    QColor color;
+    palette::Role color;
     TimeChart::Axis axis;
     double scale;
     const char *unit;
 };
 
-const QColor &kBlue = palette::kSeriesBlue;
-const QColor &kGreen = palette::kSeriesGreen;
-const QColor &kAmber = palette::kSeriesAmber;
-const QColor &kViolet = palette::kSeriesViolet;
-const QColor &kRed = palette::kSeriesRed;
-const QColor &kGrey = palette::kSeriesGrey;
+constexpr palette::Role kBlue = &palette::Colours::seriesBlue;
+constexpr palette::Role kGreen = &palette::Colours::seriesGreen;
+constexpr palette::Role kAmber = &palette::Colours::seriesAmber;
+constexpr palette::Role kViolet = &palette::Colours::seriesViolet;
+constexpr palette::Role kRed = &palette::Colours::seriesRed;
+constexpr palette::Role kGrey = &palette::Colours::seriesGrey;
 constexpr double kMiB = 1.0 / (1024 * 1024);
 
 // Which vital goes on which chart, in which colour and unit.
@@ -103,10 +103,10 @@ ServiceDetailView::ServiceDetailView(const store::SeriesStore *store, QWidget *p
         m_charts[spec.chart]->addSeries(tr(spec.name), spec.color, spec.axis, spec.scale,
                                         QString::fromLatin1(spec.unit));
 
-    m_goroutineTrend = m_charts[GoroutinesChart]->addTrendSeries(tr("trend"), palette::kTrend);
-    m_heapTrend = m_charts[MemoryChart]->addTrendSeries(tr("heap after GC trend"), palette::kTrend,
+    m_goroutineTrend = m_charts[GoroutinesChart]->addTrendSeries(tr("trend"), &palette::Colours::trend);
+    m_heapTrend = m_charts[MemoryChart]->addTrendSeries(tr("heap after GC trend"), &palette::Colours::trend,
                                                         TimeChart::Axis::Left, kMiB);
-    const QColor &limitColor = palette::kSeriesRed;
+    const palette::Role limitColor = &palette::Colours::seriesRed;
     m_goroutineLimit = m_charts[GoroutinesChart]->addTrendSeries(tr("goroutine budget"), limitColor);
     m_heapLimit = m_charts[MemoryChart]->addTrendSeries(tr("memory limit"), limitColor, TimeChart::Axis::Left, kMiB);
 
@@ -237,7 +237,7 @@ void ServiceDetailView::setRuntime(const QString &summary)
     if (summary == m_runtime && !m_title->text().isEmpty() && !summary.isEmpty())
         return;
     m_runtime = summary;
-    const QString muted = palette::kMuted.name(), subtle = palette::kSubtle.name();
+    const QString muted = palette::colours().muted.name(), subtle = palette::colours().subtle.name();
     QString text = QStringLiteral("<b>%1</b>&nbsp;&nbsp;<span style='color:%3'>%2</span>")
                        .arg(m_service.toHtmlEscaped(), m_description.toHtmlEscaped(), muted);
     if (!summary.isEmpty())

@@ -47,7 +47,9 @@ void SparklineDelegate::paint(QPainter *painter, const QStyleOptionViewItem &opt
     // The number is what matters: it gets its width, the sparkline the rest
     // when that is enough to show a shape; in a narrow column the number
     // alone, elided rather than cut.
-    const int textWidth = std::min(cell.width(), option.fontMetrics.horizontalAdvance(text) + 8);
+    // textOption carries the model's font (stale values are struck through).
+    const QFontMetrics metrics(textOption.font);
+    const int textWidth = std::min(cell.width(), metrics.horizontalAdvance(text) + 8);
     const int lineWidth = cell.width() - textWidth - 6;
     const QRect lineRect(cell.left(), cell.top(), lineWidth >= kMinSparklineWidth ? lineWidth : 0, cell.height());
 
@@ -70,8 +72,8 @@ void SparklineDelegate::paint(QPainter *painter, const QStyleOptionViewItem &opt
         }
         const bool selected = option.state & QStyle::State_Selected;
         const QColor color = selected ? option.palette.color(QPalette::HighlightedText)
-            : stale                   ? palette::kStaleSparkline
-                                      : palette::kSeriesBlue;
+            : stale                   ? palette::colours().staleSparkline
+                                      : palette::colours().seriesBlue;
         painter->setPen(QPen(color, 1.4));
         painter->drawPath(path);
     }
@@ -79,9 +81,9 @@ void SparklineDelegate::paint(QPainter *painter, const QStyleOptionViewItem &opt
         = textOption.palette.color(option.state & QStyle::State_Selected ? QPalette::HighlightedText : QPalette::Text);
     const QVariant foreground = index.data(Qt::ForegroundRole);
     painter->setPen(foreground.isValid() ? foreground.value<QBrush>().color() : textColor);
+    painter->setFont(textOption.font);
     painter->drawText(QRect(cell.right() - textWidth, cell.top(), textWidth, cell.height()),
-                      Qt::AlignRight | Qt::AlignVCenter,
-                      option.fontMetrics.elidedText(text, Qt::ElideRight, textWidth));
+                      Qt::AlignRight | Qt::AlignVCenter, metrics.elidedText(text, Qt::ElideRight, textWidth));
     painter->restore();
 }
 

@@ -1,10 +1,23 @@
 #include "timechart.h"
-#include "palette.h"
+
+#include "appearance.h"
 
 #include "qcp.h"
 
+#include <QApplication>
+#include <QBuffer>
+#include <QClipboard>
 #include <QDateTime>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFutureWatcher>
+#include <QGuiApplication>
 #include <QLabel>
+#include <QMenu>
+#include <QPdfWriter>
+#include <QSaveFile>
+#include <QSvgGenerator>
+#include <QtConcurrent/QtConcurrentRun>
 #include <QToolTip>
 #include <QVBoxLayout>
 
@@ -15,20 +28,18 @@ namespace gotriage::ui {
 
 namespace {
 
-const QColor &kBackground = palette::kChartBackground;
-const QColor &kAxis = palette::kMuted;
-const QColor &kGrid = palette::kGrid;
-const QColor &kText = palette::kText;
-
-void styleAxis(QCPAxis *axis)
+void styleAxis(QCPAxis *axis, const QFont &font)
 {
-    axis->setBasePen(QPen(kAxis));
-    axis->setTickPen(QPen(kAxis));
-    axis->setSubTickPen(QPen(kAxis));
-    axis->setTickLabelColor(kAxis);
-    axis->setLabelColor(kAxis);
-    axis->grid()->setPen(QPen(kGrid, 1, Qt::DotLine));
-    axis->grid()->setZeroLinePen(QPen(kGrid));
+    const palette::Colours &c = palette::colours();
+    axis->setBasePen(QPen(c.muted));
+    axis->setTickPen(QPen(c.muted));
+    axis->setSubTickPen(QPen(c.muted));
+    axis->setTickLabelColor(c.muted);
+    axis->setLabelColor(c.muted);
+    axis->setTickLabelFont(font);
+    axis->setLabelFont(font);
+    axis->grid()->setPen(QPen(c.grid, 1, Qt::DotLine));
+    axis->grid()->setZeroLinePen(QPen(c.grid));
 }
 
 } // namespace
@@ -45,23 +56,15 @@ TimeChart::TimeChart(const QString &title, const QString &leftLabel, const QStri
     m_emptyLabel = new QLabel(this);
     m_emptyLabel->setAlignment(Qt::AlignCenter);
     m_emptyLabel->setWordWrap(true);
-    m_emptyLabel->setStyleSheet(QStringLiteral("color: %1; background: %2; padding: 6px;")
-                                    .arg(palette::kSubtle.name(), palette::kChartBackground.name()));
     m_emptyLabel->hide();
 
-    m_plot->setBackground(kBackground);
-    m_plot->axisRect()->setBackground(kBackground);
     m_plot->plotLayout()->insertRow(0);
-    m_title = new QCPTextElement(m_plot, title, QFont(font().family(), font().pointSize(), QFont::Bold));
-    m_title->setTextColor(kText);
+    m_title = new QCPTextElement(m_plot, title);
     m_plot->plotLayout()->addElement(0, 0, m_title);
 
-    auto ticker = QSharedPointer<QCPAxisTickerDateTime>::create();
-    ticker->setDateTimeFormat(QStringLiteral("HH:mm:ss"));
-    ticker->setDateTimeSpec(Qt::LocalTime);
-    m_plot->xAxis->setTicker(ticker);
-    for (QCPAxis *axis : {m_plot->xAxis, m_plot->yAxis, m_plot->yAxis2})
-        styleAxis(axis);
+    m_ticker = QSharedPointer<QCPAxisTickerDateTime>::create();
+    m_ticker->setDateTimeFormat(QStringLiteral("HH:mm:ss"));
+    m_plot->xAxis->setTicker(m_ticker);
     m_plot->yAxis->setLabel(leftLabel);
     if (!rightLabel.isEmpty()) {
         m_plot->yAxis2->setVisible(true);
@@ -82,8 +85,14 @@ TimeChart::TimeChart(const QString &title, const QString &leftLabel, const QStri
     m_plot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
     m_plot->legend->setBrush(Qt::NoBrush);
     m_plot->legend->setBorderPen(Qt::NoPen);
-    m_plot->legend->setTextColor(kText);
     m_plot->legend->setMargins(QMargins(4, 0, 4, 0));
+    restyle();
+    connect(&Appearance::instance(), &Appearance::changed, this, [this] {
+        restyle();
+        fitTicks();
+        fitLegend();
+        m_plot->replot(QCustomPlot::rpQueuedReplot);
+    });
 
     // Only the time axis pans and zooms; value axes follow the data.
     m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
@@ -96,6 +105,8 @@ TimeChart::TimeChart(const QString &title, const QString &leftLabel, const QStri
         }
     });
     connect(m_plot, &QCustomPlot::mouseMove, this, &TimeChart::onMouseMove);
+    m_plot->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_plot, &QWidget::customContextMenuRequested, this, &TimeChart::showContextMenu);
 }
 
 TimeChart::~TimeChart() = default;
@@ -127,7 +138,7 @@ void TimeChart::setMarkers(const std::vector<Marker> &markers)
         text->setText(marker.label);
         text->setColor(marker.color);
         text->setPadding(QMargins(3, 0, 3, 0));
-        text->setBrush(QBrush(palette::kChartBackground));
+        text->setBrush(QBrush(palette::colours().chartBackground));
         text->setClipToAxisRect(true);
         text->setSelectable(false);
         m_markerItems.push_back(line);
@@ -140,6 +151,43 @@ QString TimeChart::title() const
     return m_title->text();
 }
 
+void TimeChart::restyle()
+{
+    const palette::Colours &c = palette::colours();
+    m_emptyLabel->setStyleSheet(
+        QStringLiteral("color: %1; background: %2; padding: 6px;").arg(c.subtle.name(), c.chartBackground.name()));
+    m_plot->setBackground(c.chartBackground);
+    m_plot->axisRect()->setBackground(c.chartBackground);
+    // Every attribute set, so that QPainter draws with this font rather than
+    // resolving it against the widget's (QCustomPlot measures with it: a
+    // font that only inherits is measured at one size and drawn at another
+    // once the type changes, and rotated axis labels land on the ticks).
+    // QApplication's font is current at once; the widget's follows later.
+    const QFont base = QApplication::font(this);
+    QFont text(base.family());
+    text.setPointSizeF(base.pointSizeF());
+    text.setWeight(QFont::Normal);
+    text.setItalic(false);
+    QFont titleFont = text;
+    titleFont.setBold(true);
+    m_title->setFont(titleFont);
+    m_title->setTextColor(c.text);
+    for (QCPAxis *axis : {m_plot->xAxis, m_plot->yAxis, m_plot->yAxis2})
+        styleAxis(axis, text);
+    m_plot->legend->setFont(text);
+    m_plot->legend->setTextColor(c.text);
+    m_ticker->setDateTimeSpec(Appearance::instance().utc() ? Qt::UTC : Qt::LocalTime);
+    for (std::size_t i = 0; i < m_series.size(); ++i) {
+        const SeriesInfo &info = m_series[i];
+        if (!info.role)
+            continue;
+        QCPGraph *graph = m_plot->graph(static_cast<int>(i));
+        QPen pen = graph->pen();
+        pen.setColor(c.*info.role);
+        graph->setPen(pen);
+    }
+}
+
 int TimeChart::addSeries(const QString &name, const QColor &color, Axis axis, double scale, const QString &unit)
 {
     QCPGraph *graph = m_plot->addGraph(m_plot->xAxis, axis == Axis::Left ? m_plot->yAxis : m_plot->yAxis2);
@@ -147,15 +195,22 @@ int TimeChart::addSeries(const QString &name, const QColor &color, Axis axis, do
     graph->setPen(QPen(color, 1.6));
     graph->setAdaptiveSampling(true);
     graph->removeFromLegend(); // listed once it has points
-    m_series.push_back({name, unit, axis, scale});
+    m_series.push_back({name, unit, axis, scale, nullptr});
     return static_cast<int>(m_series.size() - 1);
 }
 
-int TimeChart::addTrendSeries(const QString &name, const QColor &color, Axis axis, double scale)
+int TimeChart::addSeries(const QString &name, palette::Role role, Axis axis, double scale, const QString &unit)
 {
-    const int series = addSeries(name, color, axis, scale);
+    const int series = addSeries(name, palette::colours().*role, axis, scale, unit);
+    m_series.back().role = role;
+    return series;
+}
+
+int TimeChart::addTrendSeries(const QString &name, palette::Role role, Axis axis, double scale)
+{
+    const int series = addSeries(name, role, axis, scale);
     QCPGraph *graph = m_plot->graph(series);
-    graph->setPen(QPen(color, 1.4, Qt::DashLine));
+    graph->setPen(QPen(palette::colours().*role, 1.4, Qt::DashLine));
     graph->removeFromLegend();
     return series;
 }
@@ -171,13 +226,20 @@ void TimeChart::resizeEvent(QResizeEvent *event)
 {
     QWidget::resizeEvent(event);
     placeEmptyLabel();
-    // A short chart gets fewer value ticks: their labels must not touch.
-    const int ticks = std::clamp(m_plot->axisRect()->height() / 28, 2, 5);
+    fitTicks();
+    fitLegend();
+}
+
+void TimeChart::fitTicks()
+{
+    // A short chart gets fewer value ticks, and a narrow one fewer times:
+    // their labels must not touch, at whatever size the type is.
+    const QFontMetrics metrics(m_plot->xAxis->tickLabelFont());
+    const int ticks = std::clamp(m_plot->axisRect()->height() / (2 * metrics.height()), 2, 5);
     m_plot->yAxis->ticker()->setTickCount(ticks);
     m_plot->yAxis2->ticker()->setTickCount(ticks);
-    // The same across: "00:08:15" needs about 70 px.
-    m_plot->xAxis->ticker()->setTickCount(std::clamp((width() - 100) / 90, 2, 6));
-    fitLegend();
+    const int timeWidth = metrics.horizontalAdvance(QStringLiteral("00:00:00")) + 2 * metrics.averageCharWidth();
+    m_plot->xAxis->ticker()->setTickCount(std::clamp((width() - 100) / timeWidth, 2, 6));
 }
 
 void TimeChart::fitLegend()
@@ -187,7 +249,7 @@ void TimeChart::fitLegend()
     // form a grid, so a column is as wide as its widest entry.
     QCPLegend *legend = m_plot->legend;
     // A narrow chart uses a smaller legend font, so its lines are fewer.
-    QFont legendFont = font();
+    QFont legendFont = m_plot->xAxis->tickLabelFont(); // explicit (restyle())
     if (width() < 420)
         legendFont.setPointSizeF(legendFont.pointSizeF() * 0.85);
     if (legend->font() != legendFont) {
@@ -353,8 +415,7 @@ int TimeChart::pointCount(int series) const
 
 QString TimeChart::hoverText(double timeSeconds) const
 {
-    QString text
-        = QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(timeSeconds * 1000)).toString(QStringLiteral("HH:mm:ss"));
+    QString text = Appearance::instance().clockText(static_cast<qint64>(timeSeconds * 1000));
     for (int i = 0; i < m_plot->graphCount(); ++i) {
         const QCPGraph *graph = m_plot->graph(i);
         if (graph->data()->isEmpty())
@@ -382,6 +443,77 @@ void TimeChart::onMouseMove(QMouseEvent *event)
     }
     const double time = m_plot->xAxis->pixelToCoord(event->pos().x());
     QToolTip::showText(event->globalPosition().toPoint(), hoverText(time), m_plot);
+}
+
+QByteArray TimeChart::render(const QString &format) const
+{
+    const int w = m_plot->width(), h = m_plot->height();
+    QByteArray bytes;
+    QBuffer buffer(&bytes);
+    buffer.open(QIODevice::WriteOnly);
+    if (format == QLatin1String("png")) {
+        toImage().save(&buffer, "PNG");
+    } else if (format == QLatin1String("svg")) {
+        QSvgGenerator svg;
+        svg.setOutputDevice(&buffer);
+        svg.setSize(QSize(w, h));
+        svg.setViewBox(QRect(0, 0, w, h));
+        svg.setTitle(title());
+        QCPPainter painter(&svg);
+        m_plot->toPainter(&painter, w, h);
+    } else if (format == QLatin1String("pdf")) {
+        // One page the chart's size, in points: it scales as vectors.
+        QPdfWriter pdf(&buffer);
+        pdf.setPageSize(QPageSize(QSizeF(w, h), QPageSize::Point));
+        pdf.setPageMargins(QMarginsF());
+        pdf.setResolution(72);
+        pdf.setTitle(title());
+        pdf.setCreator(QStringLiteral("gotriage"));
+        QCPPainter painter(&pdf);
+        m_plot->toPainter(&painter, w, h);
+    }
+    return bytes;
+}
+
+QImage TimeChart::toImage() const
+{
+    const double ratio = devicePixelRatioF();
+    return m_plot->toPixmap(m_plot->width(), m_plot->height(), ratio).toImage();
+}
+
+void TimeChart::exportTo(const QString &path)
+{
+    const QString format = QFileInfo(path).suffix().toLower();
+    const QByteArray bytes = render(format);
+    if (bytes.isEmpty()) {
+        emit exported(path, tr("%1: charts are saved as .png, .svg or .pdf").arg(path));
+        return;
+    }
+    auto *watcher = new QFutureWatcher<QString>(this);
+    connect(watcher, &QFutureWatcher<QString>::finished, this, [this, watcher, path] {
+        emit exported(path, watcher->result());
+        watcher->deleteLater();
+    });
+    watcher->setFuture(QtConcurrent::run([path, bytes] {
+        QSaveFile file(path);
+        if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit())
+            return QStringLiteral("%1: %2").arg(path, file.errorString());
+        return QString();
+    }));
+}
+
+void TimeChart::showContextMenu(const QPoint &pos)
+{
+    QMenu menu(this);
+    menu.addAction(tr("Save chart as…"), this, [this] {
+        const QString name = title().toLower().replace(QLatin1Char(' '), QLatin1Char('-')) + QStringLiteral(".png");
+        const QString path = QFileDialog::getSaveFileName(this, tr("Save chart"), name,
+                                                          tr("PNG image (*.png);;SVG drawing (*.svg);;PDF (*.pdf)"));
+        if (!path.isEmpty())
+            exportTo(path);
+    });
+    menu.addAction(tr("Copy chart"), this, [this] { QGuiApplication::clipboard()->setImage(toImage()); });
+    menu.exec(m_plot->mapToGlobal(pos));
 }
 
 } // namespace gotriage::ui

@@ -1,6 +1,11 @@
 #pragma once
 
+#include "palette.h"
+
+#include <QByteArray>
 #include <QColor>
+#include <QImage>
+#include <QSharedPointer>
 #include <QString>
 #include <QWidget>
 
@@ -10,6 +15,7 @@
 
 class QCustomPlot;
 class QCPAbstractItem;
+class QCPAxisTickerDateTime;
 class QCPTextElement;
 class QLabel;
 class QMouseEvent;
@@ -33,10 +39,14 @@ public:
     ~TimeChart() override;
 
     // `scale` converts stored values to axis units (bytes -> MiB, s -> ms).
+    // A series drawn in a palette role follows the colour scheme; one in a
+    // fixed colour keeps it.
+    int addSeries(const QString &name, palette::Role role, Axis axis = Axis::Left, double scale = 1.0,
+                  const QString &unit = {});
     int addSeries(const QString &name, const QColor &color, Axis axis = Axis::Left, double scale = 1.0,
                   const QString &unit = {});
     // A dashed line (a fitted trend); hidden from the legend while empty.
-    int addTrendSeries(const QString &name, const QColor &color, Axis axis = Axis::Left, double scale = 1.0);
+    int addTrendSeries(const QString &name, palette::Role role, Axis axis = Axis::Left, double scale = 1.0);
     void setSeriesName(int series, const QString &name);
     void setTitle(const QString &title);
     QString title() const;
@@ -60,6 +70,15 @@ public:
     int plotWidthPixels() const;
     void replot();
 
+    // The chart as a file of `format` ("png", "svg" or "pdf"), drawn at its
+    // size on screen (PNG at the screen's pixel ratio); empty on an unknown
+    // format. GUI thread: QCustomPlot draws here; the bytes are written elsewhere.
+    QByteArray render(const QString &format) const;
+    // Renders and writes `path` (its suffix says the format) on a worker
+    // thread; exported() tells how it went.
+    void exportTo(const QString &path);
+    QImage toImage() const; // what Copy puts on the clipboard
+
     int pointCount(int series) const;
     QString hoverText(double timeSeconds) const;
     QCustomPlot *plot() const { return m_plot; }
@@ -67,12 +86,17 @@ public:
 signals:
     // The user panned or zoomed; the owner keeps sibling charts in step.
     void timeRangeChangedByUser(double fromSeconds, double toSeconds);
+    // exportTo() wrote `path`, or why not (naming the file).
+    void exported(const QString &path, const QString &error);
 
 protected:
     void resizeEvent(QResizeEvent *event) override;
 
 private:
     void onMouseMove(QMouseEvent *event);
+    void restyle(); // colours, fonts and the clock from Appearance
+    void fitTicks();
+    void showContextMenu(const QPoint &pos); // Save chart as…, Copy chart
     void rescaleValueAxes();
     void fitLegend();
     void updateEmptyText();
@@ -83,10 +107,12 @@ private:
         QString unit;
         Axis axis;
         double scale;
+        palette::Role role; // null: a fixed colour
     };
 
     QCustomPlot *m_plot;
     QCPTextElement *m_title = nullptr;
+    QSharedPointer<QCPAxisTickerDateTime> m_ticker;
     QLabel *m_emptyLabel = nullptr;
     QString m_emptyText;
     std::vector<SeriesInfo> m_series;

@@ -1,12 +1,14 @@
 #include "triagepanel.h"
 
 #include "actiondialog.h"
+#include "appearance.h"
 #include "candidatesmodel.h"
 #include "palette.h"
 #include "session/evidence.h"
 #include "session/servicereport.h"
 #include "triage/triagesession.h"
 
+#include <QApplication>
 #include <QButtonGroup>
 #include <QComboBox>
 #include <QDateTime>
@@ -99,7 +101,9 @@ QString eventText(const triage::IncidentEvent &e)
 QLabel *sectionLabel(const QString &text, QWidget *parent)
 {
     auto *label = new QLabel(text, parent);
-    label->setStyleSheet(QStringLiteral("font-weight: bold; color: %1; margin-top: 4px;").arg(palette::kSubtle.name()));
+    followAppearance(label, [] {
+        return QStringLiteral("font-weight: bold; color: %1; margin-top: 4px;").arg(palette::colours().subtle.name());
+    });
     return label;
 }
 
@@ -128,7 +132,7 @@ TriagePanel::TriagePanel(triage::TriageSession *triage, QWidget *parent)
     leftLayout->setContentsMargins(0, 0, 0, 0);
     leftLayout->addWidget(sectionLabel(tr("Checklist"), left));
     m_checklist->setObjectName(QStringLiteral("checklist"));
-    m_checklist->setStyleSheet(palette::checkBoxStyle("QListWidget"));
+    followAppearance(m_checklist, [] { return palette::checkBoxStyle("QListWidget"); });
     m_checklist->setMaximumHeight(6 * m_checklist->fontMetrics().height() + 16); // the longest step's items
     leftLayout->addWidget(m_checklist);
     leftLayout->addWidget(sectionLabel(tr("Throttle, circuit-break or degrade first"), left));
@@ -217,12 +221,18 @@ QWidget *TriagePanel::makeSuggestionBar()
 {
     auto *bar = new QFrame;
     bar->setObjectName(QStringLiteral("suggestionBar"));
-    bar->setStyleSheet(QStringLiteral("#suggestionBar { background: %1; border-bottom: 2px solid %2; }")
-                           .arg(palette::kSuggestionBackground.name(), palette::kWarning.name()));
+    followAppearance(bar, [] {
+        return QStringLiteral("#suggestionBar { background: %1; border-bottom: 2px solid %2; }")
+            .arg(palette::colours().suggestionBackground.name(), palette::colours().warning.name());
+    });
     auto *row = new QHBoxLayout(bar);
     row->setContentsMargins(10, 4, 10, 4);
     m_suggestionText = new QLabel(bar);
-    m_suggestionText->setStyleSheet(QStringLiteral("font-size: 12pt; color: %1;").arg(palette::kText.name()));
+    followAppearance(m_suggestionText, [] {
+        return QStringLiteral("font-size: %1pt; color: %2;")
+            .arg(QApplication::font().pointSizeF() * 1.2, 0, 'f', 1)
+            .arg(palette::colours().text.name());
+    });
     row->addWidget(m_suggestionText, 1);
     m_acceptSuggestion = new QPushButton(tr("Open incident (Ctrl+I)"), bar);
     m_acceptSuggestion->setObjectName(QStringLiteral("acceptSuggestion"));
@@ -355,10 +365,10 @@ void TriagePanel::rank(qint64 nowMs)
 void TriagePanel::updateHeader(qint64 nowMs)
 {
     const triage::Impact &impact = m_impactNow;
-    const QColor colour = !impact.known                                          ? palette::kMuted
-        : impact.errorRatio >= 0.05                                              ? palette::kCritical
-        : impact.errorRatio >= 0.01 || impact.trend() == QLatin1String("rising") ? palette::kWarning
-                                                                                 : palette::kGood;
+    const QColor colour = !impact.known                                          ? palette::colours().muted
+        : impact.errorRatio >= 0.05                                              ? palette::colours().critical
+        : impact.errorRatio >= 0.01 || impact.trend() == QLatin1String("rising") ? palette::colours().warning
+                                                                                 : palette::colours().good;
     const QString text = impact.known
         ? tr("Core business: %1").arg(impact.summary())
         : tr("Core business: no core service reports its requests yet (mark services \"tier\": \"core\" and give "
@@ -405,7 +415,7 @@ void TriagePanel::updateChecklist()
         item->setText(items[i].text);
         item->setData(Qt::UserRole, items[i].key);
         item->setCheckState(items[i].done ? Qt::Checked : Qt::Unchecked);
-        item->setForeground(items[i].done ? palette::kGood : palette::kText);
+        item->setForeground(items[i].done ? palette::colours().good : palette::colours().text);
         item->setToolTip(items[i].byHand ? tr("ticked by hand")
                                          : tr("from live data; tick it by hand if you know better"));
     }
@@ -480,25 +490,24 @@ void TriagePanel::rebuildActions()
         item->setText(ActionNameColumn, a.run->action);
         item->setText(TargetColumn, a.run->service);
         QString result;
-        QColor colour = palette::kText;
+        QColor colour = palette::colours().text;
         if (!a.run->ok()) {
             result = tr("FAILED");
-            colour = palette::kCritical;
+            colour = palette::colours().critical;
         } else if (a.revertedMs > 0) {
-            result = tr("reverted %1")
-                         .arg(QDateTime::fromMSecsSinceEpoch(a.revertedMs).toString(QStringLiteral("HH:mm:ss")));
-            colour = palette::kMuted;
+            result = tr("reverted %1").arg(Appearance::instance().clockText(a.revertedMs));
+            colour = palette::colours().muted;
         } else if (a.reverting) {
             result = tr("reverting…");
         } else {
             const QString before = a.run->before.value_or(tr("unset"));
             const QString after = a.run->after.value_or(QString());
             result = after.isEmpty() ? tr("sent (was %1)").arg(before) : tr("%1 → %2").arg(before, after);
-            colour = palette::kActionSent;
+            colour = palette::colours().actionSent;
         }
         if (!a.revertError.isEmpty()) {
             result += tr("; revert failed: %1").arg(a.revertError);
-            colour = palette::kCritical;
+            colour = palette::colours().critical;
         }
         item->setText(ResultColumn, result);
         item->setToolTip(ResultColumn, result);
@@ -510,9 +519,10 @@ void TriagePanel::rebuildActions()
         item->setText(VerdictColumn, verdict);
         item->setToolTip(VerdictColumn, verdict);
         if (!a.run->ok())
-            item->setForeground(VerdictColumn, palette::kCritical);
+            item->setForeground(VerdictColumn, palette::colours().critical);
         else if (a.verdict.decided)
-            item->setForeground(VerdictColumn, a.verdict.effective ? palette::kGood : palette::kCritical);
+            item->setForeground(VerdictColumn,
+                                a.verdict.effective ? palette::colours().good : palette::colours().critical);
         if (a.run->ok() && a.revertedMs == 0) {
             auto *revert = new QPushButton(tr("Revert"), m_actionsView);
             revert->setEnabled(!a.reverting);
@@ -630,25 +640,30 @@ void TriagePanel::rebuildTimeline()
     m_timeline->clear();
     for (const triage::IncidentEvent &e : m_triage->incident().timeline()) {
         auto *item = new QListWidgetItem(
-            QStringLiteral("%1  %2").arg(QDateTime::fromMSecsSinceEpoch(e.tsMs).toString(QStringLiteral("HH:mm:ss")),
-                                         eventText(e)),
-            m_timeline);
+            QStringLiteral("%1  %2").arg(Appearance::instance().clockText(e.tsMs), eventText(e)), m_timeline);
         if (e.type == triage::IncidentEvent::Type::ActionSent)
-            item->setForeground(palette::kActionSent);
+            item->setForeground(palette::colours().actionSent);
         else if (e.type == triage::IncidentEvent::Type::Note)
-            item->setForeground(palette::kInfo);
+            item->setForeground(palette::colours().info);
     }
     m_timeline->scrollToBottom();
 }
 
 QString TriagePanel::statusText() const
 {
+    const QString incident = incidentClockText();
+    return incident.isEmpty() ? QString() : incident + QStringLiteral(" · ") + impactText();
+}
+
+QString TriagePanel::incidentClockText() const
+{
     const triage::Incident &incident = m_triage->incident();
-    if (!incident.isOpen())
-        return {};
-    return tr("INCIDENT %1 · %2")
-        .arg(clockText(m_nowMs - incident.openedMs()),
-             m_impactNow.known ? m_impactNow.summary() : tr("core impact unknown"));
+    return incident.isOpen() ? tr("INCIDENT %1").arg(clockText(m_nowMs - incident.openedMs())) : QString();
+}
+
+QString TriagePanel::impactText() const
+{
+    return m_impactNow.known ? m_impactNow.summary() : tr("core impact unknown");
 }
 
 std::vector<TimeChart::Marker> TriagePanel::markers() const
@@ -658,10 +673,11 @@ std::vector<TimeChart::Marker> TriagePanel::markers() const
         if (!a.run->ok())
             continue;
         out.push_back({static_cast<double>(a.run->sentMs) / 1000.0,
-                       QStringLiteral("▶ %1 %2").arg(a.run->action, a.run->service), palette::kActionSent});
+                       QStringLiteral("▶ %1 %2").arg(a.run->action, a.run->service), palette::colours().actionSent});
         if (a.revertedMs > 0)
             out.push_back({static_cast<double>(a.revertedMs) / 1000.0,
-                           QStringLiteral("⟲ %1 %2").arg(a.run->action, a.run->service), palette::kActionReverted});
+                           QStringLiteral("⟲ %1 %2").arg(a.run->action, a.run->service),
+                           palette::colours().actionReverted});
     }
     return out;
 }

@@ -62,6 +62,10 @@ public:
     // "INCIDENT 12:04 · core error ratio 1.2 % and rising": the status
     // bar's text while an incident is open; empty otherwise.
     QString statusText() const;
+    // Its two halves, for the war-room banner: "INCIDENT 12:04" (empty
+    // when none is open) and the impact, or that it is unknown.
+    QString incidentClockText() const;
+    QString impactText() const;
     std::vector<TimeChart::Marker> markers() const;
     std::optional<triage::SuggestedIncident> suggestion() const { return m_suggested; }
 

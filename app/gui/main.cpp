@@ -1,6 +1,7 @@
 // gotriage: the desktop dashboard. Parses the command line and wires the
 // main window; everything else lives in gotriage_ui and gotriage_core.
 #include "analysis/serviceanalyzer.h"
+#include "appearance.h"
 #include "common/clock.h"
 #include "eventloopprobe.h"
 #include "ingest/livesource.h"
@@ -8,7 +9,6 @@
 #include "record/filekind.h"
 #include "record/recordingsource.h"
 #include "session/session.h"
-#include "theme.h"
 #include "version.h"
 
 #include <QApplication>
@@ -87,6 +87,12 @@ struct CommandLine {
         QStringLiteral("record-retention-hours"),
         QStringLiteral("how much history the black box keeps, and how long old ones are kept (default 24)"),
         QStringLiteral("HOURS"), QStringLiteral("24")};
+    const QCommandLineOption warRoomOption{QStringLiteral("war-room"),
+                                           QStringLiteral("start in war-room mode: full screen, large type, "
+                                                          "high contrast (F11 toggles it)")};
+    const QCommandLineOption themeOption{QStringLiteral("theme"),
+                                         QStringLiteral("dark or light, for this run (View → Theme remembers one)"),
+                                         QStringLiteral("NAME")};
     const QCommandLineOption speedOption{QStringLiteral("speed"),
                                          QStringLiteral("replaying a recording: the speed to start at (1 to 1000)"),
                                          QStringLiteral("RATE"), QStringLiteral("1")};
@@ -104,7 +110,7 @@ struct CommandLine {
         parser.addVersionOption();
         parser.addOptions({configOption, demoOption, servicesOption, historyOption, fastAnalysisOption, selectOption,
                            screenshotOption, afterOption, sizeOption, measureOption, measureEveryOption, recordOption,
-                           noRecordOption, retentionOption, speedOption});
+                           noRecordOption, retentionOption, speedOption, warRoomOption, themeOption});
     }
 };
 
@@ -224,7 +230,17 @@ int main(int argc, char *argv[])
         return 2;
     }
 
-    gotriage::ui::applyDarkTheme(app);
+    gotriage::ui::Appearance::instance().restore(); // the theme and clock chosen last time
+    if (parser.isSet(commandLine.themeOption)) {
+        const QString theme = parser.value(commandLine.themeOption);
+        if (theme != QLatin1String("dark") && theme != QLatin1String("light")) {
+            std::fprintf(stderr, "gotriage: --theme takes dark or light\n");
+            return 2;
+        }
+        gotriage::ui::Appearance::instance().useScheme(theme == QLatin1String("light")
+                                                           ? gotriage::ui::palette::Scheme::Light
+                                                           : gotriage::ui::palette::Scheme::Dark);
+    }
     // The session (a source and the hub it feeds) is made here and handed
     // to the window, which only subscribes to it.
     std::unique_ptr<gotriage::session::Session> session;
@@ -251,8 +267,20 @@ int main(int argc, char *argv[])
             return 2;
         }
         window.resize(width, height);
+    } else if (!parser.isSet(screenshotOption) && !parser.isSet(measureOption)) {
+        window.restoreLayout(); // screenshots and measurements stay reproducible
     }
     window.show();
+    if (parser.isSet(commandLine.warRoomOption)) {
+        const QSize requested = window.size();
+        window.setWarRoom(true);
+        if (parser.isSet(sizeOption)) { // a screenshot of the wall at a chosen size
+            window.showNormal();
+            window.resize(requested);
+        }
+    }
+    if (!file.isEmpty() || parser.isSet(configOption))
+        gotriage::ui::MainWindow::rememberRecentFile(file.isEmpty() ? parser.value(configOption) : file);
 
     if (parser.isSet(selectOption)) {
         const QString service = parser.value(selectOption);

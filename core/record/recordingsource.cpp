@@ -35,10 +35,11 @@ std::vector<ReplayMarker> markersOf(const RecordingReader &reader)
         if (!event)
             continue;
         using Type = triage::IncidentEvent::Type;
+        // The action's name ("throttle"), not its run's id (action@service@ms).
         if (event->type == Type::ActionSent || event->type == Type::Reverted)
-            out.push_back(
-                {ReplayMarker::Kind::Action, e.tsMs, event->service,
-                 (event->type == Type::Reverted ? QStringLiteral("reverted ") : QString()) + event->actionId});
+            out.push_back({ReplayMarker::Kind::Action, e.tsMs, event->service,
+                           (event->type == Type::Reverted ? QStringLiteral("reverted ") : QString())
+                               + event->actionId.section(u'@', 0, 0)});
         else if (event->type == Type::Note || event->type == Type::Opened)
             out.push_back({ReplayMarker::Kind::Note, e.tsMs, event->service, event->text});
     }

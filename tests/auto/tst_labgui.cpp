@@ -6,6 +6,7 @@
 // Screenshots go to the build folder's screenshots/ to be looked at.
 #include "actiondialog.h"
 #include "analysis/serviceanalyzer.h"
+#include "appearance.h"
 #include "candidatesmodel.h"
 #include "config/actioncatalog.h"
 #include "config/fleetconfig.h"
@@ -22,7 +23,6 @@
 #include "servicedetailview.h"
 #include "session/session.h"
 #include "store/seriesstore.h"
-#include "theme.h"
 #include "timechart.h"
 #include "triage/triagesession.h"
 #include "triagepanel.h"
@@ -71,7 +71,7 @@ void TestLabGui::initTestCase()
     const config::FleetConfig fleet = config::loadFleetConfig(dir + QStringLiteral("/fleet.json"));
     QVERIFY(fleet.problems.empty());
     m_services = fleet.services;
-    ui::applyDarkTheme(*qApp); // the screenshots show what the operator sees
+    ui::Appearance::instance().useScheme(ui::palette::Scheme::Dark); // the screenshots show what the operator sees
     QStandardPaths::setTestModeEnabled(true); // the audit log and incidents stay out of the user's folder
     m_window
         = std::make_unique<ui::MainWindow>(std::make_unique<session::Session>(std::make_unique<ingest::LiveSource>()));

@@ -179,7 +179,7 @@ void TestMainWindow::findingsSortWorstFirst()
     model.refresh(now);
     QCOMPARE(proxy.index(0, 0).data().toString(), QStringLiteral("svc-2"));
     QCOMPARE(proxy.index(0, ui::FleetOverviewModel::FindingsColumn).data().toString(),
-             QStringLiteral("▲ goroutine leak +41/min · limit in 1 h 30 min"));
+             QStringLiteral("⚠ goroutine leak ▲ +41/min · limit in 1 h 30 min"));
     QCOMPARE(proxy.index(1, 0).data().toString(), QStringLiteral("svc-0"));
 }
 
@@ -332,7 +332,7 @@ void TestMainWindow::demoFleetFillsTheCharts()
     // Every row shows live values.
     for (int row = 0; row < 6; ++row) {
         QCOMPARE(window.overviewModel()->index(row, ui::FleetOverviewModel::HealthColumn).data().toString(),
-                 QStringLiteral("up"));
+                 QStringLiteral("● up"));
         QVERIFY(window.overviewModel()
                     ->index(row, ui::FleetOverviewModel::RssColumn)
                     .data()
@@ -359,7 +359,7 @@ void TestMainWindow::deadServiceSortsFirstWithAnIssue()
     QTRY_VERIFY_WITH_TIMEOUT(window.issuesModel()->activeCount() >= 1, 10000);
     QTRY_COMPARE_WITH_TIMEOUT(window.overviewView()->model()->index(0, 0).data().toString(), deadName, 5000);
     QCOMPARE(window.overviewView()->model()->index(0, ui::FleetOverviewModel::HealthColumn).data().toString(),
-             QStringLiteral("down"));
+             QStringLiteral("✖ down"));
     const auto &issue = window.issuesModel()->issues().front();
     QCOMPARE(issue.service, deadName);
     QVERIFY2(issue.what.contains(dead.baseUrl.toString() + QStringLiteral("/metrics")), qPrintable(issue.what));
@@ -565,7 +565,7 @@ void TestMainWindow::keyboardDrivesTheWindow()
     QCOMPARE(palette->shownCount(), 1);
     QCOMPARE(palette->list()->topLevelItem(0)->text(1), QStringLiteral("Triage"));
     QCOMPARE(palette->list()->topLevelItem(0)->text(2),
-             QKeySequence(Qt::CTRL | Qt::Key_3).toString(QKeySequence::NativeText));
+             QKeySequence(Qt::CTRL | Qt::Key_3).toString(QKeySequence::NativeText) + QStringLiteral(", T"));
     window.detailTabs()->setCurrentIndex(0);
     QVERIFY(window.detailTabs()->currentWidget() != window.triagePanel());
     QTest::keyClick(palette->input(), Qt::Key_Return);
@@ -602,7 +602,11 @@ void TestMainWindow::keyboardDrivesTheWindow()
     QVERIFY2(lines.contains(QStringLiteral("View|%1|Command palette").arg(native(QKeySequence(Qt::CTRL | Qt::Key_K)))),
              qPrintable(lines.join(u'\n')));
     QVERIFY(lines.contains(QStringLiteral("View|J|Next service")));
-    QVERIFY(lines.contains(QStringLiteral("Triage|%1|Show triage").arg(native(QKeySequence(Qt::CTRL | Qt::Key_3)))));
+    QVERIFY2(lines.contains(QStringLiteral("Triage|%1, T|Show triage").arg(native(QKeySequence(Qt::CTRL | Qt::Key_3)))),
+             qPrintable(lines.join(u'\n')));
+    // The single keys on the service shown.
+    QVERIFY(lines.contains(QStringLiteral("Service|G|Capture goroutines (every stack, with wait times)")));
+    QVERIFY(lines.contains(QStringLiteral("Service|P|Throttle this service")));
     QVERIFY(lines.contains(
         QStringLiteral("Anywhere in the window|%1|Filter services").arg(native(QKeySequence(QKeySequence::Find)))));
     QDir().mkpath(QStringLiteral(GOTRIAGE_SCREENSHOT_DIR));
@@ -840,7 +844,7 @@ void TestMainWindow::helpAndVersionNeedNoDisplay()
 
 void TestMainWindow::coloursAndMagicValuesAreNamedOnce()
 {
-    // Colours live in ui/palette.h, GOMEMLIMIT's "unset" in signals/runtimeinfo.h:
+    // Colours live in ui/palette.cpp, GOMEMLIMIT's "unset" in signals/runtimeinfo.h:
     // a second spelling drifts from the first.
     const QDir source(QStringLiteral(GOTRIAGE_TEST_DATA "/../.."));
     const QRegularExpression colour(
@@ -855,7 +859,7 @@ void TestMainWindow::coloursAndMagicValuesAreNamedOnce()
             QFile file(path);
             QVERIFY(file.open(QIODevice::ReadOnly));
             const QString text = QString::fromUtf8(file.readAll());
-            if (!path.endsWith(QLatin1String("ui/palette.h")) && text.contains(colour))
+            if (!path.endsWith(QLatin1String("ui/palette.cpp")) && text.contains(colour))
                 offenders << path + QStringLiteral(": a colour");
             if (!path.endsWith(QLatin1String("signals/runtimeinfo.h")) && text.contains(memoryLimit))
                 offenders << path + QStringLiteral(": 9e18");
@@ -912,7 +916,7 @@ void TestMainWindow::overviewAndAnalysisAgreeOnStaleness()
     model.applyReport(report);
     model.refresh(now);
     const bool overviewStale
-        = model.index(0, ui::FleetOverviewModel::HealthColumn).data().toString() == QStringLiteral("stale");
+        = model.index(0, ui::FleetOverviewModel::HealthColumn).data().toString() == QStringLiteral("⌛ stale");
     QCOMPARE(analysisStale, stale);
     QCOMPARE(overviewStale, stale);
 }

@@ -3,6 +3,7 @@
 // same "since"; jumps land on a finding's moment; files are opened by
 // content from File → Open or a drop, never on the GUI thread.
 #include "analysis/findingjson.h"
+#include "appearance.h"
 #include "commandpalette.h"
 #include "diagnoseview.h"
 #include "fileopener.h"
@@ -14,7 +15,6 @@
 #include "record/recordingfile.h"
 #include "recordingtesting.h"
 #include "session/session.h"
-#include "theme.h"
 #include "triage/incident.h"
 
 #include <QApplication>
@@ -101,7 +101,7 @@ private slots:
 void TestReplayGui::initTestCase()
 {
     QStandardPaths::setTestModeEnabled(true);
-    ui::applyDarkTheme(*qApp);
+    ui::Appearance::instance().useScheme(ui::palette::Scheme::Dark);
 }
 
 void TestReplayGui::replayAt100xShowsTheRecordedFindingsAtTheirMoments()

@@ -3,15 +3,17 @@
 // in three interactions, then reverted and the incident closed. The demo
 // fleet's /admin/throttle is real HTTP on loopback, and so is every check
 // of what the service holds.
+#include "demothrottle.h"
+
 #include "actiondialog.h"
 #include "analysis/serviceanalyzer.h"
+#include "appearance.h"
 #include "auditlogdialog.h"
 #include "candidatesmodel.h"
 #include "ingest/livesource.h"
 #include "mainwindow.h"
 #include "servicedetailview.h"
 #include "session/session.h"
-#include "theme.h"
 #include "triage/auditlog.h"
 #include "triage/triagesession.h"
 #include "triagepanel.h"
@@ -20,15 +22,10 @@
 #include <QCheckBox>
 #include <QDir>
 #include <QElapsedTimer>
-#include <QEventLoop>
 #include <QFile>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
-#include <QNetworkAccessManager>
-#include <QNetworkReply>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -48,18 +45,7 @@ std::unique_ptr<session::Session> liveSession()
     return std::make_unique<session::Session>(std::make_unique<ingest::LiveSource>());
 }
 
-// What the service itself says its throttle is (GET /admin/throttle).
-double throttleOf(const config::ServiceConfig &service)
-{
-    QNetworkAccessManager manager;
-    QNetworkReply *reply = manager.get(QNetworkRequest(service.endpointUrl(QStringLiteral("/admin/throttle"))));
-    QEventLoop loop;
-    QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
-    loop.exec();
-    const double rps = QJsonDocument::fromJson(reply->readAll()).object().value(QStringLiteral("rps")).toDouble(-1);
-    reply->deleteLater();
-    return rps;
-}
+using testing::throttleOf;
 
 const config::ServiceConfig *serviceNamed(const ui::MainWindow &window, const QString &name)
 {
@@ -112,7 +98,7 @@ void TestTriageGui::initTestCase()
 {
     // The audit log and incidents go to a test folder, emptied first.
     QStandardPaths::setTestModeEnabled(true);
-    ui::applyDarkTheme(*qApp); // the screenshots show what the operator sees
+    ui::Appearance::instance().useScheme(ui::palette::Scheme::Dark); // the screenshots show what the operator sees
     QDir(ui::MainWindow::defaultDataDir()).removeRecursively();
 }
 
