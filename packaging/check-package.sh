@@ -37,7 +37,7 @@ for path in ./usr/bin/gotriage ./usr/bin/gotriage-cli \
     grep -qx -- "$path" <<<"$contents" || fail "$deb lacks $path"
 done
 depends=$(dpkg-deb -f "$deb" Depends)
-for lib in libqt6widgets6 libqt6network6 libqcustomplot libsqlite3 libprotobuf; do
+for lib in libqt6widgets6 libqt6network6 libqt6svg6 libqcustomplot libsqlite3 libprotobuf; do
     grep -q "$lib" <<<"$depends" || fail "$deb does not depend on $lib (Depends: $depends)"
 done
 echo "check-package: Depends: $depends"
