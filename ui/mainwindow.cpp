@@ -21,6 +21,7 @@
 #include "sim/demofleet.h"
 #include "sparklinedelegate.h"
 #include "store/seriesstore.h"
+#include "taskindicator.h"
 #include "triage/triagesession.h"
 #include "triagepanel.h"
 #include "version.h"
@@ -79,6 +80,7 @@ MainWindow::MainWindow(std::unique_ptr<session::Session> session, QWidget *paren
     , m_findingsDock(new QDockWidget(tr("Findings"), this))
     , m_statusLabel(new QLabel(this))
     , m_incidentStatus(new QLabel(this))
+    , m_task(new TaskIndicator(this))
 {
     setWindowTitle(QStringLiteral("gotriage"));
     resize(1440, 900);
@@ -223,6 +225,7 @@ MainWindow::MainWindow(std::unique_ptr<session::Session> session, QWidget *paren
         return QStringLiteral("font-weight: bold; color: %1; padding: 0 8px;").arg(palette::colours().warning.name());
     });
     m_incidentStatus->setObjectName(QStringLiteral("incidentStatus"));
+    statusBar()->addPermanentWidget(m_task);
     statusBar()->addPermanentWidget(m_incidentStatus);
     makeServiceMenu();
     makeTriageMenu();
@@ -667,9 +670,12 @@ void MainWindow::startRecording(const QString &path, qint64 retentionMs)
     });
     connect(m_recorder.get(), &record::Recorder::windowSaved, this,
             [this](const QString &target, const QString &error) {
+                m_task->finish();
                 if (error.isEmpty()) {
                     m_statusLabel->setText(tr("Incident saved: %1").arg(target));
                     m_issues->resolve(QStringLiteral("(recording)"), QStringLiteral("save"));
+                } else if (error == QLatin1String("cancelled")) {
+                    m_statusLabel->setText(tr("Saving cancelled: nothing was kept at %1").arg(target));
                 } else {
                     m_issues->report(QStringLiteral("(recording)"), QStringLiteral("save"), error,
                                      issues::IssuesModel::Severity::Error, m_session->clock().nowMs());

@@ -60,6 +60,7 @@ class PlayheadBar;
 struct OpenedFile;
 class ServiceDetailView;
 class TriagePanel;
+class TaskIndicator;
 class WarRoomBanner;
 
 // The top-level window: the fleet overview (worst first), the selected
@@ -118,6 +119,7 @@ public:
     QString storeSummary() const;
     issues::IssuesModel *issuesModel() const { return m_issues; }
     FindingsModel *findingsModel() const { return m_findings; }
+    TaskIndicator *taskIndicator() const { return m_task; }
     // The session's history, readable from any thread (tests, reports).
     const store::SeriesStore &historyStore() const;
     ServiceDetailView *detailView() const { return m_detail; }
@@ -227,6 +229,7 @@ private:
     QDockWidget *m_findingsDock;
     QLabel *m_statusLabel;
     QLabel *m_incidentStatus;
+    TaskIndicator *m_task; // the status bar's long task: progress and Cancel
     QTimer m_refresh;
     QTimer m_firstDataTimeout;
     bool m_overviewHadFindings = false;

@@ -14,6 +14,7 @@
 #include "reportcharts.h"
 #include "servicedetailview.h"
 #include "session/session.h"
+#include "taskindicator.h"
 #include "timechart.h"
 #include "triage/triagesession.h"
 
@@ -26,6 +27,7 @@
 #include <QInputDialog>
 #include <QLabel>
 #include <QMimeData>
+#include <QPromise>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QtConcurrent>
@@ -136,8 +138,7 @@ void MainWindow::saveIncident()
         = QFileDialog::getSaveFileName(this, tr("Save incident"), suggested, tr("gotriage recordings (*.gotriage)"));
     if (path.isEmpty())
         return;
-    m_statusLabel->setText(tr("Saving %1…").arg(path));
-    m_recorder->saveWindow(from, now, path);
+    m_recorder->saveWindow(from, now, path, m_task->start(tr("Saving %1…").arg(QFileInfo(path).fileName())));
 }
 
 void MainWindow::showImportDialog()
@@ -162,17 +163,22 @@ void MainWindow::writeReport(const QString &dir)
         emit reportWritten(dir, tr("nothing recorded to report on (--no-record)"));
         return;
     }
-    m_statusLabel->setText(tr("Writing the report into %1…").arg(dir));
+    const std::shared_ptr<std::atomic<bool>> cancel = m_task->start(tr("Writing the report…"));
     struct Built {
         record::Report report;
         QString error;
     };
     auto *building = new QFutureWatcher<Built>(this);
+    connect(building, &QFutureWatcher<Built>::progressValueChanged, this,
+            [this, building](int done) { m_task->setProgress(done, building->progressMaximum()); });
     connect(building, &QFutureWatcher<Built>::finished, this, [this, building, dir] {
         const Built built = building->result();
         building->deleteLater();
-        if (!built.error.isEmpty()) {
-            emit reportWritten(dir, built.error);
+        if (!built.error.isEmpty() || built.report.cancelled) {
+            m_task->finish();
+            const QString error = built.report.cancelled ? tr("cancelled: no report was written") : built.error;
+            m_statusLabel->setText(tr("Report: %1").arg(error));
+            emit reportWritten(dir, error);
             return;
         }
         // Drawing needs widgets: here, a few charts' worth; saving goes back off the thread.
@@ -181,6 +187,7 @@ void MainWindow::writeReport(const QString &dir)
         connect(saving, &QFutureWatcher<QString>::finished, this, [this, saving, dir] {
             const QString error = saving->result();
             saving->deleteLater();
+            m_task->finish();
             m_statusLabel->setText(error.isEmpty() ? tr("Report written: %1/report.html").arg(dir) : error);
             emit reportWritten(dir, error);
         });
@@ -190,12 +197,19 @@ void MainWindow::writeReport(const QString &dir)
             return error;
         }));
     });
-    building->setFuture(QtConcurrent::run([path] {
+    // Progress goes through the promise to the watcher (it dies with the
+    // window); Cancel is read between the report's steps.
+    building->setFuture(QtConcurrent::run([path, cancel](QPromise<Built> &promise) {
         Built built;
         record::RecordingReader reader;
-        if (reader.open(path, &built.error))
-            built.report = record::buildReport(reader);
-        return built;
+        if (reader.open(path, &built.error)) {
+            built.report = record::buildReport(reader, [&promise, &cancel](int done, int total) {
+                promise.setProgressRange(0, total);
+                promise.setProgressValue(done);
+                return !cancel->load();
+            });
+        }
+        promise.addResult(built);
     }));
 }
 

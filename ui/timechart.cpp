@@ -124,7 +124,10 @@ void TimeChart::setMarkers(const std::vector<Marker> &markers)
     for (QCPAbstractItem *item : m_markerItems)
         m_plot->removeItem(item);
     m_markerItems.clear();
-    for (const Marker &marker : m_markers) {
+    // Labels step down in turn: a revert soon after its send (or a few
+    // actions close together) would otherwise print over each other.
+    for (std::size_t i = 0; i < m_markers.size(); ++i) {
+        const Marker &marker = m_markers[i];
         auto *line = new QCPItemStraightLine(m_plot);
         line->setPen(QPen(marker.color, 1.4, Qt::DashLine));
         line->point1->setCoords(marker.timeSeconds, 0);
@@ -133,7 +136,7 @@ void TimeChart::setMarkers(const std::vector<Marker> &markers)
         auto *text = new QCPItemText(m_plot);
         text->position->setTypeX(QCPItemPosition::ptPlotCoords);
         text->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
-        text->position->setCoords(marker.timeSeconds, 0.02);
+        text->position->setCoords(marker.timeSeconds, 0.02 + 0.12 * static_cast<double>(i % 3));
         text->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
         text->setText(marker.label);
         text->setColor(marker.color);

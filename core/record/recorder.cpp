@@ -510,18 +510,18 @@ bool Recorder::flush(QString *error)
     return ok;
 }
 
-void Recorder::saveWindow(qint64 fromMs, qint64 toMs, const QString &target)
+void Recorder::saveWindow(qint64 fromMs, qint64 toMs, const QString &target, std::shared_ptr<std::atomic<bool>> cancel)
 {
     if (!m_writer) {
         emit windowSaved(target, tr("not recording: nothing to save"));
         return;
     }
-    common::postTo(m_writer, [this, fromMs, toMs, target] {
+    common::postTo(m_writer, [this, fromMs, toMs, target, cancel] {
         QString why;
         if (m_writer->writeQueued(&why) || why.isEmpty()) {
             why.clear();
             QDir().mkpath(QFileInfo(target).absolutePath());
-            saveRange(m_path, fromMs, toMs, target, &why);
+            saveRange(m_path, fromMs, toMs, target, &why, cancel.get());
         }
         common::postTo(this, [this, target, why] { emit windowSaved(target, why); });
     });

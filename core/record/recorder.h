@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <map>
+#include <memory>
 #include <mutex>
 
 namespace gotriage::record {
@@ -67,7 +68,8 @@ public:
     // "Save incident": keeps [fromMs, toMs] of the black box for good, as a
     // recording of its own at `target`, in the writer's thread after what
     // is queued is committed; windowSaved() tells how it went.
-    void saveWindow(qint64 fromMs, qint64 toMs, const QString &target);
+    // `cancel` set while it runs stops it (windowSaved() says "cancelled").
+    void saveWindow(qint64 fromMs, qint64 toMs, const QString &target, std::shared_ptr<std::atomic<bool>> cancel = {});
 
     struct Stats {
         quint64 samplesQueued = 0;

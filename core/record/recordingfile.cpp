@@ -347,7 +347,8 @@ bool RecordingWriter::putBlob(const StoredBlob &blob, QString *error)
     return stepDone(s, error);
 }
 
-bool saveRange(const QString &source, qint64 fromMs, qint64 toMs, const QString &target, QString *error)
+bool saveRange(const QString &source, qint64 fromMs, qint64 toMs, const QString &target, QString *error,
+               const std::atomic<bool> *cancel)
 {
     if (QFileInfo::exists(target)) {
         if (error)
@@ -360,18 +361,34 @@ bool saveRange(const QString &source, qint64 fromMs, qint64 toMs, const QString 
         if (!check.open(source, error))
             return false;
     }
-    RecordingWriter writer;
-    if (!writer.open(target, error))
-        return false;
-    if (!writer.copyFrom(source, fromMs, toMs, error)) {
-        QFile::remove(target);
-        return false;
+    bool copied = false;
+    {
+        RecordingWriter writer;
+        if (!writer.open(target, error))
+            return false;
+        copied = writer.copyFrom(source, fromMs, toMs, error, cancel);
+    } // closed: a failed copy leaves nothing behind
+    if (!copied) {
+        for (const char *suffix : {"", "-wal", "-shm"})
+            QFile::remove(target + QLatin1String(suffix));
     }
-    return true;
+    return copied;
 }
 
-bool RecordingWriter::copyFrom(const QString &source, qint64 fromMs, qint64 toMs, QString *error)
+bool RecordingWriter::copyFrom(const QString &source, qint64 fromMs, qint64 toMs, QString *error,
+                               const std::atomic<bool> *cancel)
 {
+    // SQLite asks every thousand virtual-machine steps whether to go on; a
+    // non-zero answer interrupts the statement (SQLITE_INTERRUPT).
+    if (cancel) {
+        sqlite3_progress_handler(
+            m_db, 1000, [](void *flag) { return static_cast<const std::atomic<bool> *>(flag)->load() ? 1 : 0; },
+            const_cast<std::atomic<bool> *>(cancel));
+    }
+    const auto cancelled = [cancel, error] {
+        if (cancel && cancel->load() && error)
+            *error = QStringLiteral("cancelled");
+    };
     Statement attach(m_db, "ATTACH DATABASE ?1 AS src");
     attach.bind(1, source);
     if (!stepDone(attach, error))
@@ -419,8 +436,15 @@ bool RecordingWriter::copyFrom(const QString &source, qint64 fromMs, qint64 toMs
     }
     ok = ok && putMeta(QStringLiteral("saved_from"), source, error)
         && putMeta(QStringLiteral("saved_range_ms"), QStringLiteral("%1-%2").arg(fromMs).arg(toMs), error);
+    // A cancel that came between statements (or during short ones, which
+    // SQLite never asks about) still keeps nothing.
+    if (cancel && cancel->load())
+        ok = false;
     ok = exec(ok ? "COMMIT" : "ROLLBACK", ok ? error : nullptr) && ok;
     exec("DETACH DATABASE src", nullptr);
+    sqlite3_progress_handler(m_db, 0, nullptr, nullptr);
+    if (!ok)
+        cancelled(); // says so rather than SQLite's "interrupted"
     return ok;
 }
 

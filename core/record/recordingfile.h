@@ -5,6 +5,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <optional>
@@ -100,7 +101,9 @@ public:
     // Drops blocks and events that ended before `cutoffMs` (a rolling black box).
     bool prune(qint64 cutoffMs, QString *error);
     // Outside a transaction: copies [fromMs, toMs] of the recording at `source` (saveRange()).
-    bool copyFrom(const QString &source, qint64 fromMs, qint64 toMs, QString *error);
+    // `cancel`, when set while it runs, interrupts it with an error.
+    bool copyFrom(const QString &source, qint64 fromMs, qint64 toMs, QString *error,
+                  const std::atomic<bool> *cancel = nullptr);
 
 private:
     bool exec(const char *sql, QString *error);
@@ -122,7 +125,9 @@ private:
 // the blocks that overlap the range (whole: up to a block's span more at
 // each end), the events and captures within it. `target` must not exist.
 // false with `error` naming the file.
-bool saveRange(const QString &source, qint64 fromMs, qint64 toMs, const QString &target, QString *error);
+// `cancel`, when set while it runs, stops it: nothing is left at `target`.
+bool saveRange(const QString &source, qint64 fromMs, qint64 toMs, const QString &target, QString *error,
+               const std::atomic<bool> *cancel = nullptr);
 
 // Reads a recording: what services it holds, their samples over a range,
 // the events. A file that is not a recording, is damaged, or was written by

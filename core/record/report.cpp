@@ -126,7 +126,14 @@ void addTriageEntries(const RecordingReader &reader, Report &report)
     }
 }
 
-void addImpact(const RecordingReader &reader, Report &report)
+// The hours of traffic addImpact reads, one progress step each.
+int impactHours(const Report &report)
+{
+    return report.lastMs < report.firstMs ? 0 : static_cast<int>((report.lastMs - report.firstMs) / 3'600'000 + 1);
+}
+
+// False when the reader of `progress` asked to stop.
+bool addImpact(const RecordingReader &reader, Report &report, const std::function<bool()> &hourDone)
 {
     // Per minute: traffic summed over services (each service's mean in the
     // minute), and how many services had a battlefield finding active.
@@ -153,6 +160,8 @@ void addImpact(const RecordingReader &reader, Report &report)
             sick[m][u.service()] = sick[m][u.service()] || isSick;
         }
         report.problems << cursor.takeProblems();
+        if (!hourDone())
+            return false;
     }
     for (auto &[m, impact] : minutes) {
         for (const auto &[service, perMinute] : req) {
@@ -174,6 +183,7 @@ void addImpact(const RecordingReader &reader, Report &report)
         if (i++ % step == 0)
             report.impact.push_back(impact);
     }
+    return true;
 }
 
 void addCaptures(const RecordingReader &reader, Report &report)
@@ -273,19 +283,32 @@ vitals::Vital vitalOfFinding(const QString &kindName)
     return vitals::Vital::Cpu;
 }
 
-Report buildReport(const RecordingReader &reader)
+Report buildReport(const RecordingReader &reader, const ReportProgress &progress)
 {
     Report report;
     report.source = QFileInfo(reader.path()).fileName();
     std::tie(report.firstMs, report.lastMs) = reader.timeRange();
     report.services = static_cast<int>(reader.services().size());
+    // Steps: the timeline, each hour of traffic, the captures, the charts.
+    const int total = 3 + impactHours(report);
+    int done = 0;
+    const auto stepDone = [&] {
+        if (!progress || progress(++done, total))
+            return true;
+        report.cancelled = true;
+        return false;
+    };
     addFindingEntries(reader, report);
     addTriageEntries(reader, report);
     std::stable_sort(report.timeline.begin(), report.timeline.end(),
                      [](const ReportEntry &a, const ReportEntry &b) { return a.tsMs < b.tsMs; });
-    addImpact(reader, report);
+    if (!stepDone() || !addImpact(reader, report, stepDone))
+        return report;
     addCaptures(reader, report);
+    if (!stepDone())
+        return report;
     addChartData(reader, report);
+    stepDone();
     return report;
 }
 

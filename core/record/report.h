@@ -6,6 +6,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <functional>
 #include <vector>
 
 namespace gotriage::record {
@@ -59,6 +60,7 @@ struct Report {
     std::vector<ReportChart> charts; // at most kMaxCharts
     std::vector<ReportCapture> captures;
     QStringList problems;
+    bool cancelled = false; // the progress callback asked to stop: the report is partial
 
     static constexpr int kMaxCharts = 8;
     static constexpr int kMaxImpactRows = 60;
@@ -67,7 +69,12 @@ struct Report {
     static constexpr int kTopGroups = 5;
 };
 
-Report buildReport(const RecordingReader &reader);
+// Told how far the report has come (`done` of `total` steps: its parts, and
+// each hour of traffic); returning false stops it, and the report comes back
+// marked cancelled. Called on the building thread.
+using ReportProgress = std::function<bool(int done, int total)>;
+
+Report buildReport(const RecordingReader &reader, const ReportProgress &progress = {});
 
 // `chartFiles`: the images' paths relative to the report, one per chart
 // (empty where none could be drawn).

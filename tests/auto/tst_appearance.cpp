@@ -8,6 +8,7 @@
 #include "palette.h"
 #include "servicedetailview.h"
 #include "session/session.h"
+#include "taskindicator.h"
 #include "timechart.h"
 #include "warroombanner.h"
 
@@ -20,6 +21,8 @@
 #include <QFile>
 #include <QMenu>
 #include <QMenuBar>
+#include <QProgressBar>
+#include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -55,6 +58,7 @@ private slots:
     void chartsExportAndCopy();
     void recentFilesAreRemembered();
     void layoutIsRemembered();
+    void longTasksShowProgressAndCancel();
 };
 
 void TestAppearance::initTestCase()
@@ -294,6 +298,33 @@ void TestAppearance::layoutIsRemembered()
     ui::MainWindow third(liveSession());
     third.restoreLayout();
     QVERIFY2(near(third.size()), qPrintable(QStringLiteral("%1x%2").arg(third.width()).arg(third.height())));
+}
+
+void TestAppearance::longTasksShowProgressAndCancel()
+{
+    ui::MainWindow window(liveSession());
+    window.show();
+    ui::TaskIndicator *task = window.taskIndicator();
+    QVERIFY(!task->isVisible());
+    const std::shared_ptr<std::atomic<bool>> cancel = task->start(QStringLiteral("Writing the report…"));
+    QVERIFY(task->isVisible());
+    QCOMPARE(task->bar()->maximum(), 0); // busy until told how far
+    task->setProgress(2, 5);
+    QCOMPARE(task->bar()->maximum(), 5);
+    QCOMPARE(task->bar()->value(), 2);
+    QTest::mouseClick(task->cancelButton(), Qt::LeftButton);
+    QVERIFY(cancel->load());
+    QVERIFY(!task->cancelButton()->isEnabled());
+    QVERIFY(task->text().contains(QStringLiteral("stopping")));
+    task->finish();
+    QVERIFY(!task->isVisible());
+
+    // A report with nothing recorded says so, and the indicator is gone.
+    QSignalSpy written(&window, &ui::MainWindow::reportWritten);
+    window.writeReport(QDir::temp().filePath(QStringLiteral("gotriage-no-report")));
+    QCOMPARE(written.count(), 1);
+    QVERIFY(!written.at(0).at(1).toString().isEmpty());
+    QVERIFY(!task->isVisible());
 }
 
 QTEST_MAIN(TestAppearance)

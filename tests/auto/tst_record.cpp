@@ -8,6 +8,7 @@
 #include "session/servicereport.h"
 
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTemporaryDir>
@@ -463,6 +464,13 @@ void TestRecord::rawSeriesAreRecordedAsScraped()
         QCOMPARE(window.keys, expectedKeys);
         QCOMPARE(window.block.columns[1].front(), 1000.0 + 7.0 * 130);
     }
+    // Cancelled while it runs (here: before it starts): nothing is left behind.
+    const QString cancelledCopy = dir.filePath(QStringLiteral("cancelled.gotriage"));
+    std::atomic<bool> cancel{true};
+    QVERIFY(!record::saveRange(path, t0, t0 + 300'000, cancelledCopy, &error, &cancel));
+    QCOMPARE(error, QStringLiteral("cancelled"));
+    for (const char *suffix : {"", "-wal", "-shm"})
+        QVERIFY(!QFileInfo::exists(cancelledCopy + QLatin1String(suffix)));
     // What it costs, told apart from the derived vitals.
     const record::RecordingReader::StorageStats stats = reader.storageStats();
     QCOMPARE(stats.rawValues, qint64(300 * 3 + 150 + 100));

@@ -9,6 +9,7 @@
 #include "reportcharts.h"
 #include "triage/incident.h"
 
+#include <algorithm>
 #include <QApplication>
 #include <QFile>
 #include <QImage>
@@ -57,6 +58,7 @@ class TestReport : public QObject
 
 private slots:
     void goldenReport();
+    void progressAndCancel();
 };
 
 void TestReport::goldenReport()
@@ -98,6 +100,37 @@ void TestReport::goldenReport()
         QVERIFY(html.contains("charts/" + chart.id.toUtf8() + ".png"));
     }
     QVERIFY(html.contains("<td>allocation storm from the resize cache; throttled to 20 rps</td>"));
+}
+
+void TestReport::progressAndCancel()
+{
+    QTemporaryDir dir;
+    const QString path = incidentRecording(dir);
+    record::RecordingReader reader;
+    QString error;
+    QVERIFY2(reader.open(path, &error), qPrintable(error));
+    // Told step by step, up to the whole, and the same report as without.
+    std::vector<std::pair<int, int>> steps;
+    const record::Report full = record::buildReport(reader, [&steps](int done, int total) {
+        steps.emplace_back(done, total);
+        return true;
+    });
+    QVERIFY(steps.size() >= 4); // the timeline, an hour of traffic, the captures, the charts
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+        QCOMPARE(steps[i].first, int(i) + 1);
+        QCOMPARE(steps[i].second, steps.back().first);
+    }
+    QVERIFY(!full.cancelled);
+    QCOMPARE(full.charts.size(), record::buildReport(reader).charts.size());
+    // Stopped after the first step: marked cancelled, nothing after it built.
+    int calls = 0;
+    const record::Report stopped = record::buildReport(reader, [&calls](int, int) { return ++calls < 1; });
+    QVERIFY(stopped.cancelled);
+    QCOMPARE(calls, 1);
+    QVERIFY(std::all_of(stopped.charts.begin(), stopped.charts.end(),
+                        [](const record::ReportChart &c) { return c.points.empty(); }));
+    QVERIFY(stopped.impact.empty());
+    QVERIFY(!stopped.timeline.empty()); // what was built before the stop is kept
 }
 
 QTEST_MAIN(TestReport)
