@@ -312,6 +312,10 @@ void TestAppearance::longTasksShowProgressAndCancel()
     task->setProgress(2, 5);
     QCOMPARE(task->bar()->maximum(), 5);
     QCOMPARE(task->bar()->value(), 2);
+    window.resize(1280, 800);
+    QCoreApplication::processEvents();
+    QDir().mkpath(QStringLiteral(GOTRIAGE_SCREENSHOT_DIR));
+    QVERIFY(window.grab().save(QStringLiteral(GOTRIAGE_SCREENSHOT_DIR "/task-indicator.png")));
     QTest::mouseClick(task->cancelButton(), Qt::LeftButton);
     QVERIFY(cancel->load());
     QVERIFY(!task->cancelButton()->isEnabled());
