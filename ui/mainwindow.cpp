@@ -236,6 +236,10 @@ MainWindow::MainWindow(std::unique_ptr<session::Session> session, QWidget *paren
     connect(m_session.get(), &session::Session::batchReady, this,
             [this](const session::SessionBatchPtr &batch) { onBatch(*batch); });
     connect(m_fleetFile, &config::FleetFileWatcher::fleetLoaded, this, &MainWindow::onFleetLoaded);
+    connect(m_session.get(), &session::Session::sourceProblem, this, [this](const QString &message) {
+        m_sourceProblem = message;
+        updateStatus();
+    });
     connect(m_overviewView->selectionModel(), &QItemSelectionModel::selectionChanged, this,
             &MainWindow::onSelectionChanged);
     m_refresh.setInterval(kRefreshIntervalMs);
@@ -268,6 +272,16 @@ void MainWindow::openFleetFile(const QString &path)
 {
     m_statusLabel->setText(tr("Loading %1…").arg(path));
     m_fleetFile->load(path);
+}
+
+void MainWindow::watchPrometheus(const QUrl &server)
+{
+    m_prometheus = server;
+    setWindowTitle(QStringLiteral("gotriage — %1").arg(server.toString(QUrl::RemoveUserInfo)));
+    // Each time the targets change; services kept keep their history.
+    connect(m_session.get(), &session::Session::servicesFound, this,
+            [this](const std::vector<config::ServiceConfig> &services) { watchServices(services); });
+    updateStatus();
 }
 
 bool MainWindow::startDemo(int services, QString *error)
@@ -737,7 +751,10 @@ void MainWindow::updateStatus()
     }
     const int total = m_overview->rowCount();
     if (total == 0) {
-        m_statusLabel->setText(tr("No fleet: open a fleet file (Ctrl+O) or add a service (Ctrl+N)"));
+        m_statusLabel->setText(!m_sourceProblem.isEmpty() ? m_sourceProblem
+                                   : m_prometheus.isValid()
+                                   ? tr("Reading the targets of %1…").arg(m_prometheus.toString(QUrl::RemoveUserInfo))
+                                   : tr("No fleet: open a fleet file (Ctrl+O) or add a service (Ctrl+N)"));
         return;
     }
     QString text = tr("%1 services: %2 up, %3 down, %4 stale").arg(total).arg(up).arg(down).arg(stale);
@@ -746,6 +763,10 @@ void MainWindow::updateStatus()
         text += tr(" · %1 active issues").arg(active);
     if (m_replay)
         text += tr(" · replay: recorded findings, actions disabled");
+    if (m_prometheus.isValid())
+        text += tr(" · through %1").arg(m_prometheus.toString(QUrl::RemoveUserInfo));
+    if (!m_sourceProblem.isEmpty())
+        text += QStringLiteral(" · ") + m_sourceProblem;
     if (m_recorder) {
         // Recording is said, and what it could not keep is said loudly.
         const record::Recorder::Stats stats = m_recorder->stats();

@@ -81,6 +81,9 @@ public:
 
     // Loads a fleet file (on a worker thread) and watches it for changes.
     void openFleetFile(const QString &path);
+    // The session reads a Prometheus server (its source): the fleet is the
+    // server's targets, as the source finds them.
+    void watchPrometheus(const QUrl &server);
     // Opens what the file is, told by its content (read off the GUI
     // thread): a recording in a replay window of its own, a fleet file
     // here, a profile or a goroutine dump in the Diagnose tab.
@@ -238,6 +241,8 @@ private:
     bool m_detailDirty = false;
     qint64 m_lastDetailRefreshMs = 0;
     bool m_firstDataSent = false;
+    QUrl m_prometheus; // the server the session reads, if it does
+    QString m_sourceProblem; // the source's own trouble, as it last said
     bool m_populatedSent = false;
     QHash<QString, int> m_goodReports;
     record::RecordingSource *m_replay = nullptr; // owned by the session

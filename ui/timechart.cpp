@@ -242,7 +242,9 @@ void TimeChart::fitTicks()
     m_plot->yAxis->ticker()->setTickCount(ticks);
     m_plot->yAxis2->ticker()->setTickCount(ticks);
     const int timeWidth = metrics.horizontalAdvance(QStringLiteral("00:00:00")) + 2 * metrics.averageCharWidth();
-    m_plot->xAxis->ticker()->setTickCount(std::clamp((width() - 100) / timeWidth, 2, 6));
+    // The plotting area, not the widget: a right-hand axis takes its share.
+    const int plotWidth = m_plot->axisRect()->width() > 0 ? m_plot->axisRect()->width() : width() - 100;
+    m_plot->xAxis->ticker()->setTickCount(std::clamp(plotWidth / timeWidth, 2, 6));
 }
 
 void TimeChart::fitLegend()

@@ -5,6 +5,8 @@
 #include "common/clock.h"
 #include "eventloopprobe.h"
 #include "ingest/livesource.h"
+#include "ingest/promsource.h"
+#include "ingest/promtargets.h"
 #include "mainwindow.h"
 #include "record/filekind.h"
 #include "record/recordingsource.h"
@@ -22,6 +24,7 @@
 #include <QTimer>
 
 #include <cstdio>
+#include <optional>
 #include <string_view>
 
 namespace {
@@ -93,6 +96,22 @@ struct CommandLine {
     const QCommandLineOption themeOption{QStringLiteral("theme"),
                                          QStringLiteral("dark or light, for this run (View → Theme remembers one)"),
                                          QStringLiteral("NAME")};
+    const QCommandLineOption prometheusOption{
+        QStringLiteral("prometheus"),
+        QStringLiteral("watch the targets of this Prometheus-compatible server through it (its history first), "
+                       "instead of scraping them"),
+        QStringLiteral("URL")};
+    const QCommandLineOption matchOption{
+        QStringLiteral("match"),
+        QStringLiteral("with --prometheus: only targets with these labels, e.g. job=~\"checkout.*\",env=\"prod\""),
+        QStringLiteral("MATCHERS")};
+    const QCommandLineOption backfillOption{
+        QStringLiteral("backfill"),
+        QStringLiteral("with --prometheus: how much history to read at start (default 2h; 0: none)"),
+        QStringLiteral("DURATION"), QStringLiteral("2h")};
+    const QCommandLineOption intervalOption{
+        QStringLiteral("interval"), QStringLiteral("with --prometheus: how often to read the vitals (default 15s)"),
+        QStringLiteral("DURATION"), QStringLiteral("15s")};
     const QCommandLineOption speedOption{QStringLiteral("speed"),
                                          QStringLiteral("replaying a recording: the speed to start at (1 to 1000)"),
                                          QStringLiteral("RATE"), QStringLiteral("1")};
@@ -108,11 +127,47 @@ struct CommandLine {
                                      QStringLiteral("[FILE]"));
         parser.addHelpOption();
         parser.addVersionOption();
-        parser.addOptions({configOption, demoOption, servicesOption, historyOption, fastAnalysisOption, selectOption,
-                           screenshotOption, afterOption, sizeOption, measureOption, measureEveryOption, recordOption,
-                           noRecordOption, retentionOption, speedOption, warRoomOption, themeOption});
+        parser.addOptions({configOption,       demoOption,       servicesOption,   historyOption,   fastAnalysisOption,
+                           selectOption,       screenshotOption, afterOption,      sizeOption,      measureOption,
+                           measureEveryOption, recordOption,     noRecordOption,   retentionOption, speedOption,
+                           warRoomOption,      themeOption,      prometheusOption, matchOption,     backfillOption,
+                           intervalOption});
     }
 };
+
+// --prometheus and what goes with it, or nullopt with `error` saying which
+// option is wrong.
+std::optional<gotriage::ingest::PrometheusSource::Settings>
+prometheusSettings(const QCommandLineParser &parser, const CommandLine &commandLine, QString *error)
+{
+    gotriage::ingest::PrometheusSource::Settings settings;
+    settings.server = QUrl(parser.value(commandLine.prometheusOption), QUrl::StrictMode);
+    if (!settings.server.isValid() || settings.server.host().isEmpty()
+        || (settings.server.scheme() != QLatin1String("http") && settings.server.scheme() != QLatin1String("https"))) {
+        *error = QStringLiteral("--prometheus takes the server's http(s) URL, e.g. http://127.0.0.1:9090");
+        return std::nullopt;
+    }
+    settings.selector = parser.value(commandLine.matchOption);
+    if (!gotriage::ingest::parseLabelMatchers(settings.selector, error)) {
+        *error = QStringLiteral("--match: %1").arg(*error);
+        return std::nullopt;
+    }
+    const QString backfill = parser.value(commandLine.backfillOption);
+    const auto history
+        = backfill == QLatin1String("0") ? std::chrono::milliseconds(0) : gotriage::ingest::parsePromDuration(backfill);
+    const auto interval = gotriage::ingest::parsePromDuration(parser.value(commandLine.intervalOption));
+    if (!history || *history > std::chrono::hours(24 * 7)) {
+        *error = QStringLiteral("--backfill takes a duration such as 2h or 30m, at most a week, or 0");
+        return std::nullopt;
+    }
+    if (!interval || *interval < std::chrono::seconds(1)) {
+        *error = QStringLiteral("--interval takes a duration such as 15s, at least 1s");
+        return std::nullopt;
+    }
+    settings.backfill = *history;
+    settings.interval = *interval;
+    return settings;
+}
 
 // Black boxes older than their retention are removed, off the GUI thread.
 void sweepOldBlackBoxes(const QString &dir, qint64 retentionMs)
@@ -202,6 +257,19 @@ int main(int argc, char *argv[])
     const bool replaying = fileKind == gotriage::record::FileKind::Recording;
     const bool fleetFile = fileKind == gotriage::record::FileKind::FleetFile;
     const bool captureFile = !file.isEmpty() && !replaying && !fleetFile;
+    std::optional<gotriage::ingest::PrometheusSource::Settings> prometheus;
+    if (parser.isSet(commandLine.prometheusOption)) {
+        QString error;
+        prometheus = prometheusSettings(parser, commandLine, &error);
+        if (!prometheus) {
+            std::fprintf(stderr, "gotriage: %s\n", error.toLocal8Bit().constData());
+            return 2;
+        }
+        if (!file.isEmpty() || parser.isSet(configOption) || parser.isSet(demoOption)) {
+            std::fprintf(stderr, "gotriage: --prometheus excludes --config, --demo and FILE\n");
+            return 2;
+        }
+    }
     bool speedOk = false;
     const double speed = parser.value(commandLine.speedOption).toDouble(&speedOk);
     if (!speedOk || speed < 0.01 || speed > 1000) {
@@ -250,6 +318,9 @@ int main(int argc, char *argv[])
         replay = source.get();
         session = std::make_unique<gotriage::session::Session>(std::move(source));
         session->setAdoptUnknownServices(true);
+    } else if (prometheus) {
+        session = std::make_unique<gotriage::session::Session>(
+            std::make_unique<gotriage::ingest::PrometheusSource>(*prometheus));
     } else {
         session = std::make_unique<gotriage::session::Session>(std::make_unique<gotriage::ingest::LiveSource>());
     }
@@ -363,7 +434,9 @@ int main(int argc, char *argv[])
         }
     }
 
-    if (parser.isSet(configOption) || fleetFile) {
+    if (prometheus) {
+        window.watchPrometheus(prometheus->server); // the server's targets are the fleet
+    } else if (parser.isSet(configOption) || fleetFile) {
         window.openFleetFile(fleetFile ? file : parser.value(configOption));
     } else {
         QString error;

@@ -1,9 +1,12 @@
 #include "promql.h"
 
+#include "ingest/promapi.h"
+
 #include <nlohmann/json.hpp>
 
 #include <cmath>
 #include <limits>
+#include <string_view>
 
 namespace gotriage::ingest {
 
@@ -62,23 +65,50 @@ std::vector<PromVitalQuery> prometheusVitalQueries(const QString &selector, cons
     };
 }
 
-QUrl queryRangeUrl(const QUrl &server, const QString &promql, qint64 fromMs, qint64 toMs, qint64 stepMs)
+namespace {
+
+// A PromQL query in a query string, encoded by hand: it holds '+', '&' and
+// '=' that the query string must not read as its own.
+QUrl queryUrl(const QUrl &server, const QString &endpoint, const QString &promql, const QByteArray &rest)
 {
-    QUrl url = server;
-    QString path = url.path();
-    if (!path.endsWith(u'/'))
-        path += u'/';
-    url.setPath(path + QStringLiteral("api/v1/query_range"));
-    // Encoded by hand: a PromQL query holds '+', '&' and '=' that a query
-    // string must not read as its own.
-    const auto seconds = [](qint64 ms) { return QByteArray::number(double(ms) / 1000.0, 'f', 3); };
-    url.setQuery(QString::fromLatin1("query=" + QUrl::toPercentEncoding(promql) + "&start=" + seconds(fromMs)
-                                     + "&end=" + seconds(toMs) + "&step=" + seconds(stepMs)),
-                 QUrl::StrictMode);
+    QUrl url = promapi::endpointUrl(server, endpoint);
+    url.setQuery(QString::fromLatin1("query=" + QUrl::toPercentEncoding(promql) + rest), QUrl::StrictMode);
     return url;
 }
 
-std::optional<std::vector<PromSeries>> parseQueryRange(const QByteArray &body, QString *error)
+QByteArray seconds(qint64 ms)
+{
+    return QByteArray::number(double(ms) / 1000.0, 'f', 3);
+}
+
+// One [seconds, "value"] pair; "NaN" and "±Inf" kept as such.
+bool readPoint(const nlohmann::json &point, std::pair<qint64, double> *out, QString *error)
+{
+    if (!point.is_array() || point.size() != 2 || !point[0].is_number() || !point[1].is_string()) {
+        *error = QStringLiteral("a point that is not [time, \"value\"]");
+        return false;
+    }
+    const std::string v = point[1].get<std::string>();
+    double value = std::numeric_limits<double>::quiet_NaN();
+    if (v == "+Inf")
+        value = std::numeric_limits<double>::infinity();
+    else if (v == "-Inf")
+        value = -std::numeric_limits<double>::infinity();
+    else if (v != "NaN") {
+        bool ok = false;
+        value = QByteArray::fromStdString(v).toDouble(&ok);
+        if (!ok) {
+            *error = QStringLiteral("a value \"%1\" that is not a number").arg(QString::fromStdString(v));
+            return false;
+        }
+    }
+    *out = {std::llround(point[0].get<double>() * 1000.0), value};
+    return true;
+}
+
+// The series of a query's answer: `matrix` (values: a list of points) or
+// `vector` (value: one point).
+std::optional<std::vector<PromSeries>> parseResult(const QByteArray &body, const char *resultType, QString *error)
 {
     const auto fail = [error](const QString &why) -> std::optional<std::vector<PromSeries>> {
         if (error)
@@ -86,57 +116,69 @@ std::optional<std::vector<PromSeries>> parseQueryRange(const QByteArray &body, Q
         return std::nullopt;
     };
     const nlohmann::json json = nlohmann::json::parse(body.constBegin(), body.constEnd(), nullptr, false);
-    if (json.is_discarded() || !json.is_object())
-        return fail(QStringLiteral("not the JSON of Prometheus' HTTP API (it begins \"%1\")")
-                        .arg(QString::fromUtf8(body.left(60)).simplified()));
-    const auto text = [](const nlohmann::json &j, const char *key) {
-        const auto it = j.find(key);
-        return it != j.end() && it->is_string() ? QString::fromStdString(it->get<std::string>()) : QString();
-    };
-    if (text(json, "status") != QLatin1String("success"))
-        return fail(QStringLiteral("the server says: %1 (%2)").arg(text(json, "error"), text(json, "errorType")));
-    const auto data = json.find("data");
-    if (data == json.end() || !data->is_object() || text(*data, "resultType") != QLatin1String("matrix"))
-        return fail(QStringLiteral("the answer holds no range of values (resultType \"%1\")")
-                        .arg(data != json.end() && data->is_object() ? text(*data, "resultType") : QString()));
+    QString why;
+    const nlohmann::json *data = promapi::dataOf(json, body, &why);
+    if (!data)
+        return fail(why);
+    if (promapi::text(*data, "resultType") != QLatin1String(resultType))
+        return fail(QStringLiteral("the answer holds no %1 of values (resultType \"%2\")")
+                        .arg(QLatin1String(resultType), promapi::text(*data, "resultType")));
     const auto result = data->find("result");
     if (result == data->end() || !result->is_array())
         return fail(QStringLiteral("the answer has no result list"));
+    const bool matrix = std::string_view(resultType) == "matrix";
     std::vector<PromSeries> out;
     out.reserve(result->size());
     for (const nlohmann::json &series : *result) {
-        const auto metric = series.find("metric");
-        const auto values = series.find("values");
+        const auto metric = series.is_object() ? series.find("metric") : series.end();
+        const auto values = series.is_object() ? series.find(matrix ? "values" : "value") : series.end();
         if (!series.is_object() || metric == series.end() || !metric->is_object() || values == series.end()
-            || !values->is_array())
+            || (matrix && !values->is_array()))
             return fail(QStringLiteral("a series without its labels or values"));
         PromSeries s;
         for (const auto &[key, value] : metric->items()) {
             if (value.is_string())
                 s.labels.emplace(QString::fromStdString(key), QString::fromStdString(value.get<std::string>()));
         }
-        s.points.reserve(values->size());
-        for (const nlohmann::json &point : *values) {
-            // [seconds as a number, value as a string]
-            if (!point.is_array() || point.size() != 2 || !point[0].is_number() || !point[1].is_string())
-                return fail(QStringLiteral("a point that is not [time, \"value\"]"));
-            const std::string v = point[1].get<std::string>();
-            double value = std::numeric_limits<double>::quiet_NaN();
-            if (v == "+Inf")
-                value = std::numeric_limits<double>::infinity();
-            else if (v == "-Inf")
-                value = -std::numeric_limits<double>::infinity();
-            else if (v != "NaN") {
-                bool ok = false;
-                value = QByteArray::fromStdString(v).toDouble(&ok);
-                if (!ok)
-                    return fail(QStringLiteral("a value \"%1\" that is not a number").arg(QString::fromStdString(v)));
+        std::pair<qint64, double> point;
+        if (!matrix) {
+            if (!readPoint(*values, &point, &why))
+                return fail(why);
+            s.points.push_back(point);
+        } else {
+            s.points.reserve(values->size());
+            for (const nlohmann::json &each : *values) {
+                if (!readPoint(each, &point, &why))
+                    return fail(why);
+                s.points.push_back(point);
             }
-            s.points.emplace_back(std::llround(point[0].get<double>() * 1000.0), value);
         }
         out.push_back(std::move(s));
     }
     return out;
+}
+
+} // namespace
+
+QUrl queryRangeUrl(const QUrl &server, const QString &promql, qint64 fromMs, qint64 toMs, qint64 stepMs)
+{
+    return queryUrl(server, QStringLiteral("query_range"), promql,
+                    "&start=" + seconds(fromMs) + "&end=" + seconds(toMs) + "&step=" + seconds(stepMs));
+}
+
+QUrl instantQueryUrl(const QUrl &server, const QString &promql, qint64 atMs)
+{
+    return queryUrl(server, QStringLiteral("query"), promql, "&time=" + seconds(atMs));
+}
+
+std::optional<std::vector<PromSeries>> parseQueryRange(const QByteArray &body, QString *error)
+{
+    return parseResult(body, "matrix", error);
+}
+
+std::optional<std::vector<PromSeries>> parseInstantQuery(const QByteArray &body, QString *error)
+{
+    return parseResult(body, "vector", error);
 }
 
 } // namespace gotriage::ingest

@@ -35,6 +35,8 @@ std::vector<PromVitalQuery> prometheusVitalQueries(const QString &selector, cons
 
 // /api/v1/query_range for one query over [fromMs, toMs] at `stepMs`.
 QUrl queryRangeUrl(const QUrl &server, const QString &promql, qint64 fromMs, qint64 toMs, qint64 stepMs);
+// /api/v1/query for one query evaluated at `atMs`: every target's current value.
+QUrl instantQueryUrl(const QUrl &server, const QString &promql, qint64 atMs);
 // The most points the server returns per series (Prometheus refuses more
 // than 11 000): longer ranges are asked in pieces.
 inline constexpr qint64 kMaxPointsPerQuery = 10'000;
@@ -49,5 +51,7 @@ struct PromSeries {
 // "result":[...]}}`), or nullopt with `error` saying why: the server's own
 // error (`"status":"error"`, a bad query), a body that is not that JSON.
 std::optional<std::vector<PromSeries>> parseQueryRange(const QByteArray &body, QString *error);
+// An instant query's answer (resultType "vector"): one point per series.
+std::optional<std::vector<PromSeries>> parseInstantQuery(const QByteArray &body, QString *error);
 
 } // namespace gotriage::ingest

@@ -1,5 +1,7 @@
 #include "promtargets.h"
 
+#include "ingest/promapi.h"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -8,23 +10,11 @@
 
 namespace gotriage::ingest {
 
-namespace {
-
-QString textOf(const nlohmann::json &object, const char *key)
-{
-    const auto it = object.find(key);
-    return it != object.end() && it->is_string() ? QString::fromStdString(it->get<std::string>()) : QString();
-}
-
-} // namespace
+using promapi::text;
 
 QUrl targetsUrl(const QUrl &server)
 {
-    QUrl url = server;
-    QString path = url.path();
-    if (!path.endsWith(u'/'))
-        path += u'/';
-    url.setPath(path + QStringLiteral("api/v1/targets"));
+    QUrl url = promapi::endpointUrl(server, QStringLiteral("targets"));
     url.setQuery(QStringLiteral("state=active"));
     return url;
 }
@@ -39,20 +29,18 @@ std::optional<std::vector<PromTarget>> parseTargets(const QByteArray &body, QStr
     if (skipped)
         *skipped = 0;
     const nlohmann::json json = nlohmann::json::parse(body.constBegin(), body.constEnd(), nullptr, false);
-    if (json.is_discarded() || !json.is_object())
-        return fail(QStringLiteral("not the JSON of Prometheus' HTTP API (it begins \"%1\")")
-                        .arg(QString::fromUtf8(body.left(60)).simplified()));
-    if (textOf(json, "status") != QLatin1String("success"))
-        return fail(QStringLiteral("the server says: %1 (%2)").arg(textOf(json, "error"), textOf(json, "errorType")));
-    const auto data = json.find("data");
-    const auto active = data != json.end() && data->is_object() ? data->find("activeTargets") : json.end();
-    if (data == json.end() || !data->is_object() || active == data->end() || !active->is_array())
+    QString why;
+    const nlohmann::json *data = promapi::dataOf(json, body, &why);
+    if (!data)
+        return fail(why);
+    const auto active = data->find("activeTargets");
+    if (active == data->end() || !active->is_array())
         return fail(QStringLiteral("the answer has no list of active targets"));
     std::vector<PromTarget> targets;
     targets.reserve(active->size());
     for (const nlohmann::json &entry : *active) {
         const auto labels = entry.is_object() ? entry.find("labels") : entry.end();
-        const QUrl scrapeUrl(entry.is_object() ? textOf(entry, "scrapeUrl") : QString(), QUrl::StrictMode);
+        const QUrl scrapeUrl(entry.is_object() ? text(entry, "scrapeUrl") : QString(), QUrl::StrictMode);
         if (!entry.is_object() || labels == entry.end() || !labels->is_object() || !scrapeUrl.isValid()
             || scrapeUrl.host().isEmpty()
             || (scrapeUrl.scheme() != QLatin1String("http") && scrapeUrl.scheme() != QLatin1String("https"))) {
@@ -76,10 +64,9 @@ std::optional<std::vector<PromTarget>> parseTargets(const QByteArray &body, QStr
         }
         if (target.instance.isEmpty())
             target.instance = scrapeUrl.authority();
-        target.health = textOf(entry, "health");
-        target.lastError = textOf(entry, "lastError");
-        target.scrapeInterval
-            = parsePromDuration(textOf(entry, "scrapeInterval")).value_or(std::chrono::milliseconds(0));
+        target.health = text(entry, "health");
+        target.lastError = text(entry, "lastError");
+        target.scrapeInterval = parsePromDuration(text(entry, "scrapeInterval")).value_or(std::chrono::milliseconds(0));
         targets.push_back(std::move(target));
     }
     return targets;

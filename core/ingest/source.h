@@ -45,6 +45,12 @@ public:
 
 signals:
     void ended(); // finished() became true
+    // The services the source found for itself (a server's targets): the
+    // session's fleet, in place of a fleet file. Emitted when they change.
+    void servicesFound(const std::vector<gotriage::config::ServiceConfig> &services);
+    // The source itself is in trouble (its server unreachable), or no
+    // longer (an empty message).
+    void problem(const QString &message);
 
 protected:
     void deliver(SourceUpdate update)
@@ -57,10 +63,10 @@ protected:
         if (m_sink)
             m_sink->reset();
     }
-    void backfill(const QString &service, const std::vector<vitals::VitalsSample> &samples)
+    void backfill(const QString &service, const std::vector<vitals::VitalsSample> &samples, Backfill use)
     {
         if (m_sink)
-            m_sink->backfill(service, samples);
+            m_sink->backfill(service, samples, use);
     }
     void contextComplete()
     {

@@ -45,6 +45,17 @@ struct SourceUpdate {
     qint64 tsMs() const { return scrape->tsMs; }
 };
 
+// What history handed in ahead of the updates is for.
+enum class Backfill {
+    // A replay's context after a seek: stored only, for the recording
+    // holds what analysis concluded then.
+    Context,
+    // A server's past hours at start-up, or when a service is added:
+    // stored and analysed, so that trends, findings and time to limit are
+    // there at once rather than after minutes of watching.
+    History,
+};
+
 // Where a source delivers its updates: the session hub, on the thread the
 // source runs in. Called synchronously, one update at a time.
 class UpdateSink
@@ -55,10 +66,10 @@ public:
     // The source jumped (a replay seeked): forget every service's history
     // and analysis state; what follows starts afresh.
     virtual void reset() = 0;
-    // History that precedes what consume() will bring, in time order: a
-    // replay's context after a seek, a server's past hours at start-up.
-    // Stored, not analysed.
-    virtual void backfill(const QString &service, const std::vector<vitals::VitalsSample> &samples) = 0;
+    // History that precedes what consume() brings, in time order. History
+    // may arrive after the service's first updates (a slow server): what is
+    // older than those is taken, and the analysis starts again from it.
+    virtual void backfill(const QString &service, const std::vector<vitals::VitalsSample> &samples, Backfill use) = 0;
     // The context after a jump is complete: hand it on now rather than at
     // the next tick (an operator is waiting on the seek).
     virtual void contextComplete() = 0;

@@ -12,21 +12,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <tuple>
 
 namespace gotriage::record {
 
 namespace {
 
 constexpr qint64 kFlushEveryMs = 60'000; // the hub hands on a minute of data at a time
-
-QString targetKey(const std::map<QString, QString> &labels)
-{
-    const auto get = [&labels](const char *key) {
-        const auto it = labels.find(QString::fromLatin1(key));
-        return it == labels.end() ? QString() : it->second;
-    };
-    return get("job") + u'\n' + get("instance");
-}
 
 } // namespace
 
@@ -130,19 +122,11 @@ void PrometheusImport::onAnswer(const ingest::FetchResult &result)
     // job has, and so how the targets are named.
     if (m_query == 0 && m_instancesOfJob.empty()) {
         for (const ingest::PromSeries &s : *series)
-            ++m_instancesOfJob[targetKey(s.labels).section(u'\n', 0, 0)];
+            ++m_instancesOfJob[ingest::promTargetKey(s.labels).section(u'\n', 0, 0)];
     }
-    const QStringList columns = recordedColumns();
-    const auto column = static_cast<std::size_t>(columns.indexOf(query.column));
-    for (const ingest::PromSeries &s : *series) {
-        auto &rows = m_rows[serviceOf(s.labels)];
-        for (const auto &[t, value] : s.points) {
-            std::vector<double> &row = rows[t];
-            if (row.empty())
-                row.assign(static_cast<std::size_t>(columns.size()), vitals::kUnknown);
-            row[column] = value;
-        }
-    }
+    for (const ingest::PromSeries &s : *series)
+        serviceOf(s.labels); // a new target becomes a service of the recording
+    ingest::addPromAnswer(m_rows, query.column, *series);
     ++m_queriesDone;
     emit progress(m_queriesDone, m_queriesTotal);
     if (++m_query < m_queries.size()) {
@@ -162,7 +146,7 @@ void PrometheusImport::onAnswer(const ingest::FetchResult &result)
 
 QString PrometheusImport::serviceOf(const std::map<QString, QString> &labels)
 {
-    const QString key = targetKey(labels);
+    const QString key = ingest::promTargetKey(labels);
     const auto known = m_names.find(key);
     if (known != m_names.end())
         return known->second;
@@ -194,39 +178,17 @@ QString PrometheusImport::serviceOf(const std::map<QString, QString> &labels)
 // would have brought them.
 void PrometheusImport::replayPiece()
 {
-    std::vector<std::pair<qint64, const QString *>> order;
-    for (const auto &[service, rows] : m_rows) {
+    std::vector<std::tuple<qint64, const QString *, const ingest::PromRow *>> order;
+    for (const auto &[key, rows] : m_rows) {
+        const QString &service = m_names.at(key);
         for (const auto &[t, row] : rows)
-            order.emplace_back(t, &service);
+            order.emplace_back(t, &service, &row);
     }
     std::sort(order.begin(), order.end(), [](const auto &a, const auto &b) {
-        return a.first != b.first ? a.first < b.first : *a.second < *b.second;
+        return std::get<0>(a) != std::get<0>(b) ? std::get<0>(a) < std::get<0>(b) : *std::get<1>(a) < *std::get<1>(b);
     });
-    const auto errRatio = static_cast<std::size_t>(vitals::Vital::ErrRatio);
-    const auto req = static_cast<std::size_t>(vitals::Vital::ReqRate);
-    const auto err = static_cast<std::size_t>(vitals::Vital::ErrRate);
-    qint64 flushedAt = order.empty() ? 0 : order.front().first;
-    for (const auto &[t, service] : order) {
-        const std::vector<double> &row = m_rows[*service][t];
-        auto scrape = std::make_shared<ingest::ScrapeResult>();
-        scrape->service = *service;
-        scrape->tsMs = t;
-        const double up = row[vitals::kVitalCount];
-        scrape->up = up == 1.0;
-        if (!scrape->up)
-            scrape->error = std::isnan(up) ? QStringLiteral("not scraped by the server at this time")
-                                           : QStringLiteral("down: the server's up was 0");
-        const double ms = row[vitals::kVitalCount + 1];
-        scrape->durationMs = std::isnan(ms) ? 0 : std::llround(ms);
-        ingest::SourceUpdate update;
-        update.vitals.tsMs = t;
-        std::copy_n(row.begin(), vitals::kVitalCount, update.vitals.values.begin());
-        if (update.vitals.values[req] > 0 && vitals::isKnown(update.vitals.values[err]))
-            update.vitals.values[errRatio] = update.vitals.values[err] / update.vitals.values[req];
-        ingest::ServiceHealth &health = m_health[*service];
-        health.recordAttempt(t, scrape->up, scrape->error, scrape->durationMs, 0);
-        update.health = health;
-        update.scrape = std::move(scrape);
+    qint64 flushedAt = order.empty() ? 0 : std::get<0>(order.front());
+    for (const auto &[t, service, row] : order) {
         if (t - flushedAt >= kFlushEveryMs) {
             // Written as it goes: the recorder's queue holds minutes of a
             // large fleet, not the hours an import may bring.
@@ -235,7 +197,7 @@ void PrometheusImport::replayPiece()
             flushedAt = t;
         }
         m_clock->seek(t);
-        m_hub->consume(std::move(update));
+        m_hub->consume(ingest::promUpdate(*service, t, *row, m_health[*service]));
         ++m_summary.samples;
     }
     m_hub->flush();

@@ -4,6 +4,7 @@
 #include "config/fleetconfig.h"
 #include "ingest/httprequest.h"
 #include "ingest/promql.h"
+#include "ingest/promvitals.h"
 #include "scraping/servicehealth.h"
 
 #include <QObject>
@@ -92,8 +93,7 @@ private:
     std::size_t m_query = 0;
     int m_queriesDone = 0;
     int m_queriesTotal = 0;
-    // This piece's answers: service → time → a row of recordedColumns().
-    std::map<QString, std::map<qint64, std::vector<double>>> m_rows;
+    ingest::PromRows m_rows; // this piece's answers
     std::map<QString, QString> m_names; // "job\ninstance" → service name
     std::map<QString, int> m_instancesOfJob;
     std::vector<config::ServiceConfig> m_services;

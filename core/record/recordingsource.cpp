@@ -197,7 +197,7 @@ void RecordingSource::seekNow(qint64 tsMs)
     resetSink();
     RecordingCursor::Context context = m_cursor->seek(tsMs, m_contextMs);
     for (const auto &[service, samples] : context.history)
-        backfill(service, samples);
+        backfill(service, samples, ingest::Backfill::Context);
     for (ingest::SourceUpdate &update : context.latest)
         deliver(std::move(update));
     contextComplete();

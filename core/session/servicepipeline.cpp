@@ -6,8 +6,39 @@
 namespace gotriage::session {
 
 ServicePipeline::ServicePipeline(config::ServiceConfig service, const analysis::AnalysisSettings &settings)
-    : m_analyzer(std::move(service), settings)
+    : m_settings(settings), m_analyzer(std::move(service), settings)
 { }
+
+void ServicePipeline::backfill(const std::vector<vitals::VitalsSample> &history, store::SeriesStore &store)
+{
+    if (history.empty())
+        return;
+    const QString name = service().name;
+    store.prepend(name, history);
+    if (!m_analysedLive) {
+        analyse(history);
+        return;
+    }
+    // Trends need time order: start again from everything held, the
+    // history now first.
+    m_analyzer = analysis::ServiceAnalyzer(service(), m_settings);
+    analyse(store.snapshot(name).samples);
+}
+
+void ServicePipeline::analyse(const std::vector<vitals::VitalsSample> &samples)
+{
+    scraping::ServiceHealth health;
+    for (const vitals::VitalsSample &sample : samples) {
+        // Only what the server scraped is history: every sample was up.
+        health.recordAttempt(sample.tsMs, true, {}, 0, 0);
+        m_analyzer.update(sample.tsMs, sample, health, false, m_analyzer.runtime());
+    }
+    // What the history leaves active is news now; what came and went within
+    // it is not (it is in the charts).
+    m_backfilled.clear();
+    for (const analysis::Finding &finding : m_analyzer.findings())
+        m_backfilled.push_back({analysis::FindingChange::Type::Raised, finding.sinceMs, finding});
+}
 
 ServiceReportPtr ServicePipeline::process(ingest::SourceUpdate update, store::SeriesStore &store)
 {
@@ -24,8 +55,13 @@ ServiceReportPtr ServicePipeline::process(ingest::SourceUpdate update, store::Se
     }
     // Analysis runs per service as each update arrives: trend windows close
     // on bucket boundaries, so the work spreads over time.
+    m_analysedLive = true;
     report->findingChanges
         = m_analyzer.update(report->tsMs(), report->vitals, report->health, report->restarted, report->runtime);
+    if (!m_backfilled.empty())
+        report->findingChanges.insert(report->findingChanges.begin(), std::make_move_iterator(m_backfilled.begin()),
+                                      std::make_move_iterator(m_backfilled.end()));
+    m_backfilled.clear();
     for (const analysis::FindingChange &change : report->findingChanges)
         qCDebug(lcAnalysis) << analysis::changeTypeName(change.type) << change.finding.key().toString()
                             << change.finding.evidence;

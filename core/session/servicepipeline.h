@@ -24,9 +24,19 @@ public:
     void setService(const config::ServiceConfig &service) { m_analyzer.setService(service); }
 
     ServiceReportPtr process(ingest::SourceUpdate update, store::SeriesStore &store);
+    // Past hours from a server: stored, and analysed as if watched then. The
+    // findings active at their end are raised by the next report. History
+    // that comes after live updates goes in before them, and the analysis
+    // is run again over all the service holds.
+    void backfill(const std::vector<vitals::VitalsSample> &history, store::SeriesStore &store);
 
 private:
+    void analyse(const std::vector<vitals::VitalsSample> &samples);
+
+    analysis::AnalysisSettings m_settings;
     analysis::ServiceAnalyzer m_analyzer;
+    bool m_analysedLive = false;
+    std::vector<analysis::FindingChange> m_backfilled; // for the next report
 };
 
 } // namespace gotriage::session

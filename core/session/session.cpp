@@ -35,6 +35,16 @@ Session::Session(std::unique_ptr<ingest::Source> source, QObject *parent)
             common::postTo(this, [this] { emit sourceEnded(); });
         },
         Qt::DirectConnection);
+    connect(
+        m_source, &ingest::Source::servicesFound, this,
+        [this](const std::vector<config::ServiceConfig> &services) {
+            common::postTo(this, [this, services] { emit servicesFound(services); });
+        },
+        Qt::DirectConnection);
+    connect(
+        m_source, &ingest::Source::problem, this,
+        [this](const QString &message) { common::postTo(this, [this, message] { emit sourceProblem(message); }); },
+        Qt::DirectConnection);
     m_thread.start();
     if (m_canCapture)
         onIngestThread([this] { setUpCapture(); });

@@ -81,6 +81,11 @@ signals:
     // The source has nothing more (a capture played to its end); the last
     // batch has been sent.
     void sourceEnded();
+    // The source found its own fleet (a Prometheus server's targets): the
+    // services to watch, to be given back through setServices().
+    void servicesFound(const std::vector<gotriage::config::ServiceConfig> &services);
+    // The source's own trouble (its server unreachable); empty once over.
+    void sourceProblem(const QString &message);
     void captureStarted(quint64 ticket, qint64 expectedEndMs);
     void captureFinished(quint64 ticket, const gotriage::ingest::CaptureResultPtr &result);
     void evidenceChanged(const gotriage::session::EvidencePtr &evidence);

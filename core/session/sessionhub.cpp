@@ -75,10 +75,16 @@ void SessionHub::reset()
     m_resetPending = true;
 }
 
-void SessionHub::backfill(const QString &service, const std::vector<vitals::VitalsSample> &samples)
+void SessionHub::backfill(const QString &service, const std::vector<vitals::VitalsSample> &samples,
+                          ingest::Backfill use)
 {
-    if (!pipelineFor(service))
+    ServicePipeline *pipeline = pipelineFor(service);
+    if (!pipeline)
         return;
+    if (use == ingest::Backfill::History) {
+        pipeline->backfill(samples, *m_store);
+        return;
+    }
     for (const vitals::VitalsSample &sample : samples)
         m_store->append(service, sample);
 }

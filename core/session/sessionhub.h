@@ -58,7 +58,8 @@ public:
     void consume(ingest::SourceUpdate update) override;
     // The next batch says so (SessionBatch::reset), even if nothing follows.
     void reset() override;
-    void backfill(const QString &service, const std::vector<vitals::VitalsSample> &samples) override;
+    void backfill(const QString &service, const std::vector<vitals::VitalsSample> &samples,
+                  ingest::Backfill use) override;
     void contextComplete() override { flush(); }
 
     // Batches go out every kTickMs from now on (needs an event loop).

@@ -66,6 +66,29 @@ void SeriesStore::append(const QString &service, const vitals::VitalsSample &sam
     trim(*series, capacity);
 }
 
+void SeriesStore::prepend(const QString &service, const std::vector<vitals::VitalsSample> &older)
+{
+    std::shared_ptr<Series> series = find(service);
+    if (!series) {
+        std::unique_lock lock(m_mapMutex);
+        auto &slot = m_series[service];
+        if (!slot)
+            slot = std::make_shared<Series>();
+        series = slot;
+    }
+    const std::size_t capacity = capacityPerService();
+    std::lock_guard lock(series->mutex);
+    // Only what is older than the oldest held: what is held came live.
+    const std::int64_t before = series->samples.empty() ? INT64_MAX : series->samples.front().tsMs;
+    const auto end = std::lower_bound(older.begin(), older.end(), before,
+                                      [](const vitals::VitalsSample &s, std::int64_t ts) { return s.tsMs < ts; });
+    // The newest of them if not all fit: the oldest go first, as always.
+    const std::size_t room = capacity > series->samples.size() ? capacity - series->samples.size() : 0;
+    const auto begin = end - std::min<std::ptrdiff_t>(end - older.begin(), static_cast<std::ptrdiff_t>(room));
+    m_dropped += static_cast<std::uint64_t>(begin - older.begin());
+    series->samples.insert(series->samples.begin(), begin, end);
+}
+
 void SeriesStore::retain(const std::vector<QString> &keep)
 {
     std::unique_lock lock(m_mapMutex);

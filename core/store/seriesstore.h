@@ -43,6 +43,10 @@ public:
     std::size_t budget() const;
 
     void append(const QString &service, const vitals::VitalsSample &sample);
+    // History older than what the service holds (a server's past hours,
+    // arriving after live samples may have): `older` in time order; what is
+    // not older than the oldest held is ignored.
+    void prepend(const QString &service, const std::vector<vitals::VitalsSample> &older);
     // Forgets services not in `keep` (after a fleet reload).
     void retain(const std::vector<QString> &keep);
 

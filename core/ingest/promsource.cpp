@@ -1,0 +1,273 @@
+#include "promsource.h"
+
+#include "common/clock.h"
+#include "common/logging.h"
+#include "ingest/promtargets.h"
+#include "ingest/requestexecutor.h"
+#include "ingest/requestsettings.h"
+
+#include <algorithm>
+
+namespace gotriage::ingest {
+
+struct PrometheusSource::Batch {
+    bool history = false;
+    qint64 fromMs = 0; // history only
+    qint64 toMs = 0; // live: the time every instant query is evaluated at
+    qint64 stepMs = 0;
+    std::set<QString> targets; // the target keys it is for
+    std::size_t next = 0; // queries are asked one at a time: the server is busy too
+    PromRows rows;
+    QString upFailure; // the `up` query failed: every target is unknown, for this reason
+};
+
+PrometheusSource::PrometheusSource(Settings settings, const common::Clock *clock, QObject *parent)
+    : Source(parent)
+    , m_settings(std::move(settings))
+    , m_clock(clock ? clock : &common::LiveClock::instance())
+    , m_queries(prometheusVitalQueries(m_settings.selector, m_settings.rateWindow))
+{
+    // Children: they move to the ingest thread with the source.
+    m_liveTimer.setParent(this);
+    m_discoverTimer.setParent(this);
+    m_liveTimer.setInterval(static_cast<int>(m_settings.interval.count()));
+    m_discoverTimer.setInterval(static_cast<int>(m_settings.rediscover.count()));
+    connect(&m_liveTimer, &QTimer::timeout, this, &PrometheusSource::readLive);
+    connect(&m_discoverTimer, &QTimer::timeout, this, &PrometheusSource::discover);
+}
+
+PrometheusSource::~PrometheusSource()
+{
+    delete m_executor; // aborts what is asked; no callback runs
+}
+
+RequestExecutor *PrometheusSource::executor()
+{
+    if (!m_executor)
+        m_executor = new RequestExecutor();
+    return m_executor;
+}
+
+void PrometheusSource::setServices(const std::vector<config::ServiceConfig> &services, bool replace)
+{
+    if (replace)
+        m_watched.clear();
+    for (const config::ServiceConfig &service : services) {
+        m_watched.insert(service.name);
+        // Captures go to the target itself, with its own settings.
+        executor()->setServiceSettings(service.name,
+                                       std::make_shared<const RequestSettings>(resolveRequestSettings(service)));
+        const auto held = m_heldHistory.find(service.name);
+        if (held != m_heldHistory.end()) {
+            backfill(service.name, held->second, Backfill::History);
+            m_heldHistory.erase(held);
+        }
+    }
+}
+
+void PrometheusSource::start()
+{
+    if (m_started)
+        return;
+    m_started = true;
+    if (!m_settings.server.isValid()
+        || (m_settings.server.scheme() != QLatin1String("http")
+            && m_settings.server.scheme() != QLatin1String("https"))) {
+        report(QStringLiteral("%1: a Prometheus server is an http(s) URL").arg(m_settings.server.toString()));
+        return;
+    }
+    discover();
+    m_discoverTimer.start();
+}
+
+HttpRequest PrometheusSource::request(const QUrl &url) const
+{
+    HttpRequest request;
+    request.url = url;
+    request.origin = m_settings.server;
+    request.totalTimeout = m_settings.timeout;
+    request.connectTimeout = std::min(m_settings.timeout, std::chrono::milliseconds(5000));
+    request.headersTimeout = m_settings.timeout;
+    request.bodyLimit = 512LL * 1024 * 1024; // hours of 10 000 targets
+    return request;
+}
+
+void PrometheusSource::report(const QString &problem)
+{
+    if (problem == m_lastProblem)
+        return;
+    m_lastProblem = problem;
+    if (!problem.isEmpty())
+        qCWarning(lcIngest).noquote() << problem;
+    emit this->problem(problem);
+}
+
+void PrometheusSource::discover()
+{
+    const QString server = m_settings.server.toString(QUrl::RemoveUserInfo);
+    executor()->start(request(targetsUrl(m_settings.server)), [this, server](const FetchResult &result) {
+        QString why = result.error;
+        int skipped = 0;
+        const auto targets = result.ok ? parseTargets(result.body, &why, &skipped) : std::nullopt;
+        if (!targets) {
+            report(QStringLiteral("%1: its targets could not be read: %2").arg(server, why));
+            if (!m_live)
+                m_discoverTimer.start(static_cast<int>(m_settings.interval.count())); // try again sooner
+            return;
+        }
+        m_discoverTimer.setInterval(static_cast<int>(m_settings.rediscover.count()));
+        onTargets(*targets);
+    });
+}
+
+void PrometheusSource::onTargets(const std::vector<PromTarget> &all)
+{
+    QString why;
+    const auto matchers = parseLabelMatchers(m_settings.selector, &why);
+    if (!matchers) {
+        report(QStringLiteral("%1: the selector %2: %3")
+                   .arg(m_settings.server.toString(QUrl::RemoveUserInfo), m_settings.selector, why));
+        return;
+    }
+    std::vector<PromTarget> targets;
+    std::copy_if(all.begin(), all.end(), std::back_inserter(targets),
+                 [&](const PromTarget &t) { return matchesAll(*matchers, t); });
+    std::vector<config::ServiceConfig> services = servicesFromTargets(targets);
+    std::map<QString, QString> names;
+    for (std::size_t i = 0; i < targets.size(); ++i) {
+        const QString key = targets[i].job + u'\n' + targets[i].instance;
+        names.emplace(key, services[i].name);
+        if (!m_nameOfTarget.count(key))
+            m_toBackfill.push_back(key);
+    }
+    const bool changed = names != m_nameOfTarget;
+    m_nameOfTarget = std::move(names);
+    report({});
+    if (changed)
+        emit servicesFound(services);
+    if (!m_running && !m_toBackfill.empty()) {
+        auto batch = std::make_unique<Batch>();
+        batch->targets.insert(m_toBackfill.begin(), m_toBackfill.end());
+        m_toBackfill.clear();
+        if (m_settings.backfill.count() > 0) {
+            batch->history = true;
+            batch->toMs = m_clock->nowMs();
+            batch->fromMs = batch->toMs - m_settings.backfill.count();
+            // The server's interval, or coarser when the window holds more
+            // steps than a query may return.
+            batch->stepMs
+                = std::max<qint64>(m_settings.interval.count(),
+                                   (m_settings.backfill.count() + kMaxPointsPerQuery - 1) / kMaxPointsPerQuery);
+            startBatch(std::move(batch));
+            return;
+        }
+    }
+    if (!m_live) {
+        m_live = true;
+        readLive();
+        m_liveTimer.start();
+    }
+}
+
+void PrometheusSource::readLive()
+{
+    if (m_running || m_nameOfTarget.empty())
+        return; // the last round is still being asked: the server is slow, do not pile on
+    auto batch = std::make_unique<Batch>();
+    batch->toMs = m_clock->nowMs();
+    for (const auto &[key, name] : m_nameOfTarget)
+        batch->targets.insert(key);
+    startBatch(std::move(batch));
+}
+
+void PrometheusSource::startBatch(std::unique_ptr<Batch> batch)
+{
+    m_running = std::move(batch);
+    askNext(*m_running);
+}
+
+void PrometheusSource::askNext(Batch &batch)
+{
+    const PromVitalQuery &query = m_queries[batch.next];
+    const QUrl url = batch.history
+        ? queryRangeUrl(m_settings.server, query.promql, batch.fromMs, batch.toMs, batch.stepMs)
+        : instantQueryUrl(m_settings.server, query.promql, batch.toMs);
+    executor()->start(request(url), [this, &batch](const FetchResult &result) {
+        const PromVitalQuery &query = m_queries[batch.next];
+        QString why = result.error;
+        const auto series = !result.ok && result.failure != FetchFailure::HttpStatus ? std::nullopt
+            : batch.history ? parseQueryRange(result.body, &why)
+                            : parseInstantQuery(result.body, &why);
+        if (series && result.ok) {
+            addPromAnswer(batch.rows, query.column, *series);
+        } else {
+            // The server's reason when it gave one (HTTP 400 and JSON).
+            const QString failure = QStringLiteral("%1: %2 (%3): %4")
+                                        .arg(m_settings.server.toString(QUrl::RemoveUserInfo), query.column,
+                                             query.promql, series || why.isEmpty() ? result.error : why);
+            if (batch.next == 0)
+                batch.upFailure = failure;
+            report(failure);
+        }
+        if (++batch.next < m_queries.size()) {
+            askNext(batch);
+            return;
+        }
+        onBatchDone(batch);
+    });
+}
+
+void PrometheusSource::onBatchDone(Batch &batch)
+{
+    const std::unique_ptr<Batch> done = std::move(m_running);
+    if (batch.history) {
+        deliverHistory(batch);
+        if (!m_live) {
+            m_live = true;
+            m_liveTimer.start();
+        }
+        readLive(); // the present right after the past: the trend runs to now
+    } else {
+        deliverLive(batch);
+    }
+}
+
+void PrometheusSource::deliverHistory(const Batch &batch)
+{
+    if (!batch.upFailure.isEmpty())
+        return; // nothing says when a target was up: no history rather than a wrong one
+    for (const QString &key : batch.targets) {
+        const auto name = m_nameOfTarget.find(key);
+        const auto rows = batch.rows.find(key);
+        if (name == m_nameOfTarget.end() || rows == batch.rows.end())
+            continue;
+        std::vector<vitals::VitalsSample> samples;
+        samples.reserve(rows->second.size());
+        for (const auto &[t, row] : rows->second) {
+            if (row.up == 1.0)
+                samples.push_back(promVitals(t, row));
+        }
+        if (samples.empty())
+            continue;
+        if (m_watched.count(name->second))
+            backfill(name->second, samples, Backfill::History);
+        else
+            m_heldHistory[name->second] = std::move(samples);
+    }
+}
+
+void PrometheusSource::deliverLive(const Batch &batch)
+{
+    for (const QString &key : batch.targets) {
+        const auto name = m_nameOfTarget.find(key);
+        if (name == m_nameOfTarget.end() || !m_watched.count(name->second))
+            continue;
+        const auto rows = batch.rows.find(key);
+        // One time per target in an instant query's answer: the time asked.
+        const PromRow row
+            = rows != batch.rows.end() && !rows->second.empty() ? rows->second.begin()->second : PromRow();
+        deliver(promUpdate(name->second, batch.toMs, row, m_health[name->second], batch.upFailure));
+    }
+}
+
+} // namespace gotriage::ingest

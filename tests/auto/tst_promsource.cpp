@@ -1,0 +1,272 @@
+// Watching through a Prometheus server that holds an hour of a goroutine
+// leak gotriage never saw: Debian's Prometheus 2.42 on a free loopback port,
+// its past written by Debian's promtool from the same straight line the live
+// target follows, and the target a real local HTTP server whose
+// go_goroutines keeps climbing on that line. The Prometheus source lists the
+// server's targets, reads the hour, and the leak is raised with the
+// service's first update, not minutes of watching later. Then live vitals
+// follow every interval, equal to what the target serves. A dead server is
+// named.
+#include "analysis/finding.h"
+#include "common/clock.h"
+#include "ingest/promsource.h"
+#include "session/session.h"
+#include "store/seriesstore.h"
+#include "testhttpserver.h"
+
+#include <QDir>
+#include <QFile>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <signal.h>
+#include <sys/prctl.h>
+
+using namespace gotriage;
+
+namespace {
+
+constexpr qint64 kHistoryMs = 65 * 60 * 1000; // the leak ran this long before gotriage opened
+constexpr double kBase = 200; // goroutines when it began
+constexpr double kPerMinute = 30; // and the leak's rate
+
+quint16 freePort()
+{
+    QTcpServer probe;
+    probe.listen(QHostAddress::LocalHost, 0);
+    return probe.serverPort();
+}
+
+bool raisesLeak(const session::ServiceReport &report)
+{
+    return std::any_of(report.findingChanges.begin(), report.findingChanges.end(), [](const auto &change) {
+        return change.type == analysis::FindingChange::Type::Raised
+            && change.finding.kind == analysis::FindingKind::GoroutineLeak;
+    });
+}
+
+} // namespace
+
+class TestPromSource : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void cleanupTestCase();
+    void anHourOfLeakIsFlaggedWithTheFirstUpdate();
+    void liveVitalsAreWhatTheTargetServes();
+    void aDeadServerIsNamed();
+
+private:
+    double goroutinesAt(qint64 ms) const { return kBase + kPerMinute * double(ms - m_leakBeganMs) / 60'000.0; }
+    QByteArray metricsAt(qint64 ms) const;
+    std::unique_ptr<session::Session> watch(const QUrl &server, std::vector<session::SessionBatchPtr> *batches);
+
+    QTemporaryDir m_dir;
+    TestHttpServer m_target;
+    QTimer m_climb; // the target's goroutines follow the line
+    QProcess m_prometheus;
+    QUrl m_server;
+    qint64 m_leakBeganMs = 0;
+    std::vector<session::SessionBatchPtr> m_batches; // of the first test's session
+    std::unique_ptr<session::Session> m_session;
+};
+
+QByteArray TestPromSource::metricsAt(qint64 ms) const
+{
+    return "# TYPE go_goroutines gauge\ngo_goroutines " + QByteArray::number(std::floor(goroutinesAt(ms)), 'f', 0)
+        + "\n# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes 5.2e+07\n";
+}
+
+void TestPromSource::initTestCase()
+{
+    QVERIFY(m_dir.isValid());
+    const QString prometheus = QStandardPaths::findExecutable(QStringLiteral("prometheus"));
+    const QString promtool = QStandardPaths::findExecutable(QStringLiteral("promtool"));
+    QVERIFY2(!prometheus.isEmpty() && !promtool.isEmpty(),
+             "prometheus or promtool not found: packaging/install-deps.sh --test installs them");
+    const qint64 now = common::LiveClock::instance().nowMs();
+    m_leakBeganMs = now - kHistoryMs;
+    QVERIFY(m_target.listen());
+    m_target.body = metricsAt(now);
+    connect(&m_climb, &QTimer::timeout, this,
+            [this] { m_target.body = metricsAt(common::LiveClock::instance().nowMs()); });
+    m_climb.start(250);
+    const QByteArray instance = "127.0.0.1:" + QByteArray::number(m_target.port());
+
+    // The hour before: what the server would hold had it scraped the target
+    // every 15 s, written as OpenMetrics and turned into blocks by promtool.
+    QByteArray history;
+    const QByteArray labels = "{job=\"leaky\",instance=\"" + instance + "\"}";
+    const auto family = [&](const QByteArray &name, const QByteArray &type, const auto &value) {
+        history += "# TYPE " + name + ' ' + type + '\n';
+        for (qint64 t = m_leakBeganMs; t < now - 15'000; t += 15'000)
+            history += name + labels + ' ' + value(t) + ' ' + QByteArray::number(t / 1000) + '\n';
+    };
+    family("go_goroutines", "gauge",
+           [this](qint64 t) { return QByteArray::number(std::floor(goroutinesAt(t)), 'f', 0); });
+    family("process_resident_memory_bytes", "gauge", [](qint64) { return QByteArray("5.2e+07"); });
+    family("up", "gauge", [](qint64) { return QByteArray("1"); });
+    history += "# EOF\n";
+    const QString historyFile = m_dir.filePath(QStringLiteral("history.om"));
+    const QString data = m_dir.filePath(QStringLiteral("data"));
+    QFile file(historyFile);
+    QVERIFY(file.open(QIODevice::WriteOnly) && file.write(history) == history.size());
+    file.close();
+    QProcess tool;
+    tool.setProcessChannelMode(QProcess::MergedChannels);
+    tool.start(promtool,
+               {QStringLiteral("tsdb"), QStringLiteral("create-blocks-from"), QStringLiteral("openmetrics"),
+                historyFile, data});
+    QVERIFY(tool.waitForFinished(120'000));
+    QVERIFY2(tool.exitCode() == 0, tool.readAll().constData());
+
+    QByteArray config = "global:\n  scrape_interval: 2s\n  scrape_timeout: 1s\nscrape_configs:\n"
+                        "  - job_name: leaky\n    static_configs:\n      - targets: [\""
+        + instance + "\"]\n";
+    QFile yml(m_dir.filePath(QStringLiteral("prometheus.yml")));
+    QVERIFY(yml.open(QIODevice::WriteOnly) && yml.write(config) == config.size());
+    yml.close();
+    const quint16 port = freePort();
+    m_server = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(port));
+    m_prometheus.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGTERM); });
+    m_prometheus.setProcessChannelMode(QProcess::MergedChannels);
+    m_prometheus.setStandardOutputFile(m_dir.filePath(QStringLiteral("prometheus.log")));
+    m_prometheus.start(prometheus,
+                       {QStringLiteral("--config.file=") + yml.fileName(),
+                        QStringLiteral("--storage.tsdb.path=") + data,
+                        QStringLiteral("--web.listen-address=127.0.0.1:%1").arg(port)});
+    QVERIFY(m_prometheus.waitForStarted());
+    // Until it has scraped the target twice (the event loop keeps serving it meanwhile).
+    QTRY_VERIFY_WITH_TIMEOUT(m_target.requests.size() >= 2 || m_prometheus.state() == QProcess::NotRunning, 60'000);
+    QVERIFY2(m_prometheus.state() == QProcess::Running, "prometheus exited: see its log in the test's folder");
+}
+
+void TestPromSource::cleanupTestCase()
+{
+    m_session.reset();
+    m_prometheus.terminate();
+    if (!m_prometheus.waitForFinished(10'000))
+        m_prometheus.kill();
+    m_prometheus.waitForFinished();
+}
+
+// A session on the Prometheus source, given back the services it finds, as
+// the window does.
+std::unique_ptr<session::Session> TestPromSource::watch(const QUrl &server,
+                                                        std::vector<session::SessionBatchPtr> *batches)
+{
+    ingest::PrometheusSource::Settings settings;
+    settings.server = server;
+    settings.interval = std::chrono::seconds(2);
+    settings.timeout = std::chrono::seconds(5);
+    auto session = std::make_unique<session::Session>(std::make_unique<ingest::PrometheusSource>(settings));
+    session::Session *raw = session.get();
+    connect(raw, &session::Session::servicesFound, raw,
+            [raw](const std::vector<config::ServiceConfig> &services) { raw->setServices(services); });
+    connect(raw, &session::Session::batchReady, raw,
+            [batches](const session::SessionBatchPtr &batch) { batches->push_back(batch); });
+    return session;
+}
+
+void TestPromSource::anHourOfLeakIsFlaggedWithTheFirstUpdate()
+{
+    m_session = watch(m_server, &m_batches);
+    QSignalSpy found(m_session.get(), &session::Session::servicesFound);
+    QElapsedTimer sinceStart;
+    sinceStart.start();
+    m_session->start();
+    const auto firstReport = [this]() -> session::ServiceReportPtr {
+        for (const session::SessionBatchPtr &batch : m_batches) {
+            for (const session::ServiceReportPtr &report : batch->reports) {
+                if (report->service() == QLatin1String("leaky"))
+                    return report;
+            }
+        }
+        return nullptr;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(firstReport(), 30'000);
+    const qint64 elapsed = sinceStart.elapsed();
+    qInfo("the first update of the service came %lld ms after start", static_cast<long long>(elapsed));
+
+    // The server's one target, named by its job, at its own address (profiles go there).
+    QCOMPARE(found.size(), 1);
+    const auto services = found.front().front().value<std::vector<config::ServiceConfig>>();
+    QCOMPARE(services.size(), std::size_t(1));
+    QCOMPARE(services.front().name, QStringLiteral("leaky"));
+    QCOMPARE(services.front().baseUrl.port(), int(m_target.port()));
+
+    const session::ServiceReportPtr first = firstReport();
+    QVERIFY2(first->health.up, qPrintable(first->scrape->error));
+    QVERIFY2(raisesLeak(*first), "the hour of history did not raise the leak with the first update");
+    const auto leak = std::find_if(first->findings.begin(), first->findings.end(),
+                                   [](const auto &f) { return f.kind == analysis::FindingKind::GoroutineLeak; });
+    QVERIFY(leak != first->findings.end());
+    QVERIFY(leak->ratePerSecond);
+    // The line's slope, read back from the server's history.
+    QVERIFY2(std::abs(*leak->ratePerSecond - kPerMinute / 60) < 0.1 * kPerMinute / 60,
+             qPrintable(QString::number(*leak->ratePerSecond)));
+    // Raised back in the history, not now.
+    QVERIFY(leak->sinceMs < first->tsMs() - 30 * 60'000);
+
+    // The charts have the hour too.
+    const store::ServiceSnapshot held = m_session->store().snapshot(QStringLiteral("leaky"));
+    QVERIFY(!held.samples.empty());
+    QVERIFY2(held.samples.front().tsMs < first->tsMs() - 60 * 60'000,
+             qPrintable(QString::number(first->tsMs() - held.samples.front().tsMs)));
+}
+
+void TestPromSource::liveVitalsAreWhatTheTargetServes()
+{
+    QVERIFY(m_session);
+    const auto reportsOfLeaky = [this] {
+        std::vector<session::ServiceReportPtr> out;
+        for (const session::SessionBatchPtr &batch : m_batches) {
+            for (const session::ServiceReportPtr &report : batch->reports) {
+                if (report->service() == QLatin1String("leaky"))
+                    out.push_back(report);
+            }
+        }
+        return out;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(reportsOfLeaky().size() >= 4, 30'000);
+    const std::vector<session::ServiceReportPtr> reports = reportsOfLeaky();
+    for (std::size_t i = 1; i < reports.size(); ++i) {
+        const session::ServiceReport &r = *reports[i];
+        QVERIFY2(r.health.up, qPrintable(r.scrape->error));
+        // An interval apart (2 s), on the source's clock.
+        QVERIFY2(r.tsMs() - reports[i - 1]->tsMs() >= 1500, qPrintable(QString::number(r.tsMs())));
+        // What the target served at the server's last scrape (every 2 s),
+        // so at most a scrape interval and a bit behind the line.
+        const double goroutines = r.vitals[vitals::Vital::Goroutines];
+        QVERIFY2(
+            goroutines <= goroutinesAt(r.tsMs()) + 1 && goroutines >= goroutinesAt(r.tsMs() - 5'000) - 1,
+            qPrintable(
+                QStringLiteral("%1 at %2, the line %3").arg(goroutines).arg(r.tsMs()).arg(goroutinesAt(r.tsMs()))));
+        QCOMPARE(r.vitals[vitals::Vital::Rss], 5.2e7);
+        // A leak raised once stays raised: no second "raised" for it.
+        QVERIFY(!raisesLeak(r));
+    }
+}
+
+void TestPromSource::aDeadServerIsNamed()
+{
+    const QUrl dead(QStringLiteral("http://127.0.0.1:%1").arg(freePort()));
+    std::vector<session::SessionBatchPtr> batches;
+    const std::unique_ptr<session::Session> session = watch(dead, &batches);
+    QSignalSpy problems(session.get(), &session::Session::sourceProblem);
+    session->start();
+    QTRY_VERIFY_WITH_TIMEOUT(!problems.isEmpty(), 15'000);
+    const QString problem = problems.front().front().toString();
+    QVERIFY2(problem.contains(dead.toString()) && problem.contains(QLatin1String("targets could not be read")),
+             qPrintable(problem));
+    QVERIFY(batches.empty());
+}
+
+QTEST_GUILESS_MAIN(TestPromSource)
+#include "tst_promsource.moc"
