@@ -9,6 +9,7 @@
 #include "diagnoseview.h"
 #include "findingsmodel.h"
 #include "fleetoverviewmodel.h"
+#include "ingest/promsource.h"
 #include "issues/issuesmodel.h"
 #include "issues/scrapeissues.h"
 #include "issuesstyleproxy.h"
@@ -240,6 +241,10 @@ MainWindow::MainWindow(std::unique_ptr<session::Session> session, QWidget *paren
         m_sourceProblem = message;
         updateStatus();
     });
+    connect(m_session.get(), &session::Session::historyProblem, this, [this](const QString &message) {
+        m_historyProblem = message;
+        updateStatus();
+    });
     connect(m_overviewView->selectionModel(), &QItemSelectionModel::selectionChanged, this,
             &MainWindow::onSelectionChanged);
     m_refresh.setInterval(kRefreshIntervalMs);
@@ -456,6 +461,22 @@ void MainWindow::onFleetLoaded(const config::FleetConfig &fleet, bool isReload)
     qCDebug(lcUi) << "watching" << fleet.services.size() << "services from" << m_fleetFile->path();
     setWindowTitle(QStringLiteral("gotriage — %1").arg(QFileInfo(m_fleetFile->path()).fileName()));
     watchServices(fleet.services, fleet.actions.get());
+    readHistoryFrom(fleet.historyServer);
+}
+
+void MainWindow::readHistoryFrom(const std::optional<config::HistoryServer> &server)
+{
+    // Only a live session scraping for itself: a replay has its own past,
+    // and a session on a server already reads its history from it.
+    if (!server || server->url == m_historyServer || !m_session->canCapture() || m_prometheus.isValid())
+        return;
+    m_historyServer = server->url;
+    ingest::PrometheusSource::Settings settings;
+    settings.server = server->url;
+    settings.backfill = server->backfill;
+    settings.historyOnly = true;
+    m_session->setHistorySource(std::make_unique<ingest::PrometheusSource>(settings, &m_session->clock()));
+    qCDebug(lcUi) << "reading the services' history from" << server->url.toString(QUrl::RemoveUserInfo);
 }
 
 void MainWindow::addServiceByUrl(const QUrl &url)
@@ -767,6 +788,8 @@ void MainWindow::updateStatus()
         text += tr(" · through %1").arg(m_prometheus.toString(QUrl::RemoveUserInfo));
     if (!m_sourceProblem.isEmpty())
         text += QStringLiteral(" · ") + m_sourceProblem;
+    if (!m_historyProblem.isEmpty())
+        text += tr(" · no history: %1").arg(m_historyProblem);
     if (m_recorder) {
         // Recording is said, and what it could not keep is said loudly.
         const record::Recorder::Stats stats = m_recorder->stats();

@@ -181,6 +181,8 @@ private:
     void setUpFleetFilter(QToolBar *toolbar);
     void fitSplitter();
     void onFleetLoaded(const config::FleetConfig &fleet, bool isReload);
+    // The fleet file's "prometheus": the services' past is read from it.
+    void readHistoryFrom(const std::optional<config::HistoryServer> &server);
     void onBatch(const session::SessionBatch &batch);
     void onReport(const session::ServiceReport &report, qint64 nowMs);
     void onRefreshTimer();
@@ -243,6 +245,8 @@ private:
     bool m_firstDataSent = false;
     QUrl m_prometheus; // the server the session reads, if it does
     QString m_sourceProblem; // the source's own trouble, as it last said
+    QUrl m_historyServer; // the fleet file's server the services' past is read from
+    QString m_historyProblem; // its trouble, as it last said
     bool m_populatedSent = false;
     QHash<QString, int> m_goodReports;
     record::RecordingSource *m_replay = nullptr; // owned by the session

@@ -86,7 +86,7 @@ constexpr std::array<std::string_view, 20> kServiceKeys = {"name",
                                                            "allow_link_local"};
 
 // "actions" is read by config/actioncatalog (the triage's action catalog).
-constexpr std::array<std::string_view, 3> kFleetKeys = {"services", "defaults", "actions"};
+constexpr std::array<std::string_view, 4> kFleetKeys = {"services", "defaults", "actions", "prometheus"};
 
 // A fleet file that does not parse as JSON but reads like YAML (Prometheus'
 // own configs are YAML, so this is the natural first guess of a new user).
@@ -140,6 +140,7 @@ private:
 
     void readFleetObject(const Json &root);
     void readFileSd(const Json &root);
+    void readHistoryServer(const Json &value, const QString &path);
     std::optional<ServiceConfig> readService(const Json &entry, const QString &path, const ServiceConfig &defaults,
                                              bool isDefaults);
     bool readPaths(const Json &value, const QString &path, EndpointPaths &paths);
@@ -211,9 +212,11 @@ FleetConfig FleetReader::read(std::string_view text)
 void FleetReader::readFleetObject(const Json &root)
 {
     for (const auto &[key, value] : root.items()) {
-        if (key != "services" && key != "defaults" && key != "actions")
+        if (std::find(kFleetKeys.begin(), kFleetKeys.end(), key) == kFleetKeys.end())
             warning(QStringLiteral("$.") + fromUtf8(key), unknownKey(key, kFleetKeys));
     }
+    if (const auto it = root.find("prometheus"); it != root.end())
+        readHistoryServer(*it, QStringLiteral("$.prometheus"));
     ServiceConfig defaults;
     if (const auto it = root.find("defaults"); it != root.end()) {
         if (auto parsed = readService(*it, QStringLiteral("$.defaults"), defaults, true))
@@ -233,6 +236,52 @@ void FleetReader::readFleetObject(const Json &root)
         if (auto service = readService((*services)[i], path, defaults, false))
             addService(std::move(*service), path);
     }
+}
+
+// "prometheus": "http://host:9090", or {"url": ..., "backfill_s": 7200}.
+void FleetReader::readHistoryServer(const Json &value, const QString &path)
+{
+    HistoryServer server;
+    if (value.is_string()) {
+        const auto url = readUrl(value, path);
+        if (!url)
+            return;
+        server.url = *url;
+        m_config.historyServer = std::move(server);
+        return;
+    }
+    if (!value.is_object()) {
+        error(path,
+              QStringLiteral("expected the server's URL, or {\"url\": ..., \"backfill_s\": 7200}, got ")
+                  + describe(value));
+        return;
+    }
+    for (const auto &[key, field] : value.items()) {
+        const QString keyPath = path + QStringLiteral(".") + fromUtf8(key);
+        if (key == "url") {
+            if (const auto url = readUrl(field, keyPath))
+                server.url = *url;
+            else
+                return;
+        } else if (key == "backfill_s") {
+            // 0 is allowed: the server is named, but no history is wanted.
+            if (field.is_number() && field.get<double>() == 0) {
+                server.backfill = std::chrono::milliseconds(0);
+                continue;
+            }
+            if (const auto backfill = readSeconds(field, keyPath, std::chrono::minutes(1), kMaxBackfill))
+                server.backfill = *backfill;
+            else
+                return;
+        } else {
+            warning(keyPath, unknownKey(key, std::array<std::string_view, 2>{"url", "backfill_s"}));
+        }
+    }
+    if (server.url.isEmpty()) {
+        error(path + QStringLiteral(".url"), QStringLiteral("missing (the server's http:// URL)"));
+        return;
+    }
+    m_config.historyServer = std::move(server);
 }
 
 void FleetReader::readFileSd(const Json &root)

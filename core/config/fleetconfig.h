@@ -114,8 +114,19 @@ struct ConfigProblem {
 
 struct ActionCatalog;
 
+// A Prometheus-compatible server that scrapes the fleet's services (the
+// fleet file's "prometheus"): their past hours are read from it when they
+// are first watched, so that trends and findings are there at once.
+struct HistoryServer {
+    QUrl url;
+    std::chrono::milliseconds backfill{std::chrono::hours(2)};
+};
+
+inline constexpr std::chrono::milliseconds kMaxBackfill{std::chrono::hours(24 * 7)};
+
 struct FleetConfig {
     std::vector<ServiceConfig> services;
+    std::optional<HistoryServer> historyServer;
     std::vector<ConfigProblem> problems;
     // The file's "actions" list (actioncatalog.h), read from the same bytes;
     // set by parseFleetConfig(), its problems kept apart.

@@ -10,6 +10,26 @@
 
 namespace gotriage::ingest {
 
+namespace {
+
+// How a service and a target are recognised as the same process: the host
+// and port they are reached at (the loopback name and address are one).
+QString addressOf(const QUrl &url)
+{
+    QString host = url.host().toLower();
+    if (host == QLatin1String("localhost") || host == QLatin1String("::1"))
+        host = QStringLiteral("127.0.0.1");
+    return host + u':' + QString::number(url.port(url.scheme() == QLatin1String("https") ? 443 : 80));
+}
+
+// How the answers of different queries name a target (promTargetKey).
+QString keyOf(const PromTarget &target)
+{
+    return target.job + u'\n' + target.instance;
+}
+
+} // namespace
+
 struct PrometheusSource::Batch {
     bool history = false;
     qint64 fromMs = 0; // history only
@@ -50,10 +70,13 @@ RequestExecutor *PrometheusSource::executor()
 
 void PrometheusSource::setServices(const std::vector<config::ServiceConfig> &services, bool replace)
 {
-    if (replace)
+    if (replace) {
         m_watched.clear();
+        m_addressOfService.clear();
+    }
     for (const config::ServiceConfig &service : services) {
         m_watched.insert(service.name);
+        m_addressOfService[service.name] = addressOf(service.baseUrl);
         // Captures go to the target itself, with its own settings.
         executor()->setServiceSettings(service.name,
                                        std::make_shared<const RequestSettings>(resolveRequestSettings(service)));
@@ -63,6 +86,8 @@ void PrometheusSource::setServices(const std::vector<config::ServiceConfig> &ser
             m_heldHistory.erase(held);
         }
     }
+    if (m_settings.historyOnly && !m_targets.empty())
+        onTargets(m_targets); // the new services may be among the targets read
 }
 
 void PrometheusSource::start()
@@ -132,41 +157,67 @@ void PrometheusSource::onTargets(const std::vector<PromTarget> &all)
     std::vector<PromTarget> targets;
     std::copy_if(all.begin(), all.end(), std::back_inserter(targets),
                  [&](const PromTarget &t) { return matchesAll(*matchers, t); });
-    std::vector<config::ServiceConfig> services = servicesFromTargets(targets);
     std::map<QString, QString> names;
-    for (std::size_t i = 0; i < targets.size(); ++i) {
-        const QString key = targets[i].job + u'\n' + targets[i].instance;
-        names.emplace(key, services[i].name);
-        if (!m_nameOfTarget.count(key))
+    std::vector<config::ServiceConfig> services;
+    if (m_settings.historyOnly) {
+        names = matchWatched(targets);
+        m_targets = std::move(targets);
+    } else {
+        services = servicesFromTargets(targets);
+        for (std::size_t i = 0; i < targets.size(); ++i)
+            names.emplace(keyOf(targets[i]), services[i].name);
+    }
+    for (const auto &[key, name] : names) {
+        const auto known = m_nameOfTarget.find(key);
+        if (known == m_nameOfTarget.end() || known->second != name)
             m_toBackfill.push_back(key);
     }
     const bool changed = names != m_nameOfTarget;
     m_nameOfTarget = std::move(names);
     report({});
-    if (changed)
+    if (changed && !m_settings.historyOnly)
         emit servicesFound(services);
-    if (!m_running && !m_toBackfill.empty()) {
-        auto batch = std::make_unique<Batch>();
-        batch->targets.insert(m_toBackfill.begin(), m_toBackfill.end());
-        m_toBackfill.clear();
-        if (m_settings.backfill.count() > 0) {
-            batch->history = true;
-            batch->toMs = m_clock->nowMs();
-            batch->fromMs = batch->toMs - m_settings.backfill.count();
-            // The server's interval, or coarser when the window holds more
-            // steps than a query may return.
-            batch->stepMs
-                = std::max<qint64>(m_settings.interval.count(),
-                                   (m_settings.backfill.count() + kMaxPointsPerQuery - 1) / kMaxPointsPerQuery);
-            startBatch(std::move(batch));
-            return;
-        }
-    }
-    if (!m_live) {
+    if (!m_running && startBackfill())
+        return;
+    if (!m_live && !m_settings.historyOnly) {
         m_live = true;
         readLive();
         m_liveTimer.start();
     }
+}
+
+std::map<QString, QString> PrometheusSource::matchWatched(const std::vector<PromTarget> &targets) const
+{
+    std::map<QString, QString> serviceAt; // address → service
+    for (const auto &[name, address] : m_addressOfService)
+        serviceAt.emplace(address, name);
+    std::map<QString, QString> names;
+    for (const PromTarget &target : targets) {
+        const auto service = serviceAt.find(addressOf(target.scrapeUrl));
+        if (service != serviceAt.end())
+            names.emplace(keyOf(target), service->second);
+    }
+    return names;
+}
+
+bool PrometheusSource::startBackfill()
+{
+    if (m_toBackfill.empty() || m_settings.backfill.count() <= 0) {
+        m_toBackfill.clear();
+        return false;
+    }
+    auto batch = std::make_unique<Batch>();
+    batch->targets.insert(m_toBackfill.begin(), m_toBackfill.end());
+    m_toBackfill.clear();
+    batch->history = true;
+    batch->toMs = m_clock->nowMs();
+    batch->fromMs = batch->toMs - m_settings.backfill.count();
+    // The server's interval, or coarser when the window holds more steps
+    // than a query may return.
+    batch->stepMs = std::max<qint64>(m_settings.interval.count(),
+                                     (m_settings.backfill.count() + kMaxPointsPerQuery - 1) / kMaxPointsPerQuery);
+    startBatch(std::move(batch));
+    return true;
 }
 
 void PrometheusSource::readLive()
@@ -222,6 +273,10 @@ void PrometheusSource::onBatchDone(Batch &batch)
     const std::unique_ptr<Batch> done = std::move(m_running);
     if (batch.history) {
         deliverHistory(batch);
+        if (m_settings.historyOnly) {
+            startBackfill(); // services added meanwhile
+            return;
+        }
         if (!m_live) {
             m_live = true;
             m_liveTimer.start();

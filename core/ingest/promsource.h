@@ -41,6 +41,12 @@ public:
         std::chrono::milliseconds rediscover{60'000};
         QString rateWindow = QStringLiteral("1m");
         std::chrono::milliseconds timeout{10'000}; // per query
+        // History alone, for services scraped directly (a fleet file that
+        // names the server scraping them): the session's services are
+        // matched to the server's targets by address, their past is read,
+        // and nothing else; the fleet and its live vitals stay the
+        // scraper's.
+        bool historyOnly = false;
     };
 
     // `clock`: null for the process' live clock; it must outlive the source.
@@ -64,6 +70,10 @@ private:
 
     void discover();
     void onTargets(const std::vector<PromTarget> &targets);
+    // The session's services that are among `targets`, by address, keyed
+    // as m_nameOfTarget is (historyOnly).
+    std::map<QString, QString> matchWatched(const std::vector<PromTarget> &targets) const;
+    bool startBackfill(); // a history batch for m_toBackfill, if any and wanted
     void startBatch(std::unique_ptr<Batch> batch);
     void askNext(Batch &batch);
     void onBatchDone(Batch &batch);
@@ -81,6 +91,8 @@ private:
     QTimer m_discoverTimer;
     std::map<QString, QString> m_nameOfTarget; // target key → service name
     std::set<QString> m_watched; // what the session asked for
+    std::map<QString, QString> m_addressOfService; // historyOnly: name → host:port of its endpoints
+    std::vector<PromTarget> m_targets; // as last read, matched again when services are added (historyOnly)
     std::map<QString, ServiceHealth> m_health;
     std::unique_ptr<Batch> m_running; // one batch at a time: the server is busy too
     std::vector<QString> m_toBackfill; // target keys found since the last history read

@@ -7,6 +7,8 @@
 #include "session/sessionhub.h"
 #include "store/seriesstore.h"
 
+#include <algorithm>
+
 namespace gotriage::session {
 
 Session::Session(std::unique_ptr<ingest::Source> source, QObject *parent)
@@ -134,6 +136,7 @@ Session::~Session()
     common::runIn(m_hub, [this, source = m_source, hub = m_hub] {
         delete m_collector; // before the capturer it listens to
         delete m_capturer; // aborts its fetches before the executor goes with the source
+        delete m_history;
         delete source;
         delete hub;
     });
@@ -159,8 +162,11 @@ void Session::onIngestThread(std::function<void()> work)
 void Session::setServices(const std::vector<config::ServiceConfig> &services)
 {
     onIngestThread([this, services] {
+        m_services = services;
         m_hub->setServices(services, true);
         m_source->setServices(services, true);
+        if (m_history)
+            m_history->setServices(services, true);
         if (m_collector)
             m_collector->setServices(services, true);
     });
@@ -169,8 +175,16 @@ void Session::setServices(const std::vector<config::ServiceConfig> &services)
 void Session::addService(const config::ServiceConfig &service)
 {
     onIngestThread([this, service] {
+        const auto same = std::find_if(m_services.begin(), m_services.end(),
+                                       [&service](const config::ServiceConfig &s) { return s.name == service.name; });
+        if (same != m_services.end())
+            *same = service;
+        else
+            m_services.push_back(service);
         m_hub->setServices({service}, false);
         m_source->setServices({service}, false);
+        if (m_history)
+            m_history->setServices({service}, false);
         if (m_collector)
             m_collector->setServices({service}, false);
     });
@@ -184,6 +198,23 @@ void Session::setAnalysisSettings(const analysis::AnalysisSettings &settings)
 void Session::setAdoptUnknownServices(bool adopt)
 {
     onIngestThread([hub = m_hub, adopt] { hub->setAdoptUnknownServices(adopt); });
+}
+
+void Session::setHistorySource(std::unique_ptr<ingest::Source> source)
+{
+    ingest::Source *history = source.release();
+    history->setSink(m_hub);
+    history->moveToThread(&m_thread);
+    connect(
+        history, &ingest::Source::problem, this,
+        [this](const QString &message) { common::postTo(this, [this, message] { emit historyProblem(message); }); },
+        Qt::DirectConnection);
+    onIngestThread([this, history] {
+        delete m_history; // the one before: its fetches are aborted
+        m_history = history;
+        m_history->setServices(m_services, true);
+        m_history->start();
+    });
 }
 
 void Session::start()

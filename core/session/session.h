@@ -59,6 +59,11 @@ public:
     void setAdoptUnknownServices(bool adopt);
     // The source begins producing; the hub ticks.
     void start();
+    // A second source that brings only history for the session's services
+    // (a Prometheus server that scrapes them, named by the fleet file). It
+    // is given the services as they change and its backfills go to the
+    // hub; it starts at once. It replaces the one before.
+    void setHistorySource(std::unique_ptr<ingest::Source> source);
 
     // Profiles and dumps, through the source's request executor (live
     // sources only), at most two at once fleet-wide. The ticket names the
@@ -86,6 +91,8 @@ signals:
     void servicesFound(const std::vector<gotriage::config::ServiceConfig> &services);
     // The source's own trouble (its server unreachable); empty once over.
     void sourceProblem(const QString &message);
+    // The history source's trouble (its server unreachable); empty once over.
+    void historyProblem(const QString &message);
     void captureStarted(quint64 ticket, qint64 expectedEndMs);
     void captureFinished(quint64 ticket, const gotriage::ingest::CaptureResultPtr &result);
     void evidenceChanged(const gotriage::session::EvidencePtr &evidence);
@@ -96,6 +103,8 @@ private:
 
     QThread m_thread;
     ingest::Source *m_source; // lives in m_thread
+    ingest::Source *m_history = nullptr; // lives in m_thread
+    std::vector<config::ServiceConfig> m_services; // in m_thread: what a history source is given
     SessionHub *m_hub; // lives in m_thread
     const common::Clock *m_clock;
     bool m_canCapture = false;

@@ -9,6 +9,7 @@
 // named.
 #include "analysis/finding.h"
 #include "common/clock.h"
+#include "ingest/livesource.h"
 #include "ingest/promsource.h"
 #include "session/session.h"
 #include "store/seriesstore.h"
@@ -61,6 +62,7 @@ private slots:
     void anHourOfLeakIsFlaggedWithTheFirstUpdate();
     void liveVitalsAreWhatTheTargetServes();
     void aDeadServerIsNamed();
+    void aDirectlyScrapedServiceGetsItsPastFromTheServer();
 
 private:
     double goroutinesAt(qint64 ms) const { return kBase + kPerMinute * double(ms - m_leakBeganMs) / 60'000.0; }
@@ -266,6 +268,62 @@ void TestPromSource::aDeadServerIsNamed()
     QVERIFY2(problem.contains(dead.toString()) && problem.contains(QLatin1String("targets could not be read")),
              qPrintable(problem));
     QVERIFY(batches.empty());
+}
+
+// The fleet file names the server that scrapes its services: gotriage
+// scrapes the target itself, under its own name, and reads its past from
+// the server (matched by address, not by job), so the leak is flagged
+// within seconds, dated back in the hour, rather than minutes later.
+void TestPromSource::aDirectlyScrapedServiceGetsItsPastFromTheServer()
+{
+    std::vector<session::SessionBatchPtr> batches;
+    session::Session session(std::make_unique<ingest::LiveSource>());
+    connect(&session, &session::Session::batchReady, &session,
+            [&batches](const session::SessionBatchPtr &batch) { batches.push_back(batch); });
+    config::ServiceConfig checkout;
+    checkout.name = QStringLiteral("checkout");
+    checkout.baseUrl = QUrl(QStringLiteral("http://localhost:%1").arg(m_target.port()));
+    checkout.interval = std::chrono::seconds(1);
+    checkout.paths.vars.clear(); // the target serves /metrics alone
+    session.setServices({checkout});
+    ingest::PrometheusSource::Settings settings;
+    settings.server = m_server;
+    settings.historyOnly = true;
+    QElapsedTimer sinceStart;
+    sinceStart.start();
+    session.start();
+    session.setHistorySource(std::make_unique<ingest::PrometheusSource>(settings, &session.clock()));
+
+    const auto leakRaised = [&batches]() -> std::optional<analysis::Finding> {
+        for (const session::SessionBatchPtr &batch : batches) {
+            for (const session::ServiceReportPtr &report : batch->reports) {
+                for (const auto &change : report->findingChanges) {
+                    if (report->service() == QLatin1String("checkout")
+                        && change.type == analysis::FindingChange::Type::Raised
+                        && change.finding.kind == analysis::FindingKind::GoroutineLeak)
+                        return change.finding;
+                }
+            }
+        }
+        return std::nullopt;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(leakRaised(), 30'000);
+    qInfo("the leak of the directly scraped service was raised %lld ms after start",
+          static_cast<long long>(sinceStart.elapsed()));
+    const analysis::Finding leak = *leakRaised();
+    QVERIFY(leak.sinceMs < common::LiveClock::instance().nowMs() - 30 * 60'000);
+    QVERIFY(leak.ratePerSecond);
+    QVERIFY2(std::abs(*leak.ratePerSecond - kPerMinute / 60) < 0.1 * kPerMinute / 60,
+             qPrintable(QString::number(*leak.ratePerSecond)));
+    // The store has the hour under the fleet file's name, and the scraper's
+    // own samples after it.
+    const store::ServiceSnapshot held = session.store().snapshot(QStringLiteral("checkout"));
+    QVERIFY(!held.samples.empty());
+    QVERIFY(held.samples.front().tsMs < common::LiveClock::instance().nowMs() - 60 * 60'000);
+    QVERIFY(std::is_sorted(held.samples.begin(), held.samples.end(),
+                           [](const auto &a, const auto &b) { return a.tsMs < b.tsMs; }));
+    // A service the server does not scrape is not given another's past.
+    QVERIFY(session.store().snapshot(QStringLiteral("leaky")).samples.empty());
 }
 
 QTEST_GUILESS_MAIN(TestPromSource)
