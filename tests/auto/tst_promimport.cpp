@@ -4,6 +4,8 @@
 // are named by their jobs, and whose analysis finds the lab's leak. A bad
 // query and a dead server are named; no file is left behind. The window's
 // import dialog does the same, and cancels.
+#include "testdata.h"
+
 #include "config/fleetconfig.h"
 #include "importdialog.h"
 #include "ingest/promql.h"
@@ -187,6 +189,24 @@ void TestPromImport::answersAreRead()
     QCOMPARE(QUrlQuery(url).queryItemValue(QStringLiteral("query"), QUrl::FullyDecoded),
              QStringLiteral("a + b{c=\"&\"}"));
     QCOMPARE(QUrlQuery(url).queryItemValue(QStringLiteral("step")), QStringLiteral("15.000"));
+
+    // An instant query's answer, as Prometheus 2.42 gave it: one point per
+    // series, at the time asked; its refusal of a bad query, in its words.
+    const auto instant = ingest::parseInstantQuery(
+        QByteArray::fromStdString(readTestData(QStringLiteral("peers/prometheus_2.42_query.json"))), &error);
+    QVERIFY2(instant, qPrintable(error));
+    QCOMPARE(instant->size(), std::size_t(1));
+    QCOMPARE(instant->front().labels.at(QStringLiteral("job")), QStringLiteral("prometheus"));
+    QCOMPARE(instant->front().points.size(), std::size_t(1));
+    QCOMPARE(instant->front().points[0].first, qint64(1'796'400'069'200));
+    QCOMPARE(instant->front().points[0].second, 1.0);
+    QVERIFY(!ingest::parseInstantQuery(
+        QByteArray::fromStdString(readTestData(QStringLiteral("peers/prometheus_2.42_query_error.json"))), &error));
+    QVERIFY2(error.contains(QLatin1String("missing unit character in duration")), qPrintable(error));
+    // A range answer is not an instant one.
+    QVERIFY(!ingest::parseInstantQuery(
+        QByteArray::fromStdString(readTestData(QStringLiteral("peers/prometheus_2.42_query_range.json"))), &error));
+    QVERIFY2(error.contains(QLatin1String("matrix")), qPrintable(error));
 }
 
 void TestPromImport::matchersAndDurationsAreRead()

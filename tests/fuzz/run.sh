@@ -30,7 +30,7 @@ for target in "${targets[@]}"; do
         fuzz_goroutinedump) seeds=("$data"/lab/goroutine_*debug2.txt) ;;
         fuzz_triagefiles) seeds=("$data"/triage/*) ;;
         fuzz_recording) seeds=("$data"/record/*.block) ;;
-        fuzz_promquery) seeds=("$data"/peers/prometheus_*query_range*.json) ;;
+        fuzz_promquery) seeds=("$data"/peers/prometheus_*query*.json) ;;
         fuzz_promtargets) seeds=("$data"/peers/prometheus_*targets*.json "$data"/handmade/*.promql) ;;
         *) echo "run.sh: unknown target $target" >&2; exit 2 ;;
     esac
