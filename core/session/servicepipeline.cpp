@@ -3,6 +3,8 @@
 #include "common/logging.h"
 #include "store/seriesstore.h"
 
+#include <set>
+
 namespace gotriage::session {
 
 ServicePipeline::ServicePipeline(config::ServiceConfig service, const analysis::AnalysisSettings &settings)
@@ -16,22 +18,39 @@ void ServicePipeline::backfill(const std::vector<vitals::VitalsSample> &history,
     const QString name = service().name;
     store.prepend(name, history);
     if (!m_analysedLive) {
-        analyse(history);
+        analyse(history, m_analyzer.runtime());
         return;
     }
     // Trends need time order: start again from everything held, the
     // history now first.
+    const std::vector<analysis::Finding> before = m_analyzer.findings();
+    const analysis::RuntimeInfo runtime = m_analyzer.runtime(); // what live scrapes told (the Go version)
     m_analyzer = analysis::ServiceAnalyzer(service(), m_settings);
-    analyse(store.snapshot(name).samples);
+    const std::vector<vitals::VitalsSample> held = store.snapshot(name).samples;
+    analyse(held, runtime);
+    // What live analysis had already raised is not raised twice; what the
+    // longer view no longer holds is cleared.
+    std::set<analysis::FindingKey> active;
+    for (const analysis::Finding &finding : m_analyzer.findings())
+        active.insert(finding.key());
+    std::set<analysis::FindingKey> raisedBefore;
+    for (const analysis::Finding &finding : before) {
+        raisedBefore.insert(finding.key());
+        if (!active.count(finding.key()))
+            m_backfilled.push_back({analysis::FindingChange::Type::Cleared, held.back().tsMs, finding});
+    }
+    std::erase_if(m_backfilled, [&raisedBefore](const analysis::FindingChange &change) {
+        return change.type == analysis::FindingChange::Type::Raised && raisedBefore.count(change.finding.key());
+    });
 }
 
-void ServicePipeline::analyse(const std::vector<vitals::VitalsSample> &samples)
+void ServicePipeline::analyse(const std::vector<vitals::VitalsSample> &samples, const analysis::RuntimeInfo &runtime)
 {
     scraping::ServiceHealth health;
     for (const vitals::VitalsSample &sample : samples) {
         // Only what the server scraped is history: every sample was up.
         health.recordAttempt(sample.tsMs, true, {}, 0, 0);
-        m_analyzer.update(sample.tsMs, sample, health, false, m_analyzer.runtime());
+        m_analyzer.update(sample.tsMs, sample, health, false, runtime);
     }
     // What the history leaves active is news now; what came and went within
     // it is not (it is in the charts).

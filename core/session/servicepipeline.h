@@ -27,11 +27,13 @@ public:
     // Past hours from a server: stored, and analysed as if watched then. The
     // findings active at their end are raised by the next report. History
     // that comes after live updates goes in before them, and the analysis
-    // is run again over all the service holds.
+    // is run again over all the service holds: what live analysis had
+    // raised is not raised again, and what the longer view does not hold is
+    // cleared.
     void backfill(const std::vector<vitals::VitalsSample> &history, store::SeriesStore &store);
 
 private:
-    void analyse(const std::vector<vitals::VitalsSample> &samples);
+    void analyse(const std::vector<vitals::VitalsSample> &samples, const analysis::RuntimeInfo &runtime);
 
     analysis::AnalysisSettings m_settings;
     analysis::ServiceAnalyzer m_analyzer;

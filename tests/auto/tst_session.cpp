@@ -7,6 +7,7 @@
 #include "ingest/livesource.h"
 #include "ingest/replaysource.h"
 #include "ingest/updatejson.h"
+#include "session/servicepipeline.h"
 #include "session/session.h"
 #include "session/sessionhub.h"
 #include "store/seriesstore.h"
@@ -72,6 +73,7 @@ private slots:
     void hubSendsOneBatchPerTick();
     void hubDropsServicesItDoesNotWatch();
     void aWallClockStepBackLosesNoHistory();
+    void historyAfterLiveRaisesNothingTwice();
 };
 
 void TestSession::initTestCase()
@@ -266,6 +268,56 @@ void TestSession::aWallClockStepBackLosesNoHistory()
         QVERIFY2(std::any_of(stored.begin(), stored.end(), [&](const vitals::VitalsSample &s) { return s.tsMs == ts; }),
                  qPrintable(QStringLiteral("sample at %1 lost").arg(ts)));
     }
+}
+
+// A server's history that arrives after the first live scrapes (a slow
+// server): what live analysis already raised is not raised again, the leak
+// the history holds is raised, dated back into it, and the store holds the
+// past before the present.
+void TestSession::historyAfterLiveRaisesNothingTwice()
+{
+    std::vector<ingest::SourceUpdate> capture;
+    for (ingest::SourceUpdate &u : leakingCapture(10)) {
+        if (u.service() == QLatin1String("steady"))
+            capture.push_back(std::move(u));
+    }
+    config::ServiceConfig service;
+    service.name = QStringLiteral("steady");
+    store::SeriesStore store(64 * 1024 * 1024);
+    session::ServicePipeline pipeline(service, analysis::AnalysisSettings::fast());
+    std::map<QString, int> raised; // finding key → times raised
+    const auto count = [&raised](const session::ServiceReport &report) {
+        for (const analysis::FindingChange &change : report.findingChanges) {
+            if (change.type == analysis::FindingChange::Type::Raised)
+                ++raised[change.finding.key().toString()];
+        }
+    };
+    const std::size_t live = 5;
+    for (std::size_t i = 0; i < live; ++i)
+        count(*pipeline.process(capture[i], store));
+    const QString goVersion = QStringLiteral("steady/config/unsupported_go");
+    QCOMPARE(raised[goVersion], 1); // go1.19.8, from the first live scrape
+
+    // Half an hour before, at 15 s: goroutines climbing 4 a minute, to where live found them.
+    const qint64 firstLive = capture.front().tsMs();
+    std::vector<vitals::VitalsSample> history;
+    for (qint64 t = firstLive - 30 * 60'000; t < firstLive; t += 15'000) {
+        vitals::VitalsSample sample;
+        sample.tsMs = t;
+        sample[vitals::Vital::Goroutines] = 80 + 4.0 * double(t - (firstLive - 30 * 60'000)) / 60'000;
+        sample[vitals::Vital::Rss] = 120e6;
+        sample[vitals::Vital::Cpu] = 0.2;
+        history.push_back(sample);
+    }
+    pipeline.backfill(history, store);
+    for (std::size_t i = live; i < capture.size(); ++i)
+        count(*pipeline.process(capture[i], store));
+
+    QCOMPARE(raised[goVersion], 1);
+    QCOMPARE(raised[QStringLiteral("steady/goroutine_leak")], 1);
+    const auto held = store.snapshot(service.name).samples;
+    QCOMPARE(held.size(), history.size() + capture.size());
+    QVERIFY(std::is_sorted(held.begin(), held.end(), [](const auto &a, const auto &b) { return a.tsMs < b.tsMs; }));
 }
 
 QTEST_GUILESS_MAIN(TestSession)
