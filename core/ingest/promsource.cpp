@@ -239,10 +239,9 @@ void PrometheusSource::startBatch(std::unique_ptr<Batch> batch)
 
 void PrometheusSource::askNext(Batch &batch)
 {
-    const PromVitalQuery &query = m_queries[batch.next];
-    const QUrl url = batch.history
-        ? queryRangeUrl(m_settings.server, query.promql, batch.fromMs, batch.toMs, batch.stepMs)
-        : instantQueryUrl(m_settings.server, query.promql, batch.toMs);
+    const QString &promql = m_queries[batch.next].promql;
+    const QUrl url = batch.history ? queryRangeUrl(m_settings.server, promql, batch.fromMs, batch.toMs, batch.stepMs)
+                                   : instantQueryUrl(m_settings.server, promql, batch.toMs);
     executor()->start(request(url), [this, &batch](const FetchResult &result) {
         const PromVitalQuery &query = m_queries[batch.next];
         QString why = result.error;

@@ -3,6 +3,7 @@
 #include "formats/gzip.h"
 
 #include <QElapsedTimer>
+#include <QHostAddress>
 #include <QSocketNotifier>
 
 #include <curl/curl.h>
@@ -84,10 +85,10 @@ struct RequestExecutor::Transfer {
     bool admitted = false; // handed to libcurl, holding one of the connections
     qint64 waitedMs = 0; // for a free connection, before it was admitted
     QElapsedTimer clock;
-    // Children of the executor, deleted later: a timer may be what finishes
-    // its transfer, and must not be deleted from inside its own signal.
-    QTimer *connectTimer = nullptr;
-    QTimer *totalTimer = nullptr;
+    // When the response must have started, and when it must be over, on
+    // the executor's monotonic clock (0: no such deadline, or no longer).
+    qint64 connectDeadlineMs = 0;
+    qint64 totalDeadlineMs = 0;
     char errorBuffer[CURL_ERROR_SIZE] = {};
 
     // The response being read.
@@ -107,12 +108,6 @@ struct RequestExecutor::Transfer {
 
     ~Transfer()
     {
-        for (QTimer *timer : {connectTimer, totalTimer}) {
-            if (timer) {
-                timer->stop();
-                timer->deleteLater();
-            }
-        }
         if (easy)
             curl_easy_cleanup(easy);
         curl_slist_free_all(headerList);
@@ -162,8 +157,7 @@ bool RequestExecutor::Transfer::header(QByteArray line)
         reason = line.mid(line.indexOf(' ', line.indexOf(' ') + 1) + 1);
         if (parts.size() < 3)
             reason.clear();
-        if (connectTimer)
-            connectTimer->stop(); // the response has started
+        connectDeadlineMs = 0; // the response has started
         return true;
     }
     if (line.isEmpty()) {
@@ -304,6 +298,10 @@ RequestExecutor::RequestExecutor(QObject *parent) : QObject(parent)
     setMaxConnections(kDefaultMaxConnections);
     m_timer.setSingleShot(true);
     connect(&m_timer, &QTimer::timeout, this, &RequestExecutor::onTimeout);
+    m_deadlineTimer.setSingleShot(true);
+    m_deadlineTimer.setTimerType(Qt::PreciseTimer);
+    connect(&m_deadlineTimer, &QTimer::timeout, this, &RequestExecutor::onDeadlines);
+    m_monotonic.start();
 }
 
 RequestExecutor::~RequestExecutor()
@@ -347,41 +345,6 @@ RequestExecutor::Id RequestExecutor::start(HttpRequest request, Callback done)
     m_transfers.insert(id, transfer);
     ++m_started;
 
-    transfer->connectTimer = new QTimer(this);
-    transfer->totalTimer = new QTimer(this);
-    for (QTimer *timer : {transfer->connectTimer, transfer->totalTimer}) {
-        timer->setSingleShot(true);
-        timer->setTimerType(Qt::PreciseTimer);
-    }
-    const auto connectMs = std::min(transfer->request.headersTimeout.value_or(transfer->request.connectTimeout),
-                                    transfer->request.totalTimeout);
-    connect(transfer->connectTimer, &QTimer::timeout, this, [this, id, connectMs] {
-        if (readPending(id) && m_transfers.value(id)->status == 0)
-            finish(id, QStringLiteral("no response within %1 ms (connect timeout)").arg(connectMs.count()),
-                   FetchFailure::ConnectTimeout);
-    });
-    connect(transfer->totalTimer, &QTimer::timeout, this, [this, id, total = transfer->request.totalTimeout] {
-        if (!readPending(id))
-            return;
-        if (!m_transfers.value(id)->admitted) {
-            finish(id,
-                   QStringLiteral("not started within %1 ms: all %2 connections were busy with other targets")
-                       .arg(total.count())
-                       .arg(m_maxConnections),
-                   FetchFailure::Congested);
-            return;
-        }
-        const qint64 waited = m_transfers.value(id)->waitedMs;
-        if (waited < kWaitWorthSayingMs) {
-            finish(id, QStringLiteral("timed out after %1 ms").arg(total.count()), FetchFailure::Timeout);
-            return;
-        }
-        finish(id,
-               QStringLiteral("timed out after %1 ms, %2 of them waiting for a free connection")
-                   .arg(total.count())
-                   .arg(waited),
-               2 * waited >= total.count() ? FetchFailure::Congested : FetchFailure::Timeout);
-    });
     // The whole budget counts from now; the connect timeout from the
     // moment a connection is free to try.
     // (Admitted at once, the connect timer starts first: of two equal
@@ -392,8 +355,76 @@ RequestExecutor::Id RequestExecutor::start(HttpRequest request, Callback done)
         admit(*transfer);
     else
         m_waiting[static_cast<std::size_t>(standing)].push_back(id);
-    transfer->totalTimer->start(transfer->request.totalTimeout);
+    transfer->totalDeadlineMs = m_monotonic.elapsed() + transfer->request.totalTimeout.count();
+    addDeadline(transfer->totalDeadlineMs, id);
     return id;
+}
+
+void RequestExecutor::addDeadline(qint64 atMs, Id id)
+{
+    m_deadlines.push({atMs, id});
+    // Re-armed only when this one comes first: most requests carry the same
+    // timeouts, so a new deadline is usually the latest.
+    if (m_deadlines.top().id == id && m_deadlines.top().atMs == atMs)
+        m_deadlineTimer.start(static_cast<int>(std::max<qint64>(0, atMs - m_monotonic.elapsed())));
+}
+
+void RequestExecutor::onDeadlines()
+{
+    const qint64 now = m_monotonic.elapsed();
+    std::vector<Id> due;
+    while (!m_deadlines.empty() && m_deadlines.top().atMs <= now) {
+        due.push_back(m_deadlines.top().id);
+        m_deadlines.pop();
+    }
+    // Outcomes run callbacks, which may start requests and add deadlines.
+    for (const Id id : due)
+        onDeadline(id, now);
+    if (!m_deadlines.empty())
+        m_deadlineTimer.start(static_cast<int>(std::max<qint64>(0, m_deadlines.top().atMs - m_monotonic.elapsed())));
+}
+
+void RequestExecutor::onDeadline(Id id, qint64 nowMs)
+{
+    const auto found = m_transfers.constFind(id);
+    if (found == m_transfers.cend())
+        return; // over already: its deadlines are left to lapse here
+    const std::shared_ptr<Transfer> t = *found;
+    // Of two deadlines due at once, the connect timeout is the one to report.
+    if (t->connectDeadlineMs && t->connectDeadlineMs <= nowMs) {
+        t->connectDeadlineMs = 0;
+        const auto connectMs
+            = std::min(t->request.headersTimeout.value_or(t->request.connectTimeout), t->request.totalTimeout);
+        if (readPending(id) && t->status == 0) {
+            finish(id, QStringLiteral("no response within %1 ms (connect timeout)").arg(connectMs.count()),
+                   FetchFailure::ConnectTimeout);
+            return;
+        }
+    }
+    if (!t->totalDeadlineMs || t->totalDeadlineMs > nowMs || !m_transfers.contains(id))
+        return;
+    t->totalDeadlineMs = 0;
+    if (!readPending(id))
+        return;
+    const auto total = t->request.totalTimeout;
+    if (!t->admitted) {
+        finish(id,
+               QStringLiteral("not started within %1 ms: all %2 connections were busy with other targets")
+                   .arg(total.count())
+                   .arg(m_maxConnections),
+               FetchFailure::Congested);
+        return;
+    }
+    const qint64 waited = t->waitedMs;
+    if (waited < kWaitWorthSayingMs) {
+        finish(id, QStringLiteral("timed out after %1 ms").arg(total.count()), FetchFailure::Timeout);
+        return;
+    }
+    finish(id,
+           QStringLiteral("timed out after %1 ms, %2 of them waiting for a free connection")
+               .arg(total.count())
+               .arg(waited),
+           2 * waited >= total.count() ? FetchFailure::Congested : FetchFailure::Timeout);
 }
 
 void RequestExecutor::admit(Transfer &t)
@@ -402,8 +433,9 @@ void RequestExecutor::admit(Transfer &t)
     t.waitedMs = t.clock.elapsed();
     ++m_admitted;
     m_admittedDoubtful += t.request.standing != HttpRequest::Standing::Proven ? 1 : 0;
-    t.connectTimer->start(
-        std::min(t.request.headersTimeout.value_or(t.request.connectTimeout), t.request.totalTimeout));
+    t.connectDeadlineMs = m_monotonic.elapsed()
+        + std::min(t.request.headersTimeout.value_or(t.request.connectTimeout), t.request.totalTimeout).count();
+    addDeadline(t.connectDeadlineMs, t.id);
     begin(t);
 }
 
@@ -466,6 +498,13 @@ void RequestExecutor::begin(Transfer &t)
     curl_easy_setopt(easy, CURLOPT_PRIVATE, &t);
     curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, t.errorBuffer);
     curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+    // libcurl caches every host:port it resolves, numeric addresses too,
+    // and sweeps the whole cache for stale entries as it resolves the
+    // next: with thousands of targets (one entry each) that sweep was the
+    // largest cost of a request. A numeric address needs no cache.
+    QHostAddress numeric;
+    if (numeric.setAddress(t.url.host()))
+        curl_easy_setopt(easy, CURLOPT_DNS_CACHE_TIMEOUT, 0L);
     curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L); // followRedirect() decides, origin by origin
     curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, &Transfer::onOpenSocket);

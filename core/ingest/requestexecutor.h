@@ -3,6 +3,7 @@
 #include "ingest/httprequest.h"
 #include "ingest/requestsettings.h"
 
+#include <QElapsedTimer>
 #include <QHash>
 #include <QObject>
 #include <QTimer>
@@ -11,6 +12,8 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <queue>
+#include <vector>
 
 namespace gotriage::ingest {
 
@@ -77,9 +80,25 @@ private:
     bool readPending(Id id);
     void complete(Id id, int curlCode);
     bool followRedirect(Transfer &transfer);
+    // Connect and total timeouts of every transfer, on one timer: a QTimer
+    // per transfer costs Qt a sorted insert and a removal among thousands
+    // of timers, twice a request (12 % of the process at 2 000 requests a
+    // second).
+    void addDeadline(qint64 atMs, Id id);
+    void onDeadlines();
+    void onDeadline(Id id, qint64 nowMs);
 
     void *m_multi = nullptr; // CURLM*
     QTimer m_timer; // libcurl's own timeouts
+    struct Deadline {
+        qint64 atMs;
+        Id id;
+        bool operator>(const Deadline &other) const { return atMs > other.atMs; }
+    };
+    // Soonest first; a transfer that is over leaves its deadlines to lapse.
+    std::priority_queue<Deadline, std::vector<Deadline>, std::greater<>> m_deadlines;
+    QTimer m_deadlineTimer;
+    QElapsedTimer m_monotonic;
     QHash<Id, std::shared_ptr<Transfer>> m_transfers;
     QHash<int, std::shared_ptr<Socket>> m_sockets;
     QHash<QString, std::shared_ptr<const RequestSettings>> m_serviceSettings;
