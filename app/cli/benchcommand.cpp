@@ -76,6 +76,8 @@ int benchCommand(const QStringList &arguments)
     parser.addOption({QStringLiteral("gui"),
                       QStringLiteral("scale: the gotriage GUI to measure (default: beside gotriage-cli, or in PATH)"),
                       QStringLiteral("PROGRAM")});
+    parser.addOption({QStringLiteral("through-prometheus"),
+                      QStringLiteral("scale: watch the fleet through a Prometheus server scraping it every 15 s")});
     parser.addOption({QStringLiteral("seeks"), QStringLiteral("replay: seeks to time (default 20)"),
                       QStringLiteral("N"), QStringLiteral("20")});
     if (const auto exit = parseCommandLine(parser, arguments, 1, 2))
@@ -115,7 +117,11 @@ int benchCommand(const QStringList &arguments)
     }
     if (what == QLatin1String("scale")) {
         const auto services = count(QStringLiteral("services"), 1, 20000);
-        return services ? benchScale(*services, seconds, parser.value(QStringLiteral("gui"))) : kExitUsage;
+        if (!services)
+            return kExitUsage;
+        return parser.isSet(QStringLiteral("through-prometheus"))
+            ? benchScaleThroughPrometheus(*services, seconds, parser.value(QStringLiteral("gui")))
+            : benchScale(*services, seconds, parser.value(QStringLiteral("gui")));
     }
     if (what == QLatin1String("replay")) {
         const auto services = count(QStringLiteral("services"), 1, 100000);

@@ -4,6 +4,7 @@
 
 #include <QCoreApplication>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
@@ -32,6 +33,8 @@ namespace {
 // A demo process serves all its services from one thread: several smaller
 // processes spread the fleet over whatever cores the watcher leaves.
 constexpr int kServicesPerDemoProcess = 250;
+// Through Prometheus: its default scrape interval, and gotriage's reading of it.
+constexpr int kThroughPrometheusInterval = 15;
 
 // The child processes of the benchmark, stopped (TERM, then KILL) however it ends.
 class Children
@@ -57,6 +60,7 @@ public:
         m_children.push_back(std::move(child));
         return m_children.back().get();
     }
+    QProcess *last() const { return m_children.back().get(); }
 
 private:
     std::vector<std::unique_ptr<QProcess>> m_children;
@@ -148,7 +152,7 @@ struct Measured {
 
 // The GUI's own measurement (--measure): CPU of its whole process over the
 // measured span, GUI-thread stalls, and its RSS at the end (--measure-every).
-std::optional<Measured> measureGui(const QString &gui, const QString &fleetFile, double seconds, const QDir &dir,
+std::optional<Measured> measureGui(const QString &gui, const QStringList &source, double seconds, const QDir &dir,
                                    QString *error)
 {
     QProcess process;
@@ -162,8 +166,9 @@ std::optional<Measured> measureGui(const QString &gui, const QString &fleetFile,
     process.setStandardErrorFile(dir.filePath(QStringLiteral("gui.log")));
     const double every = std::max(5.0, seconds / 4);
     process.start(gui,
-                  {QStringLiteral("--config"), fleetFile, QStringLiteral("--measure"), QString::number(seconds),
-                   QStringLiteral("--measure-every"), QString::number(every)});
+                  source
+                      + QStringList{QStringLiteral("--measure"), QString::number(seconds),
+                                    QStringLiteral("--measure-every"), QString::number(every)});
     // Start-up (every service scraped twice, then 5 s) is not measured, but waited for.
     if (!process.waitForFinished(static_cast<int>((seconds + 180) * 1000))) {
         process.kill();
@@ -252,10 +257,11 @@ quint16 freePort()
     return probe.serverPort();
 }
 
-// Prometheus scraping the same targets at the same interval, measured once
-// every target has been scraped and 5 s more, like the GUI.
-std::optional<Measured> measurePrometheus(const QString &prometheus, const QJsonObject &fleet, double seconds,
-                                          const QDir &dir, QString *error)
+// Prometheus scraping the demo fleet's targets every `interval` seconds,
+// started in `children` and waited for until every target is up; its port,
+// or nullopt (with `error`).
+std::optional<quint16> startPrometheus(Children &children, const QString &prometheus, const QJsonObject &fleet,
+                                       int interval, const QDir &dir, QString *error)
 {
     QString targets;
     for (const QJsonValue &service : fleet.value(QStringLiteral("services")).toArray()) {
@@ -264,15 +270,15 @@ std::optional<Measured> measurePrometheus(const QString &prometheus, const QJson
     }
     targets.chop(1);
     const QString config = dir.filePath(QStringLiteral("prometheus.yml"));
-    const QByteArray yaml = QStringLiteral("global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n"
+    const QByteArray yaml = QStringLiteral("global:\n  scrape_interval: %1s\n  scrape_timeout: 1s\n"
                                            "scrape_configs:\n  - job_name: demo\n    static_configs:\n"
-                                           "      - targets: [%1]\n")
+                                           "      - targets: [%2]\n")
+                                .arg(interval)
                                 .arg(targets)
                                 .toUtf8();
     if (!writeFile(config, yaml, error))
         return std::nullopt;
     const quint16 port = freePort();
-    Children children;
     QProcess *process
         = children.start(prometheus,
                          {QStringLiteral("--config.file=") + config,
@@ -282,7 +288,7 @@ std::optional<Measured> measurePrometheus(const QString &prometheus, const QJson
     const int services = static_cast<int>(fleet.value(QStringLiteral("services")).toArray().size());
     int up = 0;
     for (int waited = 0; up < services; waited += 500) {
-        if (process->state() == QProcess::NotRunning || waited > 120000) {
+        if (process->state() == QProcess::NotRunning || waited > 120000 + interval * 2000) {
             *error = QStringLiteral("prometheus did not scrape every target (%1 of %2 up): %3")
                          .arg(up)
                          .arg(services)
@@ -292,11 +298,25 @@ std::optional<Measured> measurePrometheus(const QString &prometheus, const QJson
         QThread::msleep(500);
         up = targetsUp(port);
     }
+    return port;
+}
+
+// Prometheus scraping the same targets at the same interval, measured once
+// every target has been scraped and 5 s more, like the GUI.
+std::optional<Measured> measurePrometheus(const QString &prometheus, const QJsonObject &fleet, double seconds,
+                                          const QDir &dir, QString *error)
+{
+    Children children;
+    const auto port = startPrometheus(children, prometheus, fleet, 1, dir, error);
+    if (!port)
+        return std::nullopt;
+    const int services = static_cast<int>(fleet.value(QStringLiteral("services")).toArray().size());
+    QProcess *process = children.last();
     QThread::msleep(5000);
     const auto before = cpuAndRss(process->processId());
     QThread::msleep(static_cast<unsigned long>(seconds * 1000));
     const auto after = cpuAndRss(process->processId());
-    up = targetsUp(port);
+    const int up = targetsUp(*port);
     if (!before || !after) {
         *error = QStringLiteral("prometheus ended while it was measured: %1")
                      .arg(tail(dir.filePath(QStringLiteral("prometheus.log"))));
@@ -307,6 +327,63 @@ std::optional<Measured> measurePrometheus(const QString &prometheus, const QJson
 }
 
 } // namespace
+
+int benchScaleThroughPrometheus(int services, double seconds, const QString &guiGiven)
+{
+    const QString gui = guiProgram(guiGiven);
+    const QString prometheus = QStandardPaths::findExecutable(QStringLiteral("prometheus"));
+    if (gui.isEmpty() || prometheus.isEmpty()) {
+        printErr(QStringLiteral("gotriage-cli: bench scale: --through-prometheus needs gotriage (the GUI, beside "
+                                "gotriage-cli, in PATH or named with --gui) and prometheus"));
+        return kExitUsage;
+    }
+    QTemporaryDir dir;
+    if (!dir.isValid()) {
+        printErr(QStringLiteral("gotriage-cli: bench scale: no temporary folder: %1").arg(dir.errorString()));
+        return kExitRejected;
+    }
+    const QDir work(dir.path());
+    Children children;
+    QString error;
+    const auto fleet = startDemoFleet(children, services, work, &error);
+    std::optional<quint16> port;
+    if (fleet)
+        port = startPrometheus(children, prometheus, *fleet, kThroughPrometheusInterval, work, &error);
+    if (!port) {
+        printErr(QStringLiteral("gotriage-cli: bench scale: ") + error);
+        return kExitRejected;
+    }
+    QProcess *server = children.last();
+    std::printf("scale: %d demo services scraped by prometheus every %d s, read through it every %d s, %.0f s "
+                "measured; %d cores\n",
+                services, kThroughPrometheusInterval, kThroughPrometheusInterval, seconds, QThread::idealThreadCount());
+    std::fflush(stdout);
+    const auto serverBefore = cpuAndRss(server->processId());
+    QElapsedTimer span;
+    span.start();
+    const QString interval = QStringLiteral("%1s").arg(kThroughPrometheusInterval);
+    const auto watcher = measureGui(gui,
+                                    {QStringLiteral("--prometheus"), QStringLiteral("http://127.0.0.1:%1").arg(*port),
+                                     QStringLiteral("--interval"), interval},
+                                    seconds, work, &error);
+    const auto serverAfter = cpuAndRss(server->processId());
+    if (!watcher) {
+        printErr(QStringLiteral("gotriage-cli: bench scale: ") + error);
+        return kExitRejected;
+    }
+    std::printf("scale: start-up to every target listed with its vitals: %.0f ms\n", watcher->startupMs);
+    std::printf("scale: gotriage RSS %.1f MiB, %.1f KiB per service; %s\n", watcher->rssMiB,
+                watcher->rssMiB * 1024 / services, qPrintable(watcher->store));
+    if (serverBefore && serverAfter) {
+        std::printf("prometheus: %.1f %% of a core while gotriage ran (its scraping and gotriage's queries), "
+                    "RSS %.1f MiB\n",
+                    (serverAfter->first - serverBefore->first) / (double(span.elapsed()) / 1000) * 100,
+                    serverAfter->second);
+    }
+    std::printf("scale: %d services through prometheus, %.1f %% of a core, stall max %.1f ms, p99 %.2f ms\n", services,
+                watcher->cpuPercent, watcher->stallMaxMs, watcher->stallP99Ms);
+    return kExitOk;
+}
 
 int benchScale(int services, double seconds, const QString &guiGiven)
 {
@@ -335,7 +412,7 @@ int benchScale(int services, double seconds, const QString &guiGiven)
                 services, processes, processes == 1 ? "" : "es", seconds, QThread::idealThreadCount());
     std::fflush(stdout);
 
-    const auto watcher = measureGui(gui, fleetFile, seconds, work, &error);
+    const auto watcher = measureGui(gui, {QStringLiteral("--config"), fleetFile}, seconds, work, &error);
     if (!watcher) {
         printErr(QStringLiteral("gotriage-cli: bench scale: ") + error);
         return kExitRejected;

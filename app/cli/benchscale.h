@@ -12,5 +12,10 @@ namespace gotriage::cli {
 // process), so that the two are compared in one run on one machine. The last
 // line is "scale: N services, <cpu> % of a core, stall max <ms> ms, p99 <ms> ms".
 int benchScale(int services, double seconds, const QString &gui);
+// --through-prometheus: the same demo fleet scraped by Prometheus every
+// 15 s, and the GUI watching it through the server (--prometheus), reading
+// every target's vitals every 15 s: the figures for fleets past direct
+// scraping (10 000 targets). Needs `prometheus`.
+int benchScaleThroughPrometheus(int services, double seconds, const QString &gui);
 
 } // namespace gotriage::cli
