@@ -202,6 +202,14 @@ std::optional<Measured> measureGui(const QString &gui, const QStringList &source
     return measured;
 }
 
+// A service that is down all through the run (a demo service crashing as
+// the one round through a server is read) keeps the moment from coming.
+QString startupText(const Measured &measured)
+{
+    return measured.startupMs < 0 ? QStringLiteral("not reached within the run (a service without data)")
+                                  : QStringLiteral("%1 ms").arg(measured.startupMs, 0, 'f', 0);
+}
+
 // CPU seconds (user + system) and RSS of a running process, from /proc.
 std::optional<std::pair<double, double>> cpuAndRss(qint64 pid)
 {
@@ -371,7 +379,7 @@ int benchScaleThroughPrometheus(int services, double seconds, const QString &gui
         printErr(QStringLiteral("gotriage-cli: bench scale: ") + error);
         return kExitRejected;
     }
-    std::printf("scale: start-up to every target listed with its vitals: %.0f ms\n", watcher->startupMs);
+    std::printf("scale: start-up to every target listed with its vitals: %s\n", qPrintable(startupText(*watcher)));
     std::printf("scale: gotriage RSS %.1f MiB, %.1f KiB per service; %s\n", watcher->rssMiB,
                 watcher->rssMiB * 1024 / services, qPrintable(watcher->store));
     if (serverBefore && serverAfter) {
@@ -417,7 +425,7 @@ int benchScale(int services, double seconds, const QString &guiGiven)
         printErr(QStringLiteral("gotriage-cli: bench scale: ") + error);
         return kExitRejected;
     }
-    std::printf("scale: start-up to every service shown: %.0f ms\n", watcher->startupMs);
+    std::printf("scale: start-up to every service shown: %s\n", qPrintable(startupText(*watcher)));
     std::printf("scale: gotriage RSS %.1f MiB, %.1f KiB per service; %s\n", watcher->rssMiB,
                 watcher->rssMiB * 1024 / services, qPrintable(watcher->store));
 
