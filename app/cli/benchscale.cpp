@@ -334,6 +334,21 @@ std::optional<Measured> measurePrometheus(const QString &prometheus, const QJson
     return Measured{(after->first - before->first) / seconds * 100, 0, 0, after->second, {}, -1};
 }
 
+// What every scale run begins with: its folder, and the demo fleet started
+// in `children`; nullopt (said on stderr) when either could not be made.
+std::optional<QJsonObject> prepare(const QTemporaryDir &dir, Children &children, int services)
+{
+    if (!dir.isValid()) {
+        printErr(QStringLiteral("gotriage-cli: bench scale: no temporary folder: %1").arg(dir.errorString()));
+        return std::nullopt;
+    }
+    QString error;
+    auto fleet = startDemoFleet(children, services, QDir(dir.path()), &error);
+    if (!fleet)
+        printErr(QStringLiteral("gotriage-cli: bench scale: ") + error);
+    return fleet;
+}
+
 } // namespace
 
 int benchScaleThroughPrometheus(int services, double seconds, const QString &guiGiven)
@@ -346,17 +361,13 @@ int benchScaleThroughPrometheus(int services, double seconds, const QString &gui
         return kExitUsage;
     }
     QTemporaryDir dir;
-    if (!dir.isValid()) {
-        printErr(QStringLiteral("gotriage-cli: bench scale: no temporary folder: %1").arg(dir.errorString()));
-        return kExitRejected;
-    }
-    const QDir work(dir.path());
     Children children;
+    const auto fleet = prepare(dir, children, services);
+    if (!fleet)
+        return kExitRejected;
+    const QDir work(dir.path());
     QString error;
-    const auto fleet = startDemoFleet(children, services, work, &error);
-    std::optional<quint16> port;
-    if (fleet)
-        port = startPrometheus(children, prometheus, *fleet, kThroughPrometheusInterval, work, &error);
+    const auto port = startPrometheus(children, prometheus, *fleet, kThroughPrometheusInterval, work, &error);
     if (!port) {
         printErr(QStringLiteral("gotriage-cli: bench scale: ") + error);
         return kExitRejected;
@@ -402,16 +413,14 @@ int benchScale(int services, double seconds, const QString &guiGiven)
         return kExitUsage;
     }
     QTemporaryDir dir;
-    if (!dir.isValid()) {
-        printErr(QStringLiteral("gotriage-cli: bench scale: no temporary folder: %1").arg(dir.errorString()));
-        return kExitRejected;
-    }
-    const QDir work(dir.path());
     Children demo;
+    const auto fleet = prepare(dir, demo, services);
+    if (!fleet)
+        return kExitRejected;
+    const QDir work(dir.path());
     QString error;
-    const auto fleet = startDemoFleet(demo, services, work, &error);
     const QString fleetFile = work.filePath(QStringLiteral("fleet.json"));
-    if (!fleet || !writeFile(fleetFile, QJsonDocument(*fleet).toJson(), &error)) {
+    if (!writeFile(fleetFile, QJsonDocument(*fleet).toJson(), &error)) {
         printErr(QStringLiteral("gotriage-cli: bench scale: ") + error);
         return kExitRejected;
     }

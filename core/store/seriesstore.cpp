@@ -46,16 +46,20 @@ void SeriesStore::trim(Series &series, std::size_t capacity)
     }
 }
 
+std::shared_ptr<SeriesStore::Series> SeriesStore::findOrAdd(const QString &service)
+{
+    if (std::shared_ptr<Series> series = find(service))
+        return series;
+    std::unique_lock lock(m_mapMutex);
+    auto &slot = m_series[service];
+    if (!slot)
+        slot = std::make_shared<Series>();
+    return slot;
+}
+
 void SeriesStore::append(const QString &service, const vitals::VitalsSample &sample)
 {
-    std::shared_ptr<Series> series = find(service);
-    if (!series) {
-        std::unique_lock lock(m_mapMutex);
-        auto &slot = m_series[service];
-        if (!slot)
-            slot = std::make_shared<Series>();
-        series = slot;
-    }
+    const std::shared_ptr<Series> series = findOrAdd(service);
     const std::size_t capacity = capacityPerService();
     std::lock_guard lock(series->mutex);
     // Samples arrive in time order; one that does not is a clock step back
@@ -68,14 +72,7 @@ void SeriesStore::append(const QString &service, const vitals::VitalsSample &sam
 
 void SeriesStore::prepend(const QString &service, const std::vector<vitals::VitalsSample> &older)
 {
-    std::shared_ptr<Series> series = find(service);
-    if (!series) {
-        std::unique_lock lock(m_mapMutex);
-        auto &slot = m_series[service];
-        if (!slot)
-            slot = std::make_shared<Series>();
-        series = slot;
-    }
+    const std::shared_ptr<Series> series = findOrAdd(service);
     const std::size_t capacity = capacityPerService();
     std::lock_guard lock(series->mutex);
     // Only what is older than the oldest held: what is held came live.

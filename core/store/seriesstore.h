@@ -69,6 +69,7 @@ private:
     };
 
     std::shared_ptr<Series> find(const QString &service) const;
+    std::shared_ptr<Series> findOrAdd(const QString &service);
     void trim(Series &series, std::size_t capacity);
 
     mutable std::shared_mutex m_mapMutex;
