@@ -1,23 +1,11 @@
 #include "testdata.h"
 
 #include "config/fleetconfig.h"
+#include "fleetconfigtesting.h"
 
 #include <QTest>
 
 using namespace gotriage::config;
-
-namespace {
-
-const ConfigProblem *findProblem(const FleetConfig &fleet, const QString &jsonPath)
-{
-    for (const ConfigProblem &p : fleet.problems) {
-        if (p.jsonPath == jsonPath)
-            return &p;
-    }
-    return nullptr;
-}
-
-} // namespace
 
 class TestFleetConfig : public QObject
 {

@@ -2,6 +2,7 @@
 // services, their past read from it (kept apart from tst_fleetconfig, whose
 // raw strings moc's tokenizer cannot follow once these tests are beside them).
 #include "config/fleetconfig.h"
+#include "fleetconfigtesting.h"
 
 #include <QTest>
 
@@ -11,15 +12,6 @@
 using namespace gotriage::config;
 
 namespace {
-
-const ConfigProblem *findProblem(const FleetConfig &fleet, const QString &jsonPath)
-{
-    for (const ConfigProblem &p : fleet.problems) {
-        if (p.jsonPath == jsonPath)
-            return &p;
-    }
-    return nullptr;
-}
 
 // JSON written with backquotes for its quotes, to read plainly in C++.
 std::string json(const char *text)
