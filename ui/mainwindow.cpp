@@ -739,17 +739,25 @@ QString MainWindow::storeSummary() const
 {
     const store::SeriesStore &store = m_session->store();
     const std::size_t services = std::max<std::size_t>(1, store.services().size());
-    const std::size_t samples = store.sampleCount();
-    // At one sample per second a service-hour is 3600 samples.
-    const double perServiceHour = static_cast<double>(store::SeriesStore::kBytesPerSample) * 3600.0;
-    return QStringLiteral("store: %1 samples of %2 services, %3 KiB held; %4 KiB per service per hour of 1 s history; "
-                          "budget %5 MiB = %6 h for this fleet")
-        .arg(samples)
+    // How far back each tier reaches for this fleet, when fed once per bucket at least.
+    QStringList reach;
+    for (std::size_t i = 0; i < store::SeriesStore::kTierCount; ++i) {
+        const double hours = static_cast<double>(store.bucketsPerTier(i))
+            * static_cast<double>(store::SeriesStore::kTierResolutionMs[i]) / 3'600'000.0;
+        reach << QStringLiteral("%1 s buckets %2 h")
+                     .arg(store::SeriesStore::kTierResolutionMs[i] / 1000)
+                     .arg(hours, 0, 'f', 1);
+    }
+    return QStringLiteral("store: %1 samples of %2 services and %3 buckets, %4 KiB held (%5 KiB per service); "
+                          "budget %6 MiB: %7 samples each at full resolution, %8")
+        .arg(store.sampleCount())
         .arg(services)
+        .arg(store.bucketCount())
         .arg(static_cast<double>(store.memoryBytes()) / 1024.0, 0, 'f', 0)
-        .arg(perServiceHour / 1024.0, 0, 'f', 0)
+        .arg(static_cast<double>(store.memoryBytes()) / 1024.0 / static_cast<double>(services), 0, 'f', 1)
         .arg(static_cast<double>(store.budget()) / (1024.0 * 1024.0), 0, 'f', 0)
-        .arg(static_cast<double>(store.budget()) / (perServiceHour * static_cast<double>(services)), 0, 'f', 1);
+        .arg(store.capacityPerService())
+        .arg(reach.join(QStringLiteral(", ")));
 }
 
 void MainWindow::updateStatus()

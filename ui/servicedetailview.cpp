@@ -4,7 +4,6 @@
 #include "analysis/serviceanalyzer.h"
 #include "signals/vital.h"
 #include "signals/vitalsderiver.h"
-#include "store/decimate.h"
 #include "store/seriesstore.h"
 #include "timechart.h"
 #include "vitalformat.h"
@@ -329,8 +328,7 @@ void ServiceDetailView::refresh(qint64 nowMs)
         return;
     const qint64 windowMs = static_cast<qint64>(m_window->currentData().toInt()) * 1000;
     // Only what the charts show, never the whole history: the window while
-    // following, the visible range after a pan or zoom. Half a span more on
-    // each side gives the lines their neighbours beyond the edges.
+    // following, the visible range after a pan or zoom.
     qint64 fromMs = nowMs - windowMs;
     qint64 toMs = nowMs;
     if (!m_following) {
@@ -338,24 +336,20 @@ void ServiceDetailView::refresh(qint64 nowMs)
         fromMs = static_cast<qint64>(from * 1000);
         toMs = static_cast<qint64>(to * 1000);
     }
-    const qint64 margin = (toMs - fromMs) / 2;
-    const store::ServiceSnapshot snapshot
-        = m_store->snapshot(m_service, fromMs - margin, std::min(nowMs, toMs + margin));
-    // At most two points per pixel column per series (its lowest and highest).
+    // At most two points per pixel column per series (its lowest and highest),
+    // read from the tier that matches the pixels: only those are copied.
     std::array<int, ChartCount> nextSeries{};
     for (const SeriesSpec &spec : kSeries) {
         TimeChart *chart = m_charts[spec.chart];
-        chart->setSeriesData(
-            nextSeries[spec.chart]++,
-            store::decimateMinMax(snapshot.series(spec.vital), fromMs, toMs, chart->plotWidthPixels()));
+        chart->setSeriesData(nextSeries[spec.chart]++,
+                             m_store->line(m_service, spec.vital, fromMs, toMs, chart->plotWidthPixels(), nowMs));
     }
     if (m_following) {
         // A young history fills the chart instead of hugging its right edge.
         const double now = static_cast<double>(nowMs) / 1000.0;
         double from = now - static_cast<double>(windowMs) / 1000.0;
-        if (!snapshot.samples.empty())
-            from = std::max(from,
-                            std::min(now - 60.0, static_cast<double>(snapshot.samples.front().tsMs) / 1000.0 - 5.0));
+        if (const std::optional<qint64> oldest = m_store->oldestMs(m_service))
+            from = std::max(from, std::min(now - 60.0, static_cast<double>(*oldest) / 1000.0 - 5.0));
         // Room on the right for a projection, when there is one.
         const double to = m_projecting ? std::max(now, static_cast<double>(m_projectedToMs) / 1000.0) : now;
         for (TimeChart *chart : m_charts)

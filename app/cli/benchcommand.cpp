@@ -3,6 +3,7 @@
 #include "benchrecord.h"
 #include "benchreplay.h"
 #include "benchscale.h"
+#include "benchstore.h"
 #include "cliutil.h"
 #include "commands.h"
 
@@ -58,7 +59,7 @@ int benchCommand(const QStringList &arguments)
     parser.setApplicationDescription(QStringLiteral("Measure gotriage's own speed."));
     parser.addPositionalArgument(
         QStringLiteral("WHAT"),
-        QStringLiteral("parse-metrics, profile, goroutines, detect, analysis-cost, record, replay or scale"));
+        QStringLiteral("parse-metrics, profile, goroutines, detect, analysis-cost, record, replay, scale or store"));
     parser.addPositionalArgument(QStringLiteral("FILE"),
                                  QStringLiteral("parse-metrics, profile, goroutines: the payload to measure"));
     parser.addOption({QStringLiteral("seeds"),
@@ -71,13 +72,15 @@ int benchCommand(const QStringList &arguments)
                       QStringLiteral("N"), QStringLiteral("1000")});
     parser.addOption({QStringLiteral("seconds"), QStringLiteral("how long to measure (default 3)"),
                       QStringLiteral("seconds"), QStringLiteral("3")});
-    parser.addOption({QStringLiteral("hours"), QStringLiteral("replay: hours of recording to write (default 24)"),
+    parser.addOption({QStringLiteral("hours"), QStringLiteral("replay, store: hours of history to write (default 24)"),
                       QStringLiteral("H"), QStringLiteral("24")});
     parser.addOption({QStringLiteral("gui"),
                       QStringLiteral("scale: the gotriage GUI to measure (default: beside gotriage-cli, or in PATH)"),
                       QStringLiteral("PROGRAM")});
     parser.addOption({QStringLiteral("through-prometheus"),
                       QStringLiteral("scale: watch the fleet through a Prometheus server scraping it every 15 s")});
+    parser.addOption({QStringLiteral("budget"), QStringLiteral("store: the history budget in MiB (default 384)"),
+                      QStringLiteral("MiB"), QStringLiteral("384")});
     parser.addOption({QStringLiteral("seeks"), QStringLiteral("replay: seeks to time (default 20)"),
                       QStringLiteral("N"), QStringLiteral("20")});
     if (const auto exit = parseCommandLine(parser, arguments, 1, 2))
@@ -98,6 +101,13 @@ int benchCommand(const QStringList &arguments)
                      .arg(least)
                      .arg(most)
                      .arg(parser.value(option)));
+        return std::nullopt;
+    };
+    auto hoursOf = [&]() -> std::optional<double> {
+        const double hours = parser.value(QStringLiteral("hours")).toDouble(&ok);
+        if (ok && hours > 0 && hours <= 24 * 7)
+            return hours;
+        printErr(QStringLiteral("gotriage-cli: --hours takes a number of hours up to a week"));
         return std::nullopt;
     };
     const QString what = parser.positionalArguments().at(0);
@@ -123,15 +133,21 @@ int benchCommand(const QStringList &arguments)
             ? benchScaleThroughPrometheus(*services, seconds, parser.value(QStringLiteral("gui")))
             : benchScale(*services, seconds, parser.value(QStringLiteral("gui")));
     }
+    if (what == QLatin1String("store")) {
+        const auto services = count(QStringLiteral("services"), 1, 100000);
+        const auto budget = count(QStringLiteral("budget"), 1, 1024 * 1024);
+        const auto hours = hoursOf();
+        if (!hours)
+            return kExitUsage;
+        return services && budget ? benchStore(*services, *hours, static_cast<std::size_t>(*budget)) : kExitUsage;
+    }
     if (what == QLatin1String("replay")) {
         const auto services = count(QStringLiteral("services"), 1, 100000);
         const auto seeks = count(QStringLiteral("seeks"), 1, 10000);
-        const double hours = parser.value(QStringLiteral("hours")).toDouble(&ok);
-        if (!ok || hours <= 0 || hours > 24 * 7) {
-            printErr(QStringLiteral("gotriage-cli: --hours takes a number of hours up to a week"));
+        const auto hours = hoursOf();
+        if (!hours)
             return kExitUsage;
-        }
-        return services && seeks ? benchReplay(*services, hours, *seeks) : kExitUsage;
+        return services && seeks ? benchReplay(*services, *hours, *seeks) : kExitUsage;
     }
     if (what == QLatin1String("profile") && parser.positionalArguments().size() == 2)
         return benchProfile(parser.positionalArguments().at(1), seconds);
@@ -140,7 +156,7 @@ int benchCommand(const QStringList &arguments)
     if (what != QLatin1String("parse-metrics") || parser.positionalArguments().size() != 2) {
         printErr(QStringLiteral("gotriage-cli: bench: unknown benchmark \"%1\" (known: parse-metrics FILE, profile "
                                 "FILE, goroutines FILE, "
-                                "detect, analysis-cost, record, replay, scale)")
+                                "detect, analysis-cost, record, replay, scale, store)")
                      .arg(what));
         return kExitUsage;
     }

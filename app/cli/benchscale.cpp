@@ -210,23 +210,6 @@ QString startupText(const Measured &measured)
                                   : QStringLiteral("%1 ms").arg(measured.startupMs, 0, 'f', 0);
 }
 
-// CPU seconds (user + system) and RSS of a running process, from /proc.
-std::optional<std::pair<double, double>> cpuAndRss(qint64 pid)
-{
-    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
-    if (!stat.open(QIODevice::ReadOnly))
-        return std::nullopt;
-    const QByteArray line = stat.readAll();
-    // Fields after the command name, which is in parentheses and may hold spaces.
-    const QList<QByteArray> fields = line.mid(line.lastIndexOf(')') + 2).split(' ');
-    if (fields.size() < 22)
-        return std::nullopt;
-    const double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
-    const double cpu = (fields.at(11).toDouble() + fields.at(12).toDouble()) / ticks;
-    const double rssMiB = fields.at(21).toDouble() * static_cast<double>(sysconf(_SC_PAGESIZE)) / (1024.0 * 1024.0);
-    return std::pair{cpu, rssMiB};
-}
-
 // One GET to a loopback port, for Prometheus' own API.
 QByteArray localGet(quint16 port, const QString &pathAndQuery)
 {
@@ -350,6 +333,23 @@ std::optional<QJsonObject> prepare(const QTemporaryDir &dir, Children &children,
 }
 
 } // namespace
+
+// CPU seconds (user + system) and RSS of a running process, from /proc.
+std::optional<std::pair<double, double>> cpuAndRss(qint64 pid)
+{
+    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (!stat.open(QIODevice::ReadOnly))
+        return std::nullopt;
+    const QByteArray line = stat.readAll();
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    const QList<QByteArray> fields = line.mid(line.lastIndexOf(')') + 2).split(' ');
+    if (fields.size() < 22)
+        return std::nullopt;
+    const double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
+    const double cpu = (fields.at(11).toDouble() + fields.at(12).toDouble()) / ticks;
+    const double rssMiB = fields.at(21).toDouble() * static_cast<double>(sysconf(_SC_PAGESIZE)) / (1024.0 * 1024.0);
+    return std::pair{cpu, rssMiB};
+}
 
 int benchScaleThroughPrometheus(int services, double seconds, const QString &guiGiven)
 {

@@ -1,6 +1,10 @@
 #pragma once
 
 #include <QString>
+#include <QtGlobal>
+
+#include <optional>
+#include <utility>
 
 namespace gotriage::cli {
 
@@ -17,5 +21,7 @@ int benchScale(int services, double seconds, const QString &gui);
 // every target's vitals every 15 s: the figures for fleets past direct
 // scraping (10 000 targets). Needs `prometheus`.
 int benchScaleThroughPrometheus(int services, double seconds, const QString &gui);
+// CPU seconds (user + system) and RSS in MiB of a running process, from /proc.
+std::optional<std::pair<double, double>> cpuAndRss(qint64 pid);
 
 } // namespace gotriage::cli

@@ -73,9 +73,11 @@ struct CommandLine {
         QStringLiteral(
             "with --measure: also print a \"soak:\" line (RSS, fds, threads, stalls) this often (soak tests)"),
         QStringLiteral("SECONDS")};
-    const QCommandLineOption historyOption{QStringLiteral("history-mib"),
-                                           QStringLiteral("memory for the fleet's history, in MiB (default 256)"),
-                                           QStringLiteral("MIB"), QStringLiteral("256")};
+    const QCommandLineOption historyOption{
+        QStringLiteral("history-mib"),
+        QStringLiteral("memory for the fleet's history, in MiB (default 256; 384 holds "
+                       "a day of 2 000 services at 1 s)"),
+        QStringLiteral("MIB"), QStringLiteral("256")};
     const QCommandLineOption fastAnalysisOption{
         QStringLiteral("fast-analysis"),
         QStringLiteral("trend windows of seconds instead of minutes: findings show up fast (demos, not incidents)")};

@@ -16,6 +16,10 @@ void ServicePipeline::backfill(const std::vector<vitals::VitalsSample> &history,
     if (history.empty())
         return;
     const QString name = service().name;
+    // What came live, before the history joins it: the full-resolution tier
+    // may be too short to give the history back.
+    const std::vector<vitals::VitalsSample> live
+        = m_analysedLive ? store.snapshot(name).samples : std::vector<vitals::VitalsSample>{};
     store.prepend(name, history);
     if (!m_analysedLive) {
         analyse(history, m_analyzer.runtime());
@@ -26,7 +30,15 @@ void ServicePipeline::backfill(const std::vector<vitals::VitalsSample> &history,
     const std::vector<analysis::Finding> before = m_analyzer.findings();
     const analysis::RuntimeInfo runtime = m_analyzer.runtime(); // what live scrapes told (the Go version)
     m_analyzer = analysis::ServiceAnalyzer(service(), m_settings);
-    const std::vector<vitals::VitalsSample> held = store.snapshot(name).samples;
+    // The history up to the first live sample, then what came live.
+    std::vector<vitals::VitalsSample> held;
+    const std::int64_t liveFrom = live.empty() ? INT64_MAX : live.front().tsMs;
+    for (const vitals::VitalsSample &sample : history) {
+        if (sample.tsMs >= liveFrom)
+            break;
+        held.push_back(sample);
+    }
+    held.insert(held.end(), live.begin(), live.end());
     analyse(held, runtime);
     // What live analysis had already raised is not raised twice; what the
     // longer view no longer holds is cleared.

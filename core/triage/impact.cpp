@@ -6,24 +6,6 @@
 
 namespace gotriage::triage {
 
-namespace {
-
-// The mean of a vital over [from, to], NaN when it has no known value there.
-double meanOf(const store::ServiceSnapshot &snapshot, vitals::Vital vital, qint64 from, qint64 to)
-{
-    double sum = 0;
-    int n = 0;
-    for (const vitals::VitalsSample &s : snapshot.samples) {
-        if (s.tsMs < from || s.tsMs > to || !vitals::isKnown(s[vital]))
-            continue;
-        sum += s[vital];
-        ++n;
-    }
-    return n == 0 ? vitals::kUnknown : sum / n;
-}
-
-} // namespace
-
 QString Impact::trend() const
 {
     if (!known || !beforeKnown)
@@ -60,9 +42,8 @@ Impact computeImpact(const store::SeriesStore &store, const std::vector<config::
         ++out.coreServices;
         // Two short windows, not the minutes between them: this runs on the
         // GUI thread's refresh, once per core service.
-        const store::ServiceSnapshot recent = store.snapshot(s.name, nowMs - averageMs, nowMs);
-        const double requests = meanOf(recent, vitals::Vital::ReqRate, nowMs - averageMs, nowMs);
-        const double errors = meanOf(recent, vitals::Vital::ErrRate, nowMs - averageMs, nowMs);
+        const double requests = store.mean(s.name, vitals::Vital::ReqRate, nowMs - averageMs, nowMs);
+        const double errors = store.mean(s.name, vitals::Vital::ErrRate, nowMs - averageMs, nowMs);
         if (vitals::isKnown(requests)) {
             ++out.reporting;
             out.known = true;
@@ -70,9 +51,9 @@ Impact computeImpact(const store::SeriesStore &store, const std::vector<config::
             out.errorRate += vitals::isKnown(errors) ? errors : 0;
         }
         const qint64 then = nowMs - trendWindowMs;
-        const store::ServiceSnapshot earlier = store.snapshot(s.name, then - averageMs, then);
-        const double requestsThen = meanOf(earlier, vitals::Vital::ReqRate, then - averageMs, then);
-        const double errorsThen = meanOf(earlier, vitals::Vital::ErrRate, then - averageMs, then);
+        // Two hours back may be held only in buckets: their means are the same mean.
+        const double requestsThen = store.mean(s.name, vitals::Vital::ReqRate, then - averageMs, then);
+        const double errorsThen = store.mean(s.name, vitals::Vital::ErrRate, then - averageMs, then);
         if (vitals::isKnown(requestsThen)) {
             out.beforeKnown = true;
             requestsBefore += requestsThen;
