@@ -395,6 +395,11 @@ void FleetSortProxy::setFilterWords(const QString &text)
         if (separator > 0) {
             parsed.key = word.left(separator);
             parsed.value = word.mid(separator + 1);
+            // "key==value": the whole value, as a group of the fleet is.
+            if (parsed.value.startsWith(QLatin1Char('='))) {
+                parsed.exact = true;
+                parsed.value.remove(0, 1);
+            }
         } else {
             parsed.value = word;
         }
@@ -415,7 +420,8 @@ bool FleetSortProxy::matches(int sourceRow, const Word &word) const
             return tier.compare(word.value, Qt::CaseInsensitive) == 0;
         return std::any_of(service->labels.cbegin(), service->labels.cend(), [&](const auto &label) {
             return label.first.compare(word.key, Qt::CaseInsensitive) == 0
-                && label.second.contains(word.value, Qt::CaseInsensitive);
+                && (word.exact ? label.second.compare(word.value, Qt::CaseInsensitive) == 0
+                               : label.second.contains(word.value, Qt::CaseInsensitive));
         });
     }
     static const char *const kHealthNames[] = {"pending", "up", "stale", "down"};

@@ -120,6 +120,7 @@ private:
 // name) and its filter. The
 // filter is words that must all match a row (case-insensitive):
 // - "key=value" (or "key:value"): a label whose value contains `value`;
+//   "key==value": a label whose value is `value`; "-key=": no such label;
 //   "tier=core" matches the tier (exactly: "core" is not "non-core");
 // - a word: part of the service's name, a label's whole value, the tier,
 //   or the health ("down", "stale", "up", "pending");
@@ -141,6 +142,7 @@ private:
         QString key; // empty: any field
         QString value;
         bool negated = false;
+        bool exact = false; // key==value
     };
     bool matches(int sourceRow, const Word &word) const;
 

@@ -23,6 +23,7 @@
 #include "sparklinedelegate.h"
 #include "store/seriesstore.h"
 #include "taskindicator.h"
+#include "topservicesstrip.h"
 #include "triage/triagesession.h"
 #include "triagepanel.h"
 #include "version.h"
@@ -112,7 +113,7 @@ MainWindow::MainWindow(std::unique_ptr<session::Session> session, QWidget *paren
     fitOverviewColumns();
 
     m_splitter = new QSplitter(Qt::Vertical, this);
-    m_splitter->addWidget(m_overviewView);
+    m_splitter->addWidget(makeFleetPane());
     // Step two of the triage sits beside the charts: the same service,
     // its captures and the evidence taken by itself.
     m_detailTabs->addTab(m_detail, tr("Charts"));
@@ -195,6 +196,7 @@ MainWindow::MainWindow(std::unique_ptr<session::Session> session, QWidget *paren
     add->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_N));
     toolbar->addSeparator();
     setUpFleetFilter(toolbar);
+    setUpGrouping(toolbar);
 
     QMenu *fileMenu = menuBar()->addMenu(tr("&File"));
     fileMenu->addAction(open);
@@ -317,6 +319,7 @@ void MainWindow::watchServices(const std::vector<config::ServiceConfig> &service
             m_triagePanel->forgetService(old.name);
     }
     m_overview->setServices(services);
+    fillGroupKeys();
     fitSplitter();
     m_session->setServices(services);
     m_diagnose->setFleet(services);
@@ -356,7 +359,7 @@ void MainWindow::fitSplitter()
     const int rows = m_overview->rowCount();
     const int wanted = m_overviewView->horizontalHeader()->sizeHint().height()
         + std::max(rows, 3) * m_overviewView->verticalHeader()->defaultSectionSize() + 2 * m_overviewView->frameWidth()
-        + 12;
+        + 12 + (m_topServices->isVisible() ? m_topServices->sizeHint().height() : 0);
     const bool triage = m_detailTabs->currentWidget() == m_triagePanel;
     const int table = std::min(wanted, triage ? total / 4 : total * 2 / 5);
     m_splitter->setSizes({table, total - table});
@@ -485,6 +488,7 @@ void MainWindow::addServiceByUrl(const QUrl &url)
     service.name = url.port() > 0 ? QStringLiteral("%1:%2").arg(url.host()).arg(url.port()) : url.host();
     service.baseUrl = url.adjusted(QUrl::RemovePath | QUrl::RemoveQuery | QUrl::RemoveFragment);
     m_overview->addService(service);
+    fillGroupKeys();
     m_session->addService(service);
     m_diagnose->addService(service);
     selectService(service.name);
@@ -638,6 +642,7 @@ void MainWindow::onRefreshTimer()
     // Ages move even without new data, so the overview refreshes each tick;
     // it pulls history only for rows that got a report.
     m_overview->refresh(now);
+    refreshFleetPane();
     // A healthy peer has no battlefield and is not stale; a configuration
     // remark (an old Go, say) is shared by replicas and does not count.
     QSet<QString> sick;

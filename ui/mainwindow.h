@@ -10,6 +10,7 @@
 #include <utility>
 
 class QAction;
+class QComboBox;
 class QDockWidget;
 class QLabel;
 class QLineEdit;
@@ -54,6 +55,7 @@ namespace gotriage::ui {
 
 class DiagnoseView;
 class FindingsModel;
+class FleetGroupsModel;
 class FleetOverviewModel;
 class FleetSortProxy;
 class PlayheadBar;
@@ -61,6 +63,7 @@ struct OpenedFile;
 class ServiceDetailView;
 class TriagePanel;
 class TaskIndicator;
+class TopServicesStrip;
 class WarRoomBanner;
 
 // The top-level window: the fleet overview (worst first), the selected
@@ -138,6 +141,12 @@ public:
     // on "ready" in the Findings list does); false when none is ready.
     bool openEvidence(int findingsRow);
     QTableView *overviewView() const { return m_overviewView; }
+    // The fleet by a label's values or the tier ("" for none): a group list
+    // beside the table, whose rows filter it.
+    void setGroupKey(const QString &key);
+    FleetGroupsModel *groupsModel() const { return m_groups; }
+    QTableView *groupsView() const { return m_groupsView; }
+    TopServicesStrip *topServices() const { return m_topServices; }
     void selectService(const QString &name);
     void showCommandPalette(); // Ctrl+K
 
@@ -201,6 +210,12 @@ private:
     void makeServiceMenu(); // mainwindowkeys.cpp: single keys on the service shown
     void setUpKeyboard(QMenu *viewMenu, QMenu *helpMenu); // mainwindowkeys.cpp
     void moveSelection(int delta); // the fleet table's selection, by rows as shown
+    // mainwindowfleet.cpp
+    QWidget *makeFleetPane();
+    void setUpGrouping(QToolBar *toolbar);
+    void fillGroupKeys();
+    void showGroupOfFilter();
+    void refreshFleetPane();
     // mainwindowview.cpp
     void setUpViewMenu(QMenu *viewMenu);
     void updateWarRoomBanner(qint64 nowMs);
@@ -222,6 +237,10 @@ private:
     QTableView *m_overviewView;
     QLineEdit *m_filter = nullptr;
     QLabel *m_filterCount = nullptr;
+    FleetGroupsModel *m_groups = nullptr;
+    QTableView *m_groupsView = nullptr;
+    QComboBox *m_groupBy = nullptr;
+    TopServicesStrip *m_topServices = nullptr;
     ServiceDetailView *m_detail;
     DiagnoseView *m_diagnose;
     triage::TriageSession *m_triage;

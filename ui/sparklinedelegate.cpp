@@ -31,6 +31,25 @@ std::pair<double, double> SparklineDelegate::verticalRange(const QList<double> &
     return {low, high};
 }
 
+QPainterPath SparklineDelegate::linePath(const QList<double> &values, const QRectF &rect, double minAbsoluteSpan)
+{
+    QPainterPath path;
+    if (values.size() < 2)
+        return path;
+    const auto [low, high] = verticalRange(values, minAbsoluteSpan);
+    const double span = high - low;
+    for (qsizetype i = 0; i < values.size(); ++i) {
+        const double x = rect.left() + rect.width() * static_cast<double>(i) / static_cast<double>(values.size() - 1);
+        // Flat series sit mid-height rather than on the floor.
+        const double y = span > 0 ? rect.bottom() - rect.height() * (values[i] - low) / span : rect.center().y();
+        if (i == 0)
+            path.moveTo(x, y);
+        else
+            path.lineTo(x, y);
+    }
+    return path;
+}
+
 void SparklineDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index) const
 {
     QStyleOptionViewItem textOption = option;
@@ -56,20 +75,8 @@ void SparklineDelegate::paint(QPainter *painter, const QStyleOptionViewItem &opt
     painter->save();
     painter->setRenderHint(QPainter::Antialiasing);
     if (values.size() >= 2 && lineRect.width() > 0) {
-        const auto [low, high] = verticalRange(values, index.data(FleetOverviewModel::SparklineMinSpanRole).toDouble());
-        const double span = high - low;
-        QPainterPath path;
-        for (qsizetype i = 0; i < values.size(); ++i) {
-            const double x
-                = lineRect.left() + lineRect.width() * static_cast<double>(i) / static_cast<double>(values.size() - 1);
-            // Flat series sit mid-height rather than on the floor.
-            const double y
-                = span > 0 ? lineRect.bottom() - lineRect.height() * (values[i] - low) / span : lineRect.center().y();
-            if (i == 0)
-                path.moveTo(x, y);
-            else
-                path.lineTo(x, y);
-        }
+        const QPainterPath path
+            = linePath(values, lineRect, index.data(FleetOverviewModel::SparklineMinSpanRole).toDouble());
         const bool selected = option.state & QStyle::State_Selected;
         const QColor color = selected ? option.palette.color(QPalette::HighlightedText)
             : stale                   ? palette::colours().staleSparkline

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QList>
+#include <QPainterPath>
 #include <QStyledItemDelegate>
 
 #include <utility>
@@ -21,6 +22,9 @@ public:
     // widened around the middle to at least a fifth of the level (and to
     // minAbsoluteSpan).
     static std::pair<double, double> verticalRange(const QList<double> &values, double minAbsoluteSpan = 0);
+    // The values as a line across `rect`, scaled by verticalRange(); empty
+    // for fewer than two values.
+    static QPainterPath linePath(const QList<double> &values, const QRectF &rect, double minAbsoluteSpan = 0);
 };
 
 } // namespace gotriage::ui

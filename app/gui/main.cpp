@@ -83,6 +83,10 @@ struct CommandLine {
         QStringLiteral("trend windows of seconds instead of minutes: findings show up fast (demos, not incidents)")};
     const QCommandLineOption selectOption{QStringLiteral("select"), QStringLiteral("show this service's charts first"),
                                           QStringLiteral("SERVICE")};
+    const QCommandLineOption groupByOption{
+        QStringLiteral("group-by"),
+        QStringLiteral("group the fleet by this label (team, cluster, ...) or by tier; also in the toolbar"),
+        QStringLiteral("KEY")};
     const QCommandLineOption recordOption{
         QStringLiteral("record"),
         QStringLiteral("record the session into FILE (default: a black box in the data folder's recordings/)"),
@@ -133,7 +137,7 @@ struct CommandLine {
                            selectOption,       screenshotOption, afterOption,      sizeOption,      measureOption,
                            measureEveryOption, recordOption,     noRecordOption,   retentionOption, speedOption,
                            warRoomOption,      themeOption,      prometheusOption, matchOption,     backfillOption,
-                           intervalOption});
+                           intervalOption,     groupByOption});
     }
 };
 
@@ -239,6 +243,7 @@ int main(int argc, char *argv[])
     const QCommandLineOption &historyOption = commandLine.historyOption;
     const QCommandLineOption &fastAnalysisOption = commandLine.fastAnalysisOption;
     const QCommandLineOption &selectOption = commandLine.selectOption;
+    const QCommandLineOption &groupByOption = commandLine.groupByOption;
     parser.process(app);
     if (parser.positionalArguments().size() > 1) {
         std::fprintf(stderr, "gotriage: one FILE at most\n");
@@ -360,6 +365,8 @@ int main(int argc, char *argv[])
         QObject::connect(&window, &gotriage::ui::MainWindow::fleetLoaded, &window,
                          [&window, service] { window.selectService(service); });
     }
+    if (parser.isSet(groupByOption))
+        window.setGroupKey(parser.value(groupByOption));
     const QString screenshotPath = parser.value(screenshotOption);
     if (!screenshotPath.isEmpty()) {
         QObject::connect(

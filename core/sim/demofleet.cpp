@@ -16,16 +16,23 @@ struct Role {
     const char *name;
     Scenario scenario;
     bool core;
+    const char *team; // a label to group the fleet by, as real fleets have
 };
 
 // The sick services come first so that even a small demo shows every battlefield.
 constexpr Role kRoles[] = {
-    {"checkout-api", Scenario::GoroutineLeak, true}, {"search-api", Scenario::MemoryCreep, true},
-    {"image-resizer", Scenario::GcFrenzy, false},    {"pricing-engine", Scenario::CpuContention, true},
-    {"notifier", Scenario::Flapping, false},         {"cart-api", Scenario::Healthy, true},
-    {"catalog-api", Scenario::Healthy, true},        {"auth-api", Scenario::Healthy, true},
-    {"recommendations", Scenario::Healthy, false},   {"reviews-api", Scenario::Healthy, false},
-    {"inventory-api", Scenario::Healthy, true},      {"shipping-api", Scenario::Healthy, false},
+    {"checkout-api", Scenario::GoroutineLeak, true, "commerce"},
+    {"search-api", Scenario::MemoryCreep, true, "discovery"},
+    {"image-resizer", Scenario::GcFrenzy, false, "platform"},
+    {"pricing-engine", Scenario::CpuContention, true, "commerce"},
+    {"notifier", Scenario::Flapping, false, "platform"},
+    {"cart-api", Scenario::Healthy, true, "commerce"},
+    {"catalog-api", Scenario::Healthy, true, "discovery"},
+    {"auth-api", Scenario::Healthy, true, "identity"},
+    {"recommendations", Scenario::Healthy, false, "discovery"},
+    {"reviews-api", Scenario::Healthy, false, "discovery"},
+    {"inventory-api", Scenario::Healthy, true, "fulfilment"},
+    {"shipping-api", Scenario::Healthy, false, "fulfilment"},
 };
 
 constexpr double kGoroutineBudget = 2000;
@@ -88,9 +95,11 @@ std::vector<config::ServiceConfig> DemoFleet::services() const
         config::ServiceConfig service;
         service.name = server.service().name();
         service.baseUrl = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(server.port()));
-        service.tier
-            = kRoles[(m_first + static_cast<int>(i)) % kRoleCount].core ? config::Tier::Core : config::Tier::NonCore;
-        service.labels = {{QStringLiteral("demo"), scenarioName(server.service().scenario())}};
+        const Role &role = kRoles[(m_first + static_cast<int>(i)) % kRoleCount];
+        service.tier = role.core ? config::Tier::Core : config::Tier::NonCore;
+        // Sorted by key, as the fleet file's reader leaves them.
+        service.labels = {{QStringLiteral("demo"), scenarioName(server.service().scenario())},
+                          {QStringLiteral("team"), QString::fromLatin1(role.team)}};
         service.requestCounter = QStringLiteral("http_requests_total");
         service.latencyHistogram = QStringLiteral("http_request_duration_seconds");
         // Limits like a container's, so the demo shows time to limit.
