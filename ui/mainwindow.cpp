@@ -33,6 +33,7 @@
 #include <QAction>
 #include <QDateTime>
 #include <QDockWidget>
+#include <QElapsedTimer>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHeaderView>
@@ -324,6 +325,7 @@ void MainWindow::watchServices(const std::vector<config::ServiceConfig> &service
     m_session->setServices(services);
     m_diagnose->setFleet(services);
     m_goodReports.clear();
+    m_servicesReportedTwice = 0;
     m_firstDataSent = false;
     m_firstDataTimeout.start(kFirstDataTimeoutMs);
     if (!services.empty() && m_detail->service().isEmpty())
@@ -585,8 +587,40 @@ void MainWindow::onBatch(const session::SessionBatch &batch)
             m_findings->removeService(service);
         m_detailDirty = true;
     }
+    if (batch.reset)
+        m_pendingReports.clear(); // of the moment the replay left
     for (const session::ServiceReportPtr &report : batch.reports)
-        onReport(*report, batch.nowMs);
+        m_pendingReports.push_back({report, batch.nowMs});
+    applyPendingReports();
+}
+
+void MainWindow::applyPendingReports()
+{
+    // Through a server, a round of 10 000 targets arrives as one batch:
+    // handled at once it held the GUI thread for 200 ms. A frame's share at
+    // a time, the rest after the events that waited (paints, input, the
+    // refresh timer), in the order they came.
+    constexpr qint64 kBudgetNs = 6'000'000;
+    QElapsedTimer spent;
+    spent.start();
+    while (!m_pendingReports.empty()) {
+        const PendingReport pending = std::move(m_pendingReports.front());
+        m_pendingReports.pop_front();
+        onReport(*pending.report, pending.nowMs);
+        if (!m_pendingReports.empty() && spent.nsecsElapsed() > kBudgetNs) {
+            if (!m_applyScheduled) {
+                m_applyScheduled = true;
+                QMetaObject::invokeMethod(
+                    this,
+                    [this] {
+                        m_applyScheduled = false;
+                        applyPendingReports();
+                    },
+                    Qt::QueuedConnection);
+            }
+            return;
+        }
+    }
 }
 
 void MainWindow::onReport(const session::ServiceReport &report, qint64 nowMs)
@@ -618,13 +652,15 @@ void MainWindow::onReport(const session::ServiceReport &report, qint64 nowMs)
             m_detail->setSignalSources(report.sources);
     }
     if (!m_firstDataSent && scrape.up) {
-        ++m_goodReports[scrape.service];
+        // Counted as they come: a scan of every service per report is
+        // quadratic, and at 10 000 services it held the GUI thread for seconds.
+        if (++m_goodReports[scrape.service] == 2)
+            ++m_servicesReportedTwice;
         if (!m_populatedSent && m_goodReports.size() >= m_overview->rowCount()) {
             m_populatedSent = true;
             emit fleetPopulated();
         }
-        const bool allTwice = std::all_of(m_goodReports.cbegin(), m_goodReports.cend(), [](int n) { return n >= 2; });
-        if (allTwice && m_goodReports.size() >= m_overview->rowCount()) {
+        if (m_servicesReportedTwice == m_goodReports.size() && m_goodReports.size() >= m_overview->rowCount()) {
             m_firstDataSent = true;
             m_firstDataTimeout.stop();
             onRefreshTimer(); // the first screen shows the data, not a frame before it

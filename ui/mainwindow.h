@@ -6,6 +6,7 @@
 #include <QPointer>
 #include <QTimer>
 
+#include <deque>
 #include <memory>
 #include <utility>
 
@@ -33,6 +34,7 @@ struct AnalysisSettings;
 namespace gotriage::session {
 class Session;
 struct ServiceReport;
+using ServiceReportPtr = std::shared_ptr<const ServiceReport>;
 struct SessionBatch;
 struct Evidence;
 } // namespace gotriage::session
@@ -194,6 +196,7 @@ private:
     void readHistoryFrom(const std::optional<config::HistoryServer> &server);
     void onBatch(const session::SessionBatch &batch);
     void onReport(const session::ServiceReport &report, qint64 nowMs);
+    void applyPendingReports();
     void onRefreshTimer();
     void onEvidence(const std::shared_ptr<const session::Evidence> &evidence);
     void onSelectionChanged();
@@ -268,6 +271,14 @@ private:
     QString m_historyProblem; // its trouble, as it last said
     bool m_populatedSent = false;
     QHash<QString, int> m_goodReports;
+    qsizetype m_servicesReportedTwice = 0;
+    // Reports not yet applied: a large batch is applied a frame's share at a time.
+    struct PendingReport {
+        session::ServiceReportPtr report;
+        qint64 nowMs = 0;
+    };
+    std::deque<PendingReport> m_pendingReports;
+    bool m_applyScheduled = false;
     record::RecordingSource *m_replay = nullptr; // owned by the session
     PlayheadBar *m_playhead = nullptr;
     qint64 m_dataNowMs = 0; // the newest batch's clock
