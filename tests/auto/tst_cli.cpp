@@ -501,10 +501,10 @@ void TestCli::benchStoreHoldsTheHoursWithinItsBudget()
 {
     // 50 services' 3 hours at 1 s into 2 MiB: the full-resolution minutes
     // are a fraction of it, and the buckets reach back all three hours.
-    const CliRun run = runCli({QStringLiteral("bench"), QStringLiteral("store"), QStringLiteral("--services"),
-                               QStringLiteral("50"), QStringLiteral("--hours"), QStringLiteral("3"),
-                               QStringLiteral("--budget"), QStringLiteral("2")},
-                              120000);
+    const CliRun run
+        = runCli({QStringLiteral("bench"), QStringLiteral("store"), QStringLiteral("--services"), QStringLiteral("50"),
+                  QStringLiteral("--hours"), QStringLiteral("3"), QStringLiteral("--budget"), QStringLiteral("2")},
+                 120000);
     QVERIFY2(run.exitCode == 0, run.err.constData());
     const QString out = QString::fromUtf8(run.out);
     const auto held = QRegularExpression(QStringLiteral("store: ([0-9.]+) MiB held \\(([0-9.]+) KiB per service\\).* "
@@ -515,11 +515,10 @@ void TestCli::benchStoreHoldsTheHoursWithinItsBudget()
     QVERIFY2(held.captured(3).toDouble() >= 2.99, qPrintable(out));
     QVERIFY(out.contains(QRegularExpression(QStringLiteral("append [0-9]+ ns per sample"))));
     // A day's chart gets at most two points per pixel, whatever it covers.
-    const auto day = QRegularExpression(QStringLiteral("chart of 24 h on 1500 px: [0-9.]+ us, ([0-9]+) points"))
-                         .match(out);
+    const auto day
+        = QRegularExpression(QStringLiteral("chart of 24 h on 1500 px: [0-9.]+ us, ([0-9]+) points")).match(out);
     QVERIFY2(day.hasMatch() && day.captured(1).toInt() > 0 && day.captured(1).toInt() <= 3002, qPrintable(out));
-    QCOMPARE(runCli({QStringLiteral("bench"), QStringLiteral("store"), QStringLiteral("--budget"),
-                     QStringLiteral("0")})
+    QCOMPARE(runCli({QStringLiteral("bench"), QStringLiteral("store"), QStringLiteral("--budget"), QStringLiteral("0")})
                  .exitCode,
              2);
 }
