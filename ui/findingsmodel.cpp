@@ -73,7 +73,19 @@ void FindingsModel::setServiceFindings(const QString &service, const std::vector
         m_byService.erase(it);
     else
         m_byService[service] = findings;
-    rebuild();
+    if (m_deferred)
+        m_stale = true;
+    else
+        rebuild();
+}
+
+void FindingsModel::setDeferred(bool deferred)
+{
+    m_deferred = deferred;
+    if (!deferred && m_stale) {
+        m_stale = false;
+        rebuild();
+    }
 }
 
 QStringList FindingsModel::servicesWithFindings() const

@@ -37,6 +37,10 @@ public:
     using QAbstractTableModel::QAbstractTableModel;
 
     void setServiceFindings(const QString &service, const std::vector<analysis::Finding> &findings);
+    // While deferred, changes are kept and the table is rebuilt once when
+    // deferral ends: a batch of 2 000 reports rebuilt it (every finding of
+    // the fleet, sorted) once per changed service.
+    void setDeferred(bool deferred);
     void removeService(const QString &service);
     // The state of a finding's automatic capture, shown in CapturedColumn.
     void setCaptureState(const analysis::FindingKey &key, const QString &text, bool ready);
@@ -65,6 +69,8 @@ private:
     void rebuild();
 
     std::map<QString, std::vector<analysis::Finding>> m_byService;
+    bool m_deferred = false;
+    bool m_stale = false; // changed while deferred
     std::vector<analysis::Finding> m_findings;
     std::vector<QStringList> m_services;
     struct CaptureState {

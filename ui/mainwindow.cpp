@@ -44,6 +44,7 @@
 #include <QLineEdit>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QScopeGuard>
 #include <QSplitter>
 #include <QStandardPaths>
 #include <QStatusBar>
@@ -603,6 +604,8 @@ void MainWindow::applyPendingReports()
     constexpr qint64 kBudgetNs = 6'000'000;
     QElapsedTimer spent;
     spent.start();
+    m_findings->setDeferred(true);
+    const auto rebuildFindings = qScopeGuard([this] { m_findings->setDeferred(false); });
     while (!m_pendingReports.empty()) {
         const PendingReport pending = std::move(m_pendingReports.front());
         m_pendingReports.pop_front();

@@ -24,6 +24,7 @@
 #include <optional>
 #include <vector>
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 namespace gotriage::cli {
@@ -51,9 +52,17 @@ public:
             }
         }
     }
-    QProcess *start(const QString &program, const QStringList &arguments, const QString &logFile)
+    enum class Priority { Normal, Lowest };
+    QProcess *start(const QString &program, const QStringList &arguments, const QString &logFile,
+                    Priority priority = Priority::Normal)
     {
         auto child = std::make_unique<QProcess>();
+        if (priority == Priority::Lowest) {
+            child->setChildProcessModifier([] {
+                if (setpriority(PRIO_PROCESS, 0, 19) != 0)
+                    _exit(127); // measured against a fleet that competes as an equal: better not at all
+            });
+        }
         child->setStandardErrorFile(logFile);
         child->setStandardOutputFile(logFile, QIODevice::Append);
         child->start(program, arguments);
@@ -87,6 +96,12 @@ QString guiProgram(const QString &given)
     return QStandardPaths::findExecutable(QStringLiteral("gotriage"));
 }
 
+// The demo fleet stands in for services on other machines: it runs at the
+// lowest priority (nice 19), so that on this machine's cores it takes only
+// what the watcher leaves, and the watcher's GUI thread is not kept waiting
+// for a core by eight busy fleet processes. gotriage and Prometheus are
+// measured against the same fleet, started the same way.
+//
 // Starts the demo fleet in processes of kServicesPerDemoProcess services and
 // returns one fleet file for all of them, or nullopt (with `error`).
 std::optional<QJsonObject> startDemoFleet(Children &children, int services, const QDir &dir, QString *error)
@@ -105,7 +120,7 @@ std::optional<QJsonObject> startDemoFleet(Children &children, int services, cons
                                            {QStringLiteral("demo-fleet"), QStringLiteral("--services"),
                                             QString::number(count), QStringLiteral("--first"), QString::number(first),
                                             QStringLiteral("--fleet-out"), fleetFile},
-                                           log);
+                                           log, Children::Priority::Lowest);
         parts.push_back({process, fleetFile, log});
     }
     QJsonArray all;

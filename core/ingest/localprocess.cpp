@@ -8,7 +8,14 @@
 #include <QHostInfo>
 #include <QSet>
 
+#include <fcntl.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <cstdio>
+#include <cstring>
+#include <string_view>
 
 #include <limits>
 
@@ -41,33 +48,52 @@ void readListeningInodes(const QString &path, QHash<QByteArray, quint16> &inodes
 
 std::optional<ProcessCpuTimes> readProcessCpuTimes(qint64 pid, QString *why)
 {
-    const QString path = QStringLiteral("/proc/%1/stat").arg(pid);
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) {
+    // Read once a scrape for every local service: plain read(2) into the
+    // stack and a scan in place, without a QFile and fifty QByteArrays
+    // (that was 9 % of the ingest thread at 2 000 local services).
+    char path[48];
+    std::snprintf(path, sizeof path, "/proc/%lld/stat", static_cast<long long>(pid));
+    const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
         if (why)
-            *why = QStringLiteral("%1: %2").arg(path, file.errorString());
+            *why
+                = QStringLiteral("%1: %2").arg(QString::fromLatin1(path), QString::fromLocal8Bit(std::strerror(errno)));
         return std::nullopt;
     }
-    const QByteArray stat = file.readAll();
+    char buffer[1024]; // the line is a few hundred bytes; what matters is near its start
+    const ssize_t size = ::read(fd, buffer, sizeof buffer);
+    ::close(fd);
+    const auto unexpected = [&]() -> std::optional<ProcessCpuTimes> {
+        if (why)
+            *why = QStringLiteral("%1: unexpected format").arg(QString::fromLatin1(path));
+        return std::nullopt;
+    };
+    if (size <= 0)
+        return unexpected();
     // The command name (field 2) is in parentheses and may hold spaces;
-    // fields 14 and 15 (utime, stime) count from after its closing one.
-    const qsizetype close = stat.lastIndexOf(')');
-    const QList<QByteArray> fields = stat.mid(close + 2).split(' ');
-    if (close < 0 || fields.size() < 13) {
-        if (why)
-            *why = QStringLiteral("%1: unexpected format").arg(path);
-        return std::nullopt;
+    // fields 14 and 15 (utime, stime) are the 12th and 13th after its closing one.
+    const std::string_view stat(buffer, static_cast<std::size_t>(size));
+    const std::size_t close = stat.rfind(')');
+    if (close == std::string_view::npos)
+        return unexpected();
+    std::string_view rest = stat.substr(close + 1);
+    unsigned long long ticks[2] = {};
+    for (int field = 1; field <= 13; ++field) {
+        const std::size_t start = rest.find_first_not_of(' ');
+        if (start == std::string_view::npos)
+            return unexpected();
+        rest.remove_prefix(start);
+        const std::size_t end = std::min(rest.find(' '), rest.size());
+        if (field >= 12) {
+            const auto [next, error] = std::from_chars(rest.data(), rest.data() + end, ticks[field - 12]);
+            if (error != std::errc() || next != rest.data() + end)
+                return unexpected();
+        }
+        rest.remove_prefix(end);
     }
-    static const double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
-    bool userOk = false, systemOk = false;
-    const double user = fields[11].toDouble(&userOk) / ticks;
-    const double system = fields[12].toDouble(&systemOk) / ticks;
-    if (!userOk || !systemOk) {
-        if (why)
-            *why = QStringLiteral("%1: unexpected format").arg(path);
-        return std::nullopt;
-    }
-    return ProcessCpuTimes{user, system};
+    static const double ticksPerSecond = static_cast<double>(sysconf(_SC_CLK_TCK));
+    return ProcessCpuTimes{static_cast<double>(ticks[0]) / ticksPerSecond,
+                           static_cast<double>(ticks[1]) / ticksPerSecond};
 }
 
 bool isThisHost(const QString &host)
@@ -139,6 +165,7 @@ LocalCpuProbe::Reading LocalCpuProbe::read(ListeningPortTable &ports, qint64 now
     if (!m_pid) {
         m_pid = ports.pidFor(m_port, nowMs, &out.source);
         m_last.reset();
+        m_statPath.clear();
         if (!m_pid)
             return out;
     }
@@ -149,10 +176,13 @@ LocalCpuProbe::Reading LocalCpuProbe::read(ListeningPortTable &ports, qint64 now
     const std::optional<ProcessCpuTimes> times = readProcessCpuTimes(*m_pid, &out.source);
     if (!times) {
         m_pid.reset(); // the process is gone: look the port up again next time
+        m_statPath.clear();
         ports.forget(m_port);
         return out;
     }
-    out.source = QStringLiteral("/proc/%1/stat").arg(*m_pid);
+    if (m_statPath.isEmpty())
+        m_statPath = QStringLiteral("/proc/%1/stat").arg(*m_pid);
+    out.source = m_statPath;
     if (m_last && nowMs > m_lastMs && times->userSeconds >= m_last->userSeconds
         && times->systemSeconds >= m_last->systemSeconds) {
         const double seconds = static_cast<double>(nowMs - m_lastMs) / 1000.0;

@@ -64,6 +64,7 @@ private:
     QString m_host;
     quint16 m_port;
     std::optional<qint64> m_pid;
+    QString m_statPath; // /proc/<m_pid>/stat, made once
     std::optional<ProcessCpuTimes> m_last;
     qint64 m_lastMs = 0;
 };

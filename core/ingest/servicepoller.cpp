@@ -91,13 +91,23 @@ ServicePoller::ServicePoller(config::ServiceConfig service, RequestExecutor *exe
     , m_clock(clock ? clock : &common::LiveClock::instance())
     , m_executor(executor)
     , m_random(static_cast<std::minstd_rand::result_type>(qHash(m_service.name, 0) | 1U))
+{ }
+
+ServicePoller::~ServicePoller()
 {
-    m_timer.setSingleShot(true);
-    m_timer.setTimerType(Qt::PreciseTimer);
-    connect(&m_timer, &QTimer::timeout, this, &ServicePoller::tick);
+    if (m_tick)
+        m_executor->ticks().cancel(m_tick);
 }
 
-ServicePoller::~ServicePoller() = default;
+void ServicePoller::scheduleTick(qint64 now)
+{
+    if (m_tick)
+        m_executor->ticks().cancel(m_tick);
+    m_tick = m_executor->ticks().callAfter(delayToPhase(m_service.name, m_service.interval.count(), now), [this] {
+        m_tick = 0;
+        tick();
+    });
+}
 
 qint64 ServicePoller::delayToPhase(const QString &name, qint64 intervalMs, qint64 now)
 {
@@ -121,13 +131,13 @@ void ServicePoller::start()
 {
     resolveSettings();
     m_health.insecure = m_service.tls.insecureSkipVerify;
-    m_timer.start(static_cast<int>(delayToPhase(m_service.name, m_service.interval.count(), m_clock->nowMs())));
+    scheduleTick(m_clock->nowMs());
 }
 
 void ServicePoller::tick()
 {
     const qint64 now = m_clock->nowMs();
-    m_timer.start(static_cast<int>(delayToPhase(m_service.name, m_service.interval.count(), now)));
+    scheduleTick(now);
     if (m_step == Step::Done && now < m_health.nextAttemptMs)
         return; // backing off from a dead target
     scrapeNow();

@@ -6,7 +6,6 @@
 
 #include <QElapsedTimer>
 #include <QObject>
-#include <QTimer>
 
 #include <memory>
 #include <random>
@@ -70,6 +69,8 @@ private:
 
     void resolveSettings();
     void tick();
+    // The next tick, on the executor's scheduler, at this service's phase.
+    void scheduleTick(qint64 nowMs);
     void fetchStep();
     void onFetched(const FetchResult &result);
     // The /metrics payload within the service's bounds, or null with
@@ -90,7 +91,7 @@ private:
     RequestExecutor *m_executor;
     std::shared_ptr<const RequestSettings> m_settings; // the executor's for this service
     ServiceHealth m_health;
-    QTimer m_timer;
+    quint64 m_tick = 0; // the next scheduled tick (TickScheduler::Id), 0: none
     std::minstd_rand m_random;
 
     // The scrape in flight, if any.

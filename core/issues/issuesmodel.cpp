@@ -11,20 +11,22 @@ namespace gotriage::issues {
 bool IssuesModel::report(const QString &service, const QString &category, const QString &what, Severity severity,
                          qint64 nowMs)
 {
-    for (std::size_t i = 0; i < m_issues.size(); ++i) {
-        Issue &issue = m_issues[i];
-        if (issue.service != service || issue.category != category || !issue.active)
-            continue;
-        const bool changed = issue.what != what || issue.severity != severity;
-        if (changed) {
-            issue.what = what; // same problem area, new wording (another status code, say)
-            issue.severity = severity;
+    if (const auto rows = m_activeRows.constFind(service); rows != m_activeRows.cend()) {
+        for (const std::size_t i : *rows) {
+            Issue &issue = m_issues[i];
+            if (issue.category != category)
+                continue;
+            const bool changed = issue.what != what || issue.severity != severity;
+            if (changed) {
+                issue.what = what; // same problem area, new wording (another status code, say)
+                issue.severity = severity;
+            }
+            issue.lastSeenMs = nowMs;
+            ++issue.count;
+            const int row = static_cast<int>(i);
+            emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
+            return changed;
         }
-        issue.lastSeenMs = nowMs;
-        ++issue.count;
-        const int row = static_cast<int>(i);
-        emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
-        return changed;
     }
     if (static_cast<int>(m_issues.size()) >= kMaxIssues) {
         // Bounded: the oldest resolved issue goes first.
@@ -36,25 +38,38 @@ bool IssuesModel::report(const QString &service, const QString &category, const 
         const int row = static_cast<int>(oldest - m_issues.begin());
         beginRemoveRows({}, row, row);
         m_issues.erase(oldest);
+        indexActiveRows();
         endRemoveRows();
     }
     const int row = static_cast<int>(m_issues.size());
     beginInsertRows({}, row, row);
     m_issues.push_back({service, category, what, severity, nowMs, nowMs, 1, true});
+    m_activeRows[service].push_back(m_issues.size() - 1);
     endInsertRows();
     return true;
 }
 
 void IssuesModel::resolve(const QString &service, const QString &category)
 {
-    for (std::size_t i = 0; i < m_issues.size(); ++i) {
-        Issue &issue = m_issues[i];
-        if (issue.active && issue.service == service && issue.category == category) {
-            issue.active = false;
-            const int row = static_cast<int>(i);
-            emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
+    // Called for every category each report finds healthy: only the
+    // service's own active rows are looked at, not the fleet's.
+    const auto rows = m_activeRows.find(service);
+    if (rows == m_activeRows.end())
+        return;
+    std::vector<int> resolved;
+    for (auto it = rows->begin(); it != rows->end();) {
+        if (m_issues[*it].category == category) {
+            m_issues[*it].active = false;
+            resolved.push_back(static_cast<int>(*it));
+            it = rows->erase(it);
+        } else {
+            ++it;
         }
     }
+    if (rows->empty())
+        m_activeRows.erase(rows);
+    for (const int row : resolved)
+        emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
 }
 
 void IssuesModel::removeService(const QString &service)
@@ -64,7 +79,17 @@ void IssuesModel::removeService(const QString &service)
             continue;
         beginRemoveRows({}, row, row);
         m_issues.erase(m_issues.begin() + row);
+        indexActiveRows();
         endRemoveRows();
+    }
+}
+
+void IssuesModel::indexActiveRows()
+{
+    m_activeRows.clear();
+    for (std::size_t i = 0; i < m_issues.size(); ++i) {
+        if (m_issues[i].active)
+            m_activeRows[m_issues[i].service].push_back(i);
     }
 }
 
