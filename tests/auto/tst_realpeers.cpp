@@ -349,7 +349,7 @@ void TestRealPeers::cliSaysEachProblemOnce()
         if (!line.startsWith(u' ') && !line.startsWith(QLatin1String("Suppressions used")) && !line.startsWith(u'-'))
             errors << line;
     }
-    QCOMPARE(errors.size(), missing.size());
+    QVERIFY2(errors.size() == missing.size(), qPrintable(errors.join(QLatin1Char('\n'))));
     for (const QString &line : errors)
         QVERIFY2(line.contains(QStringLiteral("/debug/vars is not exposed (HTTP 404)")), qPrintable(line));
     QVERIFY(QString::fromUtf8(cli.readAllStandardOutput()).count(QLatin1Char('\n')) >= 18); // 3 services × 6+ lines
