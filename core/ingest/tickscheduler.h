@@ -28,7 +28,7 @@ public:
 
     explicit TickScheduler(QObject *parent = nullptr);
 
-    // Runs `tick` once, `delayMs` from now (to the millisecond, as a
+    // Runs `tick` once, `delayMs` from now and never sooner (as a
     // Qt::PreciseTimer would); the id cancels it.
     Id callAfter(qint64 delayMs, std::function<void()> tick);
     // Forgets a tick that has not run; an unknown or past id is ignored.
@@ -40,16 +40,16 @@ private:
     void arm();
 
     struct Due {
-        qint64 atMs;
+        qint64 atNs; // on m_clock
         Id id;
-        bool operator>(const Due &other) const { return atMs != other.atMs ? atMs > other.atMs : id > other.id; }
+        bool operator>(const Due &other) const { return atNs != other.atNs ? atNs > other.atNs : id > other.id; }
     };
     // Soonest first; a cancelled tick's entry lapses here.
     std::priority_queue<Due, std::vector<Due>, std::greater<>> m_due;
     std::unordered_map<Id, std::function<void()>> m_ticks;
     QTimer m_timer;
     QElapsedTimer m_clock;
-    qint64 m_armedAtMs = -1; // when m_timer fires, if it is running
+    qint64 m_armedAtNs = -1; // when m_timer fires, if it is running
     Id m_nextId = 1;
 };
 

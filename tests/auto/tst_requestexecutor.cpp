@@ -70,6 +70,7 @@ private slots:
     void aFleetLargerThanTheRequestCapKeepsAConnectionPerTarget();
     void ticksRunOnceInOrderAndCancelledOnesNever();
     void aTickScheduledFromATickWaitsForTheNextRound();
+    void noTickRunsEarly();
 };
 
 void TestRequestExecutor::aFleetLargerThanTheRequestCapKeepsAConnectionPerTarget()
@@ -157,6 +158,37 @@ void TestRequestExecutor::aTickScheduledFromATickWaitsForTheNextRound()
     QTRY_COMPARE_WITH_TIMEOUT(runs, 2, 5000);
     QVERIFY2(sawEventLoopRun, "the second tick ran in the same round as the first");
     QCOMPARE(ticks.pending(), 0);
+}
+
+void TestRequestExecutor::noTickRunsEarly()
+{
+    // A service's next phase is reckoned when its tick runs: a tick even a
+    // fraction of a millisecond early finds its phase still ahead and
+    // ticks again at once, which counts a scrape as skipped. Ticks
+    // scheduled at different points of the same millisecond share the
+    // timer: each must still wait for its own moment.
+    ingest::TickScheduler ticks;
+    QElapsedTimer clock;
+    clock.start();
+    QStringList early;
+    int ran = 0;
+    constexpr int kTicks = 200;
+    for (int i = 0; i < kTicks; ++i) {
+        // Delays that interleave, so that the timer is re-armed from inside
+        // earlier ticks, at other points of a millisecond.
+        const int delayMs = 5 + (i * 7) % 25;
+        const qint64 dueNs = clock.nsecsElapsed() + delayMs * 1'000'000LL;
+        ticks.callAfter(delayMs, [&, dueNs, i] {
+            ++ran;
+            const qint64 nowNs = clock.nsecsElapsed();
+            if (nowNs < dueNs)
+                early << QStringLiteral("tick %1: %2 µs early").arg(i).arg((dueNs - nowNs) / 1000);
+        });
+        for (const qint64 until = clock.nsecsElapsed() + 70'000; clock.nsecsElapsed() < until;) {
+        } // a fraction of a millisecond between two schedulings
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(ran, kTicks, 5000);
+    QVERIFY2(early.isEmpty(), qPrintable(early.join(QStringLiteral("; "))));
 }
 
 QTEST_GUILESS_MAIN(TestRequestExecutor)
