@@ -12,7 +12,6 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <cerrno>
@@ -51,33 +50,6 @@ void initCurlOnce()
     std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
-// Descriptors left to the rest of the process (files, the recording, the
-// display) when connections are counted against the open-file limit.
-constexpr long kDescriptorsKeptBack = 256;
-
-// How many connections this process may keep open. The soft open-file
-// limit (1 024 on a stock desktop) is first raised to the hard one, once,
-// as the Go runtime and Prometheus do: one idle connection per target of a
-// 2 000-service fleet would not fit under it.
-long connectionBudget()
-{
-    static const long budget = [] {
-        rlimit limit{};
-        if (getrlimit(RLIMIT_NOFILE, &limit) != 0)
-            return 1024 - kDescriptorsKeptBack;
-        if (limit.rlim_cur < limit.rlim_max) {
-            rlimit raised = limit;
-            raised.rlim_cur
-                = limit.rlim_max == RLIM_INFINITY ? std::max<rlim_t>(limit.rlim_cur, 65536) : limit.rlim_max;
-            if (setrlimit(RLIMIT_NOFILE, &raised) == 0)
-                limit = raised;
-        }
-        const rlim_t soft = limit.rlim_cur == RLIM_INFINITY ? 65536 : limit.rlim_cur;
-        return std::max<long>(64, static_cast<long>(std::min<rlim_t>(soft, 1 << 20)) - kDescriptorsKeptBack);
-    }();
-    return budget;
-}
-
 // Time spent waiting for a connection that a timeout's message mentions.
 constexpr qint64 kWaitWorthSayingMs = 50;
 
@@ -109,7 +81,6 @@ struct RequestExecutor::Transfer {
     curl_slist *headerList = nullptr;
     curl_slist *connectTo = nullptr;
     QUrl url; // the current one, after redirects
-    RequestExecutor::Shard *shard = nullptr; // the handle it runs in (by origin)
     int redirects = 0;
     bool admitted = false; // handed to libcurl, holding one of the connections
     qint64 waitedMs = 0; // for a free connection, before it was admitted
@@ -170,19 +141,7 @@ struct RequestExecutor::Transfer {
     bool bodyData(std::string_view bytes);
 };
 
-// One libcurl multi handle and its connection cache. libcurl 7.88 walks
-// its whole connection cache each time a transfer is removed (looking for
-// connect-only connections to close): with one idle connection kept per
-// target, one cache of 2 000 cost 15 % of the ingest thread. Origins are
-// spread over kShards handles, each walking its own share.
-struct RequestExecutor::Shard {
-    RequestExecutor *executor = nullptr;
-    CURLM *multi = nullptr;
-    QTimer timer; // libcurl's own timeouts for this handle
-};
-
 struct RequestExecutor::Socket {
-    RequestExecutor::Shard *shard = nullptr;
     std::unique_ptr<QSocketNotifier> read;
     std::unique_ptr<QSocketNotifier> write;
 };
@@ -330,7 +289,15 @@ std::size_t RequestExecutor::Transfer::onBody(char *data, std::size_t size, std:
 RequestExecutor::RequestExecutor(QObject *parent) : QObject(parent)
 {
     initCurlOnce();
-    sizeConnectionCache();
+    m_multi = curl_multi_init();
+    CURLM *multi = static_cast<CURLM *>(m_multi);
+    curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, &RequestExecutor::onSocket);
+    curl_multi_setopt(multi, CURLMOPT_SOCKETDATA, this);
+    curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, &RequestExecutor::onTimer);
+    curl_multi_setopt(multi, CURLMOPT_TIMERDATA, this);
+    setMaxConnections(kDefaultMaxConnections);
+    m_timer.setSingleShot(true);
+    connect(&m_timer, &QTimer::timeout, this, &RequestExecutor::onTimeout);
     m_deadlineTimer.setSingleShot(true);
     m_deadlineTimer.setTimerType(Qt::PreciseTimer);
     connect(&m_deadlineTimer, &QTimer::timeout, this, &RequestExecutor::onDeadlines);
@@ -339,80 +306,31 @@ RequestExecutor::RequestExecutor(QObject *parent) : QObject(parent)
 
 RequestExecutor::~RequestExecutor()
 {
+    CURLM *multi = static_cast<CURLM *>(m_multi);
     for (const auto &transfer : std::as_const(m_transfers)) {
         if (transfer->admitted)
-            curl_multi_remove_handle(transfer->shard->multi, transfer->easy);
+            curl_multi_remove_handle(multi, transfer->easy);
     }
     m_transfers.clear();
-    for (const std::unique_ptr<Shard> &shard : m_shards) {
-        if (!shard)
-            continue;
-        // Closing the cached connections must not call back into a half-destroyed executor.
-        curl_multi_setopt(shard->multi, CURLMOPT_SOCKETFUNCTION, nullptr);
-        curl_multi_setopt(shard->multi, CURLMOPT_TIMERFUNCTION, nullptr);
-        curl_multi_cleanup(shard->multi);
-    }
+    // Closing the cached connections must not call back into a half-destroyed executor.
+    curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, nullptr);
+    curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, nullptr);
+    curl_multi_cleanup(multi);
     m_sockets.clear();
-}
-
-RequestExecutor::Shard &RequestExecutor::shardFor(const QUrl &url)
-{
-    const QString origin = url.scheme() + url.host().toLower() + QString::number(url.port(defaultPort(url)));
-    std::unique_ptr<Shard> &shard = m_shards[qHash(origin, 0) % m_shards.size()];
-    if (!shard) {
-        shard = std::make_unique<Shard>();
-        shard->executor = this;
-        shard->multi = curl_multi_init();
-        curl_multi_setopt(shard->multi, CURLMOPT_SOCKETFUNCTION, &RequestExecutor::onSocket);
-        curl_multi_setopt(shard->multi, CURLMOPT_SOCKETDATA, shard.get());
-        curl_multi_setopt(shard->multi, CURLMOPT_TIMERFUNCTION, &RequestExecutor::onTimer);
-        curl_multi_setopt(shard->multi, CURLMOPT_TIMERDATA, shard.get());
-        shard->timer.setSingleShot(true);
-        connect(&shard->timer, &QTimer::timeout, this,
-                [this, raw = shard.get()] { drive(*raw, CURL_SOCKET_TIMEOUT, 0); });
-        limitConnections(*shard);
-    }
-    return *shard;
 }
 
 void RequestExecutor::setMaxConnections(int connections)
 {
     m_maxConnections = std::max(1, connections);
-    sizeConnectionCache();
-    admitWaiting();
-}
-
-void RequestExecutor::sizeConnectionCache()
-{
-    // One idle connection kept per known service, as Prometheus keeps one
-    // per target. A cache smaller than the fleet is no cache: it drops the
-    // least recently used connection, and scrapes come round in a cycle, so
-    // every scrape connected anew (TCP connect and close were a fifth of the
-    // process at 2 000 services, and libcurl scanned its cache for the
-    // oldest connection at each). The services are spread over the shards
-    // by a hash, hence twice a fair share; libcurl counts the connections in
-    // use within both of its limits, hence the executor's own cap on top.
-    const auto shards = static_cast<long>(m_shards.size());
-    const long services = static_cast<long>(m_serviceSettings.size());
-    const long cached
-        = std::min(2 * ((services + shards - 1) / shards) + m_maxConnections, connectionBudget() / shards);
-    if (cached == m_cachedPerShard)
-        return;
-    m_cachedPerShard = cached;
-    for (const std::unique_ptr<Shard> &shard : m_shards) {
-        if (shard)
-            limitConnections(*shard);
-    }
-}
-
-void RequestExecutor::limitConnections(Shard &shard)
-{
-    curl_multi_setopt(shard.multi, CURLMOPT_MAXCONNECTS, m_cachedPerShard);
+    CURLM *multi = static_cast<CURLM *>(m_multi);
     // The cap on requests in flight is the executor's own (admitWaiting);
-    // libcurl's only backs it up: at the same height, a connection being
-    // torn down would still count, and libcurl would park an admitted
-    // request in its own first-come queue.
-    curl_multi_setopt(shard.multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, m_cachedPerShard + 2L * m_maxConnections);
+    // libcurl's, twice as high, only backs it up: at the same height, a
+    // connection being torn down would still count, and libcurl would park
+    // an admitted request in its own first-come queue.
+    curl_multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, static_cast<long>(2 * m_maxConnections));
+    // Idle connections kept for reuse: as many as may be open at once.
+    curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, static_cast<long>(m_maxConnections));
+    admitWaiting();
 }
 
 RequestExecutor::Id RequestExecutor::start(HttpRequest request, Callback done)
@@ -525,7 +443,7 @@ void RequestExecutor::release(Transfer &t)
 {
     if (!t.admitted)
         return;
-    curl_multi_remove_handle(t.shard->multi, t.easy);
+    curl_multi_remove_handle(static_cast<CURLM *>(m_multi), t.easy);
     t.admitted = false;
     --m_admitted;
     m_admittedDoubtful -= t.request.standing != HttpRequest::Standing::Proven ? 1 : 0;
@@ -641,8 +559,7 @@ void RequestExecutor::begin(Transfer &t)
         }
     }
     t.resetResponse();
-    t.shard = &shardFor(t.url);
-    curl_multi_add_handle(t.shard->multi, easy);
+    curl_multi_add_handle(static_cast<CURLM *>(m_multi), easy);
 }
 
 void RequestExecutor::cancel(Id id)
@@ -710,7 +627,7 @@ void RequestExecutor::complete(Id id, int curlCode)
         }
         ++t.redirects;
         t.url = target;
-        curl_multi_remove_handle(t.shard->multi, t.easy);
+        curl_multi_remove_handle(static_cast<CURLM *>(m_multi), t.easy);
         begin(t);
         return;
     }
@@ -772,10 +689,9 @@ void RequestExecutor::complete(Id id, int curlCode)
     finish(id, {}, FetchFailure::None);
 }
 
-int RequestExecutor::onSocket(void *, int fd, int what, void *shardData, void *)
+int RequestExecutor::onSocket(void *, int fd, int what, void *self, void *)
 {
-    auto *shard = static_cast<Shard *>(shardData);
-    RequestExecutor *executor = shard->executor;
+    auto *executor = static_cast<RequestExecutor *>(self);
     if (what == CURL_POLL_REMOVE) {
         // Called from inside libcurl, perhaps from this socket's own notifier:
         // disable now, delete once the event loop is back.
@@ -790,35 +706,41 @@ int RequestExecutor::onSocket(void *, int fd, int what, void *shardData, void *)
         return 0;
     }
     std::shared_ptr<Socket> &socket = executor->m_sockets[fd];
-    if (!socket || socket->shard != shard) {
+    if (!socket)
         socket = std::make_shared<Socket>();
-        socket->shard = shard;
-    }
-    auto ensure
-        = [executor, shard, fd](std::unique_ptr<QSocketNotifier> &notifier, QSocketNotifier::Type type, bool on) {
-              if (!notifier && on) {
-                  notifier = std::make_unique<QSocketNotifier>(fd, type);
-                  connect(notifier.get(), &QSocketNotifier::activated, executor,
-                          [executor, shard, fd, readable = type == QSocketNotifier::Read] {
-                              executor->drive(*shard, fd, readable ? CURL_CSELECT_IN : CURL_CSELECT_OUT);
-                          });
-              }
-              if (notifier)
-                  notifier->setEnabled(on);
-          };
+    auto ensure = [executor, fd](std::unique_ptr<QSocketNotifier> &notifier, QSocketNotifier::Type type, bool on) {
+        if (!notifier && on) {
+            notifier = std::make_unique<QSocketNotifier>(fd, type);
+            connect(
+                notifier.get(), &QSocketNotifier::activated, executor,
+                [executor, fd, readable = type == QSocketNotifier::Read] { executor->onSocketActivity(fd, readable); });
+        }
+        if (notifier)
+            notifier->setEnabled(on);
+    };
     ensure(socket->read, QSocketNotifier::Read, what == CURL_POLL_IN || what == CURL_POLL_INOUT);
     ensure(socket->write, QSocketNotifier::Write, what == CURL_POLL_OUT || what == CURL_POLL_INOUT);
     return 0;
 }
 
-int RequestExecutor::onTimer(void *, long timeoutMs, void *shardData)
+int RequestExecutor::onTimer(void *, long timeoutMs, void *self)
 {
-    auto *shard = static_cast<Shard *>(shardData);
+    auto *executor = static_cast<RequestExecutor *>(self);
     if (timeoutMs < 0)
-        shard->timer.stop();
+        executor->m_timer.stop();
     else
-        shard->timer.start(static_cast<int>(timeoutMs));
+        executor->m_timer.start(static_cast<int>(timeoutMs));
     return 0;
+}
+
+void RequestExecutor::onSocketActivity(int fd, bool readable)
+{
+    drive(fd, readable ? CURL_CSELECT_IN : CURL_CSELECT_OUT);
+}
+
+void RequestExecutor::onTimeout()
+{
+    drive(CURL_SOCKET_TIMEOUT, 0);
 }
 
 bool RequestExecutor::readPending(Id id)
@@ -834,22 +756,22 @@ bool RequestExecutor::readPending(Id id)
         && fd != CURL_SOCKET_BAD) {
         pollfd ready{fd, POLLIN, 0};
         if (::poll(&ready, 1, 0) == 1 && (ready.revents & POLLIN) != 0)
-            drive(*(*it)->shard, fd, CURL_CSELECT_IN);
+            drive(fd, CURL_CSELECT_IN);
     }
     return m_transfers.contains(id);
 }
 
-void RequestExecutor::drive(Shard &shard, int fd, int events)
+void RequestExecutor::drive(int fd, int events)
 {
     int running = 0;
-    curl_multi_socket_action(shard.multi, fd, events, &running);
-    collectFinished(shard);
+    curl_multi_socket_action(static_cast<CURLM *>(m_multi), fd, events, &running);
+    collectFinished();
 }
 
-void RequestExecutor::collectFinished(Shard &shard)
+void RequestExecutor::collectFinished()
 {
     int queued = 0;
-    while (CURLMsg *message = curl_multi_info_read(shard.multi, &queued)) {
+    while (CURLMsg *message = curl_multi_info_read(static_cast<CURLM *>(m_multi), &queued)) {
         if (message->msg != CURLMSG_DONE)
             continue;
         Transfer *transfer = nullptr;
@@ -863,7 +785,6 @@ void RequestExecutor::collectFinished(Shard &shard)
 void RequestExecutor::setServiceSettings(const QString &service, std::shared_ptr<const RequestSettings> settings)
 {
     m_serviceSettings.insert(service, std::move(settings));
-    sizeConnectionCache();
 }
 
 std::shared_ptr<const RequestSettings> RequestExecutor::serviceSettings(const QString &service) const
@@ -874,7 +795,6 @@ std::shared_ptr<const RequestSettings> RequestExecutor::serviceSettings(const QS
 void RequestExecutor::forgetService(const QString &service)
 {
     m_serviceSettings.remove(service);
-    sizeConnectionCache();
 }
 
 } // namespace gotriage::ingest

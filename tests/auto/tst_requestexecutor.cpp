@@ -1,116 +1,21 @@
-// The ingest thread's plumbing at fleet scale: one idle connection kept per
-// target (a fleet larger than the request cap must not reconnect on every
-// scrape), and the one timer that schedules every service's ticks.
-#include "ingest/httprequest.h"
-#include "ingest/requestexecutor.h"
-#include "ingest/requestsettings.h"
+// The ingest thread's plumbing at fleet scale: the one timer that schedules
+// every service's ticks.
 #include "ingest/tickscheduler.h"
 
 #include <QElapsedTimer>
-#include <QSignalSpy>
-#include <QTcpServer>
-#include <QTcpSocket>
 #include <QTest>
 
-#include <memory>
-#include <vector>
-
 using namespace gotriage;
-
-namespace {
-
-// A real HTTP/1.1 server on 127.0.0.1 that keeps each connection open
-// between requests, as Go's net/http does, and counts the connections it
-// accepted.
-class KeepAliveServer : public QObject
-{
-public:
-    KeepAliveServer()
-    {
-        connect(&m_server, &QTcpServer::newConnection, this, [this] {
-            while (QTcpSocket *socket = m_server.nextPendingConnection()) {
-                ++accepted;
-                connect(socket, &QTcpSocket::readyRead, socket, [this, socket] { answer(socket); });
-                connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
-            }
-        });
-        m_server.listen(QHostAddress::LocalHost);
-    }
-    QUrl url() const { return QUrl(QStringLiteral("http://127.0.0.1:%1/metrics").arg(m_server.serverPort())); }
-
-    int accepted = 0;
-    int answered = 0;
-
-private:
-    void answer(QTcpSocket *socket)
-    {
-        QByteArray &pending = m_pending[socket];
-        pending += socket->readAll();
-        // One answer per complete request head (a GET has no body).
-        for (qsizetype end = pending.indexOf("\r\n\r\n"); end >= 0; end = pending.indexOf("\r\n\r\n")) {
-            pending.remove(0, end + 4);
-            const QByteArray body = "go_goroutines 7\n";
-            socket->write("HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\nContent-Length: "
-                          + QByteArray::number(body.size()) + "\r\n\r\n" + body);
-            ++answered;
-        }
-    }
-
-    QTcpServer m_server;
-    QHash<QTcpSocket *, QByteArray> m_pending;
-};
-
-} // namespace
 
 class TestRequestExecutor : public QObject
 {
     Q_OBJECT
 
 private slots:
-    void aFleetLargerThanTheRequestCapKeepsAConnectionPerTarget();
     void ticksRunOnceInOrderAndCancelledOnesNever();
     void aTickScheduledFromATickWaitsForTheNextRound();
     void noTickRunsEarly();
 };
-
-void TestRequestExecutor::aFleetLargerThanTheRequestCapKeepsAConnectionPerTarget()
-{
-    // 40 targets, at most 4 requests in flight, scraped round after round
-    // in the same order: a cache of the cap's size (least recently used)
-    // would hold none of them by the time each comes round again.
-    constexpr int kTargets = 40;
-    constexpr int kRounds = 3;
-    std::vector<std::unique_ptr<KeepAliveServer>> servers;
-    ingest::RequestExecutor executor;
-    executor.setMaxConnections(4);
-    for (int i = 0; i < kTargets; ++i) {
-        servers.push_back(std::make_unique<KeepAliveServer>());
-        executor.setServiceSettings(QStringLiteral("svc-%1").arg(i), std::make_shared<ingest::RequestSettings>());
-    }
-    int ok = 0;
-    int done = 0;
-    QStringList errors;
-    for (int round = 0; round < kRounds; ++round) {
-        const int target = done + kTargets;
-        for (const auto &server : servers) {
-            ingest::HttpRequest request;
-            request.url = server->url();
-            executor.start(request, [&](const ingest::FetchResult &result) {
-                ++done;
-                ok += result.ok ? 1 : 0;
-                if (!result.ok)
-                    errors << result.error;
-            });
-        }
-        QTRY_COMPARE_WITH_TIMEOUT(done, target, 10000);
-    }
-    QVERIFY2(errors.isEmpty(), qPrintable(errors.join(QLatin1Char('\n'))));
-    QCOMPARE(ok, kTargets * kRounds);
-    for (const auto &server : servers) {
-        QCOMPARE(server->answered, kRounds);
-        QCOMPARE(server->accepted, 1); // connected once, reused every round after
-    }
-}
 
 void TestRequestExecutor::ticksRunOnceInOrderAndCancelledOnesNever()
 {
