@@ -83,6 +83,10 @@ void ReplayTimeline::setLoop(qint64 fromMs, qint64 toMs)
 double ReplayTimeline::xOf(qint64 tsMs) const
 {
     const double span = static_cast<double>(m_lastMs - m_firstMs);
+    // Until a recording is open (or when it holds one moment) there is no
+    // span: everything sits at the start rather than at NaN.
+    if (span <= 0)
+        return kMargin;
     const double width = std::max(1, this->width() - 2 * kMargin);
     return kMargin + width * static_cast<double>(std::clamp(tsMs, m_firstMs, m_lastMs) - m_firstMs) / span;
 }
