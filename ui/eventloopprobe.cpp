@@ -7,6 +7,9 @@
 #include <QString>
 
 #include <algorithm>
+#include <charconv>
+#include <fcntl.h>
+#include <string_view>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -36,6 +39,21 @@ qsizetype entriesIn(const QString &dir, QDir::Filters filters)
     return QDir(dir).entryList(filters | QDir::NoDotAndDotDot).size();
 }
 
+double maxOf(const std::vector<double> &values)
+{
+    return values.empty() ? 0 : *std::max_element(values.begin(), values.end());
+}
+
+double percentileOf(const std::vector<double> &values, double p)
+{
+    if (values.empty())
+        return 0;
+    std::vector<double> sorted = values;
+    const auto k = static_cast<std::size_t>(p * static_cast<double>(sorted.size() - 1));
+    std::nth_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(k), sorted.end());
+    return sorted[k];
+}
+
 } // namespace
 
 EventLoopProbe::EventLoopProbe(QObject *parent) : QObject(parent)
@@ -45,10 +63,40 @@ EventLoopProbe::EventLoopProbe(QObject *parent) : QObject(parent)
     connect(&m_timer, &QTimer::timeout, this, &EventLoopProbe::onTick);
 }
 
+EventLoopProbe::~EventLoopProbe()
+{
+    if (m_schedstat >= 0)
+        ::close(m_schedstat);
+}
+
+bool EventLoopProbe::readSchedstat(qint64 &runNs, qint64 &waitNs) const
+{
+    // "<ns on a cpu> <ns in the run queue> <timeslices>\n": read in place,
+    // 250 times a second, so no QFile.
+    char buffer[96];
+    const ssize_t size = m_schedstat < 0 ? -1 : ::pread(m_schedstat, buffer, sizeof buffer, 0);
+    if (size <= 0)
+        return false;
+    const char *end = buffer + size;
+    const auto run = std::from_chars(buffer, end, runNs);
+    if (run.ec != std::errc() || run.ptr == end)
+        return false;
+    return std::from_chars(run.ptr + 1, end, waitNs).ec == std::errc();
+}
+
 void EventLoopProbe::start()
 {
     m_stallsMs.clear();
     m_stallsMs.reserve(1 << 16);
+    m_workMs.clear();
+    m_waitMs.clear();
+    // Opened here, in the thread being measured: thread-self is whoever opens it.
+    if (m_schedstat < 0)
+        m_schedstat = ::open("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC);
+    if (!readSchedstat(m_lastRunNs, m_lastWaitNs) && m_schedstat >= 0) {
+        ::close(m_schedstat);
+        m_schedstat = -1;
+    }
     m_cpuAtStart = processCpuSeconds();
     m_wall.start();
     m_lastNs = 0;
@@ -62,21 +110,43 @@ void EventLoopProbe::onTick()
     const double gapMs = static_cast<double>(now - m_lastNs) / 1e6;
     m_lastNs = now;
     m_stallsMs.push_back(std::max(0.0, gapMs - kPeriodMs));
+    qint64 runNs = 0, waitNs = 0;
+    if (readSchedstat(runNs, waitNs)) {
+        m_workMs.push_back(static_cast<double>(runNs - m_lastRunNs) / 1e6);
+        m_waitMs.push_back(static_cast<double>(waitNs - m_lastWaitNs) / 1e6);
+        m_lastRunNs = runNs;
+        m_lastWaitNs = waitNs;
+    }
 }
 
 double EventLoopProbe::maxStallMs() const
 {
-    return m_stallsMs.empty() ? 0 : *std::max_element(m_stallsMs.begin(), m_stallsMs.end());
+    return maxOf(m_stallsMs);
 }
 
 double EventLoopProbe::percentileStallMs(double p) const
 {
-    if (m_stallsMs.empty())
-        return 0;
-    std::vector<double> sorted = m_stallsMs;
-    const auto k = static_cast<std::size_t>(p * static_cast<double>(sorted.size() - 1));
-    std::nth_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(k), sorted.end());
-    return sorted[k];
+    return percentileOf(m_stallsMs, p);
+}
+
+double EventLoopProbe::maxWorkMs() const
+{
+    return maxOf(m_workMs);
+}
+
+double EventLoopProbe::percentileWorkMs(double p) const
+{
+    return percentileOf(m_workMs, p);
+}
+
+double EventLoopProbe::maxRunQueueWaitMs() const
+{
+    return maxOf(m_waitMs);
+}
+
+double EventLoopProbe::percentileRunQueueWaitMs(double p) const
+{
+    return percentileOf(m_waitMs, p);
 }
 
 double EventLoopProbe::cpuPercentOfOneCore() const
@@ -98,18 +168,31 @@ QString EventLoopProbe::windowLine()
               .arg(cpuPercentOfOneCore(), 0, 'f', 1)
               .arg(static_cast<double>(record::sqliteMemoryBytes()) / (1024.0 * 1024.0), 0, 'f', 1);
     m_stallsMs.clear();
+    m_workMs.clear();
+    m_waitMs.clear();
     return line;
 }
 
 QString EventLoopProbe::summary() const
 {
-    return QStringLiteral("cpu: %1 % of one core over %2 s; gui stall: max %3 ms, p99 %4 ms, p50 %5 ms (%6 ticks)")
-        .arg(cpuPercentOfOneCore(), 0, 'f', 1)
-        .arg(static_cast<double>(m_wall.elapsed()) / 1000.0, 0, 'f', 0)
-        .arg(maxStallMs(), 0, 'f', 1)
-        .arg(percentileStallMs(0.99), 0, 'f', 2)
-        .arg(percentileStallMs(0.5), 0, 'f', 2)
-        .arg(m_stallsMs.size());
+    QString line
+        = QStringLiteral("cpu: %1 % of one core over %2 s; gui stall: max %3 ms, p99 %4 ms, p50 %5 ms (%6 ticks)")
+              .arg(cpuPercentOfOneCore(), 0, 'f', 1)
+              .arg(static_cast<double>(m_wall.elapsed()) / 1000.0, 0, 'f', 0)
+              .arg(maxStallMs(), 0, 'f', 1)
+              .arg(percentileStallMs(0.99), 0, 'f', 2)
+              .arg(percentileStallMs(0.5), 0, 'f', 2)
+              .arg(m_stallsMs.size());
+    if (!m_workMs.empty()) {
+        // What the stalls were made of: the thread's own work, or a wait for a core.
+        line += QStringLiteral("; gui work per tick: max %1 ms, p99 %2 ms; run-queue wait per tick: max %3 ms, "
+                               "p99 %4 ms")
+                    .arg(maxWorkMs(), 0, 'f', 1)
+                    .arg(percentileWorkMs(0.99), 0, 'f', 2)
+                    .arg(maxRunQueueWaitMs(), 0, 'f', 1)
+                    .arg(percentileRunQueueWaitMs(0.99), 0, 'f', 2);
+    }
+    return line;
 }
 
 } // namespace gotriage::ui

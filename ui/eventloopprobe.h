@@ -12,17 +12,29 @@ namespace gotriage::ui {
 // late each tick runs. A stall is a tick later than its period; the largest
 // one is how long the GUI froze at worst. Also measures this process's CPU
 // time over the same span.
+//
+// A stall is either work on the thread (a paint, a model reset) or the
+// thread waiting for a CPU while other processes hold both cores. The
+// kernel's per-thread schedstat tells them apart: each tick also notes the
+// thread's time on a CPU and in the run queue since the previous tick.
 class EventLoopProbe : public QObject
 {
 public:
     static constexpr int kPeriodMs = 4;
 
     explicit EventLoopProbe(QObject *parent = nullptr);
+    ~EventLoopProbe() override;
 
     void start();
     double maxStallMs() const;
     double percentileStallMs(double p) const;
     double cpuPercentOfOneCore() const; // process CPU time / wall time since start()
+    // Per tick: the thread's time on a CPU, and waiting in the run queue
+    // (empty where /proc/thread-self/schedstat is not readable).
+    double maxWorkMs() const;
+    double percentileWorkMs(double p) const;
+    double maxRunQueueWaitMs() const;
+    double percentileRunQueueWaitMs(double p) const;
     QString summary() const;
     // One line on this process since the previous call: its RSS (and how
     // much of it SQLite holds), open file descriptors and threads now, and
@@ -33,12 +45,19 @@ public:
 
 private:
     void onTick();
+    // Nanoseconds on a CPU and waiting in the run queue, for this thread.
+    bool readSchedstat(qint64 &runNs, qint64 &waitNs) const;
 
     QTimer m_timer;
     QElapsedTimer m_wall;
     qint64 m_lastNs = 0;
     double m_cpuAtStart = 0;
     std::vector<double> m_stallsMs;
+    std::vector<double> m_workMs;
+    std::vector<double> m_waitMs;
+    int m_schedstat = -1; // fd of this thread's /proc/thread-self/schedstat
+    qint64 m_lastRunNs = 0;
+    qint64 m_lastWaitNs = 0;
     QElapsedTimer m_windowClock;
 };
 

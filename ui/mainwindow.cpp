@@ -64,7 +64,7 @@ const QString kFleetFileService = QStringLiteral("(fleet file)");
 
 } // namespace
 
-MainWindow::MainWindow(std::unique_ptr<session::Session> session, QWidget *parent)
+MainWindow::MainWindow(std::unique_ptr<session::Session> session, record::RecordingSource *replay, QWidget *parent)
     : QMainWindow(parent)
     , m_session(std::move(session))
     , m_fleetFile(new config::FleetFileWatcher(this))
@@ -262,6 +262,8 @@ MainWindow::MainWindow(std::unique_ptr<session::Session> session, QWidget *paren
         }
     });
     updateStatus();
+    if (replay)
+        attachReplay(replay);
     m_session->start();
 }
 

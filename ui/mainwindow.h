@@ -80,8 +80,10 @@ class MainWindow : public QMainWindow
 public:
     static constexpr int kRefreshIntervalMs = 500; // coalesced repaint rate: data arrives about once a second
 
-    // Takes the session (created by app/: live, later replay) and subscribes to it.
-    explicit MainWindow(std::unique_ptr<session::Session> session, QWidget *parent = nullptr);
+    // Takes the session (created by app/: live, or a replay of `replay`, its
+    // source) and subscribes to it, then starts it.
+    explicit MainWindow(std::unique_ptr<session::Session> session, record::RecordingSource *replay = nullptr,
+                        QWidget *parent = nullptr);
     ~MainWindow() override;
 
     // Loads a fleet file (on a worker thread) and watches it for changes.
@@ -96,9 +98,6 @@ public:
     // A replay window of the recording at `path`, playing at `rate`; it
     // deletes itself when closed.
     static MainWindow *openReplayWindow(const QString &path, double rate = 1.0);
-    // Makes this window a replay of `source` (its session's source): the
-    // playhead bar, the recorded findings, no actions, notes saved in the file.
-    void attachReplay(record::RecordingSource *source);
     bool isReplay() const { return m_replay != nullptr; }
     PlayheadBar *playheadBar() const { return m_playhead; }
     // The post-incident report of this window's recording (the replayed
@@ -188,6 +187,10 @@ protected:
     void dropEvent(QDropEvent *event) override;
 
 private:
+    // Makes this window a replay of `source` (its session's source): the
+    // playhead bar, the recorded findings, no actions, notes saved in the
+    // file. Before the session starts: the source says "opened" only once.
+    void attachReplay(record::RecordingSource *source);
     void fitOverviewColumns();
     void setUpFleetFilter(QToolBar *toolbar);
     void fitSplitter();

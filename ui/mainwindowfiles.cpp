@@ -253,9 +253,8 @@ MainWindow *MainWindow::openReplayWindow(const QString &path, double rate)
     record::RecordingSource *replay = source.get();
     auto session = std::make_unique<session::Session>(std::move(source));
     session->setAdoptUnknownServices(true);
-    auto *window = new MainWindow(std::move(session));
+    auto *window = new MainWindow(std::move(session), replay);
     window->setAttribute(Qt::WA_DeleteOnClose);
-    window->attachReplay(replay);
     window->show();
     return window;
 }

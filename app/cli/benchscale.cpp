@@ -163,6 +163,7 @@ struct Measured {
     double rssMiB = 0;
     QString store; // the GUI's "store:" line
     double startupMs = -1; // process start to every service's row with data
+    QString stallMakeup; // its thread's work and run-queue wait per tick
 };
 
 // The GUI's own measurement (--measure): CPU of its whole process over the
@@ -204,12 +205,14 @@ std::optional<Measured> measureGui(const QString &gui, const QStringList &source
         return std::nullopt;
     }
     Measured measured{
-        match.captured(1).toDouble(), match.captured(2).toDouble(), match.captured(3).toDouble(), 0, {}, -1};
+        match.captured(1).toDouble(), match.captured(2).toDouble(), match.captured(3).toDouble(), 0, {}, -1, {}};
     for (auto it = soak.globalMatch(out); it.hasNext();)
         measured.rssMiB = it.next().captured(1).toDouble();
     for (const QString &line : out.split(u'\n')) {
         if (line.startsWith(QLatin1String("store:")))
             measured.store = line;
+        if (const qsizetype at = line.indexOf(QLatin1String("gui work per tick")); at >= 0)
+            measured.stallMakeup = line.mid(at);
         static const QRegularExpression startup(QStringLiteral(R"(^startup: every service has data ([0-9]+) ms)"));
         if (const auto m = startup.match(line); m.hasMatch())
             measured.startupMs = m.captured(1).toDouble();
@@ -329,7 +332,7 @@ std::optional<Measured> measurePrometheus(const QString &prometheus, const QJson
         return std::nullopt;
     }
     std::printf("prometheus: %d of %d targets up at the end\n", up, services);
-    return Measured{(after->first - before->first) / seconds * 100, 0, 0, after->second, {}, -1};
+    return Measured{(after->first - before->first) / seconds * 100, 0, 0, after->second, {}, -1, {}};
 }
 
 // What every scale run begins with: its folder, and the demo fleet started
@@ -408,6 +411,8 @@ int benchScaleThroughPrometheus(int services, double seconds, const QString &gui
     std::printf("scale: start-up to every target listed with its vitals: %s\n", qPrintable(startupText(*watcher)));
     std::printf("scale: gotriage RSS %.1f MiB, %.1f KiB per service; %s\n", watcher->rssMiB,
                 watcher->rssMiB * 1024 / services, qPrintable(watcher->store));
+    if (!watcher->stallMakeup.isEmpty())
+        std::printf("scale: %s\n", qPrintable(watcher->stallMakeup));
     if (serverBefore && serverAfter) {
         std::printf("prometheus: %.1f %% of a core while gotriage ran (its scraping and gotriage's queries), "
                     "RSS %.1f MiB\n",
@@ -452,6 +457,8 @@ int benchScale(int services, double seconds, const QString &guiGiven)
     std::printf("scale: start-up to every service shown: %s\n", qPrintable(startupText(*watcher)));
     std::printf("scale: gotriage RSS %.1f MiB, %.1f KiB per service; %s\n", watcher->rssMiB,
                 watcher->rssMiB * 1024 / services, qPrintable(watcher->store));
+    if (!watcher->stallMakeup.isEmpty())
+        std::printf("scale: %s\n", qPrintable(watcher->stallMakeup));
 
     const QString prometheus = QStandardPaths::findExecutable(QStringLiteral("prometheus"));
     if (prometheus.isEmpty()) {

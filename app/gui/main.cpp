@@ -333,9 +333,7 @@ int main(int argc, char *argv[])
     }
     if (parser.isSet(fastAnalysisOption))
         session->setAnalysisSettings(gotriage::analysis::AnalysisSettings::fast());
-    gotriage::ui::MainWindow window(std::move(session));
-    if (replay)
-        window.attachReplay(replay);
+    gotriage::ui::MainWindow window(std::move(session), replay);
     window.setHistoryBudget(static_cast<std::size_t>(historyMib) * 1024 * 1024);
     if (parser.isSet(sizeOption)) {
         const QStringList size = parser.value(sizeOption).split(QLatin1Char('x'));

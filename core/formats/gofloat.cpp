@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <limits>
 
@@ -37,6 +38,20 @@ std::optional<double> parseGoFloat(std::string_view text)
             return std::nullopt;
     }
     const char first = body.front();
+    if (body.size() <= 15) {
+        // Counts and bucket totals are mostly small integers: up to 15
+        // digits they are exact in a double, with no need for from_chars.
+        std::uint64_t digits = 0;
+        std::size_t k = 0;
+        while (k < body.size() && static_cast<unsigned char>(body[k] - '0') <= 9) {
+            digits = digits * 10 + static_cast<std::uint64_t>(body[k] - '0');
+            ++k;
+        }
+        if (k == body.size()) {
+            const auto value = static_cast<double>(digits);
+            return negative ? -value : value;
+        }
+    }
     if ((first >= '0' && first <= '9') || first == '.') {
         double value = 0;
         const auto [end, ec]

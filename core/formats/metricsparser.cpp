@@ -140,6 +140,33 @@ private:
     // Open-addressing set of series hashes (0 = empty) for duplicate detection.
     std::vector<std::uint64_t> m_seriesHashes;
     std::vector<std::uint32_t> m_seriesSample;
+    // The last text hashed at one place of a series (its name, its first
+    // label's name...), kept as a copy: m_out.m_text may move as it grows.
+    struct RememberedHash {
+        char text[48];
+        std::size_t size = SIZE_MAX;
+        std::uint64_t hash = 0;
+        std::uint64_t of(std::string_view s)
+        {
+            if (s.size() == size && std::memcmp(s.data(), text, size) == 0)
+                return hash;
+            hash = std::hash<std::string_view>()(s);
+            size = s.size() <= sizeof text ? s.size() : SIZE_MAX;
+            if (size != SIZE_MAX)
+                std::memcpy(text, s.data(), size);
+            return hash;
+        }
+    };
+    std::array<RememberedHash, 8> m_hashes{};
+    // le and quantile values already made canonical, by a hash of how they were written.
+    struct CanonicalBound {
+        char raw[32];
+        char canonical[32];
+        std::uint8_t rawLength = 0;
+        std::uint8_t canonicalLength = 0;
+        bool valid = false;
+    };
+    std::array<CanonicalBound, 64> m_bounds{};
 };
 
 void MetricsParser::run()
@@ -475,14 +502,24 @@ std::optional<LineError> MetricsParser::parseLabels(std::string_view line, std::
         ++i; // closing quote
 
         if (labelName == "le" || labelName == "quantile") {
-            const auto number = parseGoFloat(value);
-            if (!number)
-                return LineError{valueStart,
-                                 "label " + std::string(labelName) + "=\"" + std::string(value.substr(0, 64))
-                                     + "\" is not a number"};
-            char canonical[32];
-            const std::size_t length = formatGoFloat(*number, canonical);
-            const std::string_view canonicalView(canonical, length);
+            // Every histogram series repeats its family's bounds: a bound
+            // written the same way as one seen before is not parsed and
+            // formatted again.
+            CanonicalBound &cached = m_bounds[std::hash<std::string_view>()(value) % m_bounds.size()];
+            if (!cached.valid || std::string_view(cached.raw, cached.rawLength) != value) {
+                const auto number = parseGoFloat(value);
+                if (!number)
+                    return LineError{valueStart,
+                                     "label " + std::string(labelName) + "=\"" + std::string(value.substr(0, 64))
+                                         + "\" is not a number"};
+                cached.valid = value.size() <= sizeof cached.raw;
+                if (cached.valid) {
+                    std::memcpy(cached.raw, value.data(), value.size());
+                    cached.rawLength = static_cast<std::uint8_t>(value.size());
+                }
+                cached.canonicalLength = static_cast<std::uint8_t>(formatGoFloat(*number, cached.canonical));
+            }
+            const std::string_view canonicalView(cached.canonical, cached.canonicalLength);
             if (canonicalView != value)
                 valueRef = store(canonicalView);
         }
@@ -510,10 +547,17 @@ std::optional<LineError> MetricsParser::parseLabels(std::string_view line, std::
 
 void MetricsParser::checkDuplicate(const SampleRef &sample, std::uint32_t lineNo)
 {
-    const std::hash<std::string_view> hasher;
-    std::uint64_t hash = mix(hasher(view(sample.name)));
-    for (const LabelRef &label : m_out.labelsOf(sample))
-        hash += mix(hasher(view(label.name)) * 31 + hasher(view(label.value)));
+    // A family's samples share their name and label names (a histogram's
+    // buckets, one after another): those hashes are remembered, by position,
+    // and only the label values hashed anew.
+    std::uint64_t hash = mix(m_hashes[0].of(view(sample.name)));
+    std::size_t position = 1;
+    for (const LabelRef &label : m_out.labelsOf(sample)) {
+        const std::string_view name = view(label.name);
+        const std::uint64_t nameHash
+            = position < m_hashes.size() ? m_hashes[position++].of(name) : std::hash<std::string_view>()(name);
+        hash += mix(nameHash * 31 + std::hash<std::string_view>()(view(label.value)));
+    }
     hash |= 1; // 0 marks an empty slot
 
     auto sameSeries = [&](const SampleRef &other) {

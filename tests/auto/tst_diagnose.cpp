@@ -24,6 +24,9 @@
 #include <QTest>
 
 #include <map>
+#include <optional>
+
+#include <unistd.h>
 
 using namespace gotriage;
 
@@ -154,6 +157,7 @@ private slots:
     void evidenceRespectsTheBudgetAndTheSwitches();
     void cpuSplitOfARealProcess();
     void cpuSplitSaysWhyItIsUnavailable();
+    void cpuTimesOfACommandNameWithParentheses();
 };
 
 void TestDiagnose::diffRanksGrowthFirst()
@@ -467,4 +471,42 @@ void TestDiagnose::cpuSplitSaysWhyItIsUnavailable()
 }
 
 QTEST_GUILESS_MAIN(TestDiagnose)
+void TestDiagnose::cpuTimesOfACommandNameWithParentheses()
+{
+    // /proc/PID/stat puts the command name in parentheses, and the name may
+    // hold ") " and numbers: a shell copied under such a name burns CPU, and
+    // its times must come from the fields after the last ')'.
+    QTemporaryDir dir;
+    const QString strange = dir.filePath(QStringLiteral("x) 7 7 7 7 7"));
+    QVERIFY(QFile::copy(QStringLiteral("/bin/sh"), strange));
+    QVERIFY(QFile::setPermissions(strange, QFile::ReadOwner | QFile::ExeOwner));
+    QProcess busy;
+    busy.start(strange, {QStringLiteral("-c"), QStringLiteral("while :; do :; done")});
+    QVERIFY(busy.waitForStarted());
+    QFile comm(QStringLiteral("/proc/%1/comm").arg(busy.processId()));
+    QVERIFY(comm.open(QIODevice::ReadOnly));
+    QCOMPARE(comm.readAll().trimmed(), QByteArray("x) 7 7 7 7 7"));
+    QString why;
+    std::optional<ingest::ProcessCpuTimes> times;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        (times = ingest::readProcessCpuTimes(busy.processId(), &why)) && times->userSeconds >= 0.05, 20000);
+    // Read back through the other end of the line: utime and stime are the
+    // 13th and 12th fields before its end (52 fields since Linux 5.x, 44 at least).
+    QFile stat(QStringLiteral("/proc/%1/stat").arg(busy.processId()));
+    QVERIFY(stat.open(QIODevice::ReadOnly));
+    const QByteArray line = stat.readAll();
+    busy.kill();
+    busy.waitForFinished();
+    const QList<QByteArray> afterName = line.mid(line.lastIndexOf(')') + 2).trimmed().split(' ');
+    QVERIFY(afterName.size() >= 42);
+    const double tick = 1.0 / static_cast<double>(sysconf(_SC_CLK_TCK));
+    QVERIFY(times->userSeconds <= afterName.at(11).toDouble() * tick);
+    QVERIFY(times->userSeconds >= afterName.at(11).toDouble() * tick - 1.0); // read a moment earlier
+    QVERIFY(times->systemSeconds <= afterName.at(12).toDouble() * tick);
+    QVERIFY(why.isEmpty());
+    // A process that is gone says where it looked.
+    QVERIFY(!ingest::readProcessCpuTimes(busy.processId(), &why));
+    QVERIFY2(why.startsWith(QStringLiteral("/proc/%1/stat: ").arg(busy.processId())), qPrintable(why));
+}
+
 #include "tst_diagnose.moc"
