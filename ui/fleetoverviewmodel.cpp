@@ -30,8 +30,8 @@ void FleetOverviewModel::setServices(const std::vector<config::ServiceConfig> &s
         if (const int old = rowOf(service.name); old >= 0)
             row = m_rows[static_cast<std::size_t>(old)];
         row.service = service;
+        row.sparklinesStale = true;
         rows.push_back(std::move(row));
-        m_dirty.insert(service.name);
     }
     m_rows = std::move(rows);
     m_rowByName.clear();
@@ -73,7 +73,7 @@ void FleetOverviewModel::applyReport(const session::ServiceReport &report)
         }
         addToSparklines(r, report.vitals);
     }
-    m_dirty.insert(r.service.name);
+    r.sparklinesStale = true;
 }
 
 namespace {
@@ -120,25 +120,27 @@ void FleetOverviewModel::refresh(qint64 nowMs)
     m_nowMs = nowMs;
     if (m_rows.empty())
         return;
-    for (std::size_t i = 0; i < m_rows.size(); ++i) {
-        Row &row = m_rows[i];
-        if (!m_dirty.contains(row.service.name))
-            continue;
-        for (int column = CpuColumn; column < ColumnCount; ++column) {
-            QList<double> &line = row.sparklines[static_cast<std::size_t>(column)];
+    // One signal for the table: a signal per changed row made the sort
+    // proxy place each row anew (2 000 a second), and health and ages move
+    // even without new data.
+    emit dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1));
+}
+
+const QList<double> &FleetOverviewModel::sparkline(const Row &row, int column)
+{
+    if (row.sparklinesStale) {
+        row.sparklinesStale = false;
+        for (int c = CpuColumn; c < ColumnCount; ++c) {
+            QList<double> &line = row.sparklines[static_cast<std::size_t>(c)];
             line.clear();
-            const auto c = static_cast<std::size_t>(column - CpuColumn);
+            const auto k = static_cast<std::size_t>(c - CpuColumn);
             for (const SparkBucket &bucket : row.sparkBuckets) {
-                if (bucket.count[c] > 0)
-                    line.append(bucket.sum[c] / bucket.count[c]);
+                if (bucket.count[k] > 0)
+                    line.append(bucket.sum[k] / bucket.count[k]);
             }
         }
-        const int r = static_cast<int>(i);
-        emit dataChanged(index(r, CpuColumn), index(r, ColumnCount - 1));
     }
-    m_dirty.clear();
-    // Health and ages move even without new data.
-    emit dataChanged(index(0, ServiceColumn), index(rowCount() - 1, AgeColumn));
+    return row.sparklines[static_cast<std::size_t>(column)];
 }
 
 bool FleetOverviewModel::anyFindings() const
@@ -242,7 +244,7 @@ QVariant FleetOverviewModel::data(const QModelIndex &index, int role) const
     case StaleRole:
         return health == Health::Stale || health == Health::Down;
     case SparklineRole:
-        return column >= CpuColumn ? QVariant::fromValue(r.sparklines[static_cast<std::size_t>(column)]) : QVariant();
+        return column >= CpuColumn ? QVariant::fromValue(sparkline(r, column)) : QVariant();
     case SparklineMinSpanRole:
         // A few hundredths of a core is noise, however it wiggles.
         return column == CpuColumn ? 0.05 : 0.0;

@@ -26,8 +26,9 @@ namespace gotriage::ui {
 
 // One row per watched service: health, age of the last good scrape, and the
 // current value and recent trend of each main vital. Reports only mark rows
-// dirty; refresh() (called by the window's coalescing timer) pulls sparklines
-// from the store for dirty rows. GUI thread only.
+// stale; refresh() (called by the window's coalescing timer) tells the views,
+// once for the whole table, and a row's sparklines are made when a view asks
+// for them. GUI thread only.
 class FleetOverviewModel : public QAbstractTableModel
 {
     Q_OBJECT
@@ -101,18 +102,21 @@ private:
         bool reported = false;
         vitals::VitalsSample latest; // newest known value of each vital ...
         std::array<qint64, vitals::kVitalCount> latestMs{}; // ... and when it was seen
-        std::array<QList<double>, ColumnCount> sparklines;
+        // Made from sparkBuckets when a view asks (only the visible rows
+        // are painted), not for every row at every refresh.
+        mutable std::array<QList<double>, ColumnCount> sparklines;
+        mutable bool sparklinesStale = true;
         std::deque<SparkBucket> sparkBuckets; // oldest first, at most kSparklinePoints
         std::vector<analysis::Finding> findings; // active, from the newest report
     };
     void addToSparklines(Row &row, const vitals::VitalsSample &sample) const;
+    static const QList<double> &sparkline(const Row &row, int column);
     // From the store: the first report, and after the clock went back (a replay's seek).
     void seedSparklines(Row &row, qint64 tsMs) const;
 
     std::vector<Row> m_rows;
     QHash<QString, int> m_rowByName; // reports arrive by name, hundreds a second
     const store::SeriesStore *m_store;
-    QSet<QString> m_dirty;
     qint64 m_nowMs = 0;
 };
 

@@ -607,11 +607,16 @@ void MainWindow::applyPendingReports()
     QElapsedTimer spent;
     spent.start();
     m_findings->setDeferred(true);
-    const auto rebuildFindings = qScopeGuard([this] { m_findings->setDeferred(false); });
+    std::vector<session::ServiceReportPtr> applied;
+    const auto afterwards = qScopeGuard([this, &applied] {
+        m_findings->setDeferred(false);
+        m_session->release(std::move(applied));
+    });
     while (!m_pendingReports.empty()) {
-        const PendingReport pending = std::move(m_pendingReports.front());
+        PendingReport pending = std::move(m_pendingReports.front());
         m_pendingReports.pop_front();
         onReport(*pending.report, pending.nowMs);
+        applied.push_back(std::move(pending.report));
         if (!m_pendingReports.empty() && spent.nsecsElapsed() > kBudgetNs) {
             if (!m_applyScheduled) {
                 m_applyScheduled = true;

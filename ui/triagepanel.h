@@ -98,7 +98,7 @@ signals:
 private:
     QWidget *makeHeader();
     QWidget *makeSuggestionBar();
-    void rank(qint64 nowMs);
+    void rank();
     void updateHeader(qint64 nowMs);
     void updateChecklist();
     void updateActionButtons();

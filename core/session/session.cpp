@@ -28,7 +28,14 @@ Session::Session(std::unique_ptr<ingest::Source> source, QObject *parent)
     // One queued event per tick reaches this thread, whatever the fleet's size.
     connect(
         m_hub, &SessionHub::batchReady, this,
-        [this](const SessionBatchPtr &batch) { common::postTo(this, [this, batch] { emit batchReady(batch); }); },
+        [this](const SessionBatchPtr &batch) {
+            common::postTo(this, [this, batch]() mutable {
+                emit batchReady(batch);
+                // Its reports are freed on the ingest thread (see release()).
+                auto held = std::make_shared<SessionBatchPtr>(std::move(batch));
+                onIngestThread([held] { held->reset(); });
+            });
+        },
         Qt::DirectConnection);
     connect(
         m_source, &ingest::Source::ended, m_hub,
@@ -152,6 +159,16 @@ store::SeriesStore &Session::store()
 const store::SeriesStore &Session::store() const
 {
     return m_hub->store();
+}
+
+void Session::release(std::vector<ServiceReportPtr> reports)
+{
+    if (reports.empty())
+        return;
+    // Held in one shared box, so that whichever copy of the work runs
+    // empties it there, on the ingest thread.
+    auto held = std::make_shared<std::vector<ServiceReportPtr>>(std::move(reports));
+    onIngestThread([held] { held->clear(); });
 }
 
 void Session::onIngestThread(std::function<void()> work)
