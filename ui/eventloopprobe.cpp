@@ -90,6 +90,7 @@ void EventLoopProbe::start()
     m_stallsMs.reserve(1 << 16);
     m_workMs.clear();
     m_waitMs.clear();
+    m_longest = {};
     // Opened here, in the thread being measured: thread-self is whoever opens it.
     if (m_schedstat < 0)
         m_schedstat = ::open("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC);
@@ -112,10 +113,14 @@ void EventLoopProbe::onTick()
     m_stallsMs.push_back(std::max(0.0, gapMs - kPeriodMs));
     qint64 runNs = 0, waitNs = 0;
     if (readSchedstat(runNs, waitNs)) {
-        m_workMs.push_back(static_cast<double>(runNs - m_lastRunNs) / 1e6);
-        m_waitMs.push_back(static_cast<double>(waitNs - m_lastWaitNs) / 1e6);
+        const double workMs = static_cast<double>(runNs - m_lastRunNs) / 1e6;
+        const double waitMs = static_cast<double>(waitNs - m_lastWaitNs) / 1e6;
+        m_workMs.push_back(workMs);
+        m_waitMs.push_back(waitMs);
         m_lastRunNs = runNs;
         m_lastWaitNs = waitNs;
+        if (gapMs > m_longest.gapMs)
+            m_longest = {gapMs, workMs, waitMs};
     }
 }
 
@@ -170,6 +175,7 @@ QString EventLoopProbe::windowLine()
     m_stallsMs.clear();
     m_workMs.clear();
     m_waitMs.clear();
+    m_longest = {};
     return line;
 }
 
@@ -191,6 +197,13 @@ QString EventLoopProbe::summary() const
                     .arg(percentileWorkMs(0.99), 0, 'f', 2)
                     .arg(maxRunQueueWaitMs(), 0, 'f', 1)
                     .arg(percentileRunQueueWaitMs(0.99), 0, 'f', 2);
+        // The rest of the longest gap the thread was neither running nor
+        // runnable: asleep in the event loop, or blocked (a lock, a fault).
+        line += QStringLiteral("; longest gap %1 ms: %2 ms on a CPU, %3 ms in the run queue, %4 ms asleep or blocked")
+                    .arg(m_longest.gapMs, 0, 'f', 1)
+                    .arg(m_longest.workMs, 0, 'f', 1)
+                    .arg(m_longest.waitMs, 0, 'f', 1)
+                    .arg(std::max(0.0, m_longest.gapMs - m_longest.workMs - m_longest.waitMs), 0, 'f', 1);
     }
     return line;
 }

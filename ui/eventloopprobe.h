@@ -55,6 +55,10 @@ private:
     std::vector<double> m_stallsMs;
     std::vector<double> m_workMs;
     std::vector<double> m_waitMs;
+    struct Gap {
+        double gapMs = 0, workMs = 0, waitMs = 0;
+    };
+    Gap m_longest; // between two ticks, and what it was made of
     int m_schedstat = -1; // fd of this thread's /proc/thread-self/schedstat
     qint64 m_lastRunNs = 0;
     qint64 m_lastWaitNs = 0;

@@ -74,6 +74,11 @@ public:
     const config::ServiceConfig *service(int row) const;
     const scraping::ServiceHealth *health(int row) const;
     Health healthOf(int row) const;
+    // The overview's order: larger is worse (SortRankRole).
+    int sortRank(int row) const;
+    // The whole order in one number, smaller first: the rank, then the
+    // name. Kept from the last refresh (a refresh re-sorts every row).
+    qint64 sortKey(int row) const;
     // The most pressing battlefield or stale finding of a row, if any.
     const analysis::Finding *worstFinding(int row) const;
     static vitals::Vital vitalOf(Column column);
@@ -116,6 +121,9 @@ private:
 
     std::vector<Row> m_rows;
     QHash<QString, int> m_rowByName; // reports arrive by name, hundreds a second
+    mutable std::vector<int> m_nameOrder; // each row's place by name; empty when it must be made again
+    std::vector<qint64> m_sortKeys; // valid from a refresh until the next change
+    bool m_sortKeysValid = false;
     const store::SeriesStore *m_store;
     qint64 m_nowMs = 0;
 };

@@ -254,6 +254,12 @@ MainWindow::MainWindow(std::unique_ptr<session::Session> session, record::Record
     m_refresh.setInterval(kRefreshIntervalMs);
     connect(&m_refresh, &QTimer::timeout, this, &MainWindow::onRefreshTimer);
     m_refresh.start();
+    m_findingsRefresh.setInterval(kRefreshIntervalMs);
+    connect(&m_findingsRefresh, &QTimer::timeout, this, [this] {
+        m_findings->setDeferred(false); // rebuilds if reports changed it
+        m_findings->setDeferred(true);
+    });
+    QTimer::singleShot(kRefreshIntervalMs / 2, this, [this] { m_findingsRefresh.start(); });
     m_firstDataTimeout.setSingleShot(true);
     connect(&m_firstDataTimeout, &QTimer::timeout, this, [this] {
         if (!m_firstDataSent) {
@@ -606,12 +612,9 @@ void MainWindow::applyPendingReports()
     constexpr qint64 kBudgetNs = 6'000'000;
     QElapsedTimer spent;
     spent.start();
-    m_findings->setDeferred(true);
+    m_findings->setDeferred(true); // until m_findingsRefresh
     std::vector<session::ServiceReportPtr> applied;
-    const auto afterwards = qScopeGuard([this, &applied] {
-        m_findings->setDeferred(false);
-        m_session->release(std::move(applied));
-    });
+    const auto afterwards = qScopeGuard([this, &applied] { m_session->release(std::move(applied)); });
     while (!m_pendingReports.empty()) {
         PendingReport pending = std::move(m_pendingReports.front());
         m_pendingReports.pop_front();

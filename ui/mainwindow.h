@@ -261,6 +261,10 @@ private:
     QLabel *m_incidentStatus;
     TaskIndicator *m_task; // the status bar's long task: progress and Cancel
     QTimer m_refresh;
+    // The Findings table is rebuilt from the reports applied since, twice a
+    // second, half-way between refreshes: per slice of reports it was a
+    // third of the slice, and with the refresh it made one long handler.
+    QTimer m_findingsRefresh;
     QTimer m_firstDataTimeout;
     bool m_overviewHadFindings = false;
     QSplitter *m_splitter = nullptr;
