@@ -1,11 +1,60 @@
 // The ingest thread's plumbing at fleet scale: the one timer that schedules
-// every service's ticks.
+// every service's ticks, and when connections are kept for reuse.
+#include "ingest/requestexecutor.h"
 #include "ingest/tickscheduler.h"
 
 #include <QElapsedTimer>
+#include <QTcpServer>
+#include <QTcpSocket>
 #include <QTest>
 
 using namespace gotriage;
+
+namespace {
+
+// An HTTP/1.1 server that keeps every connection open and counts them.
+class KeepAliveServer : public QObject
+{
+public:
+    KeepAliveServer()
+    {
+        connect(&m_server, &QTcpServer::newConnection, this, [this] {
+            while (QTcpSocket *socket = m_server.nextPendingConnection()) {
+                ++connections;
+                connect(socket, &QTcpSocket::readyRead, socket, [socket] {
+                    if (socket->readAll().contains("\r\n\r\n"))
+                        socket->write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+                });
+            }
+        });
+        m_server.listen(QHostAddress::LocalHost);
+    }
+    QUrl url() const { return QUrl(QStringLiteral("http://127.0.0.1:%1/metrics").arg(m_server.serverPort())); }
+    int connections = 0;
+
+private:
+    QTcpServer m_server;
+};
+
+// Three GETs, one after another; how many succeeded.
+int getThreeTimes(ingest::RequestExecutor &executor, const QUrl &url)
+{
+    int ok = 0;
+    for (int i = 0; i < 3; ++i) {
+        bool done = false;
+        ingest::HttpRequest request;
+        request.url = url;
+        executor.start(request, [&](const ingest::FetchResult &result) {
+            ok += result.ok ? 1 : 0;
+            done = true;
+        });
+        if (!QTest::qWaitFor([&] { return done; }, 5000))
+            return ok;
+    }
+    return ok;
+}
+
+} // namespace
 
 class TestRequestExecutor : public QObject
 {
@@ -15,6 +64,7 @@ private slots:
     void ticksRunOnceInOrderAndCancelledOnesNever();
     void aTickScheduledFromATickWaitsForTheNextRound();
     void noTickRunsEarly();
+    void connectionsAreKeptOnlyWhenTheCacheHoldsTheFleet();
 };
 
 void TestRequestExecutor::ticksRunOnceInOrderAndCancelledOnesNever()
@@ -97,4 +147,29 @@ void TestRequestExecutor::noTickRunsEarly()
 }
 
 QTEST_GUILESS_MAIN(TestRequestExecutor)
+void TestRequestExecutor::connectionsAreKeptOnlyWhenTheCacheHoldsTheFleet()
+{
+    const auto settings = std::make_shared<const ingest::RequestSettings>();
+    {
+        // One service, two cached connections: its scrapes share one.
+        KeepAliveServer server;
+        ingest::RequestExecutor executor;
+        executor.setMaxConnections(2);
+        executor.setServiceSettings(QStringLiteral("a"), settings);
+        QCOMPARE(getThreeTimes(executor, server.url()), 3);
+        QCOMPARE(server.connections, 1);
+    }
+    {
+        // More services than cached connections: none would be reused in
+        // a cycle of scrapes, so none is kept.
+        KeepAliveServer server;
+        ingest::RequestExecutor executor;
+        executor.setMaxConnections(2);
+        for (const char *name : {"a", "b", "c"})
+            executor.setServiceSettings(QString::fromLatin1(name), settings);
+        QCOMPARE(getThreeTimes(executor, server.url()), 3);
+        QCOMPARE(server.connections, 3);
+    }
+}
+
 #include "tst_requestexecutor.moc"
