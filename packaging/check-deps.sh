@@ -15,7 +15,7 @@
 # - every <Package>_DIR that holds a package config (find_package results);
 # - every GOTRIAGE_* program or file the project looked up (ccache, and the
 #   tools the tests run: go, prometheus, etcd, xvfb-run ...);
-# - the C++ compiler and the zlib, curl and protobuf libraries (found by Find modules,
+# - the C++ compiler and the zlib, curl, OpenSSL and protobuf libraries (found by Find modules,
 #   which leave no package config behind).
 # Exit status 0 when all come from the closure, 1 otherwise (each culprit is
 # named with the package that owns it), 2 on usage errors.
@@ -105,7 +105,7 @@ while IFS= read -r line; do
                 | head -n 1)
             [[ -n "$config" ]] && check_path "$key" "$config"
             ;;
-        GOTRIAGE_*|CMAKE_CXX_COMPILER|ZLIB_LIBRARY*|CURL_LIBRARY*|Protobuf_LIBRARY*|Protobuf_PROTOC_EXECUTABLE)
+        GOTRIAGE_*|CMAKE_CXX_COMPILER|ZLIB_LIBRARY*|CURL_LIBRARY*|OPENSSL_CRYPTO_LIBRARY|Protobuf_LIBRARY*|Protobuf_PROTOC_EXECUTABLE)
             [[ -e "$value" ]] && check_path "$key" "$value"
             ;;
     esac

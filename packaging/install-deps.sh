@@ -20,6 +20,8 @@ run_packages=(
     # Charts exported as SVG.
     qt6-svg-dev
     nlohmann-json3-dev zlib1g-dev libcurl4-openssl-dev
+    # libcurl's TLS library, whose per-thread state our threads release.
+    libssl-dev
     libprotobuf-dev protobuf-compiler
     # Action credentials from the desktop keychain (Secret Service).
     qtkeychain-qt6-dev

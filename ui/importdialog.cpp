@@ -1,6 +1,7 @@
 #include "importdialog.h"
 
 #include "common/clock.h"
+#include "common/threadexit.h"
 #include "record/promimport.h"
 
 #include <QComboBox>
@@ -153,6 +154,7 @@ void ImportDialog::startImport()
     m_import = new record::PrometheusImport(s);
     m_import->moveToThread(m_thread);
     connect(m_thread, &QThread::finished, m_import, &QObject::deleteLater);
+    common::releaseTlsStateWhenFinished(*m_thread);
     connect(m_import, &record::PrometheusImport::progress, this, [this](int done, int total) {
         m_progress->setRange(0, total);
         m_progress->setValue(done);

@@ -1,6 +1,7 @@
 #include "demofleet.h"
 #include "common/clock.h"
 #include "common/logging.h"
+#include "common/threadexit.h"
 
 #include "sim/simserver.h"
 
@@ -137,6 +138,7 @@ QByteArray DemoFleet::fleetJson() const
 DemoFleetThread::DemoFleetThread()
 {
     m_thread.setObjectName(QStringLiteral("gotriage-demo-fleet"));
+    common::releaseTlsStateWhenFinished(m_thread); // QHttpServer sets up Qt's TLS backend
 }
 
 DemoFleetThread::~DemoFleetThread()
