@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <charconv>
 #include <fcntl.h>
+#include <limits>
 #include <string_view>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -39,22 +40,50 @@ qsizetype entriesIn(const QString &dir, QDir::Filters filters)
     return QDir(dir).entryList(filters | QDir::NoDotAndDotDot).size();
 }
 
-double maxOf(const std::vector<double> &values)
+constexpr double kFineLimitMs = 100; // 10 µs buckets below, 1 ms buckets above
+constexpr std::size_t kFineBuckets = 10'000;
+constexpr std::size_t kBuckets = kFineBuckets + 9'900; // to 10 s; longer ones count in the last
+
+std::size_t bucketOf(double ms)
 {
-    return values.empty() ? 0 : *std::max_element(values.begin(), values.end());
+    if (ms < kFineLimitMs)
+        return static_cast<std::size_t>(std::max(0.0, ms) * 100);
+    return std::min(kBuckets - 1, kFineBuckets + static_cast<std::size_t>(ms - kFineLimitMs));
 }
 
-double percentileOf(const std::vector<double> &values, double p)
+double upperEdgeOf(std::size_t bucket)
 {
-    if (values.empty())
-        return 0;
-    std::vector<double> sorted = values;
-    const auto k = static_cast<std::size_t>(p * static_cast<double>(sorted.size() - 1));
-    std::nth_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(k), sorted.end());
-    return sorted[k];
+    if (bucket == kBuckets - 1) // holds everything longer: no edge below the max
+        return std::numeric_limits<double>::infinity();
+    return bucket < kFineBuckets ? static_cast<double>(bucket + 1) / 100
+                                 : kFineLimitMs + static_cast<double>(bucket - kFineBuckets + 1);
 }
 
 } // namespace
+
+void EventLoopProbe::Distribution::add(double ms)
+{
+    if (m_buckets.empty())
+        m_buckets.resize(kBuckets);
+    ++m_buckets[bucketOf(ms)];
+    m_max = std::max(m_max, ms);
+    ++m_count;
+}
+
+double EventLoopProbe::Distribution::percentile(double p) const
+{
+    if (m_count == 0)
+        return 0;
+    // The k-th smallest tick (0-based), as a sorted list would have it.
+    const auto k = static_cast<std::size_t>(p * static_cast<double>(m_count - 1));
+    std::size_t seen = 0;
+    for (std::size_t bucket = 0; bucket < m_buckets.size(); ++bucket) {
+        seen += m_buckets[bucket];
+        if (seen > k)
+            return std::min(upperEdgeOf(bucket), m_max);
+    }
+    return m_max;
+}
 
 EventLoopProbe::EventLoopProbe(QObject *parent) : QObject(parent)
 {
@@ -86,11 +115,8 @@ bool EventLoopProbe::readSchedstat(qint64 &runNs, qint64 &waitNs) const
 
 void EventLoopProbe::start()
 {
-    m_stallsMs.clear();
-    m_stallsMs.reserve(1 << 16);
-    m_workMs.clear();
-    m_waitMs.clear();
-    m_longest = {};
+    m_run = {};
+    m_window = {};
     // Opened here, in the thread being measured: thread-self is whoever opens it.
     if (m_schedstat < 0)
         m_schedstat = ::open("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC);
@@ -110,48 +136,54 @@ void EventLoopProbe::onTick()
     const qint64 now = m_wall.nsecsElapsed();
     const double gapMs = static_cast<double>(now - m_lastNs) / 1e6;
     m_lastNs = now;
-    m_stallsMs.push_back(std::max(0.0, gapMs - kPeriodMs));
+    const double stallMs = std::max(0.0, gapMs - kPeriodMs);
     qint64 runNs = 0, waitNs = 0;
-    if (readSchedstat(runNs, waitNs)) {
-        const double workMs = static_cast<double>(runNs - m_lastRunNs) / 1e6;
-        const double waitMs = static_cast<double>(waitNs - m_lastWaitNs) / 1e6;
-        m_workMs.push_back(workMs);
-        m_waitMs.push_back(waitMs);
+    const bool split = readSchedstat(runNs, waitNs);
+    const double workMs = static_cast<double>(runNs - m_lastRunNs) / 1e6;
+    const double waitMs = static_cast<double>(waitNs - m_lastWaitNs) / 1e6;
+    if (split) {
         m_lastRunNs = runNs;
         m_lastWaitNs = waitNs;
-        if (gapMs > m_longest.gapMs)
-            m_longest = {gapMs, workMs, waitMs};
+    }
+    for (Stats *stats : {&m_run, &m_window}) {
+        stats->stalls.add(stallMs);
+        if (!split)
+            continue;
+        stats->work.add(workMs);
+        stats->wait.add(waitMs);
+        if (gapMs > stats->longest.gapMs)
+            stats->longest = {gapMs, workMs, waitMs};
     }
 }
 
 double EventLoopProbe::maxStallMs() const
 {
-    return maxOf(m_stallsMs);
+    return m_run.stalls.max();
 }
 
 double EventLoopProbe::percentileStallMs(double p) const
 {
-    return percentileOf(m_stallsMs, p);
+    return m_run.stalls.percentile(p);
 }
 
 double EventLoopProbe::maxWorkMs() const
 {
-    return maxOf(m_workMs);
+    return m_run.work.max();
 }
 
 double EventLoopProbe::percentileWorkMs(double p) const
 {
-    return percentileOf(m_workMs, p);
+    return m_run.work.percentile(p);
 }
 
 double EventLoopProbe::maxRunQueueWaitMs() const
 {
-    return maxOf(m_waitMs);
+    return m_run.wait.max();
 }
 
 double EventLoopProbe::percentileRunQueueWaitMs(double p) const
 {
-    return percentileOf(m_waitMs, p);
+    return m_run.wait.percentile(p);
 }
 
 double EventLoopProbe::cpuPercentOfOneCore() const
@@ -168,28 +200,27 @@ QString EventLoopProbe::windowLine()
               .arg(static_cast<double>(residentBytes()) / (1024.0 * 1024.0), 0, 'f', 1)
               .arg(entriesIn(QStringLiteral("/proc/self/fd"), QDir::System | QDir::Files | QDir::Dirs))
               .arg(entriesIn(QStringLiteral("/proc/self/task"), QDir::Dirs))
-              .arg(percentileStallMs(0.99), 0, 'f', 2)
-              .arg(maxStallMs(), 0, 'f', 1)
+              .arg(m_window.stalls.percentile(0.99), 0, 'f', 2)
+              .arg(m_window.stalls.max(), 0, 'f', 1)
               .arg(cpuPercentOfOneCore(), 0, 'f', 1)
               .arg(static_cast<double>(record::sqliteMemoryBytes()) / (1024.0 * 1024.0), 0, 'f', 1);
-    m_stallsMs.clear();
-    m_workMs.clear();
-    m_waitMs.clear();
-    m_longest = {};
+    m_window = {};
     return line;
 }
 
 QString EventLoopProbe::summary() const
 {
     QString line
-        = QStringLiteral("cpu: %1 % of one core over %2 s; gui stall: max %3 ms, p99 %4 ms, p50 %5 ms (%6 ticks)")
+        = QStringLiteral("cpu: %1 % of one core over %2 s; gui stall: max %3 ms, p99 %4 ms, p50 %5 ms (%6 ticks); "
+                         "resident %7 MiB")
               .arg(cpuPercentOfOneCore(), 0, 'f', 1)
               .arg(static_cast<double>(m_wall.elapsed()) / 1000.0, 0, 'f', 0)
               .arg(maxStallMs(), 0, 'f', 1)
               .arg(percentileStallMs(0.99), 0, 'f', 2)
               .arg(percentileStallMs(0.5), 0, 'f', 2)
-              .arg(m_stallsMs.size());
-    if (!m_workMs.empty()) {
+              .arg(m_run.stalls.count())
+              .arg(static_cast<double>(residentBytes()) / (1024.0 * 1024.0), 0, 'f', 1);
+    if (m_run.work.count() > 0) {
         // What the stalls were made of: the thread's own work, or a wait for a core.
         line += QStringLiteral("; gui work per tick: max %1 ms, p99 %2 ms; run-queue wait per tick: max %3 ms, "
                                "p99 %4 ms")
@@ -200,10 +231,10 @@ QString EventLoopProbe::summary() const
         // The rest of the longest gap the thread was neither running nor
         // runnable: asleep in the event loop, or blocked (a lock, a fault).
         line += QStringLiteral("; longest gap %1 ms: %2 ms on a CPU, %3 ms in the run queue, %4 ms asleep or blocked")
-                    .arg(m_longest.gapMs, 0, 'f', 1)
-                    .arg(m_longest.workMs, 0, 'f', 1)
-                    .arg(m_longest.waitMs, 0, 'f', 1)
-                    .arg(std::max(0.0, m_longest.gapMs - m_longest.workMs - m_longest.waitMs), 0, 'f', 1);
+                    .arg(m_run.longest.gapMs, 0, 'f', 1)
+                    .arg(m_run.longest.workMs, 0, 'f', 1)
+                    .arg(m_run.longest.waitMs, 0, 'f', 1)
+                    .arg(std::max(0.0, m_run.longest.gapMs - m_run.longest.workMs - m_run.longest.waitMs), 0, 'f', 1);
     }
     return line;
 }

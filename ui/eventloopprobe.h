@@ -22,10 +22,27 @@ class EventLoopProbe : public QObject
 public:
     static constexpr int kPeriodMs = 4;
 
+    // Per-tick milliseconds in fixed buckets (10 µs wide below 100 ms, 1 ms
+    // wide up to 10 s): the whole of a long soak in constant memory.
+    class Distribution
+    {
+    public:
+        void add(double ms);
+        double max() const { return m_max; }
+        double percentile(double p) const; // the upper edge of its bucket
+        std::size_t count() const { return m_count; }
+
+    private:
+        std::vector<quint32> m_buckets; // sized at the first add
+        double m_max = 0;
+        std::size_t m_count = 0;
+    };
+
     explicit EventLoopProbe(QObject *parent = nullptr);
     ~EventLoopProbe() override;
 
     void start();
+    // Since start(), across windowLine() calls.
     double maxStallMs() const;
     double percentileStallMs(double p) const;
     double cpuPercentOfOneCore() const; // process CPU time / wall time since start()
@@ -35,15 +52,23 @@ public:
     double percentileWorkMs(double p) const;
     double maxRunQueueWaitMs() const;
     double percentileRunQueueWaitMs(double p) const;
+    // The whole run since start(): CPU, stalls and what they were made of, RSS.
     QString summary() const;
     // One line on this process since the previous call: its RSS (and how
     // much of it SQLite holds), open file descriptors and threads now, and
-    // the GUI thread's stalls over the
-    // window (p99 and max), for a soak's slopes. The window's ticks are then
-    // forgotten, so that a long soak measures without growing.
+    // the GUI thread's stalls over the window (p99 and max), for a soak's
+    // slopes. The next window starts then; summary() still covers them all.
     QString windowLine();
 
 private:
+    struct Gap {
+        double gapMs = 0, workMs = 0, waitMs = 0;
+    };
+    struct Stats {
+        Distribution stalls, work, wait;
+        Gap longest; // between two ticks, and what it was made of
+    };
+
     void onTick();
     // Nanoseconds on a CPU and waiting in the run queue, for this thread.
     bool readSchedstat(qint64 &runNs, qint64 &waitNs) const;
@@ -52,13 +77,8 @@ private:
     QElapsedTimer m_wall;
     qint64 m_lastNs = 0;
     double m_cpuAtStart = 0;
-    std::vector<double> m_stallsMs;
-    std::vector<double> m_workMs;
-    std::vector<double> m_waitMs;
-    struct Gap {
-        double gapMs = 0, workMs = 0, waitMs = 0;
-    };
-    Gap m_longest; // between two ticks, and what it was made of
+    Stats m_run; // since start(): summary()
+    Stats m_window; // since the previous windowLine()
     int m_schedstat = -1; // fd of this thread's /proc/thread-self/schedstat
     qint64 m_lastRunNs = 0;
     qint64 m_lastWaitNs = 0;

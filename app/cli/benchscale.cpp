@@ -167,7 +167,7 @@ struct Measured {
 };
 
 // The GUI's own measurement (--measure): CPU of its whole process over the
-// measured span, GUI-thread stalls, and its RSS at the end (--measure-every).
+// measured span, GUI-thread stalls over all of it, and its RSS at the end.
 std::optional<Measured> measureGui(const QString &gui, const QStringList &source, double seconds, const QDir &dir,
                                    QString *error)
 {
@@ -180,11 +180,7 @@ std::optional<Measured> measureGui(const QString &gui, const QStringList &source
         env.insert(QString::fromLatin1(name), dir.filePath(QStringLiteral("gui-home")));
     process.setProcessEnvironment(env);
     process.setStandardErrorFile(dir.filePath(QStringLiteral("gui.log")));
-    const double every = std::max(5.0, seconds / 4);
-    process.start(gui,
-                  source
-                      + QStringList{QStringLiteral("--measure"), QString::number(seconds),
-                                    QStringLiteral("--measure-every"), QString::number(every)});
+    process.start(gui, source + QStringList{QStringLiteral("--measure"), QString::number(seconds)});
     // Start-up (every service scraped twice, then 5 s) is not measured, but waited for.
     if (!process.waitForFinished(static_cast<int>((seconds + 180) * 1000))) {
         process.kill();
@@ -194,8 +190,8 @@ std::optional<Measured> measureGui(const QString &gui, const QStringList &source
     }
     const QString out = QString::fromLocal8Bit(process.readAllStandardOutput());
     static const QRegularExpression summary(
-        QStringLiteral(R"(cpu: ([0-9.]+) % of one core.*gui stall: max ([0-9.]+) ms, p99 ([0-9.]+) ms)"));
-    static const QRegularExpression soak(QStringLiteral(R"(soak: .*rss_mib=([0-9.]+))"));
+        QStringLiteral(R"(cpu: ([0-9.]+) % of one core.*gui stall: max ([0-9.]+) ms, p99 ([0-9.]+) ms.*resident )"
+                       R"(([0-9.]+) MiB)"));
     const auto match = summary.match(out);
     if (process.exitCode() != 0 || !match.hasMatch()) {
         *error = QStringLiteral("%1 exited with %2 and no measurement: %3")
@@ -204,10 +200,13 @@ std::optional<Measured> measureGui(const QString &gui, const QStringList &source
                      .arg(tail(dir.filePath(QStringLiteral("gui.log"))));
         return std::nullopt;
     }
-    Measured measured{
-        match.captured(1).toDouble(), match.captured(2).toDouble(), match.captured(3).toDouble(), 0, {}, -1, {}};
-    for (auto it = soak.globalMatch(out); it.hasNext();)
-        measured.rssMiB = it.next().captured(1).toDouble();
+    Measured measured{match.captured(1).toDouble(),
+                      match.captured(2).toDouble(),
+                      match.captured(3).toDouble(),
+                      match.captured(4).toDouble(),
+                      {},
+                      -1,
+                      {}};
     for (const QString &line : out.split(u'\n')) {
         if (line.startsWith(QLatin1String("store:")))
             measured.store = line;

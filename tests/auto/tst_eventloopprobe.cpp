@@ -1,0 +1,68 @@
+#include "eventloopprobe.h"
+
+#include <QElapsedTimer>
+#include <QRegularExpression>
+#include <QTest>
+
+using gotriage::ui::EventLoopProbe;
+
+class TestEventLoopProbe : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void percentilesAreTheSortedListsToABucket();
+    void summaryCoversTheWholeRunAfterWindows();
+};
+
+void TestEventLoopProbe::percentilesAreTheSortedListsToABucket()
+{
+    EventLoopProbe::Distribution d;
+    QCOMPARE(d.percentile(0.99), 0.0);
+    for (int i = 0; i < 1000; ++i)
+        d.add(i * 0.05); // 0, 0.05 ... 49.95 ms
+    QCOMPARE(d.count(), std::size_t{1000});
+    QCOMPARE(d.max(), 49.95);
+    // A sorted list's value at 0.99 (0-based 989 of 1000) is 49.45; the
+    // answer is the end of its 10 µs bucket, at most 10 µs above.
+    const auto near = [](double got, double want) { return got >= want - 1e-9 && got <= want + 0.01 + 1e-9; };
+    QVERIFY2(near(d.percentile(0.99), 49.45), qPrintable(QString::number(d.percentile(0.99))));
+    QVERIFY2(near(d.percentile(0.5), 24.95), qPrintable(QString::number(d.percentile(0.5))));
+    // Past 100 ms the buckets are 1 ms wide, and the largest is never overstated.
+    d.add(150.4);
+    QCOMPARE(d.percentile(1.0), 150.4);
+    d.add(20'000); // beyond the last bucket: counted there, and still the max
+    QCOMPARE(d.max(), 20'000.0);
+    QCOMPARE(d.percentile(1.0), 20'000.0);
+    QVERIFY(d.percentile(0.99) < 50);
+}
+
+void TestEventLoopProbe::summaryCoversTheWholeRunAfterWindows()
+{
+    // A soak prints a window line every few seconds; the summary at the end
+    // must still hold a stall from the first window (it held only the last).
+    EventLoopProbe probe;
+    probe.start();
+    QTest::qWait(100);
+    QElapsedTimer busy;
+    busy.start();
+    while (busy.elapsed() < 80) { } // the GUI thread held for 80 ms
+    QTest::qWait(100);
+    const QString first = probe.windowLine();
+    static const QRegularExpression windowMax(QStringLiteral(R"(max_ms=([0-9.]+))"));
+    QVERIFY2(windowMax.match(first).captured(1).toDouble() >= 70, qPrintable(first));
+    QTest::qWait(200);
+    probe.windowLine();
+    QVERIFY2(probe.maxStallMs() >= 70, qPrintable(probe.summary()));
+    static const QRegularExpression summaryMax(
+        QStringLiteral(R"(gui stall: max ([0-9.]+) ms.*\(([0-9]+) ticks\); resident ([0-9.]+) MiB)"));
+    const auto match = summaryMax.match(probe.summary());
+    QVERIFY2(match.hasMatch(), qPrintable(probe.summary()));
+    QVERIFY(match.captured(1).toDouble() >= 70);
+    // About 400 ms at 4 ms a tick, less the stall, and fewer on a busy machine.
+    QVERIFY2(match.captured(2).toInt() >= 20, qPrintable(probe.summary()));
+    QVERIFY(match.captured(3).toDouble() > 1);
+}
+
+QTEST_GUILESS_MAIN(TestEventLoopProbe)
+#include "tst_eventloopprobe.moc"
