@@ -12,6 +12,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <cerrno>
@@ -50,6 +51,33 @@ void initCurlOnce()
     std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
+// Descriptors left to the rest of the process (files, the recording, the
+// display) when connections are counted against the open-file limit.
+constexpr long kDescriptorsKeptBack = 256;
+
+// How many connections this process may keep open. The soft open-file
+// limit (1 024 on a stock desktop) is first raised to the hard one, once,
+// as the Go runtime and Prometheus do: one idle connection per target of a
+// 2 000-service fleet would not fit under it.
+long connectionBudget()
+{
+    static const long budget = [] {
+        rlimit limit{};
+        if (getrlimit(RLIMIT_NOFILE, &limit) != 0)
+            return 1024 - kDescriptorsKeptBack;
+        if (limit.rlim_cur < limit.rlim_max) {
+            rlimit raised = limit;
+            raised.rlim_cur
+                = limit.rlim_max == RLIM_INFINITY ? std::max<rlim_t>(limit.rlim_cur, 65536) : limit.rlim_max;
+            if (setrlimit(RLIMIT_NOFILE, &raised) == 0)
+                limit = raised;
+        }
+        const rlim_t soft = limit.rlim_cur == RLIM_INFINITY ? 65536 : limit.rlim_cur;
+        return std::max<long>(64, static_cast<long>(std::min<rlim_t>(soft, 1 << 20)) - kDescriptorsKeptBack);
+    }();
+    return budget;
+}
+
 // Time spent waiting for a connection that a timeout's message mentions.
 constexpr qint64 kWaitWorthSayingMs = 50;
 
@@ -81,6 +109,7 @@ struct RequestExecutor::Transfer {
     curl_slist *headerList = nullptr;
     curl_slist *connectTo = nullptr;
     QUrl url; // the current one, after redirects
+    RequestExecutor::Shard *shard = nullptr; // the handle it runs in (by origin)
     int redirects = 0;
     bool admitted = false; // handed to libcurl, holding one of the connections
     qint64 waitedMs = 0; // for a free connection, before it was admitted
@@ -141,7 +170,19 @@ struct RequestExecutor::Transfer {
     bool bodyData(std::string_view bytes);
 };
 
+// One libcurl multi handle and its connection cache. libcurl 7.88 walks
+// its whole connection cache each time a transfer is removed (looking for
+// connect-only connections to close): with one idle connection kept per
+// target, one cache of 2 000 cost 15 % of the ingest thread. Origins are
+// spread over kShards handles, each walking its own share.
+struct RequestExecutor::Shard {
+    RequestExecutor *executor = nullptr;
+    CURLM *multi = nullptr;
+    QTimer timer; // libcurl's own timeouts for this handle
+};
+
 struct RequestExecutor::Socket {
+    RequestExecutor::Shard *shard = nullptr;
     std::unique_ptr<QSocketNotifier> read;
     std::unique_ptr<QSocketNotifier> write;
 };
@@ -289,15 +330,7 @@ std::size_t RequestExecutor::Transfer::onBody(char *data, std::size_t size, std:
 RequestExecutor::RequestExecutor(QObject *parent) : QObject(parent)
 {
     initCurlOnce();
-    m_multi = curl_multi_init();
-    CURLM *multi = static_cast<CURLM *>(m_multi);
-    curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, &RequestExecutor::onSocket);
-    curl_multi_setopt(multi, CURLMOPT_SOCKETDATA, this);
-    curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, &RequestExecutor::onTimer);
-    curl_multi_setopt(multi, CURLMOPT_TIMERDATA, this);
-    setMaxConnections(kDefaultMaxConnections);
-    m_timer.setSingleShot(true);
-    connect(&m_timer, &QTimer::timeout, this, &RequestExecutor::onTimeout);
+    sizeConnectionCache();
     m_deadlineTimer.setSingleShot(true);
     m_deadlineTimer.setTimerType(Qt::PreciseTimer);
     connect(&m_deadlineTimer, &QTimer::timeout, this, &RequestExecutor::onDeadlines);
@@ -306,31 +339,82 @@ RequestExecutor::RequestExecutor(QObject *parent) : QObject(parent)
 
 RequestExecutor::~RequestExecutor()
 {
-    CURLM *multi = static_cast<CURLM *>(m_multi);
     for (const auto &transfer : std::as_const(m_transfers)) {
         if (transfer->admitted)
-            curl_multi_remove_handle(multi, transfer->easy);
+            curl_multi_remove_handle(transfer->shard->multi, transfer->easy);
     }
     m_transfers.clear();
-    // Closing the cached connections must not call back into a half-destroyed executor.
-    curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, nullptr);
-    curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, nullptr);
-    curl_multi_cleanup(multi);
+    for (CURL *easy : m_idleEasy)
+        curl_easy_cleanup(easy);
+    for (const std::unique_ptr<Shard> &shard : m_shards) {
+        if (!shard)
+            continue;
+        // Closing the cached connections must not call back into a half-destroyed executor.
+        curl_multi_setopt(shard->multi, CURLMOPT_SOCKETFUNCTION, nullptr);
+        curl_multi_setopt(shard->multi, CURLMOPT_TIMERFUNCTION, nullptr);
+        curl_multi_cleanup(shard->multi);
+    }
     m_sockets.clear();
+}
+
+RequestExecutor::Shard &RequestExecutor::shardFor(const QUrl &url)
+{
+    const QString origin = url.scheme() + url.host().toLower() + QString::number(url.port(defaultPort(url)));
+    std::unique_ptr<Shard> &shard = m_shards[qHash(origin, 0) % m_shards.size()];
+    if (!shard) {
+        shard = std::make_unique<Shard>();
+        shard->executor = this;
+        shard->multi = curl_multi_init();
+        curl_multi_setopt(shard->multi, CURLMOPT_SOCKETFUNCTION, &RequestExecutor::onSocket);
+        curl_multi_setopt(shard->multi, CURLMOPT_SOCKETDATA, shard.get());
+        curl_multi_setopt(shard->multi, CURLMOPT_TIMERFUNCTION, &RequestExecutor::onTimer);
+        curl_multi_setopt(shard->multi, CURLMOPT_TIMERDATA, shard.get());
+        shard->timer.setSingleShot(true);
+        connect(&shard->timer, &QTimer::timeout, this,
+                [this, raw = shard.get()] { drive(*raw, CURL_SOCKET_TIMEOUT, 0); });
+        limitConnections(*shard);
+    }
+    return *shard;
 }
 
 void RequestExecutor::setMaxConnections(int connections)
 {
     m_maxConnections = std::max(1, connections);
-    CURLM *multi = static_cast<CURLM *>(m_multi);
-    // The cap on requests in flight is the executor's own (admitWaiting);
-    // libcurl's, twice as high, only backs it up: at the same height, a
-    // connection being torn down would still count, and libcurl would park
-    // an admitted request in its own first-come queue.
-    curl_multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, static_cast<long>(2 * m_maxConnections));
-    // Idle connections kept for reuse: as many as may be open at once.
-    curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, static_cast<long>(m_maxConnections));
+    sizeConnectionCache();
     admitWaiting();
+}
+
+void RequestExecutor::sizeConnectionCache()
+{
+    // One idle connection kept per known service, as Prometheus keeps one
+    // per target. A cache smaller than the fleet is no cache: it drops the
+    // least recently used connection, and scrapes come round in a cycle, so
+    // every scrape connected anew (TCP connect and close were a fifth of the
+    // process at 2 000 services, and libcurl scanned its cache for the
+    // oldest connection at each). The services are spread over the shards
+    // by a hash, hence twice a fair share; libcurl counts the connections in
+    // use within both of its limits, hence the executor's own cap on top.
+    const auto shards = static_cast<long>(m_shards.size());
+    const long services = static_cast<long>(m_serviceSettings.size());
+    const long cached
+        = std::min(2 * ((services + shards - 1) / shards) + m_maxConnections, connectionBudget() / shards);
+    if (cached == m_cachedPerShard)
+        return;
+    m_cachedPerShard = cached;
+    for (const std::unique_ptr<Shard> &shard : m_shards) {
+        if (shard)
+            limitConnections(*shard);
+    }
+}
+
+void RequestExecutor::limitConnections(Shard &shard)
+{
+    curl_multi_setopt(shard.multi, CURLMOPT_MAXCONNECTS, m_cachedPerShard);
+    // The cap on requests in flight is the executor's own (admitWaiting);
+    // libcurl's only backs it up: at the same height, a connection being
+    // torn down would still count, and libcurl would park an admitted
+    // request in its own first-come queue.
+    curl_multi_setopt(shard.multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, m_cachedPerShard + 2L * m_maxConnections);
 }
 
 RequestExecutor::Id RequestExecutor::start(HttpRequest request, Callback done)
@@ -443,7 +527,14 @@ void RequestExecutor::release(Transfer &t)
 {
     if (!t.admitted)
         return;
-    curl_multi_remove_handle(static_cast<CURLM *>(m_multi), t.easy);
+    curl_multi_remove_handle(t.shard->multi, t.easy);
+    // Kept for the next request: a handle made and freed per request (and
+    // the buffers libcurl gives it) was the largest share of the ingest
+    // thread's malloc at 2 000 services. Reset when it is taken again.
+    if (m_idleEasy.size() < static_cast<std::size_t>(m_maxConnections)) {
+        m_idleEasy.push_back(t.easy);
+        t.easy = nullptr;
+    }
     t.admitted = false;
     --m_admitted;
     m_admittedDoubtful -= t.request.standing != HttpRequest::Standing::Proven ? 1 : 0;
@@ -474,6 +565,10 @@ void RequestExecutor::admitWaiting()
 
 void RequestExecutor::begin(Transfer &t)
 {
+    if (!t.easy && !m_idleEasy.empty()) {
+        t.easy = m_idleEasy.back();
+        m_idleEasy.pop_back();
+    }
     if (!t.easy)
         t.easy = curl_easy_init();
     else
@@ -498,14 +593,6 @@ void RequestExecutor::begin(Transfer &t)
     curl_easy_setopt(easy, CURLOPT_PRIVATE, &t);
     curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, t.errorBuffer);
     curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-    // With more services than cached connections, none is ever reused:
-    // scrapes come round in a cycle and the cache drops the least recently
-    // used one. Caching them then only costs libcurl a scan of the full
-    // cache for the oldest at every new connection, and another at every
-    // finished transfer (a tenth of the ingest thread at 2 000 services):
-    // such connections close when their transfer is over.
-    curl_easy_setopt(easy, CURLOPT_FORBID_REUSE,
-                     m_serviceSettings.size() > static_cast<qsizetype>(m_maxConnections) ? 1L : 0L);
     // libcurl caches every host:port it resolves, numeric addresses too,
     // and sweeps the whole cache for stale entries as it resolves the
     // next: with thousands of targets (one entry each) that sweep was the
@@ -567,7 +654,8 @@ void RequestExecutor::begin(Transfer &t)
         }
     }
     t.resetResponse();
-    curl_multi_add_handle(static_cast<CURLM *>(m_multi), easy);
+    t.shard = &shardFor(t.url);
+    curl_multi_add_handle(t.shard->multi, easy);
 }
 
 void RequestExecutor::cancel(Id id)
@@ -635,7 +723,7 @@ void RequestExecutor::complete(Id id, int curlCode)
         }
         ++t.redirects;
         t.url = target;
-        curl_multi_remove_handle(static_cast<CURLM *>(m_multi), t.easy);
+        curl_multi_remove_handle(t.shard->multi, t.easy);
         begin(t);
         return;
     }
@@ -697,9 +785,10 @@ void RequestExecutor::complete(Id id, int curlCode)
     finish(id, {}, FetchFailure::None);
 }
 
-int RequestExecutor::onSocket(void *, int fd, int what, void *self, void *)
+int RequestExecutor::onSocket(void *, int fd, int what, void *shardData, void *)
 {
-    auto *executor = static_cast<RequestExecutor *>(self);
+    auto *shard = static_cast<Shard *>(shardData);
+    RequestExecutor *executor = shard->executor;
     if (what == CURL_POLL_REMOVE) {
         // Called from inside libcurl, perhaps from this socket's own notifier:
         // disable now, delete once the event loop is back.
@@ -714,41 +803,35 @@ int RequestExecutor::onSocket(void *, int fd, int what, void *self, void *)
         return 0;
     }
     std::shared_ptr<Socket> &socket = executor->m_sockets[fd];
-    if (!socket)
+    if (!socket || socket->shard != shard) {
         socket = std::make_shared<Socket>();
-    auto ensure = [executor, fd](std::unique_ptr<QSocketNotifier> &notifier, QSocketNotifier::Type type, bool on) {
-        if (!notifier && on) {
-            notifier = std::make_unique<QSocketNotifier>(fd, type);
-            connect(
-                notifier.get(), &QSocketNotifier::activated, executor,
-                [executor, fd, readable = type == QSocketNotifier::Read] { executor->onSocketActivity(fd, readable); });
-        }
-        if (notifier)
-            notifier->setEnabled(on);
-    };
+        socket->shard = shard;
+    }
+    auto ensure
+        = [executor, shard, fd](std::unique_ptr<QSocketNotifier> &notifier, QSocketNotifier::Type type, bool on) {
+              if (!notifier && on) {
+                  notifier = std::make_unique<QSocketNotifier>(fd, type);
+                  connect(notifier.get(), &QSocketNotifier::activated, executor,
+                          [executor, shard, fd, readable = type == QSocketNotifier::Read] {
+                              executor->drive(*shard, fd, readable ? CURL_CSELECT_IN : CURL_CSELECT_OUT);
+                          });
+              }
+              if (notifier)
+                  notifier->setEnabled(on);
+          };
     ensure(socket->read, QSocketNotifier::Read, what == CURL_POLL_IN || what == CURL_POLL_INOUT);
     ensure(socket->write, QSocketNotifier::Write, what == CURL_POLL_OUT || what == CURL_POLL_INOUT);
     return 0;
 }
 
-int RequestExecutor::onTimer(void *, long timeoutMs, void *self)
+int RequestExecutor::onTimer(void *, long timeoutMs, void *shardData)
 {
-    auto *executor = static_cast<RequestExecutor *>(self);
+    auto *shard = static_cast<Shard *>(shardData);
     if (timeoutMs < 0)
-        executor->m_timer.stop();
+        shard->timer.stop();
     else
-        executor->m_timer.start(static_cast<int>(timeoutMs));
+        shard->timer.start(static_cast<int>(timeoutMs));
     return 0;
-}
-
-void RequestExecutor::onSocketActivity(int fd, bool readable)
-{
-    drive(fd, readable ? CURL_CSELECT_IN : CURL_CSELECT_OUT);
-}
-
-void RequestExecutor::onTimeout()
-{
-    drive(CURL_SOCKET_TIMEOUT, 0);
 }
 
 bool RequestExecutor::readPending(Id id)
@@ -764,22 +847,22 @@ bool RequestExecutor::readPending(Id id)
         && fd != CURL_SOCKET_BAD) {
         pollfd ready{fd, POLLIN, 0};
         if (::poll(&ready, 1, 0) == 1 && (ready.revents & POLLIN) != 0)
-            drive(fd, CURL_CSELECT_IN);
+            drive(*(*it)->shard, fd, CURL_CSELECT_IN);
     }
     return m_transfers.contains(id);
 }
 
-void RequestExecutor::drive(int fd, int events)
+void RequestExecutor::drive(Shard &shard, int fd, int events)
 {
     int running = 0;
-    curl_multi_socket_action(static_cast<CURLM *>(m_multi), fd, events, &running);
-    collectFinished();
+    curl_multi_socket_action(shard.multi, fd, events, &running);
+    collectFinished(shard);
 }
 
-void RequestExecutor::collectFinished()
+void RequestExecutor::collectFinished(Shard &shard)
 {
     int queued = 0;
-    while (CURLMsg *message = curl_multi_info_read(static_cast<CURLM *>(m_multi), &queued)) {
+    while (CURLMsg *message = curl_multi_info_read(shard.multi, &queued)) {
         if (message->msg != CURLMSG_DONE)
             continue;
         Transfer *transfer = nullptr;
@@ -793,6 +876,7 @@ void RequestExecutor::collectFinished()
 void RequestExecutor::setServiceSettings(const QString &service, std::shared_ptr<const RequestSettings> settings)
 {
     m_serviceSettings.insert(service, std::move(settings));
+    sizeConnectionCache();
 }
 
 std::shared_ptr<const RequestSettings> RequestExecutor::serviceSettings(const QString &service) const
@@ -803,6 +887,7 @@ std::shared_ptr<const RequestSettings> RequestExecutor::serviceSettings(const QS
 void RequestExecutor::forgetService(const QString &service)
 {
     m_serviceSettings.remove(service);
+    sizeConnectionCache();
 }
 
 } // namespace gotriage::ingest

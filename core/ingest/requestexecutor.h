@@ -37,7 +37,8 @@ public:
     using Callback = std::function<void(const FetchResult &)>;
     using Id = quint64;
 
-    // Connections open at once, fleet-wide (DESIGN: a global connection cap).
+    // Requests in flight at once, fleet-wide (DESIGN: a global connection
+    // cap). Idle connections are kept besides, one per known service.
     static constexpr int kDefaultMaxConnections = 128;
 
     explicit RequestExecutor(QObject *parent = nullptr);
@@ -66,17 +67,21 @@ public:
 
 private:
     struct Transfer;
+    struct Shard;
     struct Socket;
 
-    static int onSocket(void *easy, int fd, int what, void *executor, void *socket);
-    static int onTimer(void *multi, long timeoutMs, void *executor);
-    void onSocketActivity(int fd, bool readable);
-    void onTimeout();
-    void drive(int fd, int events);
-    void collectFinished();
+    // The libcurl handle for an origin (created on first use).
+    Shard &shardFor(const QUrl &url);
+    void limitConnections(Shard &shard);
+    static int onSocket(void *easy, int fd, int what, void *shard, void *socket);
+    static int onTimer(void *multi, long timeoutMs, void *shard);
+    void drive(Shard &shard, int fd, int events);
+    void collectFinished(Shard &shard);
     bool hasRoomFor(HttpRequest::Standing standing) const;
     void admit(Transfer &transfer);
     void admitWaiting();
+    // libcurl's connection caches, sized to the services this executor knows.
+    void sizeConnectionCache();
     // Gives back the connection of a transfer that is over, and admits the next.
     void release(Transfer &transfer);
     void begin(Transfer &transfer);
@@ -93,9 +98,9 @@ private:
     void onDeadlines();
     void onDeadline(Id id, qint64 nowMs);
 
-    void *m_multi = nullptr; // CURLM*
+    // libcurl multi handles, by a hash of the origin (see Shard).
+    std::array<std::unique_ptr<Shard>, 16> m_shards;
     TickScheduler m_ticks;
-    QTimer m_timer; // libcurl's own timeouts
     struct Deadline {
         qint64 atMs;
         Id id;
@@ -106,11 +111,13 @@ private:
     QTimer m_deadlineTimer;
     QElapsedTimer m_monotonic;
     QHash<Id, std::shared_ptr<Transfer>> m_transfers;
+    std::vector<void *> m_idleEasy; // CURL* of finished transfers, for the next ones
     QHash<int, std::shared_ptr<Socket>> m_sockets;
     QHash<QString, std::shared_ptr<const RequestSettings>> m_serviceSettings;
     Id m_nextId = 1;
     quint64 m_started = 0;
     int m_maxConnections = kDefaultMaxConnections;
+    long m_cachedPerShard = 0; // each shard's MAXCONNECTS
     // Admission: at most m_maxConnections transfers are handed to libcurl;
     // the rest wait here, proven targets first (libcurl's own
     // queue is first come, first served).
