@@ -23,6 +23,7 @@
 #include "sparklinedelegate.h"
 #include "store/seriesstore.h"
 #include "taskindicator.h"
+#include "textcelldelegate.h"
 #include "topservicesstrip.h"
 #include "triage/triagesession.h"
 #include "triagepanel.h"
@@ -94,6 +95,7 @@ MainWindow::MainWindow(std::unique_ptr<session::Session> session, record::Record
     m_proxy->setDynamicSortFilter(true);
     m_proxy->sort(0);
     m_overviewView->setModel(m_proxy);
+    m_overviewView->setItemDelegate(new TextCellDelegate(m_overviewView));
     auto *sparklines = new SparklineDelegate(m_overviewView);
     for (int column = FleetOverviewModel::CpuColumn; column < FleetOverviewModel::ColumnCount; ++column)
         m_overviewView->setItemDelegateForColumn(column, sparklines);
@@ -154,6 +156,7 @@ MainWindow::MainWindow(std::unique_ptr<session::Session> session, record::Record
     auto *issuesStyle = new IssuesStyleProxy(this);
     issuesStyle->setSourceModel(m_issues);
     m_issuesView->setModel(issuesStyle);
+    m_issuesView->setItemDelegate(new TextCellDelegate(m_issuesView));
     m_issuesView->verticalHeader()->hide();
     m_issuesView->setShowGrid(false);
     m_issuesView->setSelectionBehavior(QAbstractItemView::SelectRows);
@@ -164,6 +167,7 @@ MainWindow::MainWindow(std::unique_ptr<session::Session> session, record::Record
     addDockWidget(Qt::BottomDockWidgetArea, m_issuesDock);
 
     m_findingsView->setModel(m_findings);
+    m_findingsView->setItemDelegate(new TextCellDelegate(m_findingsView));
     m_findingsView->verticalHeader()->hide();
     m_findingsView->setShowGrid(false);
     m_findingsView->setWordWrap(false);

@@ -67,8 +67,7 @@ void SparklineDelegate::paint(QPainter *painter, const QStyleOptionViewItem &opt
     // when that is enough to show a shape; in a narrow column the number
     // alone, elided rather than cut.
     // textOption carries the model's font (stale values are struck through).
-    const QFontMetrics metrics(textOption.font);
-    const int textWidth = std::min(cell.width(), metrics.horizontalAdvance(text) + 8);
+    const int textWidth = std::min(cell.width(), TextCellDelegate::textWidth(text, textOption.font) + 8);
     const int lineWidth = cell.width() - textWidth - 6;
     const QRect lineRect(cell.left(), cell.top(), lineWidth >= kMinSparklineWidth ? lineWidth : 0, cell.height());
 
@@ -88,9 +87,8 @@ void SparklineDelegate::paint(QPainter *painter, const QStyleOptionViewItem &opt
         = textOption.palette.color(option.state & QStyle::State_Selected ? QPalette::HighlightedText : QPalette::Text);
     const QVariant foreground = index.data(Qt::ForegroundRole);
     painter->setPen(foreground.isValid() ? foreground.value<QBrush>().color() : textColor);
-    painter->setFont(textOption.font);
-    painter->drawText(QRect(cell.right() - textWidth, cell.top(), textWidth, cell.height()),
-                      Qt::AlignRight | Qt::AlignVCenter, metrics.elidedText(text, Qt::ElideRight, textWidth));
+    drawText(painter, QRect(cell.right() - textWidth, cell.top(), textWidth, cell.height()),
+             Qt::AlignRight | Qt::AlignVCenter, text, textOption.font, Qt::ElideRight);
     painter->restore();
 }
 

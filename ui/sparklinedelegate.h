@@ -1,8 +1,8 @@
 #pragma once
 
+#include "textcelldelegate.h"
 #include <QList>
 #include <QPainterPath>
-#include <QStyledItemDelegate>
 
 #include <utility>
 
@@ -10,10 +10,10 @@ namespace gotriage::ui {
 
 // Paints a vital's cell: a sparkline of its recent values on the left, the
 // current value on the right.
-class SparklineDelegate : public QStyledItemDelegate
+class SparklineDelegate : public TextCellDelegate
 {
 public:
-    using QStyledItemDelegate::QStyledItemDelegate;
+    using TextCellDelegate::TextCellDelegate;
 
     void paint(QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index) const override;
     QSize sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const override;

@@ -50,6 +50,11 @@ TimeChart::TimeChart(const QString &title, const QString &leftLabel, const QStri
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_plot);
+    // QCustomPlot repaints at once after a replot by default, and a widget's
+    // repaint() paints every dirty widget of its window then and there: with
+    // six charts, the fleet tables were painted six times a second, each
+    // paint a stall of the GUI thread. Painted with the window's next frame.
+    m_plot->setPlottingHint(QCP::phImmediateRefresh, false);
     setMinimumHeight(125);
     // Said in the plot when there is nothing to draw, so that an empty chart
     // tells why ("no latency histogram found …") instead of looking broken.

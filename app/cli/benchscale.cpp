@@ -164,6 +164,7 @@ struct Measured {
     QString store; // the GUI's "store:" line
     double startupMs = -1; // process start to every service's row with data
     QString stallMakeup; // its thread's work and run-queue wait per tick
+    QString slowestEvents; // what the GUI thread was doing in its longest ticks
 };
 
 // The GUI's own measurement (--measure): CPU of its whole process over the
@@ -206,12 +207,15 @@ std::optional<Measured> measureGui(const QString &gui, const QStringList &source
                       match.captured(4).toDouble(),
                       {},
                       -1,
+                      {},
                       {}};
     for (const QString &line : out.split(u'\n')) {
         if (line.startsWith(QLatin1String("store:")))
             measured.store = line;
         if (const qsizetype at = line.indexOf(QLatin1String("gui work per tick")); at >= 0)
             measured.stallMakeup = line.mid(at);
+        if (line.startsWith(QLatin1String("slowest events:")))
+            measured.slowestEvents = line;
         static const QRegularExpression startup(QStringLiteral(R"(^startup: every service has data ([0-9]+) ms)"));
         if (const auto m = startup.match(line); m.hasMatch())
             measured.startupMs = m.captured(1).toDouble();
@@ -331,7 +335,7 @@ std::optional<Measured> measurePrometheus(const QString &prometheus, const QJson
         return std::nullopt;
     }
     std::printf("prometheus: %d of %d targets up at the end\n", up, services);
-    return Measured{(after->first - before->first) / seconds * 100, 0, 0, after->second, {}, -1, {}};
+    return Measured{(after->first - before->first) / seconds * 100, 0, 0, after->second, {}, -1, {}, {}};
 }
 
 // What every scale run begins with: its folder, and the demo fleet started
@@ -412,6 +416,8 @@ int benchScaleThroughPrometheus(int services, double seconds, const QString &gui
                 watcher->rssMiB * 1024 / services, qPrintable(watcher->store));
     if (!watcher->stallMakeup.isEmpty())
         std::printf("scale: %s\n", qPrintable(watcher->stallMakeup));
+    if (!watcher->slowestEvents.isEmpty())
+        std::printf("scale: %s\n", qPrintable(watcher->slowestEvents));
     if (serverBefore && serverAfter) {
         std::printf("prometheus: %.1f %% of a core while gotriage ran (its scraping and gotriage's queries), "
                     "RSS %.1f MiB\n",
@@ -458,6 +464,8 @@ int benchScale(int services, double seconds, const QString &guiGiven)
                 watcher->rssMiB * 1024 / services, qPrintable(watcher->store));
     if (!watcher->stallMakeup.isEmpty())
         std::printf("scale: %s\n", qPrintable(watcher->stallMakeup));
+    if (!watcher->slowestEvents.isEmpty())
+        std::printf("scale: %s\n", qPrintable(watcher->slowestEvents));
 
     const QString prometheus = QStandardPaths::findExecutable(QStringLiteral("prometheus"));
     if (prometheus.isEmpty()) {

@@ -8,6 +8,7 @@
 #include "ingest/promsource.h"
 #include "ingest/promtargets.h"
 #include "mainwindow.h"
+#include "measuredapplication.h"
 #include "record/filekind.h"
 #include "record/recordingsource.h"
 #include "session/session.h"
@@ -221,7 +222,7 @@ int main(int argc, char *argv[])
         return 0;
     }
 
-    QApplication app(argc, argv);
+    gotriage::ui::MeasuredApplication app(argc, argv);
     setApplicationNames();
     // The installed .desktop entry and icon (packaging/): the desktop matches
     // the window to its entry, and the theme holds the icon once installed.
@@ -396,9 +397,10 @@ int main(int argc, char *argv[])
             std::fflush(stdout);
         });
         QObject::connect(&window, &gotriage::ui::MainWindow::firstDataAvailable, &window,
-                         [&probe, &window, seconds, everySeconds] {
-                             QTimer::singleShot(5000, &window, [&probe, &window, seconds, everySeconds] {
+                         [&app, &probe, &window, seconds, everySeconds] {
+                             QTimer::singleShot(5000, &window, [&app, &probe, &window, seconds, everySeconds] {
                                  probe.start();
+                                 app.startTiming();
                                  if (everySeconds > 0) {
                                      auto *every = new QTimer(&window);
                                      QObject::connect(every, &QTimer::timeout, &window, [&probe] {
@@ -407,9 +409,11 @@ int main(int argc, char *argv[])
                                      });
                                      every->start(static_cast<int>(everySeconds * 1000));
                                  }
-                                 QTimer::singleShot(static_cast<int>(seconds * 1000), &window, [&probe, &window] {
-                                     std::printf("%s\n%s\n", probe.summary().toLocal8Bit().constData(),
-                                                 window.storeSummary().toLocal8Bit().constData());
+                                 QTimer::singleShot(static_cast<int>(seconds * 1000), &window, [&app, &probe, &window] {
+                                     std::printf("%s\n%s\nslowest events: %s\n",
+                                                 probe.summary().toLocal8Bit().constData(),
+                                                 window.storeSummary().toLocal8Bit().constData(),
+                                                 app.slowestEvents(8).toLocal8Bit().constData());
                                      std::fflush(stdout);
                                      QCoreApplication::quit();
                                  });

@@ -1,0 +1,171 @@
+// What keeps the GUI thread's frames short at 2 000 services, and what
+// names the frames that are not: the cached text of table cells, and the
+// event ledger behind --measure.
+#include "measuredapplication.h"
+#include "textcelldelegate.h"
+
+#include <QElapsedTimer>
+#include <QImage>
+#include <QPainter>
+#include <QStandardItemModel>
+#include <QTableView>
+#include <QTest>
+
+using gotriage::ui::MeasuredApplication;
+using gotriage::ui::TextCellDelegate;
+
+namespace {
+
+// The bounding box of the pixels that differ from the cell's background.
+QRect inkBox(const QImage &image, QRgb background)
+{
+    QRect box;
+    for (int y = 0; y < image.height(); ++y)
+        for (int x = 0; x < image.width(); ++x)
+            if (image.pixel(x, y) != background)
+                box |= QRect(x, y, 1, 1);
+    return box;
+}
+
+// One cell of `view` painted by `delegate` into an image of its own.
+QImage paintCell(QTableView &view, QAbstractItemDelegate &delegate, const QModelIndex &index, QSize size)
+{
+    QImage image(size, QImage::Format_RGB32);
+    image.fill(Qt::white);
+    QPainter painter(&image);
+    QStyleOptionViewItem option;
+    option.initFrom(&view);
+    option.widget = &view;
+    option.rect = QRect(QPoint(0, 0), size);
+    option.state = QStyle::State_Enabled | QStyle::State_Active;
+    option.palette.setColor(QPalette::Base, Qt::white);
+    option.palette.setColor(QPalette::Window, Qt::white);
+    option.palette.setColor(QPalette::Text, Qt::black);
+    option.showDecorationSelected = true;
+    delegate.paint(&painter, option, index);
+    return image;
+}
+
+// Spends `ms` of CPU time in its event handler.
+class Busy : public QObject
+{
+public:
+    explicit Busy(int ms) : m_ms(ms) { setObjectName(QStringLiteral("busy")); }
+    bool event(QEvent *event) override
+    {
+        if (event->type() != QEvent::User)
+            return QObject::event(event);
+        QElapsedTimer timer;
+        timer.start();
+        volatile double x = 1;
+        while (timer.elapsed() < m_ms)
+            x = x * 1.000001 + 1e-9;
+        return true;
+    }
+
+private:
+    int m_ms;
+};
+
+} // namespace
+
+class TestGuiCost : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void cellTextLandsWhereTheStylePutsIt_data();
+    void cellTextLandsWhereTheStylePutsIt();
+    void aNarrowCellElidesAndStaysInside();
+    void theLedgerNamesTheSlowestEvent();
+};
+
+void TestGuiCost::cellTextLandsWhereTheStylePutsIt_data()
+{
+    QTest::addColumn<int>("alignment");
+    QTest::newRow("left") << int(Qt::AlignLeft | Qt::AlignVCenter);
+    QTest::newRow("right") << int(Qt::AlignRight | Qt::AlignVCenter);
+    QTest::newRow("centre") << int(Qt::AlignHCenter | Qt::AlignVCenter);
+}
+
+void TestGuiCost::cellTextLandsWhereTheStylePutsIt()
+{
+    QFETCH(int, alignment);
+    QStandardItemModel model(1, 1);
+    auto *item = new QStandardItem(QStringLiteral("checkout-api-17 18.0 MiB"));
+    item->setTextAlignment(Qt::Alignment(alignment));
+    model.setItem(0, 0, item);
+    QTableView view;
+    view.setModel(&model);
+    const QModelIndex index = model.index(0, 0);
+    const QSize size(300, 28);
+
+    QStyledItemDelegate style;
+    TextCellDelegate cached;
+    const QRect byStyle = inkBox(paintCell(view, style, index, size), qRgb(255, 255, 255));
+    QVERIFY(!byStyle.isEmpty());
+    // Twice: the second paint is from the cache.
+    for (int pass = 0; pass < 2; ++pass) {
+        const QRect byCache = inkBox(paintCell(view, cached, index, size), qRgb(255, 255, 255));
+        QVERIFY2(std::abs(byCache.left() - byStyle.left()) <= 2 && std::abs(byCache.right() - byStyle.right()) <= 2
+                     && std::abs(byCache.center().y() - byStyle.center().y()) <= 2,
+                 qPrintable(QStringLiteral("style drew the text at %1,%2 %3x%4, the cache at %5,%6 %7x%8")
+                                .arg(byStyle.x())
+                                .arg(byStyle.y())
+                                .arg(byStyle.width())
+                                .arg(byStyle.height())
+                                .arg(byCache.x())
+                                .arg(byCache.y())
+                                .arg(byCache.width())
+                                .arg(byCache.height())));
+    }
+}
+
+void TestGuiCost::aNarrowCellElidesAndStaysInside()
+{
+    QStandardItemModel model(1, 1);
+    model.setItem(0, 0, new QStandardItem(QStringLiteral("a-service-name-far-too-long-for-its-column")));
+    QTableView view;
+    view.setModel(&model);
+    TextCellDelegate cached;
+    const QSize narrow(80, 28);
+    const QImage image = paintCell(view, cached, model.index(0, 0), narrow);
+    const QRect ink = inkBox(image, qRgb(255, 255, 255));
+    QVERIFY(!ink.isEmpty());
+    QVERIFY2(ink.right() < narrow.width() - 1, "the text stays inside its cell");
+    // The full text would take far more than the cell: what was drawn was elided.
+    const QFontMetrics metrics(view.font());
+    QVERIFY(metrics.horizontalAdvance(model.item(0, 0)->text()) > 2 * narrow.width());
+    // Rounded up from the laid-out width, where the metrics round to nearest.
+    const int cachedWidth = cached.textWidth(model.item(0, 0)->text(), view.font());
+    const int advance = metrics.horizontalAdvance(model.item(0, 0)->text());
+    QVERIFY2(cachedWidth >= advance && cachedWidth <= advance + 1,
+             qPrintable(QStringLiteral("cached width %1, metrics %2").arg(cachedWidth).arg(advance)));
+    // The same cell again, from the cache: the same pixels.
+    QCOMPARE(paintCell(view, cached, model.index(0, 0), narrow), image);
+}
+
+void TestGuiCost::theLedgerNamesTheSlowestEvent()
+{
+    auto *app = static_cast<MeasuredApplication *>(QCoreApplication::instance());
+    Busy quick(2), slow(30);
+    app->startTiming();
+    QCoreApplication::postEvent(&quick, new QEvent(QEvent::User));
+    QCoreApplication::postEvent(&slow, new QEvent(QEvent::User));
+    QCoreApplication::sendPostedEvents();
+    const QString slowest = app->slowestEvents(1);
+    QVERIFY2(slowest.startsWith(QLatin1String("QObject#busy User: max ")), qPrintable(slowest));
+    // At least the 30 ms the handler spent (CPU time; its wall time beside).
+    const double ms = slowest.section(QLatin1String("max "), 1).section(u' ', 0, 0).toDouble();
+    QVERIFY2(ms >= 25 && ms < 1000, qPrintable(slowest));
+    QVERIFY2(slowest.contains(QLatin1String("1 of 8 ms or more")), qPrintable(slowest));
+}
+
+int main(int argc, char **argv)
+{
+    MeasuredApplication app(argc, argv);
+    TestGuiCost test;
+    return QTest::qExec(&test, argc, argv);
+}
+
+#include "tst_guicost.moc"
