@@ -3,6 +3,7 @@
 #include "analysis/findingjson.h"
 #include "common/handover.h"
 #include "common/logging.h"
+#include "common/threadpriority.h"
 #include "ingest/updatejson.h"
 
 #include <QDir>
@@ -343,6 +344,7 @@ private:
 Recorder::Recorder(QObject *parent) : QObject(parent)
 {
     m_thread.setObjectName(QStringLiteral("gotriage-recorder"));
+    common::runBehindStarter(m_thread);
 }
 
 Recorder::~Recorder()

@@ -3,6 +3,7 @@
 #include "common/handover.h"
 #include "common/logging.h"
 #include "common/threadexit.h"
+#include "common/threadpriority.h"
 #include "ingest/source.h"
 #include "session/evidencecollector.h"
 #include "session/sessionhub.h"
@@ -24,6 +25,7 @@ Session::Session(std::unique_ptr<ingest::Source> source, QObject *parent)
     qRegisterMetaType<EvidencePtr>();
     m_thread.setObjectName(QStringLiteral("gotriage-ingest"));
     common::releaseTlsStateWhenFinished(m_thread);
+    common::runBehindStarter(m_thread);
     m_source->setSink(m_hub);
     m_source->moveToThread(&m_thread);
     m_hub->moveToThread(&m_thread);

@@ -2,6 +2,7 @@
 #include "common/clock.h"
 #include "common/logging.h"
 #include "common/threadexit.h"
+#include "common/threadpriority.h"
 
 #include "sim/simserver.h"
 
@@ -143,6 +144,7 @@ DemoFleetThread::DemoFleetThread()
 {
     m_thread.setObjectName(QStringLiteral("gotriage-demo-fleet"));
     common::releaseTlsStateWhenFinished(m_thread); // QHttpServer sets up Qt's TLS backend
+    common::runBehindStarter(m_thread);
 }
 
 DemoFleetThread::~DemoFleetThread()

@@ -3,6 +3,7 @@
 #include "testhttpserver.h"
 
 #include "common/clock.h"
+#include "common/threadpriority.h"
 #include "ingest/feedsource.h"
 #include "ingest/livesource.h"
 #include "ingest/replaysource.h"
@@ -65,6 +66,7 @@ class TestSession : public QObject
     Q_OBJECT
 
 private slots:
+    void workThreadsRunBehindTheGuiThread();
     void initTestCase();
     void replayClockMovesAtItsRate();
     void captureLinesRoundTrip();
@@ -321,4 +323,23 @@ void TestSession::historyAfterLiveRaisesNothingTwice()
 }
 
 QTEST_GUILESS_MAIN(TestSession)
+void TestSession::workThreadsRunBehindTheGuiThread()
+{
+    const int mine = common::currentThreadNiceness();
+    QThread worker;
+    common::runBehindStarter(worker);
+    worker.start();
+    auto *inWorker = new QObject;
+    inWorker->moveToThread(&worker);
+    int theirs = -100;
+    QMetaObject::invokeMethod(
+        inWorker, [&theirs] { theirs = common::currentThreadNiceness(); }, Qt::BlockingQueuedConnection);
+    inWorker->deleteLater(); // in the worker, as it finishes
+    worker.quit();
+    worker.wait();
+    QCOMPARE(theirs, std::min(19, mine + common::kWorkThreadNiceness));
+    // The starter keeps its own.
+    QCOMPARE(common::currentThreadNiceness(), mine);
+}
+
 #include "tst_session.moc"
