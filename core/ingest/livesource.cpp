@@ -42,7 +42,7 @@ struct LiveSource::Watched {
 LiveSource::LiveSource(const common::Clock *clock, QObject *parent)
     : Source(parent)
     , m_clock(clock ? clock : &common::LiveClock::instance())
-    , m_ports(std::make_unique<ListeningPortTable>())
+    , m_processes(std::make_unique<LocalProcessTable>())
 {
     qRegisterMetaType<ScrapeResultPtr>();
     qRegisterMetaType<ServiceHealth>();
@@ -125,7 +125,7 @@ void LiveSource::onScraped(Watched &watched, const ScrapeResultPtr &scrape, cons
     update.runtime = watched.runtime;
     update.sources = watched.deriver.sources();
     if (scrape->up) {
-        const LocalCpuProbe::Reading split = watched.cpu->read(*m_ports, scrape->tsMs);
+        const LocalCpuProbe::Reading split = watched.cpu->read(*m_processes, scrape->tsMs);
         update.vitals[vitals::Vital::CpuUser] = split.userCores;
         update.vitals[vitals::Vital::CpuSystem] = split.systemCores;
         update.sources.cpuSplit = split.source;

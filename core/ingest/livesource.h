@@ -11,7 +11,7 @@ class LiveClock;
 
 namespace gotriage::ingest {
 
-class ListeningPortTable;
+class LocalProcessTable;
 
 class RequestExecutor;
 class ServicePoller;
@@ -50,7 +50,7 @@ private:
     const common::Clock *m_clock;
     RequestExecutor *m_executor = nullptr; // created in the ingest thread, on first use
     std::map<QString, std::unique_ptr<Watched>> m_watched;
-    std::unique_ptr<ListeningPortTable> m_ports;
+    std::unique_ptr<LocalProcessTable> m_processes;
     bool m_started = false;
 };
 

@@ -105,7 +105,7 @@ bool isThisHost(const QString &host)
     return !address.isNull() && address.isLoopback();
 }
 
-std::optional<qint64> ListeningPortTable::pidFor(quint16 port, qint64 nowMs, QString *why)
+std::optional<qint64> LocalProcessTable::pidFor(quint16 port, qint64 nowMs, QString *why)
 {
     if (m_scannedMs < 0 || (!m_pids.contains(port) && nowMs - m_scannedMs >= kRescanMs))
         rescan(nowMs);
@@ -117,7 +117,27 @@ std::optional<qint64> ListeningPortTable::pidFor(quint16 port, qint64 nowMs, QSt
     return std::nullopt;
 }
 
-void ListeningPortTable::rescan(qint64 nowMs)
+std::optional<LocalProcessTable::CpuReading> LocalProcessTable::cpuTimes(qint64 pid, qint64 nowMs, QString *why)
+{
+    if (const auto it = m_cpu.constFind(pid);
+        it != m_cpu.constEnd() && nowMs >= it->readMs && nowMs - it->readMs < kCpuReuseMs)
+        return *it;
+    const std::optional<ProcessCpuTimes> times = readProcessCpuTimes(pid, why);
+    if (!times) {
+        m_cpu.remove(pid);
+        return std::nullopt;
+    }
+    const CpuReading reading{*times, nowMs};
+    m_cpu.insert(pid, reading);
+    if (nowMs - m_cpuPrunedMs >= kRescanMs) {
+        // Processes that ended (or stopped being watched) leave their last reading.
+        m_cpuPrunedMs = nowMs;
+        m_cpu.removeIf([nowMs](const auto &entry) { return nowMs - entry.value().readMs >= kRescanMs; });
+    }
+    return reading;
+}
+
+void LocalProcessTable::rescan(qint64 nowMs)
 {
     m_scannedMs = nowMs;
     m_pids.clear();
@@ -155,7 +175,7 @@ LocalCpuProbe::LocalCpuProbe(const QUrl &baseUrl)
     , m_port(static_cast<quint16>(baseUrl.port(baseUrl.scheme() == QLatin1String("https") ? 443 : 80)))
 { }
 
-LocalCpuProbe::Reading LocalCpuProbe::read(ListeningPortTable &ports, qint64 nowMs)
+LocalCpuProbe::Reading LocalCpuProbe::read(LocalProcessTable &processes, qint64 nowMs)
 {
     Reading out;
     if (!m_local) {
@@ -163,7 +183,7 @@ LocalCpuProbe::Reading LocalCpuProbe::read(ListeningPortTable &ports, qint64 now
         return out;
     }
     if (!m_pid) {
-        m_pid = ports.pidFor(m_port, nowMs, &out.source);
+        m_pid = processes.pidFor(m_port, nowMs, &out.source);
         m_last.reset();
         m_statPath.clear();
         if (!m_pid)
@@ -173,25 +193,26 @@ LocalCpuProbe::Reading LocalCpuProbe::read(ListeningPortTable &ports, qint64 now
         out.source = QStringLiteral("runs inside gotriage");
         return out;
     }
-    const std::optional<ProcessCpuTimes> times = readProcessCpuTimes(*m_pid, &out.source);
-    if (!times) {
+    const std::optional<LocalProcessTable::CpuReading> reading = processes.cpuTimes(*m_pid, nowMs, &out.source);
+    if (!reading) {
         m_pid.reset(); // the process is gone: look the port up again next time
         m_statPath.clear();
-        ports.forget(m_port);
+        processes.forget(m_port);
         return out;
     }
     if (m_statPath.isEmpty())
         m_statPath = QStringLiteral("/proc/%1/stat").arg(*m_pid);
     out.source = m_statPath;
-    if (m_last && nowMs > m_lastMs && times->userSeconds >= m_last->userSeconds
+    const ProcessCpuTimes *times = &reading->times;
+    if (m_last && reading->readMs > m_lastMs && times->userSeconds >= m_last->userSeconds
         && times->systemSeconds >= m_last->systemSeconds) {
-        const double seconds = static_cast<double>(nowMs - m_lastMs) / 1000.0;
+        const double seconds = static_cast<double>(reading->readMs - m_lastMs) / 1000.0;
         out.userCores = (times->userSeconds - m_last->userSeconds) / seconds;
         out.systemCores = (times->systemSeconds - m_last->systemSeconds) / seconds;
         out.available = true;
     }
-    m_last = times;
-    m_lastMs = nowMs;
+    m_last = *times;
+    m_lastMs = reading->readMs;
     return out;
 }
 

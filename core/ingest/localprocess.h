@@ -21,23 +21,38 @@ std::optional<ProcessCpuTimes> readProcessCpuTimes(qint64 pid, QString *why);
 // Is `host` this machine (a loopback address or name, or this host's name)?
 bool isThisHost(const QString &host);
 
-// Finds, through /proc/net/tcp{,6} and /proc/*/fd, which process listens on
-// TCP `port`; the table of listening ports is read at most every kRescanMs
-// unless a port is unknown. Lives in one thread (the ingest thread).
-class ListeningPortTable
+// This machine's processes as the ingest thread sees them: which one
+// listens on a port (through /proc/net/tcp{,6} and /proc/*/fd; the table of
+// listening ports is read at most every kRescanMs unless a port is unknown),
+// and their CPU times. Lives in one thread (the ingest thread).
+class LocalProcessTable
 {
 public:
     static constexpr qint64 kRescanMs = 30'000;
+    // A process's CPU times read this recently serve every service it
+    // hosts: one read of /proc/<pid>/stat, not one per service (a demo
+    // fleet process serves 250).
+    static constexpr qint64 kCpuReuseMs = 100;
 
     // The pid listening on `port`, or nullopt with `why`.
     std::optional<qint64> pidFor(quint16 port, qint64 nowMs, QString *why);
     // The process on `port` is gone (restarted): look it up again.
     void forget(quint16 port) { m_pids.remove(port); }
 
+    struct CpuReading {
+        ProcessCpuTimes times;
+        qint64 readMs = 0; // when /proc said so
+    };
+    // `pid`'s CPU times as of nowMs (or up to kCpuReuseMs before it);
+    // nullopt with `why` when /proc cannot say.
+    std::optional<CpuReading> cpuTimes(qint64 pid, qint64 nowMs, QString *why);
+
 private:
     void rescan(qint64 nowMs);
 
     QHash<quint16, qint64> m_pids;
+    QHash<qint64, CpuReading> m_cpu; // the latest reading, by pid
+    qint64 m_cpuPrunedMs = 0;
     qint64 m_scannedMs = -1;
     QString m_scanProblem;
 };
@@ -57,7 +72,7 @@ public:
         QString source; // "/proc/4242/stat", or why there is no split (short: it goes in a chart's title)
         bool available = false;
     };
-    Reading read(ListeningPortTable &ports, qint64 nowMs);
+    Reading read(LocalProcessTable &processes, qint64 nowMs);
 
 private:
     bool m_local;

@@ -23,6 +23,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <limits>
 #include <map>
 #include <optional>
 
@@ -157,6 +158,7 @@ private slots:
     void evidenceRespectsTheBudgetAndTheSwitches();
     void cpuSplitOfARealProcess();
     void cpuSplitSaysWhyItIsUnavailable();
+    void servicesOfOneProcessShareItsCpuReading();
     void cpuTimesOfACommandNameWithParentheses();
 };
 
@@ -409,7 +411,7 @@ void TestDiagnose::cpuSplitOfARealProcess()
     const QUrl url(QString::fromLatin1(json.mid(at, json.indexOf('"', at) - at)));
     QVERIFY(url.port() > 0);
 
-    ingest::ListeningPortTable ports;
+    ingest::LocalProcessTable ports;
     ingest::LocalCpuProbe probe(url);
     QString why;
     QCOMPARE(ports.pidFor(static_cast<quint16>(url.port()), 0, &why).value_or(-1), demo.processId());
@@ -447,9 +449,41 @@ void TestDiagnose::cpuSplitOfARealProcess()
     QVERIFY(gone.source.contains(QLatin1String("/proc/")));
 }
 
+void TestDiagnose::servicesOfOneProcessShareItsCpuReading()
+{
+    // Burn CPU between the readings so that a second read of /proc would
+    // show more than the first: a reused reading is then the same one.
+    const auto burn = [] {
+        QElapsedTimer timer;
+        timer.start();
+        volatile double x = 1;
+        while (timer.elapsed() < 60)
+            x = x * 1.0000001 + 1e-9;
+    };
+    ingest::LocalProcessTable processes;
+    const qint64 pid = QCoreApplication::applicationPid();
+    QString why;
+    const auto first = processes.cpuTimes(pid, 1000, &why);
+    QVERIFY2(first, qPrintable(why));
+    QCOMPARE(first->readMs, qint64{1000});
+    burn();
+    const auto reused = processes.cpuTimes(pid, 1000 + ingest::LocalProcessTable::kCpuReuseMs - 1, &why);
+    QVERIFY(reused);
+    QCOMPARE(reused->readMs, qint64{1000});
+    QCOMPARE(reused->times.userSeconds, first->times.userSeconds);
+    const auto fresh = processes.cpuTimes(pid, 1000 + ingest::LocalProcessTable::kCpuReuseMs, &why);
+    QVERIFY(fresh);
+    QCOMPARE(fresh->readMs, 1000 + ingest::LocalProcessTable::kCpuReuseMs);
+    QVERIFY(fresh->times.userSeconds + fresh->times.systemSeconds
+            > first->times.userSeconds + first->times.systemSeconds);
+    // A pid that does not exist is said, not reused.
+    QVERIFY(!processes.cpuTimes(std::numeric_limits<int>::max(), 2000, &why));
+    QVERIFY(why.contains(QLatin1String("/proc/")));
+}
+
 void TestDiagnose::cpuSplitSaysWhyItIsUnavailable()
 {
-    ingest::ListeningPortTable ports;
+    ingest::LocalProcessTable ports;
     ingest::LocalCpuProbe remote(QUrl(QStringLiteral("http://10.0.0.5:8080")));
     QVERIFY(remote.read(ports, 0).source.contains(QLatin1String("not on this host")));
     // A port that nobody listens on: take one, then free it.
@@ -464,7 +498,7 @@ void TestDiagnose::cpuSplitSaysWhyItIsUnavailable()
     // This process listening itself: the demo fleet runs inside gotriage.
     QTcpServer own;
     QVERIFY(own.listen(QHostAddress::LocalHost, 0));
-    ingest::ListeningPortTable fresh;
+    ingest::LocalProcessTable fresh;
     ingest::LocalCpuProbe inside(QUrl(QStringLiteral("http://localhost:%1").arg(own.serverPort())));
     QVERIFY2(inside.read(fresh, 0).source.contains(QLatin1String("inside gotriage")),
              qPrintable(inside.read(fresh, 0).source));
