@@ -358,10 +358,7 @@ void TriagePanel::rank()
         m_candidatesView->selectRow(row);
     updateActionButtons();
 
-    std::vector<analysis::Finding> all;
-    for (const auto &[service, findings] : m_findings)
-        all.insert(all.end(), findings.begin(), findings.end());
-    m_suggested = triage::suggestIncident(all);
+    m_suggested = triage::suggestIncident(m_findings);
     const bool offer = m_suggested && !m_triage->incident().isOpen() && m_triage->canAct()
         && m_suggested->findingKey != m_dismissedSuggestion;
     if (offer) {
@@ -384,8 +381,11 @@ void TriagePanel::updateHeader(qint64 nowMs)
         : tr("Core business: no core service reports its requests yet (mark services \"tier\": \"core\" and give "
              "them a request_counter)");
     m_impact->setText(text);
-    m_impact->setStyleSheet(
-        QStringLiteral("font-size: 14pt; font-weight: bold; color: %1; padding: 4px;").arg(colour.name()));
+    // A style sheet set re-polishes the label even when it is the same.
+    const QString sheet
+        = QStringLiteral("font-size: 14pt; font-weight: bold; color: %1; padding: 4px;").arg(colour.name());
+    if (m_impact->styleSheet() != sheet)
+        m_impact->setStyleSheet(sheet);
 
     const triage::Incident &incident = m_triage->incident();
     const bool open = incident.isOpen();

@@ -169,14 +169,17 @@ QString kindWords(analysis::FindingKind kind)
     return {};
 }
 
-std::optional<SuggestedIncident> suggestIncident(const std::vector<analysis::Finding> &findings)
+std::optional<SuggestedIncident>
+suggestIncident(const std::map<QString, std::vector<analysis::Finding>> &findingsByService)
 {
     const analysis::Finding *worst = nullptr;
-    for (const analysis::Finding &f : findings) {
-        if (!analysis::isBattlefield(f.kind))
-            continue;
-        if (!worst || f.severity > worst->severity || (f.severity == worst->severity && f.sinceMs < worst->sinceMs))
-            worst = &f;
+    for (const auto &[service, findings] : findingsByService) {
+        for (const analysis::Finding &f : findings) {
+            if (!analysis::isBattlefield(f.kind))
+                continue;
+            if (!worst || f.severity > worst->severity || (f.severity == worst->severity && f.sinceMs < worst->sinceMs))
+                worst = &f;
+        }
     }
     if (!worst)
         return std::nullopt;

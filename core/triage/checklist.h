@@ -7,6 +7,7 @@
 
 #include <QStringList>
 
+#include <map>
 #include <optional>
 #include <vector>
 
@@ -40,7 +41,10 @@ struct SuggestedIncident {
     QString findingKey; // "checkout-api-1/goroutine_leak"
     QString service;
 };
-std::optional<SuggestedIncident> suggestIncident(const std::vector<analysis::Finding> &findings);
+// Read where the findings are kept, by service: copying a fleet's findings
+// into one list cost the GUI thread up to 6 ms at 2 000 services.
+std::optional<SuggestedIncident>
+suggestIncident(const std::map<QString, std::vector<analysis::Finding>> &findingsByService);
 
 // "goroutine leak", "memory black hole", …: a finding kind in words.
 QString kindWords(analysis::FindingKind kind);

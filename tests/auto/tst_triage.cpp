@@ -6,6 +6,7 @@
 #include "triage/actionrunner.h"
 #include "triage/auditlog.h"
 #include "triage/candidates.h"
+#include "triage/checklist.h"
 #include "triage/impact.h"
 #include "triage/incident.h"
 #include "triage/verification.h"
@@ -91,6 +92,7 @@ private slots:
     void incidentSurvivesACrash();
     void impactOfTheCoreServices();
     void candidatesNonCoreFirstThenPressure();
+    void suggestedIncidentIsTheWorstOldestBattlefield();
     void verificationByTheExpectation();
     void verificationOfTheAdmittedRate();
     void verificationWithoutAnExpectation();
@@ -347,6 +349,37 @@ void TestTriage::candidatesNonCoreFirstThenPressure()
     QCOMPARE(ranked[0].actions, QStringList{QStringLiteral("throttle")});
     QVERIFY(ranked[2].actions.isEmpty());
     QVERIFY(ranked[2].reasons.join(u' ').contains(QLatin1String("no action")));
+}
+
+void TestTriage::suggestedIncidentIsTheWorstOldestBattlefield()
+{
+    const auto finding
+        = [](const QString &service, analysis::FindingKind kind, analysis::Severity severity, qint64 sinceMs) {
+              analysis::Finding f;
+              f.service = service;
+              f.kind = kind;
+              f.severity = severity;
+              f.sinceMs = sinceMs;
+              return f;
+          };
+    std::map<QString, std::vector<analysis::Finding>> findings;
+    QVERIFY(!triage::suggestIncident(findings));
+    findings[QStringLiteral("a")]
+        = {finding(QStringLiteral("a"), analysis::FindingKind::Stale, analysis::Severity::Critical, 1'000)};
+    QVERIFY2(!triage::suggestIncident(findings), "no data is not a battlefield");
+    findings[QStringLiteral("b")]
+        = {finding(QStringLiteral("b"), analysis::FindingKind::CpuSaturation, analysis::Severity::Warning, 2'000)};
+    findings[QStringLiteral("c")]
+        = {finding(QStringLiteral("c"), analysis::FindingKind::GcFrenzy, analysis::Severity::Warning, 9'000),
+           finding(QStringLiteral("c"), analysis::FindingKind::GoroutineLeak, analysis::Severity::Critical, 8'000)};
+    findings[QStringLiteral("d")]
+        = {finding(QStringLiteral("d"), analysis::FindingKind::MemoryBlackHole, analysis::Severity::Critical, 5'000)};
+    const auto suggested = triage::suggestIncident(findings);
+    QVERIFY(suggested);
+    QCOMPARE(suggested->service, QStringLiteral("d")); // critical, and older than c's leak
+    QCOMPARE(suggested->title, QStringLiteral("memory black hole on d"));
+    findings[QStringLiteral("d")].front().severity = analysis::Severity::Warning;
+    QCOMPARE(triage::suggestIncident(findings)->service, QStringLiteral("c"));
 }
 
 void TestTriage::verificationByTheExpectation()
