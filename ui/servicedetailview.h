@@ -66,6 +66,8 @@ protected:
 private:
     void layoutCharts(int columns);
     void applyRangeToAll(double from, double to, TimeChart *except);
+    void replotInTurns();
+    void replotNext();
 
     const store::SeriesStore *m_store;
     QString m_service;
@@ -80,6 +82,8 @@ private:
     std::array<TimeChart *, ChartCount> m_charts{};
     bool m_following = true;
     bool m_reloadQueued = false; // a pan or zoom asked for the new range's data
+    int m_nextReplot = 0; // the chart replotInTurns() redraws next
+    bool m_replotting = false; // a replotNext() is queued
     int m_goroutineTrend = -1;
     int m_heapTrend = -1;
     int m_goroutineLimit = -1;
