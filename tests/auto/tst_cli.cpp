@@ -455,10 +455,13 @@ void TestCli::benchScaleMeasuresTheGuiAndPrometheus()
     if (QStandardPaths::findExecutable(QStringLiteral("prometheus")).isEmpty())
         QVERIFY2(out.contains(QStringLiteral("prometheus: not installed")), qPrintable(out));
     else {
-        // The demo fleet has services that crash and come back: one may be
-        // down at the moment the count is taken.
-        const auto up = QRegularExpression(QStringLiteral("prometheus: ([0-9]+) of 260 targets up")).match(out);
-        QVERIFY2(up.hasMatch() && up.captured(1).toInt() >= 250, qPrintable(out));
+        // The demo fleet has services that crash and come back, and a 1 s
+        // scrape may time out on a loaded machine: counted are the targets
+        // scraped at least once in the window.
+        const auto scraped
+            = QRegularExpression(QStringLiteral("prometheus: ([0-9]+) of 260 targets scraped in the measured 3 s"))
+                  .match(out);
+        QVERIFY2(scraped.hasMatch() && scraped.captured(1).toInt() >= 250, qPrintable(out));
     }
     const QString last = QString::fromUtf8(run.outLines().constLast());
     const auto figures
