@@ -167,6 +167,7 @@ struct Measured {
     double startupMs = -1; // process start to every service's row with data
     QString stallMakeup; // its thread's work and run-queue wait per tick
     QString slowestEvents; // what the GUI thread was doing in its longest ticks
+    QString longestTurn; // its dearest pass of the event loop
 };
 
 // The GUI's own measurement (--measure): CPU of its whole process over the
@@ -210,6 +211,7 @@ std::optional<Measured> measureGui(const QString &gui, const QStringList &source
                       {},
                       -1,
                       {},
+                      {},
                       {}};
     for (const QString &line : out.split(u'\n')) {
         if (line.startsWith(QLatin1String("store:")))
@@ -218,11 +220,22 @@ std::optional<Measured> measureGui(const QString &gui, const QStringList &source
             measured.stallMakeup = line.mid(at);
         if (line.startsWith(QLatin1String("slowest events:")))
             measured.slowestEvents = line;
+        if (line.startsWith(QLatin1String("longest turn:")))
+            measured.longestTurn = line;
         static const QRegularExpression startup(QStringLiteral(R"(^startup: every service has data ([0-9]+) ms)"));
         if (const auto m = startup.match(line); m.hasMatch())
             measured.startupMs = m.captured(1).toDouble();
     }
     return measured;
+}
+
+// What the GUI thread spent its longest events and its dearest turn on.
+void printLedger(const Measured &watcher)
+{
+    for (const QString *line : {&watcher.slowestEvents, &watcher.longestTurn}) {
+        if (!line->isEmpty())
+            std::printf("scale: %s\n", qPrintable(*line));
+    }
 }
 
 // A service that is down all through the run (a demo service crashing as
@@ -354,7 +367,7 @@ std::optional<Measured> measurePrometheus(const QString &prometheus, const QJson
     }
     std::printf("prometheus: %d of %d targets scraped in the measured %.0f s, %d up at the end\n", scraped, services,
                 seconds, up);
-    return Measured{(after->first - before->first) / seconds * 100, 0, 0, after->second, {}, -1, {}, {}};
+    return Measured{(after->first - before->first) / seconds * 100, 0, 0, after->second, {}, -1, {}, {}, {}};
 }
 
 // What every scale run begins with: its folder, and the demo fleet started
@@ -435,8 +448,7 @@ int benchScaleThroughPrometheus(int services, double seconds, const QString &gui
                 watcher->rssMiB * 1024 / services, qPrintable(watcher->store));
     if (!watcher->stallMakeup.isEmpty())
         std::printf("scale: %s\n", qPrintable(watcher->stallMakeup));
-    if (!watcher->slowestEvents.isEmpty())
-        std::printf("scale: %s\n", qPrintable(watcher->slowestEvents));
+    printLedger(*watcher);
     if (serverBefore && serverAfter) {
         std::printf("prometheus: %.1f %% of a core while gotriage ran (its scraping and gotriage's queries), "
                     "RSS %.1f MiB\n",
@@ -483,8 +495,7 @@ int benchScale(int services, double seconds, const QString &guiGiven)
                 watcher->rssMiB * 1024 / services, qPrintable(watcher->store));
     if (!watcher->stallMakeup.isEmpty())
         std::printf("scale: %s\n", qPrintable(watcher->stallMakeup));
-    if (!watcher->slowestEvents.isEmpty())
-        std::printf("scale: %s\n", qPrintable(watcher->slowestEvents));
+    printLedger(*watcher);
 
     const QString prometheus = QStandardPaths::findExecutable(QStringLiteral("prometheus"));
     if (prometheus.isEmpty()) {

@@ -410,10 +410,11 @@ int main(int argc, char *argv[])
                                      every->start(static_cast<int>(everySeconds * 1000));
                                  }
                                  QTimer::singleShot(static_cast<int>(seconds * 1000), &window, [&app, &probe, &window] {
-                                     std::printf("%s\n%s\nslowest events: %s\n",
+                                     std::printf("%s\n%s\nslowest events: %s\nlongest turn: %s\n",
                                                  probe.summary().toLocal8Bit().constData(),
                                                  window.storeSummary().toLocal8Bit().constData(),
-                                                 app.slowestEvents(8).toLocal8Bit().constData());
+                                                 app.slowestEvents(8).toLocal8Bit().constData(),
+                                                 app.longestTurn(6).toLocal8Bit().constData());
                                      std::fflush(stdout);
                                      QCoreApplication::quit();
                                  });

@@ -9,11 +9,14 @@
 
 #include "qcp.h"
 
+#include <QEventLoop>
 #include <QImage>
 #include <QPainter>
+#include <QRegularExpression>
 #include <QStandardItemModel>
 #include <QTableView>
 #include <QTest>
+#include <QTimer>
 
 #include <algorithm>
 
@@ -92,6 +95,7 @@ private slots:
     void cellTextLandsWhereTheStylePutsIt();
     void aNarrowCellElidesAndStaysInside();
     void theLedgerNamesTheSlowestEvent();
+    void theLedgerNamesTheDearestTurn();
     void detailChartsAreRedrawnOnePerTurn();
 };
 
@@ -174,6 +178,37 @@ void TestGuiCost::theLedgerNamesTheSlowestEvent()
     const double ms = slowest.section(QLatin1String("max "), 1).section(u' ', 0, 0).toDouble();
     QVERIFY2(ms >= 25 && ms < 1000, qPrintable(slowest));
     QVERIFY2(slowest.contains(QLatin1String("1 of 8 ms or more")), qPrintable(slowest));
+}
+
+void TestGuiCost::theLedgerNamesTheDearestTurn()
+{
+    // Three events of 6 ms each, none slow alone, run back to back in one
+    // pass of the loop: an 18 ms stall that only the turn's account shows.
+    auto *app = static_cast<MeasuredApplication *>(QCoreApplication::instance());
+    app->startTiming();
+    Busy first(6), second(6), third(6), later(2);
+    later.setObjectName(QStringLiteral("later"));
+    first.setObjectName(QStringLiteral("first"));
+    second.setObjectName(QStringLiteral("second"));
+    third.setObjectName(QStringLiteral("third"));
+    QEventLoop loop;
+    QTimer::singleShot(0, &loop, [&] {
+        for (Busy *busy : {&first, &second, &third})
+            QCoreApplication::postEvent(busy, new QEvent(QEvent::User));
+    });
+    // In a pass of its own: not part of the first one's account.
+    QTimer::singleShot(100, &loop, [&] { QCoreApplication::postEvent(&later, new QEvent(QEvent::User)); });
+    QTimer::singleShot(200, &loop, &QEventLoop::quit);
+    loop.exec();
+    const QString turn = app->longestTurn(6);
+    const double ms = turn.section(u' ', 0, 0).toDouble();
+    QVERIFY2(ms >= 17 && ms < 1000, qPrintable(turn));
+    for (const char *name : {"QObject#first User", "QObject#second User", "QObject#third User"})
+        QVERIFY2(turn.contains(QLatin1String(name)), qPrintable(turn));
+    QVERIFY2(!turn.contains(QLatin1String("later")), qPrintable(turn));
+    // Named dearest first, each with its own cost.
+    QVERIFY2(QRegularExpression(QStringLiteral(R"(: QObject#\w+ User [0-9.]+ ms, )")).match(turn).hasMatch(),
+             qPrintable(turn));
 }
 
 int main(int argc, char **argv)
