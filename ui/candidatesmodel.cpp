@@ -55,13 +55,13 @@ QVariant CandidatesModel::data(const QModelIndex &index, int role) const
         case TierColumn:
             return config::tierName(c.tier);
         case WhyColumn:
-            return c.reasons.join(QStringLiteral(" · "));
+            return c.reasons().join(QStringLiteral(" · "));
         case ActionsColumn:
             return c.actions.isEmpty() ? tr("none configured") : c.actions.join(QStringLiteral(", "));
         }
     }
     if (role == Qt::ToolTipRole && index.column() == WhyColumn)
-        return c.reasons.join(QLatin1Char('\n'));
+        return c.reasons().join(QLatin1Char('\n'));
     if (role == Qt::ForegroundRole) {
         if (index.column() == TierColumn && c.tier == config::Tier::Core)
             return palette::colours().warning; // changing a core service needs its name typed

@@ -344,11 +344,11 @@ void TestTriage::candidatesNonCoreFirstThenPressure()
     QCOMPARE(ranked[0].service, QStringLiteral("batch")); // non-core, with a critical leak
     QCOMPARE(ranked[1].service, QStringLiteral("report")); // non-core, hot
     QCOMPARE(ranked[2].service, QStringLiteral("api")); // core last, however hot
-    QVERIFY(ranked[0].reasons.join(u' ').contains(QLatin1String("goroutine_leak (critical)")));
-    QVERIFY(ranked[1].reasons.join(u' ').contains(QLatin1String("CPU at 90 % of its 2 cores")));
+    QVERIFY(ranked[0].reasons().join(u' ').contains(QLatin1String("goroutine_leak (critical)")));
+    QVERIFY(ranked[1].reasons().join(u' ').contains(QLatin1String("CPU at 90 % of its 2 cores")));
     QCOMPARE(ranked[0].actions, QStringList{QStringLiteral("throttle")});
     QVERIFY(ranked[2].actions.isEmpty());
-    QVERIFY(ranked[2].reasons.join(u' ').contains(QLatin1String("no action")));
+    QVERIFY(ranked[2].reasons().join(u' ').contains(QLatin1String("no action")));
 }
 
 void TestTriage::suggestedIncidentIsTheWorstOldestBattlefield()
