@@ -612,8 +612,8 @@ void MainWindow::applyPendingReports()
     // Through a server, a round of 10 000 targets arrives as one batch:
     // handled at once it held the GUI thread for 200 ms. Half a frame's
     // share at a time (the report that crosses it can take as long again),
-    // the rest after the events that waited (paints, input, the refresh
-    // timer), in the order they came.
+    // the rest after the events and timers that waited (paints, input, the
+    // refresh), in the order they came.
     constexpr qint64 kBudgetNs = 4'000'000;
     QElapsedTimer spent;
     spent.start();
@@ -626,16 +626,7 @@ void MainWindow::applyPendingReports()
         onReport(*pending.report, pending.nowMs);
         applied.push_back(std::move(pending.report));
         if (!m_pendingReports.empty() && spent.nsecsElapsed() > kBudgetNs) {
-            if (!m_applyScheduled) {
-                m_applyScheduled = true;
-                QMetaObject::invokeMethod(
-                    this,
-                    [this] {
-                        m_applyScheduled = false;
-                        applyPendingReports();
-                    },
-                    Qt::QueuedConnection);
-            }
+            m_applyRest.schedule();
             return;
         }
     }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "config/fleetconfig.h"
+#include "idlestep.h"
 
 #include <QMainWindow>
 #include <QPointer>
@@ -285,7 +286,7 @@ private:
         qint64 nowMs = 0;
     };
     std::deque<PendingReport> m_pendingReports;
-    bool m_applyScheduled = false;
+    IdleStep m_applyRest{this, QStringLiteral("applyReports"), [this] { applyPendingReports(); }};
     record::RecordingSource *m_replay = nullptr; // owned by the session
     PlayheadBar *m_playhead = nullptr;
     qint64 m_dataNowMs = 0; // the newest batch's clock

@@ -365,16 +365,15 @@ void ServiceDetailView::replotInTurns()
     // than 5. One chart per turn lets the paints, input and timers that
     // wait go between them. A refresh meanwhile starts the round again.
     m_nextReplot = 0;
-    if (!m_replotting)
+    if (!m_replotStep.isScheduled())
         replotNext();
 }
 
 void ServiceDetailView::replotNext()
 {
-    m_replotting = m_nextReplot + 1 < ChartCount;
     m_charts[static_cast<std::size_t>(m_nextReplot++)]->replot();
-    if (m_replotting)
-        QMetaObject::invokeMethod(this, &ServiceDetailView::replotNext, Qt::QueuedConnection);
+    if (m_nextReplot < ChartCount)
+        m_replotStep.schedule();
 }
 
 } // namespace gotriage::ui

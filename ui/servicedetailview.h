@@ -1,5 +1,6 @@
 #pragma once
 
+#include "idlestep.h"
 #include "timechart.h"
 
 #include <QWidget>
@@ -83,7 +84,7 @@ private:
     bool m_following = true;
     bool m_reloadQueued = false; // a pan or zoom asked for the new range's data
     int m_nextReplot = 0; // the chart replotInTurns() redraws next
-    bool m_replotting = false; // a replotNext() is queued
+    IdleStep m_replotStep{this, QStringLiteral("replotChart"), [this] { replotNext(); }};
     int m_goroutineTrend = -1;
     int m_heapTrend = -1;
     int m_goroutineLimit = -1;

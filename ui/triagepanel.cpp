@@ -325,23 +325,20 @@ void TriagePanel::refresh(qint64 nowMs)
     // The impact is a 30 s mean: it is read with the ranking, not every tick.
     if (m_lastRankMs == 0 || nowMs - m_lastRankMs >= kRankIntervalMs || nowMs < m_lastRankMs) {
         m_lastRankMs = nowMs;
-        // Each in a turn of the event loop of its own, after this refresh:
-        // together they held the GUI thread for 15-30 ms at 2 000 services,
-        // and within the refresh timer's turn the impact alone made it 10 ms.
-        QMetaObject::invokeMethod(
-            this,
-            [this, nowMs] {
-                m_impactNow = m_triage->impact(nowMs);
-                updateHeader(m_nowMs);
-                updateChecklist();
-                QMetaObject::invokeMethod(this, &TriagePanel::rank, Qt::QueuedConnection);
-            },
-            Qt::QueuedConnection);
+        m_impactStep.schedule();
     }
     m_triage->verifyActions(nowMs);
     updateHeader(nowMs);
     updateChecklist();
     updateCountdowns(nowMs);
+}
+
+void TriagePanel::updateImpact()
+{
+    m_impactNow = m_triage->impact(m_lastRankMs);
+    updateHeader(m_nowMs);
+    updateChecklist();
+    m_rankStep.schedule();
 }
 
 void TriagePanel::rank()

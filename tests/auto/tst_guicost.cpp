@@ -2,6 +2,7 @@
 // names the frames that are not: the cached text of table cells, the detail
 // charts redrawn one per turn of the event loop, and the event ledger behind
 // --measure.
+#include "idlestep.h"
 #include "measuredapplication.h"
 #include "servicedetailview.h"
 #include "store/seriesstore.h"
@@ -22,6 +23,7 @@
 
 #include <time.h>
 
+using gotriage::ui::IdleStep;
 using gotriage::ui::MeasuredApplication;
 using gotriage::ui::TextCellDelegate;
 
@@ -96,6 +98,8 @@ private slots:
     void aNarrowCellElidesAndStaysInside();
     void theLedgerNamesTheSlowestEvent();
     void theLedgerNamesTheDearestTurn();
+    void timersRunBetweenIdleSteps_data();
+    void timersRunBetweenIdleSteps();
     void detailChartsAreRedrawnOnePerTurn();
 };
 
@@ -211,6 +215,70 @@ void TestGuiCost::theLedgerNamesTheDearestTurn()
              qPrintable(turn));
 }
 
+namespace {
+
+// Spends `ms` of this thread's CPU time.
+void spin(double ms)
+{
+    Busy busy(static_cast<int>(ms));
+    QEvent event(QEvent::User);
+    busy.event(&event);
+}
+
+} // namespace
+
+void TestGuiCost::timersRunBetweenIdleSteps_data()
+{
+    QTest::addColumn<bool>("idleSteps");
+    QTest::newRow("idle steps") << true;
+    QTest::newRow("queued calls") << false;
+}
+
+void TestGuiCost::timersRunBetweenIdleSteps()
+{
+    // Ten steps of 3 ms, each scheduling the next, and a 1 ms timer that
+    // stands for the refresh, the frame update and the stall probe.
+    QFETCH(bool, idleSteps);
+    constexpr int kSteps = 10;
+    int stepsRun = 0;
+    int ticks = 0;
+    int ticksDuringChain = 0;
+    QObject context;
+    std::function<void()> next;
+    IdleStep step(&context, QStringLiteral("step"), [&] { next(); });
+    next = [&] {
+        spin(3);
+        if (++stepsRun == kSteps)
+            return;
+        if (idleSteps)
+            step.schedule();
+        else
+            QMetaObject::invokeMethod(
+                &context, [&] { next(); }, Qt::QueuedConnection);
+    };
+    QTimer other;
+    other.setTimerType(Qt::PreciseTimer);
+    other.setInterval(1);
+    connect(&other, &QTimer::timeout, &context, [&] {
+        ++ticks;
+        if (stepsRun > 0 && stepsRun < kSteps)
+            ++ticksDuringChain;
+    });
+    other.start();
+    QTest::qWait(20); // the timer under way
+    step.schedule();
+    QTRY_COMPARE_WITH_TIMEOUT(stepsRun, kSteps, 5000);
+    QTest::qWait(20);
+    QVERIFY(ticks > 0);
+    // Between two idle steps the due timer runs; chained through queued
+    // calls, only after every second step.
+    const int gaps = kSteps - 1;
+    if (idleSteps)
+        QVERIFY2(ticksDuringChain >= gaps - 1, qPrintable(QString::number(ticksDuringChain)));
+    else
+        QVERIFY2(ticksDuringChain <= (gaps + 1) / 2, qPrintable(QString::number(ticksDuringChain)));
+}
+
 int main(int argc, char **argv)
 {
     MeasuredApplication app(argc, argv);
@@ -242,12 +310,12 @@ void TestGuiCost::detailChartsAreRedrawnOnePerTurn()
                 [&redrawn] { ++redrawn; });
 
     detail.refresh(start + 600 * 1000);
-    // One round of posted events at a time, as the event loop delivers them.
+    // One pass of the event loop at a time.
     int turns = 0;
     int mostInATurn = 0;
     while (redrawn < ServiceDetailView::ChartCount && turns < 4 * ServiceDetailView::ChartCount) {
         const int before = redrawn;
-        QCoreApplication::sendPostedEvents();
+        QCoreApplication::processEvents();
         mostInATurn = std::max(mostInATurn, redrawn - before);
         ++turns;
     }
