@@ -597,6 +597,7 @@ void TriagePanel::closeIncident()
                 sick << QStringLiteral("- %1: %2 (%3)").arg(service, triage::kindWords(f.kind), f.evidence);
         }
     }
+    sick.sort();
     context << (sick.isEmpty() ? tr("Findings at the close: none active") : tr("Findings still active at the close"));
     context << sick;
     if (!m_evidenceReady.isEmpty()) {

@@ -9,7 +9,6 @@
 #include <QSet>
 #include <QWidget>
 
-#include <map>
 #include <memory>
 #include <optional>
 
@@ -110,8 +109,8 @@ private:
     void onIncidentChanged();
 
     triage::TriageSession *m_triage;
-    std::map<QString, vitals::VitalsSample> m_latest;
-    std::map<QString, std::vector<analysis::Finding>> m_findings;
+    triage::LatestVitals m_latest;
+    triage::FindingsByService m_findings;
     QSet<QString> m_evidenceReady;
     triage::Impact m_impactNow;
     std::optional<triage::SuggestedIncident> m_suggested;

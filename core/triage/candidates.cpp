@@ -28,10 +28,8 @@ QStringList Candidate::reasons() const
     return out;
 }
 
-std::vector<Candidate> rankCandidates(const std::vector<config::ServiceConfig> &services,
-                                      const std::map<QString, vitals::VitalsSample> &latest,
-                                      const std::map<QString, std::vector<analysis::Finding>> &findings,
-                                      const config::ActionCatalog &catalog)
+std::vector<Candidate> rankCandidates(const std::vector<config::ServiceConfig> &services, const LatestVitals &latest,
+                                      const FindingsByService &findings, const config::ActionCatalog &catalog)
 {
     std::vector<Candidate> out;
     out.reserve(services.size());

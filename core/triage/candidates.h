@@ -3,10 +3,10 @@
 #include "analysis/finding.h"
 #include "config/actioncatalog.h"
 #include "signals/vital.h"
+#include "triage/byservice.h"
 
 #include <QStringList>
 
-#include <map>
 #include <vector>
 
 namespace gotriage::triage {
@@ -41,9 +41,7 @@ struct Candidate {
 // against its limit) and by findings (battlefields, their severity). A
 // service without any action that applies to it is still listed: the
 // operator sees there is nothing configured to pull.
-std::vector<Candidate> rankCandidates(const std::vector<config::ServiceConfig> &services,
-                                      const std::map<QString, vitals::VitalsSample> &latest,
-                                      const std::map<QString, std::vector<analysis::Finding>> &findings,
-                                      const config::ActionCatalog &catalog);
+std::vector<Candidate> rankCandidates(const std::vector<config::ServiceConfig> &services, const LatestVitals &latest,
+                                      const FindingsByService &findings, const config::ActionCatalog &catalog);
 
 } // namespace gotriage::triage

@@ -39,8 +39,10 @@ std::vector<const analysis::Finding *> battlefields(const std::vector<analysis::
         if (analysis::isBattlefield(f.kind))
             out.push_back(&f);
     }
-    std::stable_sort(out.begin(), out.end(),
-                     [](const analysis::Finding *a, const analysis::Finding *b) { return a->severity > b->severity; });
+    // Worst first, then by service: the findings come in no set order.
+    std::stable_sort(out.begin(), out.end(), [](const analysis::Finding *a, const analysis::Finding *b) {
+        return a->severity != b->severity ? a->severity > b->severity : a->service < b->service;
+    });
     return out;
 }
 
@@ -169,15 +171,18 @@ QString kindWords(analysis::FindingKind kind)
     return {};
 }
 
-std::optional<SuggestedIncident>
-suggestIncident(const std::map<QString, std::vector<analysis::Finding>> &findingsByService)
+std::optional<SuggestedIncident> suggestIncident(const FindingsByService &findingsByService)
 {
     const analysis::Finding *worst = nullptr;
     for (const auto &[service, findings] : findingsByService) {
         for (const analysis::Finding &f : findings) {
             if (!analysis::isBattlefield(f.kind))
                 continue;
-            if (!worst || f.severity > worst->severity || (f.severity == worst->severity && f.sinceMs < worst->sinceMs))
+            // The worst, then the oldest, then by name: the same whatever
+            // order the services come in.
+            if (!worst || f.severity > worst->severity
+                || (f.severity == worst->severity
+                    && (f.sinceMs < worst->sinceMs || (f.sinceMs == worst->sinceMs && f.service < worst->service))))
                 worst = &f;
         }
     }

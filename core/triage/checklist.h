@@ -7,7 +7,6 @@
 
 #include <QStringList>
 
-#include <map>
 #include <optional>
 #include <vector>
 
@@ -43,8 +42,7 @@ struct SuggestedIncident {
 };
 // Read where the findings are kept, by service: copying a fleet's findings
 // into one list cost the GUI thread up to 6 ms at 2 000 services.
-std::optional<SuggestedIncident>
-suggestIncident(const std::map<QString, std::vector<analysis::Finding>> &findingsByService);
+std::optional<SuggestedIncident> suggestIncident(const FindingsByService &findingsByService);
 
 // "goroutine leak", "memory black hole", …: a finding kind in words.
 QString kindWords(analysis::FindingKind kind);

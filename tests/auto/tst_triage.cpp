@@ -326,11 +326,11 @@ void TestTriage::candidatesNonCoreFirstThenPressure()
     config::ServiceConfig batch = serviceNamed(QStringLiteral("batch"), config::Tier::NonCore);
     config::ServiceConfig report = serviceNamed(QStringLiteral("report"), config::Tier::NonCore);
     api.limits.cpuCores = batch.limits.cpuCores = report.limits.cpuCores = 2;
-    std::map<QString, vitals::VitalsSample> latest;
+    triage::LatestVitals latest;
     latest[QStringLiteral("api")][vitals::Vital::Cpu] = 1.9; // the hottest, but core
     latest[QStringLiteral("batch")][vitals::Vital::Cpu] = 0.4;
     latest[QStringLiteral("report")][vitals::Vital::Cpu] = 1.8;
-    std::map<QString, std::vector<analysis::Finding>> findings;
+    triage::FindingsByService findings;
     analysis::Finding leak;
     leak.kind = analysis::FindingKind::GoroutineLeak;
     leak.severity = analysis::Severity::Critical;
@@ -362,7 +362,7 @@ void TestTriage::suggestedIncidentIsTheWorstOldestBattlefield()
               f.sinceMs = sinceMs;
               return f;
           };
-    std::map<QString, std::vector<analysis::Finding>> findings;
+    triage::FindingsByService findings;
     QVERIFY(!triage::suggestIncident(findings));
     findings[QStringLiteral("a")]
         = {finding(QStringLiteral("a"), analysis::FindingKind::Stale, analysis::Severity::Critical, 1'000)};
@@ -380,6 +380,18 @@ void TestTriage::suggestedIncidentIsTheWorstOldestBattlefield()
     QCOMPARE(suggested->title, QStringLiteral("memory black hole on d"));
     findings[QStringLiteral("d")].front().severity = analysis::Severity::Warning;
     QCOMPARE(triage::suggestIncident(findings)->service, QStringLiteral("c"));
+
+    // A tie (as bad, as old) goes by name, not by where the hashed map
+    // keeps the services: the same pick among many services whatever the
+    // order they were added in.
+    for (const bool reversed : {false, true}) {
+        triage::FindingsByService tied;
+        for (int i = 0; i < 200; ++i) {
+            const QString service = QStringLiteral("svc-%1").arg(reversed ? 199 - i : i, 3, 10, QLatin1Char('0'));
+            tied[service] = {finding(service, analysis::FindingKind::GoroutineLeak, analysis::Severity::Critical, 7)};
+        }
+        QCOMPARE(triage::suggestIncident(tied)->service, QStringLiteral("svc-000"));
+    }
 }
 
 void TestTriage::verificationByTheExpectation()
