@@ -28,6 +28,9 @@
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
+#include <algorithm>
+#include <utility>
+
 namespace gotriage::ui {
 
 namespace {
@@ -211,7 +214,7 @@ TriagePanel::TriagePanel(triage::TriageSession *triage, QWidget *parent)
     });
     connect(triage, &triage::TriageSession::incidentChanged, this, &TriagePanel::onIncidentChanged);
     // New services or actions: ranked again now, not at the next round.
-    connect(triage, &triage::TriageSession::fleetChanged, this, [this] { rank(); });
+    connect(triage, &triage::TriageSession::fleetChanged, this, &TriagePanel::rankNow);
     connect(triage, &triage::TriageSession::actionsChanged, this, &TriagePanel::rebuildActions);
     onIncidentChanged();
     rebuildActions();
@@ -338,17 +341,47 @@ void TriagePanel::updateImpact()
     m_impactNow = m_triage->impact(m_lastRankMs);
     updateHeader(m_nowMs);
     updateChecklist();
+    m_rankedServices = 0;
     m_rankStep.schedule();
 }
 
-void TriagePanel::rank()
+void TriagePanel::rankSlice()
+{
+    // Each service is ranked on its vitals and findings of that turn: a
+    // ranking is a snapshot of a few tens of milliseconds, not one instant.
+    const std::vector<config::ServiceConfig> &services = m_triage->services();
+    if (m_rankedServices == 0) {
+        m_ranking.clear();
+        m_ranking.reserve(services.size());
+    }
+    const std::size_t end = std::min(services.size(), m_rankedServices + kRankSlice);
+    for (; m_rankedServices < end; ++m_rankedServices)
+        m_ranking.push_back(
+            triage::candidateFor(services[m_rankedServices], m_latest, m_findings, m_triage->catalog()));
+    if (m_rankedServices < services.size()) {
+        m_rankStep.schedule();
+        return;
+    }
+    m_rankedServices = 0;
+    triage::sortCandidates(m_ranking);
+    showRanking(std::exchange(m_ranking, {}));
+}
+
+void TriagePanel::rankNow()
+{
+    // A new fleet: a slice under way ranks services that may be gone.
+    m_rankStep.cancel();
+    m_rankedServices = 0;
+    showRanking(triage::rankCandidates(m_triage->services(), m_latest, m_findings, m_triage->catalog()));
+}
+
+void TriagePanel::showRanking(std::vector<triage::Candidate> ranked)
 {
     const QString selected = [this] {
         const QModelIndexList rows = m_candidatesView->selectionModel()->selectedRows();
         return rows.isEmpty() ? QString() : m_candidates->candidates()[rows.front().row()].service;
     }();
-    m_candidates->setCandidates(
-        triage::rankCandidates(m_triage->services(), m_latest, m_findings, m_triage->catalog()));
+    m_candidates->setCandidates(std::move(ranked));
     // The operator's choice stays selected wherever it moves; the top one otherwise.
     const int row = selected.isEmpty() ? 0 : std::max(0, m_candidates->rowOf(selected));
     if (m_candidates->rowCount() > 0)

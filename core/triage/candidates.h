@@ -41,7 +41,14 @@ struct Candidate {
 // against its limit) and by findings (battlefields, their severity). A
 // service without any action that applies to it is still listed: the
 // operator sees there is nothing configured to pull.
+//
+// In two parts for a large fleet ranked a slice at a time: candidateFor()
+// each service, then sortCandidates().
 std::vector<Candidate> rankCandidates(const std::vector<config::ServiceConfig> &services, const LatestVitals &latest,
                                       const FindingsByService &findings, const config::ActionCatalog &catalog);
+
+Candidate candidateFor(const config::ServiceConfig &service, const LatestVitals &latest,
+                       const FindingsByService &findings, const config::ActionCatalog &catalog);
+void sortCandidates(std::vector<Candidate> &candidates);
 
 } // namespace gotriage::triage
