@@ -341,7 +341,8 @@ void TriagePanel::updateImpact()
     m_impactNow = m_triage->impact(m_lastRankMs);
     updateHeader(m_nowMs);
     updateChecklist();
-    m_rankedServices = 0;
+    // A round still under way goes on where it is: restarted, a slow one
+    // would never end.
     m_rankStep.schedule();
 }
 
@@ -349,33 +350,50 @@ void TriagePanel::rankSlice()
 {
     // Each service is ranked on its vitals and findings of that turn: a
     // ranking is a snapshot of a few tens of milliseconds, not one instant.
-    const std::vector<config::ServiceConfig> &services = m_triage->services();
-    if (m_rankedServices == 0) {
-        m_ranking.clear();
-        m_ranking.reserve(services.size());
+    switch (m_rankPhase) {
+    case RankPhase::Slices: {
+        const std::vector<config::ServiceConfig> &services = m_triage->services();
+        if (m_rankedServices == 0) {
+            m_ranking.clear();
+            m_ranking.reserve(services.size());
+            m_picker = {};
+        }
+        const std::size_t end = std::min(services.size(), m_rankedServices + kRankSlice);
+        for (; m_rankedServices < end; ++m_rankedServices) {
+            const config::ServiceConfig &service = services[m_rankedServices];
+            m_ranking.push_back(triage::candidateFor(service, m_latest, m_findings, m_triage->catalog()));
+            if (const auto it = m_findings.find(service.name); it != m_findings.end())
+                m_picker.consider(it->second);
+        }
+        if (m_rankedServices == services.size()) {
+            m_rankedServices = 0;
+            m_rankPhase = RankPhase::Sort;
+        }
+        break;
     }
-    const std::size_t end = std::min(services.size(), m_rankedServices + kRankSlice);
-    for (; m_rankedServices < end; ++m_rankedServices)
-        m_ranking.push_back(
-            triage::candidateFor(services[m_rankedServices], m_latest, m_findings, m_triage->catalog()));
-    if (m_rankedServices < services.size()) {
-        m_rankStep.schedule();
+    case RankPhase::Sort:
+        triage::sortCandidates(m_ranking);
+        m_rankPhase = RankPhase::Show;
+        break;
+    case RankPhase::Show:
+        m_rankPhase = RankPhase::Slices;
+        showRanking(std::exchange(m_ranking, {}), m_picker.suggestion());
         return;
     }
-    m_rankedServices = 0;
-    triage::sortCandidates(m_ranking);
-    showRanking(std::exchange(m_ranking, {}));
+    m_rankStep.schedule();
 }
 
 void TriagePanel::rankNow()
 {
     // A new fleet: a slice under way ranks services that may be gone.
     m_rankStep.cancel();
+    m_rankPhase = RankPhase::Slices;
     m_rankedServices = 0;
-    showRanking(triage::rankCandidates(m_triage->services(), m_latest, m_findings, m_triage->catalog()));
+    showRanking(triage::rankCandidates(m_triage->services(), m_latest, m_findings, m_triage->catalog()),
+                triage::suggestIncident(m_findings));
 }
 
-void TriagePanel::showRanking(std::vector<triage::Candidate> ranked)
+void TriagePanel::showRanking(std::vector<triage::Candidate> ranked, std::optional<triage::SuggestedIncident> suggested)
 {
     const QString selected = [this] {
         const QModelIndexList rows = m_candidatesView->selectionModel()->selectedRows();
@@ -388,7 +406,7 @@ void TriagePanel::showRanking(std::vector<triage::Candidate> ranked)
         m_candidatesView->selectRow(row);
     updateActionButtons();
 
-    m_suggested = triage::suggestIncident(m_findings);
+    m_suggested = std::move(suggested);
     const bool offer = m_suggested && !m_triage->incident().isOpen() && m_triage->canAct()
         && m_suggested->findingKey != m_dismissedSuggestion;
     if (offer) {

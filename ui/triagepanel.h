@@ -101,7 +101,7 @@ private:
     void updateImpact(); // then rankSlice()
     void rankSlice();
     void rankNow();
-    void showRanking(std::vector<triage::Candidate> ranked);
+    void showRanking(std::vector<triage::Candidate> ranked, std::optional<triage::SuggestedIncident> suggested);
     void updateHeader(qint64 nowMs);
     void updateChecklist();
     void updateActionButtons();
@@ -124,12 +124,15 @@ private:
     // alone made it 10 ms.
     IdleStep m_impactStep{this, QStringLiteral("triageImpact"), [this] { updateImpact(); }};
     IdleStep m_rankStep{this, QStringLiteral("triageRank"), [this] { rankSlice(); }};
-    // The ranking under way, kRankSlice services a turn: the whole of a
-    // 10 000-target fleet took 15-22 ms at once (its data cold in the caches
-    // every 2 s).
+    // The ranking under way, kRankSlice services a turn, then the sort in a
+    // turn of its own, then the table: the whole of a 10 000-target fleet
+    // took 15-22 ms at once (its data cold in the caches every 2 s).
     static constexpr std::size_t kRankSlice = 1000;
+    enum class RankPhase { Slices, Sort, Show };
+    RankPhase m_rankPhase = RankPhase::Slices;
     std::vector<triage::Candidate> m_ranking;
     std::size_t m_rankedServices = 0;
+    triage::IncidentPicker m_picker; // the suggestion, picked on the way
     qint64 m_nowMs = 0;
 
     QWidget *m_suggestion;

@@ -173,23 +173,33 @@ QString kindWords(analysis::FindingKind kind)
 
 std::optional<SuggestedIncident> suggestIncident(const FindingsByService &findingsByService)
 {
-    const analysis::Finding *worst = nullptr;
-    for (const auto &[service, findings] : findingsByService) {
-        for (const analysis::Finding &f : findings) {
-            if (!analysis::isBattlefield(f.kind))
-                continue;
-            // The worst, then the oldest, then by name: the same whatever
-            // order the services come in.
-            if (!worst || f.severity > worst->severity
-                || (f.severity == worst->severity
-                    && (f.sinceMs < worst->sinceMs || (f.sinceMs == worst->sinceMs && f.service < worst->service))))
-                worst = &f;
-        }
+    IncidentPicker picker;
+    for (const auto &[service, findings] : findingsByService)
+        picker.consider(findings);
+    return picker.suggestion();
+}
+
+void IncidentPicker::consider(const std::vector<analysis::Finding> &findings)
+{
+    for (const analysis::Finding &f : findings) {
+        if (!analysis::isBattlefield(f.kind))
+            continue;
+        // The worst, then the oldest, then by name: the same whatever order
+        // the services come in.
+        const analysis::Finding *worst = m_worst ? &*m_worst : nullptr;
+        if (!worst || f.severity > worst->severity
+            || (f.severity == worst->severity
+                && (f.sinceMs < worst->sinceMs || (f.sinceMs == worst->sinceMs && f.service < worst->service))))
+            m_worst = f;
     }
-    if (!worst)
+}
+
+std::optional<SuggestedIncident> IncidentPicker::suggestion() const
+{
+    if (!m_worst)
         return std::nullopt;
-    return SuggestedIncident{QStringLiteral("%1 on %2").arg(kindWords(worst->kind), worst->service),
-                             worst->key().toString(), worst->service};
+    return SuggestedIncident{QStringLiteral("%1 on %2").arg(kindWords(m_worst->kind), m_worst->service),
+                             m_worst->key().toString(), m_worst->service};
 }
 
 } // namespace gotriage::triage
