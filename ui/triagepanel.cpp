@@ -358,7 +358,7 @@ void TriagePanel::rankSlice()
             m_ranking.reserve(services.size());
             m_picker = {};
         }
-        const std::size_t end = std::min(services.size(), m_rankedServices + kRankSlice);
+        const std::size_t end = std::min(services.size(), m_rankedServices + m_rankSlice);
         for (; m_rankedServices < end; ++m_rankedServices) {
             const config::ServiceConfig &service = services[m_rankedServices];
             m_ranking.push_back(triage::candidateFor(service, m_latest, m_findings, m_triage->catalog()));

@@ -9,6 +9,7 @@
 #include <QSet>
 #include <QWidget>
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 
@@ -58,6 +59,8 @@ public:
     void forgetService(const QString &service);
     // Once a window tick: impact, checklists, countdowns, verification.
     void refresh(qint64 nowMs);
+    // How many services the ranking takes a turn (kRankSlice by default).
+    void setRankSlice(std::size_t services) { m_rankSlice = std::max<std::size_t>(1, services); }
 
     // "INCIDENT 12:04 · core error ratio 1.2 % and rising": the status
     // bar's text while an incident is open; empty otherwise.
@@ -130,6 +133,7 @@ private:
     static constexpr std::size_t kRankSlice = 1000;
     enum class RankPhase { Slices, Sort, Show };
     RankPhase m_rankPhase = RankPhase::Slices;
+    std::size_t m_rankSlice = kRankSlice;
     std::vector<triage::Candidate> m_ranking;
     std::size_t m_rankedServices = 0;
     triage::IncidentPicker m_picker; // the suggestion, picked on the way

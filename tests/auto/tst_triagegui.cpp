@@ -88,6 +88,7 @@ class TestTriageGui : public QObject
 private slots:
     void initTestCase();
     void walkthroughFromFindingToVerifiedThrottle();
+    void rankingInSlicesCoversTheFleet();
     void coreTargetNeedsItsNameAndKeepsIt();
     void keyboardDrivesEveryStep();
     void severalTargetsReportEachResult();
@@ -227,6 +228,40 @@ void TestTriageGui::walkthroughFromFindingToVerifiedThrottle()
         kinds << e.kind;
     QVERIFY(kinds.contains(QStringLiteral("action_sent")));
     QVERIFY(kinds.contains(QStringLiteral("action_reverted")));
+}
+
+void TestTriageGui::rankingInSlicesCoversTheFleet()
+{
+    // Five services a turn: the 12-service demo fleet in three slices, as
+    // 10 000 targets are ranked a thousand at a time.
+    DemoWindow demo;
+    QVERIFY(demo.start());
+    ui::TriagePanel *panel = demo.panel();
+    panel->setRankSlice(5);
+    // The fleet's first ranking is made at once, before any data; the
+    // suggestion comes from a later round, made in slices.
+    QTRY_VERIFY_WITH_TIMEOUT(panel->suggestionBar()->isVisible(), 120000);
+    QVERIFY(panel->suggestion());
+    const std::vector<triage::Candidate> ranked = panel->candidatesModel()->candidates();
+    QCOMPARE(ranked.size(), std::size_t(12));
+    QSet<QString> seen;
+    for (std::size_t i = 0; i < ranked.size(); ++i) {
+        seen.insert(ranked[i].service);
+        if (i > 0) {
+            const triage::Candidate &a = ranked[i - 1], &b = ranked[i];
+            QVERIFY2(
+                a.score > b.score || (a.score == b.score && a.service < b.service),
+                qPrintable(
+                    QStringLiteral("%1 (%2) before %3 (%4)").arg(a.service).arg(a.score).arg(b.service).arg(b.score)));
+        }
+    }
+    QCOMPARE(seen.size(), 12); // each service once
+    // The suggested service is among the candidates, with its battlefield.
+    const auto sick = std::find_if(ranked.begin(), ranked.end(), [&](const triage::Candidate &c) {
+        return c.service == panel->suggestion()->service;
+    });
+    QVERIFY(sick != ranked.end());
+    QVERIFY(!sick->battlefields.empty());
 }
 
 void TestTriageGui::coreTargetNeedsItsNameAndKeepsIt()
