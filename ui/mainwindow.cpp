@@ -60,7 +60,6 @@ namespace gotriage::ui {
 
 namespace {
 
-constexpr int kFirstDataTimeoutMs = 15000;
 const QString kFleetFileService = QStringLiteral("(fleet file)");
 
 } // namespace
@@ -338,9 +337,11 @@ void MainWindow::watchServices(const std::vector<config::ServiceConfig> &service
     m_session->setServices(services);
     m_diagnose->setFleet(services);
     m_goodReports.clear();
+    ++m_fleetsSet;
+    m_sinceFleetSet.start();
     m_servicesReportedTwice = 0;
     m_firstDataSent = false;
-    m_firstDataTimeout.start(kFirstDataTimeoutMs);
+    m_firstDataTimeout.start(m_firstDataTimeoutMs);
     if (!services.empty() && m_detail->service().isEmpty())
         selectService(services.front().name);
     emit fleetLoaded();
@@ -660,15 +661,28 @@ void MainWindow::onReport(const session::ServiceReport &report, qint64 nowMs)
         if (scrape.metrics)
             m_detail->setSignalSources(report.sources);
     }
-    if (!m_firstDataSent && scrape.up) {
+    if (scrape.up)
+        ++m_upReports;
+    else if (!m_populatedSent && !m_goodReports.contains(scrape.service))
+        m_failuresBeforeData[scrape.service] = scrape.error;
+    // Counted until both moments have come: the wait for rates can give up
+    // (firstDataAvailable) before a slow first round has filled every row.
+    if (scrape.up && (!m_firstDataSent || !m_populatedSent)) {
         // Counted as they come: a scan of every service per report is
         // quadratic, and at 10 000 services it held the GUI thread for seconds.
         if (++m_goodReports[scrape.service] == 2)
             ++m_servicesReportedTwice;
         if (!m_populatedSent && m_goodReports.size() >= m_overview->rowCount()) {
             m_populatedSent = true;
+            m_lastToPopulate = scrape.service;
+            if (const auto failed = m_failuresBeforeData.constFind(scrape.service);
+                failed != m_failuresBeforeData.cend())
+                m_lastToPopulate += tr(", after a failed scrape: %1").arg(*failed);
+            m_failuresBeforeData.clear();
             emit fleetPopulated();
         }
+    }
+    if (!m_firstDataSent && scrape.up) {
         if (m_servicesReportedTwice == m_goodReports.size() && m_goodReports.size() >= m_overview->rowCount()) {
             m_firstDataSent = true;
             m_firstDataTimeout.stop();
@@ -783,6 +797,26 @@ void MainWindow::setHistoryBudget(std::size_t bytes)
 const store::SeriesStore &MainWindow::historyStore() const
 {
     return m_session->store();
+}
+
+QString MainWindow::startupGapSummary() const
+{
+    QStringList missing;
+    qsizetype count = 0;
+    for (const config::ServiceConfig &service : m_triage->services()) {
+        if (m_goodReports.contains(service.name))
+            continue;
+        if (++count <= 5)
+            missing << service.name;
+    }
+    return tr("%1 of %2 services have had no good report since the fleet was set (%3 times, last %4 s ago; "
+              "%5 good reports in all)%6")
+        .arg(count)
+        .arg(m_triage->services().size())
+        .arg(m_fleetsSet)
+        .arg(m_sinceFleetSet.elapsed() / 1000)
+        .arg(m_upReports)
+        .arg(missing.isEmpty() ? QString() : tr(": %1").arg(missing.join(QStringLiteral(", "))));
 }
 
 QString MainWindow::storeSummary() const

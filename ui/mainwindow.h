@@ -3,6 +3,7 @@
 #include "config/fleetconfig.h"
 #include "idlestep.h"
 
+#include <QElapsedTimer>
 #include <QMainWindow>
 #include <QPointer>
 #include <QTimer>
@@ -125,6 +126,16 @@ public:
     FleetOverviewModel *overviewModel() const { return m_overview; }
     // "store: …" line of the --measure report: samples held and memory per service-hour.
     QString storeSummary() const;
+    // "startup: …" line of the --measure report when the fleet never got
+    // populated: how many services have had no good report yet, and which.
+    QString startupGapSummary() const;
+    bool fleetPopulatedSent() const { return m_populatedSent; }
+    // How long the window waits for every service's rates before it shows
+    // what it has (firstDataAvailable); for the next fleet set.
+    void setFirstDataTimeout(int ms) { m_firstDataTimeoutMs = ms; }
+    // The service whose first good report completed the fleet view, and
+    // why its scrape failed before, if it did.
+    QString lastToPopulate() const { return m_lastToPopulate; }
     issues::IssuesModel *issuesModel() const { return m_issues; }
     FindingsModel *findingsModel() const { return m_findings; }
     TaskIndicator *taskIndicator() const { return m_task; }
@@ -267,6 +278,7 @@ private:
     // third of the slice, and with the refresh it made one long handler.
     QTimer m_findingsRefresh;
     QTimer m_firstDataTimeout;
+    int m_firstDataTimeoutMs = 15000;
     bool m_overviewHadFindings = false;
     QSplitter *m_splitter = nullptr;
     bool m_splitterMovedByUser = false;
@@ -278,6 +290,11 @@ private:
     QUrl m_historyServer; // the fleet file's server the services' past is read from
     QString m_historyProblem; // its trouble, as it last said
     bool m_populatedSent = false;
+    QString m_lastToPopulate;
+    QHash<QString, QString> m_failuresBeforeData; // service → its last error, until populated
+    int m_fleetsSet = 0; // for startupGapSummary()
+    QElapsedTimer m_sinceFleetSet;
+    qint64 m_upReports = 0;
     QHash<QString, int> m_goodReports;
     qsizetype m_servicesReportedTwice = 0;
     // Reports not yet applied: a large batch is applied a frame's share at a time.

@@ -168,6 +168,8 @@ struct Measured {
     QString stallMakeup; // its thread's work and run-queue wait per tick
     QString slowestEvents; // what the GUI thread was doing in its longest ticks
     QString longestTurn; // its dearest pass of the event loop
+    QString startupGap; // which services kept the start-up moment from coming
+    QString startupLast; // the service whose first report came last
 };
 
 // The GUI's own measurement (--measure): CPU of its whole process over the
@@ -212,6 +214,8 @@ std::optional<Measured> measureGui(const QString &gui, const QStringList &source
                       -1,
                       {},
                       {},
+                      {},
+                      {},
                       {}};
     for (const QString &line : out.split(u'\n')) {
         if (line.startsWith(QLatin1String("store:")))
@@ -222,9 +226,14 @@ std::optional<Measured> measureGui(const QString &gui, const QStringList &source
             measured.slowestEvents = line;
         if (line.startsWith(QLatin1String("longest turn:")))
             measured.longestTurn = line;
-        static const QRegularExpression startup(QStringLiteral(R"(^startup: every service has data ([0-9]+) ms)"));
-        if (const auto m = startup.match(line); m.hasMatch())
+        if (line.startsWith(QLatin1String("startup: not populated: ")))
+            measured.startupGap = line.mid(24);
+        static const QRegularExpression startup(
+            QStringLiteral(R"(^startup: every service has data ([0-9]+) ms after start(?: \(the last: (.*)\))?)"));
+        if (const auto m = startup.match(line); m.hasMatch()) {
             measured.startupMs = m.captured(1).toDouble();
+            measured.startupLast = m.captured(2);
+        }
     }
     return measured;
 }
@@ -242,8 +251,13 @@ void printLedger(const Measured &watcher)
 // the one round through a server is read) keeps the moment from coming.
 QString startupText(const Measured &measured)
 {
-    return measured.startupMs < 0 ? QStringLiteral("not reached within the run (a service without data)")
-                                  : QStringLiteral("%1 ms").arg(measured.startupMs, 0, 'f', 0);
+    if (measured.startupMs >= 0)
+        return QStringLiteral("%1 ms%2")
+            .arg(measured.startupMs, 0, 'f', 0)
+            .arg(measured.startupLast.isEmpty() ? QString()
+                                                : QStringLiteral(" (the last: %1)").arg(measured.startupLast));
+    return QStringLiteral("not reached within the run (%1)")
+        .arg(measured.startupGap.isEmpty() ? QStringLiteral("a service without data") : measured.startupGap);
 }
 
 // One GET to a loopback port, for Prometheus' own API.
@@ -367,7 +381,7 @@ std::optional<Measured> measurePrometheus(const QString &prometheus, const QJson
     }
     std::printf("prometheus: %d of %d targets scraped in the measured %.0f s, %d up at the end\n", scraped, services,
                 seconds, up);
-    return Measured{(after->first - before->first) / seconds * 100, 0, 0, after->second, {}, -1, {}, {}, {}};
+    return Measured{(after->first - before->first) / seconds * 100, 0, 0, after->second, {}, -1, {}, {}, {}, {}, {}};
 }
 
 // What every scale run begins with: its folder, and the demo fleet started

@@ -391,9 +391,9 @@ int main(int argc, char *argv[])
                 return 2;
             }
         }
-        QObject::connect(&window, &gotriage::ui::MainWindow::fleetPopulated, &window, [&sinceStart] {
-            std::printf("startup: every service has data %lld ms after start\n",
-                        static_cast<long long>(sinceStart.elapsed()));
+        QObject::connect(&window, &gotriage::ui::MainWindow::fleetPopulated, &window, [&sinceStart, &window] {
+            std::printf("startup: every service has data %lld ms after start (the last: %s)\n",
+                        static_cast<long long>(sinceStart.elapsed()), qPrintable(window.lastToPopulate()));
             std::fflush(stdout);
         });
         QObject::connect(&window, &gotriage::ui::MainWindow::firstDataAvailable, &window,
@@ -410,6 +410,9 @@ int main(int argc, char *argv[])
                                      every->start(static_cast<int>(everySeconds * 1000));
                                  }
                                  QTimer::singleShot(static_cast<int>(seconds * 1000), &window, [&app, &probe, &window] {
+                                     if (!window.fleetPopulatedSent())
+                                         std::printf("startup: not populated: %s\n",
+                                                     window.startupGapSummary().toLocal8Bit().constData());
                                      std::printf("%s\n%s\nslowest events: %s\nlongest turn: %s\n",
                                                  probe.summary().toLocal8Bit().constData(),
                                                  window.storeSummary().toLocal8Bit().constData(),

@@ -71,6 +71,7 @@ private slots:
     void findingsSortWorstFirst();
     void formatting();
     void demoFleetFillsTheCharts();
+    void fleetIsPopulatedAfterTheWaitForRatesGaveUp();
     void chartsDrawALimitWithinReach();
     void memoryChartDrawsTheTrendAFindingRestsOn();
     void chartLegendWrapsOnANarrowChart();
@@ -203,6 +204,36 @@ void TestMainWindow::formatting()
     QCOMPARE(ui::formatVitalCompact(Vital::Cpu, 0.02), QStringLiteral("0.02"));
     QCOMPARE(ui::formatVitalCompact(Vital::Rss, 1024.0 * 1024), QStringLiteral("1.00 MiB"));
     QCOMPARE(ui::formatVital(Vital::ErrRatio, 0.125), QStringLiteral("12.5 %"));
+}
+
+void TestMainWindow::fleetIsPopulatedAfterTheWaitForRatesGaveUp()
+{
+    // At 10 000 targets through a server the first round takes longer than
+    // the wait for rates: the moment every row has data must still come.
+    TestHttpServer ready;
+    TestHttpServer late;
+    late.mode = TestHttpServer::Mode::Status503;
+    QVERIFY(ready.listen());
+    QVERIFY(late.listen());
+    std::vector<config::ServiceConfig> services(2);
+    services[0].name = QStringLiteral("ready");
+    services[0].baseUrl = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(ready.port()));
+    services[1].name = QStringLiteral("late");
+    services[1].baseUrl = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(late.port()));
+    for (config::ServiceConfig &service : services)
+        service.interval = std::chrono::milliseconds(300);
+    ui::MainWindow window(liveSession());
+    window.setFirstDataTimeout(1000);
+    QSignalSpy firstData(&window, &ui::MainWindow::firstDataAvailable);
+    QSignalSpy populated(&window, &ui::MainWindow::fleetPopulated);
+    window.watchServices(services);
+    QVERIFY(firstData.wait(10000));
+    QCOMPARE(populated.count(), 0);
+    QVERIFY(window.startupGapSummary().startsWith(QStringLiteral("1 of 2 services")));
+    QVERIFY(window.startupGapSummary().endsWith(QStringLiteral(": late")));
+    late.mode = TestHttpServer::Mode::Ok;
+    QVERIFY(populated.wait(10000));
+    QCOMPARE(window.lastToPopulate(), QStringLiteral("late"));
 }
 
 void TestMainWindow::chartsDrawALimitWithinReach()
