@@ -337,6 +337,8 @@ void MainWindow::watchServices(const std::vector<config::ServiceConfig> &service
     m_session->setServices(services);
     m_diagnose->setFleet(services);
     m_goodReports.clear();
+    m_firstReports.clear();
+    m_downAtFirstReport = 0;
     ++m_fleetsSet;
     m_sinceFleetSet.start();
     m_servicesReportedTwice = 0;
@@ -663,24 +665,13 @@ void MainWindow::onReport(const session::ServiceReport &report, qint64 nowMs)
     }
     if (scrape.up)
         ++m_upReports;
-    else if (!m_populatedSent && !m_goodReports.contains(scrape.service))
-        m_failuresBeforeData[scrape.service] = scrape.error;
-    // Counted until both moments have come: the wait for rates can give up
-    // (firstDataAvailable) before a slow first round has filled every row.
-    if (scrape.up && (!m_firstDataSent || !m_populatedSent)) {
+    if (!m_populatedSent)
+        notePopulating(scrape);
+    if (scrape.up && !m_firstDataSent) {
         // Counted as they come: a scan of every service per report is
         // quadratic, and at 10 000 services it held the GUI thread for seconds.
         if (++m_goodReports[scrape.service] == 2)
             ++m_servicesReportedTwice;
-        if (!m_populatedSent && m_goodReports.size() >= m_overview->rowCount()) {
-            m_populatedSent = true;
-            m_lastToPopulate = scrape.service;
-            if (const auto failed = m_failuresBeforeData.constFind(scrape.service);
-                failed != m_failuresBeforeData.cend())
-                m_lastToPopulate += tr(", after a failed scrape: %1").arg(*failed);
-            m_failuresBeforeData.clear();
-            emit fleetPopulated();
-        }
     }
     if (!m_firstDataSent && scrape.up) {
         if (m_servicesReportedTwice == m_goodReports.size() && m_goodReports.size() >= m_overview->rowCount()) {
@@ -690,6 +681,33 @@ void MainWindow::onReport(const session::ServiceReport &report, qint64 nowMs)
             emit firstDataAvailable();
         }
     }
+}
+
+void MainWindow::notePopulating(const scraping::ScrapeResult &scrape)
+{
+    // A row is filled by data, or by a failure of the service's own (down,
+    // refused, HTTP 503): the operator sees its state either way. A scrape
+    // that found no free connection tells nothing yet. Counted apart from
+    // the wait for rates, which can give up before a slow first round ends.
+    if (scrape.congested) {
+        m_congestedBeforeData[scrape.service] = scrape.error;
+        return;
+    }
+    if (m_firstReports.contains(scrape.service))
+        return;
+    m_firstReports.insert(scrape.service);
+    m_downAtFirstReport += scrape.up ? 0 : 1;
+    if (m_firstReports.size() < m_overview->rowCount())
+        return;
+    m_populatedSent = true;
+    m_lastToPopulate = scrape.service;
+    if (!scrape.up)
+        m_lastToPopulate += tr(", down: %1").arg(scrape.error);
+    if (const auto congested = m_congestedBeforeData.constFind(scrape.service);
+        congested != m_congestedBeforeData.cend())
+        m_lastToPopulate += tr(", after a scrape that found no free connection: %1").arg(*congested);
+    m_congestedBeforeData.clear();
+    emit fleetPopulated();
 }
 
 void MainWindow::onRefreshTimer()
@@ -804,13 +822,13 @@ QString MainWindow::startupGapSummary() const
     QStringList missing;
     qsizetype count = 0;
     for (const config::ServiceConfig &service : m_triage->services()) {
-        if (m_goodReports.contains(service.name))
+        if (m_firstReports.contains(service.name))
             continue;
         if (++count <= 5)
             missing << service.name;
     }
-    return tr("%1 of %2 services have had no good report since the fleet was set (%3 times, last %4 s ago; "
-              "%5 good reports in all)%6")
+    return tr("%1 of %2 services have had no first report, with data or a failure of their own, since the fleet "
+              "was set (%3 times, last %4 s ago; %5 good reports in all)%6")
         .arg(count)
         .arg(m_triage->services().size())
         .arg(m_fleetsSet)

@@ -6,6 +6,7 @@
 #include <QElapsedTimer>
 #include <QMainWindow>
 #include <QPointer>
+#include <QSet>
 #include <QTimer>
 
 #include <deque>
@@ -42,6 +43,9 @@ struct Evidence;
 } // namespace gotriage::session
 namespace gotriage::issues {
 class IssuesModel;
+}
+namespace gotriage::scraping {
+struct ScrapeResult;
 }
 namespace gotriage::store {
 class SeriesStore;
@@ -133,9 +137,12 @@ public:
     // How long the window waits for every service's rates before it shows
     // what it has (firstDataAvailable); for the next fleet set.
     void setFirstDataTimeout(int ms) { m_firstDataTimeoutMs = ms; }
-    // The service whose first good report completed the fleet view, and
-    // why its scrape failed before, if it did.
+    // The service whose first report completed the fleet view: its name,
+    // why it was down if it was, and why an earlier scrape found no free
+    // connection if one did.
     QString lastToPopulate() const { return m_lastToPopulate; }
+    // Services down at their first report (their row shows why).
+    int downAtFirstReport() const { return m_downAtFirstReport; }
     issues::IssuesModel *issuesModel() const { return m_issues; }
     FindingsModel *findingsModel() const { return m_findings; }
     TaskIndicator *taskIndicator() const { return m_task; }
@@ -211,6 +218,7 @@ private:
     void readHistoryFrom(const std::optional<config::HistoryServer> &server);
     void onBatch(const session::SessionBatch &batch);
     void onReport(const session::ServiceReport &report, qint64 nowMs);
+    void notePopulating(const scraping::ScrapeResult &scrape);
     void applyPendingReports();
     void onRefreshTimer();
     void onEvidence(const std::shared_ptr<const session::Evidence> &evidence);
@@ -291,7 +299,9 @@ private:
     QString m_historyProblem; // its trouble, as it last said
     bool m_populatedSent = false;
     QString m_lastToPopulate;
-    QHash<QString, QString> m_failuresBeforeData; // service → its last error, until populated
+    QHash<QString, QString> m_congestedBeforeData; // service → its error, until populated
+    QSet<QString> m_firstReports; // services with a first report (data, or down)
+    int m_downAtFirstReport = 0;
     int m_fleetsSet = 0; // for startupGapSummary()
     QElapsedTimer m_sinceFleetSet;
     qint64 m_upReports = 0;

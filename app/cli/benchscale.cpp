@@ -169,7 +169,7 @@ struct Measured {
     QString slowestEvents; // what the GUI thread was doing in its longest ticks
     QString longestTurn; // its dearest pass of the event loop
     QString startupGap; // which services kept the start-up moment from coming
-    QString startupLast; // the service whose first report came last
+    QString startupLast; // how many were down, and the service whose first report came last
 };
 
 // The GUI's own measurement (--measure): CPU of its whole process over the
@@ -229,7 +229,7 @@ std::optional<Measured> measureGui(const QString &gui, const QStringList &source
         if (line.startsWith(QLatin1String("startup: not populated: ")))
             measured.startupGap = line.mid(24);
         static const QRegularExpression startup(
-            QStringLiteral(R"(^startup: every service has data ([0-9]+) ms after start(?: \(the last: (.*)\))?)"));
+            QStringLiteral(R"(^startup: every service has data, or is down, ([0-9]+) ms after start \((.*)\)$)"));
         if (const auto m = startup.match(line); m.hasMatch()) {
             measured.startupMs = m.captured(1).toDouble();
             measured.startupLast = m.captured(2);
@@ -254,8 +254,7 @@ QString startupText(const Measured &measured)
     if (measured.startupMs >= 0)
         return QStringLiteral("%1 ms%2")
             .arg(measured.startupMs, 0, 'f', 0)
-            .arg(measured.startupLast.isEmpty() ? QString()
-                                                : QStringLiteral(" (the last: %1)").arg(measured.startupLast));
+            .arg(measured.startupLast.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(measured.startupLast));
     return QStringLiteral("not reached within the run (%1)")
         .arg(measured.startupGap.isEmpty() ? QStringLiteral("a service without data") : measured.startupGap);
 }
@@ -457,7 +456,8 @@ int benchScaleThroughPrometheus(int services, double seconds, const QString &gui
         printErr(QStringLiteral("gotriage-cli: bench scale: ") + error);
         return kExitRejected;
     }
-    std::printf("scale: start-up to every target listed with its vitals: %s\n", qPrintable(startupText(*watcher)));
+    std::printf("scale: start-up to every target listed, with its vitals or down: %s\n",
+                qPrintable(startupText(*watcher)));
     std::printf("scale: gotriage RSS %.1f MiB, %.1f KiB per service; %s\n", watcher->rssMiB,
                 watcher->rssMiB * 1024 / services, qPrintable(watcher->store));
     if (!watcher->stallMakeup.isEmpty())

@@ -392,8 +392,9 @@ int main(int argc, char *argv[])
             }
         }
         QObject::connect(&window, &gotriage::ui::MainWindow::fleetPopulated, &window, [&sinceStart, &window] {
-            std::printf("startup: every service has data %lld ms after start (the last: %s)\n",
-                        static_cast<long long>(sinceStart.elapsed()), qPrintable(window.lastToPopulate()));
+            std::printf("startup: every service has data, or is down, %lld ms after start (%d down; the last: %s)\n",
+                        static_cast<long long>(sinceStart.elapsed()), window.downAtFirstReport(),
+                        qPrintable(window.lastToPopulate()));
             std::fflush(stdout);
         });
         QObject::connect(&window, &gotriage::ui::MainWindow::firstDataAvailable, &window,

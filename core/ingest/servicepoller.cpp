@@ -359,6 +359,7 @@ void ServicePoller::complete()
 {
     ScrapeResult &scrape = *m_current;
     scrape.durationMs = m_scrapeClock.elapsed();
+    scrape.congested = !scrape.up && m_congested;
     const qint64 now = m_clock->nowMs();
 
     ServiceHealth &h = m_health;

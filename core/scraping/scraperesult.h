@@ -20,6 +20,9 @@ struct ScrapeResult {
     qint64 tsMs = 0; // wall clock when the scrape started
     bool up = false; // the main endpoint answered and parsed
     QString error; // why the service is not up
+    // Not up because the watcher had no free connection for it: says
+    // nothing of the service itself.
+    bool congested = false;
     qint64 durationMs = 0; // all endpoints, back to back
     qint64 bytes = 0; // received, after decompression
     std::shared_ptr<const formats::ParsedMetrics> metrics; // null when not served or failed

@@ -121,6 +121,7 @@ void TestDeadFleet::staysBoundedAndKeepsTheLiveOnTime()
     std::map<QString, std::vector<qint64>> attempts; // service -> scrape start times
     std::map<QString, std::vector<std::pair<qint64, bool>>> liveScrapes; // start, up
     std::map<QString, QString> lastError;
+    std::size_t reportsSeen = 0, congestedAgree = 0, congestedSeen = 0;
     connect(&watcher, &session::Session::batchReady, this, [&](const session::SessionBatchPtr &batch) {
         for (const auto &report : batch->reports) {
             attempts[report->scrape->service].push_back(report->scrape->tsMs);
@@ -128,6 +129,12 @@ void TestDeadFleet::staysBoundedAndKeepsTheLiveOnTime()
                 liveScrapes[report->scrape->service].emplace_back(report->scrape->tsMs, report->scrape->up);
             if (!report->scrape->up)
                 lastError[report->scrape->service] = report->scrape->error;
+            // Congested means it waited for a free connection (and is told
+            // so, not blamed), and only that.
+            const bool starved = report->scrape->error.contains(QLatin1String("this one was not the cause"));
+            congestedAgree += report->scrape->congested == (starved && !report->scrape->up) ? 1 : 0;
+            congestedSeen += report->scrape->congested ? 1 : 0;
+            ++reportsSeen;
         }
     });
     const qint64 clockStartMs = QDateTime::currentMSecsSinceEpoch();
@@ -177,6 +184,8 @@ void TestDeadFleet::staysBoundedAndKeepsTheLiveOnTime()
 
     // Every target was tried, and said why it is down.
     QCOMPARE(attempts.size(), services.size());
+    QCOMPARE(congestedAgree, reportsSeen);
+    qInfo("%zu of %zu scrapes found no free connection", congestedSeen, reportsSeen);
 
     // The live services stay on time: a scrape every second, all up once
     // the cold start is over. In its first seconds every target is unknown,
