@@ -85,6 +85,13 @@ void PrometheusSource::setServices(const std::vector<config::ServiceConfig> &ser
             backfill(service.name, held->second, Backfill::History);
             m_heldHistory.erase(held);
         }
+        // After its history: the first report then carries what the
+        // history raised.
+        const auto heldLive = m_heldLive.find(service.name);
+        if (heldLive != m_heldLive.end()) {
+            deliver(std::move(heldLive->second));
+            m_heldLive.erase(heldLive);
+        }
     }
     if (m_settings.historyOnly && !m_targets.empty())
         onTargets(m_targets); // the new services may be among the targets read
@@ -177,13 +184,18 @@ void PrometheusSource::onTargets(const std::vector<PromTarget> &all)
     report({});
     if (changed && !m_settings.historyOnly)
         emit servicesFound(services);
-    if (!m_running && startBackfill())
-        return;
     if (!m_live && !m_settings.historyOnly) {
+        // The present first: one round of instant queries fills the fleet
+        // view, where the hours behind it (a query_range per vital for
+        // every target) take most of a minute at 10 000 targets. The
+        // history follows that round (onBatchDone).
         m_live = true;
         readLive();
         m_liveTimer.start();
+        return;
     }
+    if (!m_running)
+        startBackfill();
 }
 
 std::map<QString, QString> PrometheusSource::matchWatched(const std::vector<PromTarget> &targets) const
@@ -276,13 +288,13 @@ void PrometheusSource::onBatchDone(Batch &batch)
             startBackfill(); // services added meanwhile
             return;
         }
-        if (!m_live) {
-            m_live = true;
-            m_liveTimer.start();
-        }
-        readLive(); // the present right after the past: the trend runs to now
+        // The present right after the past, so that what it raised is
+        // reported now; the next round an interval after this one.
+        m_liveTimer.start();
+        readLive();
     } else {
         deliverLive(batch);
+        startBackfill(); // at start, and for targets found while a round was asked
     }
 }
 
@@ -314,13 +326,17 @@ void PrometheusSource::deliverLive(const Batch &batch)
 {
     for (const QString &key : batch.targets) {
         const auto name = m_nameOfTarget.find(key);
-        if (name == m_nameOfTarget.end() || !m_watched.count(name->second))
+        if (name == m_nameOfTarget.end())
             continue;
         const auto rows = batch.rows.find(key);
         // One time per target in an instant query's answer: the time asked.
         const PromRow row
             = rows != batch.rows.end() && !rows->second.empty() ? rows->second.begin()->second : PromRow();
-        deliver(promUpdate(name->second, batch.toMs, row, m_health[name->second], batch.upFailure));
+        SourceUpdate update = promUpdate(name->second, batch.toMs, row, m_health[name->second], batch.upFailure);
+        if (m_watched.count(name->second))
+            deliver(std::move(update));
+        else
+            m_heldLive.insert_or_assign(name->second, std::move(update)); // the session has not taken it yet
     }
 }
 

@@ -22,11 +22,12 @@ struct PromTarget;
 // Watching through a Prometheus-compatible server instead of scraping: for
 // fleets past what one laptop scrapes, and for history the moment gotriage
 // opens. The server's targets (/api/v1/targets, filtered by a selector)
-// become the fleet; their past hours are read first (query_range, one query
-// per vital for every target) and analysed, so that a leak that began before
-// gotriage was opened is flagged at once; then their vitals are read every
-// interval (one instant query per vital for every target). Targets are
-// looked up again every minute: new ones are added, and backfilled.
+// become the fleet; their vitals are read every interval (one instant query
+// per vital for every target), and right after the first round their past
+// hours (query_range, one query per vital for every target) are read and
+// analysed, so that a leak that began before gotriage was opened is flagged
+// within seconds. Targets are looked up again every minute: new ones are
+// added, and backfilled.
 // Profiles and goroutine dumps still go to each target's own address.
 class PrometheusSource : public Source
 {
@@ -61,8 +62,7 @@ public:
     bool canCapture() const override { return true; }
     RequestExecutor *executor() override;
 
-    // Whether the first history has been read (or given up on) and live
-    // reading has begun.
+    // Whether live reading has begun (the targets have been read).
     bool live() const { return m_live; }
 
 private:
@@ -99,6 +99,7 @@ private:
     // History of services the session has not taken yet (it learns of them
     // through the window): handed on when it does.
     std::map<QString, std::vector<vitals::VitalsSample>> m_heldHistory;
+    std::map<QString, SourceUpdate> m_heldLive; // and their latest live vitals
     bool m_started = false;
     bool m_live = false;
     QString m_lastProblem;
