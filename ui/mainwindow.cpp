@@ -318,18 +318,21 @@ bool MainWindow::startDemo(int services, QString *error)
 
 void MainWindow::watchServices(const std::vector<config::ServiceConfig> &services, const config::ActionCatalog *actions)
 {
+    // A set: a server's 10 000 targets are looked up against it, twice.
+    QSet<QString> kept;
+    kept.reserve(static_cast<qsizetype>(services.size()));
+    for (const config::ServiceConfig &service : services)
+        kept.insert(service.name);
+    for (const config::ServiceConfig &old : m_triage->services()) {
+        if (!kept.contains(old.name))
+            m_triagePanel->forgetService(old.name);
+    }
     m_triage->setFleet(services, actions ? *actions : config::ActionCatalog{});
     if (m_recorder)
         m_recorder->setServices(services);
     for (const QString &name : m_findings->servicesWithFindings()) {
-        if (std::none_of(services.begin(), services.end(),
-                         [&](const config::ServiceConfig &s) { return s.name == name; }))
+        if (!kept.contains(name))
             m_findings->removeService(name);
-    }
-    for (const config::ServiceConfig &old : m_triage->services()) {
-        if (std::none_of(services.begin(), services.end(),
-                         [&](const config::ServiceConfig &s) { return s.name == old.name; }))
-            m_triagePanel->forgetService(old.name);
     }
     m_overview->setServices(services);
     fillGroupKeys();

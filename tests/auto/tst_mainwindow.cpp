@@ -2,6 +2,7 @@
 #include "testhttpserver.h"
 
 #include "analysis/serviceanalyzer.h"
+#include "candidatesmodel.h"
 #include "commandpalette.h"
 #include "diagnoseview.h"
 #include "findingsmodel.h"
@@ -72,6 +73,7 @@ private slots:
     void formatting();
     void demoFleetFillsTheCharts();
     void fleetIsPopulatedAfterTheWaitForRatesGaveUp();
+    void aServiceDroppedFromTheFleetIsForgotten();
     void chartsDrawALimitWithinReach();
     void memoryChartDrawsTheTrendAFindingRestsOn();
     void chartLegendWrapsOnANarrowChart();
@@ -236,6 +238,53 @@ void TestMainWindow::fleetIsPopulatedAfterTheWaitForRatesGaveUp()
     QVERIFY(populated.wait(15000));
     QVERIFY2(window.lastToPopulate().startsWith(QStringLiteral("silent, down: ")), qPrintable(window.lastToPopulate()));
     QCOMPARE(window.downAtFirstReport(), 1);
+}
+
+// A fleet reload (or a server's targets changing) that drops a service
+// makes the triage panel forget it: when it comes back, it comes back
+// without the findings it had before.
+void TestMainWindow::aServiceDroppedFromTheFleetIsForgotten()
+{
+    TestHttpServer silent; // no report comes while the test runs: the panel sees only what it is given
+    silent.mode = TestHttpServer::Mode::Silent;
+    QVERIFY(silent.listen());
+    std::vector<config::ServiceConfig> services(2);
+    services[0].name = QStringLiteral("stays");
+    services[1].name = QStringLiteral("dropped");
+    for (config::ServiceConfig &service : services) {
+        service.baseUrl = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(silent.port()));
+        service.interval = std::chrono::seconds(60);
+        service.timeout = std::chrono::seconds(50);
+    }
+    ui::MainWindow window(liveSession());
+    window.watchServices(services);
+    session::ServiceReport report;
+    auto scrape = std::make_shared<scraping::ScrapeResult>();
+    scrape->service = services[1].name;
+    scrape->up = true;
+    scrape->tsMs = QDateTime::currentMSecsSinceEpoch();
+    report.scrape = scrape;
+    report.health.up = true;
+    analysis::Finding leak;
+    leak.service = scrape->service;
+    leak.kind = analysis::FindingKind::GoroutineLeak;
+    leak.severity = analysis::Severity::Critical;
+    report.findings = {leak};
+    window.triagePanel()->applyReport(report);
+    const auto battlefieldsOf = [&window](const QString &service) {
+        for (const triage::Candidate &c : window.triagePanel()->candidatesModel()->candidates()) {
+            if (c.service == service)
+                return static_cast<int>(c.battlefields.size());
+        }
+        return -1; // not ranked
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(battlefieldsOf(QStringLiteral("dropped")), 1, 15'000);
+    window.watchServices({services[0]});
+    QTRY_COMPARE_WITH_TIMEOUT(battlefieldsOf(QStringLiteral("dropped")), -1, 15'000);
+    window.watchServices(services);
+    // Its first ranking back, before any report of it could say otherwise.
+    QTRY_VERIFY_WITH_TIMEOUT(battlefieldsOf(QStringLiteral("dropped")) != -1, 15'000);
+    QCOMPARE(battlefieldsOf(QStringLiteral("dropped")), 0);
 }
 
 void TestMainWindow::chartsDrawALimitWithinReach()
