@@ -6,6 +6,8 @@
 #include "ingest/requestexecutor.h"
 #include "ingest/requestsettings.h"
 
+#include <QElapsedTimer>
+
 #include <algorithm>
 
 namespace gotriage::ingest {
@@ -37,6 +39,7 @@ struct PrometheusSource::Batch {
     qint64 stepMs = 0;
     std::set<QString> targets; // the target keys it is for
     std::size_t next = 0; // queries are asked one at a time: the server is busy too
+    QElapsedTimer asked; // for the debug log: how long a round takes
     PromRows rows;
     QString upFailure; // the `up` query failed: every target is unknown, for this reason
 };
@@ -70,6 +73,8 @@ RequestExecutor *PrometheusSource::executor()
 
 void PrometheusSource::setServices(const std::vector<config::ServiceConfig> &services, bool replace)
 {
+    qCDebug(lcIngest) << "the session takes" << services.size() << "services;" << m_heldLive.size()
+                      << "held with live vitals," << m_heldHistory.size() << "with history";
     if (replace) {
         m_watched.clear();
         m_addressOfService.clear();
@@ -148,6 +153,7 @@ void PrometheusSource::discover()
             return;
         }
         m_discoverTimer.setInterval(static_cast<int>(m_settings.rediscover.count()));
+        qCDebug(lcIngest) << server << "has" << targets->size() << "targets," << skipped << "skipped";
         onTargets(*targets);
     });
 }
@@ -246,6 +252,8 @@ void PrometheusSource::readLive()
 void PrometheusSource::startBatch(std::unique_ptr<Batch> batch)
 {
     m_running = std::move(batch);
+    m_running->asked.start();
+    qCDebug(lcIngest) << "asking a" << (m_running->history ? "history" : "live") << "round";
     askNext(*m_running);
 }
 
@@ -257,11 +265,15 @@ void PrometheusSource::askNext(Batch &batch)
     executor()->start(request(url), [this, &batch](const FetchResult &result) {
         const PromVitalQuery &query = m_queries[batch.next];
         QString why = result.error;
+        QElapsedTimer parsing;
+        parsing.start();
         const auto series = !result.ok && result.failure != FetchFailure::HttpStatus ? std::nullopt
             : batch.history ? parseQueryRange(result.body, &why)
                             : parseInstantQuery(result.body, &why);
         if (series && result.ok) {
             addPromAnswer(batch.rows, query.column, *series);
+            qCDebug(lcIngest) << query.column << result.body.size() << "bytes at" << batch.asked.elapsed()
+                              << "ms, parsed and added in" << parsing.elapsed() << "ms";
         } else {
             // The server's reason when it gave one (HTTP 400 and JSON).
             const QString failure = QStringLiteral("%1: %2 (%3): %4")
@@ -282,6 +294,8 @@ void PrometheusSource::askNext(Batch &batch)
 void PrometheusSource::onBatchDone(Batch &batch)
 {
     const std::unique_ptr<Batch> done = std::move(m_running);
+    qCDebug(lcIngest) << (batch.history ? "history" : "live") << "round of" << batch.targets.size() << "targets read in"
+                      << batch.asked.elapsed() << "ms";
     if (batch.history) {
         deliverHistory(batch);
         if (m_settings.historyOnly) {

@@ -5,6 +5,8 @@
 #include "session/servicepipeline.h"
 #include "store/seriesstore.h"
 
+#include <QElapsedTimer>
+
 #include <utility>
 
 namespace gotriage::session {
@@ -22,6 +24,8 @@ SessionHub::~SessionHub() = default;
 
 void SessionHub::setServices(const std::vector<config::ServiceConfig> &services, bool replace)
 {
+    QElapsedTimer taking; // for the debug log: each new service's analysis is allocated whole, here
+    taking.start();
     std::map<QString, std::unique_ptr<ServicePipeline>> next;
     std::vector<QString> names;
     for (const config::ServiceConfig &service : services) {
@@ -42,6 +46,7 @@ void SessionHub::setServices(const std::vector<config::ServiceConfig> &services,
         for (auto &[name, pipeline] : next)
             m_pipelines[name] = std::move(pipeline);
     }
+    qCDebug(lcSession) << "took" << services.size() << "services in" << taking.elapsed() << "ms";
 }
 
 ServicePipeline *SessionHub::pipelineFor(const QString &name)

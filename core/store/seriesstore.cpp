@@ -3,6 +3,8 @@
 #include "common/logging.h"
 #include "store/decimate.h"
 
+#include <QSet>
+
 #include <algorithm>
 
 namespace gotriage::store {
@@ -112,9 +114,15 @@ void SeriesStore::prepend(const QString &service, const std::vector<vitals::Vita
 
 void SeriesStore::retain(const std::vector<QString> &keep)
 {
+    // A set, made before the lock: readers on the GUI thread wait while it
+    // is held, and a server's 10 000 targets are looked up against it.
+    QSet<QString> kept;
+    kept.reserve(static_cast<qsizetype>(keep.size()));
+    for (const QString &name : keep)
+        kept.insert(name);
     std::unique_lock lock(m_mapMutex);
     for (auto it = m_series.begin(); it != m_series.end();) {
-        if (std::find(keep.begin(), keep.end(), it.key()) == keep.end())
+        if (!kept.contains(it.key()))
             it = m_series.erase(it);
         else
             ++it;
