@@ -8,6 +8,8 @@
 #include <QRegularExpression>
 
 #include <cmath>
+#include <cstddef>
+#include <iterator>
 
 namespace gotriage::analysis {
 
@@ -44,15 +46,18 @@ AnalysisSettings AnalysisSettings::fast()
 ServiceAnalyzer::ServiceAnalyzer(config::ServiceConfig service, AnalysisSettings settings)
     : m_service(std::move(service)), m_settings(std::move(settings))
 {
-    // Heap is trended after GC: a lower envelope rides under the sawtooth.
-    m_tracked.push_back({Vital::Goroutines, TrendTracker(m_settings.windows), {}});
-    m_tracked.push_back({Vital::HeapLive, TrendTracker(m_settings.windows), {}});
-    m_tracked.push_back({Vital::HeapInuse, TrendTracker(m_settings.windows, Aggregate::Min), {}});
-    m_tracked.push_back({Vital::Rss, TrendTracker(m_settings.windows), {}});
-    m_tracked.push_back({Vital::Fds, TrendTracker(m_settings.windows), {}});
-    m_tracked.push_back({Vital::Threads, TrendTracker(m_settings.windows), {}});
-    m_tracked.push_back({Vital::Cpu, TrendTracker(m_settings.windows), {}});
-    m_tracked.push_back({Vital::ReqRate, TrendTracker(m_settings.windows), {}});
+    const Vital tracked[] = {Vital::Goroutines, Vital::HeapLive, Vital::HeapInuse, Vital::Rss,
+                             Vital::Fds,        Vital::Threads,  Vital::Cpu,       Vital::ReqRate};
+    const std::size_t ringBytes = TrendTracker::ringBytes(m_settings.windows);
+    m_rings = common::PrefaultedBlock(ringBytes * std::size(tracked));
+    auto *rings = static_cast<std::byte *>(m_rings.data());
+    m_tracked.reserve(std::size(tracked));
+    for (const Vital vital : tracked) {
+        // Heap is trended after GC: a lower envelope rides under the sawtooth.
+        const Aggregate aggregate = vital == Vital::HeapInuse ? Aggregate::Min : Aggregate::Median;
+        m_tracked.push_back({vital, TrendTracker(m_settings.windows, aggregate, rings), {}});
+        rings += ringBytes;
+    }
 }
 
 void ServiceAnalyzer::track(std::int64_t tsMs, const vitals::VitalsSample &v)

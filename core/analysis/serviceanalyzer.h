@@ -86,6 +86,11 @@ class ServiceAnalyzer
 {
 public:
     ServiceAnalyzer(config::ServiceConfig service, AnalysisSettings settings = {});
+    // Moved, never copied: its trend rings are a block of its own.
+    ServiceAnalyzer(ServiceAnalyzer &&) = default;
+    ServiceAnalyzer &operator=(ServiceAnalyzer &&) = default;
+    ServiceAnalyzer(const ServiceAnalyzer &) = delete;
+    ServiceAnalyzer &operator=(const ServiceAnalyzer &) = delete;
 
     // A fleet-file reload that changed what analysis reads (limits, tier,
     // labels) but not how the service is scraped: history and trends stay,
@@ -144,6 +149,7 @@ private:
 
     config::ServiceConfig m_service;
     AnalysisSettings m_settings;
+    common::PrefaultedBlock m_rings; // every tracker's rings, mapped in one call
     std::vector<Tracked> m_tracked;
     std::deque<vitals::VitalsSample> m_recent; // the short window
     vitals::VitalsSample m_latest;

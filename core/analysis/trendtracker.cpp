@@ -33,24 +33,51 @@ struct Hinge {
 } // namespace
 
 TrendTracker::Window::Window(WindowSpec windowSpec)
-    : spec(windowSpec), ring(static_cast<std::size_t>(std::max<std::int64_t>(1, spec.span / spec.bucket)))
+    : spec(windowSpec), capacity(static_cast<std::size_t>(std::max<std::int64_t>(1, spec.span / spec.bucket)))
 { }
 
 void TrendTracker::Window::push(Bucket bucket)
 {
-    if (count < ring.size()) {
-        ring[(first + count++) % ring.size()] = bucket;
+    if (count < capacity) {
+        ring[(first + count++) % capacity] = bucket;
         return;
     }
     ring[first] = bucket; // over the oldest
-    first = (first + 1) % ring.size();
+    first = (first + 1) % capacity;
 }
 
-TrendTracker::TrendTracker(std::vector<WindowSpec> windows, Aggregate aggregate) : m_aggregate(aggregate)
+TrendTracker::TrendTracker(std::vector<WindowSpec> windows, Aggregate aggregate)
+    : m_rings(ringBytes(windows)), m_aggregate(aggregate)
 {
-    m_windows.reserve(windows.size());
     for (const WindowSpec &spec : windows)
         m_windows.emplace_back(spec);
+    placeRings(m_rings.data());
+}
+
+TrendTracker::TrendTracker(std::vector<WindowSpec> windows, Aggregate aggregate, void *rings) : m_aggregate(aggregate)
+{
+    for (const WindowSpec &spec : windows)
+        m_windows.emplace_back(spec);
+    placeRings(rings);
+}
+
+std::size_t TrendTracker::ringBytes(const std::vector<WindowSpec> &windows)
+{
+    std::size_t buckets = 0;
+    for (const WindowSpec &spec : windows)
+        buckets += Window(spec).capacity;
+    return buckets * sizeof(Bucket);
+}
+
+void TrendTracker::placeRings(void *rings)
+{
+    // The block is zeroed, and a Bucket is two doubles: a ring needs no
+    // constructing, and writing it here would only touch every page again.
+    auto *next = static_cast<Bucket *>(rings);
+    for (Window &w : m_windows) {
+        w.ring = next;
+        next += w.capacity;
+    }
     m_estimates.resize(m_windows.size());
 }
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "common/prefaultedblock.h"
+
 #include <chrono>
 #include <cstdint>
 #include <vector>
@@ -59,6 +61,11 @@ class TrendTracker
 {
 public:
     TrendTracker(std::vector<WindowSpec> windows, Aggregate aggregate = Aggregate::Median);
+    // Rings in `rings`: ringBytes(windows) of zeroed memory, aligned for a
+    // double, that outlives the tracker. Many trackers share one block so a
+    // fleet of analyses is mapped in few calls (common::PrefaultedBlock).
+    TrendTracker(std::vector<WindowSpec> windows, Aggregate aggregate, void *rings);
+    static std::size_t ringBytes(const std::vector<WindowSpec> &windows);
 
     // Adds a value; NaN is ignored. Returns true when a window was re-evaluated.
     bool add(std::int64_t tsMs, double value, const TrendSettings &settings);
@@ -78,23 +85,27 @@ private:
     // The last span/bucket buckets, oldest first, in a ring allocated whole
     // when the tracker is made: a long window (2 h) would otherwise grow the
     // process for its first two hours, which a soak cannot tell from a leak.
+    // The rings of all windows lie end to end in one block.
     struct Window {
         explicit Window(WindowSpec windowSpec);
         void push(Bucket bucket);
         std::size_t size() const { return count; }
-        const Bucket &operator[](std::size_t i) const { return ring[(first + i) % ring.size()]; }
+        const Bucket &operator[](std::size_t i) const { return ring[(first + i) % capacity]; }
         void clear() { first = count = 0; }
 
         WindowSpec spec;
-        std::vector<Bucket> ring;
+        std::size_t capacity; // span / bucket
+        Bucket *ring = nullptr;
         std::size_t first = 0;
         std::size_t count = 0;
         std::vector<double> pending; // raw values of the open bucket
         std::int64_t bucketStartMs = -1;
     };
 
+    void placeRings(void *rings);
     void evaluate(std::size_t index, std::int64_t nowMs, const TrendSettings &settings);
 
+    common::PrefaultedBlock m_rings; // empty when the rings are in a shared block
     std::vector<Window> m_windows;
     std::vector<TrendEstimate> m_estimates;
     Aggregate m_aggregate;

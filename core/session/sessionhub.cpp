@@ -18,35 +18,46 @@ SessionHub::SessionHub(const common::Clock *clock, QObject *parent)
     m_tick.setParent(this); // moves with the hub to the ingest thread
     m_tick.setInterval(kTickMs);
     connect(&m_tick, &QTimer::timeout, this, &SessionHub::flush);
+    m_building.setParent(this);
+    m_building.setInterval(0);
+    connect(&m_building, &QTimer::timeout, this, &SessionHub::buildSlice);
 }
 
 SessionHub::~SessionHub() = default;
 
 void SessionHub::setServices(const std::vector<config::ServiceConfig> &services, bool replace)
 {
-    QElapsedTimer taking; // for the debug log: each new service's analysis is allocated whole, here
+    QElapsedTimer taking; // for the debug log
     taking.start();
-    std::map<QString, std::unique_ptr<ServicePipeline>> next;
+    std::map<QString, std::unique_ptr<ServicePipeline>> built;
+    std::map<QString, config::ServiceConfig> unbuilt;
     std::vector<QString> names;
+    names.reserve(services.size());
     for (const config::ServiceConfig &service : services) {
         names.push_back(service.name);
         auto it = m_pipelines.find(service.name);
         if (it != m_pipelines.end()) {
             it->second->setService(service); // limits, tier, labels reach the analysis
-            next[service.name] = std::move(it->second);
+            built[service.name] = std::move(it->second);
             m_pipelines.erase(it);
         } else {
-            next[service.name] = std::make_unique<ServicePipeline>(service, m_settings);
+            unbuilt[service.name] = service;
         }
     }
     if (replace) {
-        m_pipelines = std::move(next);
+        m_pipelines = std::move(built);
+        m_unbuilt = std::move(unbuilt);
         m_store->retain(names);
     } else {
-        for (auto &[name, pipeline] : next)
+        for (auto &[name, pipeline] : built)
             m_pipelines[name] = std::move(pipeline);
+        for (auto &[name, service] : unbuilt)
+            m_unbuilt[name] = std::move(service);
     }
-    qCDebug(lcSession) << "took" << services.size() << "services in" << taking.elapsed() << "ms";
+    if (!m_unbuilt.empty())
+        m_building.start();
+    qCDebug(lcSession) << "took" << services.size() << "services in" << taking.elapsed() << "ms;" << m_unbuilt.size()
+                       << "analyses to build";
 }
 
 ServicePipeline *SessionHub::pipelineFor(const QString &name)
@@ -54,6 +65,8 @@ ServicePipeline *SessionHub::pipelineFor(const QString &name)
     auto it = m_pipelines.find(name);
     if (it != m_pipelines.end())
         return it->second.get();
+    if (auto unbuilt = m_unbuilt.find(name); unbuilt != m_unbuilt.end())
+        return build(unbuilt);
     if (!m_adoptUnknown) {
         // A scrape that was in flight when its service was removed.
         ++m_dropped;
@@ -63,6 +76,25 @@ ServicePipeline *SessionHub::pipelineFor(const QString &name)
     config::ServiceConfig service;
     service.name = name;
     return m_pipelines.emplace(name, std::make_unique<ServicePipeline>(service, m_settings)).first->second.get();
+}
+
+ServicePipeline *SessionHub::build(std::map<QString, config::ServiceConfig>::iterator unbuilt)
+{
+    auto pipeline = std::make_unique<ServicePipeline>(std::move(unbuilt->second), m_settings);
+    ServicePipeline *built = pipeline.get();
+    m_pipelines[unbuilt->first] = std::move(pipeline);
+    m_unbuilt.erase(unbuilt);
+    return built;
+}
+
+void SessionHub::buildSlice()
+{
+    for (int i = 0; i < kBuildSlice && !m_unbuilt.empty(); ++i)
+        build(m_unbuilt.begin());
+    if (m_unbuilt.empty()) {
+        m_building.stop();
+        qCDebug(lcSession) << "every analysis built:" << m_pipelines.size() << "services";
+    }
 }
 
 void SessionHub::consume(ingest::SourceUpdate update)

@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <random>
 
 using namespace gotriage;
@@ -83,6 +84,7 @@ private slots:
     void mannKendallTies();
     void autocorrelationWidensTheVariance();
     void trackerSeesARamp();
+    void trackersSharingOneBlockKeepTheirOwnRings();
     void trackerMeasuresARiseAfterAFlatStretch();
     void trackerTellsANoisyStepFromARamp();
     void trackerIgnoresNoiseAndSteps_data();
@@ -179,6 +181,34 @@ void TestAnalysis::trackerSeesARamp()
     const TrendEstimate *e = tracker.best();
     QVERIFY(e && e->significant);
     QVERIFY2(std::fabs(e->relativePerMinute() - 0.01) < 0.004, qPrintable(QString::number(e->relativePerMinute())));
+}
+
+void TestAnalysis::trackersSharingOneBlockKeepTheirOwnRings()
+{
+    // A service's analysis maps one block for all its trackers' rings: a
+    // ramp in one and a flat line in the next stay apart, past the point
+    // where both rings have wrapped.
+    const std::vector<WindowSpec> windows
+        = {{std::chrono::minutes(1), std::chrono::seconds(5)}, {std::chrono::minutes(5), std::chrono::seconds(10)}};
+    common::PrefaultedBlock block(2 * TrendTracker::ringBytes(windows));
+    auto *rings = static_cast<std::byte *>(block.data());
+    TrendTracker ramp(windows, Aggregate::Median, rings);
+    TrendTracker flat(windows, Aggregate::Median, rings + TrendTracker::ringBytes(windows));
+    Ar1Noise noise(0.7, 0.02, 1);
+    for (int s = 0; s <= 900; ++s) {
+        ramp.add(s * 1000LL, 1000 * (1 + 0.01 * s / 60.0) * (1 + noise.next()), {}); // 1 %/min
+        flat.add(s * 1000LL, 1000 * (1 + noise.next()), {});
+    }
+    const TrendEstimate *rising = ramp.best();
+    QVERIFY(rising && rising->significant);
+    QVERIFY2(std::fabs(rising->relativePerMinute() - 0.01) < 0.004,
+             qPrintable(QString::number(rising->relativePerMinute())));
+    QCOMPARE(rising->points, 30); // the 5-minute ring, full
+    for (const TrendEstimate &e : flat.estimates()) {
+        QVERIFY(e.valid);
+        QVERIFY2(!e.significant, qPrintable(QString::number(e.relativePerMinute())));
+        QVERIFY2(std::fabs(e.level - 1000) < 50, qPrintable(QString::number(e.level)));
+    }
 }
 
 void TestAnalysis::trackerMeasuresARiseAfterAFlatStretch()

@@ -73,6 +73,8 @@ private slots:
     void badCaptureLinesAreNamed();
     void replayAtAnyRateGivesTheSameFindings();
     void hubSendsOneBatchPerTick();
+    void hubBuildsAFleetsAnalysesASliceAtATime();
+    void hubForgetsAServiceDroppedBeforeItWasBuilt();
     void hubDropsServicesItDoesNotWatch();
     void aWallClockStepBackLosesNoHistory();
     void historyAfterLiveRaisesNothingTwice();
@@ -202,6 +204,61 @@ void TestSession::hubSendsOneBatchPerTick()
         QCOMPARE(batch->reports[i]->service(), services[i].name); // in arrival order
     QCOMPARE(hub.store().services().size(), services.size());
     QVERIFY(!batches.wait(2 * session::SessionHub::kTickMs)); // nothing new: no empty batches
+}
+
+void TestSession::hubBuildsAFleetsAnalysesASliceAtATime()
+{
+    // Each analysis maps its trend rings whole: 10 000 at once held the
+    // ingest thread for seconds. They are built on first use, or a slice
+    // per turn of the event loop.
+    ingest::FeedSource feed;
+    session::SessionHub hub(&feed.clock());
+    feed.setSink(&hub);
+    std::vector<config::ServiceConfig> services(2000);
+    for (std::size_t i = 0; i < services.size(); ++i)
+        services[i].name = QStringLiteral("svc-%1").arg(i);
+    hub.setServices(services, true);
+    QCOMPARE(hub.unbuiltCount(), services.size());
+    QSignalSpy batches(&hub, &session::SessionHub::batchReady);
+    vitals::VitalsSample v;
+    v.tsMs = 1000;
+    v[vitals::Vital::Goroutines] = 10;
+    feed.feed(services.back().name, v); // not built yet: built now, not dropped
+    QCOMPARE(hub.unbuiltCount(), services.size() - 1);
+    QCoreApplication::processEvents();
+    QVERIFY2(hub.unbuiltCount() > 0 && hub.unbuiltCount() < services.size() - 1,
+             qPrintable(QString::number(hub.unbuiltCount())));
+    QTRY_COMPARE(hub.unbuiltCount(), std::size_t(0));
+    hub.flush();
+    QCOMPARE(batches.size(), 1);
+    const auto batch = batches.at(0).at(0).value<session::SessionBatchPtr>();
+    QCOMPARE(batch->reports.size(), std::size_t(1));
+    QCOMPARE(batch->reports[0]->service(), services.back().name);
+}
+
+void TestSession::hubForgetsAServiceDroppedBeforeItWasBuilt()
+{
+    ingest::FeedSource feed;
+    session::SessionHub hub(&feed.clock());
+    feed.setSink(&hub);
+    config::ServiceConfig kept, dropped;
+    kept.name = QStringLiteral("kept");
+    dropped.name = QStringLiteral("dropped");
+    hub.setServices({kept, dropped}, true);
+    hub.setServices({kept}, true); // before an event loop built either
+    QCOMPARE(hub.unbuiltCount(), std::size_t(1));
+    QSignalSpy batches(&hub, &session::SessionHub::batchReady);
+    vitals::VitalsSample v;
+    v.tsMs = 1000;
+    feed.feed(dropped.name, v);
+    feed.feed(kept.name, v);
+    hub.flush();
+    QCOMPARE(batches.size(), 1);
+    const auto batch = batches.at(0).at(0).value<session::SessionBatchPtr>();
+    QCOMPARE(batch->reports.size(), std::size_t(1));
+    QCOMPARE(batch->reports[0]->service(), kept.name);
+    QVERIFY(!hub.store().latest(dropped.name));
+    QCOMPARE(hub.unbuiltCount(), std::size_t(0));
 }
 
 void TestSession::hubDropsServicesItDoesNotWatch()
