@@ -71,7 +71,7 @@ std::size_t TrendTracker::ringBytes(const std::vector<WindowSpec> &windows)
 
 void TrendTracker::placeRings(void *rings)
 {
-    // The block is zeroed, and a Bucket is two doubles: a ring needs no
+    // The block is zeroed, and a Bucket is two numbers: a ring needs no
     // constructing, and writing it here would only touch every page again.
     auto *next = static_cast<Bucket *>(rings);
     for (Window &w : m_windows) {
@@ -111,9 +111,8 @@ bool TrendTracker::add(std::int64_t tsMs, double value, const TrendSettings &set
             const double aggregated = m_aggregate == Aggregate::Min
                 ? *std::min_element(w.pending.begin(), w.pending.end())
                 : trimmedMean(w.pending);
-            const double t = static_cast<double>(w.bucketStartMs - m_segmentStartMs) / 1000.0
-                + static_cast<double>(bucketMs) / 2000.0;
-            w.push({t, aggregated});
+            const auto index = static_cast<std::uint32_t>((w.bucketStartMs - m_segmentStartMs) / bucketMs);
+            w.push({index, static_cast<float>(aggregated)});
             w.pending.clear();
             // Restart the grid at this sample, skipping any gap.
             w.bucketStartMs += ((tsMs - w.bucketStartMs) / bucketMs) * bucketMs;
@@ -136,9 +135,10 @@ void TrendTracker::evaluate(std::size_t index, std::int64_t nowMs, const TrendSe
     e.points = static_cast<int>(n);
     if (static_cast<int>(n) < settings.minPoints)
         return;
+    const double bucketSeconds = static_cast<double>(w.spec.bucket.count());
     std::vector<double> x(n), y(n);
     for (std::size_t i = 0; i < n; ++i) {
-        x[i] = w[i].t;
+        x[i] = (w[i].index + 0.5) * bucketSeconds;
         y[i] = w[i].value;
     }
     const TheilSen fit = theilSen(x, y);
@@ -213,7 +213,6 @@ void TrendTracker::evaluate(std::size_t index, std::int64_t nowMs, const TrendSe
     }
     // Windows with short buckets are judged more often, so each judgement
     // must be stricter for the same false-alarm rate per unit of time.
-    const double bucketSeconds = static_cast<double>(w.spec.bucket.count());
     const double strictness = std::min(1.0, bucketSeconds / 10.0) * std::min(1.0, bucketSeconds / 10.0);
     const bool trendSignificant
         = mk.p < settings.alpha * strictness && (fit.slope > 0 ? fit.slopeLow > 0 : fit.slopeHigh < 0);

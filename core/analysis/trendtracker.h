@@ -78,9 +78,13 @@ public:
     double latest() const { return m_latest; }
 
 private:
+    // Eight bytes, as rings are allocated whole for every signal of every
+    // service: where the bucket lies on its window's grid, which starts at
+    // the segment's start, and its value as a float, whose part in 10^7 is
+    // far below any noise a trend is judged against.
     struct Bucket {
-        double t; // seconds since the segment start, bucket middle
-        double value;
+        std::uint32_t index; // the bucket's middle is (index + ½)·bucket after the segment start
+        float value;
     };
     // The last span/bucket buckets, oldest first, in a ring allocated whole
     // when the tracker is made: a long window (2 h) would otherwise grow the
