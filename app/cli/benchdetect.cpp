@@ -14,6 +14,7 @@
 #include <QElapsedTimer>
 #include <QtConcurrent/QtConcurrentMap>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -275,11 +276,17 @@ int benchAnalysisCost(int services, int seconds)
     const std::vector<analysis::CorpusCase> corpus = analysis::buildCorpus(options);
     std::vector<analysis::ServiceAnalyzer> analyzers;
     analyzers.reserve(static_cast<std::size_t>(services));
+    QElapsedTimer making; // what taking a fleet costs, before its first sample
+    making.start();
     for (int i = 0; i < services; ++i) {
         config::ServiceConfig service;
         service.name = QStringLiteral("svc-%1").arg(i);
         analyzers.emplace_back(service);
     }
+    const double madeMs = static_cast<double>(making.nsecsElapsed()) / 1e6;
+    std::printf("analysis-cost: made %d analyses in %.1f ms (%.0f us each, %.1f KiB of trend rings each)\n", services,
+                madeMs, 1000 * madeMs / std::max(1, services),
+                services > 0 ? static_cast<double>(analyzers.front().ringBytes()) / 1024 : 0.0);
     scraping::ServiceHealth health;
     health.up = true;
     std::size_t projected = 0; // used, so the projections are not optimised away

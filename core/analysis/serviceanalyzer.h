@@ -108,6 +108,8 @@ public:
     std::vector<Finding> findings() const;
     std::vector<Projection> projections() const;
     const RuntimeInfo &runtime() const { return m_runtime; }
+    // The trend rings, allocated whole when the analysis is made.
+    std::size_t ringBytes() const { return m_rings.size(); }
 
 private:
     // One finding's hysteresis: raised after the condition held for

@@ -61,8 +61,8 @@ class TrendTracker
 {
 public:
     TrendTracker(std::vector<WindowSpec> windows, Aggregate aggregate = Aggregate::Median);
-    // Rings in `rings`: ringBytes(windows) of zeroed memory, aligned for a
-    // double, that outlives the tracker. Many trackers share one block so a
+    // Rings in `rings`: ringBytes(windows) of zeroed memory, 4-byte
+    // aligned, that outlives the tracker. Many trackers share one block so a
     // fleet of analyses is mapped in few calls (common::PrefaultedBlock).
     TrendTracker(std::vector<WindowSpec> windows, Aggregate aggregate, void *rings);
     static std::size_t ringBytes(const std::vector<WindowSpec> &windows);

@@ -8,7 +8,7 @@ namespace gotriage::common {
 // call instead of faulted in one page at a time on first write. Thousands of
 // small rings allocated whole at start-up (a fleet of analyses) cost one
 // page fault per 4 KiB otherwise, and a fault is dear in a virtual machine:
-// 11 µs here against 0.15 µs a page populated in bulk (docs/performance.md).
+// 11 µs here against 0.6 µs a page populated in bulk (docs/performance.md).
 // Under AddressSanitizer it is plain heap memory, so overruns stay caught.
 class PrefaultedBlock
 {
