@@ -59,6 +59,14 @@ std::vector<ingest::SourceUpdate> leakingCapture(int seconds)
     return out;
 }
 
+std::vector<config::ServiceConfig> fleetOf(std::size_t count)
+{
+    std::vector<config::ServiceConfig> services(count);
+    for (std::size_t i = 0; i < count; ++i)
+        services[i].name = QStringLiteral("svc-%1").arg(i);
+    return services;
+}
+
 } // namespace
 
 class TestSession : public QObject
@@ -184,9 +192,7 @@ void TestSession::hubSendsOneBatchPerTick()
     ingest::FeedSource feed;
     session::SessionHub hub(&feed.clock());
     feed.setSink(&hub);
-    std::vector<config::ServiceConfig> services(2000);
-    for (std::size_t i = 0; i < services.size(); ++i)
-        services[i].name = QStringLiteral("svc-%1").arg(i);
+    const std::vector<config::ServiceConfig> services = fleetOf(2000);
     hub.setServices(services, true);
     QSignalSpy batches(&hub, &session::SessionHub::batchReady);
     hub.startTicking();
@@ -214,9 +220,7 @@ void TestSession::hubBuildsAFleetsAnalysesASliceAtATime()
     ingest::FeedSource feed;
     session::SessionHub hub(&feed.clock());
     feed.setSink(&hub);
-    std::vector<config::ServiceConfig> services(2000);
-    for (std::size_t i = 0; i < services.size(); ++i)
-        services[i].name = QStringLiteral("svc-%1").arg(i);
+    const std::vector<config::ServiceConfig> services = fleetOf(2000);
     hub.setServices(services, true);
     QCOMPARE(hub.unbuiltCount(), services.size());
     QSignalSpy batches(&hub, &session::SessionHub::batchReady);
