@@ -1,21 +1,25 @@
 #include "localprocess.h"
 
 #include <QCoreApplication>
-#include <QDir>
-#include <QFile>
-#include <QFileInfo>
+#include <QElapsedTimer>
 #include <QHostAddress>
 #include <QHostInfo>
-#include <QSet>
+#include <QScopeGuard>
 
+#include "common/logging.h"
+
+#include <dirent.h>
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <charconv>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include <limits>
 
@@ -24,24 +28,72 @@ namespace gotriage::ingest {
 namespace {
 
 // "sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode"
-// with local_address as hex "0100007F:1F90"; st 0A is LISTEN.
-void readListeningInodes(const QString &path, QHash<QByteArray, quint16> &inodes)
+// with local_address as hex "0100007F:1F90"; st 0A is LISTEN. Read with
+// read(2) and scanned in place: at 2 000 local targets the file has some
+// 6 000 lines, and the whole scan ran in the first round of scrapes.
+void readListeningInodes(const char *path, std::unordered_map<std::uint64_t, quint16> &inodes)
 {
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
+    const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
         return;
-    file.readLine(); // the header
-    while (!file.atEnd()) {
-        const QList<QByteArray> fields = file.readLine().simplified().split(' ');
-        if (fields.size() < 10 || fields[3] != "0A")
+    std::string text;
+    char chunk[65536];
+    for (ssize_t got; (got = ::read(fd, chunk, sizeof chunk)) > 0;)
+        text.append(chunk, static_cast<std::size_t>(got));
+    ::close(fd);
+    std::string_view rest(text);
+    rest.remove_prefix(std::min(rest.find('\n'), rest.size())); // the header
+    while (!rest.empty()) {
+        const std::size_t eol = std::min(rest.find('\n'), rest.size());
+        std::string_view line = rest.substr(0, eol);
+        rest.remove_prefix(std::min(eol + 1, rest.size()));
+        std::string_view fields[10];
+        int count = 0;
+        while (count < 10) {
+            const std::size_t start = line.find_first_not_of(' ');
+            if (start == std::string_view::npos)
+                break;
+            line.remove_prefix(start);
+            const std::size_t end = std::min(line.find(' '), line.size());
+            fields[count++] = line.substr(0, end);
+            line.remove_prefix(end);
+        }
+        if (count < 10 || fields[3] != "0A")
             continue;
-        const QByteArray &local = fields[1];
-        const qsizetype colon = local.lastIndexOf(':');
-        bool ok = false;
-        const uint port = local.mid(colon + 1).toUInt(&ok, 16);
-        if (ok && port <= 0xffff)
-            inodes.insert(fields[9], static_cast<quint16>(port));
+        const std::string_view local = fields[1];
+        const std::size_t colon = local.rfind(':');
+        unsigned port = 0;
+        std::uint64_t inode = 0;
+        const auto portEnd = local.data() + local.size();
+        if (colon == std::string_view::npos
+            || std::from_chars(local.data() + colon + 1, portEnd, port, 16).ptr != portEnd || port > 0xffff)
+            continue;
+        const auto inodeEnd = fields[9].data() + fields[9].size();
+        if (std::from_chars(fields[9].data(), inodeEnd, inode).ptr == inodeEnd)
+            inodes.emplace(inode, static_cast<quint16>(port));
     }
+}
+
+// Calls `each(pid, dirfd)` for every process whose fd folder this user may read.
+template<typename Each> void forEachProcessFdDir(Each each)
+{
+    DIR *proc = ::opendir("/proc");
+    if (!proc)
+        return;
+    while (const dirent *entry = ::readdir(proc)) {
+        qint64 pid = 0;
+        const std::string_view name(entry->d_name);
+        if (std::from_chars(name.data(), name.data() + name.size(), pid).ptr != name.data() + name.size())
+            continue;
+        char path[48];
+        std::snprintf(path, sizeof path, "/proc/%lld/fd", static_cast<long long>(pid));
+        DIR *fds = ::opendir(path);
+        if (!fds)
+            continue; // gone, or another user's
+        each(pid, fds);
+        ::closedir(fds);
+    }
+    ::closedir(proc);
 }
 
 } // namespace
@@ -139,34 +191,39 @@ std::optional<LocalProcessTable::CpuReading> LocalProcessTable::cpuTimes(qint64 
 
 void LocalProcessTable::rescan(qint64 nowMs)
 {
+    QElapsedTimer took;
+    took.start();
+    const auto log = qScopeGuard([&] {
+        qCDebug(lcIngest) << "found" << m_pids.size() << "listening ports' processes in" << took.elapsed() << "ms";
+    });
     m_scannedMs = nowMs;
     m_pids.clear();
     m_scanProblem.clear();
-    QHash<QByteArray, quint16> inodes;
-    readListeningInodes(QStringLiteral("/proc/net/tcp"), inodes);
-    readListeningInodes(QStringLiteral("/proc/net/tcp6"), inodes);
-    if (inodes.isEmpty()) {
+    std::unordered_map<std::uint64_t, quint16> inodes;
+    readListeningInodes("/proc/net/tcp", inodes);
+    readListeningInodes("/proc/net/tcp6", inodes);
+    if (inodes.empty()) {
         m_scanProblem = QStringLiteral("/proc/net/tcp lists no listening sockets (no /proc here?)");
         return;
     }
-    const QStringList pids = QDir(QStringLiteral("/proc")).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
-    for (const QString &pidText : pids) {
-        bool ok = false;
-        const qint64 pid = pidText.toLongLong(&ok);
-        if (!ok)
-            continue;
-        const QDir fds(QStringLiteral("/proc/%1/fd").arg(pid));
-        for (const QString &fd : fds.entryList(QDir::System | QDir::NoDotAndDotDot)) {
-            const QString target = QFileInfo(fds.filePath(fd)).symLinkTarget();
-            // symLinkTarget() resolves "socket:[123]" relative to the folder.
-            const qsizetype open = target.lastIndexOf(QStringLiteral("socket:["));
-            if (open < 0)
+    forEachProcessFdDir([&](qint64 pid, DIR *fds) {
+        constexpr std::string_view kSocket = "socket:[";
+        while (const dirent *fd = ::readdir(fds)) {
+            if (fd->d_name[0] == '.')
                 continue;
-            const QByteArray inode = target.mid(open + 8).chopped(1).toLatin1();
-            if (const auto it = inodes.constFind(inode); it != inodes.constEnd())
-                m_pids.insert(*it, pid);
+            char target[64];
+            const ssize_t size = ::readlinkat(::dirfd(fds), fd->d_name, target, sizeof target);
+            const std::string_view link(target, size > 0 ? static_cast<std::size_t>(size) : 0);
+            if (link.size() < kSocket.size() + 2 || link.substr(0, kSocket.size()) != kSocket || link.back() != ']')
+                continue;
+            std::uint64_t inode = 0;
+            const char *end = link.data() + link.size() - 1;
+            if (std::from_chars(link.data() + kSocket.size(), end, inode).ptr != end)
+                continue;
+            if (const auto it = inodes.find(inode); it != inodes.end())
+                m_pids.insert(it->second, pid);
         }
-    }
+    });
 }
 
 LocalCpuProbe::LocalCpuProbe(const QUrl &baseUrl)
