@@ -38,6 +38,14 @@ TrendTracker::Window::Window(WindowSpec windowSpec)
 
 void TrendTracker::Window::push(Bucket bucket)
 {
+    // The window is the last `span` of time, not the last span/bucket
+    // buckets: a source sampled more sparsely than the bucket (a server's
+    // 15 s against a 5 s bucket) leaves grid cells empty, and the 2-minute
+    // window held 6 minutes; a gap in the scrapes left older buckets in.
+    while (count > 0 && bucket.index - ring[first].index >= capacity) {
+        first = (first + 1) % capacity;
+        --count;
+    }
     if (count < capacity) {
         ring[(first + count++) % capacity] = bucket;
         return;

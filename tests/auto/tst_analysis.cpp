@@ -85,6 +85,7 @@ private slots:
     void autocorrelationWidensTheVariance();
     void trackerSeesARamp();
     void trackersSharingOneBlockKeepTheirOwnRings();
+    void aWindowHoldsItsSpanOfTime();
     void trackerMeasuresARiseAfterAFlatStretch();
     void trackerTellsANoisyStepFromARamp();
     void trackerIgnoresNoiseAndSteps_data();
@@ -209,6 +210,28 @@ void TestAnalysis::trackersSharingOneBlockKeepTheirOwnRings()
         QVERIFY2(!e.significant, qPrintable(QString::number(e.relativePerMinute())));
         QVERIFY2(std::fabs(e.level - 1000) < 50, qPrintable(QString::number(e.level)));
     }
+}
+
+void TestAnalysis::aWindowHoldsItsSpanOfTime()
+{
+    // A server's samples 15 s apart against 5 s buckets: the 2-minute
+    // window holds 2 minutes of them (8), not 24 buckets of 6 minutes.
+    TrendTracker sparse({{std::chrono::minutes(2), std::chrono::seconds(5)}});
+    for (int i = 0; i <= 60; ++i)
+        sparse.add(i * 15'000LL, 1000 + i, {});
+    const TrendEstimate &twoMinutes = sparse.estimates().front();
+    QCOMPARE(twoMinutes.points, 8);
+    QVERIFY2(twoMinutes.spanSeconds <= 120, qPrintable(QString::number(twoMinutes.spanSeconds)));
+    QVERIFY(twoMinutes.valid && twoMinutes.slopePerSecond > 0);
+
+    // After a 10-minute gap in the scrapes, what came before it is out of
+    // the window: judged on the 8 buckets since, too few for a trend yet.
+    TrendTracker gapped({{std::chrono::minutes(2), std::chrono::seconds(5)}});
+    for (int s = 0; s <= 120; s += 5)
+        gapped.add(s * 1000LL, 1000, {});
+    for (int s = 720; s <= 760; s += 5)
+        gapped.add(s * 1000LL, 1000, {});
+    QCOMPARE(gapped.estimates().front().points, 8);
 }
 
 void TestAnalysis::trackerMeasuresARiseAfterAFlatStretch()
