@@ -450,7 +450,11 @@ void TestCli::benchScaleMeasuresTheGuiAndPrometheus()
     QVERIFY2(out.contains(QStringLiteral("260 demo services in 2 processes of their own")), qPrintable(out));
     const auto startup = QRegularExpression(QStringLiteral("start-up to every service shown: ([0-9]+) ms")).match(out);
     QVERIFY2(startup.hasMatch() && startup.captured(1).toInt() > 0, qPrintable(out));
-    QVERIFY2(out.contains(QRegularExpression(QStringLiteral("store: [0-9]+ samples of 260 services"))),
+    // Every service, give or take a few: the demo fleet has services that
+    // crash and come back, and under ASan beside another test a service's
+    // first scrapes may all time out within this short run (CI saw 259).
+    const auto stored = QRegularExpression(QStringLiteral("store: [0-9]+ samples of ([0-9]+) services")).match(out);
+    QVERIFY2(stored.hasMatch() && stored.captured(1).toInt() >= 255 && stored.captured(1).toInt() <= 260,
              qPrintable(out));
     if (QStandardPaths::findExecutable(QStringLiteral("prometheus")).isEmpty())
         QVERIFY2(out.contains(QStringLiteral("prometheus: not installed")), qPrintable(out));
