@@ -27,6 +27,17 @@ namespace gotriage::ingest {
 
 namespace {
 
+// The next space-separated field of `rest`, taken off it; empty at the end.
+std::string_view nextField(std::string_view &rest)
+{
+    const std::size_t start = std::min(rest.find_first_not_of(' '), rest.size());
+    rest.remove_prefix(start);
+    const std::size_t end = std::min(rest.find(' '), rest.size());
+    const std::string_view field = rest.substr(0, end);
+    rest.remove_prefix(end);
+    return field;
+}
+
 // "sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode"
 // with local_address as hex "0100007F:1F90"; st 0A is LISTEN. Read with
 // read(2) and scanned in place: at 2 000 local targets the file has some
@@ -49,15 +60,8 @@ void readListeningInodes(const char *path, std::unordered_map<std::uint64_t, qui
         rest.remove_prefix(std::min(eol + 1, rest.size()));
         std::string_view fields[10];
         int count = 0;
-        while (count < 10) {
-            const std::size_t start = line.find_first_not_of(' ');
-            if (start == std::string_view::npos)
-                break;
-            line.remove_prefix(start);
-            const std::size_t end = std::min(line.find(' '), line.size());
-            fields[count++] = line.substr(0, end);
-            line.remove_prefix(end);
-        }
+        while (count < 10 && !(fields[count] = nextField(line)).empty())
+            ++count;
         if (count < 10 || fields[3] != "0A")
             continue;
         const std::string_view local = fields[1];
@@ -131,17 +135,14 @@ std::optional<ProcessCpuTimes> readProcessCpuTimes(qint64 pid, QString *why)
     std::string_view rest = stat.substr(close + 1);
     unsigned long long ticks[2] = {};
     for (int field = 1; field <= 13; ++field) {
-        const std::size_t start = rest.find_first_not_of(' ');
-        if (start == std::string_view::npos)
+        const std::string_view text = nextField(rest);
+        if (text.empty())
             return unexpected();
-        rest.remove_prefix(start);
-        const std::size_t end = std::min(rest.find(' '), rest.size());
         if (field >= 12) {
-            const auto [next, error] = std::from_chars(rest.data(), rest.data() + end, ticks[field - 12]);
-            if (error != std::errc() || next != rest.data() + end)
+            const auto [next, error] = std::from_chars(text.data(), text.data() + text.size(), ticks[field - 12]);
+            if (error != std::errc() || next != text.data() + text.size())
                 return unexpected();
         }
-        rest.remove_prefix(end);
     }
     static const double ticksPerSecond = static_cast<double>(sysconf(_SC_CLK_TCK));
     return ProcessCpuTimes{static_cast<double>(ticks[0]) / ticksPerSecond,
