@@ -1,4 +1,5 @@
 #include "eventloopprobe.h"
+#include "wakeupfloor.h"
 
 #include "record/recordingfile.h"
 
@@ -85,7 +86,7 @@ double EventLoopProbe::Distribution::percentile(double p) const
     return m_max;
 }
 
-EventLoopProbe::EventLoopProbe(QObject *parent) : QObject(parent)
+EventLoopProbe::EventLoopProbe(QObject *parent) : QObject(parent), m_floor(std::make_unique<WakeupFloor>())
 {
     m_timer.setTimerType(Qt::PreciseTimer);
     m_timer.setInterval(kPeriodMs);
@@ -129,6 +130,7 @@ void EventLoopProbe::start()
     m_lastNs = 0;
     m_windowClock.start();
     m_timer.start();
+    m_floor->start(); // from this thread: at its priority
 }
 
 void EventLoopProbe::onTick()
@@ -186,6 +188,16 @@ double EventLoopProbe::percentileRunQueueWaitMs(double p) const
     return m_run.wait.percentile(p);
 }
 
+double EventLoopProbe::floorMaxMs() const
+{
+    return m_floor->maxLateMs();
+}
+
+double EventLoopProbe::floorPercentileMs(double p) const
+{
+    return m_floor->percentileLateMs(p);
+}
+
 double EventLoopProbe::cpuPercentOfOneCore() const
 {
     const double wall = static_cast<double>(m_wall.nsecsElapsed()) / 1e9;
@@ -235,6 +247,14 @@ QString EventLoopProbe::summary() const
                     .arg(m_run.longest.workMs, 0, 'f', 1)
                     .arg(m_run.longest.waitMs, 0, 'f', 1)
                     .arg(std::max(0.0, m_run.longest.gapMs - m_run.longest.workMs - m_run.longest.waitMs), 0, 'f', 1);
+    }
+    if (m_floor->wakeups() > 0) {
+        // The machine's share: a stall no longer than this one may not be ours.
+        line += QStringLiteral("; the machine's floor: a bare thread sleeping beside it woke up to %1 ms late "
+                               "(p99 %2 ms, %3 wake-ups)")
+                    .arg(floorMaxMs(), 0, 'f', 1)
+                    .arg(floorPercentileMs(0.99), 0, 'f', 2)
+                    .arg(m_floor->wakeups());
     }
     return line;
 }

@@ -4,9 +4,12 @@
 #include <QObject>
 #include <QTimer>
 
+#include <memory>
 #include <vector>
 
 namespace gotriage::ui {
+
+class WakeupFloor;
 
 // Measures how responsive the thread it lives in is: a fast timer notes how
 // late each tick runs. A stall is a tick later than its period; the largest
@@ -17,6 +20,8 @@ namespace gotriage::ui {
 // thread waiting for a CPU while other processes hold both cores. The
 // kernel's per-thread schedstat tells them apart: each tick also notes the
 // thread's time on a CPU and in the run queue since the previous tick.
+// Beside it, a bare sleeper thread (WakeupFloor) measures how late the
+// machine wakes a thread that does nothing, over the same span.
 class EventLoopProbe : public QObject
 {
 public:
@@ -52,6 +57,9 @@ public:
     double percentileWorkMs(double p) const;
     double maxRunQueueWaitMs() const;
     double percentileRunQueueWaitMs(double p) const;
+    // The bare sleeper's lateness over the same span.
+    double floorMaxMs() const;
+    double floorPercentileMs(double p) const;
     // The whole run since start(): CPU, stalls and what they were made of, RSS.
     QString summary() const;
     // One line on this process since the previous call: its RSS (and how
@@ -83,6 +91,7 @@ private:
     qint64 m_lastRunNs = 0;
     qint64 m_lastWaitNs = 0;
     QElapsedTimer m_windowClock;
+    std::unique_ptr<WakeupFloor> m_floor;
 };
 
 } // namespace gotriage::ui

@@ -4,6 +4,8 @@
 #include <QRegularExpression>
 #include <QTest>
 
+#include <cmath>
+
 using gotriage::ui::EventLoopProbe;
 
 class TestEventLoopProbe : public QObject
@@ -13,6 +15,7 @@ class TestEventLoopProbe : public QObject
 private slots:
     void percentilesAreTheSortedListsToABucket();
     void summaryCoversTheWholeRunAfterWindows();
+    void theFloorIsTheMachinesNotTheGuiThreads();
 };
 
 void TestEventLoopProbe::percentilesAreTheSortedListsToABucket()
@@ -62,6 +65,29 @@ void TestEventLoopProbe::summaryCoversTheWholeRunAfterWindows()
     // About 400 ms at 4 ms a tick, less the stall, and fewer on a busy machine.
     QVERIFY2(match.captured(2).toInt() >= 20, qPrintable(probe.summary()));
     QVERIFY(match.captured(3).toDouble() > 1);
+}
+
+void TestEventLoopProbe::theFloorIsTheMachinesNotTheGuiThreads()
+{
+    // The bare sleeper beside the probe keeps waking while the GUI thread is
+    // held: its lateness is the machine's, not the GUI thread's work.
+    EventLoopProbe probe;
+    probe.start();
+    QTest::qWait(100);
+    QElapsedTimer busy;
+    busy.start();
+    while (busy.elapsed() < 200) { } // the GUI thread held for 200 ms
+    QTest::qWait(100);
+    const QString summary = probe.summary();
+    QVERIFY2(probe.maxStallMs() >= 190, qPrintable(summary));
+    QVERIFY2(probe.floorMaxMs() < probe.maxStallMs() / 2, qPrintable(summary));
+    static const QRegularExpression floor(QStringLiteral(
+        R"(the machine's floor: a bare thread sleeping beside it woke up to ([0-9.]+) ms late \(p99 ([0-9.]+) ms, ([0-9]+) wake-ups\))"));
+    const auto match = floor.match(summary);
+    QVERIFY2(match.hasMatch(), qPrintable(summary));
+    QCOMPARE(match.captured(1).toDouble(), std::round(probe.floorMaxMs() * 10) / 10);
+    // About 400 ms at 4 ms a wake-up, the held 200 ms included.
+    QVERIFY2(match.captured(3).toInt() >= 50, qPrintable(summary));
 }
 
 QTEST_GUILESS_MAIN(TestEventLoopProbe)
