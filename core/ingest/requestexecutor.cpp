@@ -546,8 +546,17 @@ bool RequestExecutor::hasRoomFor(HttpRequest::Standing standing) const
     // Doubtful targets may hold three quarters of the connections: a
     // blackholed one holds its connection for its whole budget, and the
     // proven services must always find one free.
-    return m_admitted < m_maxConnections
-        && (standing == HttpRequest::Standing::Proven || m_admittedDoubtful < m_maxConnections - m_maxConnections / 4);
+    const int quarter = m_maxConnections / 4;
+    if (standing != HttpRequest::Standing::Proven)
+        return m_admitted < m_maxConnections && m_admittedDoubtful < m_maxConnections - quarter;
+    // And the other way round: while services that never answered wait, a
+    // quarter stays theirs. On a fleet too slow for every scrape in time
+    // (a starved machine, a first round of 2 000 new connections), the
+    // proven services' routine scrapes took every connection as it freed,
+    // and a service not yet seen waited for its first answer for good.
+    const bool newcomersWait = !m_waiting[static_cast<std::size_t>(HttpRequest::Standing::Unknown)].empty();
+    const int keptForThem = newcomersWait ? std::max(0, quarter - m_admittedDoubtful) : 0;
+    return m_admitted + keptForThem < m_maxConnections;
 }
 
 void RequestExecutor::admitWaiting()

@@ -10,6 +10,7 @@
 
 #include "ingest/httpfetch.h"
 #include "ingest/requestexecutor.h"
+#include <functional>
 #include <QDateTime>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -69,6 +70,7 @@ private slots:
     void tls();
     void healthyServicesKeepTheirPaceBesideBadOnes();
     void liveRequestsGoAheadOfSuspectOnes();
+    void aNewcomerKeepsAQuarterWhileProvenScrapesQueue();
     void reloadAppliesLimitsTierAndLabels();
 
 private:
@@ -684,6 +686,48 @@ void TestServicePoller::liveRequestsGoAheadOfSuspectOnes()
                                                   "targets")),
              qPrintable(starvedError));
     QCOMPARE(executor.waiting(), 0);
+}
+
+void TestServicePoller::aNewcomerKeepsAQuarterWhileProvenScrapesQueue()
+{
+    // Four connections, each held by a proven service's scrape of a silent
+    // target, and more proven scrapes always waiting (a fleet too slow for
+    // every scrape in time): a service that never answered still gets its
+    // first answer, rather than "not started" at the end of its budget.
+    TestHttpServer silent, ok;
+    silent.mode = TestHttpServer::Mode::Silent;
+    QVERIFY(silent.listen() && ok.listen());
+    auto request = [](quint16 port, int totalMs, ingest::HttpRequest::Standing standing) {
+        ingest::HttpRequest r;
+        r.url = QUrl(QStringLiteral("http://127.0.0.1:%1/metrics").arg(port));
+        r.totalTimeout = std::chrono::milliseconds(totalMs);
+        r.standing = standing;
+        return r;
+    };
+    bool newcomerDone = false;
+    ingest::FetchResult newcomer;
+    int provenStarted = 0;
+    std::function<void()> startProven;
+    ingest::RequestExecutor executor;
+    executor.setMaxConnections(4);
+    startProven = [&] {
+        ++provenStarted;
+        executor.start(request(silent.port(), 150, ingest::HttpRequest::Standing::Proven),
+                       [&](const ingest::FetchResult &) {
+                           if (!newcomerDone)
+                               startProven();
+                       });
+    };
+    for (int i = 0; i < 8; ++i)
+        startProven();
+    QCOMPARE(executor.waiting(), 4);
+    executor.start(request(ok.port(), 2000, ingest::HttpRequest::Standing::Unknown), [&](const ingest::FetchResult &r) {
+        newcomer = r;
+        newcomerDone = true;
+    });
+    QTRY_VERIFY_WITH_TIMEOUT(newcomerDone, 5000);
+    QVERIFY2(newcomer.ok, qPrintable(newcomer.error));
+    qInfo("the newcomer answered after %d proven scrapes had started", provenStarted);
 }
 
 QTEST_GUILESS_MAIN(TestServicePoller)
