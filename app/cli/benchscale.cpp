@@ -170,6 +170,8 @@ struct Measured {
     QString longestTurn; // its dearest pass of the event loop
     QString startupGap; // which services kept the start-up moment from coming
     QString startupLast; // how many were down, and the service whose first report came last
+    double workMaxMs = -1; // the GUI thread's own work in one tick, at most (-1: not measured)
+    double floorMaxMs = -1; // a bare sleeper's lateness beside it, at most (-1: not measured)
 };
 
 // The GUI's own measurement (--measure): CPU of its whole process over the
@@ -222,6 +224,13 @@ std::optional<Measured> measureGui(const QString &gui, const QStringList &source
             measured.store = line;
         if (const qsizetype at = line.indexOf(QLatin1String("gui work per tick")); at >= 0)
             measured.stallMakeup = line.mid(at);
+        static const QRegularExpression work(QStringLiteral(R"(gui work per tick: max ([0-9.]+) ms)"));
+        if (const auto m = work.match(line); m.hasMatch())
+            measured.workMaxMs = m.captured(1).toDouble();
+        static const QRegularExpression floor(
+            QStringLiteral(R"(the machine's floor: .* woke up to ([0-9.]+) ms late)"));
+        if (const auto m = floor.match(line); m.hasMatch())
+            measured.floorMaxMs = m.captured(1).toDouble();
         if (line.startsWith(QLatin1String("slowest events:")))
             measured.slowestEvents = line;
         if (line.startsWith(QLatin1String("longest turn:")))
@@ -236,6 +245,21 @@ std::optional<Measured> measureGui(const QString &gui, const QStringList &source
         }
     }
     return measured;
+}
+
+QString verdict(bool met, const QString &figure)
+{
+    return (met ? QStringLiteral("met (") : QStringLiteral("NOT met (")) + figure + u')';
+}
+
+// The GUI's stall max against its target, with the machine's floor beside
+// it: a stall no longer than the floor may not be gotriage's.
+QString stallVerdict(const Measured &watcher)
+{
+    QString figure = QStringLiteral("%1 ms").arg(watcher.stallMaxMs, 0, 'f', 1);
+    if (watcher.floorMaxMs >= 0)
+        figure += QStringLiteral("; the machine's floor %1 ms").arg(watcher.floorMaxMs, 0, 'f', 1);
+    return verdict(watcher.stallMaxMs < 16, figure);
 }
 
 // What the GUI thread spent its longest events and its dearest turn on.
@@ -474,6 +498,14 @@ int benchScaleThroughPrometheus(int services, double seconds, const QString &gui
                     (serverAfter->first - serverBefore->first) / (double(span.elapsed()) / 1000) * 100,
                     serverAfter->second);
     }
+    // The issue's frame target: the GUI thread's own work per tick, and
+    // its stalls, which the machine's own lateness may make longer.
+    if (watcher->workMaxMs >= 0) {
+        std::printf(
+            "scale: targets: gui work per tick under 16 ms: %s; stall max under 16 ms: %s\n",
+            qPrintable(verdict(watcher->workMaxMs < 16, QStringLiteral("%1 ms").arg(watcher->workMaxMs, 0, 'f', 1))),
+            qPrintable(stallVerdict(*watcher)));
+    }
     std::printf("scale: %d services through prometheus, %.1f %% of a core, stall max %.1f ms, p99 %.2f ms\n", services,
                 watcher->cpuPercent, watcher->stallMaxMs, watcher->stallP99Ms);
     return kExitOk;
@@ -517,14 +549,28 @@ int benchScale(int services, double seconds, const QString &guiGiven)
     printLedger(*watcher);
 
     const QString prometheus = QStandardPaths::findExecutable(QStringLiteral("prometheus"));
+    QString againstPrometheus = QStringLiteral("not compared");
     if (prometheus.isEmpty()) {
         std::printf("prometheus: not installed, not compared\n");
     } else if (const auto peer = measurePrometheus(prometheus, *fleet, seconds, work, &error)) {
         std::printf("prometheus: %d services, %.1f %% of a core, RSS %.1f MiB, %.1f KiB per service\n", services,
                     peer->cpuPercent, peer->rssMiB, peer->rssMiB * 1024 / services);
+        againstPrometheus = verdict(
+            watcher->cpuPercent < peer->cpuPercent,
+            QStringLiteral("%1 against %2 %").arg(watcher->cpuPercent, 0, 'f', 1).arg(peer->cpuPercent, 0, 'f', 1));
     } else {
         printErr(QStringLiteral("gotriage-cli: bench scale: ") + error);
     }
+    // The issue's targets, each with its figure, as one line to read first.
+    std::printf(
+        "scale: targets: under 1 core: %s; under Prometheus: %s; stall max under 16 ms: %s; p99 under 8 ms: "
+        "%s; start-up under 2 s: %s\n",
+        qPrintable(verdict(watcher->cpuPercent < 100, QStringLiteral("%1 %").arg(watcher->cpuPercent, 0, 'f', 1))),
+        qPrintable(againstPrometheus), qPrintable(stallVerdict(*watcher)),
+        qPrintable(verdict(watcher->stallP99Ms < 8, QStringLiteral("%1 ms").arg(watcher->stallP99Ms, 0, 'f', 2))),
+        qPrintable(verdict(watcher->startupMs >= 0 && watcher->startupMs < 2000,
+                           watcher->startupMs >= 0 ? QStringLiteral("%1 ms").arg(watcher->startupMs, 0, 'f', 0)
+                                                   : QStringLiteral("not reached"))));
     std::printf("scale: %d services, %.1f %% of a core, stall max %.1f ms, p99 %.2f ms\n", services,
                 watcher->cpuPercent, watcher->stallMaxMs, watcher->stallP99Ms);
     return kExitOk;

@@ -460,6 +460,13 @@ void TestCli::benchScaleMeasuresTheGuiAndPrometheus()
     QVERIFY2(out.contains(QRegularExpression(
                  QStringLiteral("the machine's floor: a bare thread sleeping beside it woke up to [0-9.]+ ms late"))),
              qPrintable(out));
+    // The issue's targets on one line, each with its figure.
+    QVERIFY2(
+        out.contains(QRegularExpression(QStringLiteral(
+            "scale: targets: under 1 core: (met|NOT met) \\([0-9.]+ %\\); under Prometheus: .*; stall max under 16 ms: "
+            "(met|NOT met) \\([0-9.]+ ms; the machine's floor [0-9.]+ ms\\); p99 under 8 ms: .*; start-up under 2 s: "
+            "(met|NOT met) \\(([0-9]+ ms|not reached)\\)\n"))),
+        qPrintable(out));
     if (QStandardPaths::findExecutable(QStringLiteral("prometheus")).isEmpty())
         QVERIFY2(out.contains(QStringLiteral("prometheus: not installed")), qPrintable(out));
     else {
@@ -500,6 +507,10 @@ void TestCli::benchScaleThroughPrometheus()
     // Every target became a service of the window, named by the server.
     QVERIFY2(out.contains(QRegularExpression(QStringLiteral("store: [0-9]+ samples of 30 services"))), qPrintable(out));
     QVERIFY2(out.contains(QRegularExpression(QStringLiteral("prometheus: [0-9.]+ % of a core while gotriage ran"))),
+             qPrintable(out));
+    QVERIFY2(out.contains(QRegularExpression(QStringLiteral(
+                 "scale: targets: gui work per tick under 16 ms: (met|NOT met) \\([0-9.]+ ms\\); stall max under 16 "
+                 "ms: (met|NOT met) \\("))),
              qPrintable(out));
     const auto figures = QRegularExpression(QStringLiteral("^scale: 30 services through prometheus, ([0-9.]+) % of a "
                                                            "core, stall max ([0-9.]+) ms, p99 ([0-9.]+) ms$"))
