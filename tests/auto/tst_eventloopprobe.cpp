@@ -40,17 +40,24 @@ void TestEventLoopProbe::percentilesAreTheSortedListsToABucket()
     QVERIFY(d.percentile(0.99) < 50);
 }
 
+// Starts `probe`, then holds this thread (the GUI's, for the probe) busy
+// for `ms` between two 100 ms waits in the event loop.
+static void holdTheThread(EventLoopProbe &probe, int ms)
+{
+    probe.start();
+    QTest::qWait(100);
+    QElapsedTimer busy;
+    busy.start();
+    while (busy.elapsed() < ms) { }
+    QTest::qWait(100);
+}
+
 void TestEventLoopProbe::summaryCoversTheWholeRunAfterWindows()
 {
     // A soak prints a window line every few seconds; the summary at the end
     // must still hold a stall from the first window (it held only the last).
     EventLoopProbe probe;
-    probe.start();
-    QTest::qWait(100);
-    QElapsedTimer busy;
-    busy.start();
-    while (busy.elapsed() < 80) { } // the GUI thread held for 80 ms
-    QTest::qWait(100);
+    holdTheThread(probe, 80);
     const QString first = probe.windowLine();
     static const QRegularExpression windowMax(QStringLiteral(R"(max_ms=([0-9.]+))"));
     QVERIFY2(windowMax.match(first).captured(1).toDouble() >= 70, qPrintable(first));
@@ -72,12 +79,7 @@ void TestEventLoopProbe::theFloorIsTheMachinesNotTheGuiThreads()
     // The bare sleeper beside the probe keeps waking while the GUI thread is
     // held: its lateness is the machine's, not the GUI thread's work.
     EventLoopProbe probe;
-    probe.start();
-    QTest::qWait(100);
-    QElapsedTimer busy;
-    busy.start();
-    while (busy.elapsed() < 200) { } // the GUI thread held for 200 ms
-    QTest::qWait(100);
+    holdTheThread(probe, 200);
     const QString summary = probe.summary();
     QVERIFY2(probe.maxStallMs() >= 190, qPrintable(summary));
     QVERIFY2(probe.floorMaxMs() < probe.maxStallMs() / 2, qPrintable(summary));
