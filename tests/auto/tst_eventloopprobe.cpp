@@ -4,8 +4,6 @@
 #include <QRegularExpression>
 #include <QTest>
 
-#include <cmath>
-
 using gotriage::ui::EventLoopProbe;
 
 class TestEventLoopProbe : public QObject
@@ -82,12 +80,12 @@ void TestEventLoopProbe::theFloorIsTheMachinesNotTheGuiThreads()
     holdTheThread(probe, 200);
     const QString summary = probe.summary();
     QVERIFY2(probe.maxStallMs() >= 190, qPrintable(summary));
-    QVERIFY2(probe.floorMaxMs() < probe.maxStallMs() / 2, qPrintable(summary));
     static const QRegularExpression floor(QStringLiteral(
         R"(the machine's floor: a bare thread sleeping beside it woke up to ([0-9.]+) ms late \(p99 ([0-9.]+) ms, ([0-9]+) wake-ups\))"));
     const auto match = floor.match(summary);
     QVERIFY2(match.hasMatch(), qPrintable(summary));
-    QCOMPARE(match.captured(1).toDouble(), std::round(probe.floorMaxMs() * 10) / 10);
+    // Read from the summary itself: the sleeper keeps running after it.
+    QVERIFY2(match.captured(1).toDouble() < probe.maxStallMs() / 2, qPrintable(summary));
     // About 400 ms at 4 ms a wake-up, the held 200 ms included.
     QVERIFY2(match.captured(3).toInt() >= 50, qPrintable(summary));
 }
