@@ -64,6 +64,7 @@ RequestExecutor *LiveSource::executor()
 void LiveSource::setServices(const std::vector<config::ServiceConfig> &services, bool replace)
 {
     std::map<QString, std::unique_ptr<Watched>> next;
+    std::vector<ServicePoller *> added;
     for (const config::ServiceConfig &service : services) {
         auto it = m_watched.find(service.name);
         if (it != m_watched.end() && sameScrapeSettings(it->second->poller->service(), service)) {
@@ -87,9 +88,13 @@ void LiveSource::setServices(const std::vector<config::ServiceConfig> &services,
                 [this, raw](const ScrapeResultPtr &scrape, const ServiceHealth &health) {
                     onScraped(*raw, scrape, health);
                 });
-        if (m_started)
-            watched->poller->start();
+        added.push_back(watched->poller.get());
         next[service.name] = std::move(watched);
+    }
+    if (m_started) {
+        const auto firstRound = ServicePoller::firstRoundWindow(added.size());
+        for (ServicePoller *poller : added)
+            poller->start(firstRound);
     }
     if (replace) {
         for (const auto &[name, watched] : m_watched) {
@@ -107,8 +112,9 @@ void LiveSource::setServices(const std::vector<config::ServiceConfig> &services,
 void LiveSource::start()
 {
     m_started = true;
+    const auto firstRound = ServicePoller::firstRoundWindow(m_watched.size());
     for (auto &[name, watched] : m_watched)
-        watched->poller->start();
+        watched->poller->start(firstRound);
 }
 
 void LiveSource::onScraped(Watched &watched, const ScrapeResultPtr &scrape, const ServiceHealth &health)

@@ -101,11 +101,16 @@ ServicePoller::~ServicePoller()
 
 void ServicePoller::scheduleTick(qint64 now)
 {
+    scheduleTickAfter(delayToPhase(m_service.name, m_service.interval.count(), now));
+}
+
+void ServicePoller::scheduleTickAfter(qint64 delayMs, void (ServicePoller::*step)())
+{
     if (m_tick)
         m_executor->ticks().cancel(m_tick);
-    m_tick = m_executor->ticks().callAfter(delayToPhase(m_service.name, m_service.interval.count(), now), [this] {
+    m_tick = m_executor->ticks().callAfter(delayMs, [this, step] {
         m_tick = 0;
-        tick();
+        (this->*step)();
     });
 }
 
@@ -114,6 +119,15 @@ qint64 ServicePoller::delayToPhase(const QString &name, qint64 intervalMs, qint6
     const auto phase = static_cast<qint64>(qHash(name, 0) % static_cast<std::size_t>(intervalMs));
     qint64 delay = ((phase - now % intervalMs) % intervalMs + intervalMs) % intervalMs;
     return delay == 0 ? intervalMs : delay;
+}
+
+std::chrono::milliseconds ServicePoller::firstRoundWindow(std::size_t services)
+{
+    // Ten first scrapes a millisecond: 2 000 services in 200 ms. All at once
+    // left requests waiting past their budget for a connection (one run in
+    // two on the 2-core machine); 300 ms and more gained nothing on start-up.
+    constexpr std::size_t kPerMs = 5;
+    return std::chrono::milliseconds(std::max<qint64>(1, static_cast<qint64>(services / kPerMs)));
 }
 
 void ServicePoller::resolveSettings()
@@ -127,11 +141,31 @@ void ServicePoller::resolveSettings()
     }
 }
 
-void ServicePoller::start()
+void ServicePoller::start(std::chrono::milliseconds firstRound)
 {
     resolveSettings();
     m_health.insecure = m_service.tls.insecureSkipVerify;
-    scheduleTick(m_clock->nowMs());
+    const qint64 now = m_clock->nowMs();
+    const qint64 interval = m_service.interval.count();
+    if (firstRound.count() <= 0 || firstRound.count() >= interval) {
+        scheduleTick(now);
+        return;
+    }
+    scheduleTickAfter(delayToPhase(m_service.name, interval, now) * firstRound.count() / interval,
+                      &ServicePoller::firstTick);
+}
+
+void ServicePoller::firstTick()
+{
+    // The phase may be only a few milliseconds after this early scrape, which
+    // would still be running then and the tick counted as skipped: a phase
+    // closer than a quarter of the interval waits for the next round.
+    const qint64 interval = m_service.interval.count();
+    qint64 delay = delayToPhase(m_service.name, interval, m_clock->nowMs());
+    if (delay < interval / 4)
+        delay += interval;
+    scheduleTickAfter(delay);
+    scrapeNow();
 }
 
 void ServicePoller::tick()
@@ -363,6 +397,7 @@ void ServicePoller::complete()
     const qint64 now = m_clock->nowMs();
 
     ServiceHealth &h = m_health;
+    const bool heardBefore = heardFrom();
     // What the target itself did: a congested scrape tells nothing of it.
     if (scrape.up) {
         m_realFailures = 0;
@@ -379,7 +414,18 @@ void ServicePoller::complete()
         // the target: it is tried again within one to two intervals, spread
         // so that the crowd that filled the connections thins out.
         const double unit = std::uniform_real_distribution<double>(0.0, 1.0)(m_random);
-        if (m_congested) {
+        if (m_congested && !heardBefore && m_soonRetries < kSoonRetries) {
+            // Crowded out before its first answer, as in a first round of
+            // thousands: the crowd is that round, over by now, and the
+            // operator waits for this row. Tried again within a quarter of
+            // the interval rather than at the next phase or two; a few times
+            // only, as a crowd that lasts (a fleet of blackholed newcomers)
+            // is thinned out as below.
+            ++m_soonRetries;
+            h.nextAttemptMs = now;
+            const auto interval = static_cast<double>(m_service.interval.count());
+            scheduleTickAfter(static_cast<qint64>(interval / 4 * unit), &ServicePoller::firstTick);
+        } else if (m_congested) {
             h.nextAttemptMs = now + static_cast<qint64>(static_cast<double>(m_service.interval.count()) * (1.0 + unit));
         } else if (m_realFailures >= 2) {
             const auto exponent = std::min<int>(m_realFailures - 1, 10);

@@ -7,6 +7,7 @@
 #include <QElapsedTimer>
 #include <QObject>
 
+#include <chrono>
 #include <memory>
 #include <random>
 
@@ -47,7 +48,12 @@ public:
                   const common::Clock *clock = nullptr);
     ~ServicePoller() override;
 
-    void start();
+    // Scrapes on the phase grid from now on. A non-zero `firstRound` brings
+    // the first scrape forward into that window, at the same relative place
+    // as the phase in the interval: a fleet opened in an outage fills its view
+    // within the window instead of a whole interval, and its first round is
+    // still spread, only denser (firstRoundWindow()).
+    void start(std::chrono::milliseconds firstRound = {});
     // Scrapes now, off the schedule. If a scrape is still running this one is
     // skipped and counted: a slow target never has two requests stacked up.
     void scrapeNow();
@@ -59,6 +65,10 @@ public:
 
     // Milliseconds from `nowMs` to this service's next slot on the phase grid.
     static qint64 delayToPhase(const QString &name, qint64 intervalMs, qint64 nowMs);
+    // The window the first scrapes of `services` services started together
+    // are spread over: as short as the executor can take them without making
+    // requests wait past their budget (measured in docs/performance.md).
+    static std::chrono::milliseconds firstRoundWindow(std::size_t services);
 
 signals:
     // One scrape is over, good or bad; `health` is as of its end.
@@ -71,13 +81,15 @@ private:
     void tick();
     // The next tick, on the executor's scheduler, at this service's phase.
     void scheduleTick(qint64 nowMs);
+    void scheduleTickAfter(qint64 delayMs, void (ServicePoller::*step)() = &ServicePoller::tick);
+    // The first scrape, brought forward; the next tick is the phase after it.
+    void firstTick();
     void fetchStep();
     void onFetched(const FetchResult &result);
     // The /metrics payload within the service's bounds, or null with
     // scrape.error saying why not.
     std::shared_ptr<formats::ParsedMetrics> parseMetricsResponse(const FetchResult &result, ScrapeResult &scrape) const;
     void complete();
-    void scheduleNext();
     std::chrono::milliseconds remainingBudget() const;
 
     config::ServiceConfig m_service;
@@ -87,6 +99,12 @@ private:
     bool m_congested = false;
     int m_realFailures = 0;
     bool m_lastRealGood = false;
+    // Crowded-out first scrapes retried within a quarter interval.
+    static constexpr int kSoonRetries = 3;
+    int m_soonRetries = 0;
+    // Whether the target itself ever answered or failed (not counting
+    // scrapes that found no free connection).
+    bool heardFrom() const { return m_lastRealGood || m_realFailures > 0; }
     const common::Clock *m_clock;
     RequestExecutor *m_executor;
     std::shared_ptr<const RequestSettings> m_settings; // the executor's for this service

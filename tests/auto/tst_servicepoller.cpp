@@ -1,6 +1,7 @@
 #include "scrapetesting.h"
 #include "testhttpserver.h"
 
+#include "common/clock.h"
 #include "ingest/livesource.h"
 #include "ingest/servicepoller.h"
 #include "issues/scrapeissues.h"
@@ -12,6 +13,7 @@
 #include "ingest/requestexecutor.h"
 #include <functional>
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -44,6 +46,8 @@ class TestServicePoller : public QObject
 private slots:
     void initTestCase();
     void phaseIsStableAndSpread();
+    void aFirstRoundIsBroughtForward();
+    void aNewcomerCrowdedOutIsTriedAgainSoon();
     void goodTarget();
     void gzipIsNegotiatedAndInflated();
     void varsArePolledAtTheirOwnPace();
@@ -112,6 +116,70 @@ void TestServicePoller::phaseIsStableAndSpread()
         usedSlots.insert(delay / 100);
     }
     QVERIFY2(usedSlots.size() >= 8, "100 services should use most of the ten 100 ms slots");
+}
+
+void TestServicePoller::aFirstRoundIsBroughtForward()
+{
+    QCOMPARE(ingest::ServicePoller::firstRoundWindow(2000), std::chrono::milliseconds(400));
+    QCOMPARE(ingest::ServicePoller::firstRoundWindow(3), std::chrono::milliseconds(1));
+
+    TestHttpServer server;
+    QVERIFY(server.listen());
+    constexpr qint64 kInterval = 20000;
+    const config::ServiceConfig service
+        = serviceAt(QStringLiteral("early"), QStringLiteral("http://127.0.0.1:%1").arg(server.port()), kInterval);
+    // A clock on which the service's phase is 19.9 s ahead.
+    const qint64 phase = ingest::ServicePoller::delayToPhase(service.name, kInterval, 0) % kInterval;
+    const qint64 wall = 100'000 * kInterval + phase + 100;
+    const common::LiveClock clock([wall] { return wall; });
+    QCOMPARE(ingest::ServicePoller::delayToPhase(service.name, kInterval, wall), kInterval - 100);
+
+    ingest::ServicePoller onThePhase(service, &m_executor, nullptr, &clock);
+    QSignalSpy phaseSpy(&onThePhase, &ingest::ServicePoller::scraped);
+    onThePhase.start();
+    ingest::ServicePoller early(service, &m_executor, nullptr, &clock);
+    QSignalSpy earlySpy(&early, &ingest::ServicePoller::scraped);
+    early.start(std::chrono::milliseconds(200)); // 19.9 s of 20 s: 199 ms
+    QVERIFY(earlySpy.wait(2000));
+    QVERIFY(scrapedAt(earlySpy, 0)->scrape->up);
+    QCOMPARE(phaseSpy.count(), 0); // the same service on its phase waits
+    QTest::qWait(300);
+    QCOMPARE(earlySpy.count(), 1); // and the early one's next tick is its phase, not a second early one
+    QCOMPARE(scrapedAt(earlySpy, 0)->health.skipped, quint64(0));
+}
+
+void TestServicePoller::aNewcomerCrowdedOutIsTriedAgainSoon()
+{
+    // Three services that never answer hold the three connections doubtful
+    // targets may have, for 350 ms each. A newcomer on a good target, started
+    // with them, finds none free within its 300 ms: it is tried again within
+    // a quarter of its 4 s interval, not one to two intervals later.
+    TestHttpServer silent, ok;
+    silent.mode = TestHttpServer::Mode::Silent;
+    QVERIFY(silent.listen() && ok.listen());
+    ingest::RequestExecutor executor;
+    executor.setMaxConnections(4);
+    std::vector<std::unique_ptr<ingest::ServicePoller>> hogs;
+    for (int i = 0; i < 3; ++i) {
+        config::ServiceConfig hog = serviceAt(QStringLiteral("hog-%1").arg(i),
+                                              QStringLiteral("http://127.0.0.1:%1").arg(silent.port()), 10000);
+        hog.timeout = std::chrono::milliseconds(350);
+        hogs.push_back(std::make_unique<ingest::ServicePoller>(hog, &executor));
+        hogs.back()->start(std::chrono::milliseconds(1));
+    }
+    config::ServiceConfig service
+        = serviceAt(QStringLiteral("newcomer"), QStringLiteral("http://127.0.0.1:%1").arg(ok.port()), 4000);
+    service.timeout = std::chrono::milliseconds(300);
+    ingest::ServicePoller newcomer(service, &executor);
+    QSignalSpy spy(&newcomer, &ingest::ServicePoller::scraped);
+    QElapsedTimer sinceStart;
+    sinceStart.start();
+    newcomer.start(std::chrono::milliseconds(1));
+    QTRY_VERIFY_WITH_TIMEOUT(!spy.isEmpty() && scrapedAt(spy, spy.count() - 1)->scrape->up, 6000);
+    const qint64 answeredMs = sinceStart.elapsed();
+    const auto first = scrapedAt(spy, 0);
+    QVERIFY2(first->scrape->congested, qPrintable(first->scrape->error)); // the crowd was there
+    QVERIFY2(answeredMs < 2500, qPrintable(QStringLiteral("first answer after %1 ms").arg(answeredMs)));
 }
 
 void TestServicePoller::goodTarget()
