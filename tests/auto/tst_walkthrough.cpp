@@ -102,12 +102,17 @@ void TestWalkthrough::incidentFromTheKeyboard()
         const QModelIndexList rows = window.overviewView()->selectionModel()->selectedRows();
         return rows.isEmpty() ? -1 : rows.constFirst().row();
     };
+    // The fleet's first service is shown at first, wherever worst-first put
+    // it (at the bottom in one CI run): k as often as there are rows goes to
+    // the top, and stops there.
+    for (int i = 0; i < 12; ++i)
+        QTest::keyClick(&window, Qt::Key_K);
+    QCOMPARE(shownRow(), 0);
     QTest::keyClick(&window, Qt::Key_J);
-    const int row = shownRow();
+    QCOMPARE(shownRow(), 1);
     const QString second = shownService(window);
-    QVERIFY(row >= 0);
     QTest::keyClick(&window, Qt::Key_J);
-    QCOMPARE(shownRow(), row + 1);
+    QCOMPARE(shownRow(), 2);
     QTest::keyClick(&window, Qt::Key_K);
     QCOMPARE(shownService(window), second);
     QTRY_COMPARE(window.detailView()->service(), second);
