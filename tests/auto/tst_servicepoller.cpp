@@ -145,7 +145,18 @@ void TestServicePoller::aFirstRoundIsBroughtForward()
     QCOMPARE(phaseSpy.count(), 0); // the same service on its phase waits
     QTest::qWait(300);
     QCOMPARE(earlySpy.count(), 1); // and the early one's next tick is its phase, not a second early one
-    QCOMPARE(scrapedAt(earlySpy, 0)->health.skipped, quint64(0));
+
+    // A phase only 100 ms ahead: the early scrape comes at once, and its
+    // phase, too close behind it to find it over, waits for the next round.
+    const qint64 nearWall = wall - kInterval + 19'800;
+    const common::LiveClock nearClock([nearWall] { return nearWall; });
+    QCOMPARE(ingest::ServicePoller::delayToPhase(service.name, kInterval, nearWall), 100);
+    ingest::ServicePoller near(service, &m_executor, nullptr, &nearClock);
+    QSignalSpy nearSpy(&near, &ingest::ServicePoller::scraped);
+    near.start(std::chrono::milliseconds(200));
+    QVERIFY(nearSpy.wait(2000));
+    QTest::qWait(600);
+    QCOMPARE(nearSpy.count(), 1);
 }
 
 void TestServicePoller::aNewcomerCrowdedOutIsTriedAgainSoon()
