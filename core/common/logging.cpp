@@ -3,7 +3,6 @@
 Q_LOGGING_CATEGORY(lcAnalysis, "gotriage.analysis", QtWarningMsg)
 Q_LOGGING_CATEGORY(lcConfig, "gotriage.config", QtWarningMsg)
 Q_LOGGING_CATEGORY(lcIngest, "gotriage.ingest", QtWarningMsg)
-Q_LOGGING_CATEGORY(lcIssues, "gotriage.issues", QtWarningMsg)
 Q_LOGGING_CATEGORY(lcSession, "gotriage.session", QtWarningMsg)
 Q_LOGGING_CATEGORY(lcSim, "gotriage.sim", QtWarningMsg)
 Q_LOGGING_CATEGORY(lcStore, "gotriage.store", QtWarningMsg)

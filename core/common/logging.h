@@ -9,7 +9,6 @@
 Q_DECLARE_LOGGING_CATEGORY(lcAnalysis) // gotriage.analysis
 Q_DECLARE_LOGGING_CATEGORY(lcConfig) // gotriage.config
 Q_DECLARE_LOGGING_CATEGORY(lcIngest) // gotriage.ingest
-Q_DECLARE_LOGGING_CATEGORY(lcIssues) // gotriage.issues
 Q_DECLARE_LOGGING_CATEGORY(lcSession) // gotriage.session
 Q_DECLARE_LOGGING_CATEGORY(lcSim) // gotriage.sim
 Q_DECLARE_LOGGING_CATEGORY(lcStore) // gotriage.store

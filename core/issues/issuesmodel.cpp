@@ -1,7 +1,5 @@
 #include "issuesmodel.h"
 
-#include "common/logging.h"
-
 #include <QDateTime>
 
 #include <algorithm>
@@ -28,19 +26,6 @@ bool IssuesModel::report(const QString &service, const QString &category, const 
             return changed;
         }
     }
-    if (static_cast<int>(m_issues.size()) >= kMaxIssues) {
-        // Bounded: the oldest resolved issue goes first.
-        const auto oldest = std::find_if(m_issues.begin(), m_issues.end(), [](const Issue &i) { return !i.active; });
-        if (oldest == m_issues.end()) {
-            qCWarning(lcIssues) << "the Issues list is full of active problems; dropped:" << service << what;
-            return false;
-        }
-        const int row = static_cast<int>(oldest - m_issues.begin());
-        beginRemoveRows({}, row, row);
-        m_issues.erase(oldest);
-        indexActiveRows();
-        endRemoveRows();
-    }
     const int row = static_cast<int>(m_issues.size());
     beginInsertRows({}, row, row);
     m_issues.push_back({service, category, what, severity, nowMs, nowMs, 1, true});
@@ -60,6 +45,7 @@ void IssuesModel::resolve(const QString &service, const QString &category)
     for (auto it = rows->begin(); it != rows->end();) {
         if (m_issues[*it].category == category) {
             m_issues[*it].active = false;
+            ++m_resolvedRows;
             resolved.push_back(static_cast<int>(*it));
             it = rows->erase(it);
         } else {
@@ -70,18 +56,59 @@ void IssuesModel::resolve(const QString &service, const QString &category)
         m_activeRows.erase(rows);
     for (const int row : resolved)
         emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
+    trimHistory();
 }
 
 void IssuesModel::removeService(const QString &service)
 {
-    for (int row = static_cast<int>(m_issues.size()) - 1; row >= 0; --row) {
-        if (m_issues[static_cast<std::size_t>(row)].service != service)
-            continue;
-        beginRemoveRows({}, row, row);
-        m_issues.erase(m_issues.begin() + row);
-        indexActiveRows();
-        endRemoveRows();
+    std::vector<bool> doomed(m_issues.size());
+    for (std::size_t i = 0; i < m_issues.size(); ++i)
+        doomed[i] = m_issues[i].service == service;
+    dropRows(doomed);
+}
+
+void IssuesModel::trimHistory()
+{
+    if (m_resolvedRows <= static_cast<std::size_t>(kMaxResolved))
+        return;
+    // Rows are in the order they were raised, so the first resolved ones
+    // are the oldest.
+    std::size_t excess = m_resolvedRows - static_cast<std::size_t>(kMaxResolved) * 3 / 4;
+    std::vector<bool> doomed(m_issues.size());
+    for (std::size_t i = 0; i < m_issues.size() && excess > 0; ++i) {
+        if (!m_issues[i].active) {
+            doomed[i] = true;
+            --excess;
+        }
     }
+    dropRows(doomed);
+}
+
+void IssuesModel::dropRows(const std::vector<bool> &doomed)
+{
+    // From the end, so that the rows of the runs still to go keep their
+    // numbers.
+    bool removed = false;
+    for (int last = static_cast<int>(m_issues.size()) - 1; last >= 0;) {
+        if (!doomed[static_cast<std::size_t>(last)]) {
+            --last;
+            continue;
+        }
+        int first = last;
+        while (first > 0 && doomed[static_cast<std::size_t>(first - 1)])
+            --first;
+        beginRemoveRows({}, first, last);
+        for (int row = first; row <= last; ++row) {
+            if (!m_issues[static_cast<std::size_t>(row)].active)
+                --m_resolvedRows;
+        }
+        m_issues.erase(m_issues.begin() + first, m_issues.begin() + last + 1);
+        endRemoveRows();
+        removed = true;
+        last = first - 1;
+    }
+    if (removed)
+        indexActiveRows();
 }
 
 void IssuesModel::indexActiveRows()

@@ -32,7 +32,12 @@ public:
         bool active = true;
     };
 
-    static constexpr int kMaxIssues = 2000;
+    // Resolved rows are history, and the oldest go first beyond this many.
+    // Active rows are not bounded here: there is at most one per service
+    // and category, so the fleet bounds them. A fixed cap on all rows was
+    // full of active problems at 2 000 services, and every report then
+    // walked the whole list to find nothing to drop.
+    static constexpr int kMaxResolved = 2000;
 
     using QAbstractTableModel::QAbstractTableModel;
 
@@ -54,8 +59,15 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
 private:
-    // Rebuilds m_activeRows after rows were removed (rare: a full list, a
-    // service gone); a report or a resolve only touches its service's entry.
+    // Drops the oldest resolved rows once more than kMaxResolved are kept,
+    // down to three quarters of it, so that the rows' index is rebuilt once
+    // every few hundred resolves rather than on every one.
+    void trimHistory();
+    // Removes the rows `doomed` says, in runs of neighbours (views are told
+    // each run), then rebuilds m_activeRows once.
+    void dropRows(const std::vector<bool> &doomed);
+    // Rebuilds m_activeRows after rows were removed; a report or a resolve
+    // only touches its service's entry.
     void indexActiveRows();
 
     std::vector<Issue> m_issues;
@@ -63,6 +75,7 @@ private:
     // report resolved its healthy categories by a walk over the whole list
     // (12 % of the GUI thread).
     QHash<QString, std::vector<std::size_t>> m_activeRows;
+    std::size_t m_resolvedRows = 0;
 };
 
 } // namespace gotriage::issues

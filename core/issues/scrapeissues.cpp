@@ -36,11 +36,12 @@ QStringList applyScrapeReport(IssuesModel &issues, const ingest::SourceUpdate &r
     }
     if (report.health.insecure)
         raise(QStringLiteral("tls"), QStringLiteral("TLS certificate verification is off"), Severity::Warning);
-    if (report.health.skipped > 0) {
-        raise(QStringLiteral("slow"),
-              QStringLiteral("%1 scrapes skipped: the previous one was still running").arg(report.health.skipped),
-              Severity::Warning);
-    }
+    // A scrape that needed no tick skipped means the service keeps up again:
+    // a slow spell (a congested first round, say) does not stay listed as
+    // active for the rest of the session.
+    raiseIf(report.health.skippedSinceLast > 0, QStringLiteral("slow"),
+            QStringLiteral("%1 scrapes skipped: the previous one was still running").arg(report.health.skipped),
+            Severity::Warning);
     return news;
 }
 

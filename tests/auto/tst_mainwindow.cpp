@@ -51,6 +51,8 @@
 #include <QTest>
 #include <QTreeWidget>
 
+#include <algorithm>
+
 using namespace gotriage;
 
 namespace {
@@ -103,9 +105,11 @@ private slots:
 void TestMainWindow::issuesModel()
 {
     issues::IssuesModel model;
-    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-    // What the Issues view shows; checked while the rows change shape (the
-    // bulk part below would take minutes under its checks).
+    auto tester
+        = std::make_unique<QAbstractItemModelTester>(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    // What the Issues view shows; both are checked while the rows change
+    // shape (removing a service's rows takes two runs below), but not in the
+    // bulk part, which would take minutes under their checks.
     auto styled = std::make_unique<ui::IssuesStyleProxy>();
     styled->setSourceModel(&model);
     auto styledTester = std::make_unique<QAbstractItemModelTester>(
@@ -136,12 +140,41 @@ void TestMainWindow::issuesModel()
     model.removeService(QStringLiteral("b"));
     styledTester.reset();
     styled.reset();
-    // Bounded: old resolved rows make room.
-    for (int i = 0; i < issues::IssuesModel::kMaxIssues + 10; ++i) {
+    tester.reset();
+    // Active problems are all listed, however many services have one (a
+    // fixed cap on all rows dropped them at 2 000 services), and the history
+    // is bounded: old resolved rows make room. The live rows come after
+    // resolved ones, so they move up as those go.
+    const int liveServices = issues::IssuesModel::kMaxResolved + 500;
+    for (int i = 0; i < issues::IssuesModel::kMaxResolved + 10; ++i) {
         model.report(QStringLiteral("s%1").arg(i), QStringLiteral("scrape"), QStringLiteral("x"), Severity::Error, i);
         model.resolve(QStringLiteral("s%1").arg(i), QStringLiteral("scrape"));
+        if (i != issues::IssuesModel::kMaxResolved / 2)
+            continue;
+        for (int live = 0; live < liveServices; ++live) {
+            model.report(QStringLiteral("live%1").arg(live), QStringLiteral("scrape"), QStringLiteral("refused"),
+                         Severity::Error, i);
+        }
     }
-    QVERIFY(model.rowCount() <= issues::IssuesModel::kMaxIssues);
+    QCOMPARE(model.activeCount(), liveServices);
+    const auto resolvedRows = std::count_if(model.issues().begin(), model.issues().end(),
+                                            [](const issues::IssuesModel::Issue &i) { return !i.active; });
+    QVERIFY(resolvedRows > 0);
+    QVERIFY(resolvedRows <= issues::IssuesModel::kMaxResolved);
+    QCOMPARE(model.rowCount(), liveServices + int(resolvedRows));
+    // A repeat and a resolve still find the service's own row.
+    const auto rowOf = [&model](const QString &service) {
+        const auto &all = model.issues();
+        return std::find_if(all.begin(), all.end(),
+                            [&](const issues::IssuesModel::Issue &i) { return i.service == service; });
+    };
+    QVERIFY(!model.report(QStringLiteral("live7"), QStringLiteral("scrape"), QStringLiteral("refused"), Severity::Error,
+                          100000));
+    QCOMPARE(rowOf(QStringLiteral("live7"))->count, quint64(2));
+    model.resolve(QStringLiteral("live1234"), QStringLiteral("scrape"));
+    QVERIFY(!rowOf(QStringLiteral("live1234"))->active);
+    QVERIFY(rowOf(QStringLiteral("live1235"))->active);
+    QCOMPARE(model.activeCount(), liveServices - 1);
 }
 
 void TestMainWindow::findingsSortWorstFirst()

@@ -4,6 +4,7 @@
 #include "common/clock.h"
 #include "ingest/livesource.h"
 #include "ingest/servicepoller.h"
+#include "issues/issuesmodel.h"
 #include "issues/scrapeissues.h"
 #include "session/session.h"
 #include "session/sessionhub.h"
@@ -307,8 +308,37 @@ void TestServicePoller::slowTargetIsNeverStacked()
     QVERIFY2(report->scrape->error.contains(QStringLiteral("timed out after 800 ms")),
              qPrintable(report->scrape->error));
     QCOMPARE(report->health.skipped, quint64(2));
+    QCOMPARE(report->health.skippedSinceLast, quint64(2));
     QCOMPARE(server.maxConcurrent, 1);
     QCOMPARE(server.requests.size(), 1);
+
+    // Listed while it lasts, resolved once a scrape needs no skip.
+    issues::IssuesModel issueLog;
+    const auto apply = [&issueLog](const Scraped &scraped) {
+        ingest::SourceUpdate update;
+        update.scrape = scraped.scrape;
+        update.health = scraped.health;
+        issues::applyScrapeReport(issueLog, update, update.tsMs());
+    };
+    const auto slowIssue = [&issueLog]() -> const issues::IssuesModel::Issue * {
+        for (const auto &issue : issueLog.issues()) {
+            if (issue.category == QStringLiteral("slow"))
+                return &issue;
+        }
+        return nullptr;
+    };
+    apply(*report);
+    QVERIFY(slowIssue() && slowIssue()->active);
+    QCOMPARE(slowIssue()->what, QStringLiteral("2 scrapes skipped: the previous one was still running"));
+    server.mode = TestHttpServer::Mode::Ok;
+    poller.scrapeNow();
+    QVERIFY(spy.wait(3000));
+    const auto caughtUp = scrapedAt(spy, 1);
+    QVERIFY(caughtUp->scrape->up);
+    QCOMPARE(caughtUp->health.skipped, quint64(2)); // a total
+    QCOMPARE(caughtUp->health.skippedSinceLast, quint64(0));
+    apply(*caughtUp);
+    QVERIFY(slowIssue() && !slowIssue()->active);
 }
 
 void TestServicePoller::bodyLimitWithContentLength()
