@@ -205,6 +205,16 @@ void ServicePoller::scrapeNow()
     fetchStep();
 }
 
+std::chrono::milliseconds ServicePoller::varsOffset() const
+{
+    // Half an interval plus a share of varsInterval: with the half interval
+    // of slack the read is due at, the second read falls in one of the
+    // varsInterval / interval rounds after the first, each as likely.
+    const double unit = static_cast<double>(qHash(m_service.name, 1) % 1024 + 1) / 1024.0;
+    const auto share = static_cast<qint64>(static_cast<double>(m_service.varsInterval().count()) * unit);
+    return m_service.interval / 2 + std::chrono::milliseconds(share);
+}
+
 std::chrono::milliseconds ServicePoller::remainingBudget() const
 {
     return m_service.totalTimeout() - std::chrono::milliseconds(m_scrapeClock.elapsed());
@@ -316,7 +326,7 @@ void ServicePoller::onFetched(const FetchResult &result)
             return;
         }
         scrape.vars = std::move(parsed);
-        m_lastVarsMs = scrape.tsMs;
+        m_varsDueMs = scrape.tsMs + (m_varsDueMs == 0 ? varsOffset() : m_service.varsInterval()).count();
         m_varsMissing = false;
         scrape.up = scrape.up || isMain;
     } else if (m_step == Step::Pprof) {
@@ -336,7 +346,7 @@ void ServicePoller::onFetched(const FetchResult &result)
         return !missing || scrape.tsMs - checkedMs >= kOptionalRecheck.count();
     };
     if (m_step == Step::Metrics && !m_service.paths.vars.isEmpty()
-        && scrape.tsMs - m_lastVarsMs >= m_service.varsInterval().count() && due(m_varsMissing, m_varsCheckedMs)) {
+        && scrape.tsMs + m_service.interval.count() / 2 >= m_varsDueMs && due(m_varsMissing, m_varsCheckedMs)) {
         m_step = Step::Vars;
     } else if (m_step != Step::Pprof && !m_service.paths.pprof.isEmpty() && !hasGoroutines(scrape)
                && due(m_pprofMissing, m_pprofCheckedMs)) {

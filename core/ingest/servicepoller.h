@@ -105,6 +105,13 @@ private:
     // Whether the target itself ever answered or failed (not counting
     // scrapes that found no free connection).
     bool heardFrom() const { return m_lastRealGood || m_realFailures > 0; }
+    // How long after a service's first /debug/vars read its second comes:
+    // up to a varsInterval, by the service's name. Every service reads it in
+    // its first scrape, and each read after is a varsInterval after its
+    // last; without this, 2 000 services read it in the same round, every
+    // fifth second at the defaults, with twice the requests of the rounds
+    // between.
+    std::chrono::milliseconds varsOffset() const;
     const common::Clock *m_clock;
     RequestExecutor *m_executor;
     std::shared_ptr<const RequestSettings> m_settings; // the executor's for this service
@@ -118,7 +125,10 @@ private:
     std::shared_ptr<ScrapeResult> m_current;
     qint64 m_startedMs = 0;
     QElapsedTimer m_scrapeClock;
-    qint64 m_lastVarsMs = 0; // when /debug/vars last answered
+    // When /debug/vars is next read; 0: at the next scrape. Every
+    // varsInterval, each service at its own point of it (varsOffset), so
+    // that a fleet's reads do not all fall in the same rounds.
+    qint64 m_varsDueMs = 0;
     bool m_varsMissing = false; // answered 404: not exposed
     qint64 m_varsCheckedMs = 0;
     bool m_pprofMissing = false;

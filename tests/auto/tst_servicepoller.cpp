@@ -18,6 +18,7 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <set>
 
 using namespace gotriage;
 using namespace gotriage::testing;
@@ -230,24 +231,48 @@ void TestServicePoller::varsArePolledAtTheirOwnPace()
 {
     TestHttpServer server;
     QVERIFY(server.listen());
-    config::ServiceConfig service
-        = serviceAt(QStringLiteral("paced"), QStringLiteral("http://127.0.0.1:%1").arg(server.port()), 200);
-    service.paths.vars = QStringLiteral("/debug/vars");
-    service.varsIntervalSetting = std::chrono::milliseconds(1000);
-    ingest::ServicePoller poller(service, &m_executor);
-    QSignalSpy spy(&poller, &ingest::ServicePoller::scraped);
-    poller.start();
-    QTRY_VERIFY_WITH_TIMEOUT(spy.count() >= 12, 10000);
-    int metrics = 0, vars = 0;
-    for (const auto &request : server.requests)
-        (request.path == "/debug/vars" ? vars : metrics)++;
-    QVERIFY2(metrics >= 12, qPrintable(QString::number(metrics)));
-    // Twelve scrapes at 200 ms span about 2.4 s: expvar was asked two or three times, not twelve.
-    QVERIFY2(vars >= 2 && vars * 3 <= metrics,
-             qPrintable(QStringLiteral("%1 vars, %2 metrics").arg(vars).arg(metrics)));
-    const auto first = scrapedAt(spy, 0);
-    QVERIFY(first->scrape->vars);
-    QVERIFY(!scrapedAt(spy, 1)->scrape->vars);
+    // Eight services at 100 ms, expvar every 500 ms: five rounds.
+    constexpr int kRounds = 5;
+    std::vector<std::unique_ptr<ingest::ServicePoller>> pollers;
+    std::vector<std::unique_ptr<QSignalSpy>> spies;
+    for (int i = 0; i < 8; ++i) {
+        config::ServiceConfig service = serviceAt(QStringLiteral("paced-%1").arg(i),
+                                                  QStringLiteral("http://127.0.0.1:%1").arg(server.port()), 100);
+        service.paths.vars = QStringLiteral("/debug/vars");
+        service.varsIntervalSetting = std::chrono::milliseconds(100 * kRounds);
+        pollers.push_back(std::make_unique<ingest::ServicePoller>(service, &m_executor));
+        spies.push_back(std::make_unique<QSignalSpy>(pollers.back().get(), &ingest::ServicePoller::scraped));
+        pollers.back()->start();
+    }
+    const auto allScrapedAtLeast = [&spies](int count) {
+        return std::all_of(spies.begin(), spies.end(), [count](const auto &spy) { return spy->count() >= count; });
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(allScrapedAtLeast(4 * kRounds), 20000);
+
+    // Each service reads expvar in its first scrape, then every fifth; the
+    // second read comes one to five rounds after the first, by the service,
+    // so that a fleet's reads do not all fall in the same rounds.
+    std::set<int> secondReads;
+    for (const auto &spy : spies) {
+        std::vector<int> reads;
+        for (int i = 0; i < 4 * kRounds; ++i) {
+            if (scrapedAt(*spy, i)->scrape->vars)
+                reads.push_back(i);
+        }
+        const auto rounds = [&reads] {
+            QStringList list;
+            for (const int i : reads)
+                list << QString::number(i);
+            return list.join(u' ');
+        };
+        QVERIFY2(reads.size() >= 3 && reads[0] == 0, qPrintable(rounds()));
+        QVERIFY2(reads[1] >= 1 && reads[1] <= kRounds + 1, qPrintable(rounds()));
+        for (std::size_t i = 2; i < reads.size(); ++i) // a round late now and then, when a timer fires early
+            QVERIFY2(reads[i] - reads[i - 1] >= kRounds && reads[i] - reads[i - 1] <= kRounds + 1,
+                     qPrintable(rounds()));
+        secondReads.insert(reads[1]);
+    }
+    QVERIFY2(secondReads.size() >= 3, qPrintable(QString::number(secondReads.size())));
 }
 
 void TestServicePoller::deadTargetBacksOff()
