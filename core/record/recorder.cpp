@@ -13,6 +13,7 @@
 #include <QJsonObject>
 #include <QTimer>
 
+#include <algorithm>
 #include <array>
 #include <map>
 #include <span>
@@ -436,37 +437,31 @@ void Recorder::recordStateChanges(const session::ServiceReport &report)
 {
     LastState &last = m_lastState[report.service()];
     const ingest::SourceUpdate &update = report;
-    // The scrape's state without what changes every time (vitals, times, size).
     const ingest::ScrapeResult &scrape = *update.scrape;
-    const vitals::RuntimeInfo &r = update.runtime;
-    const QString key = QStringLiteral("%1|%2|%3|%4|%5|%6|%7|%8")
-                            .arg(scrape.up)
-                            .arg(scrape.error, r.goVersion)
-                            .arg(r.gomaxprocs.value_or(-1))
-                            .arg(r.gogcPercent.value_or(-1))
-                            .arg(r.gomemlimitBytes.value_or(-1))
-                            .arg(r.startTimeSeconds.value_or(-1))
-                            .arg(scrape.problems.join(u'\n'));
-    if (key != last.scrapeKey || update.restarted) {
-        last.scrapeKey = key;
+    if (ScrapeState state{scrape.up, scrape.error, update.runtime, scrape.problems};
+        state != last.scrape || update.restarted) {
+        last.scrape = std::move(state);
         m_events.push_back({update.tsMs(), QString::fromLatin1(kScrapeEvent), update.service(),
                             QString::fromStdString(ingest::toJsonLine(update))});
     }
     // Only a trend that matters is worth its bytes: a material rise or a
     // time to a limit; and an empty list once, when the last one goes.
+    const auto matters = [](const analysis::Projection &p) { return p.material || p.etaSeconds; };
+    const bool any = std::any_of(report.projections.begin(), report.projections.end(), matters);
+    const bool due = last.projectionsMs == INT64_MIN || update.tsMs() - last.projectionsMs >= kProjectionIntervalMs;
+    if (!((any && (due || !last.hadProjections)) || (!any && last.hadProjections)))
+        return;
     QJsonArray projections;
     for (const analysis::Projection &p : report.projections) {
-        if (p.material || p.etaSeconds)
+        if (matters(p))
             projections.append(QJsonDocument::fromJson(QByteArray::fromStdString(analysis::toJson(p))).object());
     }
-    const bool due = last.projectionsMs == INT64_MIN || update.tsMs() - last.projectionsMs >= kProjectionIntervalMs;
-    if ((!projections.isEmpty() && (due || !last.hadProjections)) || (projections.isEmpty() && last.hadProjections)) {
-        last.projectionsMs = update.tsMs();
-        last.hadProjections = !projections.isEmpty();
-        m_events.push_back({update.tsMs(), QString::fromLatin1(kProjectionsEvent), update.service(),
-                            QString::fromUtf8(QJsonDocument(QJsonObject{{QStringLiteral("projections"), projections}})
-                                                  .toJson(QJsonDocument::Compact))});
-    }
+    last.projectionsMs = update.tsMs();
+    last.hadProjections = any;
+    m_events.push_back(
+        {update.tsMs(), QString::fromLatin1(kProjectionsEvent), update.service(),
+         QString::fromUtf8(
+             QJsonDocument(QJsonObject{{QStringLiteral("projections"), projections}}).toJson(QJsonDocument::Compact))});
 }
 
 void Recorder::recordCapture(const ingest::CaptureResultPtr &capture)

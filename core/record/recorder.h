@@ -6,6 +6,7 @@
 #include "record/recordingfile.h"
 #include "session/servicereport.h"
 
+#include <QHash>
 #include <QObject>
 #include <QThread>
 
@@ -13,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 
 namespace gotriage::record {
 
@@ -104,14 +106,25 @@ private:
         qint64 durationMs = 0;
         std::shared_ptr<const formats::ParsedMetrics> metrics; // the raw series, when kept
     };
+    // A scrape's state without what changes every time (vitals, times, size).
+    struct ScrapeState {
+        bool up = false;
+        QString error;
+        vitals::RuntimeInfo runtime;
+        QStringList problems;
+        bool operator==(const ScrapeState &) const = default;
+    };
     // What was last recorded of a service's state, to record only changes.
     struct LastState {
-        QString scrapeKey; // up, error, runtime, problems
+        std::optional<ScrapeState> scrape;
         qint64 projectionsMs = INT64_MIN;
         bool hadProjections = false;
     };
+    // Compared field by field, and the projections turned into JSON only
+    // when they are recorded: this runs for every report of every service,
+    // on the thread that takes the scrapes.
     void recordStateChanges(const session::ServiceReport &report); // under m_mutex
-    std::map<QString, LastState> m_lastState; // guarded by m_mutex
+    QHash<QString, LastState> m_lastState; // guarded by m_mutex
     std::vector<Pending> m_samples; // guarded by m_mutex
     std::size_t m_pendingRawValues = 0; // guarded by m_mutex
     std::vector<StoredEvent> m_events; // guarded by m_mutex

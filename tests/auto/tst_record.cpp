@@ -9,6 +9,7 @@
 
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTemporaryDir>
@@ -151,6 +152,7 @@ private slots:
     void builderMatchesTheBatchEncoder();
     void recorderFileReadsBack();
     void rawSeriesAreRecordedAsScraped();
+    void stateIsRecordedWhenItChanges();
     void aCommitWritesWhatItAdds();
     void aContinuedFileKeepsWhatItHeld();
     void pageCacheFollowsTheFleet();
@@ -399,6 +401,59 @@ void TestRecord::recorderFileReadsBack()
     QCOMPARE(events.size(), std::size_t(1));
     QCOMPARE(events.front().kind, QStringLiteral("finding"));
     QVERIFY(events.front().json.contains(QLatin1String("goroutine_leak")));
+}
+
+void TestRecord::stateIsRecordedWhenItChanges()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("state.gotriage"));
+    const qint64 t0 = 1'796'000'000'000;
+    const QString service = QStringLiteral("api-1");
+    {
+        record::Recorder recorder;
+        QString error;
+        QVERIFY2(recorder.start(path, &error), qPrintable(error));
+        for (int step = 0; step < 60; ++step) {
+            const auto batch = batchAt(t0 + step * 1000, {service}, step);
+            auto &report = *std::const_pointer_cast<session::ServiceReport>(batch->reports.front());
+            auto scrape = std::const_pointer_cast<scraping::ScrapeResult>(report.scrape);
+            if (step >= 10 && step < 20) { // down for ten scrapes
+                scrape->up = false;
+                scrape->error = QStringLiteral("GET http://127.0.0.1:1/metrics: connection refused");
+            }
+            if (step >= 20) // the runtime read from then on
+                report.runtime.goVersion = QStringLiteral("go1.19.8");
+            report.restarted = step == 40;
+            if (step < 35) { // a material rise, then none
+                analysis::Projection rise;
+                rise.material = true;
+                report.projections.push_back(rise);
+            }
+            report.projections.emplace_back(); // one that does not matter: never recorded
+            recorder.record(batch);
+        }
+        QVERIFY2(recorder.flush(&error), qPrintable(error));
+    }
+    record::RecordingReader reader;
+    QString error;
+    QVERIFY2(reader.open(path, &error), qPrintable(error));
+    const auto times = [&](const QString &kind) {
+        QList<qint64> out;
+        for (const record::StoredEvent &event : reader.events(t0, t0 + 60'000, kind))
+            out << (event.tsMs - t0) / 1000;
+        return out;
+    };
+    // The first state, down, up again with its runtime, the restart.
+    QCOMPARE(times(QStringLiteral("scrape")), (QList<qint64>{0, 10, 20, 40}));
+    // A material rise every 10 s while it lasts, and an empty list once.
+    QCOMPARE(times(QStringLiteral("projections")), (QList<qint64>{0, 10, 20, 30, 35}));
+    const auto projections = reader.events(t0, t0 + 60'000, QStringLiteral("projections"));
+    QCOMPARE(QJsonDocument::fromJson(projections.front().json.toUtf8())
+                 .object()[QStringLiteral("projections")]
+                 .toArray()
+                 .size(),
+             1);
+    QVERIFY(projections.back().json.contains(QLatin1String("\"projections\":[]")));
 }
 
 void TestRecord::rawSeriesAreRecordedAsScraped()
