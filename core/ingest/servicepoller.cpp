@@ -207,12 +207,15 @@ void ServicePoller::scrapeNow()
 
 std::chrono::milliseconds ServicePoller::varsOffset() const
 {
-    // Half an interval plus a share of varsInterval: with the half interval
-    // of slack the read is due at, the second read falls in one of the
-    // varsInterval / interval rounds after the first, each as likely.
+    // With the half interval of slack a read is due at, the second read
+    // falls in one of the varsInterval / interval rounds that start a
+    // varsInterval after the first, each as likely: the rounds right after
+    // the first, when a large fleet's first answers may still be coming in,
+    // carry no expvar reads, as before.
     const double unit = static_cast<double>(qHash(m_service.name, 1) % 1024 + 1) / 1024.0;
-    const auto share = static_cast<qint64>(static_cast<double>(m_service.varsInterval().count()) * unit);
-    return m_service.interval / 2 + std::chrono::milliseconds(share);
+    const auto varsInterval = m_service.varsInterval();
+    const auto share = static_cast<qint64>(static_cast<double>(varsInterval.count()) * unit);
+    return varsInterval - m_service.interval / 2 + std::chrono::milliseconds(share);
 }
 
 std::chrono::milliseconds ServicePoller::remainingBudget() const
