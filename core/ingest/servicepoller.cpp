@@ -208,14 +208,15 @@ void ServicePoller::scrapeNow()
 std::chrono::milliseconds ServicePoller::varsOffset() const
 {
     // With the half interval of slack a read is due at, the second read
-    // falls in one of the varsInterval / interval rounds that start a
-    // varsInterval after the first, each as likely: the rounds right after
-    // the first, when a large fleet's first answers may still be coming in,
-    // carry no expvar reads, as before.
+    // falls in one of rounds 2 to varsInterval / interval, each as likely:
+    // never in the round right after the first, which follows a large
+    // fleet's first round closely, and never later than a varsInterval, so
+    // that expvar's values are never older than that.
     const double unit = static_cast<double>(qHash(m_service.name, 1) % 1024 + 1) / 1024.0;
-    const auto varsInterval = m_service.varsInterval();
-    const auto share = static_cast<qint64>(static_cast<double>(varsInterval.count()) * unit);
-    return varsInterval - m_service.interval / 2 + std::chrono::milliseconds(share);
+    const auto interval = m_service.interval;
+    const auto later = m_service.varsInterval() - interval;
+    const auto share = static_cast<qint64>(static_cast<double>(later.count()) * unit);
+    return interval + interval / 2 + std::chrono::milliseconds(share);
 }
 
 std::chrono::milliseconds ServicePoller::remainingBudget() const

@@ -106,7 +106,7 @@ private:
     // scrapes that found no free connection).
     bool heardFrom() const { return m_lastRealGood || m_realFailures > 0; }
     // How long after a service's first /debug/vars read its second comes:
-    // one to two varsIntervals, by the service's name. Every service reads
+    // two intervals to a varsInterval, by the service's name. Every service reads
     // it in its first scrape, and each read after is a varsInterval after
     // its last; without this, 2 000 services read it in the same round,
     // every fifth second at the defaults, with twice the requests of the
