@@ -183,8 +183,10 @@ void ServicePoller::scrapeNow()
     const qint64 now = m_clock->nowMs();
     if (m_step != Step::Done) {
         ++m_health.skipped; // the previous scrape is still running: never stack
+        ++m_health.skippedSinceLast;
         return;
     }
+    m_health.skippedSinceLast = 0; // counts the ticks this scrape overruns
 
     if (!m_settings)
         resolveSettings(); // scraped on demand before start()

@@ -19,10 +19,9 @@ struct ServiceHealth {
     quint64 failures = 0; // total
     quint64 consecutiveFailures = 0;
     quint64 skipped = 0; // ticks that found the previous scrape still running
-    // Of those, the ticks skipped since the attempt before this one: 0 once a
-    // scrape kept to its interval, so a slow spell can be seen to be over.
+    // Of those, the ticks skipped while the last scrape ran: 0 once a scrape
+    // kept to its interval, so a slow spell can be seen to be over.
     quint64 skippedSinceLast = 0;
-    quint64 skippedAtLastAttempt = 0;
     qint64 nextAttemptMs = 0; // wall clock, with backoff
     bool insecure = false; // certificate verification off
 
@@ -49,8 +48,6 @@ struct ServiceHealth {
         scrapeDurationMs = durationMs;
         bytes = receivedBytes;
         ++scrapes;
-        skippedSinceLast = skipped - skippedAtLastAttempt;
-        skippedAtLastAttempt = skipped;
         if (wasUp) {
             lastError.clear();
             lastGoodMs = tsMs;
