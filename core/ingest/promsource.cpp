@@ -76,6 +76,15 @@ void PrometheusSource::setServices(const std::vector<config::ServiceConfig> &ser
     qCDebug(lcIngest) << "the session takes" << services.size() << "services;" << m_heldLive.size()
                       << "held with live vitals," << m_heldHistory.size() << "with history";
     if (replace) {
+        // A fleet that churns (in Kubernetes, every deploy brings new pods,
+        // so new targets) must not leave the settings of each one it had.
+        std::set<QString> kept;
+        for (const config::ServiceConfig &service : services)
+            kept.insert(service.name);
+        for (const QString &name : m_watched) {
+            if (!kept.count(name))
+                executor()->forgetService(name);
+        }
         m_watched.clear();
         m_addressOfService.clear();
     }
@@ -187,6 +196,7 @@ void PrometheusSource::onTargets(const std::vector<PromTarget> &all)
     }
     const bool changed = names != m_nameOfTarget;
     m_nameOfTarget = std::move(names);
+    forgetGoneTargets();
     report({});
     if (changed && !m_settings.historyOnly)
         emit servicesFound(services);
@@ -202,6 +212,17 @@ void PrometheusSource::onTargets(const std::vector<PromTarget> &all)
     }
     if (!m_running)
         startBackfill();
+}
+
+void PrometheusSource::forgetGoneTargets()
+{
+    std::set<QString> current;
+    for (const auto &[key, name] : m_nameOfTarget)
+        current.insert(name);
+    const auto gone = [&current](const auto &entry) { return !current.count(entry.first); };
+    std::erase_if(m_health, gone);
+    std::erase_if(m_heldHistory, gone);
+    std::erase_if(m_heldLive, gone);
 }
 
 std::map<QString, QString> PrometheusSource::matchWatched(const std::vector<PromTarget> &targets) const

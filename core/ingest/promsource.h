@@ -73,6 +73,8 @@ private:
     // The session's services that are among `targets`, by address, keyed
     // as m_nameOfTarget is (historyOnly).
     std::map<QString, QString> matchWatched(const std::vector<PromTarget> &targets) const;
+    // What is held for services whose targets the server no longer has.
+    void forgetGoneTargets();
     bool startBackfill(); // a history batch for m_toBackfill, if any and wanted
     void startBatch(std::unique_ptr<Batch> batch);
     void askNext(Batch &batch);

@@ -11,6 +11,7 @@
 #include "common/clock.h"
 #include "ingest/livesource.h"
 #include "ingest/promsource.h"
+#include "ingest/requestexecutor.h"
 #include "session/session.h"
 #include "store/seriesstore.h"
 #include "testhttpserver.h"
@@ -20,6 +21,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTcpServer>
@@ -44,6 +46,19 @@ quint16 freePort()
     return probe.serverPort();
 }
 
+// Prometheus on a free loopback port, its log beside its data; its URL.
+QUrl startPrometheus(QProcess &process, const QString &config, const QString &data)
+{
+    const quint16 port = freePort();
+    process.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGTERM); });
+    process.setProcessChannelMode(QProcess::MergedChannels);
+    process.setStandardOutputFile(data + QStringLiteral(".log"));
+    process.start(QStandardPaths::findExecutable(QStringLiteral("prometheus")),
+                  {QStringLiteral("--config.file=") + config, QStringLiteral("--storage.tsdb.path=") + data,
+                   QStringLiteral("--web.listen-address=127.0.0.1:%1").arg(port)});
+    return QUrl(QStringLiteral("http://127.0.0.1:%1").arg(port));
+}
+
 bool raisesLeak(const session::ServiceReport &report)
 {
     return std::any_of(report.findingChanges.begin(), report.findingChanges.end(), [](const auto &change) {
@@ -66,6 +81,7 @@ private slots:
     void aServiceTakenLateGetsWhatWasReadMeanwhile();
     void aDeadServerIsNamed();
     void aDirectlyScrapedServiceGetsItsPastFromTheServer();
+    void aTargetTheServerDropsIsForgotten();
 
 private:
     double goroutinesAt(qint64 ms) const { return kBase + kPerMinute * double(ms - m_leakBeganMs) / 60'000.0; }
@@ -140,15 +156,7 @@ void TestPromSource::initTestCase()
     QFile yml(m_dir.filePath(QStringLiteral("prometheus.yml")));
     QVERIFY(yml.open(QIODevice::WriteOnly) && yml.write(config) == config.size());
     yml.close();
-    const quint16 port = freePort();
-    m_server = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(port));
-    m_prometheus.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGTERM); });
-    m_prometheus.setProcessChannelMode(QProcess::MergedChannels);
-    m_prometheus.setStandardOutputFile(m_dir.filePath(QStringLiteral("prometheus.log")));
-    m_prometheus.start(prometheus,
-                       {QStringLiteral("--config.file=") + yml.fileName(),
-                        QStringLiteral("--storage.tsdb.path=") + data,
-                        QStringLiteral("--web.listen-address=127.0.0.1:%1").arg(port)});
+    m_server = startPrometheus(m_prometheus, yml.fileName(), data);
     QVERIFY(m_prometheus.waitForStarted());
     // Until it has scraped the target twice (the event loop keeps serving it meanwhile).
     QTRY_VERIFY_WITH_TIMEOUT(m_target.requests.size() >= 2 || m_prometheus.state() == QProcess::NotRunning, 60'000);
@@ -391,6 +399,52 @@ void TestPromSource::aDirectlyScrapedServiceGetsItsPastFromTheServer()
                            [](const auto &a, const auto &b) { return a.tsMs < b.tsMs; }));
     // A service the server does not scrape is not given another's past.
     QVERIFY(session.store().snapshot(QStringLiteral("leaky")).samples.empty());
+}
+
+// A fleet that churns (in Kubernetes every deploy brings new pods, so new
+// targets) must not leave behind what was kept for each target it had:
+// after the server drops a target (its configuration reloaded without it,
+// as a pod's end would), the source forgets the service's request settings.
+void TestPromSource::aTargetTheServerDropsIsForgotten()
+{
+    const QString yml = m_dir.filePath(QStringLiteral("churn.yml"));
+    const QByteArray instance = "127.0.0.1:" + QByteArray::number(m_target.port());
+    const auto configure = [&](const QList<QByteArray> &jobs) {
+        QByteArray config = "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\nscrape_configs:\n";
+        for (const QByteArray &job : jobs)
+            config += "  - job_name: " + job + "\n    static_configs:\n      - targets: [\"" + instance + "\"]\n";
+        QFile file(yml);
+        return file.open(QIODevice::WriteOnly) && file.write(config) == config.size();
+    };
+    QVERIFY(configure({"kept", "dropped"}));
+    QProcess server;
+    const QUrl url = startPrometheus(server, yml, m_dir.filePath(QStringLiteral("churn-data")));
+    QVERIFY(server.waitForStarted());
+    const auto stop = qScopeGuard([&server] {
+        server.terminate();
+        if (!server.waitForFinished(10'000))
+            server.kill();
+    });
+
+    ingest::PrometheusSource::Settings settings;
+    settings.server = url;
+    settings.interval = std::chrono::seconds(1);
+    settings.rediscover = std::chrono::seconds(1);
+    settings.backfill = std::chrono::milliseconds(0);
+    settings.timeout = std::chrono::seconds(5);
+    ingest::PrometheusSource source(settings);
+    connect(&source, &ingest::Source::servicesFound, &source,
+            [&source](const std::vector<config::ServiceConfig> &services) { source.setServices(services, true); });
+    source.start();
+    const auto known = [&source](const char *name) {
+        return source.executor()->serviceSettings(QString::fromLatin1(name)) != nullptr;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(known("kept") && known("dropped"), 30'000);
+
+    QVERIFY(configure({"kept"}));
+    QCOMPARE(::kill(static_cast<pid_t>(server.processId()), SIGHUP), 0); // Prometheus reloads its configuration
+    QTRY_VERIFY_WITH_TIMEOUT(!known("dropped"), 30'000);
+    QVERIFY(known("kept"));
 }
 
 QTEST_GUILESS_MAIN(TestPromSource)
