@@ -172,6 +172,10 @@ struct Measured {
     QString startupLast; // how many were down, and the service whose first report came last
     double workMaxMs = -1; // the GUI thread's own work in one tick, at most (-1: not measured)
     double floorMaxMs = -1; // a bare sleeper's lateness beside it, at most (-1: not measured)
+    QString updates; // the GUI's "updates:" line: how often each service's vitals came
+    int updatedServices = -1; // services heard from in the measured span (-1: not measured)
+    double updateMedianS = -1; // the time between two of a service's updates, median
+    double updateMaxS = -1; // and at most, counting one still open at the end
 };
 
 // The GUI's own measurement (--measure): CPU of its whole process over the
@@ -208,17 +212,11 @@ std::optional<Measured> measureGui(const QString &gui, const QStringList &source
                      .arg(tail(dir.filePath(QStringLiteral("gui.log"))));
         return std::nullopt;
     }
-    Measured measured{match.captured(1).toDouble(),
-                      match.captured(2).toDouble(),
-                      match.captured(3).toDouble(),
-                      match.captured(4).toDouble(),
-                      {},
-                      -1,
-                      {},
-                      {},
-                      {},
-                      {},
-                      {}};
+    Measured measured;
+    measured.cpuPercent = match.captured(1).toDouble();
+    measured.stallMaxMs = match.captured(2).toDouble();
+    measured.stallP99Ms = match.captured(3).toDouble();
+    measured.rssMiB = match.captured(4).toDouble();
     for (const QString &line : out.split(u'\n')) {
         if (line.startsWith(QLatin1String("store:")))
             measured.store = line;
@@ -231,6 +229,14 @@ std::optional<Measured> measureGui(const QString &gui, const QStringList &source
             QStringLiteral(R"(the machine's floor: .* woke up to ([0-9.]+) ms late)"));
         if (const auto m = floor.match(line); m.hasMatch())
             measured.floorMaxMs = m.captured(1).toDouble();
+        static const QRegularExpression updates(QStringLiteral(
+            R"(^updates: [0-9]+ of ([0-9]+) services; .* every ([0-9.]+) s \(median\), .*, ([0-9.]+) s at most$)"));
+        if (const auto m = updates.match(line); m.hasMatch()) {
+            measured.updates = line;
+            measured.updatedServices = m.captured(1).toInt();
+            measured.updateMedianS = m.captured(2).toDouble();
+            measured.updateMaxS = m.captured(3).toDouble();
+        }
         if (line.startsWith(QLatin1String("slowest events:")))
             measured.slowestEvents = line;
         if (line.startsWith(QLatin1String("longest turn:")))
@@ -260,6 +266,24 @@ QString stallVerdict(const Measured &watcher)
     if (watcher.floorMaxMs >= 0)
         figure += QStringLiteral("; the machine's floor %1 ms").arg(watcher.floorMaxMs, 0, 'f', 1);
     return verdict(watcher.stallMaxMs < 16, figure);
+}
+
+// Whether every service's vitals came every `intervalS`: each of the
+// `services` updated in the measured span, the median time between two
+// updates the interval (to a tenth), and none a whole round late (the
+// longest under two intervals, one still open at the end included).
+QString cadenceVerdict(const Measured &watcher, int services, double intervalS)
+{
+    if (watcher.updatedServices < 0)
+        return QStringLiteral("not measured");
+    const bool met = watcher.updatedServices == services && watcher.updateMedianS <= intervalS * 1.1
+        && watcher.updateMaxS < 2 * intervalS;
+    return verdict(met,
+                   QStringLiteral("%1 of %2 services updated, every %3 s (median), %4 s at most")
+                       .arg(watcher.updatedServices)
+                       .arg(services)
+                       .arg(watcher.updateMedianS, 0, 'f', 1)
+                       .arg(watcher.updateMaxS, 0, 'f', 1));
 }
 
 // What the GUI thread spent its longest events and its dearest turn on.
@@ -405,7 +429,10 @@ std::optional<Measured> measurePrometheus(const QString &prometheus, const QJson
     }
     std::printf("prometheus: %d of %d targets scraped in the measured %.0f s, %d up at the end\n", scraped, services,
                 seconds, up);
-    return Measured{(after->first - before->first) / seconds * 100, 0, 0, after->second, {}, -1, {}, {}, {}, {}, {}};
+    Measured measured;
+    measured.cpuPercent = (after->first - before->first) / seconds * 100;
+    measured.rssMiB = after->second;
+    return measured;
 }
 
 // What every scale run begins with: its folder, and the demo fleet started
@@ -491,6 +518,8 @@ int benchScaleThroughPrometheus(int services, double seconds, const QString &gui
                 watcher->rssMiB * 1024 / services, qPrintable(watcher->store));
     if (!watcher->stallMakeup.isEmpty())
         std::printf("scale: %s\n", qPrintable(watcher->stallMakeup));
+    if (!watcher->updates.isEmpty())
+        std::printf("scale: %s\n", qPrintable(watcher->updates));
     printLedger(*watcher);
     if (serverBefore && serverAfter) {
         std::printf("prometheus: %.1f %% of a core while gotriage ran (its scraping and gotriage's queries), "
@@ -502,9 +531,11 @@ int benchScaleThroughPrometheus(int services, double seconds, const QString &gui
     // its stalls, which the machine's own lateness may make longer.
     if (watcher->workMaxMs >= 0) {
         std::printf(
-            "scale: targets: gui work per tick under 16 ms: %s; stall max under 16 ms: %s\n",
+            "scale: targets: gui work per tick under 16 ms: %s; stall max under 16 ms: %s; live vitals every %d s: "
+            "%s\n",
             qPrintable(verdict(watcher->workMaxMs < 16, QStringLiteral("%1 ms").arg(watcher->workMaxMs, 0, 'f', 1))),
-            qPrintable(stallVerdict(*watcher)));
+            qPrintable(stallVerdict(*watcher)), kThroughPrometheusInterval,
+            qPrintable(cadenceVerdict(*watcher, services, kThroughPrometheusInterval)));
     }
     std::printf("scale: %d services through prometheus, %.1f %% of a core, stall max %.1f ms, p99 %.2f ms\n", services,
                 watcher->cpuPercent, watcher->stallMaxMs, watcher->stallP99Ms);
@@ -546,6 +577,8 @@ int benchScale(int services, double seconds, const QString &guiGiven)
                 watcher->rssMiB * 1024 / services, qPrintable(watcher->store));
     if (!watcher->stallMakeup.isEmpty())
         std::printf("scale: %s\n", qPrintable(watcher->stallMakeup));
+    if (!watcher->updates.isEmpty())
+        std::printf("scale: %s\n", qPrintable(watcher->updates));
     printLedger(*watcher);
 
     const QString prometheus = QStandardPaths::findExecutable(QStringLiteral("prometheus"));

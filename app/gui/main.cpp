@@ -12,6 +12,7 @@
 #include "record/filekind.h"
 #include "record/recordingsource.h"
 #include "session/session.h"
+#include "updatecadence.h"
 #include "version.h"
 
 #include <QApplication>
@@ -334,6 +335,7 @@ int main(int argc, char *argv[])
     }
     if (parser.isSet(fastAnalysisOption))
         session->setAnalysisSettings(gotriage::analysis::AnalysisSettings::fast());
+    gotriage::session::Session *watched = session.get(); // owned by the window from here on
     gotriage::ui::MainWindow window(std::move(session), replay);
     window.setHistoryBudget(static_cast<std::size_t>(historyMib) * 1024 * 1024);
     if (parser.isSet(sizeOption)) {
@@ -377,6 +379,7 @@ int main(int argc, char *argv[])
     // --measure: steady state only. Measuring starts once every service has
     // been scraped twice, plus a settling delay, so start-up is not counted.
     gotriage::ui::EventLoopProbe probe;
+    gotriage::ui::UpdateCadence cadence;
     if (parser.isSet(measureOption)) {
         const double seconds = secondsOption(parser, measureOption, &ok);
         if (!ok) {
@@ -397,33 +400,36 @@ int main(int argc, char *argv[])
                         qPrintable(window.lastToPopulate()));
             std::fflush(stdout);
         });
-        QObject::connect(&window, &gotriage::ui::MainWindow::firstDataAvailable, &window,
-                         [&app, &probe, &window, seconds, everySeconds] {
-                             QTimer::singleShot(5000, &window, [&app, &probe, &window, seconds, everySeconds] {
-                                 probe.start();
-                                 app.startTiming();
-                                 if (everySeconds > 0) {
-                                     auto *every = new QTimer(&window);
-                                     QObject::connect(every, &QTimer::timeout, &window, [&probe] {
-                                         std::printf("%s\n", probe.windowLine().toLocal8Bit().constData());
-                                         std::fflush(stdout);
-                                     });
-                                     every->start(static_cast<int>(everySeconds * 1000));
-                                 }
-                                 QTimer::singleShot(static_cast<int>(seconds * 1000), &window, [&app, &probe, &window] {
-                                     if (!window.fleetPopulatedSent())
-                                         std::printf("startup: not populated: %s\n",
-                                                     window.startupGapSummary().toLocal8Bit().constData());
-                                     std::printf("%s\n%s\nslowest events: %s\nlongest turn: %s\n",
-                                                 probe.summary().toLocal8Bit().constData(),
-                                                 window.storeSummary().toLocal8Bit().constData(),
-                                                 app.slowestEvents(8).toLocal8Bit().constData(),
-                                                 app.longestTurn(6).toLocal8Bit().constData());
-                                     std::fflush(stdout);
-                                     QCoreApplication::quit();
-                                 });
-                             });
+        QObject::connect(watched, &gotriage::session::Session::batchReady, &window,
+                         [&cadence, &sinceStart](const gotriage::session::SessionBatchPtr &batch) {
+                             cadence.note(*batch, sinceStart.elapsed());
                          });
+        const auto finish = [&app, &probe, &cadence, &sinceStart, &window] {
+            if (!window.fleetPopulatedSent())
+                std::printf("startup: not populated: %s\n", window.startupGapSummary().toLocal8Bit().constData());
+            std::printf("%s\n%s\n%s\nslowest events: %s\nlongest turn: %s\n", probe.summary().toLocal8Bit().constData(),
+                        cadence.summary(sinceStart.elapsed()).toLocal8Bit().constData(),
+                        window.storeSummary().toLocal8Bit().constData(), app.slowestEvents(8).toLocal8Bit().constData(),
+                        app.longestTurn(6).toLocal8Bit().constData());
+            std::fflush(stdout);
+            QCoreApplication::quit();
+        };
+        const auto begin = [&app, &probe, &cadence, &sinceStart, &window, seconds, everySeconds, finish] {
+            probe.start();
+            cadence.start(sinceStart.elapsed());
+            app.startTiming();
+            if (everySeconds > 0) {
+                auto *every = new QTimer(&window);
+                QObject::connect(every, &QTimer::timeout, &window, [&probe] {
+                    std::printf("%s\n", probe.windowLine().toLocal8Bit().constData());
+                    std::fflush(stdout);
+                });
+                every->start(static_cast<int>(everySeconds * 1000));
+            }
+            QTimer::singleShot(static_cast<int>(seconds * 1000), &window, finish);
+        };
+        QObject::connect(&window, &gotriage::ui::MainWindow::firstDataAvailable, &window,
+                         [&window, begin] { QTimer::singleShot(5000, &window, begin); });
     }
 
     if (replaying)

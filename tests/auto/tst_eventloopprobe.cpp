@@ -1,10 +1,32 @@
 #include "eventloopprobe.h"
+#include "session/servicereport.h"
+#include "updatecadence.h"
 
 #include <QElapsedTimer>
 #include <QRegularExpression>
 #include <QTest>
 
 using gotriage::ui::EventLoopProbe;
+using gotriage::ui::UpdateCadence;
+
+namespace {
+
+// A batch of one report per service named, up or down.
+gotriage::session::SessionBatch batchOf(const QStringList &services, bool up = true)
+{
+    gotriage::session::SessionBatch batch;
+    for (const QString &name : services) {
+        auto scrape = std::make_shared<gotriage::scraping::ScrapeResult>();
+        scrape->service = name;
+        scrape->up = up;
+        auto report = std::make_shared<gotriage::session::ServiceReport>();
+        report->scrape = scrape;
+        batch.reports.push_back(report);
+    }
+    return batch;
+}
+
+} // namespace
 
 class TestEventLoopProbe : public QObject
 {
@@ -14,6 +36,7 @@ private slots:
     void percentilesAreTheSortedListsToABucket();
     void summaryCoversTheWholeRunAfterWindows();
     void theFloorIsTheMachinesNotTheGuiThreads();
+    void cadenceIsTheTimeBetweenAServicesUpdates();
 };
 
 void TestEventLoopProbe::percentilesAreTheSortedListsToABucket()
@@ -88,6 +111,37 @@ void TestEventLoopProbe::theFloorIsTheMachinesNotTheGuiThreads()
     QVERIFY2(match.captured(1).toDouble() < probe.maxStallMs() / 2, qPrintable(summary));
     // About 400 ms at 4 ms a wake-up, the held 200 ms included.
     QVERIFY2(match.captured(3).toInt() >= 50, qPrintable(summary));
+}
+
+void TestEventLoopProbe::cadenceIsTheTimeBetweenAServicesUpdates()
+{
+    UpdateCadence cadence;
+    cadence.note(batchOf({QStringLiteral("a")}), 500); // before start(): not counted
+    cadence.start(1'000);
+    QCOMPARE(cadence.percentileGapMs(0.5), 0.0);
+    // "a" and "b" every 15 s; "b" also once more in the same batch (a
+    // backlog: one arrival); a down report of "a" is not an update.
+    for (qint64 t = 2'000; t <= 62'000; t += 15'000) {
+        cadence.note(batchOf({QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("b")}), t);
+        cadence.note(batchOf({QStringLiteral("a")}, false), t + 7'000);
+    }
+    // "c" misses a round: one gap of 30 s, then stops answering at 62 s.
+    cadence.note(batchOf({QStringLiteral("c")}), 2'000);
+    cadence.note(batchOf({QStringLiteral("c")}), 32'000);
+    cadence.note(batchOf({QStringLiteral("c")}), 47'000);
+    cadence.note(batchOf({QStringLiteral("c")}), 62'000);
+    QCOMPARE(cadence.services(), qsizetype{3});
+    // 4 gaps each of "a" and "b" (15 s), and 15, 15, 30 s of "c": the median 15 s, to a bucket.
+    QVERIFY2(cadence.percentileGapMs(0.5) > 14'999 && cadence.percentileGapMs(0.5) <= 15'010,
+             qPrintable(QString::number(cadence.percentileGapMs(0.5))));
+    QCOMPARE(cadence.percentileGapMs(1.0), 30'000.0);
+    QCOMPARE(cadence.maxGapMs(62'000), 30'000.0);
+    // Nothing since 62 s: by 100 s every service's open gap is 38 s.
+    QCOMPARE(cadence.maxGapMs(100'000), 38'000.0);
+    const QString line = cadence.summary(100'000);
+    QVERIFY2(line.startsWith(QLatin1String("updates: 11 of 3 services; a service's vitals every 15.0 s (median), "))
+                 && line.endsWith(QLatin1String(", 38.0 s at most")),
+             qPrintable(line));
 }
 
 QTEST_GUILESS_MAIN(TestEventLoopProbe)
