@@ -11,6 +11,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSet>
 #include <QTimer>
 
 #include <algorithm>
@@ -404,6 +405,13 @@ void Recorder::setServices(const std::vector<config::ServiceConfig> &services)
     const std::lock_guard lock(m_mutex);
     m_services = services;
     m_servicesChanged = true;
+    // A fleet that churns (pods replaced at every deploy) must not keep the
+    // last state of every service it ever had; one that comes back has its
+    // state recorded afresh.
+    QSet<QString> watched;
+    for (const config::ServiceConfig &service : services)
+        watched.insert(service.name);
+    m_lastState.removeIf([&watched](const auto &entry) { return !watched.contains(entry.key()); });
 }
 
 void Recorder::record(const session::SessionBatchPtr &batch)

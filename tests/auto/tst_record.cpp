@@ -430,6 +430,13 @@ void TestRecord::stateIsRecordedWhenItChanges()
                 report.projections.push_back(rise);
             }
             report.projections.emplace_back(); // one that does not matter: never recorded
+            if (step == 51) { // the fleet loses the service, then has it again
+                recorder.setServices({});
+                config::ServiceConfig back;
+                back.name = service;
+                back.baseUrl = QUrl(QStringLiteral("http://127.0.0.1:1"));
+                recorder.setServices({back});
+            }
             recorder.record(batch);
         }
         QVERIFY2(recorder.flush(&error), qPrintable(error));
@@ -443,8 +450,9 @@ void TestRecord::stateIsRecordedWhenItChanges()
             out << (event.tsMs - t0) / 1000;
         return out;
     };
-    // The first state, down, up again with its runtime, the restart.
-    QCOMPARE(times(QStringLiteral("scrape")), (QList<qint64>{0, 10, 20, 40}));
+    // The first state, down, up again with its runtime, the restart, and
+    // its state again once it is back in the fleet.
+    QCOMPARE(times(QStringLiteral("scrape")), (QList<qint64>{0, 10, 20, 40, 51}));
     // A material rise every 10 s while it lasts, and an empty list once.
     QCOMPARE(times(QStringLiteral("projections")), (QList<qint64>{0, 10, 20, 30, 35}));
     const auto projections = reader.events(t0, t0 + 60'000, QStringLiteral("projections"));
