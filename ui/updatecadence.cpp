@@ -21,7 +21,9 @@ void UpdateCadence::note(const session::SessionBatch &batch, qint64 nowMs)
     if (!m_started)
         return;
     for (const session::ServiceReportPtr &report : batch.reports) {
-        if (!report->scrape->up)
+        // Down is news too (the row shows why); a scrape that found no
+        // free connection says nothing of the service.
+        if (report->scrape->congested)
             continue;
         auto last = m_lastMs.find(report->service());
         if (last == m_lastMs.end()) {
@@ -65,7 +67,7 @@ double UpdateCadence::maxGapMs(qint64 nowMs) const
 
 QString UpdateCadence::summary(qint64 nowMs) const
 {
-    return QStringLiteral("updates: %1 of %2 services; a service's vitals every %3 s (median), 99 % within %4 s, "
+    return QStringLiteral("updates: %1 of %2 services; a service updated every %3 s (median), 99 % within %4 s, "
                           "%5 s at most")
         .arg(m_gaps)
         .arg(m_lastMs.size())

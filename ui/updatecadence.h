@@ -11,8 +11,9 @@ struct SessionBatch;
 
 namespace gotriage::ui {
 
-// How often each service's vitals reach the window: the time between two
-// reports with data for the same service, as the window gets them. It is
+// How often each service's state reaches the window: the time between two
+// reports of the same service, with its vitals or why it is down, as the
+// window gets them (a scrape that found no free connection is not one). It is
 // the source's interval when every round keeps up; a round that outlasts
 // its interval (a Prometheus server slow to answer its queries) shows as a
 // gap of two intervals, and a service that stops answering as an open gap
@@ -39,7 +40,7 @@ private:
 
     bool m_started = false;
     qint64 m_startMs = 0;
-    QHash<QString, qint64> m_lastMs; // per service, its last report with data
+    QHash<QString, qint64> m_lastMs; // per service, its last report
     std::vector<quint32> m_buckets;
     double m_closedMaxMs = 0;
     std::size_t m_gaps = 0;

@@ -172,7 +172,7 @@ struct Measured {
     QString startupLast; // how many were down, and the service whose first report came last
     double workMaxMs = -1; // the GUI thread's own work in one tick, at most (-1: not measured)
     double floorMaxMs = -1; // a bare sleeper's lateness beside it, at most (-1: not measured)
-    QString updates; // the GUI's "updates:" line: how often each service's vitals came
+    QString updates; // the GUI's "updates:" line: how often each service was updated
     int updatedServices = -1; // services heard from in the measured span (-1: not measured)
     double updateMedianS = -1; // the time between two of a service's updates, median
     double updateMaxS = -1; // and at most, counting one still open at the end
@@ -268,8 +268,8 @@ QString stallVerdict(const Measured &watcher)
     return verdict(watcher.stallMaxMs < 16, figure);
 }
 
-// Whether every service's vitals came every `intervalS`: each of the
-// `services` updated in the measured span, the median time between two
+// Whether every service was updated every `intervalS` (its vitals, or why
+// it is down): each of the `services` updated in the measured span, the median time between two
 // updates the interval (to a tenth), and none a whole round late (the
 // longest under two intervals, one still open at the end included).
 QString cadenceVerdict(const Measured &watcher, int services, double intervalS)

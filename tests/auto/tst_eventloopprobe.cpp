@@ -11,14 +11,17 @@ using gotriage::ui::UpdateCadence;
 
 namespace {
 
-// A batch of one report per service named, up or down.
-gotriage::session::SessionBatch batchOf(const QStringList &services, bool up = true)
+enum class Outcome { Up, Down, Congested };
+
+// A batch of one report per service named.
+gotriage::session::SessionBatch batchOf(const QStringList &services, Outcome outcome = Outcome::Up)
 {
     gotriage::session::SessionBatch batch;
     for (const QString &name : services) {
         auto scrape = std::make_shared<gotriage::scraping::ScrapeResult>();
         scrape->service = name;
-        scrape->up = up;
+        scrape->up = outcome == Outcome::Up;
+        scrape->congested = outcome == Outcome::Congested;
         auto report = std::make_shared<gotriage::session::ServiceReport>();
         report->scrape = scrape;
         batch.reports.push_back(report);
@@ -120,15 +123,17 @@ void TestEventLoopProbe::cadenceIsTheTimeBetweenAServicesUpdates()
     cadence.start(1'000);
     QCOMPARE(cadence.percentileGapMs(0.5), 0.0);
     // "a" and "b" every 15 s; "b" also once more in the same batch (a
-    // backlog: one arrival); a down report of "a" is not an update.
+    // backlog: one arrival); a scrape of "a" that found no free connection
+    // is not an update.
     for (qint64 t = 2'000; t <= 62'000; t += 15'000) {
         cadence.note(batchOf({QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("b")}), t);
-        cadence.note(batchOf({QStringLiteral("a")}, false), t + 7'000);
+        cadence.note(batchOf({QStringLiteral("a")}, Outcome::Congested), t + 7'000);
     }
-    // "c" misses a round: one gap of 30 s, then stops answering at 62 s.
+    // "c" misses a round: one gap of 30 s; is down (news too) at 47 s; and
+    // stops being reported at 62 s.
     cadence.note(batchOf({QStringLiteral("c")}), 2'000);
     cadence.note(batchOf({QStringLiteral("c")}), 32'000);
-    cadence.note(batchOf({QStringLiteral("c")}), 47'000);
+    cadence.note(batchOf({QStringLiteral("c")}, Outcome::Down), 47'000);
     cadence.note(batchOf({QStringLiteral("c")}), 62'000);
     QCOMPARE(cadence.services(), qsizetype{3});
     // 4 gaps each of "a" and "b" (15 s), and 15, 15, 30 s of "c": the median 15 s, to a bucket.
@@ -139,7 +144,7 @@ void TestEventLoopProbe::cadenceIsTheTimeBetweenAServicesUpdates()
     // Nothing since 62 s: by 100 s every service's open gap is 38 s.
     QCOMPARE(cadence.maxGapMs(100'000), 38'000.0);
     const QString line = cadence.summary(100'000);
-    QVERIFY2(line.startsWith(QLatin1String("updates: 11 of 3 services; a service's vitals every 15.0 s (median), "))
+    QVERIFY2(line.startsWith(QLatin1String("updates: 11 of 3 services; a service updated every 15.0 s (median), "))
                  && line.endsWith(QLatin1String(", 38.0 s at most")),
              qPrintable(line));
 }
