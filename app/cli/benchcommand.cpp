@@ -7,6 +7,7 @@
 #include "cliutil.h"
 #include "commands.h"
 
+#include "formats/expvar.h"
 #include "formats/metrics.h"
 
 #include <QElapsedTimer>
@@ -51,6 +52,37 @@ int benchParseMetrics(const QString &path, double seconds)
     return kExitOk;
 }
 
+// Parses a /debug/vars payload back to back for `seconds`, as a scrape
+// does (the typed fields only), then reports the time per payload.
+int benchParseVars(const QString &path, double seconds)
+{
+    const auto payload = readInput(path);
+    if (!payload)
+        return kExitUsage;
+    const formats::ParsedExpvar first = formats::parseExpvar(*payload);
+    if (!first.memstats) {
+        printErr(QStringLiteral("gotriage-cli: %1: no memstats to measure").arg(path));
+        return kExitRejected;
+    }
+    QElapsedTimer timer;
+    timer.start();
+    std::size_t iterations = 0;
+    std::uint64_t checksum = 0;
+    const auto budgetNs = static_cast<qint64>(seconds * 1e9);
+    while (timer.nsecsElapsed() < budgetNs) {
+        const formats::ParsedExpvar vars = formats::parseExpvar(*payload);
+        checksum += vars.memstats ? vars.memstats->numGC.value_or(0) + vars.memstats->pauseNs[0] : 0;
+        ++iterations;
+    }
+    const double elapsedNs = static_cast<double>(timer.nsecsElapsed());
+    std::printf("file: %s, %zu bytes, %zu iterations in %.2f s (checksum %llu)\n", path.toLocal8Bit().constData(),
+                payload->size(), iterations, elapsedNs / 1e9, static_cast<unsigned long long>(checksum));
+    std::printf("parse-vars: %.1f MB/s, %.2f us/payload\n",
+                static_cast<double>(payload->size()) * static_cast<double>(iterations) / (elapsedNs / 1e9) / 1e6,
+                elapsedNs / static_cast<double>(iterations) / 1e3);
+    return kExitOk;
+}
+
 } // namespace
 
 int benchCommand(const QStringList &arguments)
@@ -59,9 +91,11 @@ int benchCommand(const QStringList &arguments)
     parser.setApplicationDescription(QStringLiteral("Measure gotriage's own speed."));
     parser.addPositionalArgument(
         QStringLiteral("WHAT"),
-        QStringLiteral("parse-metrics, profile, goroutines, detect, analysis-cost, record, replay, scale or store"));
-    parser.addPositionalArgument(QStringLiteral("FILE"),
-                                 QStringLiteral("parse-metrics, profile, goroutines: the payload to measure"));
+        QStringLiteral(
+            "parse-metrics, parse-vars, profile, goroutines, detect, analysis-cost, record, replay, scale or store"));
+    parser.addPositionalArgument(
+        QStringLiteral("FILE"),
+        QStringLiteral("parse-metrics, parse-vars, profile, goroutines: the payload to measure"));
     parser.addOption({QStringLiteral("seeds"),
                       QStringLiteral("detect: cases per scenario (default 10; 0 with --lab: the lab series only)"),
                       QStringLiteral("N"), QStringLiteral("10")});
@@ -153,9 +187,11 @@ int benchCommand(const QStringList &arguments)
         return benchProfile(parser.positionalArguments().at(1), seconds);
     if (what == QLatin1String("goroutines") && parser.positionalArguments().size() == 2)
         return benchGoroutines(parser.positionalArguments().at(1), seconds);
+    if (what == QLatin1String("parse-vars") && parser.positionalArguments().size() == 2)
+        return benchParseVars(parser.positionalArguments().at(1), seconds);
     if (what != QLatin1String("parse-metrics") || parser.positionalArguments().size() != 2) {
-        printErr(QStringLiteral("gotriage-cli: bench: unknown benchmark \"%1\" (known: parse-metrics FILE, profile "
-                                "FILE, goroutines FILE, "
+        printErr(QStringLiteral("gotriage-cli: bench: unknown benchmark \"%1\" (known: parse-metrics FILE, parse-vars "
+                                "FILE, profile FILE, goroutines FILE, "
                                 "detect, analysis-cost, record, replay, scale, store)")
                      .arg(what));
         return kExitUsage;

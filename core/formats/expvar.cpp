@@ -1,7 +1,11 @@
 #include "expvar.h"
 
+#include "jsonscan.h"
+
 #include <algorithm>
 #include <cctype>
+#include <limits>
+#include <string>
 
 #include <nlohmann/json.hpp>
 
@@ -11,72 +15,319 @@ namespace {
 
 using Json = nlohmann::json;
 
-template<typename T> std::optional<T> readUnsigned(const Json &object, const char *key, ProblemList &problems)
-{
-    const auto it = object.find(key);
-    if (it == object.end())
-        return std::nullopt;
-    if (it->is_number_unsigned() && it->get<std::uint64_t>() <= std::numeric_limits<T>::max())
-        return static_cast<T>(it->get<std::uint64_t>());
-    if (it->is_number_integer() && it->get<std::int64_t>() >= 0)
-        return static_cast<T>(it->get<std::int64_t>());
-    problems.error(0, 0,
-                   std::string("memstats.") + key + ": expected an unsigned integer, got " + it->dump().substr(0, 40));
-    return std::nullopt;
-}
+// One JSON scalar as the SAX parser hands it over, and its text for a message.
+struct Scalar {
+    enum class Kind { Null, Bool, Integer, Unsigned, Float, String } kind = Kind::Null;
+    bool boolean = false;
+    std::int64_t integer = 0; // negative: the parser hands non-negative integers as Unsigned
+    std::uint64_t unsignedValue = 0;
+    double number = 0;
+    std::string_view text; // Float: as written; String: the unescaped value
 
-bool readRing(const Json &object, const char *key, std::array<std::uint64_t, 256> &ring, ProblemList &problems)
-{
-    const auto it = object.find(key);
-    if (it == object.end())
-        return false;
-    if (!it->is_array() || it->size() != ring.size()) {
-        problems.error(0, 0, std::string("memstats.") + key + ": expected an array of 256 unsigned integers");
-        return false;
-    }
-    for (std::size_t i = 0; i < ring.size(); ++i) {
-        const Json &element = (*it)[i];
-        if (!element.is_number_unsigned() && !(element.is_number_integer() && element.get<std::int64_t>() >= 0)) {
-            problems.error(
-                0, 0, std::string("memstats.") + key + "[" + std::to_string(i) + "]: expected an unsigned integer");
-            return false;
+    std::string shown() const
+    {
+        switch (kind) {
+        case Kind::Null:
+            return "null";
+        case Kind::Bool:
+            return boolean ? "true" : "false";
+        case Kind::Integer:
+            return std::to_string(integer);
+        case Kind::Unsigned:
+            return std::to_string(unsignedValue);
+        case Kind::Float:
+            return std::string(text);
+        case Kind::String:
+            return '"' + std::string(text.substr(0, 38)) + '"';
         }
-        ring[i] = element.get<std::uint64_t>();
+        return {};
     }
-    return true;
-}
+};
 
-MemStats readMemStats(const Json &m, ProblemList &problems)
+struct CounterField {
+    std::string_view name;
+    std::optional<std::uint64_t> MemStats::*field;
+};
+constexpr CounterField kCounters[] = {
+    {"Alloc", &MemStats::alloc},
+    {"TotalAlloc", &MemStats::totalAlloc},
+    {"Sys", &MemStats::sys},
+    {"Mallocs", &MemStats::mallocs},
+    {"Frees", &MemStats::frees},
+    {"HeapAlloc", &MemStats::heapAlloc},
+    {"HeapSys", &MemStats::heapSys},
+    {"HeapIdle", &MemStats::heapIdle},
+    {"HeapInuse", &MemStats::heapInuse},
+    {"HeapReleased", &MemStats::heapReleased},
+    {"HeapObjects", &MemStats::heapObjects},
+    {"StackInuse", &MemStats::stackInuse},
+    {"StackSys", &MemStats::stackSys},
+    {"NextGC", &MemStats::nextGC},
+    {"LastGC", &MemStats::lastGC},
+    {"PauseTotalNs", &MemStats::pauseTotalNs},
+};
+
+// The fields gotriage reads, taken from the scanner's events as they come:
+// no document is built. A payload is some 10 KB, most of it memstats'
+// BySize table and the two rings of 256 integers, read every 5 s from
+// every service. nlohmann's document for it (a std::map per object, a node
+// per number) took 74 us a payload; its SAX parser alone, 55 us, most of it
+// its lexer keeping each token's text for its messages (bench parse-vars).
+class ExpvarReader : public JsonEvents
 {
-    MemStats s;
-    s.alloc = readUnsigned<std::uint64_t>(m, "Alloc", problems);
-    s.totalAlloc = readUnsigned<std::uint64_t>(m, "TotalAlloc", problems);
-    s.sys = readUnsigned<std::uint64_t>(m, "Sys", problems);
-    s.mallocs = readUnsigned<std::uint64_t>(m, "Mallocs", problems);
-    s.frees = readUnsigned<std::uint64_t>(m, "Frees", problems);
-    s.heapAlloc = readUnsigned<std::uint64_t>(m, "HeapAlloc", problems);
-    s.heapSys = readUnsigned<std::uint64_t>(m, "HeapSys", problems);
-    s.heapIdle = readUnsigned<std::uint64_t>(m, "HeapIdle", problems);
-    s.heapInuse = readUnsigned<std::uint64_t>(m, "HeapInuse", problems);
-    s.heapReleased = readUnsigned<std::uint64_t>(m, "HeapReleased", problems);
-    s.heapObjects = readUnsigned<std::uint64_t>(m, "HeapObjects", problems);
-    s.stackInuse = readUnsigned<std::uint64_t>(m, "StackInuse", problems);
-    s.stackSys = readUnsigned<std::uint64_t>(m, "StackSys", problems);
-    s.nextGC = readUnsigned<std::uint64_t>(m, "NextGC", problems);
-    s.lastGC = readUnsigned<std::uint64_t>(m, "LastGC", problems);
-    s.pauseTotalNs = readUnsigned<std::uint64_t>(m, "PauseTotalNs", problems);
-    s.numGC = readUnsigned<std::uint32_t>(m, "NumGC", problems);
-    s.numForcedGC = readUnsigned<std::uint32_t>(m, "NumForcedGC", problems);
-    if (const auto it = m.find("GCCPUFraction"); it != m.end()) {
-        if (it->is_number())
-            s.gcCpuFraction = it->get<double>();
-        else
-            problems.error(0, 0, "memstats.GCCPUFraction: expected a number");
+public:
+    explicit ExpvarReader(ParsedExpvar &out) : m_out(out) { }
+
+    bool rootIsObject() const { return m_rootIsObject; }
+    bool sawMemstats() const { return m_sawMemstats; }
+    bool hasPauseRing() const { return m_hasPauses && m_hasEnds; }
+
+    void null() override { value({}); }
+    void boolean(bool b) override
+    {
+        Scalar v;
+        v.kind = Scalar::Kind::Bool;
+        v.boolean = b;
+        value(v);
     }
-    const bool hasPauses = readRing(m, "PauseNs", s.pauseNs, problems);
-    const bool hasEnds = readRing(m, "PauseEnd", s.pauseEnd, problems);
-    s.hasPauseRing = hasPauses && hasEnds && s.numGC.has_value();
-    return s;
+    void integer(std::int64_t i) override
+    {
+        Scalar v;
+        v.kind = Scalar::Kind::Integer;
+        v.integer = i;
+        value(v);
+    }
+    void unsignedInteger(std::uint64_t u) override
+    {
+        Scalar v;
+        v.kind = Scalar::Kind::Unsigned;
+        v.unsignedValue = u;
+        value(v);
+    }
+    void number(double d, std::string_view text) override
+    {
+        Scalar v;
+        v.kind = Scalar::Kind::Float;
+        v.number = d;
+        v.text = text;
+        value(v);
+    }
+    void string(std::string_view text) override
+    {
+        Scalar v;
+        v.kind = Scalar::Kind::String;
+        v.text = text;
+        value(v);
+    }
+    void key(std::string_view name) override { m_key.assign(name); }
+    void startObject() override { open(false); }
+    void startArray() override { open(true); }
+    void endObject() override { close(); }
+    void endArray() override { close(); }
+
+private:
+    // What the containers open are, innermost last.
+    enum class Place { Top, Memstats, Ring, Cmdline, Skipped };
+    struct Ring {
+        std::array<std::uint64_t, 256> *values = nullptr;
+        bool *complete = nullptr;
+        std::string name;
+        std::size_t count = 0;
+        std::optional<std::size_t> badElement;
+    };
+
+    void value(const Scalar &v)
+    {
+        if (m_places.empty())
+            return; // a scalar at the top: not an object
+        switch (m_places.back()) {
+        case Place::Top:
+            if (m_key == "memstats") {
+                m_sawMemstats = true;
+                m_out.memstats.reset();
+                m_out.problems.error(0, 0, "memstats: expected an object");
+            } else if (m_key == "goroutines") {
+                if (v.kind == Scalar::Kind::Integer)
+                    m_out.goroutines = v.integer;
+                else if (v.kind == Scalar::Kind::Unsigned && v.unsignedValue <= INT64_MAX)
+                    m_out.goroutines = static_cast<std::int64_t>(v.unsignedValue);
+                else
+                    m_out.problems.warning(0, 0, "goroutines: expected an integer");
+            }
+            break;
+        case Place::Memstats:
+            memstatsField(v);
+            break;
+        case Place::Ring:
+            ringElement(&v);
+            break;
+        case Place::Cmdline:
+            if (v.kind == Scalar::Kind::String)
+                m_out.cmdline.emplace_back(v.text);
+            break;
+        case Place::Skipped:
+            break;
+        }
+    }
+
+    void open(bool array)
+    {
+        if (m_places.empty()) {
+            m_rootIsObject = !array;
+            m_places.push_back(array ? Place::Skipped : Place::Top);
+            return;
+        }
+        Place next = Place::Skipped;
+        switch (m_places.back()) {
+        case Place::Top:
+            if (m_key == "memstats") {
+                m_sawMemstats = true;
+                if (array) {
+                    m_out.memstats.reset();
+                    m_out.problems.error(0, 0, "memstats: expected an object");
+                } else {
+                    m_out.memstats.emplace(); // of two, the last counts, as in a document
+                    m_hasPauses = m_hasEnds = false;
+                    next = Place::Memstats;
+                }
+            } else if (m_key == "goroutines") {
+                m_out.problems.warning(0, 0, "goroutines: expected an integer");
+            } else if (m_key == "cmdline" && array) {
+                m_out.cmdline.clear();
+                next = Place::Cmdline;
+            }
+            break;
+        case Place::Memstats:
+            next = memstatsContainer(array);
+            break;
+        case Place::Ring:
+            ringElement(nullptr);
+            break;
+        case Place::Cmdline:
+        case Place::Skipped:
+            break;
+        }
+        m_places.push_back(next);
+    }
+
+    void close()
+    {
+        if (m_places.back() == Place::Ring)
+            closeRing();
+        m_places.pop_back();
+    }
+
+    bool isRing() const { return m_key == "PauseNs" || m_key == "PauseEnd"; }
+
+    void memstatsField(const Scalar &v)
+    {
+        MemStats &m = *m_out.memstats;
+        for (const CounterField &counter : kCounters) {
+            if (m_key == counter.name) {
+                m.*counter.field
+                    = unsignedOf<std::uint64_t>(v.kind == Scalar::Kind::Unsigned, v.unsignedValue, v.shown());
+                return;
+            }
+        }
+        if (m_key == "NumGC" || m_key == "NumForcedGC") {
+            (m_key == "NumGC" ? m.numGC : m.numForcedGC)
+                = unsignedOf<std::uint32_t>(v.kind == Scalar::Kind::Unsigned, v.unsignedValue, v.shown());
+        } else if (m_key == "GCCPUFraction") {
+            fraction(v.kind == Scalar::Kind::Float          ? std::optional(v.number)
+                         : v.kind == Scalar::Kind::Unsigned ? std::optional(static_cast<double>(v.unsignedValue))
+                         : v.kind == Scalar::Kind::Integer  ? std::optional(static_cast<double>(v.integer))
+                                                            : std::nullopt);
+        } else if (isRing()) {
+            notARing();
+        }
+    }
+
+    // A container as a memstats field: a ring, or a field of the wrong type
+    // (the table BySize, and any field gotriage does not read, is skipped).
+    Place memstatsContainer(bool array)
+    {
+        MemStats &m = *m_out.memstats;
+        if (isRing() && array) {
+            const bool ns = m_key == "PauseNs";
+            m_ring = Ring{ns ? &m.pauseNs : &m.pauseEnd, ns ? &m_hasPauses : &m_hasEnds, m_key, 0, std::nullopt};
+            *m_ring.complete = false;
+            return Place::Ring;
+        }
+        const std::string shown = array ? "[...]" : "{...}";
+        for (const CounterField &counter : kCounters) {
+            if (m_key == counter.name)
+                m.*counter.field = unsignedOf<std::uint64_t>(false, 0, shown);
+        }
+        if (m_key == "NumGC" || m_key == "NumForcedGC")
+            (m_key == "NumGC" ? m.numGC : m.numForcedGC) = unsignedOf<std::uint32_t>(false, 0, shown);
+        else if (m_key == "GCCPUFraction")
+            fraction(std::nullopt);
+        else if (isRing())
+            notARing();
+        return Place::Skipped;
+    }
+
+    template<typename T> std::optional<T> unsignedOf(bool isUnsigned, std::uint64_t value, const std::string &shown)
+    {
+        if (isUnsigned && value <= std::numeric_limits<T>::max())
+            return static_cast<T>(value);
+        m_out.problems.error(0, 0, "memstats." + m_key + ": expected an unsigned integer, got " + shown.substr(0, 40));
+        return std::nullopt;
+    }
+
+    void fraction(std::optional<double> number)
+    {
+        m_out.memstats->gcCpuFraction = number;
+        if (!number)
+            m_out.problems.error(0, 0, "memstats.GCCPUFraction: expected a number");
+    }
+
+    void notARing()
+    {
+        (m_key == "PauseNs" ? m_hasPauses : m_hasEnds) = false;
+        m_out.problems.error(0, 0, "memstats." + m_key + ": expected an array of 256 unsigned integers");
+    }
+
+    // One element of a ring; null for a container.
+    void ringElement(const Scalar *v)
+    {
+        const std::size_t index = m_ring.count++;
+        const bool ok = v && v->kind == Scalar::Kind::Unsigned;
+        if (!ok && !m_ring.badElement)
+            m_ring.badElement = index;
+        if (ok && index < m_ring.values->size())
+            (*m_ring.values)[index] = v->unsignedValue;
+    }
+
+    void closeRing()
+    {
+        if (m_ring.count != m_ring.values->size())
+            m_out.problems.error(0, 0, "memstats." + m_ring.name + ": expected an array of 256 unsigned integers");
+        else if (m_ring.badElement)
+            m_out.problems.error(0, 0,
+                                 "memstats." + m_ring.name + "[" + std::to_string(*m_ring.badElement)
+                                     + "]: expected an unsigned integer");
+        else
+            *m_ring.complete = true;
+    }
+
+    ParsedExpvar &m_out;
+    std::vector<Place> m_places;
+    std::string m_key; // of the value that comes next, in the innermost object
+    Ring m_ring; // the one being read (Place::Ring)
+    bool m_hasPauses = false;
+    bool m_hasEnds = false;
+    bool m_rootIsObject = false;
+    bool m_sawMemstats = false;
+};
+
+// Every memstats field as served, for display and export: a document, once.
+std::string memstatsJson(std::string_view payload)
+{
+    const Json root = Json::parse(payload.begin(), payload.end(), nullptr, false);
+    const auto it = root.is_object() ? root.find("memstats") : root.end();
+    return it != root.end() && it->is_object() ? it->dump(-1, ' ', false, Json::error_handler_t::replace)
+                                               : std::string();
 }
 
 } // namespace
@@ -84,55 +335,26 @@ MemStats readMemStats(const Json &m, ProblemList &problems)
 ParsedExpvar parseExpvar(std::string_view payload, ExpvarOptions options)
 {
     ParsedExpvar result;
-    Json root;
-    try {
-        root = Json::parse(payload.begin(), payload.end());
-    } catch (const Json::parse_error &error) {
-        const TextPosition pos = positionOf(payload, error.byte > 0 ? error.byte - 1 : 0);
-        std::string message = error.what();
-        // nlohmann prefixes "[json.exception.parse_error.101] parse error at line 1, column 2: ";
-        // the position is ours to give, keep the explanation.
-        if (const std::size_t colon = message.find(": "); colon != std::string::npos)
-            message = message.substr(colon + 2);
-        result.problems.error(pos.line, pos.column, "invalid JSON: " + message);
-        return result;
-    } catch (const Json::exception &error) {
-        // A value JSON cannot hold (a number that overflows a double; found
-        // by fuzz_expvar, it took the ingest thread down). The library gives
-        // no position: the quoted token in its message leads to it.
-        std::string message = error.what();
-        if (const std::size_t bracket = message.find("] "); bracket != std::string::npos)
-            message = message.substr(bracket + 2);
-        const TextPosition pos = positionOfQuoted(payload, message);
-        result.problems.error(pos.line, pos.column, "invalid JSON: " + message);
-        return result;
+    ExpvarReader reader(result);
+    if (JsonScanError error; !scanJson(payload, reader, &error)) {
+        ParsedExpvar failed; // what was read before the text stopped being JSON is not a payload
+        const TextPosition pos = positionOf(payload, error.offset);
+        failed.problems.error(pos.line, pos.column, "invalid JSON: " + error.message);
+        return failed;
     }
-    if (!root.is_object()) {
-        result.problems.error(1, 1, "expected a JSON object at the top level");
-        return result;
+    if (!reader.rootIsObject()) {
+        ParsedExpvar wrong;
+        wrong.problems.error(1, 1, "expected a JSON object at the top level");
+        return wrong;
     }
-    if (const auto it = root.find("memstats"); it == root.end()) {
+    if (!reader.sawMemstats())
         result.problems.error(0, 0, "no \"memstats\" variable (is expvar imported?)");
-    } else if (!it->is_object()) {
-        result.problems.error(0, 0, "memstats: expected an object");
-    } else {
-        result.memstats = readMemStats(*it, result.problems);
+    if (result.memstats) {
+        result.memstats->hasPauseRing = reader.hasPauseRing() && result.memstats->numGC.has_value();
         if (options == ExpvarOptions::KeepMemstatsJson)
-            result.memstatsJson = it->dump(-1, ' ', false, Json::error_handler_t::replace);
+            result.memstatsJson = memstatsJson(payload);
     }
-    if (const auto it = root.find("goroutines"); it != root.end()) {
-        if (it->is_number_integer())
-            result.goroutines = it->get<std::int64_t>();
-        else
-            result.problems.warning(0, 0, "goroutines: expected an integer");
-    }
-    if (const auto it = root.find("cmdline"); it != root.end() && it->is_array()) {
-        for (const Json &arg : *it) {
-            if (arg.is_string())
-                result.cmdline.push_back(arg.get<std::string>());
-        }
-        result.cmdline = redactCommandLine(std::move(result.cmdline));
-    }
+    result.cmdline = redactCommandLine(std::move(result.cmdline));
     return result;
 }
 

@@ -1,6 +1,7 @@
 #include "testdata.h"
 
 #include "formats/expvar.h"
+#include "formats/jsonscan.h"
 
 #include <QTest>
 
@@ -53,6 +54,9 @@ private slots:
     void goroutinesVar();
     void errors_data();
     void errors();
+    void scannerTakesWhatJsonTakes_data();
+    void scannerTakesWhatJsonTakes();
+    void valuesAreReadAsWritten();
 };
 
 void TestExpvar::fixtures_data()
@@ -241,6 +245,101 @@ void TestExpvar::commandLineSecretsAreRedacted()
     const std::vector<std::string> plain = {"/bin/x", "--port", "9090", "http://example.test/a@b"};
     QCOMPARE(gotriage::formats::redactCommandLine(plain), plain);
     QCOMPARE(gotriage::formats::redactCommandLine(vars.cmdline), vars.cmdline);
+}
+
+// The scanner takes exactly the texts nlohmann's parser takes (the
+// reference here, and in fuzz_expvar for any text).
+void TestExpvar::scannerTakesWhatJsonTakes_data()
+{
+    QTest::addColumn<QByteArray>("text");
+    const auto row = [](const char *name, const QByteArray &text) { QTest::newRow(name) << text; };
+    row("empty", "");
+    row("spaces", " \t\r\n");
+    row("object", R"( {"a": [1, -2, 3.5e-1, true, false, null, "x", {}], "b": {}} )");
+    row("bom", "\xEF\xBB\xBF{}");
+    row("escapes", R"(["\"\\\/\b\f\n\r\t\u00e9\ud83d\ude00"])");
+    row("lone-high-surrogate", R"(["\ud83d"])");
+    row("lone-low-surrogate", R"(["\ude00"])");
+    row("bad-escape", R"(["\x41"])");
+    row("short-unicode-escape", R"(["\u12"])");
+    row("control-in-string", "[\"a\tb\"]");
+    row("utf8", "[\"caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80\"]");
+    row("utf8-overlong", "[\"\xC0\x80\"]");
+    row("utf8-surrogate", "[\"\xED\xA0\x80\"]");
+    row("utf8-past-max", "[\"\xF4\x90\x80\x80\"]");
+    row("utf8-cut", "[\"\xE2\x82\"]");
+    row("minus-zero", "[-0]");
+    row("leading-zero", "[01]");
+    row("dot-without-digits", "[1.]");
+    row("lone-minus", "[-]");
+    row("exponent-without-digits", "[1e+]");
+    row("overflow", "[1e400]");
+    row("underflow", "[1e-400]");
+    row("past-uint64", "[18446744073709551616]");
+    row("int64-min", "[-9223372036854775808]");
+    row("past-int64-min", "[-9223372036854775809]");
+    row("trailing", "{} {}");
+    row("trailing-comma", "[1,]");
+    row("missing-colon", R"({"a" 1})");
+    row("key-not-string", "{1: 2}");
+    row("unclosed", R"({"a": [1, 2)");
+    row("bare-word", "[nul]");
+    row("deep", QByteArray(100000, '[') + QByteArray(100000, ']'));
+    row("deep-unclosed", QByteArray("{\"a\":").repeated(100000));
+}
+
+void TestExpvar::scannerTakesWhatJsonTakes()
+{
+    QFETCH(QByteArray, text);
+    struct Count : JsonEvents {
+        int events = 0;
+        void null() override { ++events; }
+        void boolean(bool) override { ++events; }
+        void integer(std::int64_t) override { ++events; }
+        void unsignedInteger(std::uint64_t) override { ++events; }
+        void number(double, std::string_view) override { ++events; }
+        void string(std::string_view) override { ++events; }
+        void key(std::string_view) override { ++events; }
+        void startObject() override { ++events; }
+        void endObject() override { ++events; }
+        void startArray() override { ++events; }
+        void endArray() override { ++events; }
+    } count;
+    JsonScanError error;
+    const std::string_view view(text.constData(), static_cast<std::size_t>(text.size()));
+    const bool taken = scanJson(view, count, &error);
+    QCOMPARE(taken, nlohmann::json::accept(view.begin(), view.end()));
+    if (!taken) {
+        QVERIFY(!error.message.empty());
+        QVERIFY(error.offset <= view.size());
+    }
+}
+
+void TestExpvar::valuesAreReadAsWritten()
+{
+    // Where nlohmann would stop at a NUL byte (the end of a C string), a
+    // payload with one after its value is not JSON.
+    QVERIFY(hasError(parseExpvar(std::string_view("{\"memstats\": {}}\0junk", 21)), "invalid JSON"));
+
+    const ParsedExpvar vars = parseExpvar(
+        R"({"cmdline": ["/srv/app", "--name=caf\u00e9", "a\"b\\c\n", 7], "other": {"memstats": 1, "x": [[{}]]},)"
+        R"( "memstats": {"BySize": [{"Size": 8, "Mallocs": 1}], "GCCPUFraction": 0, "HeapInuse": 4096,)"
+        R"( "PauseNs": [1, -2], "EnableGC": true, "DebugGC": false}, "goroutines": -1})");
+    QCOMPARE(vars.cmdline, (std::vector<std::string>{"/srv/app", "--name=caf\xC3\xA9", "a\"b\\c\n"}));
+    QVERIFY(vars.memstats);
+    QCOMPARE(*vars.memstats->gcCpuFraction, 0.0); // an integer is a number too
+    QCOMPARE(*vars.memstats->heapInuse, std::uint64_t(4096));
+    QVERIFY(!vars.memstats->hasPauseRing);
+    QVERIFY(hasError(vars, "memstats.PauseNs: expected an array of 256"));
+    QCOMPARE(*vars.goroutines, std::int64_t(-1)); // as served: a var of the service's own
+    QCOMPARE(vars.problems.errorCount(), std::size_t(1)); // the keys nested elsewhere are not memstats'
+
+    // A bad element of a full ring is named by its index.
+    std::string ring = R"({"memstats": {"NumGC": 1, "PauseEnd": [)";
+    for (int i = 0; i < 256; ++i)
+        ring += (i == 17 ? "\"x\"" : "0") + std::string(i < 255 ? "," : "");
+    ring += "]}}";
+    QVERIFY(hasError(parseExpvar(ring), "memstats.PauseEnd[17]: expected an unsigned integer"));
 }
 
 QTEST_APPLESS_MAIN(TestExpvar)
