@@ -4,7 +4,6 @@
 #include "common/logging.h"
 #include "formats/pprofindex.h"
 #include "ingest/fetchhints.h"
-#include "ingest/httpfetch.h"
 #include "ingest/requestexecutor.h"
 
 #include <QHash>
@@ -97,6 +96,8 @@ ServicePoller::~ServicePoller()
 {
     if (m_tick)
         m_executor->ticks().cancel(m_tick);
+    if (m_request)
+        m_executor->cancel(m_request);
 }
 
 void ServicePoller::scheduleTick(qint64 now)
@@ -256,17 +257,16 @@ void ServicePoller::fetchStep()
     request.standing = m_realFailures >= 2 ? HttpRequest::Standing::Suspect
         : m_lastRealGood                   ? HttpRequest::Standing::Proven
                                            : HttpRequest::Standing::Unknown;
-    m_fetch = new HttpFetch(m_executor, std::move(request), this);
-    connect(m_fetch, &HttpFetch::finished, this, &ServicePoller::onFetched);
-    m_fetch->start();
+    // Straight through the executor: a QObject per request, its signal and
+    // its deferred delete cost more than the callback (2 000 a second).
+    m_request = m_executor->start(std::move(request), [this](const FetchResult &result) {
+        m_request = 0;
+        onFetched(result);
+    });
 }
 
 void ServicePoller::onFetched(const FetchResult &result)
 {
-    if (m_fetch) {
-        m_fetch->deleteLater();
-        m_fetch = nullptr;
-    }
     ScrapeResult &scrape = *m_current;
     scrape.bytes += result.body.size();
     const bool isMain = (m_step == Step::Metrics) || (m_step == Step::Vars && m_service.paths.metrics.isEmpty());

@@ -22,7 +22,6 @@ class ParsedMetrics;
 namespace gotriage::ingest {
 
 struct FetchResult;
-class HttpFetch;
 class RequestExecutor;
 
 // Scrapes one service on its own schedule: a stable hash-based phase inside
@@ -120,7 +119,7 @@ private:
     std::minstd_rand m_random;
 
     // The scrape in flight, if any.
-    HttpFetch *m_fetch = nullptr;
+    quint64 m_request = 0; // the request in flight (RequestExecutor::Id); 0: none
     Step m_step = Step::Done;
     std::shared_ptr<ScrapeResult> m_current;
     qint64 m_startedMs = 0;
