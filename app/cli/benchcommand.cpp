@@ -18,6 +18,26 @@ namespace gotriage::cli {
 
 namespace {
 
+struct BackToBack {
+    std::size_t iterations = 0;
+    double elapsedNs = 0;
+};
+
+// Runs `once` back to back for `seconds`.
+template<typename Once> BackToBack backToBack(double seconds, Once once)
+{
+    QElapsedTimer timer;
+    timer.start();
+    BackToBack run;
+    const auto budgetNs = static_cast<qint64>(seconds * 1e9);
+    while (timer.nsecsElapsed() < budgetNs) {
+        once();
+        ++run.iterations;
+    }
+    run.elapsedNs = static_cast<double>(timer.nsecsElapsed());
+    return run;
+}
+
 // Parses the file back to back for `seconds`, then reports throughput over
 // all iterations. One warm-up parse first, so page faults on the first copy
 // are not charged to the parser.
@@ -33,16 +53,9 @@ int benchParseMetrics(const QString &path, double seconds)
         return kExitRejected;
     }
 
-    QElapsedTimer timer;
-    timer.start();
-    std::size_t iterations = 0;
     std::size_t checksum = 0;
-    const auto budgetNs = static_cast<qint64>(seconds * 1e9);
-    while (timer.nsecsElapsed() < budgetNs) {
-        checksum += formats::parseMetrics(*payload, format).samples.size();
-        ++iterations;
-    }
-    const double elapsedNs = static_cast<double>(timer.nsecsElapsed());
+    const auto [iterations, elapsedNs]
+        = backToBack(seconds, [&] { checksum += formats::parseMetrics(*payload, format).samples.size(); });
     const double bytes = static_cast<double>(payload->size()) * static_cast<double>(iterations);
     const double megabytesPerSecond = bytes / (elapsedNs / 1e9) / 1e6;
     const double nsPerSample = elapsedNs / static_cast<double>(samples * iterations);
@@ -64,17 +77,11 @@ int benchParseVars(const QString &path, double seconds)
         printErr(QStringLiteral("gotriage-cli: %1: no memstats to measure").arg(path));
         return kExitRejected;
     }
-    QElapsedTimer timer;
-    timer.start();
-    std::size_t iterations = 0;
     std::uint64_t checksum = 0;
-    const auto budgetNs = static_cast<qint64>(seconds * 1e9);
-    while (timer.nsecsElapsed() < budgetNs) {
+    const auto [iterations, elapsedNs] = backToBack(seconds, [&] {
         const formats::ParsedExpvar vars = formats::parseExpvar(*payload);
         checksum += vars.memstats ? vars.memstats->numGC.value_or(0) + vars.memstats->pauseNs[0] : 0;
-        ++iterations;
-    }
-    const double elapsedNs = static_cast<double>(timer.nsecsElapsed());
+    });
     std::printf("file: %s, %zu bytes, %zu iterations in %.2f s (checksum %llu)\n", path.toLocal8Bit().constData(),
                 payload->size(), iterations, elapsedNs / 1e9, static_cast<unsigned long long>(checksum));
     std::printf("parse-vars: %.1f MB/s, %.2f us/payload\n",

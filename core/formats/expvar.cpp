@@ -17,7 +17,15 @@ using Json = nlohmann::json;
 
 // One JSON scalar as the SAX parser hands it over, and its text for a message.
 struct Scalar {
-    enum class Kind { Null, Bool, Integer, Unsigned, Float, String } kind = Kind::Null;
+    enum class Kind { Null, Bool, Integer, Unsigned, Float, String };
+    explicit Scalar(Kind k) : kind(k) { }
+    template<typename T> Scalar &with(T Scalar::*field, T value)
+    {
+        this->*field = value;
+        return *this;
+    }
+
+    Kind kind;
     bool boolean = false;
     std::int64_t integer = 0; // negative: the parser hands non-negative integers as Unsigned
     std::uint64_t unsignedValue = 0;
@@ -82,43 +90,18 @@ public:
     bool sawMemstats() const { return m_sawMemstats; }
     bool hasPauseRing() const { return m_hasPauses && m_hasEnds; }
 
-    void null() override { value({}); }
-    void boolean(bool b) override
-    {
-        Scalar v;
-        v.kind = Scalar::Kind::Bool;
-        v.boolean = b;
-        value(v);
-    }
-    void integer(std::int64_t i) override
-    {
-        Scalar v;
-        v.kind = Scalar::Kind::Integer;
-        v.integer = i;
-        value(v);
-    }
+    void null() override { value(Scalar(Scalar::Kind::Null)); }
+    void boolean(bool b) override { value(Scalar(Scalar::Kind::Bool).with(&Scalar::boolean, b)); }
+    void integer(std::int64_t i) override { value(Scalar(Scalar::Kind::Integer).with(&Scalar::integer, i)); }
     void unsignedInteger(std::uint64_t u) override
     {
-        Scalar v;
-        v.kind = Scalar::Kind::Unsigned;
-        v.unsignedValue = u;
-        value(v);
+        value(Scalar(Scalar::Kind::Unsigned).with(&Scalar::unsignedValue, u));
     }
     void number(double d, std::string_view text) override
     {
-        Scalar v;
-        v.kind = Scalar::Kind::Float;
-        v.number = d;
-        v.text = text;
-        value(v);
+        value(Scalar(Scalar::Kind::Float).with(&Scalar::number, d).with(&Scalar::text, text));
     }
-    void string(std::string_view text) override
-    {
-        Scalar v;
-        v.kind = Scalar::Kind::String;
-        v.text = text;
-        value(v);
-    }
+    void string(std::string_view text) override { value(Scalar(Scalar::Kind::String).with(&Scalar::text, text)); }
     void key(std::string_view name) override { m_key.assign(name); }
     void startObject() override { open(false); }
     void startArray() override { open(true); }
