@@ -279,32 +279,15 @@ private:
             return fail(m_at, "unexpected end of input in an escape");
         const char c = peek();
         ++m_at;
-        switch (c) {
-        case '"':
-        case '\\':
-        case '/':
-            m_buffer.push_back(c);
+        // The one-character escapes, and what each stands for.
+        static constexpr std::string_view kEscaped = "\"\\/bfnrt";
+        static constexpr std::string_view kMeant = "\"\\/\b\f\n\r\t";
+        if (const std::size_t which = kEscaped.find(c); which != std::string_view::npos) {
+            m_buffer.push_back(kMeant[which]);
             return true;
-        case 'b':
-            m_buffer.push_back('\b');
-            return true;
-        case 'f':
-            m_buffer.push_back('\f');
-            return true;
-        case 'n':
-            m_buffer.push_back('\n');
-            return true;
-        case 'r':
-            m_buffer.push_back('\r');
-            return true;
-        case 't':
-            m_buffer.push_back('\t');
-            return true;
-        case 'u':
-            break;
-        default:
-            return fail(at, "invalid escape '\\" + std::string(1, c) + "' in a string");
         }
+        if (c != 'u')
+            return fail(at, "invalid escape '\\" + std::string(1, c) + "' in a string");
         std::uint32_t code = 0;
         if (!hex4(code))
             return false;
